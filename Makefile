@@ -1,0 +1,91 @@
+# Latchkey: the only commands a newcomer needs are `make dev` and `make test`.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT  := $(CURDIR)
+TOOLS := $(ROOT)/.tools/bin
+NODE_BIN := $(ROOT)/node_modules/.bin
+WASM_TARGET := wasm32-unknown-unknown
+PORT ?= 8787
+
+# worker-build would download wasm-bindgen, wasm-opt and esbuild from hosts these machines
+# cannot reach; point it at the local ones instead.
+WORKER_BUILD_ENV := WASM_BINDGEN_BIN=$(TOOLS)/wasm-bindgen WASM_OPT_BIN=$(NODE_BIN)/wasm-opt \
+	ESBUILD_BIN=$(NODE_BIN)/esbuild
+
+RUST_SRC := Cargo.toml Cargo.lock $(shell find core worker sdk -name '*.rs' -o -name Cargo.toml)
+WORKER_OUT := worker/build/index.js
+SDK_OUT := pkg/latchkey_sdk_bg.wasm
+
+.PHONY: help dev test bench pkg fmt lint tools browser-tools worker sdk migrate-local \
+	test-native test-wasm test-e2e clean
+
+help:
+	@echo "make dev    build everything and serve the worker on http://127.0.0.1:$(PORT)"
+	@echo "make test   fmt, clippy, native tests, browser (wasm) tests, end-to-end tests"
+	@echo "make bench  print the figures (sizes, start-up time)"
+	@echo "make pkg    build the npm package in pkg/"
+
+tools:
+	@scripts/install-tools.sh
+
+browser-tools:
+	@scripts/install-tools.sh --browser
+
+# ---- builds ---------------------------------------------------------------------------
+worker: tools $(WORKER_OUT)
+
+$(WORKER_OUT): $(RUST_SRC)
+	cd worker && $(WORKER_BUILD_ENV) $(TOOLS)/worker-build --release
+	@touch $@
+
+sdk: tools $(SDK_OUT)
+
+$(SDK_OUT): $(RUST_SRC) pkg/package.json
+	cargo build -p latchkey-sdk --target $(WASM_TARGET) --release
+	$(TOOLS)/wasm-bindgen --target web --out-dir pkg --out-name latchkey_sdk \
+		target/$(WASM_TARGET)/release/latchkey_sdk.wasm
+	$(NODE_BIN)/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+		--enable-sign-ext --enable-mutable-globals --enable-reference-types \
+		$(SDK_OUT) -o $(SDK_OUT)
+	rm -rf www/pkg && mkdir -p www/pkg && cp pkg/latchkey_sdk.js pkg/latchkey_sdk_bg.wasm www/pkg/
+
+pkg: sdk
+	@echo "pkg/ is ready: cd pkg && npm pack"
+
+# ---- development ----------------------------------------------------------------------
+migrate-local: tools
+	$(NODE_BIN)/wrangler d1 migrations apply latchkey --local
+
+dev: tools worker sdk migrate-local
+	@node scripts/dev-key.mjs .dev.vars
+	$(NODE_BIN)/wrangler dev --ip 127.0.0.1 --port $(PORT)
+
+# ---- checks ---------------------------------------------------------------------------
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo clippy -p latchkey-worker -p latchkey-sdk --target $(WASM_TARGET) -- -D warnings
+
+test: browser-tools lint test-native test-wasm worker sdk test-e2e
+
+test-native:
+	cargo test --workspace --all-features
+
+test-wasm: browser-tools
+	cd sdk && CHROMEDRIVER=$$(command -v chromedriver) \
+		CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(TOOLS)/wasm-bindgen-test-runner \
+		cargo test --target $(WASM_TARGET)
+
+test-e2e: browser-tools worker sdk
+	node tests/run.mjs
+
+bench: tools worker sdk
+	node scripts/bench.mjs
+
+clean:
+	rm -rf target worker/build www/pkg pkg/latchkey_sdk* .wrangler tests/.state

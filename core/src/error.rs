@@ -1,0 +1,102 @@
+//! The one error type of the core. Each variant has a stable `error_code`; the worker maps
+//! variants to HTTP statuses in exactly one place (`worker/src/error.rs`).
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The request could not be understood: malformed JSON, a missing or ill-typed field.
+    InvalidRequest(String),
+    /// No endpoint has this path (or no static file, outside the API's namespace).
+    RouteNotFound,
+    /// No such resource, or one the caller may not see: the two read the same.
+    NotFound,
+    /// The route exists but not for this method.
+    MethodNotAllowed,
+    /// The request body exceeds what the endpoint accepts.
+    PayloadTooLarge,
+    /// Missing or invalid credentials.
+    Unauthorized,
+    /// A dependency (database, cache) failed. The detail is for logs, never for clients.
+    Internal(String),
+}
+
+impl Error {
+    /// The stable, machine-readable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidRequest(_) => "INVALID_REQUEST",
+            Error::RouteNotFound => "ROUTE_NOT_FOUND",
+            Error::NotFound => "NOT_FOUND",
+            Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Error::Unauthorized => "UNAUTHORIZED",
+            Error::Internal(_) => "INTERNAL_ERROR",
+        }
+    }
+
+    /// The human-readable message shown to clients. Internal details never leak here.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::InvalidRequest(detail) => format!("Invalid request: {detail}"),
+            Error::RouteNotFound => "No endpoint or page has this path.".to_owned(),
+            Error::NotFound => "The requested resource was not found.".to_owned(),
+            Error::MethodNotAllowed => "This method is not allowed on this resource.".to_owned(),
+            Error::PayloadTooLarge => "The request body is too large.".to_owned(),
+            Error::Unauthorized => "Authentication is required.".to_owned(),
+            Error::Internal(_) => "An internal error occurred.".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Internal(detail) => write!(f, "{}: {detail}", self.code()),
+            other => write!(f, "{}: {}", other.code(), other.public_message()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_error_codes_are_stable_and_distinct() {
+        let all = [
+            Error::InvalidRequest("x".into()),
+            Error::RouteNotFound,
+            Error::NotFound,
+            Error::MethodNotAllowed,
+            Error::PayloadTooLarge,
+            Error::Unauthorized,
+            Error::Internal("db down".into()),
+        ];
+        let codes: Vec<_> = all.iter().map(Error::code).collect();
+        assert_eq!(
+            codes,
+            [
+                "INVALID_REQUEST",
+                "ROUTE_NOT_FOUND",
+                "NOT_FOUND",
+                "METHOD_NOT_ALLOWED",
+                "PAYLOAD_TOO_LARGE",
+                "UNAUTHORIZED",
+                "INTERNAL_ERROR"
+            ]
+        );
+    }
+
+    #[test]
+    fn test_error_internal_detail_never_in_public_message() {
+        let e = Error::Internal("SQLITE_BUSY on users table".into());
+        assert!(!e.public_message().contains("SQLITE"));
+        assert!(
+            e.to_string().contains("SQLITE_BUSY"),
+            "detail kept for logs"
+        );
+    }
+}

@@ -1,0 +1,40 @@
+// `make bench`: prints Latchkey's figures. Timings are measured here, never asserted in tests.
+import { readFileSync, readdirSync } from 'node:fs';
+import { gzipSync, constants } from 'node:zlib';
+import { join } from 'node:path';
+import { startWorker, ROOT } from '../tests/harness.mjs';
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+function size(files) {
+  const bufs = files.map((f) => readFileSync(join(ROOT, f)));
+  const raw = bufs.reduce((a, b) => a + b.length, 0);
+  const gz = gzipSync(Buffer.concat(bufs), { level: constants.Z_BEST_COMPRESSION }).length;
+  return { raw, gz };
+}
+function row(name, { raw, gz }) {
+  console.log(`${name.padEnd(40)} raw ${kb(raw).padStart(12)}   gzip -9 ${kb(gz).padStart(12)}`);
+}
+
+console.log('== sizes');
+const workerFiles = ['worker/build/index.js', 'worker/build/worker/shim.mjs',
+  ...readdirSync(join(ROOT, 'worker/build')).filter((f) => f.endsWith('.wasm')).map((f) => `worker/build/${f}`)];
+row('worker bundle (js + shim + wasm)', size(workerFiles));
+row('  of which worker .wasm', size(workerFiles.filter((f) => f.endsWith('.wasm'))));
+row('sdk .wasm + js glue', size(['pkg/latchkey_sdk_bg.wasm', 'pkg/latchkey_sdk.js']));
+row('  of which sdk .wasm', size(['pkg/latchkey_sdk_bg.wasm']));
+
+console.log('\n== wrangler dev start-up (spawn to first 200 on /healthz; fresh state each run)');
+const runs = Number(process.env.BENCH_STARTUP_RUNS ?? 3);
+const times = [];
+for (let i = 0; i < runs; i++) {
+  const w = await startWorker();
+  times.push(w.startupMs);
+  // First request on the warm isolate, for scale.
+  const t0 = performance.now();
+  await fetch(`${w.baseUrl}/healthz`);
+  const warm = performance.now() - t0;
+  await w.stop();
+  console.log(`run ${i + 1}: start-up ${Math.round(w.startupMs)} ms, next /healthz ${warm.toFixed(1)} ms`);
+}
+times.sort((a, b) => a - b);
+console.log(`start-up median ${Math.round(times[Math.floor(times.length / 2)])} ms over ${runs} runs`);

@@ -1,0 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, VERSION } from './lib.mjs';
+
+test('test_health_reports_real_d1_and_kv_checks', async () => {
+  const res = await call('GET', '/healthz');
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, { status: 'ok', version: VERSION, d1: 'ok', kv: 'ok' });
+  assert.match(res.headers.get('x-request-id'), /^[0-9a-f]{32}$/);
+});
+
+test('test_health_request_ids_are_unique', async () => {
+  const ids = new Set();
+  for (let i = 0; i < 20; i++) ids.add((await call('GET', '/healthz')).headers.get('x-request-id'));
+  assert.equal(ids.size, 20);
+});

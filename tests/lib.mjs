@@ -1,0 +1,36 @@
+// Small fixture library for the end-to-end tests.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './harness.mjs';
+
+export const BASE = process.env.LATCHKEY_BASE_URL;
+if (!BASE) throw new Error('LATCHKEY_BASE_URL is unset: run the suite with `make test-e2e`');
+
+/** Latchkey's version, from the workspace manifest. */
+export const VERSION = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^version = "(.+)"$/m)[1];
+
+/** fetch against the worker; returns { status, headers, body (parsed JSON or text) }. */
+export async function call(method, path, { body, headers = {}, raw } = {}) {
+  const init = { method, headers: { ...headers } };
+  if (raw !== undefined) init.body = raw;
+  else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(BASE + path, init);
+  const text = await res.text();
+  let parsed = text;
+  if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') parsed = JSON.parse(text);
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** Asserts the common error shape, and that the body's request id matches the header's. */
+export function assertError(res, status, code) {
+  assert.equal(res.status, status, `status for ${JSON.stringify(res.body)}`);
+  assert.equal(typeof res.body, 'object', 'error body is JSON');
+  assert.deepEqual(Object.keys(res.body).sort(), ['error_code', 'error_msg', 'request_id']);
+  assert.equal(res.body.error_code, code);
+  assert.ok(res.body.error_msg.length > 0);
+  assert.equal(res.body.request_id, res.headers.get('x-request-id'));
+}

@@ -1,0 +1,34 @@
+// Runs the end-to-end suite: starts one wrangler dev, runs every tests/*.test.mjs with
+// Node's test runner against it, and stops it afterwards, whatever the outcome.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startWorker, ROOT } from './harness.mjs';
+
+const files = readdirSync(join(ROOT, 'tests'))
+  .filter((f) => f.endsWith('.test.mjs'))
+  .sort()
+  .map((f) => join('tests', f));
+
+const worker = await startWorker({ log: !!process.env.E2E_VERBOSE });
+console.log(`e2e: wrangler dev ready at ${worker.baseUrl} in ${Math.round(worker.startupMs)} ms`);
+
+let code = 1;
+const cleanup = async () => { await worker.stop(); };
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => { await cleanup(); process.exit(130); });
+}
+try {
+  code = await new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, LATCHKEY_BASE_URL: worker.baseUrl },
+    });
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+} finally {
+  if (code !== 0) console.error(`e2e: failed; wrangler dev output:\n${worker.output().slice(-8000)}`);
+  await cleanup();
+}
+process.exit(code);

@@ -1,0 +1,38 @@
+//! Small HTTP helpers shared by the handlers.
+
+use serde::Serialize;
+use worker::{Headers, Response, ResponseBuilder};
+
+/// The header that carries the request id on every response.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// A JSON response with the given status.
+pub fn json<T: Serialize>(status: u16, body: &T) -> worker::Result<Response> {
+    Ok(Response::from_json(body)?.with_status(status))
+}
+
+/// A fresh request id: 128 random bits, hex.
+pub fn new_request_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // Randomness is only missing if the runtime is broken; an id is still owed.
+        return "unavailable".to_owned();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Returns `resp` with `x-request-id` set. Responses fetched from other bindings (static
+/// assets) have immutable headers, so the headers are copied into a new response.
+pub fn with_request_id(resp: Response, request_id: &str) -> worker::Result<Response> {
+    let status = resp.status_code();
+    let headers = Headers::new();
+    for (name, value) in resp.headers().entries() {
+        headers.append(&name, &value)?;
+    }
+    headers.set(REQUEST_ID_HEADER, request_id)?;
+    let (_, body) = resp.into_parts();
+    Ok(ResponseBuilder::new()
+        .with_status(status)
+        .with_headers(headers)
+        .body(body))
+}
