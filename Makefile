@@ -59,7 +59,7 @@ migrate-local: tools
 	$(NODE_BIN)/wrangler d1 migrations apply latchkey --local
 
 dev: tools worker sdk migrate-local
-	@node scripts/dev-key.mjs .dev.vars
+	@node scripts/dev-secrets.mjs .dev.vars $(PORT)
 	$(NODE_BIN)/wrangler dev --ip 127.0.0.1 --port $(PORT)
 
 # ---- checks ---------------------------------------------------------------------------

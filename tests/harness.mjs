@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newSigningKey } from '../scripts/dev-key.mjs';
+import { newSigningKey, newPlatformKey } from '../scripts/dev-secrets.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -40,12 +40,14 @@ export async function startWorker({ timeoutMs = 180_000, log = false } = {}) {
   }
 
   const port = await freePort();
+  const platformKey = newPlatformKey();
   const started = performance.now();
   const child = spawn(
     WRANGLER,
     [
       'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
       '--show-interactive-dev-session=false', '--var', `SIGNING_KEY:${newSigningKey()}`,
+      '--var', `PLATFORM_ADMIN_KEY:${platformKey}`,
     ],
     { cwd: ROOT, env: { ...process.env, CI: 'true' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -87,5 +89,5 @@ export async function startWorker({ timeoutMs = 180_000, log = false } = {}) {
     }
     await sleep(100);
   }
-  return { baseUrl, port, stop, startupMs: performance.now() - started, output: () => output };
+  return { baseUrl, port, platformKey, stop, startupMs: performance.now() - started, output: () => output };
 }

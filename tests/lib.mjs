@@ -34,3 +34,24 @@ export function assertError(res, status, code) {
   assert.ok(res.body.error_msg.length > 0);
   assert.equal(res.body.request_id, res.headers.get('x-request-id'));
 }
+
+/** The platform operator's key of this test server. */
+export const PLATFORM_KEY = process.env.LATCHKEY_PLATFORM_KEY;
+
+export const bearer = (key) => ({ authorization: `Bearer ${key}` });
+
+let orgCounter = 0;
+/**
+ * Creates an organization through the API; returns it with its key and a caller bound to it.
+ * `api(method, path, body)` sends JSON with the organization's key.
+ */
+export async function newOrg(name = `org-${++orgCounter}-${Date.now()}`, extra = {}) {
+  const res = await call('POST', '/api/v1/organizations', { body: { name, ...extra }, headers: bearer(PLATFORM_KEY) });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const key = res.body.api_key.key;
+  const api = (method, path, body) => call(method, path, { body, headers: bearer(key) });
+  return { org: res.body.organization, key, apiKey: res.body.api_key, api };
+}
+
+/** A unique email for this run. */
+export const email = (tag = 'user') => `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;

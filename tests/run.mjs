@@ -23,7 +23,7 @@ try {
     const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
       cwd: ROOT,
       stdio: 'inherit',
-      env: { ...process.env, LATCHKEY_BASE_URL: worker.baseUrl },
+      env: { ...process.env, LATCHKEY_BASE_URL: worker.baseUrl, LATCHKEY_PLATFORM_KEY: worker.platformKey },
     });
     child.on('exit', (c) => resolve(c ?? 1));
   });

@@ -7,6 +7,8 @@ use std::fmt;
 pub enum Error {
     /// The request could not be understood: malformed JSON, a missing or ill-typed field.
     InvalidRequest(String),
+    /// One field is invalid; `code` names it (`INVALID_EMAIL`, `INVALID_LIMIT`, ...).
+    InvalidField { code: &'static str, message: String },
     /// No endpoint has this path (or no static file, outside the API's namespace).
     RouteNotFound,
     /// No such resource, or one the caller may not see: the two read the same.
@@ -17,20 +19,40 @@ pub enum Error {
     PayloadTooLarge,
     /// Missing or invalid credentials.
     Unauthorized,
+    /// Valid credentials that do not grant this operation.
+    Forbidden,
+    /// The resource would collide with an existing one; `code` says which (`EMAIL_TAKEN`, ...).
+    Conflict { code: &'static str, message: String },
     /// A dependency (database, cache) failed. The detail is for logs, never for clients.
     Internal(String),
 }
 
 impl Error {
+    pub fn invalid_field(code: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidField {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
     /// The stable, machine-readable code clients switch on.
     pub fn code(&self) -> &'static str {
         match self {
             Error::InvalidRequest(_) => "INVALID_REQUEST",
+            Error::InvalidField { code, .. } | Error::Conflict { code, .. } => code,
             Error::RouteNotFound => "ROUTE_NOT_FOUND",
             Error::NotFound => "NOT_FOUND",
             Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Error::Unauthorized => "UNAUTHORIZED",
+            Error::Forbidden => "FORBIDDEN",
             Error::Internal(_) => "INTERNAL_ERROR",
         }
     }
@@ -39,11 +61,15 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::InvalidRequest(detail) => format!("Invalid request: {detail}"),
+            Error::InvalidField { message, .. } | Error::Conflict { message, .. } => {
+                message.clone()
+            }
             Error::RouteNotFound => "No endpoint or page has this path.".to_owned(),
             Error::NotFound => "The requested resource was not found.".to_owned(),
             Error::MethodNotAllowed => "This method is not allowed on this resource.".to_owned(),
             Error::PayloadTooLarge => "The request body is too large.".to_owned(),
             Error::Unauthorized => "Authentication is required.".to_owned(),
+            Error::Forbidden => "These credentials do not allow this operation.".to_owned(),
             Error::Internal(_) => "An internal error occurred.".to_owned(),
         }
     }
@@ -68,11 +94,14 @@ mod tests {
     fn test_error_codes_are_stable_and_distinct() {
         let all = [
             Error::InvalidRequest("x".into()),
+            Error::invalid_field("INVALID_EMAIL", "bad"),
             Error::RouteNotFound,
             Error::NotFound,
             Error::MethodNotAllowed,
             Error::PayloadTooLarge,
             Error::Unauthorized,
+            Error::Forbidden,
+            Error::conflict("EMAIL_TAKEN", "taken"),
             Error::Internal("db down".into()),
         ];
         let codes: Vec<_> = all.iter().map(Error::code).collect();
@@ -80,11 +109,14 @@ mod tests {
             codes,
             [
                 "INVALID_REQUEST",
+                "INVALID_EMAIL",
                 "ROUTE_NOT_FOUND",
                 "NOT_FOUND",
                 "METHOD_NOT_ALLOWED",
                 "PAYLOAD_TOO_LARGE",
                 "UNAUTHORIZED",
+                "FORBIDDEN",
+                "EMAIL_TAKEN",
                 "INTERNAL_ERROR"
             ]
         );

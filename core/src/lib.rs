@@ -2,10 +2,20 @@
 //! the services. Nothing here performs I/O; the worker and the SDK are thin adapters.
 
 pub mod api;
+pub mod auth;
 pub mod error;
+pub mod identity;
+pub mod memory;
+pub mod model;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod password;
+pub mod rand;
 pub mod routes;
+pub mod secrets;
+pub mod store;
+pub mod time;
+pub mod validate;
 
 pub use error::Error;
 

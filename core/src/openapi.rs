@@ -1,43 +1,145 @@
 //! The OpenAPI 3.1 document, generated from the route table and the API types' JSON
-//! schemas. [`responses`] matches [`Route`] exhaustively, so a new route does not compile
+//! schemas. [`describe`] matches [`Route`] exhaustively, so a new route does not compile
 //! until it is documented.
 
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
-use crate::api::{ErrorBody, Health};
-use crate::routes::{Access, Route, ROUTES};
+use crate::api::*;
+use crate::auth::Access;
+use crate::routes::{Route, ROUTES};
 
-struct Response {
+/// What the document says about one operation beyond the table.
+struct Doc {
+    request: Option<Value>,
     status: u16,
-    description: &'static str,
-    schema: Value,
+    response: Option<Value>,
+    errors: &'static [u16],
 }
 
-fn schema<T: JsonSchema>(gen: &mut SchemaGenerator) -> Value {
-    gen.subschema_for::<T>().to_value()
+fn schema<T: JsonSchema>(gen: &mut SchemaGenerator) -> Option<Value> {
+    Some(gen.subschema_for::<T>().to_value())
 }
 
-fn responses(route: Route, gen: &mut SchemaGenerator) -> Vec<Response> {
+const READ: &[u16] = &[400, 401, 403, 404];
+const WRITE: &[u16] = &[400, 401, 403, 404, 409, 413];
+
+fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
+    let ok = |response, errors| Doc {
+        request: None,
+        status: 200,
+        response,
+        errors,
+    };
+    let with = |request, status, response, errors| Doc {
+        request,
+        status,
+        response,
+        errors,
+    };
     match route {
-        Route::Healthz => vec![
-            Response {
-                status: 200,
-                description: "Every dependency answered.",
-                schema: schema::<Health>(gen),
-            },
-            Response {
-                status: 503,
-                description: "A dependency failed; the body says which.",
-                schema: schema::<Health>(gen),
-            },
-        ],
-        Route::OpenApi => vec![Response {
+        Route::Healthz => Doc {
+            request: None,
             status: 200,
-            description: "The OpenAPI 3.1 document.",
-            schema: json!({"type": "object"}),
-        }],
+            response: schema::<Health>(g),
+            errors: &[503],
+        },
+        Route::OpenApi => ok(Some(json!({"type": "object"})), &[]),
+        Route::ConfigByClientId => ok(schema::<ClientConfig>(g), &[404]),
+        Route::ConfigByDomain => ok(schema::<DomainConfig>(g), &[404]),
+        Route::ListOrganizations => ok(schema::<OrganizationList>(g), READ),
+        Route::CreateOrganization => with(
+            schema::<CreateOrganization>(g),
+            201,
+            schema::<CreatedOrganization>(g),
+            WRITE,
+        ),
+        Route::GetOrganization => ok(schema::<OrganizationView>(g), READ),
+        Route::UpdateOrganization => with(
+            schema::<UpdateOrganization>(g),
+            200,
+            schema::<OrganizationView>(g),
+            WRITE,
+        ),
+        Route::DeleteOrganization => with(None, 204, None, READ),
+        Route::ListApiKeys => ok(schema::<ApiKeyList>(g), READ),
+        Route::CreateApiKey => with(
+            schema::<CreateApiKey>(g),
+            201,
+            schema::<CreatedApiKey>(g),
+            WRITE,
+        ),
+        Route::RevokeApiKey => with(None, 204, None, READ),
+        Route::ListApplications => ok(schema::<ApplicationList>(g), READ),
+        Route::CreateApplication => with(
+            schema::<CreateApplication>(g),
+            201,
+            schema::<ApplicationView>(g),
+            WRITE,
+        ),
+        Route::GetApplication => ok(schema::<ApplicationView>(g), READ),
+        Route::UpdateApplication => with(
+            schema::<UpdateApplication>(g),
+            200,
+            schema::<ApplicationView>(g),
+            WRITE,
+        ),
+        Route::DeleteApplication => with(None, 204, None, READ),
+        Route::ListUsers => ok(schema::<UserList>(g), READ),
+        Route::CreateUser => with(schema::<CreateUser>(g), 201, schema::<UserView>(g), WRITE),
+        Route::GetUserByEmail | Route::GetUser => ok(schema::<UserView>(g), READ),
+        Route::UpdateUser => with(schema::<UpdateUser>(g), 200, schema::<UserView>(g), WRITE),
+        Route::DeleteUser => with(None, 204, None, READ),
+        Route::VerifyUserEmail => with(
+            schema::<SetEmailVerified>(g),
+            200,
+            schema::<UserView>(g),
+            WRITE,
+        ),
+        Route::GetUserRoles => ok(schema::<UserRoles>(g), READ),
+        Route::SetUserRoles => with(
+            schema::<SetUserRoles>(g),
+            200,
+            schema::<UserRoles>(g),
+            WRITE,
+        ),
+        Route::GetUserOrganizations => ok(schema::<UserOrganizations>(g), READ),
+        Route::ListRoles => ok(schema::<RoleList>(g), READ),
+        Route::CreateRole => with(schema::<CreateRole>(g), 201, schema::<RoleView>(g), WRITE),
+        Route::GetRole => ok(schema::<RoleView>(g), READ),
+        Route::UpdateRole => with(schema::<UpdateRole>(g), 200, schema::<RoleView>(g), WRITE),
+        Route::DeleteRole => with(None, 204, None, READ),
+        Route::ListPermissions => ok(schema::<PermissionList>(g), READ),
+        Route::CreatePermission => with(
+            schema::<CreatePermission>(g),
+            201,
+            schema::<PermissionView>(g),
+            WRITE,
+        ),
+        Route::GetPermission => ok(schema::<PermissionView>(g), READ),
+        Route::UpdatePermission => with(
+            schema::<UpdatePermission>(g),
+            200,
+            schema::<PermissionView>(g),
+            WRITE,
+        ),
+        Route::DeletePermission => with(None, 204, None, READ),
+    }
+}
+
+fn error_description(status: u16) -> &'static str {
+    match status {
+        400 => {
+            "Invalid input; `error_code` names the field (`INVALID_EMAIL`, `INVALID_LIMIT`, ...)."
+        }
+        401 => "Missing or invalid credentials (`UNAUTHORIZED`).",
+        403 => "These credentials do not allow this operation (`FORBIDDEN`).",
+        404 => "No such resource in the caller's organization (`NOT_FOUND`).",
+        409 => "Collides with an existing resource (`EMAIL_TAKEN`, `DOMAIN_TAKEN`, ...).",
+        413 => "The body is larger than 64 KiB (`PAYLOAD_TOO_LARGE`).",
+        503 => "A dependency failed; the body says which.",
+        _ => "Error.",
     }
 }
 
@@ -49,40 +151,59 @@ pub fn document() -> Value {
             s.meta_schema = None;
         })
         .into_generator();
-    let error_ref = schema::<ErrorBody>(&mut gen);
+    let error_ref = gen.subschema_for::<ErrorBody>().to_value();
+    let health_ref = gen.subschema_for::<Health>().to_value();
 
     let mut paths = Map::new();
     for spec in ROUTES {
-        let mut out = Map::new();
-        for r in responses(spec.route, &mut gen) {
-            out.insert(
-                r.status.to_string(),
+        let doc = describe(spec.route, &mut gen);
+        let mut responses = Map::new();
+        let mut ok = json!({"description": "Success."});
+        if let Some(s) = doc.response {
+            ok["content"] = json!({"application/json": {"schema": s}});
+        }
+        responses.insert(doc.status.to_string(), ok);
+        for status in doc.errors {
+            let body = if *status == 503 {
+                &health_ref
+            } else {
+                &error_ref
+            };
+            responses.insert(
+                status.to_string(),
                 json!({
-                    "description": r.description,
-                    "content": {"application/json": {"schema": r.schema}}
+                    "description": error_description(*status),
+                    "content": {"application/json": {"schema": body}}
                 }),
             );
         }
-        out.insert(
+        responses.insert(
             "default".into(),
             json!({
                 "description": "Error, in the common error shape.",
                 "content": {"application/json": {"schema": error_ref}}
             }),
         );
-        let params: Vec<Value> = path_params(spec.path)
+        let mut params: Vec<Value> = path_params(spec.path)
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
+        params.extend(
+            spec.query
+                .iter()
+                .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})),
+        );
         let mut op = json!({
             "operationId": spec.operation_id,
             "summary": spec.summary,
-            "responses": out,
+            "responses": responses,
+            "security": if spec.access == Access::Public { json!([]) } else { json!([{"apiKey": []}]) },
         });
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);
         }
-        if spec.access == Access::Public {
-            op["security"] = json!([]);
+        if let Some(body) = doc.request {
+            op["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": body}}});
         }
         let item = paths
             .entry(spec.path)
@@ -98,7 +219,16 @@ pub fn document() -> Value {
             "description": "Authentication and user management for the edge."
         },
         "paths": paths,
-        "components": {"schemas": gen.take_definitions(true)},
+        "components": {
+            "schemas": gen.take_definitions(true),
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An organization API key (`lk_...`) or the platform operator's key."
+                }
+            }
+        },
     })
 }
 
@@ -110,7 +240,6 @@ fn path_params(path: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routes::Method;
 
     /// Every (method, path) in the document, in the table's method spelling.
     fn documented(doc: &Value) -> Vec<(String, String)> {
@@ -145,25 +274,36 @@ mod tests {
             let name = piece.split('"').next().unwrap();
             assert!(schemas.contains_key(name), "dangling $ref {name}");
         }
-        assert!(schemas.contains_key("ErrorBody"));
-        assert!(schemas.contains_key("Health"));
+        for name in [
+            "ErrorBody",
+            "Health",
+            "UserView",
+            "CreateUser",
+            "CreatedOrganization",
+        ] {
+            assert!(schemas.contains_key(name), "{name}");
+        }
     }
 
     #[test]
-    fn test_openapi_health_schema_matches_type() {
+    fn test_openapi_security_follows_access() {
         let doc = document();
-        let health = &doc["components"]["schemas"]["Health"];
-        let required: Vec<_> = health["required"]
+        assert_eq!(doc["paths"]["/healthz"]["get"]["security"], json!([]));
+        assert_eq!(
+            doc["paths"]["/api/v1/users"]["post"]["security"],
+            json!([{"apiKey": []}])
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/users"]["post"]["responses"]["409"]["content"]
+                ["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody"
+        );
+        let required: Vec<_> = doc["components"]["schemas"]["CreateUser"]["required"]
             .as_array()
             .unwrap()
             .iter()
             .map(|v| v.as_str().unwrap())
             .collect();
-        for field in ["status", "version", "d1", "kv"] {
-            assert!(required.contains(&field), "{field} missing");
-        }
-        let get = &doc["paths"]["/healthz"]["get"];
-        assert_eq!(get["operationId"], "getHealth");
-        assert_eq!(Method::parse("GET"), Some(Method::Get));
+        assert_eq!(required, ["email"]);
     }
 }

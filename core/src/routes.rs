@@ -35,18 +35,49 @@ impl Method {
     }
 }
 
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Public by design (DESIGN.md lists these).
-    Public,
-}
+pub use crate::auth::Access;
+use crate::auth::Permission as P;
 
 /// Every endpoint, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Route {
     Healthz,
     OpenApi,
+    ConfigByClientId,
+    ConfigByDomain,
+    ListOrganizations,
+    CreateOrganization,
+    GetOrganization,
+    UpdateOrganization,
+    DeleteOrganization,
+    ListApiKeys,
+    CreateApiKey,
+    RevokeApiKey,
+    ListApplications,
+    CreateApplication,
+    GetApplication,
+    UpdateApplication,
+    DeleteApplication,
+    ListUsers,
+    CreateUser,
+    GetUserByEmail,
+    GetUser,
+    UpdateUser,
+    DeleteUser,
+    VerifyUserEmail,
+    GetUserRoles,
+    SetUserRoles,
+    GetUserOrganizations,
+    ListRoles,
+    CreateRole,
+    GetRole,
+    UpdateRole,
+    DeleteRole,
+    ListPermissions,
+    CreatePermission,
+    GetPermission,
+    UpdatePermission,
+    DeletePermission,
 }
 
 /// One row of the route table.
@@ -59,25 +90,370 @@ pub struct RouteSpec {
     pub operation_id: &'static str,
     pub summary: &'static str,
     pub access: Access,
+    /// Query parameters the route reads (documented; others are ignored).
+    pub query: &'static [&'static str],
 }
 
+const fn r(
+    route: Route,
+    method: Method,
+    path: &'static str,
+    operation_id: &'static str,
+    summary: &'static str,
+    access: Access,
+    query: &'static [&'static str],
+) -> RouteSpec {
+    RouteSpec {
+        route,
+        method,
+        path,
+        operation_id,
+        summary,
+        access,
+        query,
+    }
+}
+
+use Method::{Delete, Get, Post, Put};
+
+const PAGED: &[&str] = &["limit", "offset"];
+
+/// The table. Order matters only where a literal segment shadows a parameter
+/// (`/users/by-email` before `/users/{user_id}`).
 pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec {
-        route: Route::Healthz,
-        method: Method::Get,
-        path: "/healthz",
-        operation_id: "getHealth",
-        summary: "Liveness and dependency check (a real D1 query and a real KV read).",
-        access: Access::Public,
-    },
-    RouteSpec {
-        route: Route::OpenApi,
-        method: Method::Get,
-        path: "/openapi.json",
-        operation_id: "getOpenApi",
-        summary: "This OpenAPI 3.1 document.",
-        access: Access::Public,
-    },
+    r(
+        Route::Healthz,
+        Get,
+        "/healthz",
+        "getHealth",
+        "Liveness and dependency check (a real D1 query and a real KV read).",
+        Access::Public,
+        &[],
+    ),
+    r(
+        Route::OpenApi,
+        Get,
+        "/openapi.json",
+        "getOpenApi",
+        "This OpenAPI 3.1 document.",
+        Access::Public,
+        &[],
+    ),
+    r(
+        Route::ConfigByClientId,
+        Get,
+        "/api/v1/config/client/{client_id}",
+        "getConfigByClientId",
+        "Public configuration of an application, by client id.",
+        Access::Public,
+        &[],
+    ),
+    r(
+        Route::ConfigByDomain,
+        Get,
+        "/api/v1/config/domain/{domain}",
+        "getConfigByDomain",
+        "Public configuration of an organization, by custom domain.",
+        Access::Public,
+        &[],
+    ),
+    r(
+        Route::ListOrganizations,
+        Get,
+        "/api/v1/organizations",
+        "listOrganizations",
+        "List organizations (an organization key sees its own).",
+        Access::PlatformOrOrg(P::OrganizationsRead),
+        PAGED,
+    ),
+    r(
+        Route::CreateOrganization,
+        Post,
+        "/api/v1/organizations",
+        "createOrganization",
+        "Create an organization and its first API key (platform operator).",
+        Access::Platform,
+        &[],
+    ),
+    r(
+        Route::GetOrganization,
+        Get,
+        "/api/v1/organizations/{organization_id}",
+        "getOrganization",
+        "Get an organization.",
+        Access::PlatformOrOrg(P::OrganizationsRead),
+        &[],
+    ),
+    r(
+        Route::UpdateOrganization,
+        Put,
+        "/api/v1/organizations/{organization_id}",
+        "updateOrganization",
+        "Update an organization.",
+        Access::PlatformOrOrg(P::OrganizationsWrite),
+        &[],
+    ),
+    r(
+        Route::DeleteOrganization,
+        Delete,
+        "/api/v1/organizations/{organization_id}",
+        "deleteOrganization",
+        "Delete an organization and everything in it (platform operator).",
+        Access::Platform,
+        &[],
+    ),
+    r(
+        Route::ListApiKeys,
+        Get,
+        "/api/v1/api-keys",
+        "listApiKeys",
+        "List the organization's API keys (never their secrets).",
+        Access::Org(P::ApiKeysRead),
+        &[],
+    ),
+    r(
+        Route::CreateApiKey,
+        Post,
+        "/api/v1/api-keys",
+        "createApiKey",
+        "Create an API key; the key is shown once.",
+        Access::Org(P::ApiKeysWrite),
+        &[],
+    ),
+    r(
+        Route::RevokeApiKey,
+        Delete,
+        "/api/v1/api-keys/{key_id}",
+        "revokeApiKey",
+        "Revoke an API key.",
+        Access::Org(P::ApiKeysWrite),
+        &[],
+    ),
+    r(
+        Route::ListApplications,
+        Get,
+        "/api/v1/applications",
+        "listApplications",
+        "List applications.",
+        Access::Org(P::ApplicationsRead),
+        PAGED,
+    ),
+    r(
+        Route::CreateApplication,
+        Post,
+        "/api/v1/applications",
+        "createApplication",
+        "Create an application.",
+        Access::Org(P::ApplicationsWrite),
+        &[],
+    ),
+    r(
+        Route::GetApplication,
+        Get,
+        "/api/v1/applications/{application_id}",
+        "getApplication",
+        "Get an application.",
+        Access::Org(P::ApplicationsRead),
+        &[],
+    ),
+    r(
+        Route::UpdateApplication,
+        Put,
+        "/api/v1/applications/{application_id}",
+        "updateApplication",
+        "Update an application.",
+        Access::Org(P::ApplicationsWrite),
+        &[],
+    ),
+    r(
+        Route::DeleteApplication,
+        Delete,
+        "/api/v1/applications/{application_id}",
+        "deleteApplication",
+        "Delete an application.",
+        Access::Org(P::ApplicationsWrite),
+        &[],
+    ),
+    r(
+        Route::ListUsers,
+        Get,
+        "/api/v1/users",
+        "listUsers",
+        "List users, filtered by email or status.",
+        Access::Org(P::UsersRead),
+        &["limit", "offset", "email", "status"],
+    ),
+    r(
+        Route::CreateUser,
+        Post,
+        "/api/v1/users",
+        "createUser",
+        "Create a user.",
+        Access::Org(P::UsersWrite),
+        &[],
+    ),
+    r(
+        Route::GetUserByEmail,
+        Get,
+        "/api/v1/users/by-email",
+        "getUserByEmail",
+        "Get a user by email address.",
+        Access::Org(P::UsersRead),
+        &["email"],
+    ),
+    r(
+        Route::GetUser,
+        Get,
+        "/api/v1/users/{user_id}",
+        "getUser",
+        "Get a user by id.",
+        Access::Org(P::UsersRead),
+        &[],
+    ),
+    r(
+        Route::UpdateUser,
+        Put,
+        "/api/v1/users/{user_id}",
+        "updateUser",
+        "Update a user.",
+        Access::Org(P::UsersWrite),
+        &[],
+    ),
+    r(
+        Route::DeleteUser,
+        Delete,
+        "/api/v1/users/{user_id}",
+        "deleteUser",
+        "Delete a user and their credentials; login records are kept.",
+        Access::Org(P::UsersWrite),
+        &[],
+    ),
+    r(
+        Route::VerifyUserEmail,
+        Post,
+        "/api/v1/users/{user_id}/verify-email",
+        "setUserEmailVerified",
+        "Set whether the user's email is verified.",
+        Access::Org(P::UsersWrite),
+        &[],
+    ),
+    r(
+        Route::GetUserRoles,
+        Get,
+        "/api/v1/users/{user_id}/roles",
+        "getUserRoles",
+        "List a user's roles.",
+        Access::Org(P::UsersRead),
+        &[],
+    ),
+    r(
+        Route::SetUserRoles,
+        Put,
+        "/api/v1/users/{user_id}/roles",
+        "setUserRoles",
+        "Replace a user's roles.",
+        Access::Org(P::RolesWrite),
+        &[],
+    ),
+    r(
+        Route::GetUserOrganizations,
+        Get,
+        "/api/v1/users/{user_id}/organizations",
+        "getUserOrganizations",
+        "List the organizations a user belongs to.",
+        Access::Org(P::UsersRead),
+        &[],
+    ),
+    r(
+        Route::ListRoles,
+        Get,
+        "/api/v1/roles",
+        "listRoles",
+        "List roles.",
+        Access::Org(P::RolesRead),
+        &[],
+    ),
+    r(
+        Route::CreateRole,
+        Post,
+        "/api/v1/roles",
+        "createRole",
+        "Create a role.",
+        Access::Org(P::RolesWrite),
+        &[],
+    ),
+    r(
+        Route::GetRole,
+        Get,
+        "/api/v1/roles/{role_id}",
+        "getRole",
+        "Get a role.",
+        Access::Org(P::RolesRead),
+        &[],
+    ),
+    r(
+        Route::UpdateRole,
+        Put,
+        "/api/v1/roles/{role_id}",
+        "updateRole",
+        "Update a role.",
+        Access::Org(P::RolesWrite),
+        &[],
+    ),
+    r(
+        Route::DeleteRole,
+        Delete,
+        "/api/v1/roles/{role_id}",
+        "deleteRole",
+        "Delete a role.",
+        Access::Org(P::RolesWrite),
+        &[],
+    ),
+    r(
+        Route::ListPermissions,
+        Get,
+        "/api/v1/permissions",
+        "listPermissions",
+        "List permissions.",
+        Access::Org(P::RolesRead),
+        &[],
+    ),
+    r(
+        Route::CreatePermission,
+        Post,
+        "/api/v1/permissions",
+        "createPermission",
+        "Create a permission.",
+        Access::Org(P::RolesWrite),
+        &[],
+    ),
+    r(
+        Route::GetPermission,
+        Get,
+        "/api/v1/permissions/{permission_id}",
+        "getPermission",
+        "Get a permission.",
+        Access::Org(P::RolesRead),
+        &[],
+    ),
+    r(
+        Route::UpdatePermission,
+        Put,
+        "/api/v1/permissions/{permission_id}",
+        "updatePermission",
+        "Update a permission.",
+        Access::Org(P::RolesWrite),
+        &[],
+    ),
+    r(
+        Route::DeletePermission,
+        Delete,
+        "/api/v1/permissions/{permission_id}",
+        "deletePermission",
+        "Delete a permission (and remove it from every role).",
+        Access::Org(P::RolesWrite),
+        &[],
+    ),
 ];
 
 /// Path prefixes that belong to the API: an unknown path under them is a JSON 404 and is
@@ -192,6 +568,41 @@ mod tests {
         );
         assert_eq!(match_path("/api/v1/users/{id}", "/api/v1/users/"), None);
         assert_eq!(match_path("/api/v1/users/{id}", "/api/v1/users/42/x"), None);
+    }
+
+    #[test]
+    fn test_routes_literal_segment_shadows_parameter() {
+        let RouteMatch::Found { spec, .. } = match_route("GET", "/api/v1/users/by-email") else {
+            panic!("no match");
+        };
+        assert_eq!(spec.route, Route::GetUserByEmail);
+        let RouteMatch::Found { spec, params } = match_route("GET", "/api/v1/users/u1") else {
+            panic!("no match");
+        };
+        assert_eq!(spec.route, Route::GetUser);
+        assert_eq!(params, vec![("user_id", "u1".to_owned())]);
+        let RouteMatch::Found { spec, .. } = match_route("PUT", "/api/v1/users/u1/roles") else {
+            panic!("no match");
+        };
+        assert_eq!(spec.route, Route::SetUserRoles);
+    }
+
+    #[test]
+    fn test_routes_only_discovery_and_config_are_public() {
+        let public: Vec<_> = ROUTES
+            .iter()
+            .filter(|r| r.access == Access::Public)
+            .map(|r| r.route)
+            .collect();
+        assert_eq!(
+            public,
+            [
+                Route::Healthz,
+                Route::OpenApi,
+                Route::ConfigByClientId,
+                Route::ConfigByDomain
+            ]
+        );
     }
 
     #[test]

@@ -31,8 +31,10 @@ pub type AppResult<T> = Result<T, AppError>;
 /// HTTP status for each core error.
 pub fn status(e: &CoreError) -> u16 {
     match e {
-        CoreError::InvalidRequest(_) => 400,
+        CoreError::InvalidRequest(_) | CoreError::InvalidField { .. } => 400,
         CoreError::Unauthorized => 401,
+        CoreError::Forbidden => 403,
+        CoreError::Conflict { .. } => 409,
         CoreError::RouteNotFound | CoreError::NotFound => 404,
         CoreError::MethodNotAllowed => 405,
         CoreError::PayloadTooLarge => 413,

@@ -3,6 +3,8 @@
 use serde::Serialize;
 use worker::{Headers, Response, ResponseBuilder};
 
+use crate::error::AppResult;
+
 /// The header that carries the request id on every response.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -35,4 +37,14 @@ pub fn with_request_id(resp: Response, request_id: &str) -> worker::Result<Respo
         .with_status(status)
         .with_headers(headers)
         .body(body))
+}
+
+/// The OpenAPI document, generated once per isolate.
+pub fn openapi() -> AppResult<Response> {
+    thread_local! {
+        static DOC: String = latchkey_core::openapi::document().to_string();
+    }
+    let mut resp = Response::ok(DOC.with(Clone::clone))?;
+    resp.headers_mut().set("content-type", "application/json")?;
+    Ok(resp)
 }

@@ -1,23 +1,34 @@
-//! Latchkey's Cloudflare Worker. Every request is parsed, matched against the core route
-//! table, handed to a core service, and rendered; errors take the common shape and every
-//! response carries `x-request-id`.
+//! Latchkey's Cloudflare Worker. Every request is matched against the core route table,
+//! authenticated and authorised as its route requires, handed to a core service, and
+//! rendered; errors take the common shape and every response carries `x-request-id`.
 
+mod ctx;
+mod d1;
 mod error;
+mod handlers;
 mod health;
 mod http;
+mod kv;
 
-use latchkey_core::routes::{self, Route, RouteMatch};
+use latchkey_core::auth::{authorize, Access};
+use latchkey_core::identity::api_keys;
+use latchkey_core::routes::{self, RouteMatch};
 use latchkey_core::Error as CoreError;
 use worker::{
-    console_log, event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent,
+    console_log, event, Context, Env, Method, Request, Response, ScheduleContext, ScheduledEvent,
 };
 
-use crate::error::{AppError, AppResult};
+use crate::ctx::Ctx;
+use crate::d1::D1Store;
+use crate::error::AppResult;
+use crate::kv::KvCache;
 
 /// Binding names, as declared in `wrangler.toml`.
 pub(crate) const DB_BINDING: &str = "DB";
 pub(crate) const KV_BINDING: &str = "CACHE";
 pub(crate) const ASSETS_BINDING: &str = "ASSETS";
+/// Secret holding the platform operator's key (creates and deletes organizations).
+const PLATFORM_KEY_SECRET: &str = "PLATFORM_ADMIN_KEY";
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -29,39 +40,60 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     http::with_request_id(resp, &request_id)
 }
 
-async fn handle(req: Request, env: &Env) -> AppResult<Response> {
+async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
     let path = req.path();
-    let method = req.method();
-    match routes::match_route(method.as_ref(), &path) {
-        RouteMatch::Found { spec, params: _ } => match spec.route {
-            Route::Healthz => health::handle(env).await,
-            Route::OpenApi => openapi(),
-        },
-        RouteMatch::MethodNotAllowed => Err(CoreError::MethodNotAllowed.into()),
-        RouteMatch::NotFound if routes::is_api_path(&path) => Err(CoreError::RouteNotFound.into()),
-        RouteMatch::NotFound => static_asset(req, env).await,
-    }
-}
+    let (spec, params) = match routes::match_route(req.method().as_ref(), &path) {
+        RouteMatch::Found { spec, params } => (spec, params),
+        RouteMatch::MethodNotAllowed => return Err(CoreError::MethodNotAllowed.into()),
+        RouteMatch::NotFound if routes::is_api_path(&path) => {
+            return Err(CoreError::RouteNotFound.into())
+        }
+        RouteMatch::NotFound => return static_asset(req, env).await,
+    };
 
-/// The OpenAPI document, generated once per isolate.
-fn openapi() -> AppResult<Response> {
-    thread_local! {
-        static DOC: String = latchkey_core::openapi::document().to_string();
-    }
-    let body = DOC.with(Clone::clone);
-    let mut resp = Response::ok(body)?;
-    resp.headers_mut().set("content-type", "application/json")?;
-    Ok(resp)
+    let store = D1Store::new(env.d1(DB_BINDING)?);
+    let principal = if spec.access == Access::Public {
+        None
+    } else {
+        let header = req
+            .headers()
+            .get("authorization")?
+            .ok_or(CoreError::Unauthorized)?;
+        let platform_key = env.var(PLATFORM_KEY_SECRET).ok().map(|v| v.to_string());
+        Some(api_keys::authenticate(&store, &header, platform_key.as_deref()).await?)
+    };
+    let scope = authorize(spec.access, principal.as_ref())?;
+
+    let body = if matches!(req.method(), Method::Post | Method::Put | Method::Patch) {
+        req.bytes().await?
+    } else {
+        Vec::new()
+    };
+    let query = req
+        .url()?
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let cx = Ctx {
+        store,
+        cache: KvCache::new(env.kv(KV_BINDING)?),
+        scope,
+        now: worker::Date::now().as_millis() as i64,
+        params,
+        query,
+        body,
+    };
+    handlers::handle(spec.route, &cx, env).await
 }
 
 /// Everything outside the API is a static file from `www/`; a miss is a JSON 404.
 async fn static_asset(req: Request, env: &Env) -> AppResult<Response> {
-    if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
+    if !matches!(req.method(), Method::Get | Method::Head) {
         return Err(CoreError::RouteNotFound.into());
     }
     let resp = env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
     if resp.status_code() == 404 {
-        return Err(AppError::Api(CoreError::RouteNotFound));
+        return Err(CoreError::RouteNotFound.into());
     }
     Ok(resp)
 }

@@ -1,0 +1,176 @@
+//! Applications within an organization: client id, origins, redirect URIs, token lifetimes,
+//! enabled login methods.
+
+use crate::api::{ApplicationList, ApplicationView, CreateApplication, UpdateApplication};
+use crate::model::{Application, LoginMethod, Page};
+use crate::rand::{hex, uuid_v7, Rng};
+use crate::store::{AppStore, Cache, OrgStore};
+use crate::{validate, Error};
+
+use super::{changed, config, found};
+
+pub const DEFAULT_ACCESS_TTL_SECS: u32 = 600;
+pub const DEFAULT_REFRESH_TTL_SECS: u32 = 30 * 24 * 3600;
+const ACCESS_TTL: (u32, u32) = (60, 24 * 3600);
+const REFRESH_TTL: (u32, u32) = (300, 365 * 24 * 3600);
+const MAX_URIS: usize = 20;
+
+fn ttl(code: &'static str, v: u32, (min, max): (u32, u32)) -> Result<u32, Error> {
+    if (min..=max).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Error::invalid_field(
+            code,
+            format!("must be between {min} and {max} seconds"),
+        ))
+    }
+}
+
+fn methods(m: Vec<LoginMethod>) -> Result<Vec<LoginMethod>, Error> {
+    let mut out: Vec<LoginMethod> = Vec::new();
+    for x in m {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::invalid_field(
+            "INVALID_LOGIN_METHODS",
+            "at least one login method is required",
+        ));
+    }
+    Ok(out)
+}
+
+fn origins(v: &[String]) -> Result<Vec<String>, Error> {
+    validate::list("INVALID_ALLOWED_ORIGINS", v, MAX_URIS, validate::origin)
+}
+
+fn redirects(v: &[String]) -> Result<Vec<String>, Error> {
+    validate::list("INVALID_REDIRECT_URIS", v, MAX_URIS, validate::redirect_uri)
+}
+
+fn check_ttls(app: &Application) -> Result<(), Error> {
+    ttl(
+        "INVALID_ACCESS_TOKEN_TTL_SECS",
+        app.access_token_ttl_secs,
+        ACCESS_TTL,
+    )?;
+    ttl(
+        "INVALID_REFRESH_TOKEN_TTL_SECS",
+        app.refresh_token_ttl_secs,
+        REFRESH_TTL,
+    )?;
+    if app.refresh_token_ttl_secs < app.access_token_ttl_secs {
+        return Err(Error::invalid_field(
+            "INVALID_REFRESH_TOKEN_TTL_SECS",
+            "refresh tokens must live at least as long as access tokens",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    store: &(impl AppStore + OrgStore),
+    cache: &impl Cache,
+    org_id: &str,
+    input: CreateApplication,
+    now: i64,
+    rng: &mut impl Rng,
+) -> Result<ApplicationView, Error> {
+    let app = Application {
+        id: uuid_v7(now, rng),
+        organization_id: org_id.to_owned(),
+        name: validate::name("INVALID_NAME", &input.name, 200)?,
+        client_id: hex(&rng.bytes::<16>()),
+        allowed_origins: origins(&input.allowed_origins)?,
+        redirect_uris: redirects(&input.redirect_uris)?,
+        access_token_ttl_secs: input
+            .access_token_ttl_secs
+            .unwrap_or(DEFAULT_ACCESS_TTL_SECS),
+        refresh_token_ttl_secs: input
+            .refresh_token_ttl_secs
+            .unwrap_or(DEFAULT_REFRESH_TTL_SECS),
+        login_methods: methods(
+            input
+                .login_methods
+                .unwrap_or_else(|| vec![LoginMethod::Password]),
+        )?,
+        created_at: now,
+        updated_at: now,
+    };
+    check_ttls(&app)?;
+    store.insert_app(&app).await?;
+    // The organization's domain configuration lists its applications.
+    let org = store.get_org(org_id).await?;
+    config::evict(cache, &config::app_keys(&app, org.as_ref())).await;
+    Ok(ApplicationView::from(&app))
+}
+
+pub async fn get(store: &impl AppStore, org_id: &str, id: &str) -> Result<ApplicationView, Error> {
+    Ok(ApplicationView::from(&found(
+        store.get_app(org_id, id).await,
+    )?))
+}
+
+pub async fn list(
+    store: &impl AppStore,
+    org_id: &str,
+    page: Page,
+) -> Result<ApplicationList, Error> {
+    let (apps, total) = store.list_apps(org_id, page).await?;
+    Ok(ApplicationList {
+        applications: apps.iter().map(ApplicationView::from).collect(),
+        total_count: total,
+        limit: page.limit,
+        offset: page.offset,
+    })
+}
+
+pub async fn update(
+    store: &(impl AppStore + OrgStore),
+    cache: &impl Cache,
+    org_id: &str,
+    id: &str,
+    input: UpdateApplication,
+    now: i64,
+) -> Result<ApplicationView, Error> {
+    let mut app = found(store.get_app(org_id, id).await)?;
+    if let Some(name) = input.name {
+        app.name = validate::name("INVALID_NAME", &name, 200)?;
+    }
+    if let Some(v) = input.allowed_origins {
+        app.allowed_origins = origins(&v)?;
+    }
+    if let Some(v) = input.redirect_uris {
+        app.redirect_uris = redirects(&v)?;
+    }
+    if let Some(v) = input.access_token_ttl_secs {
+        app.access_token_ttl_secs = v;
+    }
+    if let Some(v) = input.refresh_token_ttl_secs {
+        app.refresh_token_ttl_secs = v;
+    }
+    if let Some(v) = input.login_methods {
+        app.login_methods = methods(v)?;
+    }
+    check_ttls(&app)?;
+    app.updated_at = now;
+    changed(store.update_app(&app).await)?;
+    let org = store.get_org(org_id).await?;
+    config::evict(cache, &config::app_keys(&app, org.as_ref())).await;
+    Ok(ApplicationView::from(&app))
+}
+
+pub async fn delete(
+    store: &(impl AppStore + OrgStore),
+    cache: &impl Cache,
+    org_id: &str,
+    id: &str,
+) -> Result<(), Error> {
+    let app = found(store.get_app(org_id, id).await)?;
+    changed(store.delete_app(org_id, id).await)?;
+    let org = store.get_org(org_id).await?;
+    config::evict(cache, &config::app_keys(&app, org.as_ref())).await;
+    Ok(())
+}

@@ -1,0 +1,717 @@
+//! Service tests against the in-memory stores, with pinned time and randomness.
+
+use pollster::block_on;
+
+use super::*;
+use crate::api::*;
+use crate::auth::{Principal, Scope};
+use crate::memory::{MemoryCache, MemoryStore};
+use crate::model::Page;
+use crate::password::{self, HashParams, Verified};
+use crate::rand::TestRng;
+use crate::store::UserStore;
+use crate::Error;
+
+const NOW: i64 = 1_760_000_000_000;
+const PLATFORM_KEY: &str = "platform-admin-key-0123456789abcdef";
+const FAST: HashParams = HashParams {
+    m_cost_kib: 64,
+    t_cost: 1,
+    p_cost: 1,
+};
+const PAGE: Page = Page {
+    limit: 50,
+    offset: 0,
+};
+
+struct World {
+    store: MemoryStore,
+    cache: MemoryCache,
+    rng: TestRng,
+}
+
+impl World {
+    fn new() -> Self {
+        World {
+            store: MemoryStore::new(),
+            cache: MemoryCache::new(),
+            rng: TestRng(42),
+        }
+    }
+
+    fn org(&mut self, name: &str, domain: Option<&str>) -> CreatedOrganization {
+        let input = CreateOrganization {
+            name: name.into(),
+            custom_domain: domain.map(Into::into),
+        };
+        block_on(organizations::create(
+            &self.store,
+            input,
+            NOW,
+            &mut self.rng,
+        ))
+        .unwrap()
+    }
+
+    fn user(&mut self, org: &str, email: &str) -> Result<UserView, Error> {
+        let input = CreateUser {
+            email: email.into(),
+            password: Some("hunter2hunter2".into()),
+            ..Default::default()
+        };
+        block_on(users::create(
+            &self.store,
+            org,
+            input,
+            FAST,
+            NOW,
+            &mut self.rng,
+        ))
+    }
+
+    fn app(&mut self, org: &str) -> ApplicationView {
+        let input = CreateApplication {
+            name: "web".into(),
+            ..Default::default()
+        };
+        block_on(applications::create(
+            &self.store,
+            &self.cache,
+            org,
+            input,
+            NOW,
+            &mut self.rng,
+        ))
+        .unwrap()
+    }
+}
+
+#[test]
+fn test_identity_org_create_returns_working_key() {
+    let mut w = World::new();
+    let created = w.org("Acme", Some("login.acme.test"));
+    assert_eq!(created.organization.name, "Acme");
+    assert_eq!(
+        created.organization.custom_domain.as_deref(),
+        Some("login.acme.test")
+    );
+    assert_eq!(created.organization.created_at, "2025-10-09T08:53:20.000Z");
+    let p = block_on(api_keys::authenticate(
+        &w.store,
+        &format!("Bearer {}", created.api_key.key),
+        Some(PLATFORM_KEY),
+    ))
+    .unwrap();
+    assert_eq!(
+        p,
+        Principal::ApiKey {
+            organization_id: created.organization.id.clone(),
+            key_id: created.api_key.id.clone()
+        }
+    );
+    // The bare key (seed 003 style) works too.
+    assert!(block_on(api_keys::authenticate(&w.store, &created.api_key.key, None)).is_ok());
+}
+
+#[test]
+fn test_identity_authentication_failures_read_the_same() {
+    let mut w = World::new();
+    let created = w.org("Acme", None);
+    let mut wrong = created.api_key.key.clone();
+    wrong.replace_range(wrong.len() - 4.., "0000");
+    for bad in [
+        wrong.as_str(),
+        "lk_000000000000_0000000000000000000000000000000000000000000000000000000000000000",
+        "garbage",
+        "",
+        "Bearer ",
+    ] {
+        assert_eq!(
+            block_on(api_keys::authenticate(&w.store, bad, Some(PLATFORM_KEY))),
+            Err(Error::Unauthorized),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        block_on(api_keys::authenticate(
+            &w.store,
+            PLATFORM_KEY,
+            Some(PLATFORM_KEY)
+        )),
+        Ok(Principal::Platform)
+    );
+    // A platform key too short to be safe is never accepted.
+    assert_eq!(
+        block_on(api_keys::authenticate(&w.store, "short", Some("short"))),
+        Err(Error::Unauthorized)
+    );
+    assert_eq!(
+        block_on(api_keys::authenticate(&w.store, PLATFORM_KEY, None)),
+        Err(Error::Unauthorized)
+    );
+}
+
+#[test]
+fn test_identity_revoked_key_stops_working() {
+    let mut w = World::new();
+    let created = w.org("Acme", None);
+    let org = created.organization.id.clone();
+    let second = block_on(api_keys::create(
+        &w.store,
+        &org,
+        CreateApiKey { name: "ci".into() },
+        NOW,
+        &mut w.rng,
+    ))
+    .unwrap();
+    block_on(api_keys::revoke(
+        &w.store,
+        &org,
+        &created.api_key.id,
+        NOW + 1,
+    ))
+    .unwrap();
+    assert_eq!(
+        block_on(api_keys::authenticate(&w.store, &created.api_key.key, None)),
+        Err(Error::Unauthorized)
+    );
+    assert!(block_on(api_keys::authenticate(&w.store, &second.key, None)).is_ok());
+    assert_eq!(
+        block_on(api_keys::revoke(
+            &w.store,
+            &org,
+            &created.api_key.id,
+            NOW + 2
+        )),
+        Err(Error::NotFound)
+    );
+    let listed = block_on(api_keys::list(&w.store, &org)).unwrap();
+    assert_eq!(listed.api_keys.len(), 2);
+    assert!(listed.api_keys.iter().any(|k| k.revoked_at.is_some()));
+    assert!(
+        !format!("{listed:?}").contains(&second.key),
+        "secrets are never listed"
+    );
+}
+
+#[test]
+fn test_identity_org_scope_isolation() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    let b = w.org("B", None).organization.id;
+    let scope_a = Scope::Org(a.clone());
+    assert_eq!(
+        block_on(organizations::get(&w.store, &scope_a, &b)),
+        Err(Error::NotFound)
+    );
+    assert!(block_on(organizations::get(&w.store, &scope_a, &a)).is_ok());
+    let listed = block_on(organizations::list(&w.store, &scope_a, PAGE)).unwrap();
+    assert_eq!(listed.organizations.len(), 1);
+    assert_eq!(listed.total_count, 1);
+    let all = block_on(organizations::list(&w.store, &Scope::Platform, PAGE)).unwrap();
+    assert_eq!(all.total_count, 2);
+    let upd = UpdateOrganization {
+        name: Some("Hijacked".into()),
+        custom_domain: None,
+    };
+    assert_eq!(
+        block_on(organizations::update(
+            &w.store, &w.cache, &scope_a, &b, upd, NOW
+        )),
+        Err(Error::NotFound)
+    );
+
+    let ub = w.user(&b, "bob@example.com").unwrap();
+    assert_eq!(
+        block_on(users::get(&w.store, &a, &ub.id)),
+        Err(Error::NotFound)
+    );
+    assert_eq!(
+        block_on(users::delete(&w.store, &a, &ub.id)),
+        Err(Error::NotFound)
+    );
+    assert!(
+        block_on(users::get(&w.store, &b, &ub.id)).is_ok(),
+        "still there"
+    );
+}
+
+#[test]
+fn test_identity_org_domain_unique_and_clearable() {
+    let mut w = World::new();
+    let a = w.org("A", Some("a.example.com")).organization.id;
+    let input = CreateOrganization {
+        name: "B".into(),
+        custom_domain: Some("A.Example.com".into()),
+    };
+    let err = block_on(organizations::create(&w.store, input, NOW, &mut w.rng)).unwrap_err();
+    assert_eq!(err.code(), "DOMAIN_TAKEN");
+    let upd: UpdateOrganization = parse_json(br#"{"custom_domain": null}"#).unwrap();
+    let org = block_on(organizations::update(
+        &w.store,
+        &w.cache,
+        &Scope::Platform,
+        &a,
+        upd,
+        NOW + 5,
+    ))
+    .unwrap();
+    assert_eq!(org.custom_domain, None);
+    assert_eq!(org.name, "A", "absent fields unchanged");
+}
+
+#[test]
+fn test_identity_org_delete_cascades() {
+    let mut w = World::new();
+    let created = w.org("A", None);
+    let a = created.organization.id;
+    let u = w.user(&a, "ann@example.com").unwrap();
+    block_on(organizations::delete(&w.store, &w.cache, &a)).unwrap();
+    assert_eq!(block_on(w.store.get_user(&a, &u.id)).unwrap(), None);
+    assert_eq!(
+        block_on(api_keys::authenticate(&w.store, &created.api_key.key, None)),
+        Err(Error::Unauthorized)
+    );
+    assert_eq!(
+        block_on(organizations::delete(&w.store, &w.cache, &a)),
+        Err(Error::NotFound)
+    );
+}
+
+#[test]
+fn test_identity_user_email_unique_per_org_case_and_unicode_insensitive() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    let b = w.org("B", None).organization.id;
+    w.user(&a, "Zoë@Example.com").unwrap();
+    for dup in [
+        "zoë@example.com",
+        "ZOË@EXAMPLE.COM",
+        "zoe\u{308}@example.com",
+    ] {
+        assert_eq!(w.user(&a, dup).unwrap_err().code(), "EMAIL_TAKEN", "{dup}");
+    }
+    assert!(
+        w.user(&b, "zoë@example.com").is_ok(),
+        "another organization may have the same email"
+    );
+    let by_email = block_on(users::get_by_email(&w.store, &a, Some("ZOË@example.com"))).unwrap();
+    assert_eq!(by_email.email, "Zoë@Example.com");
+}
+
+#[test]
+fn test_identity_user_password_hashed_never_shown() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    let u = w.user(&a, "ann@example.com").unwrap();
+    assert!(u.has_password);
+    let stored = block_on(w.store.get_user(&a, &u.id)).unwrap().unwrap();
+    let hash = stored.password_hash.unwrap();
+    assert!(hash.starts_with("$argon2id$"));
+    assert_eq!(
+        password::verify("hunter2hunter2", &hash, FAST, &mut w.rng).unwrap(),
+        Verified::Yes
+    );
+    assert!(!serde_json::to_string(&u).unwrap().contains("argon2"));
+}
+
+#[test]
+fn test_identity_user_bad_input_names_the_field() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    assert_eq!(
+        w.user(&a, "not-an-email").unwrap_err().code(),
+        "INVALID_EMAIL"
+    );
+    let input = CreateUser {
+        email: "a@example.com".into(),
+        password: Some("short".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        block_on(users::create(&w.store, &a, input, FAST, NOW, &mut w.rng))
+            .unwrap_err()
+            .code(),
+        "INVALID_PASSWORD"
+    );
+    let input = CreateUser {
+        email: "a@example.com".into(),
+        username: Some("no spaces".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        block_on(users::create(&w.store, &a, input, FAST, NOW, &mut w.rng))
+            .unwrap_err()
+            .code(),
+        "INVALID_USERNAME"
+    );
+    assert_eq!(
+        block_on(users::list(&w.store, &a, None, Some("gone"), PAGE))
+            .unwrap_err()
+            .code(),
+        "INVALID_STATUS"
+    );
+}
+
+#[test]
+fn test_identity_user_list_filters_and_pages() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    for i in 0..5 {
+        w.user(&a, &format!("u{i}@example.com")).unwrap();
+    }
+    let id = w.user(&a, "off@example.com").unwrap().id;
+    let upd = UpdateUser {
+        status: Some(UserStatus::Disabled),
+        ..Default::default()
+    };
+    block_on(users::update(&w.store, &a, &id, upd, FAST, NOW, &mut w.rng)).unwrap();
+
+    let page = block_on(users::list(
+        &w.store,
+        &a,
+        None,
+        None,
+        Page {
+            limit: 2,
+            offset: 2,
+        },
+    ))
+    .unwrap();
+    assert_eq!(page.total_count, 6);
+    assert_eq!(
+        page.users
+            .iter()
+            .map(|u| u.email.as_str())
+            .collect::<Vec<_>>(),
+        ["u2@example.com", "u3@example.com"]
+    );
+    let disabled = block_on(users::list(&w.store, &a, None, Some("disabled"), PAGE)).unwrap();
+    assert_eq!(disabled.total_count, 1);
+    assert_eq!(disabled.users[0].id, id);
+    let one = block_on(users::list(
+        &w.store,
+        &a,
+        Some("U3@EXAMPLE.COM"),
+        None,
+        PAGE,
+    ))
+    .unwrap();
+    assert_eq!(one.users.len(), 1);
+}
+
+#[test]
+fn test_identity_user_update_and_verify() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    let u = w.user(&a, "ann@example.com").unwrap();
+    let v = block_on(users::set_email_verified(
+        &w.store,
+        &a,
+        &u.id,
+        SetEmailVerified {
+            email_verified: true,
+        },
+        NOW + 1,
+    ))
+    .unwrap();
+    assert!(v.email_verified);
+    let upd = UpdateUser {
+        email: Some("new@example.com".into()),
+        name: Some(Some("Ann".into())),
+        ..Default::default()
+    };
+    let v = block_on(users::update(
+        &w.store,
+        &a,
+        &u.id,
+        upd,
+        FAST,
+        NOW + 2,
+        &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(v.email, "new@example.com");
+    assert!(!v.email_verified, "a changed email must be verified again");
+    assert_eq!(v.name.as_deref(), Some("Ann"));
+    w.user(&a, "other@example.com").unwrap();
+    let upd = UpdateUser {
+        email: Some("OTHER@example.com".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        block_on(users::update(
+            &w.store, &a, &u.id, upd, FAST, NOW, &mut w.rng
+        ))
+        .unwrap_err()
+        .code(),
+        "EMAIL_TAKEN"
+    );
+}
+
+#[test]
+fn test_identity_roles_permissions_and_assignment() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    let b = w.org("B", None).organization.id;
+    let read = block_on(roles::create_permission(
+        &w.store,
+        &a,
+        CreatePermission {
+            name: "Users:Read".into(),
+            description: "".into(),
+        },
+        NOW,
+        &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(read.name, "users:read");
+    let foreign = block_on(roles::create_permission(
+        &w.store,
+        &b,
+        CreatePermission {
+            name: "x".into(),
+            description: "".into(),
+        },
+        NOW,
+        &mut w.rng,
+    ))
+    .unwrap();
+    let dup = block_on(roles::create_permission(
+        &w.store,
+        &a,
+        CreatePermission {
+            name: "users:read".into(),
+            description: "".into(),
+        },
+        NOW,
+        &mut w.rng,
+    ));
+    assert_eq!(dup.unwrap_err().code(), "PERMISSION_EXISTS");
+
+    let bad = CreateRole {
+        name: "admin".into(),
+        description: "".into(),
+        permission_ids: vec![foreign.id.clone()],
+    };
+    assert_eq!(
+        block_on(roles::create_role(&w.store, &a, bad, NOW, &mut w.rng))
+            .unwrap_err()
+            .code(),
+        "INVALID_PERMISSION_IDS"
+    );
+    let admin = CreateRole {
+        name: "admin".into(),
+        description: "Admins".into(),
+        permission_ids: vec![read.id.clone(), read.id.clone()],
+    };
+    let admin = block_on(roles::create_role(&w.store, &a, admin, NOW, &mut w.rng)).unwrap();
+    assert_eq!(admin.permission_ids, vec![read.id.clone()]);
+
+    let u = w.user(&a, "ann@example.com").unwrap();
+    let b_role = block_on(roles::create_role(
+        &w.store,
+        &b,
+        CreateRole {
+            name: "admin".into(),
+            ..Default::default()
+        },
+        NOW,
+        &mut w.rng,
+    ))
+    .unwrap();
+    let err = block_on(users::set_roles(
+        &w.store,
+        &a,
+        &u.id,
+        SetUserRoles {
+            role_ids: vec![b_role.id],
+        },
+    ))
+    .unwrap_err();
+    assert_eq!(err.code(), "INVALID_ROLE_IDS");
+    let got = block_on(users::set_roles(
+        &w.store,
+        &a,
+        &u.id,
+        SetUserRoles {
+            role_ids: vec![admin.id.clone()],
+        },
+    ))
+    .unwrap();
+    assert_eq!(got.roles.len(), 1);
+
+    block_on(roles::delete_permission(&w.store, &a, &read.id)).unwrap();
+    assert!(block_on(roles::get_role(&w.store, &a, &admin.id))
+        .unwrap()
+        .permission_ids
+        .is_empty());
+    block_on(roles::delete_role(&w.store, &a, &admin.id)).unwrap();
+    assert!(block_on(users::roles(&w.store, &a, &u.id))
+        .unwrap()
+        .roles
+        .is_empty());
+    assert_eq!(
+        block_on(roles::get_role(&w.store, &b, &admin.id)),
+        Err(Error::NotFound)
+    );
+}
+
+#[test]
+fn test_identity_user_delete_removes_roles() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    let u = w.user(&a, "ann@example.com").unwrap();
+    let role = block_on(roles::create_role(
+        &w.store,
+        &a,
+        CreateRole {
+            name: "r".into(),
+            ..Default::default()
+        },
+        NOW,
+        &mut w.rng,
+    ))
+    .unwrap();
+    block_on(users::set_roles(
+        &w.store,
+        &a,
+        &u.id,
+        SetUserRoles {
+            role_ids: vec![role.id],
+        },
+    ))
+    .unwrap();
+    block_on(users::delete(&w.store, &a, &u.id)).unwrap();
+    assert_eq!(
+        block_on(users::get(&w.store, &a, &u.id)),
+        Err(Error::NotFound)
+    );
+    assert!(block_on(w.store.user_role_ids(&a, &u.id))
+        .unwrap()
+        .is_empty());
+    // The email is free again.
+    assert!(w.user(&a, "ann@example.com").is_ok());
+}
+
+#[test]
+fn test_identity_applications_validate_and_default() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    let app = w.app(&a);
+    assert_eq!(app.access_token_ttl_secs, 600);
+    assert_eq!(app.login_methods, vec![LoginMethod::Password]);
+    assert_eq!(app.client_id.len(), 32);
+    let cases: [(&[u8], &str); 5] = [
+        (
+            br#"{"name":"x","allowed_origins":["http://evil.com"]}"#,
+            "INVALID_ALLOWED_ORIGINS",
+        ),
+        (
+            br#"{"name":"x","redirect_uris":["https://a.com/#f"]}"#,
+            "INVALID_REDIRECT_URIS",
+        ),
+        (
+            br#"{"name":"x","access_token_ttl_secs":5}"#,
+            "INVALID_ACCESS_TOKEN_TTL_SECS",
+        ),
+        (
+            br#"{"name":"x","login_methods":[]}"#,
+            "INVALID_LOGIN_METHODS",
+        ),
+        (br#"{"name":""}"#, "INVALID_NAME"),
+    ];
+    for (body, code) in cases {
+        let input: CreateApplication = parse_json(body).unwrap();
+        let err = block_on(applications::create(
+            &w.store, &w.cache, &a, input, NOW, &mut w.rng,
+        ))
+        .unwrap_err();
+        assert_eq!(err.code(), code);
+    }
+    assert_eq!(
+        parse_json::<CreateApplication>(br#"{"name":"x","login_methods":["telepathy"]}"#)
+            .unwrap_err()
+            .code(),
+        "INVALID_REQUEST"
+    );
+}
+
+#[test]
+fn test_identity_config_cached_and_evicted_on_write() {
+    let mut w = World::new();
+    let a = w.org("A", Some("login.a.test")).organization.id;
+    let app = w.app(&a);
+    let cfg = block_on(config::by_client_id(&w.store, &w.cache, &app.client_id)).unwrap();
+    assert_eq!(cfg.application.name, "web");
+    assert!(w.cache.contains(&config::client_key(&app.client_id)));
+    block_on(config::by_client_id(&w.store, &w.cache, &app.client_id)).unwrap();
+    assert_eq!(*w.cache.hits.borrow(), 1, "second read served from cache");
+
+    let upd = UpdateApplication {
+        name: Some("renamed".into()),
+        ..Default::default()
+    };
+    block_on(applications::update(
+        &w.store, &w.cache, &a, &app.id, upd, NOW,
+    ))
+    .unwrap();
+    assert!(
+        !w.cache.contains(&config::client_key(&app.client_id)),
+        "write evicts"
+    );
+    let cfg = block_on(config::by_client_id(&w.store, &w.cache, &app.client_id)).unwrap();
+    assert_eq!(cfg.application.name, "renamed");
+
+    let d = block_on(config::by_domain(&w.store, &w.cache, "LOGIN.a.test")).unwrap();
+    assert_eq!(d.applications.len(), 1);
+    w.app(&a);
+    assert!(
+        !w.cache.contains(&config::domain_key("login.a.test")),
+        "a new app evicts the domain entry"
+    );
+    let upd = UpdateOrganization {
+        custom_domain: Some(Some("id.a.test".into())),
+        ..Default::default()
+    };
+    block_on(organizations::update(
+        &w.store,
+        &w.cache,
+        &Scope::Platform,
+        &a,
+        upd,
+        NOW,
+    ))
+    .unwrap();
+    assert_eq!(
+        block_on(config::by_domain(&w.store, &w.cache, "login.a.test")),
+        Err(Error::NotFound)
+    );
+    assert_eq!(
+        block_on(config::by_domain(&w.store, &w.cache, "id.a.test"))
+            .unwrap()
+            .applications
+            .len(),
+        2
+    );
+
+    block_on(applications::delete(&w.store, &w.cache, &a, &app.id)).unwrap();
+    assert_eq!(
+        block_on(config::by_client_id(&w.store, &w.cache, &app.client_id)),
+        Err(Error::NotFound)
+    );
+    assert_eq!(
+        block_on(config::by_client_id(&w.store, &w.cache, "../../etc")),
+        Err(Error::NotFound)
+    );
+}
+
+#[test]
+fn test_identity_user_organizations() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    let u = w.user(&a, "ann@example.com").unwrap();
+    let orgs = block_on(organizations::of_user(&w.store, &a, &u.id)).unwrap();
+    assert_eq!(orgs.organizations.len(), 1);
+    assert_eq!(orgs.organizations[0].id, a);
+}

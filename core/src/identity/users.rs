@@ -1,0 +1,208 @@
+//! Users of an organization: create, list, look up, update, verify email, delete, roles.
+
+use crate::api::{
+    CreateUser, RoleView, SetEmailVerified, SetUserRoles, UpdateUser, UserList, UserRoles, UserView,
+};
+use crate::model::{Page, User, UserStatus};
+use crate::password::{self, HashParams};
+use crate::rand::{uuid_v7, Rng};
+use crate::store::{RoleStore, UserFilter, UserStore};
+use crate::{validate, Error};
+
+use super::{changed, found};
+
+const MAX_ROLES_PER_USER: usize = 100;
+
+fn username(raw: &str) -> Result<String, Error> {
+    let v = validate::slug("INVALID_USERNAME", raw, 64)?;
+    if v.contains('@') || v.len() < 3 {
+        return Err(Error::invalid_field(
+            "INVALID_USERNAME",
+            "username must have 3 to 64 characters",
+        ));
+    }
+    Ok(v)
+}
+
+fn display_name(raw: &str) -> Result<String, Error> {
+    validate::name("INVALID_NAME", raw, 200)
+}
+
+pub async fn create(
+    store: &impl UserStore,
+    org_id: &str,
+    input: CreateUser,
+    params: HashParams,
+    now: i64,
+    rng: &mut impl Rng,
+) -> Result<UserView, Error> {
+    let email = validate::email(&input.email)?;
+    let username = input.username.as_deref().map(username).transpose()?;
+    let name = input.name.as_deref().map(display_name).transpose()?;
+    let password_hash = match input.password.as_deref() {
+        Some(p) => {
+            password::validate(p)?;
+            Some(password::hash(p, params, rng)?)
+        }
+        None => None,
+    };
+    let user = User {
+        id: uuid_v7(now, rng),
+        organization_id: org_id.to_owned(),
+        email: email.display,
+        email_normalized: email.normalized,
+        username,
+        name,
+        email_verified: input.email_verified,
+        status: UserStatus::Active,
+        password_hash,
+        created_at: now,
+        updated_at: now,
+    };
+    store.insert_user(&user).await?;
+    Ok(UserView::from(&user))
+}
+
+pub async fn get(store: &impl UserStore, org_id: &str, id: &str) -> Result<UserView, Error> {
+    Ok(UserView::from(&found(store.get_user(org_id, id).await)?))
+}
+
+pub async fn get_by_email(
+    store: &impl UserStore,
+    org_id: &str,
+    email: Option<&str>,
+) -> Result<UserView, Error> {
+    let email = validate::email(email.unwrap_or(""))?;
+    Ok(UserView::from(&found(
+        store.get_user_by_email(org_id, &email.normalized).await,
+    )?))
+}
+
+/// `email` and `status` are the raw query parameters.
+pub async fn list(
+    store: &impl UserStore,
+    org_id: &str,
+    email: Option<&str>,
+    status: Option<&str>,
+    page: Page,
+) -> Result<UserList, Error> {
+    let filter = UserFilter {
+        email: email
+            .map(|e| validate::email(e).map(|e| e.normalized))
+            .transpose()?,
+        status: status
+            .map(|s| {
+                UserStatus::parse(s).ok_or_else(|| {
+                    Error::invalid_field("INVALID_STATUS", "status must be 'active' or 'disabled'")
+                })
+            })
+            .transpose()?,
+    };
+    let (users, total) = store.list_users(org_id, &filter, page).await?;
+    Ok(UserList {
+        users: users.iter().map(UserView::from).collect(),
+        total_count: total,
+        limit: page.limit,
+        offset: page.offset,
+    })
+}
+
+pub async fn update(
+    store: &impl UserStore,
+    org_id: &str,
+    id: &str,
+    input: UpdateUser,
+    params: HashParams,
+    now: i64,
+    rng: &mut impl Rng,
+) -> Result<UserView, Error> {
+    let mut user = found(store.get_user(org_id, id).await)?;
+    if let Some(raw) = input.email {
+        let email = validate::email(&raw)?;
+        if email.normalized != user.email_normalized {
+            // A new address has not been verified yet.
+            user.email_verified = false;
+        }
+        user.email = email.display;
+        user.email_normalized = email.normalized;
+    }
+    if let Some(v) = input.username {
+        user.username = v.as_deref().map(username).transpose()?;
+    }
+    if let Some(v) = input.name {
+        user.name = v.as_deref().map(display_name).transpose()?;
+    }
+    if let Some(status) = input.status {
+        user.status = status;
+    }
+    if let Some(p) = input.password {
+        password::validate(&p)?;
+        user.password_hash = Some(password::hash(&p, params, rng)?);
+    }
+    user.updated_at = now;
+    changed(store.update_user(&user).await)?;
+    Ok(UserView::from(&user))
+}
+
+pub async fn set_email_verified(
+    store: &impl UserStore,
+    org_id: &str,
+    id: &str,
+    input: SetEmailVerified,
+    now: i64,
+) -> Result<UserView, Error> {
+    let mut user = found(store.get_user(org_id, id).await)?;
+    user.email_verified = input.email_verified;
+    user.updated_at = now;
+    changed(store.update_user(&user).await)?;
+    Ok(UserView::from(&user))
+}
+
+pub async fn delete(store: &impl UserStore, org_id: &str, id: &str) -> Result<(), Error> {
+    changed(store.delete_user(org_id, id).await)
+}
+
+pub async fn roles(
+    store: &(impl UserStore + RoleStore),
+    org_id: &str,
+    id: &str,
+) -> Result<UserRoles, Error> {
+    found(store.get_user(org_id, id).await)?;
+    let mut roles = Vec::new();
+    for role_id in store.user_role_ids(org_id, id).await? {
+        if let Some(r) = store.get_role(org_id, &role_id).await? {
+            roles.push(RoleView::from(&r));
+        }
+    }
+    Ok(UserRoles { roles })
+}
+
+/// Replaces the user's roles. Every id must be a role of the same organization.
+pub async fn set_roles(
+    store: &(impl UserStore + RoleStore),
+    org_id: &str,
+    id: &str,
+    input: SetUserRoles,
+) -> Result<UserRoles, Error> {
+    found(store.get_user(org_id, id).await)?;
+    if input.role_ids.len() > MAX_ROLES_PER_USER {
+        return Err(Error::invalid_field(
+            "INVALID_ROLE_IDS",
+            format!("at most {MAX_ROLES_PER_USER} roles"),
+        ));
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for role_id in input.role_ids {
+        if store.get_role(org_id, &role_id).await?.is_none() {
+            return Err(Error::invalid_field(
+                "INVALID_ROLE_IDS",
+                format!("no role {role_id:?} in this organization"),
+            ));
+        }
+        if !ids.contains(&role_id) {
+            ids.push(role_id);
+        }
+    }
+    store.set_user_roles(org_id, id, &ids).await?;
+    roles(store, org_id, id).await
+}

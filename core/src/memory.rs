@@ -1,0 +1,516 @@
+//! In-memory implementations of the storage traits, so every service runs under plain
+//! `cargo test`. They honour the same contract as the D1 stores (scoping, conflicts,
+//! cascades).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::model::{ApiKey, Application, Organization, Page, Permission, Role, User};
+use crate::store::{
+    ApiKeyStore, AppStore, Cache, OrgStore, RoleStore, StoreResult, UserFilter, UserStore,
+};
+use crate::Error;
+
+#[derive(Debug, Default)]
+struct Data {
+    orgs: Vec<Organization>,
+    keys: Vec<ApiKey>,
+    apps: Vec<Application>,
+    users: Vec<User>,
+    roles: Vec<Role>,
+    permissions: Vec<Permission>,
+    /// (user id, role id)
+    user_roles: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    data: RefCell<Data>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+fn paged<T: Clone>(items: impl Iterator<Item = T>, page: Page) -> (Vec<T>, u64) {
+    let all: Vec<T> = items.collect();
+    let total = all.len() as u64;
+    let rows = all
+        .into_iter()
+        .skip(page.offset as usize)
+        .take(page.limit as usize)
+        .collect();
+    (rows, total)
+}
+
+fn replace<T>(items: &mut [T], matches: impl Fn(&T) -> bool, new: T) -> bool {
+    match items.iter_mut().find(|x| matches(x)) {
+        Some(slot) => {
+            *slot = new;
+            true
+        }
+        None => false,
+    }
+}
+
+fn remove<T>(items: &mut Vec<T>, matches: impl Fn(&T) -> bool) -> bool {
+    let before = items.len();
+    items.retain(|x| !matches(x));
+    items.len() != before
+}
+
+impl Data {
+    fn domain_taken(&self, domain: &Option<String>, except: &str) -> bool {
+        domain.is_some()
+            && self
+                .orgs
+                .iter()
+                .any(|o| o.custom_domain == *domain && o.id != except)
+    }
+
+    fn user_conflict(&self, u: &User) -> Option<Error> {
+        let same_org = self
+            .users
+            .iter()
+            .filter(|x| x.organization_id == u.organization_id && x.id != u.id);
+        for other in same_org {
+            if other.email_normalized == u.email_normalized {
+                return Some(Error::conflict(
+                    "EMAIL_TAKEN",
+                    "a user with this email already exists",
+                ));
+            }
+            if u.username.is_some() && other.username == u.username {
+                return Some(Error::conflict(
+                    "USERNAME_TAKEN",
+                    "a user with this username already exists",
+                ));
+            }
+        }
+        None
+    }
+
+    fn role_name_taken(&self, r: &Role) -> bool {
+        self.roles
+            .iter()
+            .any(|x| x.organization_id == r.organization_id && x.name == r.name && x.id != r.id)
+    }
+
+    fn permission_name_taken(&self, p: &Permission) -> bool {
+        self.permissions
+            .iter()
+            .any(|x| x.organization_id == p.organization_id && x.name == p.name && x.id != p.id)
+    }
+}
+
+fn domain_taken() -> Error {
+    Error::conflict(
+        "DOMAIN_TAKEN",
+        "this custom domain belongs to another organization",
+    )
+}
+
+impl OrgStore for MemoryStore {
+    async fn insert_org(&self, org: &Organization, first_key: &ApiKey) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        if d.domain_taken(&org.custom_domain, &org.id) {
+            return Err(domain_taken());
+        }
+        d.orgs.push(org.clone());
+        d.keys.push(first_key.clone());
+        Ok(())
+    }
+
+    async fn get_org(&self, id: &str) -> StoreResult<Option<Organization>> {
+        Ok(self.data.borrow().orgs.iter().find(|o| o.id == id).cloned())
+    }
+
+    async fn get_org_by_domain(&self, domain: &str) -> StoreResult<Option<Organization>> {
+        let d = self.data.borrow();
+        Ok(d.orgs
+            .iter()
+            .find(|o| o.custom_domain.as_deref() == Some(domain))
+            .cloned())
+    }
+
+    async fn list_orgs(&self, page: Page) -> StoreResult<(Vec<Organization>, u64)> {
+        Ok(paged(self.data.borrow().orgs.iter().cloned(), page))
+    }
+
+    async fn update_org(&self, org: &Organization) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        if d.domain_taken(&org.custom_domain, &org.id) {
+            return Err(domain_taken());
+        }
+        Ok(replace(&mut d.orgs, |o| o.id == org.id, org.clone()))
+    }
+
+    async fn delete_org(&self, id: &str) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        let user_ids: Vec<String> = d
+            .users
+            .iter()
+            .filter(|u| u.organization_id == id)
+            .map(|u| u.id.clone())
+            .collect();
+        d.user_roles.retain(|(u, _)| !user_ids.contains(u));
+        d.keys.retain(|k| k.organization_id != id);
+        d.apps.retain(|a| a.organization_id != id);
+        d.users.retain(|u| u.organization_id != id);
+        d.roles.retain(|r| r.organization_id != id);
+        d.permissions.retain(|p| p.organization_id != id);
+        Ok(remove(&mut d.orgs, |o| o.id == id))
+    }
+}
+
+impl AppStore for MemoryStore {
+    async fn insert_app(&self, app: &Application) -> StoreResult<()> {
+        self.data.borrow_mut().apps.push(app.clone());
+        Ok(())
+    }
+
+    async fn get_app(&self, org_id: &str, id: &str) -> StoreResult<Option<Application>> {
+        let d = self.data.borrow();
+        Ok(d.apps
+            .iter()
+            .find(|a| a.organization_id == org_id && a.id == id)
+            .cloned())
+    }
+
+    async fn get_app_by_client_id(&self, client_id: &str) -> StoreResult<Option<Application>> {
+        Ok(self
+            .data
+            .borrow()
+            .apps
+            .iter()
+            .find(|a| a.client_id == client_id)
+            .cloned())
+    }
+
+    async fn list_apps(&self, org_id: &str, page: Page) -> StoreResult<(Vec<Application>, u64)> {
+        let d = self.data.borrow();
+        Ok(paged(
+            d.apps
+                .iter()
+                .filter(|a| a.organization_id == org_id)
+                .cloned(),
+            page,
+        ))
+    }
+
+    async fn update_app(&self, app: &Application) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        Ok(replace(
+            &mut d.apps,
+            |a| a.id == app.id && a.organization_id == app.organization_id,
+            app.clone(),
+        ))
+    }
+
+    async fn delete_app(&self, org_id: &str, id: &str) -> StoreResult<bool> {
+        Ok(remove(&mut self.data.borrow_mut().apps, |a| {
+            a.organization_id == org_id && a.id == id
+        }))
+    }
+}
+
+impl UserStore for MemoryStore {
+    async fn insert_user(&self, user: &User) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        if let Some(e) = d.user_conflict(user) {
+            return Err(e);
+        }
+        d.users.push(user.clone());
+        Ok(())
+    }
+
+    async fn get_user(&self, org_id: &str, id: &str) -> StoreResult<Option<User>> {
+        let d = self.data.borrow();
+        Ok(d.users
+            .iter()
+            .find(|u| u.organization_id == org_id && u.id == id)
+            .cloned())
+    }
+
+    async fn get_user_by_email(
+        &self,
+        org_id: &str,
+        email_normalized: &str,
+    ) -> StoreResult<Option<User>> {
+        let d = self.data.borrow();
+        Ok(d.users
+            .iter()
+            .find(|u| u.organization_id == org_id && u.email_normalized == email_normalized)
+            .cloned())
+    }
+
+    async fn list_users(
+        &self,
+        org_id: &str,
+        filter: &UserFilter,
+        page: Page,
+    ) -> StoreResult<(Vec<User>, u64)> {
+        let d = self.data.borrow();
+        let rows = d.users.iter().filter(|u| {
+            u.organization_id == org_id
+                && filter
+                    .email
+                    .as_ref()
+                    .is_none_or(|e| *e == u.email_normalized)
+                && filter.status.is_none_or(|s| s == u.status)
+        });
+        Ok(paged(rows.cloned(), page))
+    }
+
+    async fn update_user(&self, user: &User) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        if let Some(e) = d.user_conflict(user) {
+            return Err(e);
+        }
+        Ok(replace(
+            &mut d.users,
+            |u| u.id == user.id && u.organization_id == user.organization_id,
+            user.clone(),
+        ))
+    }
+
+    async fn delete_user(&self, org_id: &str, id: &str) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        let removed = remove(&mut d.users, |u| u.organization_id == org_id && u.id == id);
+        if removed {
+            d.user_roles.retain(|(u, _)| u != id);
+        }
+        Ok(removed)
+    }
+
+    async fn user_role_ids(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
+        let d = self.data.borrow();
+        let role_names: HashMap<&str, &str> = d
+            .roles
+            .iter()
+            .filter(|r| r.organization_id == org_id)
+            .map(|r| (r.id.as_str(), r.name.as_str()))
+            .collect();
+        let mut ids: Vec<&String> = d
+            .user_roles
+            .iter()
+            .filter(|(u, r)| u == user_id && role_names.contains_key(r.as_str()))
+            .map(|(_, r)| r)
+            .collect();
+        ids.sort_by_key(|r| role_names.get(r.as_str()).copied());
+        Ok(ids.into_iter().cloned().collect())
+    }
+
+    async fn set_user_roles(
+        &self,
+        _org_id: &str,
+        user_id: &str,
+        role_ids: &[String],
+    ) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        d.user_roles.retain(|(u, _)| u != user_id);
+        d.user_roles
+            .extend(role_ids.iter().map(|r| (user_id.to_owned(), r.clone())));
+        Ok(())
+    }
+}
+
+fn role_exists() -> Error {
+    Error::conflict("ROLE_EXISTS", "a role with this name already exists")
+}
+
+fn permission_exists() -> Error {
+    Error::conflict(
+        "PERMISSION_EXISTS",
+        "a permission with this name already exists",
+    )
+}
+
+impl RoleStore for MemoryStore {
+    async fn insert_role(&self, role: &Role) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        if d.role_name_taken(role) {
+            return Err(role_exists());
+        }
+        d.roles.push(role.clone());
+        Ok(())
+    }
+
+    async fn get_role(&self, org_id: &str, id: &str) -> StoreResult<Option<Role>> {
+        let d = self.data.borrow();
+        Ok(d.roles
+            .iter()
+            .find(|r| r.organization_id == org_id && r.id == id)
+            .cloned())
+    }
+
+    async fn list_roles(&self, org_id: &str) -> StoreResult<Vec<Role>> {
+        let d = self.data.borrow();
+        let mut roles: Vec<Role> = d
+            .roles
+            .iter()
+            .filter(|r| r.organization_id == org_id)
+            .cloned()
+            .collect();
+        roles.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(roles)
+    }
+
+    async fn update_role(&self, role: &Role) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        if d.role_name_taken(role) {
+            return Err(role_exists());
+        }
+        Ok(replace(
+            &mut d.roles,
+            |r| r.id == role.id && r.organization_id == role.organization_id,
+            role.clone(),
+        ))
+    }
+
+    async fn delete_role(&self, org_id: &str, id: &str) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        let removed = remove(&mut d.roles, |r| r.organization_id == org_id && r.id == id);
+        if removed {
+            d.user_roles.retain(|(_, r)| r != id);
+        }
+        Ok(removed)
+    }
+
+    async fn insert_permission(&self, p: &Permission) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        if d.permission_name_taken(p) {
+            return Err(permission_exists());
+        }
+        d.permissions.push(p.clone());
+        Ok(())
+    }
+
+    async fn get_permission(&self, org_id: &str, id: &str) -> StoreResult<Option<Permission>> {
+        let d = self.data.borrow();
+        Ok(d.permissions
+            .iter()
+            .find(|p| p.organization_id == org_id && p.id == id)
+            .cloned())
+    }
+
+    async fn list_permissions(&self, org_id: &str) -> StoreResult<Vec<Permission>> {
+        let d = self.data.borrow();
+        let mut ps: Vec<Permission> = d
+            .permissions
+            .iter()
+            .filter(|p| p.organization_id == org_id)
+            .cloned()
+            .collect();
+        ps.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(ps)
+    }
+
+    async fn update_permission(&self, p: &Permission) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        if d.permission_name_taken(p) {
+            return Err(permission_exists());
+        }
+        Ok(replace(
+            &mut d.permissions,
+            |x| x.id == p.id && x.organization_id == p.organization_id,
+            p.clone(),
+        ))
+    }
+
+    async fn delete_permission(&self, org_id: &str, id: &str) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        let removed = remove(&mut d.permissions, |p| {
+            p.organization_id == org_id && p.id == id
+        });
+        if removed {
+            for r in d.roles.iter_mut().filter(|r| r.organization_id == org_id) {
+                r.permission_ids.retain(|p| p != id);
+            }
+        }
+        Ok(removed)
+    }
+}
+
+impl ApiKeyStore for MemoryStore {
+    async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()> {
+        self.data.borrow_mut().keys.push(key.clone());
+        Ok(())
+    }
+
+    async fn get_api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<ApiKey>> {
+        Ok(self
+            .data
+            .borrow()
+            .keys
+            .iter()
+            .find(|k| k.prefix == prefix)
+            .cloned())
+    }
+
+    async fn list_api_keys(&self, org_id: &str) -> StoreResult<Vec<ApiKey>> {
+        let d = self.data.borrow();
+        Ok(d.keys
+            .iter()
+            .rev()
+            .filter(|k| k.organization_id == org_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn revoke_api_key(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        match d
+            .keys
+            .iter_mut()
+            .find(|k| k.organization_id == org_id && k.id == id && k.revoked_at.is_none())
+        {
+            Some(k) => {
+                k.revoked_at = Some(now);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+/// An in-memory [`Cache`] that also counts reads that hit, for tests.
+#[derive(Debug, Default)]
+pub struct MemoryCache {
+    entries: RefCell<HashMap<String, String>>,
+    pub hits: RefCell<u32>,
+}
+
+impl MemoryCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.entries.borrow().contains_key(key)
+    }
+}
+
+impl Cache for MemoryCache {
+    async fn get(&self, key: &str) -> StoreResult<Option<String>> {
+        let v = self.entries.borrow().get(key).cloned();
+        if v.is_some() {
+            *self.hits.borrow_mut() += 1;
+        }
+        Ok(v)
+    }
+
+    async fn put(&self, key: &str, value: &str, _ttl_secs: u32) -> StoreResult<()> {
+        self.entries
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> StoreResult<()> {
+        self.entries.borrow_mut().remove(key);
+        Ok(())
+    }
+}

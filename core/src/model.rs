@@ -1,0 +1,121 @@
+//! Domain types as stored. Times are epoch milliseconds. API views live in [`crate::api`].
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub custom_domain: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Login methods an application can enable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMethod {
+    Password,
+    Passkey,
+    MagicLink,
+    MagicCode,
+    SmsCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub client_id: String,
+    pub allowed_origins: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub access_token_ttl_secs: u32,
+    pub refresh_token_ttl_secs: u32,
+    pub login_methods: Vec<LoginMethod>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Active,
+    Disabled,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(UserStatus::Active),
+            "disabled" => Some(UserStatus::Disabled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub organization_id: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub username: Option<String>,
+    pub name: Option<String>,
+    pub email_verified: bool,
+    pub status: UserStatus,
+    /// argon2id PHC string; `None` for users without a password (passkey or code only).
+    pub password_hash: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub description: String,
+    pub permission_ids: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permission {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub description: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    /// Public part of the key, used to find the row.
+    pub prefix: String,
+    /// SHA-256 of the whole key, hex. The key itself is shown once and never stored.
+    pub key_hash: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Limit/offset paging, already validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: u32,
+    pub offset: u32,
+}

@@ -1,0 +1,40 @@
+// Writes the development secrets to .dev.vars, keeping any already there:
+// - SIGNING_KEY: a fresh ES256 (P-256) private key, PKCS#8 DER, base64.
+// - PLATFORM_ADMIN_KEY: the platform operator's key, which creates organizations.
+// Production sets both with `wrangler secret put`.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, appendFileSync } from 'node:fs';
+
+export function newSigningKey() {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+}
+
+export function newPlatformKey() {
+  return `lkp_${randomBytes(32).toString('hex')}`;
+}
+
+function ensure(file, name, make) {
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const found = current.match(new RegExp(`^${name}=(.*)$`, 'm'));
+  if (found) return { value: found[1], fresh: false };
+  const value = make();
+  const sep = current === '' || current.endsWith('\n') ? '' : '\n';
+  appendFileSync(file, `${sep}${name}=${value}\n`, { mode: 0o600 });
+  return { value, fresh: true };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const file = process.argv[2] ?? '.dev.vars';
+  const port = process.argv[3] ?? '8787';
+  const signing = ensure(file, 'SIGNING_KEY', newSigningKey);
+  const platform = ensure(file, 'PLATFORM_ADMIN_KEY', newPlatformKey);
+  console.log(`dev-secrets: ${file}: SIGNING_KEY ${signing.fresh ? 'created' : 'kept'}, PLATFORM_ADMIN_KEY ${platform.fresh ? 'created' : 'kept'}`);
+  console.log(`
+Create your first organization (its API key is printed once):
+
+  curl -s -X POST http://127.0.0.1:${port}/api/v1/organizations \\
+    -H 'authorization: Bearer ${platform.value}' \\
+    -H 'content-type: application/json' -d '{"name":"My organization"}'
+`);
+}

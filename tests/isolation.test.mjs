@@ -1,0 +1,97 @@
+// Every authenticated route, from the OpenAPI document: closed without credentials, and
+// with organization A's key, blind to organization B's ids (404), leaving B's data intact.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, assertError, newOrg, email, bearer } from './lib.mjs';
+
+let ops;
+let a;
+let b;
+let bIds;
+
+// A valid body for each write, so a 404 cannot hide behind a 400.
+const BODIES = {
+  updateOrganization: { name: 'hijacked' },
+  updateApplication: { name: 'hijacked' },
+  updateUser: { name: 'hijacked', status: 'disabled' },
+  setUserEmailVerified: { email_verified: true },
+  setUserRoles: { role_ids: [] },
+  updateRole: { name: 'hijacked' },
+  updatePermission: { name: 'hijacked' },
+  createApiKey: { name: 'k' },
+  createApplication: { name: 'app' },
+  createUser: { email: 'iso@example.com' },
+  createRole: { name: 'iso' },
+  createPermission: { name: 'iso' },
+  createOrganization: { name: 'iso' },
+};
+
+before(async () => {
+  const doc = (await call('GET', '/openapi.json')).body;
+  ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
+  a = await newOrg('A');
+  b = await newOrg('B');
+  const perm = (await b.api('POST', '/api/v1/permissions', { name: 'b:perm' })).body;
+  const role = (await b.api('POST', '/api/v1/roles', { name: 'b-role', permission_ids: [perm.id] })).body;
+  const user = (await b.api('POST', '/api/v1/users', { email: email('b') })).body;
+  await b.api('PUT', `/api/v1/users/${user.id}/roles`, { role_ids: [role.id] });
+  const app = (await b.api('POST', '/api/v1/applications', { name: 'b-app' })).body;
+  bIds = {
+    organization_id: b.org.id, user_id: user.id, role_id: role.id, permission_id: perm.id,
+    application_id: app.id, key_id: b.apiKey.id, client_id: app.client_id, domain: 'none.example.com',
+  };
+});
+
+function concrete(path, ids) {
+  return path.replace(/\{([^}]+)\}/g, (_, name) => {
+    assert.ok(ids[name], `no id for {${name}}`);
+    return encodeURIComponent(ids[name]);
+  });
+}
+
+test('test_isolation_every_authenticated_route_needs_credentials', async () => {
+  const closed = ops.filter((o) => o.op.security.length > 0);
+  assert.ok(closed.length >= 30, `only ${closed.length} authenticated routes`);
+  for (const { method, path, op } of closed) {
+    const url = concrete(path, bIds);
+    const body = BODIES[op.operationId];
+    assertError(await call(method, url, { body }), 401, 'UNAUTHORIZED');
+    assertError(await call(method, url, { body, headers: bearer('lk_000000000000_' + '0'.repeat(64)) }), 401, 'UNAUTHORIZED');
+  }
+});
+
+test('test_isolation_org_a_key_cannot_reach_org_b_ids', async () => {
+  const withIds = ops.filter((o) => o.op.security.length > 0 && o.path.includes('{'));
+  assert.ok(withIds.length >= 20);
+  for (const { method, path, op } of withIds) {
+    const res = await a.api(method, concrete(path, bIds), BODIES[op.operationId]);
+    const expected = op.operationId === 'deleteOrganization' ? [403, 'FORBIDDEN'] : [404, 'NOT_FOUND'];
+    assertError(res, expected[0], expected[1]);
+  }
+  // B's data is untouched.
+  const user = await b.api('GET', `/api/v1/users/${bIds.user_id}`);
+  assert.equal(user.body.name, null);
+  assert.equal(user.body.status, 'active');
+  assert.equal(user.body.email_verified, false);
+  assert.deepEqual((await b.api('GET', `/api/v1/users/${bIds.user_id}/roles`)).body.roles.map((r) => r.id), [bIds.role_id]);
+  assert.equal((await b.api('GET', `/api/v1/roles/${bIds.role_id}`)).body.name, 'b-role');
+  assert.deepEqual((await b.api('GET', `/api/v1/roles/${bIds.role_id}`)).body.permission_ids, [bIds.permission_id]);
+  assert.equal((await b.api('GET', `/api/v1/permissions/${bIds.permission_id}`)).body.name, 'b:perm');
+  assert.equal((await b.api('GET', `/api/v1/applications/${bIds.application_id}`)).body.name, 'b-app');
+  assert.equal((await b.api('GET', `/api/v1/organizations/${b.org.id}`)).body.name, 'B');
+  assert.equal((await b.api('GET', '/api/v1/api-keys')).body.api_keys[0].revoked_at, null);
+});
+
+test('test_isolation_lists_show_only_own_organization', async () => {
+  for (const path of ['/api/v1/users', '/api/v1/roles', '/api/v1/permissions', '/api/v1/applications', '/api/v1/api-keys', '/api/v1/organizations']) {
+    const res = await a.api('GET', path);
+    assert.equal(res.status, 200, path);
+    const text = JSON.stringify(res.body);
+    for (const id of Object.values(bIds)) assert.ok(!text.includes(id), `${path} leaks ${id}`);
+  }
+  // A role of B cannot be given to a user of A.
+  const ua = (await a.api('POST', '/api/v1/users', { email: email('a') })).body;
+  assertError(await a.api('PUT', `/api/v1/users/${ua.id}/roles`, { role_ids: [bIds.role_id] }), 400, 'INVALID_ROLE_IDS');
+  assertError(await a.api('POST', '/api/v1/roles', { name: 'x', permission_ids: [bIds.permission_id] }), 400, 'INVALID_PERMISSION_IDS');
+});

@@ -1,0 +1,62 @@
+//! What a handler gets: the stores, the caller's scope, the parsed request, the clock and
+//! the random source.
+
+use latchkey_core::api::parse_json;
+use latchkey_core::auth::Scope;
+use latchkey_core::rand::Rng;
+use latchkey_core::Error;
+use serde::de::DeserializeOwned;
+
+use crate::d1::D1Store;
+use crate::kv::KvCache;
+
+pub struct Ctx {
+    pub store: D1Store,
+    pub cache: KvCache,
+    pub scope: Scope,
+    pub now: i64,
+    pub params: Vec<(&'static str, String)>,
+    pub query: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Ctx {
+    /// A path parameter; the route table guarantees it exists and is non-empty.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The first value of a query parameter.
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The request body as an API type; malformed input is `INVALID_REQUEST`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        parse_json(&self.body)
+    }
+
+    pub fn org_id(&self) -> Result<&str, Error> {
+        self.scope.org_id()
+    }
+}
+
+/// The runtime's CSPRNG (`crypto.getRandomValues`).
+pub struct WorkerRng;
+
+impl Rng for WorkerRng {
+    #[allow(clippy::panic)]
+    fn fill(&mut self, buf: &mut [u8]) {
+        // Without randomness no identifier or secret can be made safely; failing the request
+        // (and the isolate) beats issuing predictable keys. The runtime does not fail here.
+        if let Err(e) = getrandom::fill(buf) {
+            panic!("crypto.getRandomValues failed: {e}");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+use latchkey_core::model::{Application, Page};
+use latchkey_core::store::{AppStore, StoreResult};
+use serde::Deserialize;
+
+use super::{json, n, parse_json_col, s, D1Store};
+
+#[derive(Deserialize)]
+struct Row {
+    id: String,
+    organization_id: String,
+    name: String,
+    client_id: String,
+    allowed_origins: String,
+    redirect_uris: String,
+    access_token_ttl_secs: f64,
+    refresh_token_ttl_secs: f64,
+    login_methods: String,
+    created_at: f64,
+    updated_at: f64,
+}
+
+impl TryFrom<Row> for Application {
+    type Error = latchkey_core::Error;
+    fn try_from(r: Row) -> StoreResult<Self> {
+        Ok(Application {
+            allowed_origins: parse_json_col("allowed_origins", &r.allowed_origins)?,
+            redirect_uris: parse_json_col("redirect_uris", &r.redirect_uris)?,
+            login_methods: parse_json_col("login_methods", &r.login_methods)?,
+            id: r.id,
+            organization_id: r.organization_id,
+            name: r.name,
+            client_id: r.client_id,
+            access_token_ttl_secs: r.access_token_ttl_secs as u32,
+            refresh_token_ttl_secs: r.refresh_token_ttl_secs as u32,
+            created_at: r.created_at as i64,
+            updated_at: r.updated_at as i64,
+        })
+    }
+}
+
+const COLS: &str = "id, organization_id, name, client_id, allowed_origins, redirect_uris, \
+                    access_token_ttl_secs, refresh_token_ttl_secs, login_methods, created_at, updated_at";
+
+fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
+    rows.into_iter().map(Application::try_from).collect()
+}
+
+impl AppStore for D1Store {
+    async fn insert_app(&self, a: &Application) -> StoreResult<()> {
+        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        self.run(
+            &sql,
+            &[
+                s(&a.id),
+                s(&a.organization_id),
+                s(&a.name),
+                s(&a.client_id),
+                json(&a.allowed_origins)?,
+                json(&a.redirect_uris)?,
+                n(a.access_token_ttl_secs.into()),
+                n(a.refresh_token_ttl_secs.into()),
+                json(&a.login_methods)?,
+                n(a.created_at),
+                n(a.updated_at),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn get_app(&self, org_id: &str, id: &str) -> StoreResult<Option<Application>> {
+        let sql = format!("SELECT {COLS} FROM applications WHERE organization_id = ?1 AND id = ?2");
+        self.first::<Row>(&sql, &[s(org_id), s(id)])
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    async fn get_app_by_client_id(&self, client_id: &str) -> StoreResult<Option<Application>> {
+        let sql = format!("SELECT {COLS} FROM applications WHERE client_id = ?1");
+        self.first::<Row>(&sql, &[s(client_id)])
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    async fn list_apps(&self, org_id: &str, page: Page) -> StoreResult<(Vec<Application>, u64)> {
+        let sql = format!("SELECT {COLS} FROM applications WHERE organization_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3");
+        let found = self
+            .all::<Row>(
+                &sql,
+                &[s(org_id), n(page.limit.into()), n(page.offset.into())],
+            )
+            .await?;
+        let total = self
+            .count(
+                "SELECT COUNT(*) AS n FROM applications WHERE organization_id = ?1",
+                &[s(org_id)],
+            )
+            .await?;
+        Ok((rows(found)?, total))
+    }
+
+    async fn update_app(&self, a: &Application) -> StoreResult<bool> {
+        self.run(
+            "UPDATE applications SET name = ?3, allowed_origins = ?4, redirect_uris = ?5, \
+             access_token_ttl_secs = ?6, refresh_token_ttl_secs = ?7, login_methods = ?8, updated_at = ?9 \
+             WHERE organization_id = ?1 AND id = ?2",
+            &[
+                s(&a.organization_id),
+                s(&a.id),
+                s(&a.name),
+                json(&a.allowed_origins)?,
+                json(&a.redirect_uris)?,
+                n(a.access_token_ttl_secs.into()),
+                n(a.refresh_token_ttl_secs.into()),
+                json(&a.login_methods)?,
+                n(a.updated_at),
+            ],
+        )
+        .await
+    }
+
+    async fn delete_app(&self, org_id: &str, id: &str) -> StoreResult<bool> {
+        self.run(
+            "DELETE FROM applications WHERE organization_id = ?1 AND id = ?2",
+            &[s(org_id), s(id)],
+        )
+        .await
+    }
+}

@@ -1,0 +1,80 @@
+use latchkey_core::model::ApiKey;
+use latchkey_core::store::{ApiKeyStore, StoreResult};
+use serde::Deserialize;
+use worker::D1PreparedStatement;
+
+use super::{n, opt_n, s, D1Store};
+
+#[derive(Deserialize)]
+struct Row {
+    id: String,
+    organization_id: String,
+    name: String,
+    prefix: String,
+    key_hash: String,
+    created_at: f64,
+    revoked_at: Option<f64>,
+}
+
+impl From<Row> for ApiKey {
+    fn from(r: Row) -> Self {
+        ApiKey {
+            id: r.id,
+            organization_id: r.organization_id,
+            name: r.name,
+            prefix: r.prefix,
+            key_hash: r.key_hash,
+            created_at: r.created_at as i64,
+            revoked_at: r.revoked_at.map(|t| t as i64),
+        }
+    }
+}
+
+const COLS: &str = "id, organization_id, name, prefix, key_hash, created_at, revoked_at";
+
+pub(super) fn insert_stmt(store: &D1Store, k: &ApiKey) -> StoreResult<D1PreparedStatement> {
+    store.stmt(
+        "INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, created_at, revoked_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &[
+            s(&k.id),
+            s(&k.organization_id),
+            s(&k.name),
+            s(&k.prefix),
+            s(&k.key_hash),
+            n(k.created_at),
+            opt_n(k.revoked_at),
+        ],
+    )
+}
+
+impl ApiKeyStore for D1Store {
+    async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()> {
+        insert_stmt(self, key)?.run().await.map_err(super::db_err)?;
+        Ok(())
+    }
+
+    async fn get_api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<ApiKey>> {
+        let sql = format!("SELECT {COLS} FROM api_keys WHERE prefix = ?1");
+        Ok(self.first::<Row>(&sql, &[s(prefix)]).await?.map(Into::into))
+    }
+
+    async fn list_api_keys(&self, org_id: &str) -> StoreResult<Vec<ApiKey>> {
+        let sql =
+            format!("SELECT {COLS} FROM api_keys WHERE organization_id = ?1 ORDER BY id DESC");
+        Ok(self
+            .all::<Row>(&sql, &[s(org_id)])
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    async fn revoke_api_key(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool> {
+        self.run(
+            "UPDATE api_keys SET revoked_at = ?3 WHERE organization_id = ?1 AND id = ?2 AND revoked_at IS NULL",
+            &[s(org_id), s(id), n(now)],
+        )
+        .await
+    }
+}

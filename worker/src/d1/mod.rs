@@ -1,0 +1,137 @@
+//! The storage traits of `latchkey-core` on D1. Plain SQL with serde rows; writes that must
+//! stand or fall together go in one `batch` (one transaction).
+
+mod apps;
+mod keys;
+mod orgs;
+mod roles;
+mod users;
+
+use latchkey_core::store::StoreResult;
+use latchkey_core::Error;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, D1Result};
+
+pub struct D1Store {
+    db: D1Database,
+}
+
+impl D1Store {
+    pub fn new(db: D1Database) -> Self {
+        D1Store { db }
+    }
+
+    fn stmt(&self, sql: &str, args: &[JsValue]) -> StoreResult<D1PreparedStatement> {
+        self.db.prepare(sql).bind(args).map_err(db_err)
+    }
+
+    async fn first<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: &[JsValue],
+    ) -> StoreResult<Option<T>> {
+        self.stmt(sql, args)?.first::<T>(None).await.map_err(db_err)
+    }
+
+    async fn all<T: DeserializeOwned>(&self, sql: &str, args: &[JsValue]) -> StoreResult<Vec<T>> {
+        self.stmt(sql, args)?
+            .all()
+            .await
+            .and_then(|r| r.results::<T>())
+            .map_err(db_err)
+    }
+
+    async fn count(&self, sql: &str, args: &[JsValue]) -> StoreResult<u64> {
+        #[derive(serde::Deserialize)]
+        struct N {
+            n: f64,
+        }
+        let n = self.first::<N>(sql, args).await?.map_or(0.0, |r| r.n);
+        Ok(n as u64)
+    }
+
+    /// Runs one statement; true if it changed at least one row.
+    async fn run(&self, sql: &str, args: &[JsValue]) -> StoreResult<bool> {
+        let result = self.stmt(sql, args)?.run().await.map_err(db_err)?;
+        Ok(changes(&result) > 0)
+    }
+
+    /// Runs statements as one transaction; returns each statement's result.
+    async fn batch(&self, stmts: Vec<D1PreparedStatement>) -> StoreResult<Vec<D1Result>> {
+        self.db.batch(stmts).await.map_err(db_err)
+    }
+}
+
+pub(crate) fn changes(r: &D1Result) -> usize {
+    r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)
+}
+
+/// Maps a D1 failure: a unique-key violation becomes the conflict its column means; anything
+/// else is internal.
+pub(crate) fn db_err(e: worker::Error) -> Error {
+    let msg = e.to_string();
+    if msg.contains("UNIQUE constraint failed") {
+        let conflicts = [
+            (
+                "users.email_normalized",
+                "EMAIL_TAKEN",
+                "a user with this email already exists",
+            ),
+            (
+                "users.username",
+                "USERNAME_TAKEN",
+                "a user with this username already exists",
+            ),
+            (
+                "organizations.custom_domain",
+                "DOMAIN_TAKEN",
+                "this custom domain belongs to another organization",
+            ),
+            (
+                "roles.",
+                "ROLE_EXISTS",
+                "a role with this name already exists",
+            ),
+            (
+                "permissions.",
+                "PERMISSION_EXISTS",
+                "a permission with this name already exists",
+            ),
+        ];
+        for (column, code, message) in conflicts {
+            if msg.contains(column) {
+                return Error::conflict(code, message);
+            }
+        }
+    }
+    Error::Internal(format!("D1: {msg}"))
+}
+
+// Argument helpers.
+pub(crate) fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+pub(crate) fn n(v: i64) -> JsValue {
+    JsValue::from_f64(v as f64)
+}
+
+pub(crate) fn opt(v: Option<&str>) -> JsValue {
+    v.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+pub(crate) fn opt_n(v: Option<i64>) -> JsValue {
+    v.map_or(JsValue::NULL, n)
+}
+
+/// A JSON array argument (for `json_each`).
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> StoreResult<JsValue> {
+    serde_json::to_string(v)
+        .map(|t| JsValue::from_str(&t))
+        .map_err(|e| Error::Internal(format!("encode: {e}")))
+}
+
+pub(crate) fn parse_json_col<T: DeserializeOwned>(col: &str, text: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| Error::Internal(format!("column {col}: {e}")))
+}

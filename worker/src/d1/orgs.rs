@@ -1,0 +1,94 @@
+use latchkey_core::model::{ApiKey, Organization, Page};
+use latchkey_core::store::{OrgStore, StoreResult};
+use serde::Deserialize;
+
+use super::{db_err, n, opt, s, D1Store};
+
+#[derive(Deserialize)]
+struct Row {
+    id: String,
+    name: String,
+    custom_domain: Option<String>,
+    created_at: f64,
+    updated_at: f64,
+}
+
+impl From<Row> for Organization {
+    fn from(r: Row) -> Self {
+        Organization {
+            id: r.id,
+            name: r.name,
+            custom_domain: r.custom_domain,
+            created_at: r.created_at as i64,
+            updated_at: r.updated_at as i64,
+        }
+    }
+}
+
+const COLS: &str = "id, name, custom_domain, created_at, updated_at";
+
+impl OrgStore for D1Store {
+    async fn insert_org(&self, org: &Organization, first_key: &ApiKey) -> StoreResult<()> {
+        let insert_org = self.stmt(
+            "INSERT INTO organizations (id, name, custom_domain, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[s(&org.id), s(&org.name), opt(org.custom_domain.as_deref()), n(org.created_at), n(org.updated_at)],
+        )?;
+        let insert_key = super::keys::insert_stmt(self, first_key)?;
+        self.batch(vec![insert_org, insert_key]).await?;
+        Ok(())
+    }
+
+    async fn get_org(&self, id: &str) -> StoreResult<Option<Organization>> {
+        let sql = format!("SELECT {COLS} FROM organizations WHERE id = ?1");
+        Ok(self.first::<Row>(&sql, &[s(id)]).await?.map(Into::into))
+    }
+
+    async fn get_org_by_domain(&self, domain: &str) -> StoreResult<Option<Organization>> {
+        let sql = format!("SELECT {COLS} FROM organizations WHERE custom_domain = ?1");
+        Ok(self.first::<Row>(&sql, &[s(domain)]).await?.map(Into::into))
+    }
+
+    async fn list_orgs(&self, page: Page) -> StoreResult<(Vec<Organization>, u64)> {
+        let sql = format!("SELECT {COLS} FROM organizations ORDER BY id LIMIT ?1 OFFSET ?2");
+        let rows = self
+            .all::<Row>(&sql, &[n(page.limit.into()), n(page.offset.into())])
+            .await?;
+        let total = self
+            .count("SELECT COUNT(*) AS n FROM organizations", &[])
+            .await?;
+        Ok((rows.into_iter().map(Into::into).collect(), total))
+    }
+
+    async fn update_org(&self, org: &Organization) -> StoreResult<bool> {
+        self.run(
+            "UPDATE organizations SET name = ?2, custom_domain = ?3, updated_at = ?4 WHERE id = ?1",
+            &[
+                s(&org.id),
+                s(&org.name),
+                opt(org.custom_domain.as_deref()),
+                n(org.updated_at),
+            ],
+        )
+        .await
+    }
+
+    async fn delete_org(&self, id: &str) -> StoreResult<bool> {
+        // Children first, in one transaction.
+        let sqls = [
+            "DELETE FROM user_roles WHERE user_id IN (SELECT id FROM users WHERE organization_id = ?1)",
+            "DELETE FROM role_permissions WHERE role_id IN (SELECT id FROM roles WHERE organization_id = ?1)",
+            "DELETE FROM roles WHERE organization_id = ?1",
+            "DELETE FROM permissions WHERE organization_id = ?1",
+            "DELETE FROM users WHERE organization_id = ?1",
+            "DELETE FROM applications WHERE organization_id = ?1",
+            "DELETE FROM api_keys WHERE organization_id = ?1",
+            "DELETE FROM organizations WHERE id = ?1",
+        ];
+        let stmts = sqls
+            .iter()
+            .map(|sql| self.stmt(sql, &[s(id)]))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let results = self.db.batch(stmts).await.map_err(db_err)?;
+        Ok(results.last().is_some_and(|r| super::changes(r) > 0))
+    }
+}

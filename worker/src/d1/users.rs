@@ -1,0 +1,189 @@
+use latchkey_core::model::{Page, User, UserStatus};
+use latchkey_core::store::{StoreResult, UserFilter, UserStore};
+use latchkey_core::Error;
+use serde::Deserialize;
+
+use super::{db_err, json, n, opt, s, D1Store};
+
+#[derive(Deserialize)]
+struct Row {
+    id: String,
+    organization_id: String,
+    email: String,
+    email_normalized: String,
+    username: Option<String>,
+    name: Option<String>,
+    email_verified: f64,
+    status: String,
+    password_hash: Option<String>,
+    created_at: f64,
+    updated_at: f64,
+}
+
+impl TryFrom<Row> for User {
+    type Error = Error;
+    fn try_from(r: Row) -> StoreResult<Self> {
+        Ok(User {
+            status: UserStatus::parse(&r.status)
+                .ok_or_else(|| Error::Internal(format!("users.status {:?}", r.status)))?,
+            id: r.id,
+            organization_id: r.organization_id,
+            email: r.email,
+            email_normalized: r.email_normalized,
+            username: r.username,
+            name: r.name,
+            email_verified: r.email_verified != 0.0,
+            password_hash: r.password_hash,
+            created_at: r.created_at as i64,
+            updated_at: r.updated_at as i64,
+        })
+    }
+}
+
+const COLS: &str = "id, organization_id, email, email_normalized, username, name, email_verified, \
+                    status, password_hash, created_at, updated_at";
+
+fn one(r: Option<Row>) -> StoreResult<Option<User>> {
+    r.map(User::try_from).transpose()
+}
+
+impl UserStore for D1Store {
+    async fn insert_user(&self, u: &User) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO users ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        );
+        self.run(
+            &sql,
+            &[
+                s(&u.id),
+                s(&u.organization_id),
+                s(&u.email),
+                s(&u.email_normalized),
+                opt(u.username.as_deref()),
+                opt(u.name.as_deref()),
+                n(i64::from(u.email_verified)),
+                s(u.status.as_str()),
+                opt(u.password_hash.as_deref()),
+                n(u.created_at),
+                n(u.updated_at),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn get_user(&self, org_id: &str, id: &str) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {COLS} FROM users WHERE organization_id = ?1 AND id = ?2");
+        one(self.first::<Row>(&sql, &[s(org_id), s(id)]).await?)
+    }
+
+    async fn get_user_by_email(
+        &self,
+        org_id: &str,
+        email_normalized: &str,
+    ) -> StoreResult<Option<User>> {
+        let sql = format!(
+            "SELECT {COLS} FROM users WHERE organization_id = ?1 AND email_normalized = ?2"
+        );
+        one(self
+            .first::<Row>(&sql, &[s(org_id), s(email_normalized)])
+            .await?)
+    }
+
+    async fn list_users(
+        &self,
+        org_id: &str,
+        filter: &UserFilter,
+        page: Page,
+    ) -> StoreResult<(Vec<User>, u64)> {
+        let filter_sql = "organization_id = ?1 AND (?2 IS NULL OR email_normalized = ?2) AND (?3 IS NULL OR status = ?3)";
+        let args = [
+            s(org_id),
+            opt(filter.email.as_deref()),
+            opt(filter.status.map(UserStatus::as_str)),
+        ];
+        let sql =
+            format!("SELECT {COLS} FROM users WHERE {filter_sql} ORDER BY id LIMIT ?4 OFFSET ?5");
+        let mut page_args = args.to_vec();
+        page_args.extend([n(page.limit.into()), n(page.offset.into())]);
+        let rows = self.all::<Row>(&sql, &page_args).await?;
+        let total = self
+            .count(
+                &format!("SELECT COUNT(*) AS n FROM users WHERE {filter_sql}"),
+                &args,
+            )
+            .await?;
+        Ok((
+            rows.into_iter()
+                .map(User::try_from)
+                .collect::<StoreResult<_>>()?,
+            total,
+        ))
+    }
+
+    async fn update_user(&self, u: &User) -> StoreResult<bool> {
+        self.run(
+            "UPDATE users SET email = ?3, email_normalized = ?4, username = ?5, name = ?6, email_verified = ?7, \
+             status = ?8, password_hash = ?9, updated_at = ?10 WHERE organization_id = ?1 AND id = ?2",
+            &[
+                s(&u.organization_id),
+                s(&u.id),
+                s(&u.email),
+                s(&u.email_normalized),
+                opt(u.username.as_deref()),
+                opt(u.name.as_deref()),
+                n(i64::from(u.email_verified)),
+                s(u.status.as_str()),
+                opt(u.password_hash.as_deref()),
+                n(u.updated_at),
+            ],
+        )
+        .await
+    }
+
+    async fn delete_user(&self, org_id: &str, id: &str) -> StoreResult<bool> {
+        let stmts = vec![
+            self.stmt(
+                "DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE organization_id = ?1 AND id = ?2)",
+                &[s(org_id), s(id)],
+            )?,
+            self.stmt("DELETE FROM users WHERE organization_id = ?1 AND id = ?2", &[s(org_id), s(id)])?,
+        ];
+        let results = self.batch(stmts).await?;
+        Ok(results.last().is_some_and(|r| super::changes(r) > 0))
+    }
+
+    async fn user_role_ids(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
+        #[derive(Deserialize)]
+        struct R {
+            role_id: String,
+        }
+        let rows = self
+            .all::<R>(
+                "SELECT ur.role_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+                 WHERE ur.user_id = ?1 AND r.organization_id = ?2 ORDER BY r.name",
+                &[s(user_id), s(org_id)],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.role_id).collect())
+    }
+
+    async fn set_user_roles(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        role_ids: &[String],
+    ) -> StoreResult<()> {
+        let stmts = vec![
+            self.stmt("DELETE FROM user_roles WHERE user_id = ?1", &[s(user_id)])?,
+            // Only roles of the same organization are ever inserted.
+            self.stmt(
+                "INSERT INTO user_roles (user_id, role_id) SELECT ?1, r.id FROM json_each(?2) j \
+                 JOIN roles r ON r.id = j.value AND r.organization_id = ?3",
+                &[s(user_id), json(&role_ids)?, s(org_id)],
+            )?,
+        ];
+        self.db.batch(stmts).await.map_err(db_err)?;
+        Ok(())
+    }
+}
