@@ -85,6 +85,7 @@ test-e2e: browser-tools worker sdk
 	node tests/run.mjs
 
 bench: tools worker sdk
+	cargo bench -p latchkey-core --bench password
 	node scripts/bench.mjs
 
 clean:

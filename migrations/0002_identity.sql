@@ -56,6 +56,8 @@ CREATE TABLE api_keys (
     prefix          TEXT NOT NULL UNIQUE,
     -- SHA-256 of the whole key, hex.
     key_hash        TEXT NOT NULL,
+    -- JSON array of permission names the key holds; NULL for all.
+    permissions     TEXT,
     created_at      INTEGER NOT NULL,
     revoked_at      INTEGER
 ) STRICT;

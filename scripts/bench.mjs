@@ -38,3 +38,36 @@ for (let i = 0; i < runs; i++) {
 }
 times.sort((a, b) => a - b);
 console.log(`start-up median ${Math.round(times[Math.floor(times.length / 2)])} ms over ${runs} runs`);
+
+// argon2id under workerd: user creation with a password minus without one is the hash.
+console.log('\n== argon2id under workerd (wrangler dev): POST /api/v1/users with vs without a password');
+{
+  const w = await startWorker();
+  try {
+    const post = (path, body, key) => fetch(`${w.baseUrl}${path}`, {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    });
+    const org = await (await post('/api/v1/organizations', { name: 'bench' }, w.platformKey)).json();
+    const key = org.api_key.key;
+    const n = Number(process.env.BENCH_HASH_RUNS ?? 30);
+    const withPw = [];
+    const without = [];
+    for (let i = 0; i < n + 3; i++) {
+      for (const [list, body] of [[withPw, { email: `pw${i}@example.com`, password: 'correct horse battery staple' }], [without, { email: `np${i}@example.com` }]]) {
+        const t0 = performance.now();
+        const res = await post('/api/v1/users', body, key);
+        const ms = performance.now() - t0;
+        if (res.status !== 201) throw new Error(`create user: ${res.status} ${await res.text()}`);
+        if (i >= 3) list.push(ms); // the first few warm the isolate
+      }
+    }
+    const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.round((s.length - 1) * p)]; };
+    const fmt = (xs) => `p50 ${pct(xs, 0.5).toFixed(1)} ms  p99 ${pct(xs, 0.99).toFixed(1)} ms`;
+    console.log(`create user with password (m=19456,t=2,p=1)  n=${n}  ${fmt(withPw)}`);
+    console.log(`create user without password                  n=${n}  ${fmt(without)}`);
+    console.log(`=> one argon2id hash under workerd ≈ ${(pct(withPw, 0.5) - pct(without, 0.5)).toFixed(1)} ms (p50 difference)`);
+  } finally {
+    await w.stop();
+  }
+}

@@ -85,3 +85,23 @@ test('test_orgs_api_keys_create_and_revoke', async () => {
   // The bare key, without "Bearer", is accepted too (seed 003's Authorization style).
   assert.equal((await call('GET', '/api/v1/users', { headers: { authorization: a.key } })).status, 200);
 });
+
+test('test_orgs_restricted_api_key_holds_only_its_permissions', async () => {
+  const a = await newOrg();
+  const made = await a.api('POST', '/api/v1/api-keys', { name: 'reader', permissions: ['users:read', 'api_keys:write'] });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.deepEqual(made.body.permissions, ['users:read', 'api_keys:write']);
+  const ro = (method, path, body) => call(method, path, { body, headers: bearer(made.body.key) });
+  assert.equal((await ro('GET', '/api/v1/users')).status, 200);
+  assertError(await ro('POST', '/api/v1/users', { email: 'x@example.com' }), 403, 'FORBIDDEN');
+  assertError(await ro('GET', '/api/v1/roles'), 403, 'FORBIDDEN');
+  assertError(await ro('GET', `/api/v1/organizations/${a.org.id}`), 403, 'FORBIDDEN');
+  // It cannot mint a stronger key; "all" from it means all it holds.
+  assertError(await ro('POST', '/api/v1/api-keys', { name: 'x', permissions: ['users:write'] }), 403, 'FORBIDDEN');
+  const child = await ro('POST', '/api/v1/api-keys', { name: 'child' });
+  assert.equal(child.status, 201);
+  assert.deepEqual(child.body.permissions, ['users:read', 'api_keys:write']);
+  assertError(await a.api('POST', '/api/v1/api-keys', { name: 'x', permissions: ['root'] }), 400, 'INVALID_PERMISSIONS');
+  const listed = (await a.api('GET', '/api/v1/api-keys')).body.api_keys;
+  assert.equal(listed.find((k) => k.id === a.apiKey.id).permissions, null, 'the first key holds all');
+});

@@ -295,6 +295,10 @@ api_type! {
 request_type! {
     pub struct CreateApiKey {
         pub name: String,
+        /// Permission names (`users:read`, ...) to restrict the key to; absent or `null` for
+        /// every permission the caller holds. A key never grants more than its creator's.
+        #[serde(default)]
+        pub permissions: Option<Vec<String>>,
     }
 }
 
@@ -304,6 +308,8 @@ api_type! {
         pub name: String,
         /// Public part of the key (`lk_<prefix>_...`), to recognise it.
         pub prefix: String,
+        /// Permission names, or `null` for all.
+        pub permissions: Option<Vec<String>>,
         pub created_at: String,
         pub revoked_at: Option<String>,
     }
@@ -315,6 +321,7 @@ impl From<&ApiKey> for ApiKeyView {
             id: k.id.clone(),
             name: k.name.clone(),
             prefix: k.prefix.clone(),
+            permissions: k.permissions.clone(),
             created_at: rfc3339(k.created_at),
             revoked_at: k.revoked_at.map(rfc3339),
         }
@@ -327,6 +334,7 @@ api_type! {
         pub id: String,
         pub name: String,
         pub prefix: String,
+        pub permissions: Option<Vec<String>>,
         pub created_at: String,
         pub key: String,
     }

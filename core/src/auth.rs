@@ -4,9 +4,9 @@
 
 use crate::Error;
 
-/// Administrative permissions. An access token's roles grant them by name; an organization
-/// API key holds all of them within its organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Administrative permissions. An organization API key holds all of them or a listed
+/// subset; an access token's roles grant them by name (issue: password login).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Permission {
     OrganizationsRead,
     OrganizationsWrite,
@@ -21,6 +21,19 @@ pub enum Permission {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 10] = [
+        Permission::OrganizationsRead,
+        Permission::OrganizationsWrite,
+        Permission::ApplicationsRead,
+        Permission::ApplicationsWrite,
+        Permission::UsersRead,
+        Permission::UsersWrite,
+        Permission::RolesRead,
+        Permission::RolesWrite,
+        Permission::ApiKeysRead,
+        Permission::ApiKeysWrite,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Permission::OrganizationsRead => "organizations:read",
@@ -33,6 +46,64 @@ impl Permission {
             Permission::RolesWrite => "roles:write",
             Permission::ApiKeysRead => "api_keys:read",
             Permission::ApiKeysWrite => "api_keys:write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// The permissions a credential holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grants {
+    /// Every administrative permission (an unrestricted API key).
+    All,
+    /// Only these.
+    Only(Vec<Permission>),
+}
+
+impl Grants {
+    pub fn allows(&self, p: Permission) -> bool {
+        match self {
+            Grants::All => true,
+            Grants::Only(list) => list.contains(&p),
+        }
+    }
+
+    /// Whether every permission of `other` is held here (so a key cannot mint a stronger one).
+    pub fn covers(&self, other: &Grants) -> bool {
+        match (self, other) {
+            (Grants::All, _) => true,
+            (Grants::Only(_), Grants::All) => false,
+            (Grants::Only(_), Grants::Only(wanted)) => wanted.iter().all(|p| self.allows(*p)),
+        }
+    }
+
+    /// Parses permission names; unknown names are an `INVALID_PERMISSIONS` error. `None`
+    /// means all.
+    pub fn parse(names: Option<&[String]>) -> Result<Grants, Error> {
+        let Some(names) = names else {
+            return Ok(Grants::All);
+        };
+        let mut out = Vec::new();
+        for n in names {
+            let p = Permission::parse(n).ok_or_else(|| {
+                Error::invalid_field("INVALID_PERMISSIONS", format!("unknown permission {n:?}"))
+            })?;
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out.sort();
+        Ok(Grants::Only(out))
+    }
+
+    /// Permission names, `None` for all.
+    pub fn names(&self) -> Option<Vec<String>> {
+        match self {
+            Grants::All => None,
+            Grants::Only(list) => Some(list.iter().map(|p| p.as_str().to_owned()).collect()),
         }
     }
 }
@@ -58,7 +129,18 @@ pub enum Principal {
     ApiKey {
         organization_id: String,
         key_id: String,
+        grants: Grants,
     },
+}
+
+impl Principal {
+    /// What this caller holds within its organization.
+    pub fn grants(&self) -> Grants {
+        match self {
+            Principal::Platform => Grants::Only(Vec::new()),
+            Principal::ApiKey { grants, .. } => grants.clone(),
+        }
+    }
 }
 
 /// The scope a handler acts in once authorised.
@@ -93,21 +175,22 @@ impl Scope {
 
 /// Decides whether `principal` may use a route requiring `access`.
 pub fn authorize(access: Access, principal: Option<&Principal>) -> Result<Scope, Error> {
-    let org_scope = |p: &Principal, _perm: Permission| match p {
-        // API keys hold every permission within their organization.
+    let in_org = |p: &Principal, perm: Permission| match p {
         Principal::ApiKey {
-            organization_id, ..
-        } => Ok(Scope::Org(organization_id.clone())),
-        Principal::Platform => Err(Error::Forbidden),
+            organization_id,
+            grants,
+            ..
+        } if grants.allows(perm) => Ok(Scope::Org(organization_id.clone())),
+        Principal::ApiKey { .. } | Principal::Platform => Err(Error::Forbidden),
     };
     match (access, principal) {
         (Access::Public, _) => Ok(Scope::Public),
         (_, None) => Err(Error::Unauthorized),
         (Access::Platform, Some(Principal::Platform)) => Ok(Scope::Platform),
         (Access::Platform, Some(_)) => Err(Error::Forbidden),
-        (Access::Org(perm), Some(p)) => org_scope(p, perm),
+        (Access::Org(perm), Some(p)) => in_org(p, perm),
         (Access::PlatformOrOrg(_), Some(Principal::Platform)) => Ok(Scope::Platform),
-        (Access::PlatformOrOrg(perm), Some(p)) => org_scope(p, perm),
+        (Access::PlatformOrOrg(perm), Some(p)) => in_org(p, perm),
     }
 }
 
@@ -115,10 +198,11 @@ pub fn authorize(access: Access, principal: Option<&Principal>) -> Result<Scope,
 mod tests {
     use super::*;
 
-    fn key(org: &str) -> Principal {
+    fn key(org: &str, grants: Grants) -> Principal {
         Principal::ApiKey {
             organization_id: org.into(),
             key_id: "k".into(),
+            grants,
         }
     }
 
@@ -136,16 +220,17 @@ mod tests {
 
     #[test]
     fn test_auth_platform_and_org_keys() {
+        let full = key("a", Grants::All);
         assert_eq!(
             authorize(Access::Platform, Some(&Principal::Platform)),
             Ok(Scope::Platform)
         );
         assert_eq!(
-            authorize(Access::Platform, Some(&key("a"))),
+            authorize(Access::Platform, Some(&full)),
             Err(Error::Forbidden)
         );
         assert_eq!(
-            authorize(Access::Org(Permission::UsersWrite), Some(&key("a"))),
+            authorize(Access::Org(Permission::UsersWrite), Some(&full)),
             Ok(Scope::Org("a".into()))
         );
         assert_eq!(
@@ -158,10 +243,56 @@ mod tests {
         assert_eq!(
             authorize(
                 Access::PlatformOrOrg(Permission::OrganizationsRead),
-                Some(&key("a"))
+                Some(&full)
             ),
             Ok(Scope::Org("a".into()))
         );
+    }
+
+    #[test]
+    fn test_auth_restricted_key_gets_only_its_permissions() {
+        let ro = key("a", Grants::Only(vec![Permission::UsersRead]));
+        assert!(authorize(Access::Org(Permission::UsersRead), Some(&ro)).is_ok());
+        assert_eq!(
+            authorize(Access::Org(Permission::UsersWrite), Some(&ro)),
+            Err(Error::Forbidden)
+        );
+        assert_eq!(
+            authorize(
+                Access::PlatformOrOrg(Permission::OrganizationsRead),
+                Some(&ro)
+            ),
+            Err(Error::Forbidden)
+        );
+    }
+
+    #[test]
+    fn test_auth_grants_parse_and_cover() {
+        let names = vec![
+            "users:write".to_owned(),
+            "users:read".to_owned(),
+            "users:read".to_owned(),
+        ];
+        let g = Grants::parse(Some(&names)).unwrap();
+        assert_eq!(
+            g,
+            Grants::Only(vec![Permission::UsersRead, Permission::UsersWrite])
+        );
+        assert_eq!(g.names().unwrap(), ["users:read", "users:write"]);
+        assert_eq!(Grants::parse(None).unwrap(), Grants::All);
+        assert_eq!(
+            Grants::parse(Some(&["root".to_owned()]))
+                .unwrap_err()
+                .code(),
+            "INVALID_PERMISSIONS"
+        );
+        assert!(Grants::All.covers(&g));
+        assert!(!g.covers(&Grants::All));
+        assert!(g.covers(&Grants::Only(vec![Permission::UsersRead])));
+        assert!(!g.covers(&Grants::Only(vec![Permission::RolesRead])));
+        for p in Permission::ALL {
+            assert_eq!(Permission::parse(p.as_str()), Some(p));
+        }
     }
 
     #[test]

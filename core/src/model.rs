@@ -109,6 +109,8 @@ pub struct ApiKey {
     pub prefix: String,
     /// SHA-256 of the whole key, hex. The key itself is shown once and never stored.
     pub key_hash: String,
+    /// Permission names the key holds; `None` for all.
+    pub permissions: Option<Vec<String>>,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }

@@ -2,7 +2,7 @@
 //! the random source.
 
 use latchkey_core::api::parse_json;
-use latchkey_core::auth::Scope;
+use latchkey_core::auth::{Grants, Scope};
 use latchkey_core::rand::Rng;
 use latchkey_core::Error;
 use serde::de::DeserializeOwned;
@@ -14,6 +14,8 @@ pub struct Ctx {
     pub store: D1Store,
     pub cache: KvCache,
     pub scope: Scope,
+    /// What the caller holds within its organization (empty for public routes).
+    pub grants: Grants,
     pub now: i64,
     pub params: Vec<(&'static str, String)>,
     pub query: Vec<(String, String)>,

@@ -55,7 +55,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
 
         Route::ListApiKeys => ok(&api_keys::list(s, cx.org_id()?).await?),
         Route::CreateApiKey => {
-            created(&api_keys::create(s, cx.org_id()?, cx.json()?, now, rng).await?)
+            created(&api_keys::create(s, cx.org_id()?, &cx.grants, cx.json()?, now, rng).await?)
         }
         Route::RevokeApiKey => {
             api_keys::revoke(s, cx.org_id()?, cx.param("key_id"), now).await?;

@@ -10,7 +10,7 @@ mod health;
 mod http;
 mod kv;
 
-use latchkey_core::auth::{authorize, Access};
+use latchkey_core::auth::{authorize, Access, Grants};
 use latchkey_core::identity::api_keys;
 use latchkey_core::routes::{self, RouteMatch};
 use latchkey_core::Error as CoreError;
@@ -63,6 +63,7 @@ async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
         Some(api_keys::authenticate(&store, &header, platform_key.as_deref()).await?)
     };
     let scope = authorize(spec.access, principal.as_ref())?;
+    let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());
 
     let body = if matches!(req.method(), Method::Post | Method::Put | Method::Patch) {
         req.bytes().await?
@@ -78,6 +79,7 @@ async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
         store,
         cache: KvCache::new(env.kv(KV_BINDING)?),
         scope,
+        grants,
         now: worker::Date::now().as_millis() as i64,
         params,
         query,

@@ -1,7 +1,7 @@
 //! Organization API keys: shown once, stored as SHA-256, found by prefix, revocable.
 
 use crate::api::{ApiKeyList, ApiKeyView, CreateApiKey, CreatedApiKey};
-use crate::auth::Principal;
+use crate::auth::{Grants, Principal};
 use crate::model::ApiKey;
 use crate::rand::{uuid_v7, Rng};
 use crate::secrets::{secret_matches, ApiKeySecret};
@@ -14,10 +14,12 @@ use super::changed;
 /// The platform operator's key must be at least this long to be accepted at all.
 pub const MIN_PLATFORM_KEY_LEN: usize = 32;
 
-/// Makes a key for `org_id`: the row to store and the one-time view with the secret.
+/// Makes a key for `org_id` holding `grants`: the row to store and the one-time view with
+/// the secret.
 pub fn new_key(
     org_id: &str,
     name: &str,
+    grants: &Grants,
     now: i64,
     rng: &mut impl Rng,
 ) -> Result<(ApiKey, CreatedApiKey), Error> {
@@ -29,6 +31,7 @@ pub fn new_key(
         name,
         key_hash: secret.hash(),
         prefix: secret.prefix,
+        permissions: grants.names(),
         created_at: now,
         revoked_at: None,
     };
@@ -36,20 +39,32 @@ pub fn new_key(
         id: key.id.clone(),
         name: key.name.clone(),
         prefix: key.prefix.clone(),
+        permissions: key.permissions.clone(),
         created_at: rfc3339(now),
         key: secret.key,
     };
     Ok((key, view))
 }
 
+/// Creates a key holding the requested permissions, which must all be held by the caller
+/// (`caller`): a key never mints a stronger one.
 pub async fn create(
     store: &impl ApiKeyStore,
     org_id: &str,
+    caller: &Grants,
     input: CreateApiKey,
     now: i64,
     rng: &mut impl Rng,
 ) -> Result<CreatedApiKey, Error> {
-    let (key, view) = new_key(org_id, &input.name, now, rng)?;
+    let requested = match Grants::parse(input.permissions.as_deref())? {
+        // "All" from a restricted caller means all the caller holds.
+        Grants::All => caller.clone(),
+        only => only,
+    };
+    if !caller.covers(&requested) {
+        return Err(Error::Forbidden);
+    }
+    let (key, view) = new_key(org_id, &input.name, &requested, now, rng)?;
     store.insert_api_key(&key).await?;
     Ok(view)
 }
@@ -88,6 +103,7 @@ pub async fn authenticate(
         return match stored {
             Some(k) if k.revoked_at.is_none() && secret.matches(&k.key_hash) => {
                 Ok(Principal::ApiKey {
+                    grants: Grants::parse(k.permissions.as_deref())?,
                     organization_id: k.organization_id,
                     key_id: k.id,
                 })

@@ -5,7 +5,7 @@ use crate::api::{
     CreateOrganization, CreatedOrganization, OrganizationList, OrganizationView,
     UpdateOrganization, UserOrganizations,
 };
-use crate::auth::Scope;
+use crate::auth::{Grants, Scope};
 use crate::model::{Organization, Page};
 use crate::rand::{uuid_v7, Rng};
 use crate::store::{AppStore, Cache, OrgStore, UserStore};
@@ -32,7 +32,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let (key, key_view) = api_keys::new_key(&org.id, "default", now, rng)?;
+    let (key, key_view) = api_keys::new_key(&org.id, "default", &Grants::All, now, rng)?;
     store.insert_org(&org, &key).await?;
     Ok(CreatedOrganization {
         organization: OrganizationView::from(&org),

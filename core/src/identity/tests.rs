@@ -4,7 +4,7 @@ use pollster::block_on;
 
 use super::*;
 use crate::api::*;
-use crate::auth::{Principal, Scope};
+use crate::auth::{Grants, Permission, Principal, Scope};
 use crate::memory::{MemoryCache, MemoryStore};
 use crate::model::Page;
 use crate::password::{self, HashParams, Verified};
@@ -106,7 +106,8 @@ fn test_identity_org_create_returns_working_key() {
         p,
         Principal::ApiKey {
             organization_id: created.organization.id.clone(),
-            key_id: created.api_key.id.clone()
+            key_id: created.api_key.id.clone(),
+            grants: Grants::All,
         }
     );
     // The bare key (seed 003 style) works too.
@@ -159,7 +160,11 @@ fn test_identity_revoked_key_stops_working() {
     let second = block_on(api_keys::create(
         &w.store,
         &org,
-        CreateApiKey { name: "ci".into() },
+        &Grants::All,
+        CreateApiKey {
+            name: "ci".into(),
+            permissions: None,
+        },
         NOW,
         &mut w.rng,
     ))
@@ -714,4 +719,72 @@ fn test_identity_user_organizations() {
     let orgs = block_on(organizations::of_user(&w.store, &a, &u.id)).unwrap();
     assert_eq!(orgs.organizations.len(), 1);
     assert_eq!(orgs.organizations[0].id, a);
+}
+
+#[test]
+fn test_identity_restricted_keys_cannot_escalate() {
+    let mut w = World::new();
+    let org = w.org("A", None).organization.id;
+    let ro = CreateApiKey {
+        name: "ro".into(),
+        permissions: Some(vec!["users:read".into(), "api_keys:write".into()]),
+    };
+    let ro = block_on(api_keys::create(
+        &w.store,
+        &org,
+        &Grants::All,
+        ro,
+        NOW,
+        &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(
+        ro.permissions.as_deref(),
+        Some(&["users:read".to_owned(), "api_keys:write".to_owned()][..])
+    );
+    let Principal::ApiKey { grants, .. } =
+        block_on(api_keys::authenticate(&w.store, &ro.key, None)).unwrap()
+    else {
+        panic!("not an API key");
+    };
+    assert!(grants.allows(Permission::UsersRead));
+    assert!(!grants.allows(Permission::UsersWrite));
+    // The restricted key cannot mint a key with more than it holds...
+    let wider = CreateApiKey {
+        name: "x".into(),
+        permissions: Some(vec!["users:write".into()]),
+    };
+    assert_eq!(
+        block_on(api_keys::create(
+            &w.store, &org, &grants, wider, NOW, &mut w.rng
+        )),
+        Err(Error::Forbidden)
+    );
+    // ...and "all" from it means all it holds.
+    let all = CreateApiKey {
+        name: "y".into(),
+        permissions: None,
+    };
+    let made = block_on(api_keys::create(
+        &w.store, &org, &grants, all, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(made.permissions, ro.permissions);
+    let bad = CreateApiKey {
+        name: "z".into(),
+        permissions: Some(vec!["root".into()]),
+    };
+    assert_eq!(
+        block_on(api_keys::create(
+            &w.store,
+            &org,
+            &Grants::All,
+            bad,
+            NOW,
+            &mut w.rng
+        ))
+        .unwrap_err()
+        .code(),
+        "INVALID_PERMISSIONS"
+    );
 }

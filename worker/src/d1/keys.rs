@@ -3,7 +3,7 @@ use latchkey_core::store::{ApiKeyStore, StoreResult};
 use serde::Deserialize;
 use worker::D1PreparedStatement;
 
-use super::{n, opt_n, s, D1Store};
+use super::{json, n, opt_n, parse_json_col, s, D1Store};
 
 #[derive(Deserialize)]
 struct Row {
@@ -12,13 +12,20 @@ struct Row {
     name: String,
     prefix: String,
     key_hash: String,
+    permissions: Option<String>,
     created_at: f64,
     revoked_at: Option<f64>,
 }
 
-impl From<Row> for ApiKey {
-    fn from(r: Row) -> Self {
-        ApiKey {
+impl TryFrom<Row> for ApiKey {
+    type Error = latchkey_core::Error;
+    fn try_from(r: Row) -> StoreResult<Self> {
+        Ok(ApiKey {
+            permissions: r
+                .permissions
+                .as_deref()
+                .map(|p| parse_json_col("api_keys.permissions", p))
+                .transpose()?,
             id: r.id,
             organization_id: r.organization_id,
             name: r.name,
@@ -26,22 +33,27 @@ impl From<Row> for ApiKey {
             key_hash: r.key_hash,
             created_at: r.created_at as i64,
             revoked_at: r.revoked_at.map(|t| t as i64),
-        }
+        })
     }
 }
 
-const COLS: &str = "id, organization_id, name, prefix, key_hash, created_at, revoked_at";
+const COLS: &str =
+    "id, organization_id, name, prefix, key_hash, permissions, created_at, revoked_at";
 
 pub(super) fn insert_stmt(store: &D1Store, k: &ApiKey) -> StoreResult<D1PreparedStatement> {
     store.stmt(
-        "INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, created_at, revoked_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, permissions, created_at, revoked_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         &[
             s(&k.id),
             s(&k.organization_id),
             s(&k.name),
             s(&k.prefix),
             s(&k.key_hash),
+            match &k.permissions {
+                Some(p) => json(p)?,
+                None => wasm_bindgen::JsValue::NULL,
+            },
             n(k.created_at),
             opt_n(k.revoked_at),
         ],
@@ -56,18 +68,20 @@ impl ApiKeyStore for D1Store {
 
     async fn get_api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<ApiKey>> {
         let sql = format!("SELECT {COLS} FROM api_keys WHERE prefix = ?1");
-        Ok(self.first::<Row>(&sql, &[s(prefix)]).await?.map(Into::into))
+        self.first::<Row>(&sql, &[s(prefix)])
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
     }
 
     async fn list_api_keys(&self, org_id: &str) -> StoreResult<Vec<ApiKey>> {
         let sql =
             format!("SELECT {COLS} FROM api_keys WHERE organization_id = ?1 ORDER BY id DESC");
-        Ok(self
-            .all::<Row>(&sql, &[s(org_id)])
+        self.all::<Row>(&sql, &[s(org_id)])
             .await?
             .into_iter()
-            .map(Into::into)
-            .collect())
+            .map(TryInto::try_into)
+            .collect()
     }
 
     async fn revoke_api_key(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool> {
