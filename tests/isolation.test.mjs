@@ -8,6 +8,8 @@ let ops;
 let a;
 let b;
 let bIds;
+let bSession;
+let aToken;
 
 // A valid body for each write, so a 404 cannot hide behind a 400.
 const BODIES = {
@@ -37,10 +39,17 @@ before(async () => {
   const user = (await b.api('POST', '/api/v1/users', { email: email('b') })).body;
   await b.api('PUT', `/api/v1/users/${user.id}/roles`, { role_ids: [role.id] });
   const app = (await b.api('POST', '/api/v1/applications', { name: 'b-app' })).body;
+  const pwUser = (await b.api('POST', '/api/v1/users', { email: email('b-login'), password: 'b password 123' })).body;
+  const session = (await call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: pwUser.email, password: 'b password 123' } })).body;
   bIds = {
     organization_id: b.org.id, user_id: user.id, role_id: role.id, permission_id: perm.id,
     application_id: app.id, key_id: b.apiKey.id, client_id: app.client_id, domain: 'none.example.com',
+    session_id: session.session_id,
   };
+  bSession = session;
+  const aApp = (await a.api('POST', '/api/v1/applications', { name: 'a-app' })).body;
+  const aUser = (await a.api('POST', '/api/v1/users', { email: email('a-login'), password: 'a password 123' })).body;
+  aToken = (await call('POST', '/api/v1/auth/login', { body: { client_id: aApp.client_id, login_id: aUser.email, password: 'a password 123' } })).body.access_token;
 });
 
 function concrete(path, ids) {
@@ -65,10 +74,16 @@ test('test_isolation_org_a_key_cannot_reach_org_b_ids', async () => {
   const withIds = ops.filter((o) => o.op.security.length > 0 && o.path.includes('{'));
   assert.ok(withIds.length >= 20);
   for (const { method, path, op } of withIds) {
-    const res = await a.api(method, concrete(path, bIds), BODIES[op.operationId]);
-    const expected = op.operationId === 'deleteOrganization' ? [403, 'FORBIDDEN'] : [404, 'NOT_FOUND'];
-    assertError(res, expected[0], expected[1]);
+    const access = op['x-latchkey-access'];
+    // User routes take A's user token; administrative routes A's API key.
+    const res = access === 'user'
+      ? await call(method, concrete(path, bIds), { body: BODIES[op.operationId], headers: bearer(aToken) })
+      : await a.api(method, concrete(path, bIds), BODIES[op.operationId]);
+    const expected = access === 'platform' ? [403, 'FORBIDDEN'] : [404, 'NOT_FOUND'];
+    assertError(res, expected[0], expected[1], `${method} ${path}`);
   }
+  // B's session is still alive.
+  assert.equal((await call('GET', '/api/v1/auth/me', { headers: bearer(bSession.access_token) })).status, 200);
   // B's data is untouched.
   const user = await b.api('GET', `/api/v1/users/${bIds.user_id}`);
   assert.equal(user.body.name, null);

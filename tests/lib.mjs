@@ -26,11 +26,11 @@ export async function call(method, path, { body, headers = {}, raw } = {}) {
 }
 
 /** Asserts the common error shape, and that the body's request id matches the header's. */
-export function assertError(res, status, code) {
-  assert.equal(res.status, status, `status for ${JSON.stringify(res.body)}`);
+export function assertError(res, status, code, context = '') {
+  assert.equal(res.status, status, `${context} status for ${JSON.stringify(res.body)}`);
   assert.equal(typeof res.body, 'object', 'error body is JSON');
   assert.deepEqual(Object.keys(res.body).sort(), ['error_code', 'error_msg', 'request_id']);
-  assert.equal(res.body.error_code, code);
+  assert.equal(res.body.error_code, code, context);
   assert.ok(res.body.error_msg.length > 0);
   assert.equal(res.body.request_id, res.headers.get('x-request-id'));
 }

@@ -719,3 +719,156 @@ mod page_tests {
         assert!(parse_json::<UpdateUser>(br#"{"nmae": "Ann"}"#).is_err());
     }
 }
+
+// ---- login, tokens, sessions --------------------------------------------------------------
+
+request_type! {
+    /// Device metadata a client may send with a login.
+    pub struct DeviceMeta {
+        #[serde(default)]
+        pub name: Option<String>,
+        #[serde(default, rename = "type")]
+        pub device_type: Option<String>,
+        #[serde(default)]
+        pub description: Option<String>,
+    }
+}
+
+request_type! {
+    pub struct SignUpRequest {
+        pub client_id: String,
+        pub email: String,
+        pub password: String,
+        #[serde(default)]
+        pub username: Option<String>,
+        #[serde(default)]
+        pub name: Option<String>,
+        #[serde(default)]
+        pub device: Option<DeviceMeta>,
+    }
+}
+
+request_type! {
+    pub struct LoginRequest {
+        pub client_id: String,
+        /// Email or username.
+        pub login_id: String,
+        pub password: String,
+        #[serde(default)]
+        pub device: Option<DeviceMeta>,
+    }
+}
+
+request_type! {
+    pub struct RefreshRequest {
+        /// Omitted in browser mode, where the token travels in the HttpOnly cookie.
+        #[serde(default)]
+        pub refresh_token: Option<String>,
+        #[serde(default)]
+        pub client_id: Option<String>,
+    }
+}
+
+request_type! {
+    pub struct LogoutRequest {
+        /// Log out every session of the user, not only this one.
+        #[serde(default)]
+        pub everywhere: bool,
+    }
+}
+
+api_type! {
+    pub struct TokenResponse {
+        pub access_token: String,
+        pub token_type: String,
+        /// Seconds until the access token expires.
+        pub expires_in: u32,
+        /// Absent in browser mode (it is set as an HttpOnly cookie instead).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub refresh_token: Option<String>,
+        pub session_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub user: Option<UserView>,
+    }
+}
+
+api_type! {
+    pub struct LogoutResponse {
+        /// Sessions revoked.
+        pub revoked: u32,
+    }
+}
+
+impl TokenResponse {
+    pub fn new(session_id: &str, tokens: crate::login::Issued, user: Option<UserView>) -> Self {
+        TokenResponse {
+            access_token: tokens.access_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: tokens.expires_in,
+            refresh_token: Some(tokens.refresh_token),
+            session_id: session_id.to_owned(),
+            user,
+        }
+    }
+}
+
+api_type! {
+    /// `GET /api/v1/auth/status`: the bearer token is valid (else 401), and for whom.
+    pub struct AuthStatus {
+        pub authenticated: bool,
+        pub user_id: String,
+        pub session_id: String,
+        pub organization_id: String,
+        /// When the session ends at the latest (RFC 3339).
+        pub session_expires_at: String,
+    }
+}
+
+api_type! {
+    pub struct SessionView {
+        pub id: String,
+        pub user_id: String,
+        pub application_id: Option<String>,
+        pub created_at: String,
+        pub last_active_at: String,
+        pub expires_at: String,
+        pub ip: Option<String>,
+        pub country: Option<String>,
+        pub region: Option<String>,
+        pub city: Option<String>,
+        pub user_agent: Option<String>,
+        pub device_name: Option<String>,
+        pub device_type: Option<String>,
+        pub methods: Vec<String>,
+        /// True for the session the request was made with.
+        pub current: bool,
+    }
+}
+
+impl SessionView {
+    pub fn new(s: &crate::model::Session, current: bool) -> Self {
+        SessionView {
+            id: s.id.clone(),
+            user_id: s.user_id.clone(),
+            application_id: s.application_id.clone(),
+            created_at: rfc3339(s.created_at),
+            last_active_at: rfc3339(s.last_active_at),
+            expires_at: rfc3339(s.expires_at),
+            ip: s.client.ip.clone(),
+            country: s.client.country.clone(),
+            region: s.client.region.clone(),
+            city: s.client.city.clone(),
+            user_agent: s.client.user_agent.clone(),
+            device_name: s.client.device_name.clone(),
+            device_type: s.client.device_type.clone(),
+            methods: s.methods.clone(),
+            current,
+        }
+    }
+}
+
+api_type! {
+    pub struct SessionList {
+        pub sessions: Vec<SessionView>,
+    }
+}

@@ -99,6 +99,15 @@ impl Grants {
         Ok(Grants::Only(out))
     }
 
+    /// The administrative permissions among `names`, ignoring the organization's own
+    /// permission names that Latchkey does not know.
+    pub fn known(names: &[String]) -> Grants {
+        let mut out: Vec<Permission> = names.iter().filter_map(|n| Permission::parse(n)).collect();
+        out.sort();
+        out.dedup();
+        Grants::Only(out)
+    }
+
     /// Permission names, `None` for all.
     pub fn names(&self) -> Option<Vec<String>> {
         match self {
@@ -120,6 +129,8 @@ pub enum Access {
     /// The platform operator, or an organization credential with this permission (which then
     /// sees only its own organization).
     PlatformOrOrg(Permission),
+    /// A signed-in user's access token (the user's own data).
+    User,
 }
 
 /// An authenticated caller.
@@ -131,6 +142,14 @@ pub enum Principal {
         key_id: String,
         grants: Grants,
     },
+    /// A user's access token, of an active session. `grants` are the administrative
+    /// permissions their roles hold (loaded only for administrative routes).
+    User {
+        organization_id: String,
+        user_id: String,
+        session_id: String,
+        grants: Grants,
+    },
 }
 
 impl Principal {
@@ -138,7 +157,7 @@ impl Principal {
     pub fn grants(&self) -> Grants {
         match self {
             Principal::Platform => Grants::Only(Vec::new()),
-            Principal::ApiKey { grants, .. } => grants.clone(),
+            Principal::ApiKey { grants, .. } | Principal::User { grants, .. } => grants.clone(),
         }
     }
 }
@@ -152,6 +171,12 @@ pub enum Scope {
     Platform,
     /// One organization.
     Org(String),
+    /// One signed-in user.
+    User {
+        organization_id: String,
+        user_id: String,
+        session_id: String,
+    },
 }
 
 impl Scope {
@@ -159,7 +184,7 @@ impl Scope {
     pub fn org_id(&self) -> Result<&str, Error> {
         match self {
             Scope::Org(id) => Ok(id),
-            Scope::Public | Scope::Platform => Err(Error::Forbidden),
+            Scope::Public | Scope::Platform | Scope::User { .. } => Err(Error::Forbidden),
         }
     }
 
@@ -168,7 +193,7 @@ impl Scope {
         match self {
             Scope::Platform => true,
             Scope::Org(id) => id == org_id,
-            Scope::Public => false,
+            Scope::Public | Scope::User { .. } => false,
         }
     }
 }
@@ -180,8 +205,15 @@ pub fn authorize(access: Access, principal: Option<&Principal>) -> Result<Scope,
             organization_id,
             grants,
             ..
+        }
+        | Principal::User {
+            organization_id,
+            grants,
+            ..
         } if grants.allows(perm) => Ok(Scope::Org(organization_id.clone())),
-        Principal::ApiKey { .. } | Principal::Platform => Err(Error::Forbidden),
+        Principal::ApiKey { .. } | Principal::User { .. } | Principal::Platform => {
+            Err(Error::Forbidden)
+        }
     };
     match (access, principal) {
         (Access::Public, _) => Ok(Scope::Public),
@@ -191,6 +223,20 @@ pub fn authorize(access: Access, principal: Option<&Principal>) -> Result<Scope,
         (Access::Org(perm), Some(p)) => in_org(p, perm),
         (Access::PlatformOrOrg(_), Some(Principal::Platform)) => Ok(Scope::Platform),
         (Access::PlatformOrOrg(perm), Some(p)) => in_org(p, perm),
+        (
+            Access::User,
+            Some(Principal::User {
+                organization_id,
+                user_id,
+                session_id,
+                ..
+            }),
+        ) => Ok(Scope::User {
+            organization_id: organization_id.clone(),
+            user_id: user_id.clone(),
+            session_id: session_id.clone(),
+        }),
+        (Access::User, Some(_)) => Err(Error::Forbidden),
     }
 }
 
@@ -293,6 +339,42 @@ mod tests {
         for p in Permission::ALL {
             assert_eq!(Permission::parse(p.as_str()), Some(p));
         }
+    }
+
+    #[test]
+    fn test_auth_user_tokens() {
+        let user = |grants| Principal::User {
+            organization_id: "a".into(),
+            user_id: "u".into(),
+            session_id: "s".into(),
+            grants,
+        };
+        let plain = user(Grants::Only(Vec::new()));
+        assert_eq!(
+            authorize(Access::User, Some(&plain)),
+            Ok(Scope::User {
+                organization_id: "a".into(),
+                user_id: "u".into(),
+                session_id: "s".into()
+            })
+        );
+        assert_eq!(
+            authorize(Access::User, Some(&key("a", Grants::All))),
+            Err(Error::Forbidden)
+        );
+        assert_eq!(
+            authorize(Access::Org(Permission::UsersRead), Some(&plain)),
+            Err(Error::Forbidden)
+        );
+        let admin = user(Grants::Only(vec![Permission::UsersRead]));
+        assert_eq!(
+            authorize(Access::Org(Permission::UsersRead), Some(&admin)),
+            Ok(Scope::Org("a".into()))
+        );
+        assert_eq!(
+            authorize(Access::Org(Permission::UsersWrite), Some(&admin)),
+            Err(Error::Forbidden)
+        );
     }
 
     #[test]

@@ -19,6 +19,12 @@ pub enum Error {
     PayloadTooLarge,
     /// Missing or invalid credentials.
     Unauthorized,
+    /// A login with an unknown login id or a wrong password: the two read the same.
+    InvalidCredentials,
+    /// The right password for an account that may not log in.
+    AccountDisabled,
+    /// A refresh token that is unknown, spent, expired, or whose session is over.
+    InvalidRefreshToken,
     /// Valid credentials that do not grant this operation.
     Forbidden,
     /// The resource would collide with an existing one; `code` says which (`EMAIL_TAKEN`, ...).
@@ -52,6 +58,9 @@ impl Error {
             Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Error::Unauthorized => "UNAUTHORIZED",
+            Error::InvalidCredentials => "INVALID_CREDENTIALS",
+            Error::AccountDisabled => "ACCOUNT_DISABLED",
+            Error::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
             Error::Forbidden => "FORBIDDEN",
             Error::Internal(_) => "INTERNAL_ERROR",
         }
@@ -69,6 +78,9 @@ impl Error {
             Error::MethodNotAllowed => "This method is not allowed on this resource.".to_owned(),
             Error::PayloadTooLarge => "The request body is too large.".to_owned(),
             Error::Unauthorized => "Authentication is required.".to_owned(),
+            Error::InvalidCredentials => "The login id or the password is incorrect.".to_owned(),
+            Error::AccountDisabled => "This account is disabled.".to_owned(),
+            Error::InvalidRefreshToken => "The refresh token is not valid.".to_owned(),
             Error::Forbidden => "These credentials do not allow this operation.".to_owned(),
             Error::Internal(_) => "An internal error occurred.".to_owned(),
         }

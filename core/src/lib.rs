@@ -3,8 +3,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod authn;
 pub mod error;
 pub mod identity;
+pub mod login;
+#[cfg(test)]
+mod login_tests;
 pub mod memory;
 pub mod model;
 #[cfg(feature = "openapi")]
@@ -13,8 +17,10 @@ pub mod password;
 pub mod rand;
 pub mod routes;
 pub mod secrets;
+pub mod sessions;
 pub mod store;
 pub mod time;
+pub mod tokens;
 pub mod validate;
 
 pub use error::Error;

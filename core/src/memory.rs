@@ -5,9 +5,13 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::model::{ApiKey, Application, Organization, Page, Permission, Role, User};
+use crate::model::{
+    ApiKey, Application, LoginRecord, Organization, Page, Permission, RefreshToken, Role, Session,
+    User,
+};
 use crate::store::{
-    ApiKeyStore, AppStore, Cache, OrgStore, RoleStore, StoreResult, UserFilter, UserStore,
+    ApiKeyStore, AppStore, Cache, LoginWrite, OrgStore, RoleStore, Rotation, SessionStore,
+    StoreResult, UserFilter, UserStore,
 };
 use crate::Error;
 
@@ -21,6 +25,16 @@ struct Data {
     permissions: Vec<Permission>,
     /// (user id, role id)
     user_roles: Vec<(String, String)>,
+    sessions: Vec<Session>,
+    refresh_tokens: Vec<StoredRefresh>,
+    pub(crate) records: Vec<LoginRecord>,
+    last_login: HashMap<String, i64>,
+}
+
+#[derive(Debug, Clone)]
+struct StoredRefresh {
+    token: RefreshToken,
+    used_at: Option<i64>,
 }
 
 #[derive(Debug, Default)]
@@ -31,6 +45,16 @@ pub struct MemoryStore {
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Every login record written so far, oldest first (for tests).
+    pub fn records(&self) -> Vec<LoginRecord> {
+        self.data.borrow().records.clone()
+    }
+
+    /// The user's last successful login (for tests).
+    pub fn last_login(&self, user_id: &str) -> Option<i64> {
+        self.data.borrow().last_login.get(user_id).copied()
     }
 }
 
@@ -156,6 +180,16 @@ impl OrgStore for MemoryStore {
             .map(|u| u.id.clone())
             .collect();
         d.user_roles.retain(|(u, _)| !user_ids.contains(u));
+        let session_ids: Vec<String> = d
+            .sessions
+            .iter()
+            .filter(|s| s.organization_id == id)
+            .map(|s| s.id.clone())
+            .collect();
+        d.refresh_tokens
+            .retain(|t| !session_ids.contains(&t.token.session_id));
+        d.sessions.retain(|s| s.organization_id != id);
+        d.records.retain(|r| r.organization_id != id);
         d.keys.retain(|k| k.organization_id != id);
         d.apps.retain(|a| a.organization_id != id);
         d.users.retain(|u| u.organization_id != id);
@@ -281,6 +315,15 @@ impl UserStore for MemoryStore {
         let removed = remove(&mut d.users, |u| u.organization_id == org_id && u.id == id);
         if removed {
             d.user_roles.retain(|(u, _)| u != id);
+            let sessions: Vec<String> = d
+                .sessions
+                .iter()
+                .filter(|s| s.user_id == id)
+                .map(|s| s.id.clone())
+                .collect();
+            d.refresh_tokens
+                .retain(|t| !sessions.contains(&t.token.session_id));
+            d.sessions.retain(|s| s.user_id != id);
         }
         Ok(removed)
     }
@@ -314,6 +357,50 @@ impl UserStore for MemoryStore {
         d.user_roles
             .extend(role_ids.iter().map(|r| (user_id.to_owned(), r.clone())));
         Ok(())
+    }
+
+    async fn user_role_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
+        let ids = self.user_role_ids(org_id, user_id).await?;
+        let d = self.data.borrow();
+        let mut names: Vec<String> = d
+            .roles
+            .iter()
+            .filter(|r| ids.contains(&r.id))
+            .map(|r| r.name.clone())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    async fn user_permission_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
+        let ids = self.user_role_ids(org_id, user_id).await?;
+        let d = self.data.borrow();
+        let perm_ids: Vec<&String> = d
+            .roles
+            .iter()
+            .filter(|r| ids.contains(&r.id))
+            .flat_map(|r| &r.permission_ids)
+            .collect();
+        let mut names: Vec<String> = d
+            .permissions
+            .iter()
+            .filter(|p| p.organization_id == org_id && perm_ids.contains(&&p.id))
+            .map(|p| p.name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    async fn find_login(&self, org_id: &str, login_id: &str) -> StoreResult<Option<User>> {
+        let d = self.data.borrow();
+        Ok(d.users
+            .iter()
+            .find(|u| {
+                u.organization_id == org_id
+                    && (u.email_normalized == login_id || u.username.as_deref() == Some(login_id))
+            })
+            .cloned())
     }
 }
 
@@ -511,6 +598,161 @@ impl Cache for MemoryCache {
 
     async fn delete(&self, key: &str) -> StoreResult<()> {
         self.entries.borrow_mut().remove(key);
+        Ok(())
+    }
+}
+
+impl SessionStore for MemoryStore {
+    async fn record_login(&self, w: LoginWrite<'_>) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        d.sessions.push(w.session.clone());
+        if let Some(t) = w.refresh_token {
+            d.refresh_tokens.push(StoredRefresh {
+                token: t.clone(),
+                used_at: None,
+            });
+        }
+        d.records.push(w.record.clone());
+        d.last_login
+            .insert(w.session.user_id.clone(), w.session.created_at);
+        if let Some(hash) = w.rehash {
+            let user_id = w.session.user_id.clone();
+            if let Some(u) = d.users.iter_mut().find(|u| u.id == user_id) {
+                u.password_hash = Some(hash.to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    async fn record_failure(&self, record: &LoginRecord) -> StoreResult<()> {
+        self.data.borrow_mut().records.push(record.clone());
+        Ok(())
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new: &RefreshToken,
+        now: i64,
+    ) -> StoreResult<Rotation> {
+        let mut d = self.data.borrow_mut();
+        let Some(idx) = d
+            .refresh_tokens
+            .iter()
+            .position(|t| t.token.token_hash == old_hash)
+        else {
+            return Ok(Rotation::Invalid);
+        };
+        let old = d.refresh_tokens[idx].clone();
+        let session_id = old.token.session_id.clone();
+        let Some(si) = d.sessions.iter().position(|s| s.id == session_id) else {
+            return Ok(Rotation::Invalid);
+        };
+        if old.used_at.is_some() {
+            if d.sessions[si].revoked_at.is_none() {
+                d.sessions[si].revoked_at = Some(now);
+            }
+            return Ok(Rotation::Reused { session_id });
+        }
+        if !d.sessions[si].is_active(now) || old.token.expires_at <= now {
+            return Ok(Rotation::Invalid);
+        }
+        d.refresh_tokens[idx].used_at = Some(now);
+        d.refresh_tokens.push(StoredRefresh {
+            token: new.clone(),
+            used_at: None,
+        });
+        d.sessions[si].last_active_at = now;
+        Ok(Rotation::Rotated(Box::new(d.sessions[si].clone())))
+    }
+
+    async fn session_of_refresh_token(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+        let d = self.data.borrow();
+        let Some(t) = d
+            .refresh_tokens
+            .iter()
+            .find(|t| t.token.token_hash == token_hash)
+        else {
+            return Ok(None);
+        };
+        Ok(d.sessions
+            .iter()
+            .find(|s| s.id == t.token.session_id)
+            .cloned())
+    }
+
+    async fn get_session(&self, org_id: &str, id: &str) -> StoreResult<Option<Session>> {
+        let d = self.data.borrow();
+        Ok(d.sessions
+            .iter()
+            .find(|s| s.organization_id == org_id && s.id == id)
+            .cloned())
+    }
+
+    async fn list_sessions(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        include_inactive: bool,
+        now: i64,
+    ) -> StoreResult<Vec<Session>> {
+        let d = self.data.borrow();
+        let mut out: Vec<Session> = d
+            .sessions
+            .iter()
+            .filter(|s| {
+                s.organization_id == org_id
+                    && s.user_id == user_id
+                    && (include_inactive || s.is_active(now))
+            })
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(out)
+    }
+
+    async fn revoke_session(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        match d
+            .sessions
+            .iter_mut()
+            .find(|s| s.organization_id == org_id && s.id == id && s.revoked_at.is_none())
+        {
+            Some(s) => {
+                s.revoked_at = Some(now);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn revoke_user_sessions(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<u32> {
+        let mut d = self.data.borrow_mut();
+        let mut n = 0;
+        for s in d.sessions.iter_mut().filter(|s| {
+            s.organization_id == org_id && s.user_id == user_id && s.revoked_at.is_none()
+        }) {
+            s.revoked_at = Some(now);
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()> {
+        if let Some(s) = self
+            .data
+            .borrow_mut()
+            .sessions
+            .iter_mut()
+            .find(|s| s.id == id)
+        {
+            s.last_active_at = now;
+        }
         Ok(())
     }
 }

@@ -121,3 +121,99 @@ pub struct Page {
     pub limit: u32,
     pub offset: u32,
 }
+
+/// Where a request came from, as far as the edge and the client tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub timezone: Option<String>,
+    pub user_agent: Option<String>,
+    /// Device metadata the client sent (seed 003's `metaData.device`).
+    pub device_name: Option<String>,
+    pub device_type: Option<String>,
+    pub device_description: Option<String>,
+}
+
+/// A login session: the unit a user and an administrator see and revoke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub organization_id: String,
+    pub user_id: String,
+    pub application_id: Option<String>,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    /// Not valid after this instant, whatever the refresh tokens say.
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub client: ClientInfo,
+    /// Authentication methods used to establish the session (`password`, ...).
+    pub methods: Vec<String>,
+}
+
+impl Session {
+    pub fn is_active(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+}
+
+/// A refresh token as stored: only its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    pub token_hash: String,
+    pub session_id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Failure,
+}
+
+/// Why a login attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    UnknownUser,
+    BadPassword,
+    NoPassword,
+    Disabled,
+    MethodDisabled,
+}
+
+impl FailureReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureReason::UnknownUser => "unknown_user",
+            FailureReason::BadPassword => "bad_password",
+            FailureReason::NoPassword => "no_password",
+            FailureReason::Disabled => "disabled",
+            FailureReason::MethodDisabled => "method_disabled",
+        }
+    }
+}
+
+/// One login attempt, success or failure. Written in the request's own D1 batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginRecord {
+    pub organization_id: String,
+    pub application_id: Option<String>,
+    pub created_at: i64,
+    pub outcome: Outcome,
+    /// `password`, `passkey`, `magic_link`, ...
+    pub method: String,
+    pub failure_reason: Option<FailureReason>,
+    pub user_id: Option<String>,
+    /// The login id as typed.
+    pub login_id: String,
+    pub session_id: Option<String>,
+    pub client: ClientInfo,
+}

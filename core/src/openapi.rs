@@ -125,6 +125,35 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             WRITE,
         ),
         Route::DeletePermission => with(None, 204, None, READ),
+        Route::Jwks | Route::OpenIdConfiguration => ok(Some(json!({"type": "object"})), &[]),
+        Route::SignUp => with(
+            schema::<SignUpRequest>(g),
+            201,
+            schema::<TokenResponse>(g),
+            &[400, 409],
+        ),
+        Route::Login => with(
+            schema::<LoginRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400, 401, 403],
+        ),
+        Route::Refresh => with(
+            schema::<RefreshRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400, 401],
+        ),
+        Route::Logout => with(
+            schema::<LogoutRequest>(g),
+            200,
+            schema::<LogoutResponse>(g),
+            &[400, 401, 403],
+        ),
+        Route::AuthStatus => ok(schema::<AuthStatus>(g), &[401, 403]),
+        Route::CurrentUser => ok(schema::<UserView>(g), &[401, 403, 404]),
+        Route::ListOwnSessions | Route::ListUserSessions => ok(schema::<SessionList>(g), READ),
+        Route::RevokeOwnSession | Route::RevokeUserSession => with(None, 204, None, READ),
     }
 }
 
@@ -196,7 +225,8 @@ pub fn document() -> Value {
             "operationId": spec.operation_id,
             "summary": spec.summary,
             "responses": responses,
-            "security": if spec.access == Access::Public { json!([]) } else { json!([{"apiKey": []}]) },
+            "security": security(spec.access),
+            "x-latchkey-access": access_name(spec.access),
         });
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);
@@ -226,10 +256,36 @@ pub fn document() -> Value {
                     "type": "http",
                     "scheme": "bearer",
                     "description": "An organization API key (`lk_...`) or the platform operator's key."
+                },
+                "accessToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "A user's ES256 access token; on administrative routes its roles must grant the permission."
                 }
             }
         },
     })
+}
+
+fn security(access: Access) -> Value {
+    match access {
+        Access::Public => json!([]),
+        Access::Platform => json!([{"apiKey": []}]),
+        Access::User => json!([{"accessToken": []}]),
+        Access::Org(_) | Access::PlatformOrOrg(_) => json!([{"apiKey": []}, {"accessToken": []}]),
+    }
+}
+
+/// Who may call, for readers and tests: `public`, `platform`, `user`, or `org:<permission>`.
+fn access_name(access: Access) -> String {
+    match access {
+        Access::Public => "public".into(),
+        Access::Platform => "platform".into(),
+        Access::User => "user".into(),
+        Access::Org(p) => format!("org:{}", p.as_str()),
+        Access::PlatformOrOrg(p) => format!("platform-or-org:{}", p.as_str()),
+    }
 }
 
 fn path_params(path: &str) -> impl Iterator<Item = &str> {
@@ -291,7 +347,15 @@ mod tests {
         assert_eq!(doc["paths"]["/healthz"]["get"]["security"], json!([]));
         assert_eq!(
             doc["paths"]["/api/v1/users"]["post"]["security"],
-            json!([{"apiKey": []}])
+            json!([{"apiKey": []}, {"accessToken": []}])
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/users"]["post"]["x-latchkey-access"],
+            "org:users:write"
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/auth/me"]["get"]["security"],
+            json!([{"accessToken": []}])
         );
         assert_eq!(
             doc["paths"]["/api/v1/users"]["post"]["responses"]["409"]["content"]

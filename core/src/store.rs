@@ -8,7 +8,10 @@
 // The futures are not required to be Send: Workers and browsers are single-threaded.
 #![allow(async_fn_in_trait)]
 
-use crate::model::{ApiKey, Application, Organization, Page, Permission, Role, User, UserStatus};
+use crate::model::{
+    ApiKey, Application, LoginRecord, Organization, Page, Permission, RefreshToken, Role, Session,
+    User, UserStatus,
+};
 use crate::Error;
 
 pub type StoreResult<T> = Result<T, Error>;
@@ -74,6 +77,12 @@ pub trait UserStore {
         user_id: &str,
         role_ids: &[String],
     ) -> StoreResult<()>;
+    /// Names of the user's roles, sorted.
+    async fn user_role_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>>;
+    /// Names of every permission the user's roles grant, sorted and distinct.
+    async fn user_permission_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>>;
+    /// Finds a user by normalised email or by username (both lower-case).
+    async fn find_login(&self, org_id: &str, login_id: &str) -> StoreResult<Option<User>>;
 }
 
 pub trait RoleStore {
@@ -111,4 +120,61 @@ pub trait Cache {
     async fn get(&self, key: &str) -> StoreResult<Option<String>>;
     async fn put(&self, key: &str, value: &str, ttl_secs: u32) -> StoreResult<()>;
     async fn delete(&self, key: &str) -> StoreResult<()>;
+}
+
+/// What a successful login writes, all in one transaction.
+#[derive(Debug, Clone)]
+pub struct LoginWrite<'a> {
+    pub session: &'a Session,
+    pub refresh_token: Option<&'a RefreshToken>,
+    pub record: &'a LoginRecord,
+    /// A new password hash when the stored one used older parameters.
+    pub rehash: Option<&'a str>,
+}
+
+/// The outcome of presenting a refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was current: it is now spent and the new one stored.
+    Rotated(Box<Session>),
+    /// The token had already been rotated: the session has been revoked (RFC 9700 reuse
+    /// detection).
+    Reused { session_id: String },
+    /// Unknown, expired, or its session is over.
+    Invalid,
+}
+
+pub trait SessionStore {
+    /// Inserts the session, its first refresh token and the login record, and sets the
+    /// user's last login (and new hash), atomically.
+    async fn record_login(&self, w: LoginWrite<'_>) -> StoreResult<()>;
+    /// Inserts a failed attempt's record.
+    async fn record_failure(&self, record: &LoginRecord) -> StoreResult<()>;
+    /// Spends `old_hash` and stores `new` in its place, if and only if `old_hash` is
+    /// unspent, unexpired and its session active; of two racing calls with the same token
+    /// at most one rotates. A spent token revokes its session.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new: &RefreshToken,
+        now: i64,
+    ) -> StoreResult<Rotation>;
+    /// The session a refresh token belongs to, if the token is known (spent or not).
+    async fn session_of_refresh_token(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn get_session(&self, org_id: &str, id: &str) -> StoreResult<Option<Session>>;
+    /// The user's sessions, newest first; only active ones unless `include_inactive`.
+    async fn list_sessions(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        include_inactive: bool,
+        now: i64,
+    ) -> StoreResult<Vec<Session>>;
+    /// Revokes one session and its refresh tokens; false if unknown or already revoked.
+    async fn revoke_session(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool>;
+    /// Revokes every active session of the user; returns how many.
+    async fn revoke_user_sessions(&self, org_id: &str, user_id: &str, now: i64)
+        -> StoreResult<u32>;
+    /// Records activity on a session.
+    async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()>;
 }

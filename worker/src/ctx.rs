@@ -1,8 +1,9 @@
 //! What a handler gets: the stores, the caller's scope, the parsed request, the clock and
 //! the random source.
 
-use latchkey_core::api::parse_json;
+use latchkey_core::api::{parse_json, DeviceMeta};
 use latchkey_core::auth::{Grants, Scope};
+use latchkey_core::model::ClientInfo;
 use latchkey_core::rand::Rng;
 use latchkey_core::Error;
 use serde::de::DeserializeOwned;
@@ -17,6 +18,10 @@ pub struct Ctx {
     /// What the caller holds within its organization (empty for public routes).
     pub grants: Grants,
     pub now: i64,
+    /// The issuer of tokens: `ISSUER` if set, else the request's origin.
+    pub issuer: String,
+    /// The client as the edge sees it (no device metadata yet).
+    pub client: ClientInfo,
     pub params: Vec<(&'static str, String)>,
     pub query: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -46,6 +51,25 @@ impl Ctx {
 
     pub fn org_id(&self) -> Result<&str, Error> {
         self.scope.org_id()
+    }
+
+    /// The signed-in user's (organization, user, session), for user routes.
+    pub fn user(&self) -> Result<(&str, &str, &str), Error> {
+        match &self.scope {
+            Scope::User {
+                organization_id,
+                user_id,
+                session_id,
+            } => Ok((organization_id, user_id, session_id)),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// The client, with the device metadata the request body carried.
+    pub fn client_with(&self, device: Option<&DeviceMeta>) -> ClientInfo {
+        let mut c = self.client.clone();
+        crate::client::add_device(&mut c, device);
+        c
     }
 }
 

@@ -32,7 +32,10 @@ pub type AppResult<T> = Result<T, AppError>;
 pub fn status(e: &CoreError) -> u16 {
     match e {
         CoreError::InvalidRequest(_) | CoreError::InvalidField { .. } => 400,
-        CoreError::Unauthorized => 401,
+        CoreError::Unauthorized
+        | CoreError::InvalidCredentials
+        | CoreError::InvalidRefreshToken => 401,
+        CoreError::AccountDisabled => 403,
         CoreError::Forbidden => 403,
         CoreError::Conflict { .. } => 409,
         CoreError::RouteNotFound | CoreError::NotFound => 404,

@@ -1,14 +1,23 @@
 //! One arm per route: parse, call the core service, render. Nothing else happens here.
 
+use latchkey_core::api::{
+    AuthStatus, LoginRequest, LogoutRequest, LogoutResponse, RefreshRequest, SignUpRequest,
+    TokenResponse, UserView,
+};
 use latchkey_core::identity::{api_keys, applications, config, organizations, roles, users};
+use latchkey_core::login::{self, LoginEnv, PasswordLogin, Start};
+use latchkey_core::model::Application;
 use latchkey_core::password::OWASP;
 use latchkey_core::routes::Route;
+use latchkey_core::store::{AppStore, SessionStore, UserStore};
+use latchkey_core::time::rfc3339;
+use latchkey_core::{sessions, tokens, Error};
 use serde::Serialize;
 use worker::{Env, Response};
 
 use crate::ctx::{Ctx, WorkerRng};
 use crate::error::AppResult;
-use crate::{health, http};
+use crate::{health, http, keys};
 
 fn ok<T: Serialize>(body: &T) -> AppResult<Response> {
     Ok(http::json(200, body)?)
@@ -27,6 +36,23 @@ fn page(cx: &Ctx) -> AppResult<latchkey_core::model::Page> {
         cx.query("limit"),
         cx.query("offset"),
     )?)
+}
+
+/// The application a native login names by client id.
+async fn app_by_client_id(cx: &Ctx, client_id: &str) -> Result<Application, Error> {
+    cx.store
+        .get_app_by_client_id(client_id.trim())
+        .await?
+        .ok_or_else(|| {
+            Error::invalid_field("INVALID_CLIENT_ID", "no application has this client_id")
+        })
+}
+
+fn required(code: &'static str, field: &str, v: &str) -> Result<(), Error> {
+    if v.trim().is_empty() {
+        return Err(Error::invalid_field(code, format!("{field} is required")));
+    }
+    Ok(())
 }
 
 pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
@@ -136,6 +162,166 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         }
         Route::DeletePermission => {
             roles::delete_permission(s, cx.org_id()?, cx.param("permission_id")).await?;
+            no_content()
+        }
+
+        Route::Jwks => {
+            let mut resp = http::json(200, &keys::ring(env)?.jwks())?;
+            resp.headers_mut()
+                .set("cache-control", "public, max-age=300")?;
+            Ok(resp)
+        }
+        Route::OpenIdConfiguration => ok(&tokens::openid_configuration(&cx.issuer)),
+        Route::SignUp => {
+            let body: SignUpRequest = cx.json()?;
+            let app = app_by_client_id(cx, &body.client_id).await?;
+            if !app
+                .login_methods
+                .contains(&latchkey_core::model::LoginMethod::Password)
+            {
+                return Err(Error::invalid_field(
+                    "LOGIN_METHOD_DISABLED",
+                    "password sign-up is not enabled for this application",
+                )
+                .into());
+            }
+            let input = latchkey_core::api::CreateUser {
+                email: body.email.clone(),
+                password: Some(body.password),
+                username: body.username,
+                name: body.name,
+                email_verified: false,
+            };
+            let view = users::create(s, &app.organization_id, input, OWASP, now, rng).await?;
+            let user = s
+                .get_user(&app.organization_id, &view.id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let keys = keys::ring(env)?;
+            let env = LoginEnv {
+                keys: &keys,
+                issuer: &cx.issuer,
+                params: OWASP,
+                now,
+                rng,
+            };
+            let client = cx.client_with(body.device.as_ref());
+            let done = login::establish(
+                s,
+                Start {
+                    user: &user,
+                    login_id: &body.email,
+                    application: Some(&app),
+                    client,
+                    no_tokens: false,
+                    rehash: None,
+                },
+                env,
+            )
+            .await?;
+            let tokens = done
+                .tokens
+                .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
+            created(&TokenResponse::new(&done.session.id, tokens, Some(view)))
+        }
+        Route::Login => {
+            let body: LoginRequest = cx.json()?;
+            required("INVALID_LOGIN_ID", "login_id", &body.login_id)?;
+            required("INVALID_PASSWORD", "password", &body.password)?;
+            let app = app_by_client_id(cx, &body.client_id).await?;
+            let keys = keys::ring(env)?;
+            let req = PasswordLogin {
+                organization_id: &app.organization_id,
+                application: Some(&app),
+                login_id: &body.login_id,
+                password: &body.password,
+                client: cx.client_with(body.device.as_ref()),
+                no_tokens: false,
+            };
+            let env = LoginEnv {
+                keys: &keys,
+                issuer: &cx.issuer,
+                params: OWASP,
+                now,
+                rng,
+            };
+            let done = login::password_login(s, req, env).await?;
+            let tokens = done
+                .tokens
+                .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
+            ok(&TokenResponse::new(
+                &done.session.id,
+                tokens,
+                Some(UserView::from(&done.user)),
+            ))
+        }
+        Route::Refresh => {
+            let body: RefreshRequest = cx.json()?;
+            let token = body.refresh_token.ok_or_else(|| {
+                Error::invalid_field("INVALID_REFRESH_TOKEN", "refresh_token is required")
+            })?;
+            let keys = keys::ring(env)?;
+            let env = LoginEnv {
+                keys: &keys,
+                issuer: &cx.issuer,
+                params: OWASP,
+                now,
+                rng,
+            };
+            let done = sessions::refresh(s, &token, body.client_id.as_deref(), env).await?;
+            ok(&TokenResponse::new(&done.session.id, done.tokens, None))
+        }
+        Route::Logout => {
+            let (org, user, session) = cx.user()?;
+            let body: LogoutRequest = if cx.body.is_empty() {
+                LogoutRequest::default()
+            } else {
+                cx.json()?
+            };
+            let revoked = sessions::logout(s, org, user, session, body.everywhere, now).await?;
+            ok(&LogoutResponse { revoked })
+        }
+        Route::AuthStatus => {
+            let (org, user, session) = cx.user()?;
+            let found = s
+                .get_session(org, session)
+                .await?
+                .ok_or(Error::Unauthorized)?;
+            ok(&AuthStatus {
+                authenticated: true,
+                user_id: user.to_owned(),
+                session_id: session.to_owned(),
+                organization_id: org.to_owned(),
+                session_expires_at: rfc3339(found.expires_at),
+            })
+        }
+        Route::CurrentUser => {
+            let (org, user, _) = cx.user()?;
+            ok(&users::get(s, org, user).await?)
+        }
+        Route::ListOwnSessions => {
+            let (org, user, session) = cx.user()?;
+            ok(&sessions::list(s, org, user, Some(session), now).await?)
+        }
+        Route::RevokeOwnSession => {
+            let (org, user, _) = cx.user()?;
+            sessions::revoke(s, org, user, cx.param("session_id"), now).await?;
+            no_content()
+        }
+        Route::ListUserSessions => {
+            let org = cx.org_id()?;
+            let user = users::get(s, org, cx.param("user_id")).await?;
+            ok(&sessions::list(s, org, &user.id, None, now).await?)
+        }
+        Route::RevokeUserSession => {
+            sessions::revoke(
+                s,
+                cx.org_id()?,
+                cx.param("user_id"),
+                cx.param("session_id"),
+                now,
+            )
+            .await?;
             no_content()
         }
     }

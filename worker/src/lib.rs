@@ -2,16 +2,18 @@
 //! authenticated and authorised as its route requires, handed to a core service, and
 //! rendered; errors take the common shape and every response carries `x-request-id`.
 
+mod client;
 mod ctx;
 mod d1;
 mod error;
 mod handlers;
 mod health;
 mod http;
+mod keys;
 mod kv;
 
 use latchkey_core::auth::{authorize, Access, Grants};
-use latchkey_core::identity::api_keys;
+use latchkey_core::authn::{self, Authn};
 use latchkey_core::routes::{self, RouteMatch};
 use latchkey_core::Error as CoreError;
 use worker::{
@@ -29,6 +31,8 @@ pub(crate) const KV_BINDING: &str = "CACHE";
 pub(crate) const ASSETS_BINDING: &str = "ASSETS";
 /// Secret holding the platform operator's key (creates and deletes organizations).
 const PLATFORM_KEY_SECRET: &str = "PLATFORM_ADMIN_KEY";
+/// Optional variable fixing the token issuer (else the request's origin).
+const ISSUER_VAR: &str = "ISSUER";
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -52,6 +56,12 @@ async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
     };
 
     let store = D1Store::new(env.d1(DB_BINDING)?);
+    let now = worker::Date::now().as_millis() as i64;
+    let url = req.url()?;
+    let issuer = match env.var(ISSUER_VAR) {
+        Ok(v) => v.to_string().trim_end_matches('/').to_owned(),
+        Err(_) => url.origin().ascii_serialization(),
+    };
     let principal = if spec.access == Access::Public {
         None
     } else {
@@ -60,18 +70,31 @@ async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
             .get("authorization")?
             .ok_or(CoreError::Unauthorized)?;
         let platform_key = env.var(PLATFORM_KEY_SECRET).ok().map(|v| v.to_string());
-        Some(api_keys::authenticate(&store, &header, platform_key.as_deref()).await?)
+        // The key ring is parsed only when a token is presented.
+        let keys = if authn::looks_like_jwt(authn::credential(&header)) {
+            Some(keys::ring(env)?)
+        } else {
+            None
+        };
+        let cfg = Authn {
+            platform_key: platform_key.as_deref(),
+            keys: keys.as_deref(),
+            issuer: &issuer,
+            now,
+            want_grants: spec.access != Access::User,
+        };
+        Some(authn::authenticate(&store, &header, cfg).await?)
     };
     let scope = authorize(spec.access, principal.as_ref())?;
     let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());
 
+    let client = client::client_info(&req, None);
     let body = if matches!(req.method(), Method::Post | Method::Put | Method::Patch) {
         req.bytes().await?
     } else {
         Vec::new()
     };
-    let query = req
-        .url()?
+    let query = url
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
@@ -80,7 +103,9 @@ async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
         cache: KvCache::new(env.kv(KV_BINDING)?),
         scope,
         grants,
-        now: worker::Date::now().as_millis() as i64,
+        now,
+        issuer,
+        client,
         params,
         query,
         body,

@@ -72,7 +72,7 @@ pub async fn list(
             };
             (rows, 1)
         }
-        Scope::Public => return Err(Error::Forbidden),
+        Scope::Public | Scope::User { .. } => return Err(Error::Forbidden),
     };
     Ok(OrganizationList {
         organizations: orgs.iter().map(OrganizationView::from).collect(),

@@ -5,6 +5,7 @@ mod apps;
 mod keys;
 mod orgs;
 mod roles;
+mod sessions;
 mod users;
 
 use latchkey_core::store::StoreResult;

@@ -142,13 +142,22 @@ impl UserStore for D1Store {
     }
 
     async fn delete_user(&self, org_id: &str, id: &str) -> StoreResult<bool> {
-        let stmts = vec![
-            self.stmt(
-                "DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE organization_id = ?1 AND id = ?2)",
-                &[s(org_id), s(id)],
-            )?,
-            self.stmt("DELETE FROM users WHERE organization_id = ?1 AND id = ?2", &[s(org_id), s(id)])?,
+        // Credentials, sessions and role assignments go with the user, in one transaction;
+        // login records stay, keyed by the deleted user's id.
+        let owned = "(SELECT id FROM users WHERE organization_id = ?1 AND id = ?2)";
+        let sqls = [
+            format!("DELETE FROM user_roles WHERE user_id = {owned}"),
+            format!(
+                "DELETE FROM refresh_tokens WHERE session_id IN \
+                 (SELECT id FROM sessions WHERE organization_id = ?1 AND user_id = {owned})"
+            ),
+            format!("DELETE FROM sessions WHERE organization_id = ?1 AND user_id = {owned}"),
+            "DELETE FROM users WHERE organization_id = ?1 AND id = ?2".to_owned(),
         ];
+        let stmts = sqls
+            .iter()
+            .map(|sql| self.stmt(sql, &[s(org_id), s(id)]))
+            .collect::<StoreResult<Vec<_>>>()?;
         let results = self.batch(stmts).await?;
         Ok(results.last().is_some_and(|r| super::changes(r) > 0))
     }
@@ -185,5 +194,46 @@ impl UserStore for D1Store {
         ];
         self.db.batch(stmts).await.map_err(db_err)?;
         Ok(())
+    }
+
+    async fn user_role_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
+        #[derive(Deserialize)]
+        struct R {
+            name: String,
+        }
+        let rows = self
+            .all::<R>(
+                "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+                 WHERE ur.user_id = ?1 AND r.organization_id = ?2 ORDER BY r.name",
+                &[s(user_id), s(org_id)],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.name).collect())
+    }
+
+    async fn user_permission_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
+        #[derive(Deserialize)]
+        struct R {
+            name: String,
+        }
+        let rows = self
+            .all::<R>(
+                "SELECT DISTINCT p.name FROM user_roles ur \
+                 JOIN roles r ON r.id = ur.role_id AND r.organization_id = ?2 \
+                 JOIN role_permissions rp ON rp.role_id = r.id \
+                 JOIN permissions p ON p.id = rp.permission_id AND p.organization_id = ?2 \
+                 WHERE ur.user_id = ?1 ORDER BY p.name",
+                &[s(user_id), s(org_id)],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.name).collect())
+    }
+
+    async fn find_login(&self, org_id: &str, login_id: &str) -> StoreResult<Option<User>> {
+        let sql = format!(
+            "SELECT {COLS} FROM users WHERE organization_id = ?1 AND (email_normalized = ?2 OR username = ?2) \
+             ORDER BY email_normalized = ?2 DESC LIMIT 1"
+        );
+        one(self.first::<Row>(&sql, &[s(org_id), s(login_id)]).await?)
     }
 }

@@ -1,0 +1,468 @@
+//! Login, refresh, logout and sessions against the in-memory stores.
+
+use pollster::block_on;
+
+use crate::api::{CreateApplication, CreateOrganization, CreateUser, UpdateUser};
+use crate::identity::{applications, organizations, users};
+use crate::login::{password_login, LoginEnv, PasswordLogin, DUMMY_HASH};
+use crate::memory::{MemoryCache, MemoryStore};
+use crate::model::{Application, ClientInfo, FailureReason, LoginMethod, Outcome, UserStatus};
+use crate::password::{self, HashParams, OWASP};
+use crate::rand::TestRng;
+use crate::sessions;
+use crate::store::{AppStore, SessionStore, UserStore};
+use crate::tokens::KeyRing;
+use crate::Error;
+
+const NOW: i64 = 1_760_000_000_000;
+const ISS: &str = "https://auth.example.com";
+const FAST: HashParams = HashParams {
+    m_cost_kib: 64,
+    t_cost: 1,
+    p_cost: 1,
+};
+// A fixed P-256 test key, made by scripts/dev-secrets.mjs (PKCS#8 DER, base64).
+const TEST_KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgkH0u99cSHILYJHqpeuh6ltucsnZc7RXWs5rFq1WCyeKhRANCAARdZBXk16ZK+/uSwj55kfroWb55iGwhLo4zcGGJOb9tOow/k/kJFxdb9mlAn4JmdG8ajJo67Z/gbmbd2wGjBcDo";
+
+struct World {
+    store: MemoryStore,
+    keys: KeyRing,
+    rng: TestRng,
+    org: String,
+    app: Application,
+    user_id: String,
+}
+
+impl World {
+    fn new() -> Self {
+        let store = MemoryStore::new();
+        let mut rng = TestRng(5);
+        let org = block_on(organizations::create(
+            &store,
+            CreateOrganization {
+                name: "A".into(),
+                custom_domain: None,
+            },
+            NOW,
+            &mut rng,
+        ))
+        .unwrap()
+        .organization
+        .id;
+        let view = block_on(applications::create(
+            &store,
+            &MemoryCache::new(),
+            &org,
+            CreateApplication {
+                name: "web".into(),
+                ..Default::default()
+            },
+            NOW,
+            &mut rng,
+        ))
+        .unwrap();
+        let app = block_on(store.get_app(&org, &view.id)).unwrap().unwrap();
+        let input = CreateUser {
+            email: "Ann@Example.com".into(),
+            password: Some("correct horse".into()),
+            username: Some("ann".into()),
+            ..Default::default()
+        };
+        let user_id = block_on(users::create(&store, &org, input, FAST, NOW, &mut rng))
+            .unwrap()
+            .id;
+        World {
+            store,
+            keys: KeyRing::from_pkcs8(TEST_KEY, None).unwrap(),
+            rng,
+            org,
+            app,
+            user_id,
+        }
+    }
+
+    fn login_at(
+        &mut self,
+        login_id: &str,
+        password: &str,
+        now: i64,
+    ) -> Result<crate::login::LoginSuccess, Error> {
+        let req = PasswordLogin {
+            organization_id: &self.org,
+            application: Some(&self.app),
+            login_id,
+            password,
+            client: ClientInfo {
+                ip: Some("203.0.113.7".into()),
+                user_agent: Some("test-agent".into()),
+                ..Default::default()
+            },
+            no_tokens: false,
+        };
+        let env = LoginEnv {
+            keys: &self.keys,
+            issuer: ISS,
+            params: FAST,
+            now,
+            rng: &mut self.rng,
+        };
+        block_on(password_login(&self.store, req, env))
+    }
+
+    fn login(
+        &mut self,
+        login_id: &str,
+        password: &str,
+    ) -> Result<crate::login::LoginSuccess, Error> {
+        self.login_at(login_id, password, NOW)
+    }
+
+    fn refresh(&mut self, token: &str, now: i64) -> Result<sessions::Refreshed, Error> {
+        let env = LoginEnv {
+            keys: &self.keys,
+            issuer: ISS,
+            params: FAST,
+            now,
+            rng: &mut self.rng,
+        };
+        block_on(sessions::refresh(&self.store, token, None, env))
+    }
+}
+
+#[test]
+fn test_login_success_issues_verifiable_tokens_and_records() {
+    let mut w = World::new();
+    let ok = w.login("ann@example.com", "correct horse").unwrap();
+    let t = ok.tokens.unwrap();
+    assert!(t.refresh_token.starts_with("lkr_"));
+    assert_eq!(t.expires_in, 600);
+    let v = w
+        .keys
+        .verify(&t.access_token, ISS, Some(&w.app.client_id), NOW)
+        .unwrap();
+    assert_eq!(v.claims.sub, w.user_id);
+    assert_eq!(v.claims.sid, ok.session.id);
+    assert_eq!(v.claims.org, w.org);
+    let records = w.store.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].outcome, Outcome::Success);
+    assert_eq!(
+        records[0].session_id.as_deref(),
+        Some(ok.session.id.as_str())
+    );
+    assert_eq!(records[0].client.ip.as_deref(), Some("203.0.113.7"));
+    assert_eq!(w.store.last_login(&w.user_id), Some(NOW));
+    assert_eq!(ok.session.methods, ["password"]);
+}
+
+#[test]
+fn test_login_by_username_and_case_insensitive_email() {
+    let mut w = World::new();
+    assert!(w.login("ANN", "correct horse").is_ok());
+    assert!(w.login(" ANN@example.COM ", "correct horse").is_ok());
+}
+
+#[test]
+fn test_login_unknown_user_and_wrong_password_read_the_same() {
+    let mut w = World::new();
+    assert_eq!(
+        w.login("nobody@example.com", "correct horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert_eq!(
+        w.login("ann@example.com", "wrong horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    let r = w.store.records();
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        (r[0].failure_reason, r[0].user_id.as_deref()),
+        (Some(FailureReason::UnknownUser), None)
+    );
+    assert_eq!(r[0].login_id, "nobody@example.com", "as typed");
+    assert_eq!(
+        (r[1].failure_reason, r[1].user_id.as_deref()),
+        (Some(FailureReason::BadPassword), Some(w.user_id.as_str()))
+    );
+    assert!(r
+        .iter()
+        .all(|x| x.outcome == Outcome::Failure && x.session_id.is_none()));
+}
+
+#[test]
+fn test_login_disabled_account_only_told_with_right_password() {
+    let mut w = World::new();
+    let upd = UpdateUser {
+        status: Some(UserStatus::Disabled),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(
+        w.login("ann", "wrong horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert_eq!(
+        w.login("ann", "correct horse").unwrap_err(),
+        Error::AccountDisabled
+    );
+    assert_eq!(
+        w.store.records()[1].failure_reason,
+        Some(FailureReason::Disabled)
+    );
+}
+
+#[test]
+fn test_login_user_without_password_and_disabled_method() {
+    let mut w = World::new();
+    let input = CreateUser {
+        email: "nopw@example.com".into(),
+        ..Default::default()
+    };
+    block_on(users::create(
+        &w.store, &w.org, input, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(
+        w.login("nopw@example.com", "anything at all").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert_eq!(
+        w.store.records()[0].failure_reason,
+        Some(FailureReason::NoPassword)
+    );
+    w.app.login_methods = vec![LoginMethod::Passkey];
+    assert_eq!(
+        w.login("ann", "correct horse").unwrap_err().code(),
+        "LOGIN_METHOD_DISABLED"
+    );
+    assert_eq!(
+        w.store.records()[1].failure_reason,
+        Some(FailureReason::MethodDisabled)
+    );
+}
+
+#[test]
+fn test_login_rehashes_old_parameters() {
+    let mut w = World::new();
+    let mut user = block_on(w.store.get_user(&w.org, &w.user_id))
+        .unwrap()
+        .unwrap();
+    let old = HashParams {
+        m_cost_kib: 32,
+        t_cost: 1,
+        p_cost: 1,
+    };
+    user.password_hash = Some(password::hash("correct horse", old, &mut w.rng).unwrap());
+    block_on(w.store.update_user(&user)).unwrap();
+    w.login("ann", "correct horse").unwrap();
+    let stored = block_on(w.store.get_user(&w.org, &w.user_id))
+        .unwrap()
+        .unwrap()
+        .password_hash
+        .unwrap();
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=64,t=1,p=1$"),
+        "{stored}"
+    );
+    assert!(w.login("ann", "correct horse").is_ok());
+}
+
+#[test]
+fn test_login_dummy_hash_costs_a_real_verification() {
+    let parsed = argon2::password_hash::PasswordHash::new(DUMMY_HASH).unwrap();
+    let params = argon2::Params::try_from(&parsed).unwrap();
+    assert_eq!(
+        (params.m_cost(), params.t_cost(), params.p_cost()),
+        (OWASP.m_cost_kib, OWASP.t_cost, OWASP.p_cost)
+    );
+    assert_eq!(parsed.algorithm.as_str(), "argon2id");
+}
+
+#[test]
+fn test_refresh_rotates_and_reuse_revokes_the_session() {
+    let mut w = World::new();
+    let first = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let second = w.refresh(&first.refresh_token, NOW + 1000).unwrap();
+    assert_ne!(second.tokens.refresh_token, first.refresh_token);
+    assert_eq!(second.session.last_active_at, NOW + 1000);
+    let third = w.refresh(&second.tokens.refresh_token, NOW + 2000).unwrap();
+    // The spent token comes back: the whole session dies, including the newest token.
+    assert_eq!(
+        w.refresh(&first.refresh_token, NOW + 3000).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert_eq!(
+        w.refresh(&third.tokens.refresh_token, NOW + 4000)
+            .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    let s = block_on(w.store.get_session(&w.org, &third.session.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.revoked_at, Some(NOW + 3000));
+}
+
+#[test]
+fn test_refresh_race_at_most_one_wins() {
+    let mut w = World::new();
+    let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let results = [
+        w.refresh(&t.refresh_token, NOW + 1),
+        w.refresh(&t.refresh_token, NOW + 1),
+    ];
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+}
+
+#[test]
+fn test_refresh_rejects_unknown_expired_and_wrong_client() {
+    let mut w = World::new();
+    assert_eq!(
+        w.refresh("lkr_nope", NOW).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let env = LoginEnv {
+        keys: &w.keys,
+        issuer: ISS,
+        params: FAST,
+        now: NOW,
+        rng: &mut w.rng,
+    };
+    assert_eq!(
+        block_on(sessions::refresh(
+            &w.store,
+            &t.refresh_token,
+            Some("other-client"),
+            env
+        ))
+        .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    let later = NOW + i64::from(w.app.refresh_token_ttl_secs) * 1000 + 1;
+    assert_eq!(
+        w.refresh(&t.refresh_token, later).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+}
+
+#[test]
+fn test_logout_one_and_everywhere() {
+    let mut w = World::new();
+    let a = w.login("ann", "correct horse").unwrap();
+    let b = w.login("ann", "correct horse").unwrap();
+    let c = w.login("ann", "correct horse").unwrap();
+    let listed = block_on(sessions::list(
+        &w.store,
+        &w.org,
+        &w.user_id,
+        Some(&b.session.id),
+        NOW,
+    ))
+    .unwrap();
+    assert_eq!(listed.sessions.len(), 3);
+    assert_eq!(listed.sessions.iter().filter(|s| s.current).count(), 1);
+
+    assert_eq!(
+        block_on(sessions::logout(
+            &w.store,
+            &w.org,
+            &w.user_id,
+            &a.session.id,
+            false,
+            NOW
+        ))
+        .unwrap(),
+        1
+    );
+    assert_eq!(
+        w.refresh(&a.tokens.unwrap().refresh_token, NOW + 1)
+            .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert!(w
+        .refresh(&b.tokens.as_ref().unwrap().refresh_token, NOW + 1)
+        .is_ok());
+    assert_eq!(
+        block_on(sessions::logout(
+            &w.store,
+            &w.org,
+            &w.user_id,
+            &b.session.id,
+            true,
+            NOW + 2
+        ))
+        .unwrap(),
+        2
+    );
+    assert_eq!(
+        w.refresh(&c.tokens.unwrap().refresh_token, NOW + 3)
+            .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert!(
+        block_on(sessions::list(&w.store, &w.org, &w.user_id, None, NOW + 3))
+            .unwrap()
+            .sessions
+            .is_empty()
+    );
+}
+
+#[test]
+fn test_sessions_revoke_is_scoped_to_the_user() {
+    let mut w = World::new();
+    let s = w.login("ann", "correct horse").unwrap().session;
+    assert_eq!(
+        block_on(sessions::revoke(
+            &w.store,
+            &w.org,
+            "someone-else",
+            &s.id,
+            NOW
+        )),
+        Err(Error::NotFound)
+    );
+    assert!(block_on(sessions::revoke(&w.store, &w.org, &w.user_id, &s.id, NOW)).is_ok());
+    assert_eq!(
+        block_on(sessions::revoke(&w.store, &w.org, &w.user_id, &s.id, NOW)),
+        Err(Error::NotFound)
+    );
+}
+
+#[test]
+fn test_login_no_tokens_still_records() {
+    let mut w = World::new();
+    let req = PasswordLogin {
+        organization_id: &w.org,
+        application: None,
+        login_id: "ann",
+        password: "correct horse",
+        client: ClientInfo::default(),
+        no_tokens: true,
+    };
+    let env = LoginEnv {
+        keys: &w.keys,
+        issuer: ISS,
+        params: FAST,
+        now: NOW,
+        rng: &mut w.rng,
+    };
+    let ok = block_on(password_login(&w.store, req, env)).unwrap();
+    assert!(ok.tokens.is_none());
+    assert_eq!(w.store.records().len(), 1);
+    assert_eq!(ok.session.application_id, None);
+}
+
+#[test]
+fn test_user_delete_ends_sessions() {
+    let mut w = World::new();
+    let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    block_on(users::delete(&w.store, &w.org, &w.user_id)).unwrap();
+    assert_eq!(
+        w.refresh(&t.refresh_token, NOW + 1).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert_eq!(w.store.records().len(), 1, "login records are kept");
+}

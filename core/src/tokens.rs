@@ -1,0 +1,407 @@
+//! Access tokens: ES256 JWTs (jwt-compact + p256) with `kid` in the header, verified with
+//! the algorithm pinned and `iss`, `aud`, `exp` and `nbf` checked. The key ring holds the
+//! current signing key and, during rotation, the previous one, whose public key stays
+//! published until the tokens it signed have expired.
+
+use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+use chrono::{DateTime, TimeDelta, Utc};
+use jwt_compact::alg::Es256;
+use jwt_compact::jwk::JsonWebKey;
+use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, UntrustedToken};
+use p256::ecdsa::{SigningKey, VerifyingKey};
+use p256::pkcs8::DecodePrivateKey;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::Error;
+
+/// Clock skew tolerated on `exp` and `nbf`.
+pub const LEEWAY_SECS: i64 = 10;
+
+/// The claims of a Latchkey access token (besides `exp`, `nbf`, `iat`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// Issuer: the service's base URL.
+    pub iss: String,
+    /// Subject: the user id.
+    pub sub: String,
+    /// Audience: the application's client id.
+    pub aud: String,
+    /// Session id.
+    pub sid: String,
+    /// Organization id.
+    pub org: String,
+    /// Role names held at issue.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// A verified token's claims and lifetime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub claims: AccessClaims,
+    pub expires_at: i64,
+    pub issued_at: i64,
+}
+
+struct Key {
+    kid: String,
+    verifying: VerifyingKey,
+}
+
+/// The signing key and, during rotation, the previous key's public half.
+pub struct KeyRing {
+    signing: SigningKey,
+    current: Key,
+    previous: Option<Key>,
+}
+
+fn key_err(what: &str) -> Error {
+    Error::Internal(format!("signing key: {what}"))
+}
+
+fn parse_signing_key(b64: &str) -> Result<SigningKey, Error> {
+    let der = Base64::decode_vec(b64.trim()).map_err(|_| key_err("not base64"))?;
+    SigningKey::from_pkcs8_der(&der).map_err(|_| key_err("not a PKCS#8 P-256 private key"))
+}
+
+/// RFC 7638 thumbprint of the public key, base64url: a stable `kid`.
+fn kid_of(key: &VerifyingKey) -> String {
+    let jwk = JsonWebKey::from(key);
+    Base64UrlUnpadded::encode_string(&jwk.thumbprint::<Sha256>())
+}
+
+fn ms_to_datetime(ms: i64) -> Result<DateTime<Utc>, Error> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| Error::Internal(format!("time {ms} out of range")))
+}
+
+impl KeyRing {
+    /// From base64 PKCS#8 DER private keys (`SIGNING_KEY`, optional `SIGNING_KEY_PREVIOUS`).
+    pub fn from_pkcs8(current: &str, previous: Option<&str>) -> Result<Self, Error> {
+        let signing = parse_signing_key(current)?;
+        let verifying = *signing.verifying_key();
+        let previous = match previous.filter(|p| !p.trim().is_empty()) {
+            Some(p) => {
+                let v = *parse_signing_key(p)?.verifying_key();
+                Some(Key {
+                    kid: kid_of(&v),
+                    verifying: v,
+                })
+            }
+            None => None,
+        };
+        Ok(KeyRing {
+            current: Key {
+                kid: kid_of(&verifying),
+                verifying,
+            },
+            signing,
+            previous,
+        })
+    }
+
+    pub fn current_kid(&self) -> &str {
+        &self.current.kid
+    }
+
+    /// The JWKS document: every key a valid token may carry.
+    pub fn jwks(&self) -> serde_json::Value {
+        let keys: Vec<serde_json::Value> = std::iter::once(&self.current)
+            .chain(self.previous.as_ref())
+            .map(|k| {
+                let mut jwk =
+                    serde_json::to_value(JsonWebKey::from(&k.verifying)).unwrap_or_default();
+                jwk["kid"] = k.kid.clone().into();
+                jwk["alg"] = "ES256".into();
+                jwk["use"] = "sig".into();
+                jwk
+            })
+            .collect();
+        serde_json::json!({ "keys": keys })
+    }
+
+    /// Signs an access token valid from `now_ms` for `ttl_secs`.
+    pub fn issue(&self, claims: AccessClaims, now_ms: i64, ttl_secs: u32) -> Result<String, Error> {
+        let now = ms_to_datetime(now_ms)?;
+        let mut c = Claims::new(claims);
+        c.issued_at = Some(now);
+        c.not_before = Some(now);
+        c.expiration = Some(now + TimeDelta::seconds(i64::from(ttl_secs)));
+        let header = Header::empty()
+            .with_key_id(self.current.kid.clone())
+            .with_token_type("JWT");
+        Es256
+            .token(&header, &c, &self.signing)
+            .map_err(|e| Error::Internal(format!("token: {e}")))
+    }
+
+    /// Verifies a token: signature by a key of this ring named by `kid`, algorithm ES256
+    /// only, issuer, audience (when given), expiry and not-before. Any failure is
+    /// `UNAUTHORIZED`.
+    pub fn verify(
+        &self,
+        token: &str,
+        issuer: &str,
+        audience: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Verified, Error> {
+        let untrusted = UntrustedToken::new(token).map_err(|_| Error::Unauthorized)?;
+        let kid = untrusted
+            .header()
+            .key_id
+            .as_deref()
+            .ok_or(Error::Unauthorized)?;
+        let key = std::iter::once(&self.current)
+            .chain(self.previous.as_ref())
+            .find(|k| k.kid == kid)
+            .ok_or(Error::Unauthorized)?;
+        let token = Es256
+            .validator::<AccessClaims>(&key.verifying)
+            .validate(&untrusted)
+            .map_err(|_| Error::Unauthorized)?;
+        let claims = token.claims();
+        let now = ms_to_datetime(now_ms)?;
+        let options = TimeOptions::new(TimeDelta::seconds(LEEWAY_SECS), move || now);
+        claims
+            .validate_expiration(&options)
+            .and_then(|c| c.validate_maturity(&options))
+            .map_err(|_| Error::Unauthorized)?;
+        let custom = &claims.custom;
+        if custom.iss != issuer || audience.is_some_and(|a| custom.aud != a) {
+            return Err(Error::Unauthorized);
+        }
+        Ok(Verified {
+            claims: custom.clone(),
+            expires_at: claims.expiration.map_or(0, |t| t.timestamp_millis()),
+            issued_at: claims.issued_at.map_or(0, |t| t.timestamp_millis()),
+        })
+    }
+}
+
+/// `/.well-known/openid-configuration`: what is true of this issuer today.
+pub fn openid_configuration(issuer: &str) -> serde_json::Value {
+    serde_json::json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "token_endpoint": format!("{issuer}/api/v1/auth/refresh"),
+        "userinfo_endpoint": format!("{issuer}/api/v1/auth/me"),
+        "grant_types_supported": ["password", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "claims_supported": ["iss", "sub", "aud", "exp", "nbf", "iat", "sid", "org", "roles"],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::pkcs8::EncodePrivateKey;
+
+    const NOW: i64 = 1_760_000_000_000;
+    const ISS: &str = "https://auth.example.com";
+
+    fn key_b64(seed: u8) -> String {
+        let sk = p256::SecretKey::from_slice(&[seed; 32]).unwrap();
+        Base64::encode_string(sk.to_pkcs8_der().unwrap().as_bytes())
+    }
+
+    fn claims() -> AccessClaims {
+        AccessClaims {
+            iss: ISS.into(),
+            sub: "user-1".into(),
+            aud: "client-1".into(),
+            sid: "session-1".into(),
+            org: "org-1".into(),
+            roles: vec!["admin".into()],
+        }
+    }
+
+    fn ring() -> KeyRing {
+        KeyRing::from_pkcs8(&key_b64(7), None).unwrap()
+    }
+
+    fn b64url_json(v: &serde_json::Value) -> String {
+        Base64UrlUnpadded::encode_string(v.to_string().as_bytes())
+    }
+
+    #[test]
+    fn test_tokens_issue_and_verify() {
+        let ring = ring();
+        let t = ring.issue(claims(), NOW, 600).unwrap();
+        let v = ring.verify(&t, ISS, Some("client-1"), NOW + 1000).unwrap();
+        assert_eq!(v.claims, claims());
+        assert_eq!(v.expires_at, NOW + 600_000);
+        let header: serde_json::Value = serde_json::from_slice(
+            &Base64UrlUnpadded::decode_vec(t.split('.').next().unwrap()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["alg"], "ES256");
+        assert_eq!(header["kid"], ring.current_kid());
+    }
+
+    #[test]
+    fn test_tokens_expired_and_not_yet_valid() {
+        let ring = ring();
+        let t = ring.issue(claims(), NOW, 600).unwrap();
+        assert_eq!(
+            ring.verify(&t, ISS, None, NOW + 600_000 + 11_000),
+            Err(Error::Unauthorized)
+        );
+        assert!(
+            ring.verify(&t, ISS, None, NOW + 600_000 + 5_000).is_ok(),
+            "within leeway"
+        );
+        assert_eq!(
+            ring.verify(&t, ISS, None, NOW - 60_000),
+            Err(Error::Unauthorized)
+        );
+    }
+
+    #[test]
+    fn test_tokens_wrong_issuer_or_audience() {
+        let ring = ring();
+        let t = ring.issue(claims(), NOW, 600).unwrap();
+        assert_eq!(
+            ring.verify(&t, "https://evil.example.com", None, NOW),
+            Err(Error::Unauthorized)
+        );
+        assert_eq!(
+            ring.verify(&t, ISS, Some("client-2"), NOW),
+            Err(Error::Unauthorized)
+        );
+    }
+
+    #[test]
+    fn test_tokens_tampered_payload_or_signature() {
+        let ring = ring();
+        let t = ring.issue(claims(), NOW, 600).unwrap();
+        let parts: Vec<&str> = t.split('.').collect();
+        let mut evil = claims();
+        evil.sub = "admin-user".into();
+        let mut payload = serde_json::to_value(&evil).unwrap();
+        payload["exp"] = (NOW / 1000 + 600).into();
+        payload["nbf"] = (NOW / 1000).into();
+        let forged = format!("{}.{}.{}", parts[0], b64url_json(&payload), parts[2]);
+        assert_eq!(
+            ring.verify(&forged, ISS, None, NOW),
+            Err(Error::Unauthorized)
+        );
+        let mut sig = Base64UrlUnpadded::decode_vec(parts[2]).unwrap();
+        sig[10] ^= 1;
+        let bad_sig = format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            Base64UrlUnpadded::encode_string(&sig)
+        );
+        assert_eq!(
+            ring.verify(&bad_sig, ISS, None, NOW),
+            Err(Error::Unauthorized)
+        );
+        assert_eq!(
+            ring.verify("not.a.jwt", ISS, None, NOW),
+            Err(Error::Unauthorized)
+        );
+        assert_eq!(ring.verify("", ISS, None, NOW), Err(Error::Unauthorized));
+    }
+
+    #[test]
+    fn test_tokens_alg_none_and_hs256_rejected() {
+        use hmac_sha256_for_test as hs;
+        let ring = ring();
+        let t = ring.issue(claims(), NOW, 600).unwrap();
+        let payload = t.split('.').nth(1).unwrap();
+        let kid = ring.current_kid();
+        let none = serde_json::json!({"alg": "none", "kid": kid, "typ": "JWT"});
+        assert_eq!(
+            ring.verify(
+                &format!("{}.{payload}.", b64url_json(&none)),
+                ISS,
+                None,
+                NOW
+            ),
+            Err(Error::Unauthorized)
+        );
+        // HS256 "signed" with the public key as the HMAC secret (the classic confusion attack).
+        let hs_header = b64url_json(&serde_json::json!({"alg": "HS256", "kid": kid, "typ": "JWT"}));
+        let public = ring.jwks().to_string();
+        let signing_input = format!("{hs_header}.{payload}");
+        let mac = hs::hmac(public.as_bytes(), signing_input.as_bytes());
+        let forged = format!("{signing_input}.{}", Base64UrlUnpadded::encode_string(&mac));
+        assert_eq!(
+            ring.verify(&forged, ISS, None, NOW),
+            Err(Error::Unauthorized)
+        );
+    }
+
+    #[test]
+    fn test_tokens_unknown_kid_and_other_key_rejected() {
+        let ring = ring();
+        let other = KeyRing::from_pkcs8(&key_b64(9), None).unwrap();
+        let t = other.issue(claims(), NOW, 600).unwrap();
+        assert_eq!(ring.verify(&t, ISS, None, NOW), Err(Error::Unauthorized));
+    }
+
+    #[test]
+    fn test_tokens_rotation_keeps_previous_key_valid() {
+        let old = KeyRing::from_pkcs8(&key_b64(7), None).unwrap();
+        let t = old.issue(claims(), NOW, 600).unwrap();
+        let rotated = KeyRing::from_pkcs8(&key_b64(8), Some(&key_b64(7))).unwrap();
+        assert!(rotated.verify(&t, ISS, None, NOW).is_ok());
+        let jwks = rotated.jwks();
+        let kids: Vec<&str> = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap())
+            .collect();
+        assert_eq!(kids, [rotated.current_kid(), old.current_kid()]);
+        let k = &jwks["keys"][0];
+        assert_eq!(
+            (k["kty"].as_str(), k["crv"].as_str(), k["alg"].as_str()),
+            (Some("EC"), Some("P-256"), Some("ES256"))
+        );
+        assert!(k.get("d").is_none(), "no private part published");
+        let after = KeyRing::from_pkcs8(&key_b64(8), None).unwrap();
+        assert_eq!(after.verify(&t, ISS, None, NOW), Err(Error::Unauthorized));
+    }
+
+    #[test]
+    fn test_tokens_bad_key_material_is_internal() {
+        assert_eq!(
+            KeyRing::from_pkcs8("%%%", None).err().map(|e| e.code()),
+            Some("INTERNAL_ERROR")
+        );
+        assert_eq!(
+            KeyRing::from_pkcs8("AAAA", None).err().map(|e| e.code()),
+            Some("INTERNAL_ERROR")
+        );
+    }
+
+    /// HMAC-SHA256 (RFC 2104), only to forge tokens in tests.
+    mod hmac_sha256_for_test {
+        use sha2::{Digest, Sha256};
+
+        pub fn hmac(key: &[u8], msg: &[u8]) -> Vec<u8> {
+            let mut k = [0u8; 64];
+            if key.len() > 64 {
+                k[..32].copy_from_slice(&Sha256::digest(key));
+            } else {
+                k[..key.len()].copy_from_slice(key);
+            }
+            let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
+            let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
+            let inner = Sha256::new()
+                .chain_update(&ipad)
+                .chain_update(msg)
+                .finalize();
+            Sha256::new()
+                .chain_update(&opad)
+                .chain_update(inner)
+                .finalize()
+                .to_vec()
+        }
+    }
+}

@@ -1,0 +1,302 @@
+use latchkey_core::model::{ClientInfo, LoginRecord, Outcome, RefreshToken, Session};
+use latchkey_core::store::{LoginWrite, Rotation, SessionStore, StoreResult};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::D1PreparedStatement;
+
+use super::{changes, json, n, opt, opt_n, parse_json_col, s, D1Store};
+
+#[derive(Deserialize)]
+struct Row {
+    id: String,
+    organization_id: String,
+    user_id: String,
+    application_id: Option<String>,
+    created_at: f64,
+    last_active_at: f64,
+    expires_at: f64,
+    revoked_at: Option<f64>,
+    ip: Option<String>,
+    country: Option<String>,
+    region: Option<String>,
+    city: Option<String>,
+    timezone: Option<String>,
+    user_agent: Option<String>,
+    device_name: Option<String>,
+    device_type: Option<String>,
+    device_description: Option<String>,
+    methods: String,
+}
+
+impl TryFrom<Row> for Session {
+    type Error = latchkey_core::Error;
+    fn try_from(r: Row) -> StoreResult<Self> {
+        Ok(Session {
+            methods: parse_json_col("sessions.methods", &r.methods)?,
+            id: r.id,
+            organization_id: r.organization_id,
+            user_id: r.user_id,
+            application_id: r.application_id,
+            created_at: r.created_at as i64,
+            last_active_at: r.last_active_at as i64,
+            expires_at: r.expires_at as i64,
+            revoked_at: r.revoked_at.map(|t| t as i64),
+            client: ClientInfo {
+                ip: r.ip,
+                country: r.country,
+                region: r.region,
+                city: r.city,
+                timezone: r.timezone,
+                user_agent: r.user_agent,
+                device_name: r.device_name,
+                device_type: r.device_type,
+                device_description: r.device_description,
+            },
+        })
+    }
+}
+
+const COLS: &str = "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, \
+                    revoked_at, ip, country, region, city, timezone, user_agent, device_name, device_type, \
+                    device_description, methods";
+
+/// The nine client columns, in table order.
+fn client_args(c: &ClientInfo) -> [JsValue; 9] {
+    [
+        opt(c.ip.as_deref()),
+        opt(c.country.as_deref()),
+        opt(c.region.as_deref()),
+        opt(c.city.as_deref()),
+        opt(c.timezone.as_deref()),
+        opt(c.user_agent.as_deref()),
+        opt(c.device_name.as_deref()),
+        opt(c.device_type.as_deref()),
+        opt(c.device_description.as_deref()),
+    ]
+}
+
+impl D1Store {
+    fn insert_record_stmt(&self, r: &LoginRecord) -> StoreResult<D1PreparedStatement> {
+        let mut args = vec![
+            s(&r.organization_id),
+            opt(r.application_id.as_deref()),
+            n(r.created_at),
+            s(match r.outcome {
+                Outcome::Success => "success",
+                Outcome::Failure => "failure",
+            }),
+            s(&r.method),
+            opt(r.failure_reason.map(|f| f.as_str())),
+            opt(r.user_id.as_deref()),
+            s(&r.login_id),
+            opt(r.session_id.as_deref()),
+        ];
+        args.extend(client_args(&r.client));
+        self.stmt(
+            "INSERT INTO login_records (organization_id, application_id, created_at, outcome, method, failure_reason, \
+             user_id, login_id, session_id, ip, country, region, city, timezone, user_agent, device_name, device_type, \
+             device_description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            &args,
+        )
+    }
+
+    fn insert_refresh_stmt(&self, t: &RefreshToken) -> StoreResult<D1PreparedStatement> {
+        self.stmt(
+            "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            &[s(&t.token_hash), s(&t.session_id), n(t.created_at), n(t.expires_at)],
+        )
+    }
+
+    async fn session_by_id(&self, id: &str) -> StoreResult<Option<Session>> {
+        let sql = format!("SELECT {COLS} FROM sessions WHERE id = ?1");
+        self.first::<Row>(&sql, &[s(id)])
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+}
+
+impl SessionStore for D1Store {
+    async fn record_login(&self, w: LoginWrite<'_>) -> StoreResult<()> {
+        let se = w.session;
+        let mut args = vec![
+            s(&se.id),
+            s(&se.organization_id),
+            s(&se.user_id),
+            opt(se.application_id.as_deref()),
+            n(se.created_at),
+            n(se.last_active_at),
+            n(se.expires_at),
+            opt_n(se.revoked_at),
+        ];
+        args.extend(client_args(&se.client));
+        args.push(json(&se.methods)?);
+        let mut stmts = vec![self.stmt(
+            &format!(
+                "INSERT INTO sessions ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+            ),
+            &args,
+        )?];
+        if let Some(t) = w.refresh_token {
+            stmts.push(self.insert_refresh_stmt(t)?);
+        }
+        stmts.push(self.insert_record_stmt(w.record)?);
+        stmts.push(self.stmt(
+            "UPDATE users SET last_login_at = ?3, password_hash = COALESCE(?4, password_hash) \
+             WHERE organization_id = ?1 AND id = ?2",
+            &[
+                s(&se.organization_id),
+                s(&se.user_id),
+                n(se.created_at),
+                opt(w.rehash),
+            ],
+        )?);
+        self.batch(stmts).await?;
+        Ok(())
+    }
+
+    async fn record_failure(&self, record: &LoginRecord) -> StoreResult<()> {
+        self.insert_record_stmt(record)?
+            .run()
+            .await
+            .map_err(super::db_err)?;
+        Ok(())
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new: &RefreshToken,
+        now: i64,
+    ) -> StoreResult<Rotation> {
+        // One transaction: spend the old token only if it is live and its session active,
+        // insert the new one only if that spend happened, and touch the session.
+        let spend = self.stmt(
+            "UPDATE refresh_tokens SET used_at = ?2, replaced_by = ?3 \
+             WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2 \
+             AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?2)",
+            &[s(old_hash), n(now), s(&new.token_hash)],
+        )?;
+        let insert = self.stmt(
+            "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) \
+             SELECT ?1, session_id, ?3, ?4 FROM refresh_tokens WHERE token_hash = ?2 AND replaced_by = ?1",
+            &[s(&new.token_hash), s(old_hash), n(new.created_at), n(new.expires_at)],
+        )?;
+        let touch = self.stmt(
+            "UPDATE sessions SET last_active_at = ?2 \
+             WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = ?1)",
+            &[s(&new.token_hash), n(now)],
+        )?;
+        let results = self.batch(vec![spend, insert, touch]).await?;
+        if results.first().is_some_and(|r| changes(r) == 1) {
+            return match self.session_by_id(&new.session_id).await? {
+                Some(session) => Ok(Rotation::Rotated(Box::new(session))),
+                None => Ok(Rotation::Invalid),
+            };
+        }
+        #[derive(Deserialize)]
+        struct Old {
+            session_id: String,
+            used_at: Option<f64>,
+        }
+        let old = self
+            .first::<Old>(
+                "SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = ?1",
+                &[s(old_hash)],
+            )
+            .await?;
+        match old {
+            Some(Old {
+                session_id,
+                used_at: Some(_),
+            }) => {
+                // Reuse of a spent token: end the whole session (RFC 9700).
+                self.run(
+                    "UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                    &[s(&session_id), n(now)],
+                )
+                .await?;
+                Ok(Rotation::Reused { session_id })
+            }
+            _ => Ok(Rotation::Invalid),
+        }
+    }
+
+    async fn session_of_refresh_token(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+        let sql = format!(
+            "SELECT {COLS} FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = ?1)"
+        );
+        self.first::<Row>(&sql, &[s(token_hash)])
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    async fn get_session(&self, org_id: &str, id: &str) -> StoreResult<Option<Session>> {
+        let sql = format!("SELECT {COLS} FROM sessions WHERE organization_id = ?1 AND id = ?2");
+        self.first::<Row>(&sql, &[s(org_id), s(id)])
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    async fn list_sessions(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        include_inactive: bool,
+        now: i64,
+    ) -> StoreResult<Vec<Session>> {
+        let sql = format!(
+            "SELECT {COLS} FROM sessions WHERE organization_id = ?1 AND user_id = ?2 \
+             AND (?3 = 1 OR (revoked_at IS NULL AND expires_at > ?4)) ORDER BY created_at DESC, id DESC LIMIT 500"
+        );
+        self.all::<Row>(
+            &sql,
+            &[
+                s(org_id),
+                s(user_id),
+                n(i64::from(include_inactive)),
+                n(now),
+            ],
+        )
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+    }
+
+    async fn revoke_session(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool> {
+        self.run(
+            "UPDATE sessions SET revoked_at = ?3 WHERE organization_id = ?1 AND id = ?2 AND revoked_at IS NULL",
+            &[s(org_id), s(id), n(now)],
+        )
+        .await
+    }
+
+    async fn revoke_user_sessions(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<u32> {
+        let r = self
+            .stmt(
+                "UPDATE sessions SET revoked_at = ?3 WHERE organization_id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
+                &[s(org_id), s(user_id), n(now)],
+            )?
+            .run()
+            .await
+            .map_err(super::db_err)?;
+        Ok(u32::try_from(changes(&r)).unwrap_or(u32::MAX))
+    }
+
+    async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()> {
+        self.run(
+            "UPDATE sessions SET last_active_at = ?2 WHERE id = ?1",
+            &[s(id), n(now)],
+        )
+        .await?;
+        Ok(())
+    }
+}

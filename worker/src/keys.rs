@@ -1,0 +1,40 @@
+//! The signing key ring, parsed once per isolate from the `SIGNING_KEY` secret (and
+//! `SIGNING_KEY_PREVIOUS` during rotation).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use latchkey_core::tokens::KeyRing;
+use latchkey_core::Error;
+use worker::Env;
+
+const CURRENT: &str = "SIGNING_KEY";
+const PREVIOUS: &str = "SIGNING_KEY_PREVIOUS";
+
+thread_local! {
+    static RING: RefCell<Option<(String, Rc<KeyRing>)>> = const { RefCell::new(None) };
+}
+
+fn var(env: &Env, name: &str) -> Option<String> {
+    env.var(name).ok().map(|v| v.to_string())
+}
+
+/// The key ring; a missing or malformed `SIGNING_KEY` is an internal error (logged, never
+/// shown), since no token can be issued or checked without it.
+pub fn ring(env: &Env) -> Result<Rc<KeyRing>, Error> {
+    let current =
+        var(env, CURRENT).ok_or_else(|| Error::Internal(format!("{CURRENT} is not set")))?;
+    let previous = var(env, PREVIOUS);
+    let cache_key = format!("{current}|{}", previous.as_deref().unwrap_or(""));
+    if let Some(ring) = RING.with(|r| {
+        r.borrow()
+            .as_ref()
+            .filter(|(k, _)| *k == cache_key)
+            .map(|(_, ring)| ring.clone())
+    }) {
+        return Ok(ring);
+    }
+    let ring = Rc::new(KeyRing::from_pkcs8(&current, previous.as_deref())?);
+    RING.with(|r| *r.borrow_mut() = Some((cache_key, ring.clone())));
+    Ok(ring)
+}
