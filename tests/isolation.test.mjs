@@ -44,13 +44,25 @@ before(async () => {
   bIds = {
     organization_id: b.org.id, user_id: user.id, role_id: role.id, permission_id: perm.id,
     application_id: app.id, key_id: b.apiKey.id, client_id: app.client_id, domain: 'none.example.com',
-    session_id: session.session_id,
+    session_id: session.session_id, userId: user.id, applicationId: app.id,
   };
   bSession = session;
   const aApp = (await a.api('POST', '/api/v1/applications', { name: 'a-app' })).body;
   const aUser = (await a.api('POST', '/api/v1/users', { email: email('a-login'), password: 'a password 123' })).body;
   aToken = (await call('POST', '/api/v1/auth/login', { body: { client_id: aApp.client_id, login_id: aUser.email, password: 'a password 123' } })).body.access_token;
 });
+
+// Seed 003's Login API answers errors with an empty body (or its own Errors object).
+const isLoginApi = (path) => path.startsWith('/api/') && !path.startsWith('/api/v1/');
+
+function expectError(res, status, code, context) {
+  if (isLoginApi(context.split(' ')[1])) {
+    assert.equal(res.status, status, `${context}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body, '', `${context}: empty body`);
+  } else {
+    assertError(res, status, code, context);
+  }
+}
 
 function concrete(path, ids) {
   return path.replace(/\{([^}]+)\}/g, (_, name) => {
@@ -65,8 +77,8 @@ test('test_isolation_every_authenticated_route_needs_credentials', async () => {
   for (const { method, path, op } of closed) {
     const url = concrete(path, bIds);
     const body = BODIES[op.operationId];
-    assertError(await call(method, url, { body }), 401, 'UNAUTHORIZED');
-    assertError(await call(method, url, { body, headers: bearer('lk_000000000000_' + '0'.repeat(64)) }), 401, 'UNAUTHORIZED');
+    expectError(await call(method, url, { body }), 401, 'UNAUTHORIZED', `${method} ${path}`);
+    expectError(await call(method, url, { body, headers: bearer('lk_000000000000_' + '0'.repeat(64)) }), 401, 'UNAUTHORIZED', `${method} ${path}`);
   }
 });
 
@@ -80,7 +92,7 @@ test('test_isolation_org_a_key_cannot_reach_org_b_ids', async () => {
       ? await call(method, concrete(path, bIds), { body: BODIES[op.operationId], headers: bearer(aToken) })
       : await a.api(method, concrete(path, bIds), BODIES[op.operationId]);
     const expected = access === 'platform' ? [403, 'FORBIDDEN'] : [404, 'NOT_FOUND'];
-    assertError(res, expected[0], expected[1], `${method} ${path}`);
+    expectError(res, expected[0], expected[1], `${method} ${path}`);
   }
   // B's session is still alive.
   assert.equal((await call('GET', '/api/v1/auth/me', { headers: bearer(bSession.access_token) })).status, 200);

@@ -18,10 +18,12 @@ pub enum Permission {
     RolesWrite,
     ApiKeysRead,
     ApiKeysWrite,
+    /// Call the Login API of seed 003 on behalf of users.
+    Login,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
         Permission::ApplicationsRead,
@@ -32,6 +34,7 @@ impl Permission {
         Permission::RolesWrite,
         Permission::ApiKeysRead,
         Permission::ApiKeysWrite,
+        Permission::Login,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Permission {
             Permission::RolesWrite => "roles:write",
             Permission::ApiKeysRead => "api_keys:read",
             Permission::ApiKeysWrite => "api_keys:write",
+            Permission::Login => "login",
         }
     }
 

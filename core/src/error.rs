@@ -3,12 +3,23 @@
 
 use std::fmt;
 
+/// One invalid field: its path (`loginId`, `metaData.device.type`), a code
+/// (`[blank]loginId`), and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The request could not be understood: malformed JSON, a missing or ill-typed field.
     InvalidRequest(String),
     /// One field is invalid; `code` names it (`INVALID_EMAIL`, `INVALID_LIMIT`, ...).
     InvalidField { code: &'static str, message: String },
+    /// Several fields are invalid, each with its own code (seed 003's `fieldErrors`).
+    Fields(Vec<FieldError>),
     /// No endpoint has this path (or no static file, outside the API's namespace).
     RouteNotFound,
     /// No such resource, or one the caller may not see: the two read the same.
@@ -51,7 +62,7 @@ impl Error {
     /// The stable, machine-readable code clients switch on.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::InvalidRequest(_) => "INVALID_REQUEST",
+            Error::InvalidRequest(_) | Error::Fields(_) => "INVALID_REQUEST",
             Error::InvalidField { code, .. } | Error::Conflict { code, .. } => code,
             Error::RouteNotFound => "ROUTE_NOT_FOUND",
             Error::NotFound => "NOT_FOUND",
@@ -70,6 +81,11 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::InvalidRequest(detail) => format!("Invalid request: {detail}"),
+            Error::Fields(list) => list
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
             Error::InvalidField { message, .. } | Error::Conflict { message, .. } => {
                 message.clone()
             }

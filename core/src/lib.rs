@@ -4,9 +4,11 @@
 pub mod api;
 pub mod auth;
 pub mod authn;
+pub mod cookies;
 pub mod error;
 pub mod identity;
 pub mod login;
+pub mod login_api;
 #[cfg(test)]
 mod login_tests;
 pub mod memory;

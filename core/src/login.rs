@@ -293,3 +293,28 @@ pub async fn establish<R: Rng>(
         tokens,
     })
 }
+
+/// Seed 003's login-instant update: `user` was signed into `application` by single sign-on
+/// elsewhere. Records a successful `sso` login without a new session.
+pub async fn ping(
+    store: &(impl UserStore + SessionStore),
+    user: &User,
+    application: Option<&Application>,
+    client: ClientInfo,
+    now: i64,
+) -> Result<(), Error> {
+    store
+        .record_ping(&LoginRecord {
+            organization_id: user.organization_id.clone(),
+            application_id: application.map(|a| a.id.clone()),
+            created_at: now,
+            outcome: Outcome::Success,
+            method: "sso".to_owned(),
+            failure_reason: None,
+            user_id: Some(user.id.clone()),
+            login_id: user.email.clone(),
+            session_id: None,
+            client,
+        })
+        .await
+}

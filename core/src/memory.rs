@@ -629,6 +629,15 @@ impl SessionStore for MemoryStore {
         Ok(())
     }
 
+    async fn record_ping(&self, record: &LoginRecord) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        if let Some(user) = &record.user_id {
+            d.last_login.insert(user.clone(), record.created_at);
+        }
+        d.records.push(record.clone());
+        Ok(())
+    }
+
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,

@@ -18,6 +18,21 @@ struct Doc {
     errors: &'static [u16],
 }
 
+/// Seed 003's answers: empty bodies but for its `Errors` object (400) and actions (409).
+fn login_api(
+    request: Option<Value>,
+    status: u16,
+    response: Option<Value>,
+    errors: &'static [u16],
+) -> Doc {
+    Doc {
+        request,
+        status,
+        response,
+        errors,
+    }
+}
+
 fn schema<T: JsonSchema>(gen: &mut SchemaGenerator) -> Option<Value> {
     Some(gen.subschema_for::<T>().to_value())
 }
@@ -154,6 +169,22 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
         Route::CurrentUser => ok(schema::<UserView>(g), &[401, 403, 404]),
         Route::ListOwnSessions | Route::ListUserSessions => ok(schema::<SessionList>(g), READ),
         Route::RevokeOwnSession | Route::RevokeUserSession => with(None, 204, None, READ),
+        Route::LoginApiLogin => login_api(
+            schema::<crate::login_api::LoginRequest>(g),
+            200,
+            schema::<crate::login_api::LoginResponse>(g),
+            &[212, 400, 401, 404, 409],
+        ),
+        Route::LoginApiTwoFactor => login_api(
+            schema::<crate::login_api::TwoFactorLoginRequest>(g),
+            200,
+            None,
+            &[400, 401, 404],
+        ),
+        Route::LoginApiPingJwt | Route::LoginApiPingUser | Route::LoginApiPing => {
+            login_api(None, 200, None, &[400, 401, 404])
+        }
+        Route::LoginApiLogout => login_api(None, 200, None, &[]),
     }
 }
 
@@ -192,27 +223,32 @@ pub fn document() -> Value {
             ok["content"] = json!({"application/json": {"schema": s}});
         }
         responses.insert(doc.status.to_string(), ok);
+        let seed_003 = crate::routes::is_login_api(spec.path);
         for status in doc.errors {
-            let body = if *status == 503 {
-                &health_ref
+            let entry = if seed_003 {
+                login_api_response(*status)
             } else {
-                &error_ref
-            };
-            responses.insert(
-                status.to_string(),
+                let body = if *status == 503 {
+                    &health_ref
+                } else {
+                    &error_ref
+                };
                 json!({
                     "description": error_description(*status),
                     "content": {"application/json": {"schema": body}}
+                })
+            };
+            responses.insert(status.to_string(), entry);
+        }
+        if !seed_003 {
+            responses.insert(
+                "default".into(),
+                json!({
+                    "description": "Error, in the common error shape.",
+                    "content": {"application/json": {"schema": error_ref}}
                 }),
             );
         }
-        responses.insert(
-            "default".into(),
-            json!({
-                "description": "Error, in the common error shape.",
-                "content": {"application/json": {"schema": error_ref}}
-            }),
-        );
         let mut params: Vec<Value> = path_params(spec.path)
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
@@ -266,6 +302,26 @@ pub fn document() -> Value {
             }
         },
     })
+}
+
+fn login_api_response(status: u16) -> Value {
+    let object = json!({"application/json": {"schema": {"type": "object"}}});
+    match status {
+        212 => {
+            json!({"description": "Authenticated; the email address is not verified yet.", "content": object})
+        }
+        400 => {
+            json!({"description": "Invalid request; the body is an Errors object (`fieldErrors`).", "content": object})
+        }
+        409 => {
+            json!({"description": "An action prevents login; the body lists it (`actions`).", "content": object})
+        }
+        401 => json!({"description": "Missing or invalid API key. Empty body."}),
+        404 => {
+            json!({"description": "Not found (for login: unknown user or wrong password, alike). Empty body."})
+        }
+        _ => json!({"description": "Empty body."}),
+    }
 }
 
 fn security(access: Access) -> Value {

@@ -90,6 +90,12 @@ pub enum Route {
     RevokeOwnSession,
     ListUserSessions,
     RevokeUserSession,
+    LoginApiLogin,
+    LoginApiTwoFactor,
+    LoginApiPingJwt,
+    LoginApiPingUser,
+    LoginApiPing,
+    LoginApiLogout,
 }
 
 /// One row of the route table.
@@ -183,6 +189,12 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::RevokeOwnSession, Delete, "/api/v1/auth/sessions/{session_id}", "revokeOwnSession", "Revoke one of the signed-in user's sessions.", Access::User, &[]),
     r(Route::ListUserSessions, Get, "/api/v1/users/{user_id}/sessions", "listUserSessions", "A user's active sessions (administrators).", Access::Org(P::UsersRead), &[]),
     r(Route::RevokeUserSession, Delete, "/api/v1/users/{user_id}/sessions/{session_id}", "revokeUserSession", "Revoke a user's session (administrators).", Access::Org(P::UsersWrite), &[]),
+    r(Route::LoginApiLogin, Post, "/api/login", "loginApiLogin", "Login API (seed 003): authenticate a user.", Access::Org(P::Login), &[]),
+    r(Route::LoginApiTwoFactor, Post, "/api/two-factor/login", "loginApiTwoFactorLogin", "Login API (seed 003): complete a two-factor login.", Access::Org(P::Login), &[]),
+    r(Route::LoginApiPingJwt, Put, "/api/login", "loginApiUpdateLoginInstantJwt", "Login API (seed 003): record a login of the token's user and application.", Access::User, &["ipAddress"]),
+    r(Route::LoginApiPingUser, Put, "/api/login/{userId}", "loginApiUpdateLoginInstantUser", "Login API (seed 003): record a login of a user.", Access::Org(P::Login), &["ipAddress"]),
+    r(Route::LoginApiPing, Put, "/api/login/{userId}/{applicationId}", "loginApiUpdateLoginInstant", "Login API (seed 003): record a login of a user into an application.", Access::Org(P::Login), &["ipAddress"]),
+    r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 
 /// Path prefixes that belong to the API: an unknown path under them is a JSON 404 and is
@@ -225,6 +237,12 @@ pub fn match_route(method: &str, path: &str) -> RouteMatch {
     } else {
         RouteMatch::NotFound
     }
+}
+
+/// True for the paths of seed 003's Login API, which answer in that seed's shapes (empty
+/// bodies, its `Errors` object) rather than the native error body.
+pub fn is_login_api(path: &str) -> bool {
+    path.starts_with("/api/") && !path.starts_with("/api/v1/")
 }
 
 /// True when `path` lies in the API's namespace (a route or one of [`API_PREFIXES`]).
@@ -334,7 +352,8 @@ mod tests {
                 Route::OpenIdConfiguration,
                 Route::SignUp,
                 Route::Login,
-                Route::Refresh
+                Route::Refresh,
+                Route::LoginApiLogout
             ]
         );
     }

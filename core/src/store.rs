@@ -150,6 +150,9 @@ pub trait SessionStore {
     async fn record_login(&self, w: LoginWrite<'_>) -> StoreResult<()>;
     /// Inserts a failed attempt's record.
     async fn record_failure(&self, record: &LoginRecord) -> StoreResult<()>;
+    /// Records a login that needs no new session (seed 003's login-instant update): the
+    /// record and the user's last login, atomically.
+    async fn record_ping(&self, record: &LoginRecord) -> StoreResult<()>;
     /// Spends `old_hash` and stores `new` in its place, if and only if `old_hash` is
     /// unspent, unexpired and its session active; of two racing calls with the same token
     /// at most one rotates. A spent token revokes its session.

@@ -22,6 +22,8 @@ pub struct Ctx {
     pub issuer: String,
     /// The client as the edge sees it (no device metadata yet).
     pub client: ClientInfo,
+    /// Request headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
     pub params: Vec<(&'static str, String)>,
     pub query: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -34,6 +36,14 @@ impl Ctx {
             .iter()
             .find(|(n, _)| *n == name)
             .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// A request header (name in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first value of a query parameter.

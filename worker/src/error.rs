@@ -1,6 +1,7 @@
 //! The worker's one error type, and the only place that knows HTTP status codes.
 
 use latchkey_core::api::ErrorBody;
+use latchkey_core::login_api;
 use latchkey_core::Error as CoreError;
 use worker::{console_error, Response};
 
@@ -31,7 +32,7 @@ pub type AppResult<T> = Result<T, AppError>;
 /// HTTP status for each core error.
 pub fn status(e: &CoreError) -> u16 {
     match e {
-        CoreError::InvalidRequest(_) | CoreError::InvalidField { .. } => 400,
+        CoreError::InvalidRequest(_) | CoreError::InvalidField { .. } | CoreError::Fields(_) => 400,
         CoreError::Unauthorized
         | CoreError::InvalidCredentials
         | CoreError::InvalidRefreshToken => 401,
@@ -55,4 +56,41 @@ pub fn render(err: AppError, request_id: &str) -> worker::Result<Response> {
         console_error!("request {request_id}: {detail}");
     }
     http::json(status(&core), &ErrorBody::new(&core, request_id))
+}
+
+/// HTTP status of seed 003's Login API for each core error: its own table (404 for bad
+/// credentials, 409 for a disabled account, empty 401s).
+pub fn login_api_status(e: &CoreError) -> u16 {
+    match e {
+        CoreError::InvalidRequest(_)
+        | CoreError::InvalidField { .. }
+        | CoreError::Fields(_)
+        | CoreError::PayloadTooLarge => 400,
+        CoreError::Unauthorized | CoreError::Forbidden => 401,
+        // An unknown user and a wrong password alike: no enumeration.
+        CoreError::InvalidCredentials
+        | CoreError::NotFound
+        | CoreError::RouteNotFound
+        | CoreError::InvalidRefreshToken => 404,
+        CoreError::MethodNotAllowed => 405,
+        CoreError::AccountDisabled | CoreError::Conflict { .. } => 409,
+        CoreError::Internal(_) => 500,
+    }
+}
+
+/// Renders an error of seed 003's Login API: its `Errors` object for 400, the blocking
+/// action for 409, and an empty body otherwise (as the seed documents).
+pub fn render_login_api(err: AppError, request_id: &str) -> worker::Result<Response> {
+    let core = match err {
+        AppError::Api(e) => e,
+        AppError::Platform(e) => CoreError::Internal(e.to_string()),
+    };
+    if let CoreError::Internal(detail) = &core {
+        console_error!("request {request_id}: {detail}");
+    }
+    match login_api_status(&core) {
+        400 => http::json(400, &login_api::errors_body(&core)),
+        409 if core == CoreError::AccountDisabled => http::json(409, &login_api::locked_body()),
+        status => Ok(Response::empty()?.with_status(status)),
+    }
 }

@@ -324,5 +324,11 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
             .await?;
             no_content()
         }
+        Route::LoginApiLogin => crate::login_api::login(cx, env).await,
+        Route::LoginApiTwoFactor => crate::login_api::two_factor_login(cx).await,
+        Route::LoginApiPingJwt => crate::login_api::update_login_instant_jwt(cx).await,
+        Route::LoginApiPingUser => crate::login_api::update_login_instant(cx, false).await,
+        Route::LoginApiPing => crate::login_api::update_login_instant(cx, true).await,
+        Route::LoginApiLogout => crate::login_api::logout(cx).await,
     }
 }

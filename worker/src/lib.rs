@@ -11,6 +11,7 @@ mod health;
 mod http;
 mod keys;
 mod kv;
+mod login_api;
 
 use latchkey_core::auth::{authorize, Access, Grants};
 use latchkey_core::authn::{self, Authn};
@@ -37,8 +38,15 @@ const ISSUER_VAR: &str = "ISSUER";
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let request_id = http::new_request_id();
+    // Seed 003's routes answer errors in that seed's shapes; everything else, unknown
+    // paths included, in the native error body.
+    let login_api = matches!(
+        routes::match_route(req.method().as_ref(), &req.path()),
+        RouteMatch::Found { spec, .. } if routes::is_login_api(spec.path)
+    );
     let resp = match handle(req, &env).await {
         Ok(resp) => resp,
+        Err(err) if login_api => error::render_login_api(err, &request_id)?,
         Err(err) => error::render(err, &request_id)?,
     };
     http::with_request_id(resp, &request_id)
@@ -89,6 +97,11 @@ async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
     let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());
 
     let client = client::client_info(&req, None);
+    let headers = req
+        .headers()
+        .entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
     let body = if matches!(req.method(), Method::Post | Method::Put | Method::Patch) {
         req.bytes().await?
     } else {
@@ -106,6 +119,7 @@ async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
         now,
         issuer,
         client,
+        headers,
         params,
         query,
         body,

@@ -163,6 +163,20 @@ impl SessionStore for D1Store {
         Ok(())
     }
 
+    async fn record_ping(&self, record: &LoginRecord) -> StoreResult<()> {
+        let touch = self.stmt(
+            "UPDATE users SET last_login_at = ?3 WHERE organization_id = ?1 AND id = ?2",
+            &[
+                s(&record.organization_id),
+                opt(record.user_id.as_deref()),
+                n(record.created_at),
+            ],
+        )?;
+        self.batch(vec![self.insert_record_stmt(record)?, touch])
+            .await?;
+        Ok(())
+    }
+
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,
