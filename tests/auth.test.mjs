@@ -191,3 +191,22 @@ test('test_auth_access_token_roles_grant_admin_permissions', async () => {
   await org.api('PUT', `/api/v1/users/${admin.id}/roles`, { role_ids: [] });
   assertError(await asUser(at)('GET', '/api/v1/users'), 403, 'FORBIDDEN');
 });
+
+test('test_auth_required_password_change_and_expiry', async () => {
+  const u = await newUser();
+  await org.api('PUT', `/api/v1/users/${u.id}`, { password_change_required: true });
+  const res = await login(u.email, u.password);
+  assert.equal(res.status, 403);
+  assert.equal(res.body.error_code, 'PASSWORD_CHANGE_REQUIRED');
+  assert.match(res.body.change_password_id, /^[0-9a-f]{64}$/);
+  assertError(await login(u.email, 'wrong password!'), 401, 'INVALID_CREDENTIALS');
+  const change = (id, password) => call('POST', '/api/v1/auth/change-password', { body: { change_password_id: id, password } });
+  assertError(await change(res.body.change_password_id, 'short'), 400, 'INVALID_PASSWORD');
+  assert.equal((await change(res.body.change_password_id, 'a brand new password')).status, 204);
+  assertError(await change(res.body.change_password_id, 'another new password'), 400, 'INVALID_CHANGE_PASSWORD_ID');
+  assertError(await login(u.email, u.password), 401, 'INVALID_CREDENTIALS');
+  assert.equal((await login(u.email, 'a brand new password')).status, 200);
+
+  await org.api('PUT', `/api/v1/users/${u.id}`, { expires_at: '2020-01-01T00:00:00Z' });
+  assertError(await login(u.email, 'a brand new password'), 403, 'ACCOUNT_EXPIRED');
+});

@@ -22,6 +22,9 @@ before(async () => {
   app = (await org.api('POST', '/api/v1/applications', { name: 'seed-003' })).body;
   verified = (await org.api('POST', '/api/v1/users', { email: email('v'), password: PASSWORD, email_verified: true, name: 'Vera' })).body;
   unverified = (await org.api('POST', '/api/v1/users', { email: email('u'), password: PASSWORD })).body;
+  for (const u of [verified, unverified]) {
+    assert.equal((await org.api('PUT', `/api/v1/users/${u.id}/registrations/${app.id}`)).status, 204);
+  }
 });
 
 test('test_login_api_200_with_user_tokens_and_cookies', async () => {
@@ -167,4 +170,30 @@ test('test_login_api_logout_revokes_and_clears_cookies', async () => {
   assert.equal((await call('GET', '/api/v1/auth/me', { headers: bearer(c.token) })).status, 401);
   // Nothing to revoke is still a 200.
   assert.equal((await call('POST', '/api/logout')).status, 200);
+});
+
+test('test_login_api_202_when_not_registered_for_the_application', async () => {
+  const u = (await org.api('POST', '/api/v1/users', { email: email('unreg'), password: PASSWORD, email_verified: true })).body;
+  const res = await api('POST', '/api/login', { loginId: u.email, password: PASSWORD, applicationId: app.id });
+  assert.equal(res.status, 202);
+  assert.equal(res.body.user.id, u.id);
+  // Without an applicationId there is nothing to be registered for.
+  assert.equal((await api('POST', '/api/login', { loginId: u.email, password: PASSWORD })).status, 200);
+});
+
+test('test_login_api_203_password_change_then_410_expired', async () => {
+  const u = (await org.api('POST', '/api/v1/users', { email: email('chg'), password: PASSWORD, email_verified: true, password_change_required: true })).body;
+  const res = await api('POST', '/api/login', { loginId: u.email, password: PASSWORD });
+  assert.equal(res.status, 203);
+  assert.match(res.body.changePasswordId, /^[0-9a-f]{64}$/);
+  assert.deepEqual(Object.keys(res.body), ['changePasswordId']);
+  const changed = await call('POST', '/api/v1/auth/change-password', { body: { change_password_id: res.body.changePasswordId, password: 'the new password' } });
+  assert.equal(changed.status, 204);
+  assert.equal((await api('POST', '/api/login', { loginId: u.email, password: 'the new password' })).status, 200);
+
+  await org.api('PUT', `/api/v1/users/${u.id}`, { expires_at: '2020-01-01T00:00:00Z' });
+  const expired = await api('POST', '/api/login', { loginId: u.email, password: 'the new password' });
+  assert.equal(expired.status, 410);
+  assert.equal(expired.body, '');
+  assert.equal((await api('POST', '/api/login', { loginId: u.email, password: 'wrong' })).status, 404);
 });

@@ -8,7 +8,7 @@ test('test_users_create_get_by_id_and_email', async () => {
   const created = await a.api('POST', '/api/v1/users', { email: addr, password: 'correct horse battery', name: 'Ann', username: 'ann' });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const u = created.body;
-  assert.deepEqual(Object.keys(u).sort(), ['created_at', 'email', 'email_verified', 'has_password', 'id', 'name', 'organization_id', 'status', 'updated_at', 'username']);
+  assert.deepEqual(Object.keys(u).sort(), ['created_at', 'email', 'email_verified', 'expires_at', 'has_password', 'id', 'name', 'organization_id', 'password_change_required', 'status', 'updated_at', 'username']);
   assert.equal(u.email, addr);
   assert.equal(u.has_password, true);
   assert.equal(u.status, 'active');
@@ -103,4 +103,30 @@ test('test_users_update_verify_roles_orgs_delete', async () => {
   assertError(await a.api('DELETE', `/api/v1/users/${u.id}`), 404, 'NOT_FOUND');
   // The address is free again.
   assert.equal((await a.api('POST', '/api/v1/users', { email: newAddr })).status, 201);
+});
+
+test('test_users_registrations', async () => {
+  const a = await newOrg();
+  const b = await newOrg();
+  const u = (await a.api('POST', '/api/v1/users', { email: email() })).body;
+  const app = (await a.api('POST', '/api/v1/applications', { name: 'web' })).body;
+  const foreignApp = (await b.api('POST', '/api/v1/applications', { name: 'web' })).body;
+  assert.equal((await a.api('PUT', `/api/v1/users/${u.id}/registrations/${app.id}`)).status, 204);
+  assert.equal((await a.api('PUT', `/api/v1/users/${u.id}/registrations/${app.id}`)).status, 204, 'idempotent');
+  assertError(await a.api('PUT', `/api/v1/users/${u.id}/registrations/${foreignApp.id}`), 404, 'NOT_FOUND');
+  const list = await a.api('GET', `/api/v1/users/${u.id}/registrations`);
+  assert.deepEqual(list.body.registrations.map((r) => r.application_id), [app.id]);
+  assert.equal((await a.api('DELETE', `/api/v1/users/${u.id}/registrations/${app.id}`)).status, 204);
+  assertError(await a.api('DELETE', `/api/v1/users/${u.id}/registrations/${app.id}`), 404, 'NOT_FOUND');
+});
+
+test('test_users_expiry_and_password_change_flags', async () => {
+  const a = await newOrg();
+  const u = (await a.api('POST', '/api/v1/users', { email: email(), expires_at: '2030-01-01T00:00:00Z', password_change_required: true })).body;
+  assert.equal(u.expires_at, '2030-01-01T00:00:00.000Z');
+  assert.equal(u.password_change_required, true);
+  const cleared = await a.api('PUT', `/api/v1/users/${u.id}`, { expires_at: null, password_change_required: false });
+  assert.equal(cleared.body.expires_at, null);
+  assert.equal(cleared.body.password_change_required, false);
+  assertError(await a.api('PUT', `/api/v1/users/${u.id}`, { expires_at: 'tomorrow' }), 400, 'INVALID_EXPIRES_AT');
 });

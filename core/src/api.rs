@@ -19,6 +19,10 @@ pub struct ErrorBody {
     pub error_msg: String,
     /// Identifier of the request, also sent in the `x-request-id` header.
     pub request_id: String,
+    /// Only with `PASSWORD_CHANGE_REQUIRED`: the one-time id for
+    /// `POST /api/v1/auth/change-password`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_password_id: Option<String>,
 }
 
 impl ErrorBody {
@@ -27,6 +31,10 @@ impl ErrorBody {
             error_code: error.code().to_owned(),
             error_msg: error.public_message(),
             request_id: request_id.to_owned(),
+            change_password_id: match error {
+                Error::PasswordChangeRequired(id) => Some(id.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -495,6 +503,11 @@ request_type! {
         pub name: Option<String>,
         #[serde(default)]
         pub email_verified: bool,
+        #[serde(default)]
+        pub password_change_required: bool,
+        /// RFC 3339; the account may not log in from then on.
+        #[serde(default)]
+        pub expires_at: Option<String>,
     }
 }
 
@@ -513,6 +526,12 @@ request_type! {
         pub status: Option<UserStatus>,
         #[serde(default)]
         pub password: Option<String>,
+        #[serde(default)]
+        pub password_change_required: Option<bool>,
+        /// RFC 3339, or `null` to remove the expiry.
+        #[serde(default, deserialize_with = "nullable")]
+        #[cfg_attr(feature = "openapi", schemars(with = "Option<String>"))]
+        pub expires_at: Option<Option<String>>,
     }
 }
 
@@ -538,6 +557,8 @@ api_type! {
         pub email_verified: bool,
         pub status: UserStatus,
         pub has_password: bool,
+        pub password_change_required: bool,
+        pub expires_at: Option<String>,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -554,6 +575,8 @@ impl From<&User> for UserView {
             email_verified: u.email_verified,
             status: u.status,
             has_password: u.password_hash.is_some(),
+            password_change_required: u.password_change_required,
+            expires_at: u.expires_at.map(rfc3339),
             created_at: rfc3339(u.created_at),
             updated_at: rfc3339(u.updated_at),
         }
@@ -870,5 +893,26 @@ impl SessionView {
 api_type! {
     pub struct SessionList {
         pub sessions: Vec<SessionView>,
+    }
+}
+
+api_type! {
+    pub struct RegistrationView {
+        pub application_id: String,
+        pub created_at: String,
+    }
+}
+
+api_type! {
+    pub struct RegistrationList {
+        pub registrations: Vec<RegistrationView>,
+    }
+}
+
+request_type! {
+    pub struct ChangePasswordRequest {
+        /// The one-time id a login answered `PASSWORD_CHANGE_REQUIRED` with.
+        pub change_password_id: String,
+        pub password: String,
     }
 }

@@ -34,6 +34,11 @@ pub enum Error {
     InvalidCredentials,
     /// The right password for an account that may not log in.
     AccountDisabled,
+    /// The right password for an account past its expiry.
+    AccountExpired,
+    /// The right password, but it must be changed before any session starts; the id is the
+    /// one-time credential for the change.
+    PasswordChangeRequired(String),
     /// A refresh token that is unknown, spent, expired, or whose session is over.
     InvalidRefreshToken,
     /// Valid credentials that do not grant this operation.
@@ -71,6 +76,8 @@ impl Error {
             Error::Unauthorized => "UNAUTHORIZED",
             Error::InvalidCredentials => "INVALID_CREDENTIALS",
             Error::AccountDisabled => "ACCOUNT_DISABLED",
+            Error::AccountExpired => "ACCOUNT_EXPIRED",
+            Error::PasswordChangeRequired(_) => "PASSWORD_CHANGE_REQUIRED",
             Error::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
             Error::Forbidden => "FORBIDDEN",
             Error::Internal(_) => "INTERNAL_ERROR",
@@ -96,6 +103,10 @@ impl Error {
             Error::Unauthorized => "Authentication is required.".to_owned(),
             Error::InvalidCredentials => "The login id or the password is incorrect.".to_owned(),
             Error::AccountDisabled => "This account is disabled.".to_owned(),
+            Error::AccountExpired => "This account has expired.".to_owned(),
+            Error::PasswordChangeRequired(_) => {
+                "The password must be changed before logging in; use change_password_id.".to_owned()
+            }
             Error::InvalidRefreshToken => "The refresh token is not valid.".to_owned(),
             Error::Forbidden => "These credentials do not allow this operation.".to_owned(),
             Error::Internal(_) => "An internal error occurred.".to_owned(),

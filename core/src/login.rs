@@ -3,6 +3,7 @@
 //! the session, its first refresh token, the record and the user's last login in one
 //! transaction ([`SessionStore::record_login`], the single call site).
 
+use crate::model::OneTimeCode;
 use crate::model::{
     Application, ClientInfo, FailureReason, LoginMethod, LoginRecord, Outcome, RefreshToken,
     Session, User, UserStatus,
@@ -10,7 +11,7 @@ use crate::model::{
 use crate::password::{self, HashParams, Verified};
 use crate::rand::{hex, uuid_v7, Rng};
 use crate::secrets::sha256;
-use crate::store::{LoginWrite, SessionStore, UserStore};
+use crate::store::{CodeStore, LoginWrite, RegistrationStore, SessionStore, UserStore};
 use crate::tokens::{AccessClaims, KeyRing};
 use crate::Error;
 
@@ -62,6 +63,33 @@ pub struct LoginSuccess {
     pub user: User,
     pub session: Session,
     pub tokens: Option<Issued>,
+    /// Whether the user is registered for the application (always true without one).
+    pub registered: bool,
+}
+
+/// Purpose of the one-time id a required password change hands out.
+pub const CHANGE_PASSWORD: &str = "change_password";
+/// How long that id stays usable.
+pub const CHANGE_PASSWORD_TTL_MS: i64 = 15 * 60 * 1000;
+
+/// A new single-use code for `purpose`: the value to hand out and its stored form.
+pub fn new_code(
+    user: &User,
+    purpose: &str,
+    now: i64,
+    ttl_ms: i64,
+    rng: &mut impl Rng,
+) -> (String, OneTimeCode) {
+    let value = hex(&rng.bytes::<32>());
+    let stored = OneTimeCode {
+        code_hash: hex(&sha256(value.as_bytes())),
+        purpose: purpose.to_owned(),
+        organization_id: user.organization_id.clone(),
+        user_id: user.id.clone(),
+        created_at: now,
+        expires_at: now + ttl_ms,
+    };
+    (value, stored)
 }
 
 /// A new opaque refresh token and its stored form.
@@ -130,7 +158,7 @@ pub fn audience(app: Option<&Application>, org_id: &str) -> String {
 }
 
 pub async fn password_login<R: Rng>(
-    store: &(impl UserStore + SessionStore),
+    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore),
     req: PasswordLogin<'_>,
     env: LoginEnv<'_, R>,
 ) -> Result<LoginSuccess, Error> {
@@ -193,6 +221,30 @@ pub async fn password_login<R: Rng>(
             .await?;
         return Err(Error::AccountDisabled);
     }
+    if user.is_expired(env.now) {
+        store
+            .record_failure(&fail(FailureReason::Expired, Some(&user)))
+            .await?;
+        return Err(Error::AccountExpired);
+    }
+    if user.password_change_required {
+        let (id, code) = new_code(
+            &user,
+            CHANGE_PASSWORD,
+            env.now,
+            CHANGE_PASSWORD_TTL_MS,
+            env.rng,
+        );
+        store.insert_code(&code).await?;
+        store
+            .record_failure(&fail(FailureReason::PasswordChangeRequired, Some(&user)))
+            .await?;
+        return Err(Error::PasswordChangeRequired(id));
+    }
+    let registered = match req.application {
+        Some(app) => store.is_registered(&user.id, &app.id).await?,
+        None => true,
+    };
 
     let start = Start {
         user: &user,
@@ -203,7 +255,11 @@ pub async fn password_login<R: Rng>(
         rehash,
     };
     let success = establish(store, start, env).await?;
-    Ok(LoginSuccess { user, ..success })
+    Ok(LoginSuccess {
+        user,
+        registered,
+        ..success
+    })
 }
 
 /// A session about to start for an authenticated user.
@@ -291,6 +347,7 @@ pub async fn establish<R: Rng>(
         user: user.clone(),
         session,
         tokens,
+        registered: true,
     })
 }
 
@@ -317,4 +374,101 @@ pub async fn ping(
             client,
         })
         .await
+}
+
+/// Registrations for applications (seed 003's `202`).
+pub mod registrations {
+    use crate::api::{RegistrationList, RegistrationView};
+    use crate::store::{AppStore, RegistrationStore, UserStore};
+    use crate::time::rfc3339;
+    use crate::Error;
+
+    /// Registers a user of `org_id` for one of its applications.
+    pub async fn register(
+        store: &(impl UserStore + AppStore + RegistrationStore),
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+        now: i64,
+    ) -> Result<(), Error> {
+        store
+            .get_user(org_id, user_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        store
+            .get_app(org_id, application_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        store.register(org_id, user_id, application_id, now).await?;
+        Ok(())
+    }
+
+    pub async fn unregister(
+        store: &(impl UserStore + RegistrationStore),
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+    ) -> Result<(), Error> {
+        if store.unregister(org_id, user_id, application_id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    pub async fn list(
+        store: &(impl UserStore + RegistrationStore),
+        org_id: &str,
+        user_id: &str,
+    ) -> Result<RegistrationList, Error> {
+        store
+            .get_user(org_id, user_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let regs = store.registrations(org_id, user_id).await?;
+        Ok(RegistrationList {
+            registrations: regs
+                .iter()
+                .map(|r| RegistrationView {
+                    application_id: r.application_id.clone(),
+                    created_at: rfc3339(r.created_at),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Completes a required password change with the one-time id the login handed out: sets
+/// the new password, clears the requirement and ends every session of the user.
+pub async fn change_password<R: Rng>(
+    store: &(impl UserStore + SessionStore + CodeStore),
+    change_password_id: &str,
+    new_password: &str,
+    params: HashParams,
+    now: i64,
+    rng: &mut R,
+) -> Result<(), Error> {
+    password::validate(new_password)?;
+    let hash = hex(&sha256(change_password_id.trim().as_bytes()));
+    let code = store
+        .consume_code(&hash, CHANGE_PASSWORD, now)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid_field(
+                "INVALID_CHANGE_PASSWORD_ID",
+                "the change_password_id is unknown, used or expired",
+            )
+        })?;
+    let mut user = store
+        .get_user(&code.organization_id, &code.user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    user.password_hash = Some(password::hash(new_password, params, rng)?);
+    user.password_change_required = false;
+    user.updated_at = now;
+    store.update_user(&user).await?;
+    store
+        .revoke_user_sessions(&user.organization_id, &user.id, now)
+        .await?;
+    Ok(())
 }

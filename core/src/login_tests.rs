@@ -466,3 +466,131 @@ fn test_user_delete_ends_sessions() {
     );
     assert_eq!(w.store.records().len(), 1, "login records are kept");
 }
+
+#[test]
+fn test_login_expired_account() {
+    let mut w = World::new();
+    let upd = UpdateUser {
+        expires_at: Some(Some("2025-01-01T00:00:00Z".into())),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(
+        w.login("ann", "wrong horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert_eq!(
+        w.login("ann", "correct horse").unwrap_err(),
+        Error::AccountExpired
+    );
+    assert_eq!(
+        w.store.records()[1].failure_reason,
+        Some(FailureReason::Expired)
+    );
+    let upd = UpdateUser {
+        expires_at: Some(None),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert!(w.login("ann", "correct horse").is_ok());
+    let bad = UpdateUser {
+        expires_at: Some(Some("soon".into())),
+        ..Default::default()
+    };
+    assert_eq!(
+        block_on(users::update(
+            &w.store, &w.org, &w.user_id, bad, FAST, NOW, &mut w.rng
+        ))
+        .unwrap_err()
+        .code(),
+        "INVALID_EXPIRES_AT"
+    );
+}
+
+#[test]
+fn test_login_required_password_change_flow() {
+    let mut w = World::new();
+    let before = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let upd = UpdateUser {
+        password_change_required: Some(true),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    let Err(Error::PasswordChangeRequired(id)) = w.login("ann", "correct horse") else {
+        panic!("expected a required change");
+    };
+    assert_eq!(
+        w.store.records().last().unwrap().failure_reason,
+        Some(FailureReason::PasswordChangeRequired)
+    );
+    let change = |w: &mut World, id: &str, pw: &str| {
+        block_on(crate::login::change_password(
+            &w.store,
+            id,
+            pw,
+            FAST,
+            NOW + 10,
+            &mut w.rng,
+        ))
+    };
+    assert_eq!(
+        change(&mut w, &id, "short").unwrap_err().code(),
+        "INVALID_PASSWORD",
+        "checked before the id is spent"
+    );
+    change(&mut w, &id, "brand new horse").unwrap();
+    assert_eq!(
+        change(&mut w, &id, "brand new horse").unwrap_err().code(),
+        "INVALID_CHANGE_PASSWORD_ID",
+        "single use"
+    );
+    assert_eq!(
+        w.refresh(&before.refresh_token, NOW + 20).unwrap_err(),
+        Error::InvalidRefreshToken,
+        "old sessions end"
+    );
+    assert_eq!(
+        w.login("ann", "correct horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert!(w.login("ann", "brand new horse").is_ok());
+}
+
+#[test]
+fn test_login_registration_reported() {
+    use crate::login::registrations;
+    let mut w = World::new();
+    assert!(!w.login("ann", "correct horse").unwrap().registered);
+    block_on(registrations::register(
+        &w.store, &w.org, &w.user_id, &w.app.id, NOW,
+    ))
+    .unwrap();
+    assert!(w.login("ann", "correct horse").unwrap().registered);
+    let listed = block_on(registrations::list(&w.store, &w.org, &w.user_id)).unwrap();
+    assert_eq!(listed.registrations.len(), 1);
+    assert_eq!(
+        block_on(registrations::register(
+            &w.store, &w.org, &w.user_id, "nope", NOW
+        )),
+        Err(Error::NotFound)
+    );
+    block_on(registrations::unregister(
+        &w.store, &w.org, &w.user_id, &w.app.id,
+    ))
+    .unwrap();
+    assert_eq!(
+        block_on(registrations::unregister(
+            &w.store, &w.org, &w.user_id, &w.app.id
+        )),
+        Err(Error::NotFound)
+    );
+}

@@ -6,12 +6,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::model::{
-    ApiKey, Application, LoginRecord, Organization, Page, Permission, RefreshToken, Role, Session,
-    User,
+    ApiKey, Application, LoginRecord, OneTimeCode, Organization, Page, Permission, RefreshToken,
+    Registration, Role, Session, User,
 };
 use crate::store::{
-    ApiKeyStore, AppStore, Cache, LoginWrite, OrgStore, RoleStore, Rotation, SessionStore,
-    StoreResult, UserFilter, UserStore,
+    ApiKeyStore, AppStore, Cache, CodeStore, LoginWrite, OrgStore, RegistrationStore, RoleStore,
+    Rotation, SessionStore, StoreResult, UserFilter, UserStore,
 };
 use crate::Error;
 
@@ -29,6 +29,9 @@ struct Data {
     refresh_tokens: Vec<StoredRefresh>,
     pub(crate) records: Vec<LoginRecord>,
     last_login: HashMap<String, i64>,
+    /// (user id, registration)
+    registrations: Vec<(String, Registration)>,
+    codes: Vec<OneTimeCode>,
 }
 
 #[derive(Debug, Clone)]
@@ -315,6 +318,7 @@ impl UserStore for MemoryStore {
         let removed = remove(&mut d.users, |u| u.organization_id == org_id && u.id == id);
         if removed {
             d.user_roles.retain(|(u, _)| u != id);
+            d.registrations.retain(|(u, _)| u != id);
             let sessions: Vec<String> = d
                 .sessions
                 .iter()
@@ -763,5 +767,105 @@ impl SessionStore for MemoryStore {
             s.last_active_at = now;
         }
         Ok(())
+    }
+}
+
+impl RegistrationStore for MemoryStore {
+    async fn register(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        let same_org = d
+            .users
+            .iter()
+            .any(|u| u.id == user_id && u.organization_id == org_id)
+            && d.apps
+                .iter()
+                .any(|a| a.id == application_id && a.organization_id == org_id);
+        if !same_org
+            || d.registrations
+                .iter()
+                .any(|(u, r)| u == user_id && r.application_id == application_id)
+        {
+            return Ok(false);
+        }
+        d.registrations.push((
+            user_id.to_owned(),
+            Registration {
+                application_id: application_id.to_owned(),
+                created_at: now,
+            },
+        ));
+        Ok(true)
+    }
+
+    async fn unregister(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+    ) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        if !d
+            .users
+            .iter()
+            .any(|u| u.id == user_id && u.organization_id == org_id)
+        {
+            return Ok(false);
+        }
+        Ok(remove(&mut d.registrations, |(u, r)| {
+            u == user_id && r.application_id == application_id
+        }))
+    }
+
+    async fn registrations(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<Registration>> {
+        let d = self.data.borrow();
+        if !d
+            .users
+            .iter()
+            .any(|u| u.id == user_id && u.organization_id == org_id)
+        {
+            return Ok(Vec::new());
+        }
+        Ok(d.registrations
+            .iter()
+            .filter(|(u, _)| u == user_id)
+            .map(|(_, r)| r.clone())
+            .collect())
+    }
+
+    async fn is_registered(&self, user_id: &str, application_id: &str) -> StoreResult<bool> {
+        let d = self.data.borrow();
+        Ok(d.registrations
+            .iter()
+            .any(|(u, r)| u == user_id && r.application_id == application_id))
+    }
+}
+
+impl CodeStore for MemoryStore {
+    async fn insert_code(&self, code: &OneTimeCode) -> StoreResult<()> {
+        self.data.borrow_mut().codes.push(code.clone());
+        Ok(())
+    }
+
+    async fn consume_code(
+        &self,
+        code_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> StoreResult<Option<OneTimeCode>> {
+        let mut d = self.data.borrow_mut();
+        let Some(i) = d
+            .codes
+            .iter()
+            .position(|c| c.code_hash == code_hash && c.purpose == purpose && c.expires_at > now)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(d.codes.remove(i)))
     }
 }

@@ -75,8 +75,18 @@ pub struct User {
     pub status: UserStatus,
     /// argon2id PHC string; `None` for users without a password (passkey or code only).
     pub password_hash: Option<String>,
+    /// The next login must change the password first.
+    pub password_change_required: bool,
+    /// The account may not log in from this instant on.
+    pub expires_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl User {
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|t| t <= now)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +196,8 @@ pub enum FailureReason {
     BadPassword,
     NoPassword,
     Disabled,
+    Expired,
+    PasswordChangeRequired,
     MethodDisabled,
 }
 
@@ -196,6 +208,8 @@ impl FailureReason {
             FailureReason::BadPassword => "bad_password",
             FailureReason::NoPassword => "no_password",
             FailureReason::Disabled => "disabled",
+            FailureReason::Expired => "expired",
+            FailureReason::PasswordChangeRequired => "password_change_required",
             FailureReason::MethodDisabled => "method_disabled",
         }
     }
@@ -216,4 +230,23 @@ pub struct LoginRecord {
     pub login_id: String,
     pub session_id: Option<String>,
     pub client: ClientInfo,
+}
+
+/// A single-use code, stored as its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneTimeCode {
+    pub code_hash: String,
+    /// What the code is for (`change_password`, ...): a code serves one purpose only.
+    pub purpose: String,
+    pub organization_id: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A user's registration for an application (seed 003).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub application_id: String,
+    pub created_at: i64,
 }

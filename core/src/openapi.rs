@@ -173,7 +173,7 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<crate::login_api::LoginRequest>(g),
             200,
             schema::<crate::login_api::LoginResponse>(g),
-            &[212, 400, 401, 404, 409],
+            &[202, 203, 212, 400, 401, 404, 409, 410],
         ),
         Route::LoginApiTwoFactor => login_api(
             schema::<crate::login_api::TwoFactorLoginRequest>(g),
@@ -185,6 +185,9 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             login_api(None, 200, None, &[400, 401, 404])
         }
         Route::LoginApiLogout => login_api(None, 200, None, &[]),
+        Route::ChangePassword => with(schema::<ChangePasswordRequest>(g), 204, None, &[400]),
+        Route::ListRegistrations => ok(schema::<RegistrationList>(g), READ),
+        Route::Register | Route::Unregister => with(None, 204, None, READ),
     }
 }
 
@@ -307,9 +310,16 @@ pub fn document() -> Value {
 fn login_api_response(status: u16) -> Value {
     let object = json!({"application/json": {"schema": {"type": "object"}}});
     match status {
+        202 => {
+            json!({"description": "Authenticated; the user is not registered for the application.", "content": object})
+        }
+        203 => {
+            json!({"description": "Authenticated; the password must be changed (`changePasswordId`).", "content": object})
+        }
         212 => {
             json!({"description": "Authenticated; the email address is not verified yet.", "content": object})
         }
+        410 => json!({"description": "The account has expired. Empty body."}),
         400 => {
             json!({"description": "Invalid request; the body is an Errors object (`fieldErrors`).", "content": object})
         }

@@ -96,6 +96,10 @@ pub enum Route {
     LoginApiPingUser,
     LoginApiPing,
     LoginApiLogout,
+    ChangePassword,
+    ListRegistrations,
+    Register,
+    Unregister,
 }
 
 /// One row of the route table.
@@ -194,6 +198,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::LoginApiPingJwt, Put, "/api/login", "loginApiUpdateLoginInstantJwt", "Login API (seed 003): record a login of the token's user and application.", Access::User, &["ipAddress"]),
     r(Route::LoginApiPingUser, Put, "/api/login/{userId}", "loginApiUpdateLoginInstantUser", "Login API (seed 003): record a login of a user.", Access::Org(P::Login), &["ipAddress"]),
     r(Route::LoginApiPing, Put, "/api/login/{userId}/{applicationId}", "loginApiUpdateLoginInstant", "Login API (seed 003): record a login of a user into an application.", Access::Org(P::Login), &["ipAddress"]),
+    r(Route::ChangePassword, Post, "/api/v1/auth/change-password", "changePassword", "Complete a required password change with the one-time change_password_id.", Access::Public, &[]),
+    r(Route::ListRegistrations, Get, "/api/v1/users/{user_id}/registrations", "listRegistrations", "The applications a user is registered for.", Access::Org(P::UsersRead), &[]),
+    r(Route::Register, Put, "/api/v1/users/{user_id}/registrations/{application_id}", "registerUser", "Register a user for an application.", Access::Org(P::UsersWrite), &[]),
+    r(Route::Unregister, Delete, "/api/v1/users/{user_id}/registrations/{application_id}", "unregisterUser", "Remove a user's registration for an application.", Access::Org(P::UsersWrite), &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 
@@ -353,6 +361,7 @@ mod tests {
                 Route::SignUp,
                 Route::Login,
                 Route::Refresh,
+                Route::ChangePassword,
                 Route::LoginApiLogout
             ]
         );

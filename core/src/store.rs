@@ -9,8 +9,8 @@
 #![allow(async_fn_in_trait)]
 
 use crate::model::{
-    ApiKey, Application, LoginRecord, Organization, Page, Permission, RefreshToken, Role, Session,
-    User, UserStatus,
+    ApiKey, Application, LoginRecord, OneTimeCode, Organization, Page, Permission, RefreshToken,
+    Registration, Role, Session, User, UserStatus,
 };
 use crate::Error;
 
@@ -180,4 +180,38 @@ pub trait SessionStore {
         -> StoreResult<u32>;
     /// Records activity on a session.
     async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()>;
+}
+
+/// Users' registrations for applications.
+pub trait RegistrationStore {
+    /// Registers the user for the application (both of organization `org_id`); false if it
+    /// already was.
+    async fn register(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+        now: i64,
+    ) -> StoreResult<bool>;
+    async fn unregister(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+    ) -> StoreResult<bool>;
+    async fn registrations(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<Registration>>;
+    async fn is_registered(&self, user_id: &str, application_id: &str) -> StoreResult<bool>;
+}
+
+/// Single-use codes.
+pub trait CodeStore {
+    async fn insert_code(&self, code: &OneTimeCode) -> StoreResult<()>;
+    /// Deletes and returns the code if it exists, serves `purpose` and is unexpired: a code
+    /// is consumed at most once, even by racing requests.
+    async fn consume_code(
+        &self,
+        code_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> StoreResult<Option<OneTimeCode>>;
 }

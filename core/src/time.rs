@@ -16,6 +16,13 @@ pub fn rfc3339(ms: i64) -> String {
     )
 }
 
+/// Parses an RFC 3339 instant to epoch milliseconds.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's method).
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
@@ -41,5 +48,14 @@ mod tests {
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(rfc3339(4_102_444_799_999), "2099-12-31T23:59:59.999Z");
+        assert_eq!(
+            parse_rfc3339("2024-07-10T12:16:19.647Z"),
+            Some(1_720_613_779_647)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-07-10T14:16:19.647+02:00"),
+            Some(1_720_613_779_647)
+        );
+        assert_eq!(parse_rfc3339("yesterday"), None);
     }
 }

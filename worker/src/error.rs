@@ -36,7 +36,9 @@ pub fn status(e: &CoreError) -> u16 {
         CoreError::Unauthorized
         | CoreError::InvalidCredentials
         | CoreError::InvalidRefreshToken => 401,
-        CoreError::AccountDisabled => 403,
+        CoreError::AccountDisabled
+        | CoreError::AccountExpired
+        | CoreError::PasswordChangeRequired(_) => 403,
         CoreError::Forbidden => 403,
         CoreError::Conflict { .. } => 409,
         CoreError::RouteNotFound | CoreError::NotFound => 404,
@@ -74,6 +76,9 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         | CoreError::InvalidRefreshToken => 404,
         CoreError::MethodNotAllowed => 405,
         CoreError::AccountDisabled | CoreError::Conflict { .. } => 409,
+        CoreError::AccountExpired => 410,
+        // Authenticated, but the password must change first.
+        CoreError::PasswordChangeRequired(_) => 203,
         CoreError::Internal(_) => 500,
     }
 }
@@ -91,6 +96,12 @@ pub fn render_login_api(err: AppError, request_id: &str) -> worker::Result<Respo
     match login_api_status(&core) {
         400 => http::json(400, &login_api::errors_body(&core)),
         409 if core == CoreError::AccountDisabled => http::json(409, &login_api::locked_body()),
+        203 => match &core {
+            CoreError::PasswordChangeRequired(id) => {
+                http::json(203, &serde_json::json!({ "changePasswordId": id }))
+            }
+            _ => Ok(Response::empty()?.with_status(203)),
+        },
         status => Ok(Response::empty()?.with_status(status)),
     }
 }

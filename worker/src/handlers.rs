@@ -1,8 +1,8 @@
 //! One arm per route: parse, call the core service, render. Nothing else happens here.
 
 use latchkey_core::api::{
-    AuthStatus, LoginRequest, LogoutRequest, LogoutResponse, RefreshRequest, SignUpRequest,
-    TokenResponse, UserView,
+    AuthStatus, ChangePasswordRequest, LoginRequest, LogoutRequest, LogoutResponse, RefreshRequest,
+    SignUpRequest, TokenResponse, UserView,
 };
 use latchkey_core::identity::{api_keys, applications, config, organizations, roles, users};
 use latchkey_core::login::{self, LoginEnv, PasswordLogin, Start};
@@ -191,8 +191,11 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
                 username: body.username,
                 name: body.name,
                 email_verified: false,
+                password_change_required: false,
+                expires_at: None,
             };
             let view = users::create(s, &app.organization_id, input, OWASP, now, rng).await?;
+            login::registrations::register(s, &app.organization_id, &view.id, &app.id, now).await?;
             let user = s
                 .get_user(&app.organization_id, &view.id)
                 .await?
@@ -330,5 +333,24 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         Route::LoginApiPingUser => crate::login_api::update_login_instant(cx, false).await,
         Route::LoginApiPing => crate::login_api::update_login_instant(cx, true).await,
         Route::LoginApiLogout => crate::login_api::logout(cx).await,
+        Route::ChangePassword => {
+            let body: ChangePasswordRequest = cx.json()?;
+            login::change_password(s, &body.change_password_id, &body.password, OWASP, now, rng)
+                .await?;
+            no_content()
+        }
+        Route::ListRegistrations => {
+            ok(&login::registrations::list(s, cx.org_id()?, cx.param("user_id")).await?)
+        }
+        Route::Register => {
+            let (user, app) = (cx.param("user_id"), cx.param("application_id"));
+            login::registrations::register(s, cx.org_id()?, user, app, now).await?;
+            no_content()
+        }
+        Route::Unregister => {
+            let (user, app) = (cx.param("user_id"), cx.param("application_id"));
+            login::registrations::unregister(s, cx.org_id()?, user, app).await?;
+            no_content()
+        }
     }
 }

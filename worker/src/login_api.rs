@@ -92,7 +92,11 @@ pub async fn login(cx: &Ctx, env: &Env) -> AppResult<Response> {
         rng: &mut WorkerRng,
     };
     let done = login::password_login(&cx.store, req, env).await?;
-    let status = login_api::success_status(&done.user);
+    let status = if done.registered {
+        login_api::success_status(&done.user)
+    } else {
+        202
+    };
     let body = LoginResponse {
         token: done.tokens.as_ref().map(|t| t.access_token.clone()),
         refresh_token: done.tokens.as_ref().map(|t| t.refresh_token.clone()),

@@ -24,6 +24,16 @@ fn username(raw: &str) -> Result<String, Error> {
     Ok(v)
 }
 
+/// An RFC 3339 instant (`expires_at`) as epoch milliseconds.
+fn instant(raw: &str) -> Result<i64, Error> {
+    crate::time::parse_rfc3339(raw).ok_or_else(|| {
+        Error::invalid_field(
+            "INVALID_EXPIRES_AT",
+            "expires_at must be an RFC 3339 instant",
+        )
+    })
+}
+
 fn display_name(raw: &str) -> Result<String, Error> {
     validate::name("INVALID_NAME", raw, 200)
 }
@@ -56,6 +66,8 @@ pub async fn create(
         email_verified: input.email_verified,
         status: UserStatus::Active,
         password_hash,
+        password_change_required: input.password_change_required,
+        expires_at: input.expires_at.as_deref().map(instant).transpose()?,
         created_at: now,
         updated_at: now,
     };
@@ -138,6 +150,12 @@ pub async fn update(
     if let Some(p) = input.password {
         password::validate(&p)?;
         user.password_hash = Some(password::hash(&p, params, rng)?);
+    }
+    if let Some(v) = input.password_change_required {
+        user.password_change_required = v;
+    }
+    if let Some(v) = input.expires_at {
+        user.expires_at = v.as_deref().map(instant).transpose()?;
     }
     user.updated_at = now;
     changed(store.update_user(&user).await)?;

@@ -122,10 +122,18 @@ impl AppStore for D1Store {
     }
 
     async fn delete_app(&self, org_id: &str, id: &str) -> StoreResult<bool> {
-        self.run(
-            "DELETE FROM applications WHERE organization_id = ?1 AND id = ?2",
-            &[s(org_id), s(id)],
-        )
-        .await
+        let stmts = vec![
+            self.stmt(
+                "DELETE FROM registrations WHERE application_id = \
+                 (SELECT id FROM applications WHERE organization_id = ?1 AND id = ?2)",
+                &[s(org_id), s(id)],
+            )?,
+            self.stmt(
+                "DELETE FROM applications WHERE organization_id = ?1 AND id = ?2",
+                &[s(org_id), s(id)],
+            )?,
+        ];
+        let results = self.batch(stmts).await?;
+        Ok(results.last().is_some_and(|r| super::changes(r) > 0))
     }
 }

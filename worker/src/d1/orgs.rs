@@ -81,6 +81,8 @@ impl OrgStore for D1Store {
             "DELETE FROM permissions WHERE organization_id = ?1",
             "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE organization_id = ?1)",
             "DELETE FROM sessions WHERE organization_id = ?1",
+            "DELETE FROM registrations WHERE user_id IN (SELECT id FROM users WHERE organization_id = ?1)",
+            "DELETE FROM one_time_codes WHERE organization_id = ?1",
             "DELETE FROM login_records WHERE organization_id = ?1",
             "DELETE FROM users WHERE organization_id = ?1",
             "DELETE FROM applications WHERE organization_id = ?1",

@@ -3,7 +3,7 @@ use latchkey_core::store::{StoreResult, UserFilter, UserStore};
 use latchkey_core::Error;
 use serde::Deserialize;
 
-use super::{db_err, json, n, opt, s, D1Store};
+use super::{db_err, json, n, opt, opt_n, s, D1Store};
 
 #[derive(Deserialize)]
 struct Row {
@@ -16,6 +16,8 @@ struct Row {
     email_verified: f64,
     status: String,
     password_hash: Option<String>,
+    password_change_required: f64,
+    expires_at: Option<f64>,
     created_at: f64,
     updated_at: f64,
 }
@@ -34,6 +36,8 @@ impl TryFrom<Row> for User {
             name: r.name,
             email_verified: r.email_verified != 0.0,
             password_hash: r.password_hash,
+            password_change_required: r.password_change_required != 0.0,
+            expires_at: r.expires_at.map(|t| t as i64),
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         })
@@ -41,7 +45,7 @@ impl TryFrom<Row> for User {
 }
 
 const COLS: &str = "id, organization_id, email, email_normalized, username, name, email_verified, \
-                    status, password_hash, created_at, updated_at";
+                    status, password_hash, created_at, updated_at, password_change_required, expires_at";
 
 fn one(r: Option<Row>) -> StoreResult<Option<User>> {
     r.map(User::try_from).transpose()
@@ -50,7 +54,7 @@ fn one(r: Option<Row>) -> StoreResult<Option<User>> {
 impl UserStore for D1Store {
     async fn insert_user(&self, u: &User) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO users ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            "INSERT INTO users ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         );
         self.run(
             &sql,
@@ -66,6 +70,8 @@ impl UserStore for D1Store {
                 opt(u.password_hash.as_deref()),
                 n(u.created_at),
                 n(u.updated_at),
+                n(i64::from(u.password_change_required)),
+                opt_n(u.expires_at),
             ],
         )
         .await?;
@@ -124,7 +130,8 @@ impl UserStore for D1Store {
     async fn update_user(&self, u: &User) -> StoreResult<bool> {
         self.run(
             "UPDATE users SET email = ?3, email_normalized = ?4, username = ?5, name = ?6, email_verified = ?7, \
-             status = ?8, password_hash = ?9, updated_at = ?10 WHERE organization_id = ?1 AND id = ?2",
+             status = ?8, password_hash = ?9, updated_at = ?10, password_change_required = ?11, expires_at = ?12 \
+             WHERE organization_id = ?1 AND id = ?2",
             &[
                 s(&u.organization_id),
                 s(&u.id),
@@ -136,6 +143,8 @@ impl UserStore for D1Store {
                 s(u.status.as_str()),
                 opt(u.password_hash.as_deref()),
                 n(u.updated_at),
+                n(i64::from(u.password_change_required)),
+                opt_n(u.expires_at),
             ],
         )
         .await
@@ -147,6 +156,8 @@ impl UserStore for D1Store {
         let owned = "(SELECT id FROM users WHERE organization_id = ?1 AND id = ?2)";
         let sqls = [
             format!("DELETE FROM user_roles WHERE user_id = {owned}"),
+            format!("DELETE FROM registrations WHERE user_id = {owned}"),
+            format!("DELETE FROM one_time_codes WHERE organization_id = ?1 AND user_id = {owned}"),
             format!(
                 "DELETE FROM refresh_tokens WHERE session_id IN \
                  (SELECT id FROM sessions WHERE organization_id = ?1 AND user_id = {owned})"

@@ -1,0 +1,115 @@
+use latchkey_core::model::{OneTimeCode, Registration};
+use latchkey_core::store::{CodeStore, RegistrationStore, StoreResult};
+use serde::Deserialize;
+
+use super::{n, s, D1Store};
+
+impl RegistrationStore for D1Store {
+    async fn register(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        // Both must belong to the organization, or nothing is inserted.
+        self.run(
+            "INSERT OR IGNORE INTO registrations (user_id, application_id, created_at) \
+             SELECT u.id, a.id, ?4 FROM users u JOIN applications a ON a.organization_id = u.organization_id \
+             WHERE u.organization_id = ?1 AND u.id = ?2 AND a.id = ?3",
+            &[s(org_id), s(user_id), s(application_id), n(now)],
+        )
+        .await
+    }
+
+    async fn unregister(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+    ) -> StoreResult<bool> {
+        self.run(
+            "DELETE FROM registrations WHERE application_id = ?3 \
+             AND user_id = (SELECT id FROM users WHERE organization_id = ?1 AND id = ?2)",
+            &[s(org_id), s(user_id), s(application_id)],
+        )
+        .await
+    }
+
+    async fn registrations(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<Registration>> {
+        #[derive(Deserialize)]
+        struct Row {
+            application_id: String,
+            created_at: f64,
+        }
+        let rows = self
+            .all::<Row>(
+                "SELECT r.application_id, r.created_at FROM registrations r JOIN users u ON u.id = r.user_id \
+                 WHERE u.organization_id = ?1 AND u.id = ?2 ORDER BY r.created_at, r.application_id",
+                &[s(org_id), s(user_id)],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Registration {
+                application_id: r.application_id,
+                created_at: r.created_at as i64,
+            })
+            .collect())
+    }
+
+    async fn is_registered(&self, user_id: &str, application_id: &str) -> StoreResult<bool> {
+        let n = self
+            .count(
+                "SELECT COUNT(*) AS n FROM registrations WHERE user_id = ?1 AND application_id = ?2",
+                &[s(user_id), s(application_id)],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+}
+
+impl CodeStore for D1Store {
+    async fn insert_code(&self, c: &OneTimeCode) -> StoreResult<()> {
+        self.run(
+            "INSERT INTO one_time_codes (code_hash, purpose, organization_id, user_id, created_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[s(&c.code_hash), s(&c.purpose), s(&c.organization_id), s(&c.user_id), n(c.created_at), n(c.expires_at)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn consume_code(
+        &self,
+        code_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> StoreResult<Option<OneTimeCode>> {
+        #[derive(Deserialize)]
+        struct Row {
+            code_hash: String,
+            purpose: String,
+            organization_id: String,
+            user_id: String,
+            created_at: f64,
+            expires_at: f64,
+        }
+        // One statement: of racing requests, exactly one gets the row back.
+        let row = self
+            .first::<Row>(
+                "DELETE FROM one_time_codes WHERE code_hash = ?1 AND purpose = ?2 AND expires_at > ?3 \
+                 RETURNING code_hash, purpose, organization_id, user_id, created_at, expires_at",
+                &[s(code_hash), s(purpose), n(now)],
+            )
+            .await?;
+        Ok(row.map(|r| OneTimeCode {
+            code_hash: r.code_hash,
+            purpose: r.purpose,
+            organization_id: r.organization_id,
+            user_id: r.user_id,
+            created_at: r.created_at as i64,
+            expires_at: r.expires_at as i64,
+        }))
+    }
+}
