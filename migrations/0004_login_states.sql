@@ -19,6 +19,9 @@ CREATE TABLE one_time_codes (
     purpose         TEXT NOT NULL,
     organization_id TEXT NOT NULL,
     user_id         TEXT NOT NULL,
+    -- What the code carries (JSON), e.g. an authorization code's client, redirect URI,
+    -- PKCE challenge and session.
+    data            TEXT,
     created_at      INTEGER NOT NULL,
     expires_at      INTEGER NOT NULL
 ) STRICT;

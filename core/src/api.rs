@@ -768,6 +768,9 @@ request_type! {
         pub name: Option<String>,
         #[serde(default)]
         pub device: Option<DeviceMeta>,
+        /// Browser mode: the refresh token travels in an HttpOnly cookie, not in the body.
+        #[serde(default)]
+        pub cookie: bool,
     }
 }
 
@@ -779,6 +782,9 @@ request_type! {
         pub password: String,
         #[serde(default)]
         pub device: Option<DeviceMeta>,
+        /// Browser mode: the refresh token travels in an HttpOnly cookie, not in the body.
+        #[serde(default)]
+        pub cookie: bool,
     }
 }
 
@@ -812,6 +818,9 @@ api_type! {
         pub session_id: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub user: Option<UserView>,
+        /// Browser mode only: echo it in `X-CSRF-Token` when refreshing by cookie.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub csrf_token: Option<String>,
     }
 }
 
@@ -831,6 +840,7 @@ impl TokenResponse {
             refresh_token: Some(tokens.refresh_token),
             session_id: session_id.to_owned(),
             user,
+            csrf_token: None,
         }
     }
 }
@@ -914,5 +924,45 @@ request_type! {
         /// The one-time id a login answered `PASSWORD_CHANGE_REQUIRED` with.
         pub change_password_id: String,
         pub password: String,
+    }
+}
+
+request_type! {
+    /// What a login page posts to start the authorization-code flow.
+    pub struct AuthorizeRequest {
+        pub client_id: String,
+        /// Must equal one of the application's redirect URIs exactly.
+        pub redirect_uri: String,
+        /// base64url(SHA-256(code_verifier)).
+        pub code_challenge: String,
+        /// Only `S256`.
+        pub code_challenge_method: String,
+        #[serde(default)]
+        pub state: Option<String>,
+        pub login_id: String,
+        pub password: String,
+        #[serde(default)]
+        pub device: Option<DeviceMeta>,
+    }
+}
+
+api_type! {
+    pub struct AuthorizeResponse {
+        /// Single use, valid one minute.
+        pub code: String,
+        pub state: Option<String>,
+        /// The redirect URI with `code` and `state` appended.
+        pub redirect_to: String,
+    }
+}
+
+request_type! {
+    pub struct TokenRequest {
+        /// `authorization_code`.
+        pub grant_type: String,
+        pub code: String,
+        pub code_verifier: String,
+        pub client_id: String,
+        pub redirect_uri: String,
     }
 }

@@ -16,6 +16,7 @@ pub mod model;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod password;
+pub mod pkce;
 pub mod rand;
 pub mod routes;
 pub mod secrets;

@@ -86,6 +86,7 @@ pub fn new_code(
         purpose: purpose.to_owned(),
         organization_id: user.organization_id.clone(),
         user_id: user.id.clone(),
+        data: None,
         created_at: now,
         expires_at: now + ttl_ms,
     };

@@ -594,3 +594,107 @@ fn test_login_registration_reported() {
         Err(Error::NotFound)
     );
 }
+
+#[test]
+fn test_pkce_code_flow() {
+    use crate::api::{AuthorizeRequest, TokenRequest};
+    use crate::pkce;
+    let mut w = World::new();
+    w.app.redirect_uris = vec!["https://app.example.com/cb".into()];
+    block_on(w.store.update_app(&w.app)).unwrap();
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let authorize = |w: &mut World, redirect: &str, method: &str| {
+        let req = AuthorizeRequest {
+            client_id: w.app.client_id.clone(),
+            redirect_uri: redirect.into(),
+            code_challenge: challenge.into(),
+            code_challenge_method: method.into(),
+            state: Some("xyz 1".into()),
+            login_id: "ann".into(),
+            password: "correct horse".into(),
+            device: None,
+        };
+        let env = LoginEnv {
+            keys: &w.keys,
+            issuer: ISS,
+            params: FAST,
+            now: NOW,
+            rng: &mut w.rng,
+        };
+        block_on(pkce::authorize(
+            &w.store,
+            &w.app.clone(),
+            req,
+            ClientInfo::default(),
+            env,
+        ))
+    };
+    let exchange = |w: &mut World, code: &str, verifier: &str| {
+        let req = TokenRequest {
+            grant_type: "authorization_code".into(),
+            code: code.into(),
+            code_verifier: verifier.into(),
+            client_id: w.app.client_id.clone(),
+            redirect_uri: "https://app.example.com/cb".into(),
+        };
+        let env = LoginEnv {
+            keys: &w.keys,
+            issuer: ISS,
+            params: FAST,
+            now: NOW + 1000,
+            rng: &mut w.rng,
+        };
+        block_on(pkce::exchange(&w.store, req, env))
+    };
+    assert_eq!(
+        authorize(&mut w, "https://evil.example.com/cb", "S256")
+            .unwrap_err()
+            .code(),
+        "INVALID_REDIRECT_URI"
+    );
+    assert_eq!(
+        authorize(&mut w, "https://app.example.com/cb", "plain")
+            .unwrap_err()
+            .code(),
+        "INVALID_CODE_CHALLENGE_METHOD"
+    );
+
+    let first = authorize(&mut w, "https://app.example.com/cb", "S256").unwrap();
+    assert_eq!(
+        first.redirect_to,
+        format!(
+            "https://app.example.com/cb?code={}&state=xyz%201",
+            first.code
+        )
+    );
+    let wrong = "x".repeat(43);
+    assert_eq!(
+        exchange(&mut w, &first.code, &wrong).unwrap_err().code(),
+        "INVALID_GRANT"
+    );
+    assert_eq!(
+        exchange(&mut w, &first.code, verifier).unwrap_err().code(),
+        "INVALID_GRANT",
+        "spent by the failed try"
+    );
+
+    let second = authorize(&mut w, "https://app.example.com/cb", "S256").unwrap();
+    let (session, issued) = exchange(&mut w, &second.code, verifier).unwrap();
+    let v = w
+        .keys
+        .verify(
+            &issued.access_token,
+            ISS,
+            Some(&w.app.client_id),
+            NOW + 1000,
+        )
+        .unwrap();
+    assert_eq!(v.claims.sid, session.id);
+    assert!(w.refresh(&issued.refresh_token, NOW + 2000).is_ok());
+    assert_eq!(
+        exchange(&mut w, &second.code, verifier).unwrap_err().code(),
+        "INVALID_GRANT",
+        "single use"
+    );
+}

@@ -756,6 +756,14 @@ impl SessionStore for MemoryStore {
         Ok(n)
     }
 
+    async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
+        self.data.borrow_mut().refresh_tokens.push(StoredRefresh {
+            token: token.clone(),
+            used_at: None,
+        });
+        Ok(())
+    }
+
     async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()> {
         if let Some(s) = self
             .data

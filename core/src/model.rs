@@ -240,6 +240,8 @@ pub struct OneTimeCode {
     pub purpose: String,
     pub organization_id: String,
     pub user_id: String,
+    /// What the code carries (JSON).
+    pub data: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
 }

@@ -187,6 +187,18 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
         Route::LoginApiLogout => login_api(None, 200, None, &[]),
         Route::ChangePassword => with(schema::<ChangePasswordRequest>(g), 204, None, &[400]),
         Route::ListRegistrations => ok(schema::<RegistrationList>(g), READ),
+        Route::Authorize => with(
+            schema::<AuthorizeRequest>(g),
+            200,
+            schema::<AuthorizeResponse>(g),
+            &[400, 401, 403],
+        ),
+        Route::Token => with(
+            schema::<TokenRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400],
+        ),
         Route::Register | Route::Unregister => with(None, 204, None, READ),
     }
 }

@@ -100,6 +100,8 @@ pub enum Route {
     ListRegistrations,
     Register,
     Unregister,
+    Authorize,
+    Token,
 }
 
 /// One row of the route table.
@@ -202,6 +204,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::ListRegistrations, Get, "/api/v1/users/{user_id}/registrations", "listRegistrations", "The applications a user is registered for.", Access::Org(P::UsersRead), &[]),
     r(Route::Register, Put, "/api/v1/users/{user_id}/registrations/{application_id}", "registerUser", "Register a user for an application.", Access::Org(P::UsersWrite), &[]),
     r(Route::Unregister, Delete, "/api/v1/users/{user_id}/registrations/{application_id}", "unregisterUser", "Remove a user's registration for an application.", Access::Org(P::UsersWrite), &[]),
+    r(Route::Authorize, Post, "/api/v1/auth/authorize", "authorize", "Log in for a redirect-based application and get an authorization code (PKCE, S256).", Access::Public, &[]),
+    r(Route::Token, Post, "/api/v1/auth/token", "token", "Exchange an authorization code and its PKCE verifier for tokens.", Access::Public, &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 
@@ -362,6 +366,8 @@ mod tests {
                 Route::Login,
                 Route::Refresh,
                 Route::ChangePassword,
+                Route::Authorize,
+                Route::Token,
                 Route::LoginApiLogout
             ]
         );

@@ -178,6 +178,8 @@ pub trait SessionStore {
     /// Revokes every active session of the user; returns how many.
     async fn revoke_user_sessions(&self, org_id: &str, user_id: &str, now: i64)
         -> StoreResult<u32>;
+    /// Adds a refresh token to an existing session (authorization-code exchange).
+    async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
     /// Records activity on a session.
     async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()>;
 }

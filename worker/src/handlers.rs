@@ -1,8 +1,8 @@
 //! One arm per route: parse, call the core service, render. Nothing else happens here.
 
 use latchkey_core::api::{
-    AuthStatus, ChangePasswordRequest, LoginRequest, LogoutRequest, LogoutResponse, RefreshRequest,
-    SignUpRequest, TokenResponse, UserView,
+    AuthStatus, AuthorizeRequest, ChangePasswordRequest, LoginRequest, LogoutRequest,
+    LogoutResponse, RefreshRequest, SignUpRequest, TokenRequest, TokenResponse, UserView,
 };
 use latchkey_core::identity::{api_keys, applications, config, organizations, roles, users};
 use latchkey_core::login::{self, LoginEnv, PasswordLogin, Start};
@@ -11,7 +11,7 @@ use latchkey_core::password::OWASP;
 use latchkey_core::routes::Route;
 use latchkey_core::store::{AppStore, SessionStore, UserStore};
 use latchkey_core::time::rfc3339;
-use latchkey_core::{sessions, tokens, Error};
+use latchkey_core::{cookies, pkce, sessions, tokens, Error};
 use serde::Serialize;
 use worker::{Env, Response};
 
@@ -46,6 +46,44 @@ async fn app_by_client_id(cx: &Ctx, client_id: &str) -> Result<Application, Erro
         .ok_or_else(|| {
             Error::invalid_field("INVALID_CLIENT_ID", "no application has this client_id")
         })
+}
+
+/// Browser mode: the refresh token leaves the body for an HttpOnly cookie, beside a CSRF
+/// token (cookie and body) that cookie-authenticated refreshes must echo.
+fn browser_mode(
+    cx: &Ctx,
+    mut body: TokenResponse,
+    status: u16,
+    session_expires_at: i64,
+) -> AppResult<Response> {
+    let refresh = body.refresh_token.take().unwrap_or_default();
+    let csrf = latchkey_core::rand::hex(&latchkey_core::rand::Rng::bytes::<32>(&mut WorkerRng));
+    let max_age = ((session_expires_at - cx.now) / 1000).max(0);
+    body.csrf_token = Some(csrf.clone());
+    let mut resp = http::json(status, &body)?;
+    for c in cookies::browser_mode(&refresh, &csrf, max_age, &cx.issuer) {
+        resp.headers_mut().append("set-cookie", &c)?;
+    }
+    Ok(resp)
+}
+
+/// Cookies are only set for, and only accepted from, the application's allowed origins
+/// (when it lists any).
+fn check_origin(cx: &Ctx, app: Option<&Application>) -> Result<(), Error> {
+    match (cx.header("origin"), app) {
+        (Some(origin), Some(app)) if !app.allowed_origins.is_empty() => {
+            if app
+                .allowed_origins
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(origin))
+            {
+                Ok(())
+            } else {
+                Err(Error::Forbidden)
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 fn required(code: &'static str, field: &str, v: &str) -> Result<(), Error> {
@@ -225,7 +263,12 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
             let tokens = done
                 .tokens
                 .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
-            created(&TokenResponse::new(&done.session.id, tokens, Some(view)))
+            let resp = TokenResponse::new(&done.session.id, tokens, Some(view));
+            if body.cookie {
+                check_origin(cx, Some(&app))?;
+                return browser_mode(cx, resp, 201, done.session.expires_at);
+            }
+            created(&resp)
         }
         Route::Login => {
             let body: LoginRequest = cx.json()?;
@@ -248,21 +291,44 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
                 now,
                 rng,
             };
+            if body.cookie {
+                check_origin(cx, Some(&app))?;
+            }
             let done = login::password_login(s, req, env).await?;
             let tokens = done
                 .tokens
                 .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
-            ok(&TokenResponse::new(
-                &done.session.id,
-                tokens,
-                Some(UserView::from(&done.user)),
-            ))
+            let resp =
+                TokenResponse::new(&done.session.id, tokens, Some(UserView::from(&done.user)));
+            if body.cookie {
+                return browser_mode(cx, resp, 200, done.session.expires_at);
+            }
+            ok(&resp)
         }
         Route::Refresh => {
-            let body: RefreshRequest = cx.json()?;
-            let token = body.refresh_token.ok_or_else(|| {
-                Error::invalid_field("INVALID_REFRESH_TOKEN", "refresh_token is required")
-            })?;
+            let body: RefreshRequest = if cx.body.is_empty() {
+                RefreshRequest::default()
+            } else {
+                cx.json()?
+            };
+            let cookie_header = cx.header("cookie");
+            let (token, by_cookie) = match body.refresh_token {
+                Some(t) => (t, false),
+                None => {
+                    let t =
+                        cookies::get(cookie_header, cookies::REFRESH_COOKIE).ok_or_else(|| {
+                            Error::invalid_field(
+                                "INVALID_REFRESH_TOKEN",
+                                "refresh_token is required",
+                            )
+                        })?;
+                    // A cookie authenticates this request: it must prove it was not forged.
+                    if !cookies::csrf_ok(cookie_header, cx.header(cookies::CSRF_HEADER)) {
+                        return Err(Error::Forbidden.into());
+                    }
+                    (t.to_owned(), true)
+                }
+            };
             let keys = keys::ring(env)?;
             let env = LoginEnv {
                 keys: &keys,
@@ -272,7 +338,16 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
                 rng,
             };
             let done = sessions::refresh(s, &token, body.client_id.as_deref(), env).await?;
-            ok(&TokenResponse::new(&done.session.id, done.tokens, None))
+            let resp = TokenResponse::new(&done.session.id, done.tokens, None);
+            if by_cookie {
+                let app = match &done.session.application_id {
+                    Some(id) => s.get_app(&done.session.organization_id, id).await?,
+                    None => None,
+                };
+                check_origin(cx, app.as_ref())?;
+                return browser_mode(cx, resp, 200, done.session.expires_at);
+            }
+            ok(&resp)
         }
         Route::Logout => {
             let (org, user, session) = cx.user()?;
@@ -282,7 +357,13 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
                 cx.json()?
             };
             let revoked = sessions::logout(s, org, user, session, body.everywhere, now).await?;
-            ok(&LogoutResponse { revoked })
+            let mut resp = http::json(200, &LogoutResponse { revoked })?;
+            if cookies::get(cx.header("cookie"), cookies::REFRESH_COOKIE).is_some() {
+                for c in cookies::browser_mode("", "", 0, &cx.issuer) {
+                    resp.headers_mut().append("set-cookie", &c)?;
+                }
+            }
+            Ok(resp)
         }
         Route::AuthStatus => {
             let (org, user, session) = cx.user()?;
@@ -351,6 +432,35 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
             let (user, app) = (cx.param("user_id"), cx.param("application_id"));
             login::registrations::unregister(s, cx.org_id()?, user, app).await?;
             no_content()
+        }
+        Route::Authorize => {
+            let body: AuthorizeRequest = cx.json()?;
+            required("INVALID_LOGIN_ID", "login_id", &body.login_id)?;
+            required("INVALID_PASSWORD", "password", &body.password)?;
+            let app = app_by_client_id(cx, &body.client_id).await?;
+            let keys = keys::ring(env)?;
+            let client = cx.client_with(body.device.as_ref());
+            let env = LoginEnv {
+                keys: &keys,
+                issuer: &cx.issuer,
+                params: OWASP,
+                now,
+                rng,
+            };
+            ok(&pkce::authorize(s, &app, body, client, env).await?)
+        }
+        Route::Token => {
+            let body: TokenRequest = cx.json()?;
+            let keys = keys::ring(env)?;
+            let env = LoginEnv {
+                keys: &keys,
+                issuer: &cx.issuer,
+                params: OWASP,
+                now,
+                rng,
+            };
+            let (session, tokens) = pkce::exchange(s, body, env).await?;
+            ok(&TokenResponse::new(&session.id, tokens, None))
         }
     }
 }

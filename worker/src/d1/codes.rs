@@ -2,7 +2,7 @@ use latchkey_core::model::{OneTimeCode, Registration};
 use latchkey_core::store::{CodeStore, RegistrationStore, StoreResult};
 use serde::Deserialize;
 
-use super::{n, s, D1Store};
+use super::{n, opt, s, D1Store};
 
 impl RegistrationStore for D1Store {
     async fn register(
@@ -72,9 +72,17 @@ impl RegistrationStore for D1Store {
 impl CodeStore for D1Store {
     async fn insert_code(&self, c: &OneTimeCode) -> StoreResult<()> {
         self.run(
-            "INSERT INTO one_time_codes (code_hash, purpose, organization_id, user_id, created_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            &[s(&c.code_hash), s(&c.purpose), s(&c.organization_id), s(&c.user_id), n(c.created_at), n(c.expires_at)],
+            "INSERT INTO one_time_codes (code_hash, purpose, organization_id, user_id, data, created_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                s(&c.code_hash),
+                s(&c.purpose),
+                s(&c.organization_id),
+                s(&c.user_id),
+                opt(c.data.as_deref()),
+                n(c.created_at),
+                n(c.expires_at),
+            ],
         )
         .await?;
         Ok(())
@@ -92,6 +100,7 @@ impl CodeStore for D1Store {
             purpose: String,
             organization_id: String,
             user_id: String,
+            data: Option<String>,
             created_at: f64,
             expires_at: f64,
         }
@@ -99,7 +108,7 @@ impl CodeStore for D1Store {
         let row = self
             .first::<Row>(
                 "DELETE FROM one_time_codes WHERE code_hash = ?1 AND purpose = ?2 AND expires_at > ?3 \
-                 RETURNING code_hash, purpose, organization_id, user_id, created_at, expires_at",
+                 RETURNING code_hash, purpose, organization_id, user_id, data, created_at, expires_at",
                 &[s(code_hash), s(purpose), n(now)],
             )
             .await?;
@@ -108,6 +117,7 @@ impl CodeStore for D1Store {
             purpose: r.purpose,
             organization_id: r.organization_id,
             user_id: r.user_id,
+            data: r.data,
             created_at: r.created_at as i64,
             expires_at: r.expires_at as i64,
         }))

@@ -305,6 +305,14 @@ impl SessionStore for D1Store {
         Ok(u32::try_from(changes(&r)).unwrap_or(u32::MAX))
     }
 
+    async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
+        self.insert_refresh_stmt(token)?
+            .run()
+            .await
+            .map_err(super::db_err)?;
+        Ok(())
+    }
+
     async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()> {
         self.run(
             "UPDATE sessions SET last_active_at = ?2 WHERE id = ?1",
