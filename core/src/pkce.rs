@@ -71,7 +71,7 @@ pub async fn authorize<R: Rng>(
     client: ClientInfo,
     env: LoginEnv<'_, R>,
 ) -> Result<AuthorizeResponse, Error> {
-    if !app.redirect_uris.iter().any(|u| *u == req.redirect_uri) {
+    if !app.redirect_uris.contains(&req.redirect_uri) {
         return Err(Error::invalid_field(
             "INVALID_REDIRECT_URI",
             "redirect_uri is not one of the application's redirect URIs",
