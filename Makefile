@@ -85,7 +85,7 @@ test-e2e: browser-tools worker sdk
 	node tests/run.mjs
 
 bench: tools worker sdk
-	cargo bench -p latchkey-core --bench password
+	cargo bench -p latchkey-core --bench password --bench auth
 	node scripts/bench.mjs
 
 clean:

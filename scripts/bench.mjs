@@ -71,3 +71,57 @@ console.log('\n== argon2id under workerd (wrangler dev): POST /api/v1/users with
     await w.stop();
   }
 }
+
+// Password login, refresh and the unknown-user timing under workerd.
+console.log('\n== login and refresh under workerd (wrangler dev, local D1)');
+{
+  const w = await startWorker();
+  try {
+    const post = (path, body, headers = {}) => fetch(`${w.baseUrl}${path}`, {
+      method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers },
+    });
+    const org = await (await post('/api/v1/organizations', { name: 'bench-login' }, { authorization: `Bearer ${w.platformKey}` })).json();
+    const auth = { authorization: `Bearer ${org.api_key.key}` };
+    const app = await (await post('/api/v1/applications', { name: 'web' }, auth)).json();
+    await post('/api/v1/users', { email: 'bench@example.com', password: 'correct horse battery' }, auth);
+    const n = Number(process.env.BENCH_LOGINS ?? 30);
+    const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.round((s.length - 1) * p)]; };
+    const line = (name, xs) => console.log(`${name.padEnd(36)} n=${xs.length}  p50 ${pct(xs, 0.5).toFixed(1)} ms  p99 ${pct(xs, 0.99).toFixed(1)} ms`);
+    const timed = async (f) => { const t0 = performance.now(); const r = await f(); return [performance.now() - t0, r]; };
+    const login = (loginId, password) => post('/api/v1/auth/login', { client_id: app.client_id, login_id: loginId, password });
+
+    const ok = []; const wrong = []; const unknown = []; const tokens = [];
+    for (let i = 0; i < n + 3; i++) {
+      const [a, ra] = await timed(() => login('bench@example.com', 'correct horse battery'));
+      const [b] = await timed(() => login('bench@example.com', 'wrong horse battery'));
+      const [c] = await timed(() => login('nobody@example.com', 'wrong horse battery'));
+      if (ra.status !== 200) throw new Error(`login ${ra.status}`);
+      tokens.push((await ra.json()).refresh_token);
+      if (i >= 3) { ok.push(a); wrong.push(b); unknown.push(c); }
+    }
+    line('login (success)', ok);
+    line('login (wrong password)', wrong);
+    line('login (unknown user)', unknown);
+    console.log(`=> unknown user vs wrong password: p50 difference ${(pct(unknown, 0.5) - pct(wrong, 0.5)).toFixed(1)} ms`);
+    const conc = 4;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: conc }, async () => {
+      for (let i = 0; i < 10; i++) await login('bench@example.com', 'correct horse battery');
+    }));
+    console.log(`logins/s with ${conc} concurrent clients: ${((conc * 10) / ((performance.now() - t0) / 1000)).toFixed(1)} (one workerd isolate on this machine)`);
+
+    const refresh = [];
+    let token = tokens[0];
+    const r0 = performance.now();
+    for (let i = 0; i < 200; i++) {
+      const [ms, r] = await timed(() => post('/api/v1/auth/refresh', { refresh_token: token }));
+      if (r.status !== 200) throw new Error(`refresh ${r.status}`);
+      token = (await r.json()).refresh_token;
+      refresh.push(ms);
+    }
+    line('refresh (sequential)', refresh);
+    console.log(`refresh req/s sequential: ${(200 / ((performance.now() - r0) / 1000)).toFixed(0)}`);
+  } finally {
+    await w.stop();
+  }
+}
