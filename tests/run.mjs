@@ -5,8 +5,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWorker, ROOT } from './harness.mjs';
 
+// `node tests/run.mjs records auth` runs only the files whose names contain those words.
+const only = process.argv.slice(2);
 const files = readdirSync(join(ROOT, 'tests'))
   .filter((f) => f.endsWith('.test.mjs'))
+  .filter((f) => only.length === 0 || only.some((w) => f.includes(w)))
   .sort()
   .map((f) => join('tests', f));
 

@@ -181,7 +181,7 @@ fn main() {
     };
     let mut issue = Stats(vec![]);
     let mut verify = Stats(vec![]);
-        for _ in 0..env_usize("BENCH_TOKENS", 2000) {
+    for _ in 0..env_usize("BENCH_TOKENS", 2000) {
         let (ms, t) = time(|| keys.issue(claims.clone(), 1_000_000, 600));
         issue.0.push(ms);
         let token = t.unwrap_or_default();

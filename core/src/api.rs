@@ -23,6 +23,9 @@ pub struct ErrorBody {
     /// `POST /api/v1/auth/change-password`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_password_id: Option<String>,
+    /// Only with some `FORBIDDEN` answers (seed 002): why, encoded (base64url JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoded_authorization_message: Option<String>,
 }
 
 impl ErrorBody {
@@ -33,6 +36,10 @@ impl ErrorBody {
             request_id: request_id.to_owned(),
             change_password_id: match error {
                 Error::PasswordChangeRequired(id) => Some(id.clone()),
+                _ => None,
+            },
+            encoded_authorization_message: match error {
+                Error::ForbiddenEncoded(m) => Some(m.clone()),
                 _ => None,
             },
         }

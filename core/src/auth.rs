@@ -20,10 +20,12 @@ pub enum Permission {
     ApiKeysWrite,
     /// Call the Login API of seed 003 on behalf of users.
     Login,
+    /// Read and export login records across users.
+    LoginRecordsRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::OrganizationsRead,
         Permission::OrganizationsWrite,
         Permission::ApplicationsRead,
@@ -35,6 +37,7 @@ impl Permission {
         Permission::ApiKeysRead,
         Permission::ApiKeysWrite,
         Permission::Login,
+        Permission::LoginRecordsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Permission {
             Permission::ApiKeysRead => "api_keys:read",
             Permission::ApiKeysWrite => "api_keys:write",
             Permission::Login => "login",
+            Permission::LoginRecordsRead => "login_records:read",
         }
     }
 

@@ -43,10 +43,16 @@ pub enum Error {
     InvalidRefreshToken,
     /// Valid credentials that do not grant this operation.
     Forbidden,
+    /// Forbidden, with the encoded explanation seed 002 documents
+    /// (`encoded_authorization_message`).
+    ForbiddenEncoded(String),
     /// The resource would collide with an existing one; `code` says which (`EMAIL_TAKEN`, ...).
     Conflict { code: &'static str, message: String },
     /// A dependency (database, cache) failed. The detail is for logs, never for clients.
     Internal(String),
+    /// An internal failure that an endpoint documents under its own code
+    /// (`HISTORY_FETCH_FAILED`).
+    InternalCoded { code: &'static str, detail: String },
 }
 
 impl Error {
@@ -68,7 +74,9 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::InvalidRequest(_) | Error::Fields(_) => "INVALID_REQUEST",
-            Error::InvalidField { code, .. } | Error::Conflict { code, .. } => code,
+            Error::InvalidField { code, .. }
+            | Error::Conflict { code, .. }
+            | Error::InternalCoded { code, .. } => code,
             Error::RouteNotFound => "ROUTE_NOT_FOUND",
             Error::NotFound => "NOT_FOUND",
             Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
@@ -79,7 +87,7 @@ impl Error {
             Error::AccountExpired => "ACCOUNT_EXPIRED",
             Error::PasswordChangeRequired(_) => "PASSWORD_CHANGE_REQUIRED",
             Error::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
-            Error::Forbidden => "FORBIDDEN",
+            Error::Forbidden | Error::ForbiddenEncoded(_) => "FORBIDDEN",
             Error::Internal(_) => "INTERNAL_ERROR",
         }
     }
@@ -108,8 +116,12 @@ impl Error {
                 "The password must be changed before logging in; use change_password_id.".to_owned()
             }
             Error::InvalidRefreshToken => "The refresh token is not valid.".to_owned(),
-            Error::Forbidden => "These credentials do not allow this operation.".to_owned(),
-            Error::Internal(_) => "An internal error occurred.".to_owned(),
+            Error::Forbidden | Error::ForbiddenEncoded(_) => {
+                "These credentials do not allow this operation.".to_owned()
+            }
+            Error::Internal(_) | Error::InternalCoded { .. } => {
+                "An internal error occurred.".to_owned()
+            }
         }
     }
 }
@@ -117,7 +129,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Internal(detail) => write!(f, "{}: {detail}", self.code()),
+            Error::Internal(detail) | Error::InternalCoded { detail, .. } => {
+                write!(f, "{}: {detail}", self.code())
+            }
             other => write!(f, "{}: {}", other.code(), other.public_message()),
         }
     }

@@ -18,12 +18,14 @@ pub mod openapi;
 pub mod password;
 pub mod pkce;
 pub mod rand;
+pub mod records;
 pub mod routes;
 pub mod secrets;
 pub mod sessions;
 pub mod store;
 pub mod time;
 pub mod tokens;
+pub mod ua;
 pub mod validate;
 
 pub use error::Error;

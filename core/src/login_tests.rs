@@ -698,3 +698,133 @@ fn test_pkce_code_flow() {
         "single use"
     );
 }
+
+#[test]
+fn test_records_history_newest_first_with_filter_and_paging() {
+    let mut w = World::new();
+    w.login_at("ann", "wrong horse", NOW).unwrap_err();
+    w.login_at("ann", "correct horse", NOW + 1).unwrap();
+    w.login_at("nobody", "x", NOW + 2).unwrap_err();
+    w.login_at("ann", "correct horse", NOW + 3).unwrap();
+    let h = block_on(crate::records::history(
+        &w.store, &w.org, &w.user_id, None, None, None,
+    ))
+    .unwrap();
+    assert!(h.success);
+    assert_eq!(h.message, "Login history retrieved successfully");
+    assert_eq!(
+        h.data.total_count, 3,
+        "the unknown user's attempt is not Ann's"
+    );
+    let actions: Vec<_> = h.data.history.iter().map(|i| i.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "auth.login.success",
+            "auth.login.success",
+            "auth.login.failure"
+        ]
+    );
+    assert!(h.data.history[0].id > h.data.history[1].id);
+    assert_eq!(h.data.history[2].metadata["reason"], "bad_password");
+    assert_eq!(h.data.history[0].metadata["method"], "password");
+    let f = block_on(crate::records::history(
+        &w.store,
+        &w.org,
+        &w.user_id,
+        Some("1"),
+        Some("1"),
+        Some("success"),
+    ))
+    .unwrap();
+    assert_eq!(
+        (
+            f.data.total_count,
+            f.data.history.len(),
+            f.data.limit,
+            f.data.offset
+        ),
+        (2, 1, 1, 1)
+    );
+    for (limit, filter, code) in [
+        (Some("0"), None, "INVALID_LIMIT"),
+        (Some("101"), None, "INVALID_LIMIT"),
+        (None, Some("maybe"), "INVALID_FILTER"),
+    ] {
+        let e = block_on(crate::records::history(
+            &w.store, &w.org, &w.user_id, limit, None, filter,
+        ))
+        .unwrap_err();
+        assert_eq!(e.code(), code);
+    }
+}
+
+#[test]
+fn test_records_login_logs_and_search() {
+    use crate::login_api::{search, SearchRequest};
+    let mut w = World::new();
+    w.login_at("ann", "correct horse", NOW).unwrap();
+    w.login_at("ann", "wrong horse", NOW + 1).unwrap_err();
+    w.login_at("ann", "correct horse", NOW + 2).unwrap();
+    let logs = block_on(crate::records::login_logs(
+        &w.store,
+        &w.org,
+        &w.user_id,
+        Some(&w.app.client_id),
+    ))
+    .unwrap();
+    assert_eq!(logs.login_logs.len(), 2, "successful logins only");
+    assert_eq!(logs.login_logs[0].ip_address, "203.0.113.7");
+    assert_eq!(
+        block_on(crate::records::login_logs(
+            &w.store, &w.org, &w.user_id, None
+        ))
+        .unwrap_err()
+        .code(),
+        "INVALID_CLIENT_ID"
+    );
+    let v = SearchRequest::from_query(|k| match k {
+        "start" => Some("1760000000001"),
+        "retrieveTotal" => Some("true"),
+        _ => None,
+    })
+    .unwrap()
+    .validate()
+    .unwrap();
+    let r = block_on(search(&w.store, &w.org, v)).unwrap();
+    assert_eq!(r.total, Some(1));
+    assert_eq!(r.logins[0].instant, NOW + 2);
+    assert_eq!(r.logins[0].application_name.as_deref(), Some("web"));
+    assert_eq!(r.logins[0].login_id, "ann");
+}
+
+#[test]
+fn test_sessions_identity_store_view() {
+    let mut w = World::new();
+    let s = w.login("ann", "correct horse").unwrap().session;
+    let v = block_on(sessions::identity_store_sessions(
+        &w.store, &w.org, &w.org, &w.user_id, NOW,
+    ))
+    .unwrap();
+    assert_eq!(v.session_list.len(), 1);
+    assert_eq!(v.session_list[0].session_id, s.id);
+    assert_eq!(v.session_list[0].creation_time, NOW / 1000);
+    let e = block_on(sessions::identity_store_sessions(
+        &w.store,
+        &w.org,
+        "other-org",
+        &w.user_id,
+        NOW,
+    ))
+    .unwrap_err();
+    assert!(matches!(e, Error::ForbiddenEncoded(_)));
+    let e = block_on(sessions::identity_store_sessions(
+        &w.store,
+        &w.org,
+        &w.org,
+        "not-a-uuid",
+        NOW,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "INVALID_USER_ID");
+}

@@ -877,3 +877,89 @@ impl CodeStore for MemoryStore {
         Ok(Some(d.codes.remove(i)))
     }
 }
+
+impl MemoryStore {
+    fn stored(
+        &self,
+        org_id: &str,
+        keep: impl Fn(&LoginRecord) -> bool,
+    ) -> Vec<crate::records::StoredRecord> {
+        let d = self.data.borrow();
+        d.records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.organization_id == org_id && keep(r))
+            .map(|(i, r)| crate::records::StoredRecord {
+                id: i as i64 + 1,
+                record: r.clone(),
+                application_name: r
+                    .application_id
+                    .as_ref()
+                    .and_then(|a| d.apps.iter().find(|x| &x.id == a))
+                    .map(|a| a.name.clone()),
+            })
+            .collect()
+    }
+}
+
+impl crate::store::RecordStore for MemoryStore {
+    async fn user_records(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        outcome: Option<crate::model::Outcome>,
+        page: Page,
+    ) -> StoreResult<(Vec<crate::records::StoredRecord>, u64)> {
+        let mut rows = self.stored(org_id, |r| {
+            r.user_id.as_deref() == Some(user_id) && outcome.is_none_or(|o| r.outcome == o)
+        });
+        rows.reverse();
+        Ok(paged(rows.into_iter(), page))
+    }
+
+    async fn user_logins(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::records::StoredRecord>> {
+        let mut rows = self.stored(org_id, |r| {
+            r.user_id.as_deref() == Some(user_id)
+                && r.outcome == crate::model::Outcome::Success
+                && application_id.is_none_or(|a| r.application_id.as_deref() == Some(a))
+        });
+        rows.reverse();
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
+    async fn search(
+        &self,
+        org_id: &str,
+        c: &crate::records::Criteria,
+        start_row: u32,
+        number_of_results: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<crate::records::StoredRecord>, Option<u64>)> {
+        let rows = self.stored(org_id, |r| {
+            r.outcome == crate::model::Outcome::Success
+                && c.application_id
+                    .as_ref()
+                    .is_none_or(|a| r.application_id.as_ref() == Some(a))
+                && c.user_id
+                    .as_ref()
+                    .is_none_or(|u| r.user_id.as_ref() == Some(u))
+                && c.start.is_none_or(|s| r.created_at >= s)
+                && c.end.is_none_or(|e| r.created_at <= e)
+        });
+        let (page, total) = paged(
+            rows.into_iter(),
+            Page {
+                limit: number_of_results,
+                offset: start_row,
+            },
+        );
+        Ok((page, with_total.then_some(total)))
+    }
+}

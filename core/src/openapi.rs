@@ -199,6 +199,30 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<TokenResponse>(g),
             &[400],
         ),
+        Route::LoginHistory => ok(
+            schema::<crate::records::HistoryResponse>(g),
+            &[400, 401, 500],
+        ),
+        Route::UserLoginLogs => ok(
+            schema::<crate::records::LoginLogs>(g),
+            &[400, 401, 403, 404, 500],
+        ),
+        Route::IdentityStoreSessions => ok(
+            schema::<crate::sessions::SessionList002>(g),
+            &[400, 401, 403],
+        ),
+        Route::LoginRecordSearchGet => login_api(
+            None,
+            200,
+            schema::<crate::login_api::SearchResponse>(g),
+            &[400, 401],
+        ),
+        Route::LoginRecordSearchPost => login_api(
+            schema::<crate::login_api::SearchRequest>(g),
+            200,
+            schema::<crate::login_api::SearchResponse>(g),
+            &[400, 401],
+        ),
         Route::Register | Route::Unregister => with(None, 204, None, READ),
     }
 }
@@ -213,6 +237,7 @@ fn error_description(status: u16) -> &'static str {
         404 => "No such resource in the caller's organization (`NOT_FOUND`).",
         409 => "Collides with an existing resource (`EMAIL_TAKEN`, `DOMAIN_TAKEN`, ...).",
         413 => "The body is larger than 64 KiB (`PAYLOAD_TOO_LARGE`).",
+                500 => "Internal failure (`INTERNAL_ERROR`, or the code the endpoint documents, such as `HISTORY_FETCH_FAILED`).",
         503 => "A dependency failed; the body says which.",
         _ => "Error.",
     }

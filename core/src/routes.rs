@@ -102,6 +102,11 @@ pub enum Route {
     Unregister,
     Authorize,
     Token,
+    LoginHistory,
+    UserLoginLogs,
+    IdentityStoreSessions,
+    LoginRecordSearchGet,
+    LoginRecordSearchPost,
 }
 
 /// One row of the route table.
@@ -206,6 +211,11 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::Unregister, Delete, "/api/v1/users/{user_id}/registrations/{application_id}", "unregisterUser", "Remove a user's registration for an application.", Access::Org(P::UsersWrite), &[]),
     r(Route::Authorize, Post, "/api/v1/auth/authorize", "authorize", "Log in for a redirect-based application and get an authorization code (PKCE, S256).", Access::Public, &[]),
     r(Route::Token, Post, "/api/v1/auth/token", "token", "Exchange an authorization code and its PKCE verifier for tokens.", Access::Public, &[]),
+    r(Route::LoginHistory, Get, "/api/v1/auth/login-history", "getLoginHistory", "The signed-in user's login history, newest first (seed 001).", Access::User, &["limit", "offset", "filter"]),
+    r(Route::UserLoginLogs, Get, "/api/v1/users/{user_id}/loginlogs", "getUserLoginLogs", "A user's logins into an application (seed 000).", Access::Org(P::UsersRead), &["client_id"]),
+    r(Route::IdentityStoreSessions, Get, "/v1/identity-stores/{identity_store_id}/users/{user_id}/sessions", "listIdentityStoreUserSessions", "A user's login sessions (seed 002; the identity store is the organization).", Access::Org(P::UsersRead), &[]),
+    r(Route::LoginRecordSearchGet, Get, "/api/system/login-record/search", "searchLoginRecords", "Login API (seed 003): search login records.", Access::Org(P::LoginRecordsRead), &["applicationId", "userId", "start", "end", "numberOfResults", "startRow", "retrieveTotal"]),
+    r(Route::LoginRecordSearchPost, Post, "/api/system/login-record/search", "searchLoginRecordsPost", "Login API (seed 003): search login records (criteria in the body).", Access::Org(P::LoginRecordsRead), &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 

@@ -8,6 +8,8 @@ use crate::login::{
 use crate::model::Session;
 use crate::rand::Rng;
 use crate::store::{AppStore, Rotation, SessionStore, UserStore};
+use base64ct::Encoding;
+
 use crate::Error;
 
 /// The result of a refresh: the session and its new tokens.
@@ -134,4 +136,65 @@ pub async fn revoke(
         }
         _ => Err(Error::NotFound),
     }
+}
+
+/// One session in seed 002's shape (times in epoch seconds).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct UserSessionDto {
+    pub creation_time: i64,
+    pub ip_address: String,
+    pub session_id: String,
+    pub session_not_valid_after: i64,
+    pub user_agent: String,
+    pub user_id: String,
+}
+
+/// `GET /v1/identity-stores/{identity_store_id}/users/{user_id}/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct SessionList002 {
+    pub session_list: Vec<UserSessionDto>,
+}
+
+/// Seed 002's view of a user's active sessions. The identity store is the organization: the
+/// caller's own, or 403 with the encoded explanation the seed documents.
+pub async fn identity_store_sessions(
+    store: &(impl SessionStore + UserStore),
+    caller_org: &str,
+    identity_store_id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<SessionList002, Error> {
+    if identity_store_id != caller_org {
+        let why = serde_json::json!({
+            "reason": "the credentials do not administer this identity store",
+            "identity_store_id": identity_store_id,
+        });
+        let encoded = base64ct::Base64UrlUnpadded::encode_string(why.to_string().as_bytes());
+        return Err(Error::ForbiddenEncoded(encoded));
+    }
+    if !crate::rand::is_uuid(user_id) {
+        return Err(Error::invalid_field(
+            "INVALID_USER_ID",
+            "user_id must be a UUID",
+        ));
+    }
+    store.get_user(caller_org, user_id).await?.ok_or_else(|| {
+        Error::invalid_field("INVALID_USER_ID", "no such user in this identity store")
+    })?;
+    let sessions = store.list_sessions(caller_org, user_id, false, now).await?;
+    Ok(SessionList002 {
+        session_list: sessions
+            .iter()
+            .map(|s| UserSessionDto {
+                creation_time: s.created_at / 1000,
+                ip_address: s.client.ip.clone().unwrap_or_default(),
+                session_id: s.id.clone(),
+                session_not_valid_after: s.expires_at / 1000,
+                user_agent: s.client.user_agent.clone().unwrap_or_default(),
+                user_id: s.user_id.clone(),
+            })
+            .collect(),
+    })
 }

@@ -217,3 +217,33 @@ pub trait CodeStore {
         now: i64,
     ) -> StoreResult<Option<OneTimeCode>>;
 }
+
+/// The login-record views' queries. Every method is scoped to one organization.
+pub trait RecordStore {
+    /// One user's records, newest first, optionally of one outcome, with the total.
+    async fn user_records(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        outcome: Option<crate::model::Outcome>,
+        page: Page,
+    ) -> StoreResult<(Vec<crate::records::StoredRecord>, u64)>;
+    /// One user's successful logins, newest first, optionally into one application.
+    async fn user_logins(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::records::StoredRecord>>;
+    /// Successful logins matching `criteria`, oldest first, from `start_row`; the total too
+    /// when asked.
+    async fn search(
+        &self,
+        org_id: &str,
+        criteria: &crate::records::Criteria,
+        start_row: u32,
+        number_of_results: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<crate::records::StoredRecord>, Option<u64>)>;
+}

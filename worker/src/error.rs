@@ -39,12 +39,12 @@ pub fn status(e: &CoreError) -> u16 {
         CoreError::AccountDisabled
         | CoreError::AccountExpired
         | CoreError::PasswordChangeRequired(_) => 403,
-        CoreError::Forbidden => 403,
+        CoreError::Forbidden | CoreError::ForbiddenEncoded(_) => 403,
         CoreError::Conflict { .. } => 409,
         CoreError::RouteNotFound | CoreError::NotFound => 404,
         CoreError::MethodNotAllowed => 405,
         CoreError::PayloadTooLarge => 413,
-        CoreError::Internal(_) => 500,
+        CoreError::Internal(_) | CoreError::InternalCoded { .. } => 500,
     }
 }
 
@@ -54,7 +54,7 @@ pub fn render(err: AppError, request_id: &str) -> worker::Result<Response> {
         AppError::Api(e) => e,
         AppError::Platform(e) => CoreError::Internal(e.to_string()),
     };
-    if let CoreError::Internal(detail) = &core {
+    if let CoreError::Internal(detail) | CoreError::InternalCoded { detail, .. } = &core {
         console_error!("request {request_id}: {detail}");
     }
     http::json(status(&core), &ErrorBody::new(&core, request_id))
@@ -68,7 +68,7 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         | CoreError::InvalidField { .. }
         | CoreError::Fields(_)
         | CoreError::PayloadTooLarge => 400,
-        CoreError::Unauthorized | CoreError::Forbidden => 401,
+        CoreError::Unauthorized | CoreError::Forbidden | CoreError::ForbiddenEncoded(_) => 401,
         // An unknown user and a wrong password alike: no enumeration.
         CoreError::InvalidCredentials
         | CoreError::NotFound
@@ -79,7 +79,7 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         CoreError::AccountExpired => 410,
         // Authenticated, but the password must change first.
         CoreError::PasswordChangeRequired(_) => 203,
-        CoreError::Internal(_) => 500,
+        CoreError::Internal(_) | CoreError::InternalCoded { .. } => 500,
     }
 }
 

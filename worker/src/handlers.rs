@@ -11,7 +11,7 @@ use latchkey_core::password::OWASP;
 use latchkey_core::routes::Route;
 use latchkey_core::store::{AppStore, SessionStore, UserStore};
 use latchkey_core::time::rfc3339;
-use latchkey_core::{cookies, pkce, sessions, tokens, Error};
+use latchkey_core::{cookies, pkce, records, sessions, tokens, Error};
 use serde::Serialize;
 use worker::{Env, Response};
 
@@ -461,6 +461,33 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
             };
             let (session, tokens) = pkce::exchange(s, body, env).await?;
             ok(&TokenResponse::new(&session.id, tokens, None))
+        }
+        Route::LoginHistory => {
+            let (org, user, _) = cx.user()?;
+            let (limit, offset, filter) =
+                (cx.query("limit"), cx.query("offset"), cx.query("filter"));
+            ok(&records::history(s, org, user, limit, offset, filter).await?)
+        }
+        Route::UserLoginLogs => {
+            ok(
+                &records::login_logs(s, cx.org_id()?, cx.param("user_id"), cx.query("client_id"))
+                    .await?,
+            )
+        }
+        Route::IdentityStoreSessions => {
+            let (store_id, user) = (cx.param("identity_store_id"), cx.param("user_id"));
+            ok(&sessions::identity_store_sessions(s, cx.org_id()?, store_id, user, now).await?)
+        }
+        Route::LoginRecordSearchGet => {
+            let v =
+                latchkey_core::login_api::SearchRequest::from_query(|k| cx.query(k))?.validate()?;
+            ok(&latchkey_core::login_api::search(s, cx.org_id()?, v).await?)
+        }
+        Route::LoginRecordSearchPost => {
+            let v = cx
+                .json::<latchkey_core::login_api::SearchRequest>()?
+                .validate()?;
+            ok(&latchkey_core::login_api::search(s, cx.org_id()?, v).await?)
         }
     }
 }

@@ -5,6 +5,7 @@ mod apps;
 mod codes;
 mod keys;
 mod orgs;
+mod records;
 mod roles;
 mod sessions;
 mod users;

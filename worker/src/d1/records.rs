@@ -1,0 +1,224 @@
+use latchkey_core::model::{ClientInfo, FailureReason, LoginRecord, Outcome, Page};
+use latchkey_core::records::{Criteria, StoredRecord};
+use latchkey_core::store::{RecordStore, StoreResult};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+
+use super::{n, s, D1Store};
+
+#[derive(Deserialize)]
+struct Row {
+    id: f64,
+    organization_id: String,
+    application_id: Option<String>,
+    application_name: Option<String>,
+    created_at: f64,
+    outcome: String,
+    method: String,
+    failure_reason: Option<String>,
+    user_id: Option<String>,
+    login_id: String,
+    session_id: Option<String>,
+    ip: Option<String>,
+    country: Option<String>,
+    region: Option<String>,
+    city: Option<String>,
+    timezone: Option<String>,
+    user_agent: Option<String>,
+    device_name: Option<String>,
+    device_type: Option<String>,
+    device_description: Option<String>,
+}
+
+fn reason(s: &str) -> Option<FailureReason> {
+    use FailureReason::*;
+    [
+        UnknownUser,
+        BadPassword,
+        NoPassword,
+        Disabled,
+        Expired,
+        PasswordChangeRequired,
+        MethodDisabled,
+    ]
+    .into_iter()
+    .find(|r| r.as_str() == s)
+}
+
+impl From<Row> for StoredRecord {
+    fn from(r: Row) -> Self {
+        StoredRecord {
+            id: r.id as i64,
+            application_name: r.application_name,
+            record: LoginRecord {
+                organization_id: r.organization_id,
+                application_id: r.application_id,
+                created_at: r.created_at as i64,
+                outcome: if r.outcome == "success" {
+                    Outcome::Success
+                } else {
+                    Outcome::Failure
+                },
+                method: r.method,
+                failure_reason: r.failure_reason.as_deref().and_then(reason),
+                user_id: r.user_id,
+                login_id: r.login_id,
+                session_id: r.session_id,
+                client: ClientInfo {
+                    ip: r.ip,
+                    country: r.country,
+                    region: r.region,
+                    city: r.city,
+                    timezone: r.timezone,
+                    user_agent: r.user_agent,
+                    device_name: r.device_name,
+                    device_type: r.device_type,
+                    device_description: r.device_description,
+                },
+            },
+        }
+    }
+}
+
+const COLS: &str = "r.id, r.organization_id, r.application_id, a.name AS application_name, r.created_at, \
+                    r.outcome, r.method, r.failure_reason, r.user_id, r.login_id, r.session_id, r.ip, r.country, \
+                    r.region, r.city, r.timezone, r.user_agent, r.device_name, r.device_type, r.device_description";
+const FROM: &str = "FROM login_records r LEFT JOIN applications a ON a.id = r.application_id";
+
+fn outcome_str(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Success => "success",
+        Outcome::Failure => "failure",
+    }
+}
+
+/// WHERE clauses built from the criteria that are present, so each query can use its index.
+struct Filter {
+    clauses: Vec<String>,
+    args: Vec<JsValue>,
+}
+
+impl Filter {
+    fn new(org_id: &str) -> Self {
+        Filter {
+            clauses: vec!["r.organization_id = ?1".to_owned()],
+            args: vec![s(org_id)],
+        }
+    }
+    fn add(&mut self, clause: &str, v: JsValue) {
+        self.args.push(v);
+        self.clauses
+            .push(clause.replace('?', &format!("?{}", self.args.len())));
+    }
+    fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+}
+
+impl RecordStore for D1Store {
+    async fn user_records(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        outcome: Option<Outcome>,
+        page: Page,
+    ) -> StoreResult<(Vec<StoredRecord>, u64)> {
+        let mut f = Filter::new(org_id);
+        f.add("r.user_id = ?", s(user_id));
+        if let Some(o) = outcome {
+            f.add("r.outcome = ?", s(outcome_str(o)));
+        }
+        let count = self
+            .count(
+                &format!("SELECT COUNT(*) AS n {FROM} WHERE {}", f.sql()),
+                &f.args,
+            )
+            .await?;
+        let k = f.args.len();
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE {} ORDER BY r.id DESC LIMIT ?{} OFFSET ?{}",
+            f.sql(),
+            k + 1,
+            k + 2
+        );
+        let mut args = f.args;
+        args.extend([n(page.limit.into()), n(page.offset.into())]);
+        let rows = self.all::<Row>(&sql, &args).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), count))
+    }
+
+    async fn user_logins(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredRecord>> {
+        let mut f = Filter::new(org_id);
+        f.add("r.user_id = ?", s(user_id));
+        f.add("r.outcome = ?", s("success"));
+        if let Some(a) = application_id {
+            f.add("r.application_id = ?", s(a));
+        }
+        let k = f.args.len();
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE {} ORDER BY r.id DESC LIMIT ?{}",
+            f.sql(),
+            k + 1
+        );
+        let mut args = f.args;
+        args.push(n(limit.into()));
+        Ok(self
+            .all::<Row>(&sql, &args)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    async fn search(
+        &self,
+        org_id: &str,
+        c: &Criteria,
+        start_row: u32,
+        number_of_results: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<StoredRecord>, Option<u64>)> {
+        let mut f = Filter::new(org_id);
+        f.add("r.outcome = ?", s("success"));
+        if let Some(a) = &c.application_id {
+            f.add("r.application_id = ?", s(a));
+        }
+        if let Some(u) = &c.user_id {
+            f.add("r.user_id = ?", s(u));
+        }
+        if let Some(t) = c.start {
+            f.add("r.created_at >= ?", n(t));
+        }
+        if let Some(t) = c.end {
+            f.add("r.created_at <= ?", n(t));
+        }
+        let total = if with_total {
+            Some(
+                self.count(
+                    &format!("SELECT COUNT(*) AS n {FROM} WHERE {}", f.sql()),
+                    &f.args,
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
+        let k = f.args.len();
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE {} ORDER BY r.created_at, r.id LIMIT ?{} OFFSET ?{}",
+            f.sql(),
+            k + 1,
+            k + 2
+        );
+        let mut args = f.args;
+        args.extend([n(number_of_results.into()), n(start_row.into())]);
+        let rows = self.all::<Row>(&sql, &args).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), total))
+    }
+}
