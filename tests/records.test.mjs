@@ -159,3 +159,30 @@ test('test_records_200_concurrent_failures_leave_200_records', async () => {
   const res = await call('GET', '/api/v1/auth/login-history?filter=failure&limit=1', { headers: bearer(token) });
   assert.equal(res.body.data.total_count, 200);
 });
+
+test('test_records_risk_flags_from_other_places_and_devices', async () => {
+  const u = (await org.api('POST', '/api/v1/users', { email: email('traveller'), password: PASSWORD })).body;
+  const from = (geo, ua) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: app.client_id, login_id: u.email, password: PASSWORD },
+    headers: { 'user-agent': ua, 'x-latchkey-dev-geo': geo },
+  });
+  const PARIS = 'country=FR;region=Île-de-France;city=Paris;lat=48.8566;lon=2.3522;tz=Europe/Paris;asn=3215';
+  const NEW_YORK = 'country=US;region=New York;city=New York;lat=40.7128;lon=-74.0060;tz=America/New_York;asn=7922';
+  assert.equal((await from(PARIS, CHROME)).status, 200);
+  assert.equal((await from(PARIS, CHROME)).status, 200);
+  const last = await from(NEW_YORK, IPHONE);
+  assert.equal(last.status, 200);
+  const h = (await call('GET', '/api/v1/auth/login-history', { headers: bearer(last.body.access_token) })).body.data.history;
+  assert.deepEqual(h[0].metadata.flags, ['new_device', 'new_country', 'impossible_travel']);
+  assert.equal(h[0].metadata.country, 'US');
+  assert.equal(h[0].metadata.city, 'New York');
+  assert.equal(h[1].metadata.flags, undefined, 'same device, same place');
+  assert.equal(h[2].metadata.flags, undefined, 'first login');
+  assert.equal(h[2].metadata.city, 'Paris');
+});
+
+test('test_records_dev_geo_override_is_off_in_the_deployed_configuration', async () => {
+  const { readFileSync } = await import('node:fs');
+  const toml = readFileSync(new URL('../wrangler.toml', import.meta.url), 'utf8');
+  assert.ok(!/LATCHKEY_DEV_GEO/.test(toml), 'wrangler.toml must never enable the location override');
+});

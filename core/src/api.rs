@@ -876,7 +876,13 @@ api_type! {
         pub country: Option<String>,
         pub region: Option<String>,
         pub city: Option<String>,
-        pub user_agent: Option<String>,
+                pub user_agent: Option<String>,
+        /// Parsed from the user agent.
+        pub browser: Option<String>,
+        pub os: Option<String>,
+        /// `desktop`, `mobile`, `tablet` or `bot`, parsed from the user agent.
+        pub device: Option<String>,
+        /// As the client named and typed its device.
         pub device_name: Option<String>,
         pub device_type: Option<String>,
         pub methods: Vec<String>,
@@ -887,6 +893,7 @@ api_type! {
 
 impl SessionView {
     pub fn new(s: &crate::model::Session, current: bool) -> Self {
+        let agent = crate::ua::parse(s.client.user_agent.as_deref().unwrap_or(""));
         SessionView {
             id: s.id.clone(),
             user_id: s.user_id.clone(),
@@ -899,6 +906,15 @@ impl SessionView {
             region: s.client.region.clone(),
             city: s.client.city.clone(),
             user_agent: s.client.user_agent.clone(),
+            browser: agent.browser.map(|b| match agent.browser_version {
+                Some(v) => format!("{b} {v}"),
+                None => b,
+            }),
+            os: agent.os.map(|o| match agent.os_version {
+                Some(v) => format!("{o} {v}"),
+                None => o,
+            }),
+            device: agent.device.map(|d| d.as_str().to_owned()),
             device_name: s.client.device_name.clone(),
             device_type: s.client.device_type.clone(),
             methods: s.methods.clone(),

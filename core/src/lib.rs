@@ -19,6 +19,7 @@ pub mod password;
 pub mod pkce;
 pub mod rand;
 pub mod records;
+pub mod risk;
 pub mod routes;
 pub mod secrets;
 pub mod sessions;

@@ -177,6 +177,7 @@ pub async fn password_login<R: Rng>(
         login_id: req.login_id.chars().take(320).collect(),
         session_id: session_id.map(str::to_owned),
         client: req.client.clone(),
+        flags: Vec::new(),
     };
     let fail = |reason, user: Option<&User>| record(Outcome::Failure, Some(reason), user, None);
 
@@ -335,6 +336,7 @@ pub async fn establish<R: Rng>(
         login_id: login_id.chars().take(320).collect(),
         session_id: Some(session.id.clone()),
         client: session.client.clone(),
+        flags: signals(store, user, &session.client, env.now).await?,
     };
     store
         .record_login(LoginWrite {
@@ -372,6 +374,7 @@ pub async fn ping(
             user_id: Some(user.id.clone()),
             login_id: user.email.clone(),
             session_id: None,
+            flags: signals(store, user, &client, now).await?,
             client,
         })
         .await
@@ -472,4 +475,17 @@ pub async fn change_password<R: Rng>(
         .revoke_user_sessions(&user.organization_id, &user.id, now)
         .await?;
     Ok(())
+}
+
+/// The risk signals of a successful login by `user` from `client` (see [`crate::risk`]).
+async fn signals(
+    store: &impl SessionStore,
+    user: &User,
+    client: &ClientInfo,
+    now: i64,
+) -> Result<Vec<String>, Error> {
+    let previous = store
+        .recent_logins(&user.organization_id, &user.id, crate::risk::HISTORY)
+        .await?;
+    Ok(crate::risk::flags(&previous, client, now))
 }

@@ -828,3 +828,50 @@ fn test_sessions_identity_store_view() {
     .unwrap_err();
     assert_eq!(e.code(), "INVALID_USER_ID");
 }
+
+#[test]
+fn test_login_risk_flags_recorded_on_success() {
+    let mut w = World::new();
+    let paris = ClientInfo {
+        country: Some("FR".into()),
+        latitude_e6: Some(48_856_600),
+        longitude_e6: Some(2_352_200),
+        user_agent: Some(
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/138.0.0.0 Safari/537.36".into(),
+        ),
+        ..Default::default()
+    };
+    let new_york = ClientInfo {
+        country: Some("US".into()),
+        latitude_e6: Some(40_712_800),
+        longitude_e6: Some(-74_006_000),
+        user_agent: Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) Version/17.1 Mobile/15E148 Safari/604.1".into()),
+        ..Default::default()
+    };
+    for (client, now) in [
+        (paris.clone(), NOW),
+        (paris, NOW + 60_000),
+        (new_york, NOW + 120_000),
+    ] {
+        let req = PasswordLogin {
+            organization_id: &w.org,
+            application: Some(&w.app),
+            login_id: "ann",
+            password: "correct horse",
+            client,
+            no_tokens: true,
+        };
+        let env = LoginEnv {
+            keys: &w.keys,
+            issuer: ISS,
+            params: FAST,
+            now,
+            rng: &mut w.rng,
+        };
+        block_on(password_login(&w.store, req, env)).unwrap();
+    }
+    let flags: Vec<Vec<String>> = w.store.records().iter().map(|r| r.flags.clone()).collect();
+    assert_eq!(flags[0], Vec::<String>::new(), "first login");
+    assert_eq!(flags[1], Vec::<String>::new(), "same device, same place");
+    assert_eq!(flags[2], ["new_device", "new_country", "impossible_travel"]);
+}

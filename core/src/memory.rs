@@ -756,6 +756,33 @@ impl SessionStore for MemoryStore {
         Ok(n)
     }
 
+    async fn recent_logins(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::risk::PastLogin>> {
+        let d = self.data.borrow();
+        Ok(d.records
+            .iter()
+            .rev()
+            .filter(|r| {
+                r.organization_id == org_id
+                    && r.user_id.as_deref() == Some(user_id)
+                    && r.outcome == crate::model::Outcome::Success
+            })
+            .take(limit as usize)
+            .map(|r| crate::risk::PastLogin {
+                created_at: r.created_at,
+                user_agent: r.client.user_agent.clone(),
+                device_name: r.client.device_name.clone(),
+                country: r.client.country.clone(),
+                latitude_e6: r.client.latitude_e6,
+                longitude_e6: r.client.longitude_e6,
+            })
+            .collect())
+    }
+
     async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
         self.data.borrow_mut().refresh_tokens.push(StoredRefresh {
             token: token.clone(),

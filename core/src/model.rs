@@ -140,11 +140,45 @@ pub struct ClientInfo {
     pub region: Option<String>,
     pub city: Option<String>,
     pub timezone: Option<String>,
+    /// Autonomous system number of the client's network.
+    pub asn: Option<u32>,
+    /// Coordinates of the client's location, in millionths of a degree.
+    pub latitude_e6: Option<i32>,
+    pub longitude_e6: Option<i32>,
     pub user_agent: Option<String>,
     /// Device metadata the client sent (seed 003's `metaData.device`).
     pub device_name: Option<String>,
     pub device_type: Option<String>,
     pub device_description: Option<String>,
+}
+
+impl ClientInfo {
+    /// Applies a development-only location override (`country=FR;city=Paris;lat=48.85;
+    /// lon=2.35;region=IDF;tz=Europe/Paris;asn=3215`), so tests can log in from other places.
+    /// The worker honours it only when `LATCHKEY_DEV_GEO` is `enabled`, which no deployed
+    /// configuration sets.
+    pub fn apply_dev_geo(&mut self, spec: &str) {
+        let e6 = |v: &str| {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.abs() <= 180.0)
+                .map(|f| (f * 1e6).round() as i32)
+        };
+        for (k, v) in spec.split(';').filter_map(|kv| kv.split_once('=')) {
+            let v = v.trim();
+            match k.trim() {
+                "country" => self.country = Some(v.to_owned()),
+                "region" => self.region = Some(v.to_owned()),
+                "city" => self.city = Some(v.to_owned()),
+                "tz" => self.timezone = Some(v.to_owned()),
+                "asn" => self.asn = v.parse().ok(),
+                "lat" => self.latitude_e6 = e6(v),
+                "lon" => self.longitude_e6 = e6(v),
+                _ => {}
+            }
+        }
+    }
 }
 
 /// A login session: the unit a user and an administrator see and revoke.
@@ -230,6 +264,9 @@ pub struct LoginRecord {
     pub login_id: String,
     pub session_id: Option<String>,
     pub client: ClientInfo,
+    /// Risk signals of a successful login: `new_device`, `new_country`,
+    /// `impossible_travel`.
+    pub flags: Vec<String>,
 }
 
 /// A single-use code, stored as its hash.

@@ -90,6 +90,9 @@ fn history_item(s: &StoredRecord) -> HistoryItem {
     put(&mut m, "device", agent.device.map(|d| d.as_str()));
     put(&mut m, "device_name", r.client.device_name.as_deref());
     put(&mut m, "device_type", r.client.device_type.as_deref());
+    if !r.flags.is_empty() {
+        m.insert("flags".to_owned(), Value::from(r.flags.clone()));
+    }
     HistoryItem {
         id: s.id,
         action: match r.outcome {

@@ -178,6 +178,13 @@ pub trait SessionStore {
     /// Revokes every active session of the user; returns how many.
     async fn revoke_user_sessions(&self, org_id: &str, user_id: &str, now: i64)
         -> StoreResult<u32>;
+    /// The user's most recent successful logins, newest first (for risk signals).
+    async fn recent_logins(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::risk::PastLogin>>;
     /// Adds a refresh token to an existing session (authorization-code exchange).
     async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
     /// Records activity on a session.

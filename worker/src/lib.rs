@@ -96,7 +96,10 @@ async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
     let scope = authorize(spec.access, principal.as_ref())?;
     let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());
 
-    let client = client::client_info(&req, None);
+    let dev_geo = env
+        .var(client::DEV_GEO_VAR)
+        .is_ok_and(|v| v.to_string() == "enabled");
+    let client = client::client_info(&req, None, dev_geo);
     let headers = req
         .headers()
         .entries()

@@ -1,9 +1,10 @@
-use latchkey_core::model::{ClientInfo, FailureReason, LoginRecord, Outcome, Page};
+use latchkey_core::model::{FailureReason, LoginRecord, Outcome, Page};
 use latchkey_core::records::{Criteria, StoredRecord};
 use latchkey_core::store::{RecordStore, StoreResult};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
+use super::client::ClientRow;
 use super::{n, s, D1Store};
 
 #[derive(Deserialize)]
@@ -19,15 +20,9 @@ struct Row {
     user_id: Option<String>,
     login_id: String,
     session_id: Option<String>,
-    ip: Option<String>,
-    country: Option<String>,
-    region: Option<String>,
-    city: Option<String>,
-    timezone: Option<String>,
-    user_agent: Option<String>,
-    device_name: Option<String>,
-    device_type: Option<String>,
-    device_description: Option<String>,
+    flags: String,
+    #[serde(flatten)]
+    client: ClientRow,
 }
 
 fn reason(s: &str) -> Option<FailureReason> {
@@ -64,25 +59,17 @@ impl From<Row> for StoredRecord {
                 user_id: r.user_id,
                 login_id: r.login_id,
                 session_id: r.session_id,
-                client: ClientInfo {
-                    ip: r.ip,
-                    country: r.country,
-                    region: r.region,
-                    city: r.city,
-                    timezone: r.timezone,
-                    user_agent: r.user_agent,
-                    device_name: r.device_name,
-                    device_type: r.device_type,
-                    device_description: r.device_description,
-                },
+                client: r.client.into(),
+                flags: serde_json::from_str(&r.flags).unwrap_or_default(),
             },
         }
     }
 }
 
 const COLS: &str = "r.id, r.organization_id, r.application_id, a.name AS application_name, r.created_at, \
-                    r.outcome, r.method, r.failure_reason, r.user_id, r.login_id, r.session_id, r.ip, r.country, \
-                    r.region, r.city, r.timezone, r.user_agent, r.device_name, r.device_type, r.device_description";
+                    r.outcome, r.method, r.failure_reason, r.user_id, r.login_id, r.session_id, r.flags, r.ip, \
+                    r.country, r.region, r.city, r.timezone, r.user_agent, r.device_name, r.device_type, \
+                    r.device_description, r.asn, r.latitude_e6, r.longitude_e6";
 const FROM: &str = "FROM login_records r LEFT JOIN applications a ON a.id = r.application_id";
 
 fn outcome_str(o: Outcome) -> &'static str {

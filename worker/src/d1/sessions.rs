@@ -1,9 +1,10 @@
-use latchkey_core::model::{ClientInfo, LoginRecord, Outcome, RefreshToken, Session};
+use latchkey_core::model::{LoginRecord, Outcome, RefreshToken, Session};
+use latchkey_core::risk::PastLogin;
 use latchkey_core::store::{LoginWrite, Rotation, SessionStore, StoreResult};
 use serde::Deserialize;
-use wasm_bindgen::JsValue;
 use worker::D1PreparedStatement;
 
+use super::client::{client_args, placeholders, ClientRow, CLIENT_COLS};
 use super::{changes, json, n, opt, opt_n, parse_json_col, s, D1Store};
 
 #[derive(Deserialize)]
@@ -16,16 +17,9 @@ struct Row {
     last_active_at: f64,
     expires_at: f64,
     revoked_at: Option<f64>,
-    ip: Option<String>,
-    country: Option<String>,
-    region: Option<String>,
-    city: Option<String>,
-    timezone: Option<String>,
-    user_agent: Option<String>,
-    device_name: Option<String>,
-    device_type: Option<String>,
-    device_description: Option<String>,
     methods: String,
+    #[serde(flatten)]
+    client: ClientRow,
 }
 
 impl TryFrom<Row> for Session {
@@ -41,38 +35,15 @@ impl TryFrom<Row> for Session {
             last_active_at: r.last_active_at as i64,
             expires_at: r.expires_at as i64,
             revoked_at: r.revoked_at.map(|t| t as i64),
-            client: ClientInfo {
-                ip: r.ip,
-                country: r.country,
-                region: r.region,
-                city: r.city,
-                timezone: r.timezone,
-                user_agent: r.user_agent,
-                device_name: r.device_name,
-                device_type: r.device_type,
-                device_description: r.device_description,
-            },
+            client: r.client.into(),
         })
     }
 }
 
-const COLS: &str = "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, \
-                    revoked_at, ip, country, region, city, timezone, user_agent, device_name, device_type, \
-                    device_description, methods";
-
-/// The nine client columns, in table order.
-fn client_args(c: &ClientInfo) -> [JsValue; 9] {
-    [
-        opt(c.ip.as_deref()),
-        opt(c.country.as_deref()),
-        opt(c.region.as_deref()),
-        opt(c.city.as_deref()),
-        opt(c.timezone.as_deref()),
-        opt(c.user_agent.as_deref()),
-        opt(c.device_name.as_deref()),
-        opt(c.device_type.as_deref()),
-        opt(c.device_description.as_deref()),
-    ]
+fn cols() -> String {
+    format!(
+        "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, methods, {CLIENT_COLS}"
+    )
 }
 
 impl D1Store {
@@ -91,13 +62,14 @@ impl D1Store {
             s(&r.login_id),
             opt(r.session_id.as_deref()),
         ];
+        args.push(json(&r.flags)?);
         args.extend(client_args(&r.client));
-        self.stmt(
+        let sql = format!(
             "INSERT INTO login_records (organization_id, application_id, created_at, outcome, method, failure_reason, \
-             user_id, login_id, session_id, ip, country, region, city, timezone, user_agent, device_name, device_type, \
-             device_description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-            &args,
-        )
+             user_id, login_id, session_id, flags, {CLIENT_COLS}) VALUES ({})",
+            placeholders(1, args.len())
+        );
+        self.stmt(&sql, &args)
     }
 
     fn insert_refresh_stmt(&self, t: &RefreshToken) -> StoreResult<D1PreparedStatement> {
@@ -108,7 +80,7 @@ impl D1Store {
     }
 
     async fn session_by_id(&self, id: &str) -> StoreResult<Option<Session>> {
-        let sql = format!("SELECT {COLS} FROM sessions WHERE id = ?1");
+        let sql = format!("SELECT {} FROM sessions WHERE id = ?1", cols());
         self.first::<Row>(&sql, &[s(id)])
             .await?
             .map(TryInto::try_into)
@@ -128,15 +100,15 @@ impl SessionStore for D1Store {
             n(se.last_active_at),
             n(se.expires_at),
             opt_n(se.revoked_at),
+            json(&se.methods)?,
         ];
         args.extend(client_args(&se.client));
-        args.push(json(&se.methods)?);
-        let mut stmts = vec![self.stmt(
-            &format!(
-                "INSERT INTO sessions ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-            ),
-            &args,
-        )?];
+        let sql = format!(
+            "INSERT INTO sessions ({}) VALUES ({})",
+            cols(),
+            placeholders(1, args.len())
+        );
+        let mut stmts = vec![self.stmt(&sql, &args)?];
         if let Some(t) = w.refresh_token {
             stmts.push(self.insert_refresh_stmt(t)?);
         }
@@ -238,7 +210,8 @@ impl SessionStore for D1Store {
 
     async fn session_of_refresh_token(&self, token_hash: &str) -> StoreResult<Option<Session>> {
         let sql = format!(
-            "SELECT {COLS} FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = ?1)"
+            "SELECT {} FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = ?1)",
+            cols()
         );
         self.first::<Row>(&sql, &[s(token_hash)])
             .await?
@@ -247,7 +220,10 @@ impl SessionStore for D1Store {
     }
 
     async fn get_session(&self, org_id: &str, id: &str) -> StoreResult<Option<Session>> {
-        let sql = format!("SELECT {COLS} FROM sessions WHERE organization_id = ?1 AND id = ?2");
+        let sql = format!(
+            "SELECT {} FROM sessions WHERE organization_id = ?1 AND id = ?2",
+            cols()
+        );
         self.first::<Row>(&sql, &[s(org_id), s(id)])
             .await?
             .map(TryInto::try_into)
@@ -261,9 +237,9 @@ impl SessionStore for D1Store {
         include_inactive: bool,
         now: i64,
     ) -> StoreResult<Vec<Session>> {
-        let sql = format!(
-            "SELECT {COLS} FROM sessions WHERE organization_id = ?1 AND user_id = ?2 \
-             AND (?3 = 1 OR (revoked_at IS NULL AND expires_at > ?4)) ORDER BY created_at DESC, id DESC LIMIT 500"
+        let sql = format!("SELECT {} FROM sessions WHERE organization_id = ?1 AND user_id = ?2 \
+             AND (?3 = 1 OR (revoked_at IS NULL AND expires_at > ?4)) ORDER BY created_at DESC, id DESC LIMIT 500",
+            cols()
         );
         self.all::<Row>(
             &sql,
@@ -303,6 +279,41 @@ impl SessionStore for D1Store {
             .await
             .map_err(super::db_err)?;
         Ok(u32::try_from(changes(&r)).unwrap_or(u32::MAX))
+    }
+
+    async fn recent_logins(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<PastLogin>> {
+        #[derive(Deserialize)]
+        struct R {
+            created_at: f64,
+            user_agent: Option<String>,
+            device_name: Option<String>,
+            country: Option<String>,
+            latitude_e6: Option<f64>,
+            longitude_e6: Option<f64>,
+        }
+        let rows = self
+            .all::<R>(
+                "SELECT created_at, user_agent, device_name, country, latitude_e6, longitude_e6 FROM login_records \
+                 WHERE organization_id = ?1 AND user_id = ?2 AND outcome = 'success' ORDER BY id DESC LIMIT ?3",
+                &[s(org_id), s(user_id), n(limit.into())],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PastLogin {
+                created_at: r.created_at as i64,
+                user_agent: r.user_agent,
+                device_name: r.device_name,
+                country: r.country,
+                latitude_e6: r.latitude_e6.map(|v| v as i32),
+                longitude_e6: r.longitude_e6.map(|v| v as i32),
+            })
+            .collect())
     }
 
     async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
