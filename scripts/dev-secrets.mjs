@@ -30,7 +30,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const signing = ensure(file, 'SIGNING_KEY', newSigningKey);
   const platform = ensure(file, 'PLATFORM_ADMIN_KEY', newPlatformKey);
   // Development only: lets a request set its location with the x-latchkey-dev-geo header.
-  ensure(file, 'LATCHKEY_DEV_GEO', () => 'enabled');
+  ensure(file, 'LATCHKEY_DEV_OVERRIDES', () => 'enabled');
   console.log(`dev-secrets: ${file}: SIGNING_KEY ${signing.fresh ? 'created' : 'kept'}, PLATFORM_ADMIN_KEY ${platform.fresh ? 'created' : 'kept'}`);
   console.log(`
 Create your first organization (its API key is printed once):

@@ -63,10 +63,10 @@ export async function startWorker({ timeoutMs = 180_000, log = false } = {}) {
     WRANGLER,
     [
       'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
-      '--show-interactive-dev-session=false', '--var', `SIGNING_KEY:${newSigningKey()}`,
+      '--show-interactive-dev-session=false', '--test-scheduled', '--var', `SIGNING_KEY:${newSigningKey()}`,
       '--var', `PLATFORM_ADMIN_KEY:${platformKey}`,
       // Development-only: lets tests log in "from" other places (x-latchkey-dev-geo).
-      '--var', 'LATCHKEY_DEV_GEO:enabled',
+      '--var', 'LATCHKEY_DEV_OVERRIDES:enabled',
     ],
     { cwd: ROOT, env: { ...process.env, CI: 'true' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -184,5 +184,27 @@ test('test_records_risk_flags_from_other_places_and_devices', async () => {
 test('test_records_dev_geo_override_is_off_in_the_deployed_configuration', async () => {
   const { readFileSync } = await import('node:fs');
   const toml = readFileSync(new URL('../wrangler.toml', import.meta.url), 'utf8');
-  assert.ok(!/LATCHKEY_DEV_GEO/.test(toml), 'wrangler.toml must never enable the location override');
+  assert.ok(!/LATCHKEY_DEV_OVERRIDES/.test(toml), 'wrangler.toml must never enable the location override');
+});
+
+test('test_records_retention_cron_prunes_past_the_organizations_retention', async () => {
+  const o = await newOrg();
+  assert.equal((await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { retention_days: 2 })).body.retention_days, 2);
+  assertError(await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { retention_days: 0 }), 400, 'INVALID_RETENTION_DAYS');
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'r' })).body;
+  const u = (await o.api('POST', '/api/v1/users', { email: email('old'), password: PASSWORD })).body;
+  const at = (ms, password) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: a.client_id, login_id: u.email, password }, headers: { 'x-latchkey-dev-now': String(ms) },
+  });
+  const day = 86_400_000;
+  assert.equal((await at(Date.now() - 5 * day, 'wrong password')).status, 401);
+  assert.equal((await at(Date.now() - 3 * day, 'wrong password')).status, 401);
+  assert.equal((await at(Date.now() - 1 * day, 'wrong password')).status, 401);
+  // wrangler dev --test-scheduled runs the cron handler on this path.
+  const cron = await call('GET', '/__scheduled?cron=17+3+*+*+*');
+  assert.equal(cron.status, 200, String(cron.body));
+  const token = (await at(Date.now(), PASSWORD)).body.access_token;
+  const h = (await call('GET', '/api/v1/auth/login-history', { headers: bearer(token) })).body.data;
+  assert.equal(h.total_count, 2, 'the 5- and 3-day-old attempts are gone');
+  assert.deepEqual(h.history.map((x) => x.action), ['auth.login.success', 'auth.login.failure']);
 });

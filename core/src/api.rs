@@ -254,9 +254,12 @@ request_type! {
     pub struct UpdateOrganization {
         #[serde(default)]
         pub name: Option<String>,
-        #[serde(default, deserialize_with = "nullable")]
+                #[serde(default, deserialize_with = "nullable")]
         #[cfg_attr(feature = "openapi", schemars(with = "Option<String>"))]
         pub custom_domain: Option<Option<String>>,
+        /// Days login records are kept (1 to 3650; 90 by default).
+        #[serde(default)]
+        pub retention_days: Option<u32>,
     }
 }
 
@@ -264,7 +267,8 @@ api_type! {
     pub struct OrganizationView {
         pub id: String,
         pub name: String,
-        pub custom_domain: Option<String>,
+                pub custom_domain: Option<String>,
+        pub retention_days: u32,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -276,6 +280,7 @@ impl From<&Organization> for OrganizationView {
             id: o.id.clone(),
             name: o.name.clone(),
             custom_domain: o.custom_domain.clone(),
+            retention_days: o.retention_days,
             created_at: rfc3339(o.created_at),
             updated_at: rfc3339(o.updated_at),
         }

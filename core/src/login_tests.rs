@@ -875,3 +875,50 @@ fn test_login_risk_flags_recorded_on_success() {
     assert_eq!(flags[1], Vec::<String>::new(), "same device, same place");
     assert_eq!(flags[2], ["new_device", "new_country", "impossible_travel"]);
 }
+
+#[test]
+fn test_records_retention_prunes_only_old_records() {
+    let mut w = World::new();
+    let day = 86_400_000;
+    w.login_at("ann", "wrong horse", NOW - 100 * day)
+        .unwrap_err();
+    w.login_at("ann", "correct horse", NOW - 91 * day).unwrap();
+    w.login_at("ann", "correct horse", NOW - 89 * day).unwrap();
+    w.login_at("ann", "correct horse", NOW).unwrap();
+    assert_eq!(
+        block_on(crate::records::apply_retention(&w.store, NOW)).unwrap(),
+        2
+    );
+    let left: Vec<i64> = w.store.records().iter().map(|r| r.created_at).collect();
+    assert_eq!(left, [NOW - 89 * day, NOW]);
+    let upd = crate::api::UpdateOrganization {
+        retention_days: Some(1),
+        ..Default::default()
+    };
+    block_on(organizations::update(
+        &w.store,
+        &MemoryCache::new(),
+        &crate::auth::Scope::Platform,
+        &w.org,
+        upd,
+        NOW,
+    ))
+    .unwrap();
+    assert_eq!(
+        block_on(crate::records::apply_retention(&w.store, NOW)).unwrap(),
+        1
+    );
+    let bad = crate::api::UpdateOrganization {
+        retention_days: Some(0),
+        ..Default::default()
+    };
+    let err = block_on(organizations::update(
+        &w.store,
+        &MemoryCache::new(),
+        &crate::auth::Scope::Platform,
+        &w.org,
+        bad,
+        NOW,
+    ));
+    assert_eq!(err.unwrap_err().code(), "INVALID_RETENTION_DAYS");
+}

@@ -930,6 +930,19 @@ impl MemoryStore {
 }
 
 impl crate::store::RecordStore for MemoryStore {
+    async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
+        let mut d = self.data.borrow_mut();
+        let mut left = limit;
+        d.records.retain(|r| {
+            let old = left > 0 && r.organization_id == org_id && r.created_at < before;
+            if old {
+                left -= 1;
+            }
+            !old
+        });
+        Ok(limit - left)
+    }
+
     async fn user_records(
         &self,
         org_id: &str,

@@ -7,6 +7,8 @@ pub struct Organization {
     pub id: String,
     pub name: String,
     pub custom_domain: Option<String>,
+    /// Days login records are kept.
+    pub retention_days: u32,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -155,7 +157,7 @@ pub struct ClientInfo {
 impl ClientInfo {
     /// Applies a development-only location override (`country=FR;city=Paris;lat=48.85;
     /// lon=2.35;region=IDF;tz=Europe/Paris;asn=3215`), so tests can log in from other places.
-    /// The worker honours it only when `LATCHKEY_DEV_GEO` is `enabled`, which no deployed
+    /// The worker honours it only when `LATCHKEY_DEV_OVERRIDES` is `enabled`, which no deployed
     /// configuration sets.
     pub fn apply_dev_geo(&mut self, spec: &str) {
         let e6 = |v: &str| {

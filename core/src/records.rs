@@ -232,3 +232,39 @@ pub async fn login_logs(
             .collect(),
     })
 }
+
+// ---- retention -----------------------------------------------------------------------------
+
+/// Rows deleted per statement, and statements per organization per run: bounded work for a
+/// cron invocation, which resumes on the next run.
+pub const PRUNE_BATCH: u32 = 1000;
+pub const PRUNE_MAX_BATCHES: u32 = 20;
+
+/// Deletes every organization's records older than its retention, in bounded batches;
+/// returns how many rows went.
+pub async fn apply_retention(
+    store: &(impl crate::store::OrgStore + RecordStore),
+    now: i64,
+) -> Result<u64, Error> {
+    let mut deleted = 0u64;
+    let mut offset = 0;
+    loop {
+        let (orgs, total) = store
+            .list_orgs(crate::model::Page { limit: 100, offset })
+            .await?;
+        for org in &orgs {
+            let cutoff = now - i64::from(org.retention_days) * 86_400_000;
+            for _ in 0..PRUNE_MAX_BATCHES {
+                let n = store.prune(&org.id, cutoff, PRUNE_BATCH).await?;
+                deleted += u64::from(n);
+                if n < PRUNE_BATCH {
+                    break;
+                }
+            }
+        }
+        offset += 100;
+        if orgs.is_empty() || u64::from(offset) >= total {
+            return Ok(deleted);
+        }
+    }
+}

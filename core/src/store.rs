@@ -243,6 +243,9 @@ pub trait RecordStore {
         application_id: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<crate::records::StoredRecord>>;
+    /// Deletes up to `limit` of the organization's oldest records created before `before`;
+    /// returns how many.
+    async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32>;
     /// Successful logins matching `criteria`, oldest first, from `start_row`; the total too
     /// when asked.
     async fn search(

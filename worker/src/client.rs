@@ -60,10 +60,12 @@ pub fn client_info(req: &Request, ip: Option<String>, dev_geo: bool) -> ClientIn
     c
 }
 
-/// Development-only location override, honoured when the `LATCHKEY_DEV_GEO` variable is
-/// `enabled` (set by the test harness and `.dev.vars`, never by `wrangler.toml`).
+/// Development-only overrides, honoured when the `LATCHKEY_DEV_OVERRIDES` variable is
+/// `enabled` (set by the test harness and `.dev.vars`, never by `wrangler.toml`): the
+/// request's location, and the instant it happens at (epoch milliseconds).
 pub const DEV_GEO_HEADER: &str = "x-latchkey-dev-geo";
-pub const DEV_GEO_VAR: &str = "LATCHKEY_DEV_GEO";
+pub const DEV_NOW_HEADER: &str = "x-latchkey-dev-now";
+pub const DEV_OVERRIDES_VAR: &str = "LATCHKEY_DEV_OVERRIDES";
 
 /// Adds the device metadata a client sent, bounded.
 pub fn add_device(c: &mut ClientInfo, device: Option<&DeviceMeta>) {

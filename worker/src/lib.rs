@@ -18,7 +18,8 @@ use latchkey_core::authn::{self, Authn};
 use latchkey_core::routes::{self, RouteMatch};
 use latchkey_core::Error as CoreError;
 use worker::{
-    console_log, event, Context, Env, Method, Request, Response, ScheduleContext, ScheduledEvent,
+    console_error, console_log, event, Context, Env, Method, Request, Response, ScheduleContext,
+    ScheduledEvent,
 };
 
 use crate::ctx::Ctx;
@@ -96,10 +97,14 @@ async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
     let scope = authorize(spec.access, principal.as_ref())?;
     let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());
 
-    let dev_geo = env
-        .var(client::DEV_GEO_VAR)
+    let dev = env
+        .var(client::DEV_OVERRIDES_VAR)
         .is_ok_and(|v| v.to_string() == "enabled");
-    let client = client::client_info(&req, None, dev_geo);
+    let client = client::client_info(&req, None, dev);
+    let now = match req.headers().get(client::DEV_NOW_HEADER)? {
+        Some(t) if dev => t.trim().parse().unwrap_or(now),
+        _ => now,
+    };
     let headers = req
         .headers()
         .entries()
@@ -142,9 +147,19 @@ async fn static_asset(req: Request, env: &Env) -> AppResult<Response> {
     Ok(resp)
 }
 
-/// Cron trigger. Login-record retention hooks in here; until it exists the trigger only
-/// reports that it ran.
+/// Cron trigger: login-record retention, in bounded batches (the next run resumes).
 #[event(scheduled)]
-async fn scheduled(event: ScheduledEvent, _env: Env, _ctx: ScheduleContext) {
-    console_log!("scheduled: cron {} ran; no jobs registered", event.cron());
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let db = match env.d1(DB_BINDING) {
+        Ok(db) => db,
+        Err(e) => return console_error!("scheduled: no database: {e}"),
+    };
+    let now = worker::Date::now().as_millis() as i64;
+    match latchkey_core::records::apply_retention(&D1Store::new(db), now).await {
+        Ok(n) => console_log!(
+            "scheduled: cron {}: retention deleted {n} login records",
+            event.cron()
+        ),
+        Err(e) => console_error!("scheduled: cron {}: retention failed: {e}", event.cron()),
+    }
 }

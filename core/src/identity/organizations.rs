@@ -14,6 +14,9 @@ use crate::{validate, Error};
 use super::{api_keys, changed, config, found};
 
 const NAME_MAX: usize = 200;
+/// Days login records are kept unless an organization says otherwise.
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+const RETENTION_DAYS: (u32, u32) = (1, 3650);
 
 fn custom_domain(raw: Option<String>) -> Result<Option<String>, Error> {
     raw.map(|d| validate::domain(&d)).transpose()
@@ -29,6 +32,7 @@ pub async fn create(
         id: uuid_v7(now, rng),
         name: validate::name("INVALID_NAME", &input.name, NAME_MAX)?,
         custom_domain: custom_domain(input.custom_domain)?,
+        retention_days: DEFAULT_RETENTION_DAYS,
         created_at: now,
         updated_at: now,
     };
@@ -97,6 +101,18 @@ pub async fn update(
     }
     if let Some(domain) = input.custom_domain {
         org.custom_domain = custom_domain(domain)?;
+    }
+    if let Some(days) = input.retention_days {
+        if !(RETENTION_DAYS.0..=RETENTION_DAYS.1).contains(&days) {
+            return Err(Error::invalid_field(
+                "INVALID_RETENTION_DAYS",
+                format!(
+                    "retention_days must be between {} and {}",
+                    RETENTION_DAYS.0, RETENTION_DAYS.1
+                ),
+            ));
+        }
+        org.retention_days = days;
     }
     org.updated_at = now;
     changed(store.update_org(&org).await)?;

@@ -217,7 +217,7 @@ fn test_identity_org_scope_isolation() {
     assert_eq!(all.total_count, 2);
     let upd = UpdateOrganization {
         name: Some("Hijacked".into()),
-        custom_domain: None,
+        ..Default::default()
     };
     assert_eq!(
         block_on(organizations::update(

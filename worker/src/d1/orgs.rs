@@ -9,6 +9,7 @@ struct Row {
     id: String,
     name: String,
     custom_domain: Option<String>,
+    retention_days: f64,
     created_at: f64,
     updated_at: f64,
 }
@@ -19,19 +20,28 @@ impl From<Row> for Organization {
             id: r.id,
             name: r.name,
             custom_domain: r.custom_domain,
+            retention_days: r.retention_days as u32,
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         }
     }
 }
 
-const COLS: &str = "id, name, custom_domain, created_at, updated_at";
+const COLS: &str = "id, name, custom_domain, retention_days, created_at, updated_at";
 
 impl OrgStore for D1Store {
     async fn insert_org(&self, org: &Organization, first_key: &ApiKey) -> StoreResult<()> {
         let insert_org = self.stmt(
-            "INSERT INTO organizations (id, name, custom_domain, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            &[s(&org.id), s(&org.name), opt(org.custom_domain.as_deref()), n(org.created_at), n(org.updated_at)],
+            "INSERT INTO organizations (id, name, custom_domain, retention_days, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                s(&org.id),
+                s(&org.name),
+                opt(org.custom_domain.as_deref()),
+                n(org.retention_days.into()),
+                n(org.created_at),
+                n(org.updated_at),
+            ],
         )?;
         let insert_key = super::keys::insert_stmt(self, first_key)?;
         self.batch(vec![insert_org, insert_key]).await?;
@@ -61,12 +71,13 @@ impl OrgStore for D1Store {
 
     async fn update_org(&self, org: &Organization) -> StoreResult<bool> {
         self.run(
-            "UPDATE organizations SET name = ?2, custom_domain = ?3, updated_at = ?4 WHERE id = ?1",
+            "UPDATE organizations SET name = ?2, custom_domain = ?3, updated_at = ?4, retention_days = ?5 WHERE id = ?1",
             &[
                 s(&org.id),
                 s(&org.name),
                 opt(org.custom_domain.as_deref()),
                 n(org.updated_at),
+                n(org.retention_days.into()),
             ],
         )
         .await

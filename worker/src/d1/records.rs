@@ -103,6 +103,19 @@ impl Filter {
 }
 
 impl RecordStore for D1Store {
+    async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
+        let r = self
+            .stmt(
+                "DELETE FROM login_records WHERE id IN (SELECT id FROM login_records \
+                 WHERE organization_id = ?1 AND created_at < ?2 ORDER BY id LIMIT ?3)",
+                &[s(org_id), n(before), n(limit.into())],
+            )?
+            .run()
+            .await
+            .map_err(super::db_err)?;
+        Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
+    }
+
     async fn user_records(
         &self,
         org_id: &str,
