@@ -1,8 +1,10 @@
 // `make bench`: prints Latchkey's figures. Timings are measured here, never asserted in tests.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { gzipSync, constants } from 'node:zlib';
 import { join } from 'node:path';
 import { startWorker, ROOT } from '../tests/harness.mjs';
+import { spawnSync } from 'node:child_process';
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 function size(files) {
@@ -123,5 +125,65 @@ console.log('\n== login and refresh under workerd (wrangler dev, local D1)');
     console.log(`refresh req/s sequential: ${(200 / ((performance.now() - r0) / 1000)).toFixed(0)}`);
   } finally {
     await w.stop();
+  }
+}
+
+// The login-record views over 1,000,000 records in local D1.
+{
+  const total = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+  console.log(`\n== login-record views over ${total.toLocaleString('en')} records (wrangler dev, local D1); target p99 < 50 ms`);
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
+  const json = { 'content-type': 'application/json' };
+  // First start: the organization, application and user, over the API.
+  const first = await startWorker({ persistDir: dir });
+  const api = (base, method, path, body, headers = {}) => fetch(`${base}${path}`, {
+    method, body: body && JSON.stringify(body), headers: { ...json, ...headers },
+  }).then((r) => r.json());
+  let org, app, user;
+  try {
+    org = await api(first.baseUrl, 'POST', '/api/v1/organizations', { name: 'views' }, { authorization: `Bearer ${first.platformKey}` });
+    const admin = { authorization: `Bearer ${org.api_key.key}` };
+    app = await api(first.baseUrl, 'POST', '/api/v1/applications', { name: 'web' }, admin);
+    user = await api(first.baseUrl, 'POST', '/api/v1/users', { email: 'heavy@example.com', password: 'correct horse battery' }, admin);
+  } finally {
+    await first.stop();
+  }
+  // Between the starts: the records, straight into local D1's SQLite file.
+  const t0 = performance.now();
+  const seeded = spawnSync('python3', [join(ROOT, 'scripts/seed_records.py'), dir, org.organization.id, app.id, '1000', String(total), user.id], { encoding: 'utf8' });
+  if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
+  console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const w = await startWorker({ persistDir: dir });
+  try {
+    const key = org.api_key.key;
+    const token = (await api(w.baseUrl, 'POST', '/api/v1/auth/login', { client_id: app.client_id, login_id: 'heavy@example.com', password: 'correct horse battery' })).access_token;
+    const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.round((s.length - 1) * p)]; };
+    const measure = async (name, path, headers, n = 100) => {
+      const times = [];
+      for (let i = 0; i < n + 5; i++) {
+        const t = performance.now();
+        const res = await fetch(`${w.baseUrl}${path}`, { headers });
+        await res.text();
+        if (res.status !== 200) throw new Error(`${name}: ${res.status}`);
+        if (i >= 5) times.push(performance.now() - t);
+      }
+      console.log(`${name.padEnd(54)} p50 ${pct(times, 0.5).toFixed(1).padStart(6)} ms  p99 ${pct(times, 0.99).toFixed(1).padStart(6)} ms`);
+    };
+    const asUser = { authorization: `Bearer ${token}` };
+    const admin = { authorization: `Bearer ${key}` };
+    const bare = { authorization: key };
+    const day = 86_400_000;
+    const now = Date.now();
+    await measure('001 history, first page (user with 1/10 of records)', '/api/v1/auth/login-history', asUser);
+    await measure('001 history, filter=failure, offset 5000, limit 100', '/api/v1/auth/login-history?filter=failure&offset=5000&limit=100', asUser);
+    await measure('000 loginlogs (100 newest)', `/api/v1/users/${user.id}/loginlogs?client_id=${app.client_id}`, admin);
+    await measure('003 search, 1-day range, 25 results', `/api/system/login-record/search?start=${now - 30 * day}&end=${now - 29 * day}`, bare);
+    await measure('003 search, 1-day range, retrieveTotal', `/api/system/login-record/search?start=${now - 30 * day}&end=${now - 29 * day}&retrieveTotal=true`, bare);
+    await measure('003 search, one user, 100 results', `/api/system/login-record/search?userId=${user.id}&numberOfResults=100`, bare);
+    await measure('003 search, everything, retrieveTotal (counts all)', '/api/system/login-record/search?retrieveTotal=true', bare, 20);
+    await measure('002 sessions', `/v1/identity-stores/${org.organization.id}/users/${user.id}/sessions`, admin);
+  } finally {
+    await w.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

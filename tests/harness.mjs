@@ -42,17 +42,20 @@ function testConfig() {
   return file;
 }
 
-/** Starts wrangler dev; resolves once /healthz answers 200. */
-export async function startWorker({ timeoutMs = 180_000, log = false } = {}) {
+/**
+ * Starts wrangler dev; resolves once /healthz answers 200. With `persistDir` the state of an
+ * earlier start is reused and kept (the benchmarks fill local D1 between two starts).
+ */
+export async function startWorker({ timeoutMs = 180_000, log = false, persistDir: reuse } = {}) {
   const config = testConfig();
-  const persistDir = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
+  const persistDir = reuse ?? mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
   const migrate = spawnSync(
     WRANGLER,
     ['d1', 'migrations', 'apply', 'latchkey', '--local', '--persist-to', persistDir, '--config', config],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } },
   );
   if (migrate.status !== 0) {
-    rmSync(persistDir, { recursive: true, force: true });
+    if (!reuse) rmSync(persistDir, { recursive: true, force: true });
     throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   }
 
@@ -89,7 +92,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false } = {}) {
         try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
       }
     }
-    rmSync(persistDir, { recursive: true, force: true });
+    if (!reuse) rmSync(persistDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + timeoutMs;
@@ -108,5 +111,5 @@ export async function startWorker({ timeoutMs = 180_000, log = false } = {}) {
     }
     await sleep(100);
   }
-  return { baseUrl, port, platformKey, stop, startupMs: performance.now() - started, output: () => output };
+  return { baseUrl, port, platformKey, persistDir, stop, startupMs: performance.now() - started, output: () => output };
 }

@@ -246,7 +246,7 @@ pub trait RecordStore {
     /// Deletes up to `limit` of the organization's oldest records created before `before`;
     /// returns how many.
     async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32>;
-    /// Successful logins matching `criteria`, oldest first, from `start_row`; the total too
+    /// Successful logins matching `criteria`, in the order they were recorded (oldest first), from `start_row`; the total too
     /// when asked.
     async fn search(
         &self,

@@ -130,7 +130,10 @@ impl RecordStore for D1Store {
         }
         let count = self
             .count(
-                &format!("SELECT COUNT(*) AS n {FROM} WHERE {}", f.sql()),
+                &format!(
+                    "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
+                    f.sql()
+                ),
                 &f.args,
             )
             .await?;
@@ -201,7 +204,10 @@ impl RecordStore for D1Store {
         let total = if with_total {
             Some(
                 self.count(
-                    &format!("SELECT COUNT(*) AS n {FROM} WHERE {}", f.sql()),
+                    &format!(
+                        "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
+                        f.sql()
+                    ),
                     &f.args,
                 )
                 .await?,
@@ -211,7 +217,7 @@ impl RecordStore for D1Store {
         };
         let k = f.args.len();
         let sql = format!(
-            "SELECT {COLS} {FROM} WHERE {} ORDER BY r.created_at, r.id LIMIT ?{} OFFSET ?{}",
+            "SELECT {COLS} {FROM} WHERE {} ORDER BY r.id LIMIT ?{} OFFSET ?{}",
             f.sql(),
             k + 1,
             k + 2
