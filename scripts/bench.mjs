@@ -182,6 +182,11 @@ console.log('\n== login and refresh under workerd (wrangler dev, local D1)');
     await measure('003 search, one user, 100 results', `/api/system/login-record/search?userId=${user.id}&numberOfResults=100`, bare);
     await measure('003 search, everything, retrieveTotal (counts all)', '/api/system/login-record/search?retrieveTotal=true', bare, 20);
     await measure('002 sessions', `/v1/identity-stores/${org.organization.id}/users/${user.id}/sessions`, admin);
+    // The whole export, streamed: time to the last byte and size.
+    const e0 = performance.now();
+    const exp = await fetch(`${w.baseUrl}/api/system/login-record/export`, { headers: bare });
+    const bytes = (await exp.arrayBuffer()).byteLength;
+    console.log(`003 export of every successful login (zip of CSV, streamed)   ${((performance.now() - e0) / 1000).toFixed(1)} s, ${(bytes / 1048576).toFixed(1)} MiB, status ${exp.status}`);
   } finally {
     await w.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 // API: seed 001 (own history), seed 000 (loginlogs), seed 002 (sessions), seed 003 (search).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, assertError, newOrg, email, bearer } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { BASE, call, assertError, newOrg, email, bearer } from './lib.mjs';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36';
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1.2 Mobile/15E148 Safari/604.1';
@@ -207,4 +208,65 @@ test('test_records_retention_cron_prunes_past_the_organizations_retention', asyn
   const h = (await call('GET', '/api/v1/auth/login-history', { headers: bearer(token) })).body.data;
   assert.equal(h.total_count, 2, 'the 5- and 3-day-old attempts are gone');
   assert.deepEqual(h.history.map((x) => x.action), ['auth.login.success', 'auth.login.failure']);
+});
+
+/** Opens a zip with Python's zipfile (an independent reader) and returns {name: text}. */
+function unzip(bytes) {
+  const r = spawnSync('python3', ['-c', `
+import io, json, sys, zipfile
+z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+assert z.testzip() is None
+print(json.dumps({i.filename: z.read(i).decode("utf-8") for i in z.infolist()}))
+`], { input: Buffer.from(bytes), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r') { /* part of \r\n */ } else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else field += c;
+  }
+  return rows;
+}
+
+test('test_records_003_export_zip_csv', async () => {
+  const key = { authorization: org.key };
+  const total = (await call('GET', '/api/system/login-record/search?retrieveTotal=true', { headers: key })).body.total;
+  const res = await fetch(`${BASE}/api/system/login-record/export?zoneId=America/Denver&dateTimeSecondsFormat=${encodeURIComponent("yyyy-MM-dd'T'HH:mm:ss z")}`, { headers: key });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/zip');
+  const files = unzip(await res.arrayBuffer());
+  assert.deepEqual(Object.keys(files), ['login_records.csv']);
+  const rows = parseCsv(files['login_records.csv']);
+  assert.deepEqual(rows[0], ['Record Id', 'User Id', 'Login Id', 'Time', 'Application Id', 'Application Name', 'IP Address', 'City', 'Region', 'Country', 'Latitude', 'Longitude']);
+  assert.equal(rows.length - 1, total, 'one row per successful login');
+  for (const r of rows.slice(1)) {
+    assert.match(r[3], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d M[DS]T$/, 'formatted in the asked zone');
+    assert.equal(r[5], 'records-app');
+  }
+  const annRows = rows.slice(1).filter((r) => r[1] === ann.id);
+  const post = await fetch(`${BASE}/api/system/login-record/export`, {
+    method: 'POST', headers: { ...key, 'content-type': 'application/json' },
+    body: JSON.stringify({ criteria: { userId: ann.id } }),
+  });
+  assert.equal(post.status, 200);
+  const annOnly = parseCsv(unzip(await post.arrayBuffer())['login_records.csv']).slice(1);
+  assert.equal(annOnly.length, annRows.length);
+  assert.ok(annOnly.every((r) => r[1] === ann.id));
+  assert.match(annOnly[0][3], /^\d{1,2}\/\d{1,2}\/\d{4} \d\d:\d\d:\d\d [AP]M UTC$/, 'default format M/d/yyyy hh:mm:ss a z, UTC');
+
+  const bad = await call('GET', '/api/system/login-record/export?zoneId=Nowhere/Land&dateTimeSecondsFormat=QQ', { headers: key });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.fieldErrors.zoneId[0].code, '[invalid]zoneId');
+  const unauthorized = await call('GET', '/api/system/login-record/export');
+  assert.equal(unauthorized.status, 401);
+  assert.equal(unauthorized.body, '');
 });

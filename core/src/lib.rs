@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod authn;
 pub mod cookies;
+pub mod datefmt;
 pub mod error;
 pub mod identity;
 pub mod login;
@@ -28,6 +29,7 @@ pub mod time;
 pub mod tokens;
 pub mod ua;
 pub mod validate;
+pub mod zip;
 
 pub use error::Error;
 

@@ -993,6 +993,10 @@ impl crate::store::RecordStore for MemoryStore {
                 && c.start.is_none_or(|s| r.created_at >= s)
                 && c.end.is_none_or(|e| r.created_at <= e)
         });
+        let rows: Vec<_> = rows
+            .into_iter()
+            .filter(|s| c.after_id.is_none_or(|a| s.id > a))
+            .collect();
         let (page, total) = paged(
             rows.into_iter(),
             Page {

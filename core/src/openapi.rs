@@ -217,6 +217,13 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<crate::login_api::SearchResponse>(g),
             &[400, 401],
         ),
+        Route::LoginRecordExportGet => login_api(None, 200, None, &[400, 401]),
+        Route::LoginRecordExportPost => login_api(
+            schema::<crate::login_api::ExportRequest>(g),
+            200,
+            None,
+            &[400, 401],
+        ),
         Route::LoginRecordSearchPost => login_api(
             schema::<crate::login_api::SearchRequest>(g),
             200,

@@ -30,6 +30,8 @@ pub struct Criteria {
     pub start: Option<i64>,
     /// Inclusive, epoch milliseconds.
     pub end: Option<i64>,
+    /// Only records after this one (keyset paging for exports).
+    pub after_id: Option<i64>,
 }
 
 // ---- seed 001 ------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ pub enum Route {
     IdentityStoreSessions,
     LoginRecordSearchGet,
     LoginRecordSearchPost,
+    LoginRecordExportGet,
+    LoginRecordExportPost,
 }
 
 /// One row of the route table.
@@ -216,6 +218,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::IdentityStoreSessions, Get, "/v1/identity-stores/{identity_store_id}/users/{user_id}/sessions", "listIdentityStoreUserSessions", "A user's login sessions (seed 002; the identity store is the organization).", Access::Org(P::UsersRead), &[]),
     r(Route::LoginRecordSearchGet, Get, "/api/system/login-record/search", "searchLoginRecords", "Login API (seed 003): search login records.", Access::Org(P::LoginRecordsRead), &["applicationId", "userId", "start", "end", "numberOfResults", "startRow", "retrieveTotal"]),
     r(Route::LoginRecordSearchPost, Post, "/api/system/login-record/search", "searchLoginRecordsPost", "Login API (seed 003): search login records (criteria in the body).", Access::Org(P::LoginRecordsRead), &[]),
+    r(Route::LoginRecordExportGet, Get, "/api/system/login-record/export", "exportLoginRecords", "Login API (seed 003): export login records as a zip holding a CSV, streamed.", Access::Org(P::LoginRecordsRead), &["applicationId", "userId", "start", "end", "dateTimeSecondsFormat", "zoneId"]),
+    r(Route::LoginRecordExportPost, Post, "/api/system/login-record/export", "exportLoginRecordsPost", "Login API (seed 003): export login records (criteria in the body).", Access::Org(P::LoginRecordsRead), &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 

@@ -23,6 +23,11 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+pub fn civil(days: i64) -> (i64, i64, i64) {
+    civil_from_days(days)
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's method).
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;

@@ -489,5 +489,16 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
                 .validate()?;
             ok(&latchkey_core::login_api::search(s, cx.org_id()?, v).await?)
         }
+        Route::LoginRecordExportGet => {
+            let v =
+                latchkey_core::login_api::ExportRequest::from_query(|k| cx.query(k))?.validate()?;
+            crate::export::respond(env, cx.org_id()?, v, now)
+        }
+        Route::LoginRecordExportPost => {
+            let v = cx
+                .json::<latchkey_core::login_api::ExportRequest>()?
+                .validate()?;
+            crate::export::respond(env, cx.org_id()?, v, now)
+        }
     }
 }

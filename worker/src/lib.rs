@@ -6,6 +6,7 @@ mod client;
 mod ctx;
 mod d1;
 mod error;
+mod export;
 mod handlers;
 mod health;
 mod http;

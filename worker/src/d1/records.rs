@@ -201,6 +201,9 @@ impl RecordStore for D1Store {
         if let Some(t) = c.end {
             f.add("r.created_at <= ?", n(t));
         }
+        if let Some(id) = c.after_id {
+            f.add("r.id > ?", n(id));
+        }
         let total = if with_total {
             Some(
                 self.count(
