@@ -3,6 +3,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './harness.mjs';
 import { BASE, call, assertError, newOrg, email, bearer } from './lib.mjs';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36';
@@ -246,7 +248,7 @@ test('test_records_003_export_zip_csv', async () => {
   const files = unzip(await res.arrayBuffer());
   assert.deepEqual(Object.keys(files), ['login_records.csv']);
   const rows = parseCsv(files['login_records.csv']);
-  assert.deepEqual(rows[0], ['Record Id', 'User Id', 'Login Id', 'Time', 'Application Id', 'Application Name', 'IP Address', 'City', 'Region', 'Country', 'Latitude', 'Longitude']);
+  assert.deepEqual(rows[0], ['Record Id', 'User Id', 'Login Id', 'Time', 'Application Id', 'Application Name', 'IP Address', 'City', 'Region', 'Country', 'Latitude', 'Longitude', 'Chain Seq', 'Row Hash']);
   assert.equal(rows.length - 1, total, 'one row per successful login');
   for (const r of rows.slice(1)) {
     assert.match(r[3], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d M[DS]T$/, 'formatted in the asked zone');
@@ -269,4 +271,37 @@ test('test_records_003_export_zip_csv', async () => {
   const unauthorized = await call('GET', '/api/system/login-record/export');
   assert.equal(unauthorized.status, 401);
   assert.equal(unauthorized.body, '');
+});
+
+test('test_records_hash_chain_verifies_and_finds_tampering', async () => {
+  const o = await newOrg();
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'chain' })).body;
+  const u = (await o.api('POST', '/api/v1/users', { email: email('chain'), password: PASSWORD })).body;
+  const tries = [PASSWORD, 'wrong', PASSWORD, 'wrong', PASSWORD];
+  for (const pw of tries) await call('POST', '/api/v1/auth/login', { body: { client_id: a.client_id, login_id: u.email, password: pw } });
+  const verify = () => o.api('GET', '/api/v1/login-records/verify');
+  let r = await verify();
+  assert.equal(r.status, 200);
+  assert.deepEqual([r.body.verified_from, r.body.verified_through, r.body.first_broken_link], [1, 5, null]);
+  assert.match(r.body.chain_hash, /^[0-9a-f]{64}$/);
+  assert.equal((await call('GET', '/__scheduled?cron=17+3+*+*+*')).status, 200);
+  r = await verify();
+  assert.ok(r.body.checkpoints_matched >= 1, 'the cron sealed the chain');
+
+  // Export carries each row's place in the chain and its hash.
+  const res = await fetch(`${BASE}/api/system/login-record/export?userId=${u.id}`, { headers: { authorization: o.key } });
+  const rows = parseCsv(unzip(await res.arrayBuffer())['login_records.csv']).slice(1);
+  assert.deepEqual(rows.map((x) => x[12]), ['1', '3', '5']);
+  assert.ok(rows.every((x) => /^[0-9a-f]{64}$/.test(x[13])));
+
+  // An attacker with database access edits the third attempt's IP address.
+  const sql = `UPDATE login_records SET ip = '6.6.6.6' WHERE organization_id = '${o.org.id}' AND chain_seq = 3`;
+  const edit = spawnSync(join(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'latchkey', '--local',
+    '--persist-to', process.env.LATCHKEY_PERSIST_DIR, '--config', join(ROOT, 'wrangler.e2e.toml'), '--command', sql],
+  { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  assert.equal(edit.status, 0, edit.stderr);
+  r = await verify();
+  assert.deepEqual(r.body.first_broken_link, { seq: 3, reason: 'row_edited' });
+  assert.equal(r.body.verified_through, 2);
+  assertError(await o.api('GET', '/api/v1/login-records/verify?from=0'), 400, 'INVALID_FROM');
 });

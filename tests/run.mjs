@@ -26,7 +26,13 @@ try {
     const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
       cwd: ROOT,
       stdio: 'inherit',
-      env: { ...process.env, LATCHKEY_BASE_URL: worker.baseUrl, LATCHKEY_PLATFORM_KEY: worker.platformKey },
+      env: {
+        ...process.env,
+        LATCHKEY_BASE_URL: worker.baseUrl,
+        LATCHKEY_PLATFORM_KEY: worker.platformKey,
+        // Tamper-evidence tests edit local D1 directly, as an attacker with database access.
+        LATCHKEY_PERSIST_DIR: worker.persistDir,
+      },
     });
     child.on('exit', (c) => resolve(c ?? 1));
   });

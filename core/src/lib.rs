@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod authn;
+pub mod chain;
 pub mod cookies;
 pub mod datefmt;
 pub mod error;

@@ -608,7 +608,7 @@ pub struct ValidExport {
 pub const EXPORT_PAGE: u32 = 1000;
 
 /// The CSV's columns.
-pub const EXPORT_HEADER: &str = "\"Record Id\",\"User Id\",\"Login Id\",\"Time\",\"Application Id\",\"Application Name\",\"IP Address\",\"City\",\"Region\",\"Country\",\"Latitude\",\"Longitude\"\r\n";
+pub const EXPORT_HEADER: &str = "\"Record Id\",\"User Id\",\"Login Id\",\"Time\",\"Application Id\",\"Application Name\",\"IP Address\",\"City\",\"Region\",\"Country\",\"Latitude\",\"Longitude\",\"Chain Seq\",\"Row Hash\"\r\n";
 
 impl ExportRequest {
     /// From the GET form's query parameters.
@@ -694,6 +694,8 @@ pub fn export_lines(rows: &[crate::records::StoredRecord], v: &ValidExport) -> S
             c.country.clone().unwrap_or_default(),
             coord(c.latitude_e6),
             coord(c.longitude_e6),
+            s.chain_seq.map(|n| n.to_string()).unwrap_or_default(),
+            s.row_hash.clone().unwrap_or_default(),
         ];
         out.push_str(&fields.iter().map(|f| csv(f)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
@@ -717,6 +719,8 @@ mod export_tests {
         .unwrap();
         let rec = crate::records::StoredRecord {
             id: 7,
+            chain_seq: Some(3),
+            row_hash: Some("ab".into()),
             application_name: Some("Portal, \"new\"".into()),
             record: crate::model::LoginRecord {
                 organization_id: "o".into(),
@@ -738,7 +742,7 @@ mod export_tests {
         let line = export_lines(&[rec], &v);
         assert_eq!(
             line,
-            "\"7\",\"u\",\"'=HYPERLINK(\"\"x\"\")\",\"2019-07-08 11:52 MDT\",\"a\",\"Portal, \"\"new\"\"\",\"42.42.42.42\",\"\",\"\",\"\",\"\",\"\"\r\n"
+            "\"7\",\"u\",\"'=HYPERLINK(\"\"x\"\")\",\"2019-07-08 11:52 MDT\",\"a\",\"Portal, \"\"new\"\"\",\"42.42.42.42\",\"\",\"\",\"\",\"\",\"\",\"3\",\"ab\"\r\n"
         );
         let bad = ExportRequest {
             zone_id: Some("Nowhere/Land".into()),

@@ -922,3 +922,81 @@ fn test_records_retention_prunes_only_old_records() {
     ));
     assert_eq!(err.unwrap_err().code(), "INVALID_RETENTION_DAYS");
 }
+
+#[test]
+fn test_chain_seals_verifies_and_finds_the_first_broken_link() {
+    use crate::chain::{seal, verify};
+    let mut w = World::new();
+    for i in 0..5 {
+        let _ = w.login_at(
+            "ann",
+            if i % 2 == 0 { "correct horse" } else { "wrong" },
+            NOW + i,
+        );
+    }
+    assert_eq!(block_on(seal(&w.store, &w.org, 10_000, NOW)).unwrap(), None);
+    let ok = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    assert_eq!(
+        (
+            ok.verified_from,
+            ok.verified_through,
+            ok.checkpoints_matched
+        ),
+        (1, 5, 1)
+    );
+    assert_eq!(ok.first_broken_link, None);
+
+    w.store
+        .tamper_record(3, &w.org, |r| r.client.ip = Some("10.6.6.6".into()));
+    let bad = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    let b = bad.first_broken_link.unwrap();
+    assert_eq!(
+        (b.seq, b.reason.as_str(), bad.verified_through),
+        (3, "row_edited", 2)
+    );
+    assert!(
+        block_on(seal(&w.store, &w.org, 10_000, NOW))
+            .unwrap()
+            .is_none(),
+        "nothing new to seal"
+    );
+
+    let mut w = World::new();
+    for i in 0..4 {
+        w.login_at("ann", "correct horse", NOW + i).unwrap();
+    }
+    w.store.delete_record(2, &w.org);
+    let gap = block_on(verify(&w.store, &w.org, None, 1000))
+        .unwrap()
+        .first_broken_link
+        .unwrap();
+    assert_eq!((gap.seq, gap.reason.as_str()), (2, "row_missing"));
+    assert_eq!(
+        block_on(seal(&w.store, &w.org, 10_000, NOW))
+            .unwrap()
+            .map(|b| b.seq),
+        Some(2),
+        "never seals over a break"
+    );
+}
+
+#[test]
+fn test_chain_survives_retention() {
+    use crate::chain::{seal, verify};
+    let mut w = World::new();
+    let day = 86_400_000;
+    w.login_at("ann", "correct horse", NOW - 100 * day).unwrap();
+    block_on(seal(&w.store, &w.org, 10_000, NOW)).unwrap();
+    w.login_at("ann", "correct horse", NOW - day).unwrap();
+    w.login_at("ann", "correct horse", NOW).unwrap();
+    block_on(seal(&w.store, &w.org, 10_000, NOW)).unwrap();
+    assert_eq!(
+        block_on(crate::records::apply_retention(&w.store, NOW)).unwrap(),
+        1
+    );
+    let r = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    assert_eq!(
+        (r.verified_from, r.verified_through, r.first_broken_link),
+        (2, 3, None)
+    );
+}

@@ -29,6 +29,9 @@ struct Data {
     refresh_tokens: Vec<StoredRefresh>,
     pub(crate) records: Vec<LoginRecord>,
     last_login: HashMap<String, i64>,
+    /// (chain sequence number, row hash) of each record, index for index.
+    chain: Vec<(i64, String)>,
+    checkpoints: Vec<(String, crate::chain::Checkpoint)>,
     /// (user id, registration)
     registrations: Vec<(String, Registration)>,
     codes: Vec<OneTimeCode>,
@@ -89,6 +92,35 @@ fn remove<T>(items: &mut Vec<T>, matches: impl Fn(&T) -> bool) -> bool {
 }
 
 impl Data {
+    /// Appends a record with the next sequence number of its organization, as the D1
+    /// store's INSERT does.
+    fn push_record(&mut self, r: &LoginRecord) {
+        let seq = self
+            .records
+            .iter()
+            .zip(&self.chain)
+            .filter(|(x, _)| x.organization_id == r.organization_id)
+            .map(|(_, (s, _))| *s)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        self.chain.push((seq, crate::chain::row_hash(r)));
+        self.records.push(r.clone());
+    }
+
+    fn retain_records(&mut self, mut keep: impl FnMut(usize, &LoginRecord) -> bool) {
+        let flags: Vec<bool> = self
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| keep(i, r))
+            .collect();
+        let mut it = flags.iter();
+        self.records.retain(|_| *it.next().unwrap_or(&true));
+        let mut it = flags.iter();
+        self.chain.retain(|_| *it.next().unwrap_or(&true));
+    }
+
     fn domain_taken(&self, domain: &Option<String>, except: &str) -> bool {
         domain.is_some()
             && self
@@ -192,7 +224,9 @@ impl OrgStore for MemoryStore {
         d.refresh_tokens
             .retain(|t| !session_ids.contains(&t.token.session_id));
         d.sessions.retain(|s| s.organization_id != id);
-        d.records.retain(|r| r.organization_id != id);
+        let keep: Vec<bool> = d.records.iter().map(|r| r.organization_id != id).collect();
+        d.retain_records(|i, _| keep[i]);
+        d.checkpoints.retain(|(o, _)| o != id);
         d.keys.retain(|k| k.organization_id != id);
         d.apps.retain(|a| a.organization_id != id);
         d.users.retain(|u| u.organization_id != id);
@@ -616,7 +650,7 @@ impl SessionStore for MemoryStore {
                 used_at: None,
             });
         }
-        d.records.push(w.record.clone());
+        d.push_record(w.record);
         d.last_login
             .insert(w.session.user_id.clone(), w.session.created_at);
         if let Some(hash) = w.rehash {
@@ -629,7 +663,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn record_failure(&self, record: &LoginRecord) -> StoreResult<()> {
-        self.data.borrow_mut().records.push(record.clone());
+        self.data.borrow_mut().push_record(record);
         Ok(())
     }
 
@@ -638,7 +672,7 @@ impl SessionStore for MemoryStore {
         if let Some(user) = &record.user_id {
             d.last_login.insert(user.clone(), record.created_at);
         }
-        d.records.push(record.clone());
+        d.push_record(record);
         Ok(())
     }
 
@@ -918,6 +952,8 @@ impl MemoryStore {
             .filter(|(_, r)| r.organization_id == org_id && keep(r))
             .map(|(i, r)| crate::records::StoredRecord {
                 id: i as i64 + 1,
+                chain_seq: d.chain.get(i).map(|c| c.0),
+                row_hash: d.chain.get(i).map(|c| c.1.clone()),
                 record: r.clone(),
                 application_name: r
                     .application_id
@@ -933,7 +969,7 @@ impl crate::store::RecordStore for MemoryStore {
     async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
         let mut d = self.data.borrow_mut();
         let mut left = limit;
-        d.records.retain(|r| {
+        d.retain_records(|_, r| {
             let old = left > 0 && r.organization_id == org_id && r.created_at < before;
             if old {
                 left -= 1;
@@ -1005,5 +1041,125 @@ impl crate::store::RecordStore for MemoryStore {
             },
         );
         Ok((page, with_total.then_some(total)))
+    }
+}
+
+impl MemoryStore {
+    /// Rewrites a stored record in place, as an attacker with database access might (tests
+    /// of tamper evidence only).
+    pub fn tamper_record(&self, seq: i64, org_id: &str, edit: impl FnOnce(&mut LoginRecord)) {
+        let mut d = self.data.borrow_mut();
+        let idx = d
+            .records
+            .iter()
+            .zip(&d.chain)
+            .position(|(r, (s, _))| r.organization_id == org_id && *s == seq);
+        if let Some(i) = idx {
+            edit(&mut d.records[i]);
+        }
+    }
+
+    /// Deletes a stored record outright (tests of tamper evidence only).
+    pub fn delete_record(&self, seq: i64, org_id: &str) {
+        let mut d = self.data.borrow_mut();
+        let keep: Vec<bool> = d
+            .records
+            .iter()
+            .zip(&d.chain)
+            .map(|(r, (s, _))| !(r.organization_id == org_id && *s == seq))
+            .collect();
+        d.retain_records(|i, _| keep[i]);
+    }
+}
+
+impl crate::store::ChainStore for MemoryStore {
+    async fn first_seq(&self, org_id: &str) -> StoreResult<Option<i64>> {
+        let d = self.data.borrow();
+        Ok(d.records
+            .iter()
+            .zip(&d.chain)
+            .filter(|(r, _)| r.organization_id == org_id)
+            .map(|(_, (s, _))| *s)
+            .min())
+    }
+
+    async fn chain_rows(
+        &self,
+        org_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::chain::ChainRow>> {
+        let d = self.data.borrow();
+        let mut rows: Vec<crate::chain::ChainRow> = d
+            .records
+            .iter()
+            .zip(&d.chain)
+            .filter(|(r, (s, _))| r.organization_id == org_id && *s > after_seq)
+            .map(|(r, (s, h))| crate::chain::ChainRow {
+                seq: *s,
+                row_hash: h.clone(),
+                record: r.clone(),
+            })
+            .collect();
+        rows.sort_by_key(|r| r.seq);
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
+    async fn checkpoints(
+        &self,
+        org_id: &str,
+        from_seq: i64,
+        to_seq: i64,
+    ) -> StoreResult<Vec<crate::chain::Checkpoint>> {
+        let d = self.data.borrow();
+        Ok(d.checkpoints
+            .iter()
+            .filter(|(o, c)| o == org_id && c.seq >= from_seq && c.seq <= to_seq)
+            .map(|(_, c)| c.clone())
+            .collect())
+    }
+
+    async fn checkpoint_at_or_before(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<crate::chain::Checkpoint>> {
+        let d = self.data.borrow();
+        Ok(d.checkpoints
+            .iter()
+            .filter(|(o, c)| o == org_id && c.seq <= seq)
+            .map(|(_, c)| c.clone())
+            .max_by_key(|c| c.seq))
+    }
+
+    async fn checkpoint_at_or_after(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<crate::chain::Checkpoint>> {
+        let d = self.data.borrow();
+        Ok(d.checkpoints
+            .iter()
+            .filter(|(o, c)| o == org_id && c.seq >= seq)
+            .map(|(_, c)| c.clone())
+            .min_by_key(|c| c.seq))
+    }
+
+    async fn insert_checkpoint(
+        &self,
+        org_id: &str,
+        cp: &crate::chain::Checkpoint,
+        _now: i64,
+    ) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        if !d
+            .checkpoints
+            .iter()
+            .any(|(o, c)| o == org_id && c.seq == cp.seq)
+        {
+            d.checkpoints.push((org_id.to_owned(), cp.clone()));
+        }
+        Ok(())
     }
 }

@@ -218,6 +218,7 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             &[400, 401],
         ),
         Route::LoginRecordExportGet => login_api(None, 200, None, &[400, 401]),
+        Route::VerifyLoginRecords => ok(schema::<crate::chain::VerifyReport>(g), READ),
         Route::LoginRecordExportPost => login_api(
             schema::<crate::login_api::ExportRequest>(g),
             200,

@@ -19,6 +19,9 @@ pub struct StoredRecord {
     pub id: i64,
     pub record: LoginRecord,
     pub application_name: Option<String>,
+    /// The record's place in its organization's chain and its row hash.
+    pub chain_seq: Option<i64>,
+    pub row_hash: Option<String>,
 }
 
 /// Criteria of a search across users (seed 003).
@@ -242,10 +245,14 @@ pub async fn login_logs(
 pub const PRUNE_BATCH: u32 = 1000;
 pub const PRUNE_MAX_BATCHES: u32 = 20;
 
+/// Rows sealed into the chain per organization per run.
+pub const SEAL_MAX_ROWS: u32 = 50_000;
+
 /// Deletes every organization's records older than its retention, in bounded batches;
-/// returns how many rows went.
+/// returns how many rows went. Each organization's chain is sealed first, so no record
+/// leaves before the chain has vouched for it.
 pub async fn apply_retention(
-    store: &(impl crate::store::OrgStore + RecordStore),
+    store: &(impl crate::store::OrgStore + RecordStore + crate::store::ChainStore),
     now: i64,
 ) -> Result<u64, Error> {
     let mut deleted = 0u64;
@@ -255,6 +262,13 @@ pub async fn apply_retention(
             .list_orgs(crate::model::Page { limit: 100, offset })
             .await?;
         for org in &orgs {
+            if let Some(b) = crate::chain::seal(store, &org.id, SEAL_MAX_ROWS, now).await? {
+                // A broken chain is evidence: keep every record until someone looks.
+                return Err(Error::Internal(format!(
+                    "login-record chain of organization {} broken at {} ({}); retention paused",
+                    org.id, b.seq, b.reason
+                )));
+            }
             let cutoff = now - i64::from(org.retention_days) * 86_400_000;
             for _ in 0..PRUNE_MAX_BATCHES {
                 let n = store.prune(&org.id, cutoff, PRUNE_BATCH).await?;

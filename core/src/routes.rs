@@ -109,6 +109,7 @@ pub enum Route {
     LoginRecordSearchPost,
     LoginRecordExportGet,
     LoginRecordExportPost,
+    VerifyLoginRecords,
 }
 
 /// One row of the route table.
@@ -220,6 +221,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::LoginRecordSearchPost, Post, "/api/system/login-record/search", "searchLoginRecordsPost", "Login API (seed 003): search login records (criteria in the body).", Access::Org(P::LoginRecordsRead), &[]),
     r(Route::LoginRecordExportGet, Get, "/api/system/login-record/export", "exportLoginRecords", "Login API (seed 003): export login records as a zip holding a CSV, streamed.", Access::Org(P::LoginRecordsRead), &["applicationId", "userId", "start", "end", "dateTimeSecondsFormat", "zoneId"]),
     r(Route::LoginRecordExportPost, Post, "/api/system/login-record/export", "exportLoginRecordsPost", "Login API (seed 003): export login records (criteria in the body).", Access::Org(P::LoginRecordsRead), &[]),
+    r(Route::VerifyLoginRecords, Get, "/api/v1/login-records/verify", "verifyLoginRecords", "Verify the organization's login-record hash chain; reports the first broken link.", Access::Org(P::LoginRecordsRead), &["from"]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 

@@ -257,3 +257,38 @@ pub trait RecordStore {
         with_total: bool,
     ) -> StoreResult<(Vec<crate::records::StoredRecord>, Option<u64>)>;
 }
+
+/// The login-record chain (see [`crate::chain`]).
+pub trait ChainStore {
+    /// The lowest sequence number still stored.
+    async fn first_seq(&self, org_id: &str) -> StoreResult<Option<i64>>;
+    /// Up to `limit` rows after `after_seq`, in sequence order.
+    async fn chain_rows(
+        &self,
+        org_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::chain::ChainRow>>;
+    async fn checkpoints(
+        &self,
+        org_id: &str,
+        from_seq: i64,
+        to_seq: i64,
+    ) -> StoreResult<Vec<crate::chain::Checkpoint>>;
+    async fn checkpoint_at_or_before(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<crate::chain::Checkpoint>>;
+    async fn checkpoint_at_or_after(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<crate::chain::Checkpoint>>;
+    async fn insert_checkpoint(
+        &self,
+        org_id: &str,
+        cp: &crate::chain::Checkpoint,
+        now: i64,
+    ) -> StoreResult<()>;
+}

@@ -500,5 +500,20 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
                 .validate()?;
             crate::export::respond(env, cx.org_id()?, v, now)
         }
+        Route::VerifyLoginRecords => {
+            let from = match cx.query("from") {
+                Some(v) => Some(v.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                    Error::invalid_field("INVALID_FROM", "from must be a positive sequence number")
+                })?),
+                None => None,
+            };
+            ok(&latchkey_core::chain::verify(
+                s,
+                cx.org_id()?,
+                from,
+                latchkey_core::chain::VERIFY_MAX,
+            )
+            .await?)
+        }
     }
 }

@@ -1,3 +1,4 @@
+use latchkey_core::chain::{ChainRow, Checkpoint};
 use latchkey_core::model::{FailureReason, LoginRecord, Outcome, Page};
 use latchkey_core::records::{Criteria, StoredRecord};
 use latchkey_core::store::{RecordStore, StoreResult};
@@ -21,6 +22,8 @@ struct Row {
     login_id: String,
     session_id: Option<String>,
     flags: String,
+    chain_seq: Option<f64>,
+    row_hash: Option<String>,
     #[serde(flatten)]
     client: ClientRow,
 }
@@ -45,6 +48,8 @@ impl From<Row> for StoredRecord {
         StoredRecord {
             id: r.id as i64,
             application_name: r.application_name,
+            chain_seq: r.chain_seq.map(|v| v as i64),
+            row_hash: r.row_hash,
             record: LoginRecord {
                 organization_id: r.organization_id,
                 application_id: r.application_id,
@@ -67,7 +72,7 @@ impl From<Row> for StoredRecord {
 }
 
 const COLS: &str = "r.id, r.organization_id, r.application_id, a.name AS application_name, r.created_at, \
-                    r.outcome, r.method, r.failure_reason, r.user_id, r.login_id, r.session_id, r.flags, r.ip, \
+                    r.outcome, r.method, r.failure_reason, r.user_id, r.login_id, r.session_id, r.flags, r.chain_seq, r.row_hash, r.ip, \
                     r.country, r.region, r.city, r.timezone, r.user_agent, r.device_name, r.device_type, \
                     r.device_description, r.asn, r.latitude_e6, r.longitude_e6";
 const FROM: &str = "FROM login_records r LEFT JOIN applications a ON a.id = r.application_id";
@@ -229,5 +234,111 @@ impl RecordStore for D1Store {
         args.extend([n(number_of_results.into()), n(start_row.into())]);
         let rows = self.all::<Row>(&sql, &args).await?;
         Ok((rows.into_iter().map(Into::into).collect(), total))
+    }
+}
+
+impl latchkey_core::store::ChainStore for D1Store {
+    async fn first_seq(&self, org_id: &str) -> StoreResult<Option<i64>> {
+        #[derive(Deserialize)]
+        struct M {
+            n: Option<f64>,
+        }
+        let m = self
+            .first::<M>(
+                "SELECT MIN(chain_seq) AS n FROM login_records WHERE organization_id = ?1 AND chain_seq IS NOT NULL",
+                &[s(org_id)],
+            )
+            .await?;
+        Ok(m.and_then(|m| m.n).map(|v| v as i64))
+    }
+
+    async fn chain_rows(
+        &self,
+        org_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ChainRow>> {
+        let sql = format!("SELECT {COLS} {FROM} WHERE r.organization_id = ?1 AND r.chain_seq > ?2 ORDER BY r.chain_seq LIMIT ?3");
+        let rows = self
+            .all::<Row>(&sql, &[s(org_id), n(after_seq), n(limit.into())])
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(StoredRecord::from)
+            .map(|r| ChainRow {
+                seq: r.chain_seq.unwrap_or(0),
+                row_hash: r.row_hash.unwrap_or_default(),
+                record: r.record,
+            })
+            .collect())
+    }
+
+    async fn checkpoints(
+        &self,
+        org_id: &str,
+        from_seq: i64,
+        to_seq: i64,
+    ) -> StoreResult<Vec<Checkpoint>> {
+        self.checkpoint_query(
+            "WHERE organization_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+            &[s(org_id), n(from_seq), n(to_seq)],
+        )
+        .await
+    }
+
+    async fn checkpoint_at_or_before(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<Checkpoint>> {
+        let sql = "WHERE organization_id = ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT 1";
+        Ok(self
+            .checkpoint_query(sql, &[s(org_id), n(seq)])
+            .await?
+            .pop())
+    }
+
+    async fn checkpoint_at_or_after(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<Checkpoint>> {
+        let sql = "WHERE organization_id = ?1 AND seq >= ?2 ORDER BY seq LIMIT 1";
+        Ok(self
+            .checkpoint_query(sql, &[s(org_id), n(seq)])
+            .await?
+            .pop())
+    }
+
+    async fn insert_checkpoint(&self, org_id: &str, cp: &Checkpoint, now: i64) -> StoreResult<()> {
+        self.run(
+            "INSERT OR IGNORE INTO record_checkpoints (organization_id, seq, chain_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+            &[s(org_id), n(cp.seq), s(&cp.chain_hash), n(now)],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl D1Store {
+    async fn checkpoint_query(&self, tail: &str, args: &[JsValue]) -> StoreResult<Vec<Checkpoint>> {
+        #[derive(Deserialize)]
+        struct C {
+            seq: f64,
+            chain_hash: String,
+        }
+        let rows = self
+            .all::<C>(
+                &format!("SELECT seq, chain_hash FROM record_checkpoints {tail}"),
+                args,
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| Checkpoint {
+                seq: c.seq as i64,
+                chain_hash: c.chain_hash,
+            })
+            .collect())
     }
 }

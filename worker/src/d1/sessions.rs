@@ -63,10 +63,14 @@ impl D1Store {
             opt(r.session_id.as_deref()),
         ];
         args.push(json(&r.flags)?);
+        args.push(s(&latchkey_core::chain::row_hash(r)));
         args.extend(client_args(&r.client));
+        // The chain sequence number is taken inside this very statement, so concurrent
+        // logins can never share or skip one (the unique index backs it up).
         let sql = format!(
             "INSERT INTO login_records (organization_id, application_id, created_at, outcome, method, failure_reason, \
-             user_id, login_id, session_id, flags, {CLIENT_COLS}) VALUES ({})",
+             user_id, login_id, session_id, flags, row_hash, {CLIENT_COLS}, chain_seq) VALUES ({}, \
+             (SELECT COALESCE(MAX(chain_seq), 0) + 1 FROM login_records WHERE organization_id = ?1))",
             placeholders(1, args.len())
         );
         self.stmt(&sql, &args)
