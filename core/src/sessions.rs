@@ -33,10 +33,7 @@ pub async fn refresh<R: Rng>(
         .session_of_refresh_token(&old_hash)
         .await?
         .ok_or(Error::InvalidRefreshToken)?;
-    let app = match &session.application_id {
-        Some(id) => store.get_app(&session.organization_id, id).await?,
-        None => None,
-    };
+    let app = application_of(store, &session).await?;
     if let Some(cid) = client_id {
         if app.as_ref().map(|a| a.client_id.as_str()) != Some(cid) {
             return Err(Error::InvalidRefreshToken);
@@ -68,6 +65,17 @@ pub async fn refresh<R: Rng>(
             expires_in: access_ttl,
         },
     })
+}
+
+/// The application a session was started for, if any.
+pub async fn application_of(
+    store: &impl AppStore,
+    session: &Session,
+) -> Result<Option<crate::model::Application>, Error> {
+    match &session.application_id {
+        Some(id) => store.get_app(&session.organization_id, id).await,
+        None => Ok(None),
+    }
 }
 
 /// Logs out the session a refresh token belongs to. Unknown tokens are ignored: logging out

@@ -11,6 +11,7 @@ use latchkey_core::password::OWASP;
 use latchkey_core::routes::Route;
 use latchkey_core::store::{AppStore, SessionStore, UserStore};
 use latchkey_core::time::rfc3339;
+use latchkey_core::tokens::KeyRing;
 use latchkey_core::{cookies, pkce, records, sessions, tokens, Error};
 use serde::Serialize;
 use worker::{Env, Response};
@@ -83,6 +84,22 @@ fn check_origin(cx: &Ctx, app: Option<&Application>) -> Result<(), Error> {
             }
         }
         _ => Ok(()),
+    }
+}
+
+/// What a login needs besides the stores: the key ring, the issuer, OWASP's argon2id
+/// parameters, the request's clock and the CSPRNG.
+pub(crate) fn login_env<'a>(
+    cx: &'a Ctx,
+    keys: &'a KeyRing,
+    rng: &'a mut WorkerRng,
+) -> LoginEnv<'a, WorkerRng> {
+    LoginEnv {
+        keys,
+        issuer: &cx.issuer,
+        params: OWASP,
+        now: cx.now,
+        rng,
     }
 }
 
@@ -239,13 +256,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
                 .await?
                 .ok_or(Error::NotFound)?;
             let keys = keys::ring(env)?;
-            let env = LoginEnv {
-                keys: &keys,
-                issuer: &cx.issuer,
-                params: OWASP,
-                now,
-                rng,
-            };
+            let env = login_env(cx, &keys, rng);
             let client = cx.client_with(body.device.as_ref());
             let done = login::establish(
                 s,
@@ -284,13 +295,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
                 client: cx.client_with(body.device.as_ref()),
                 no_tokens: false,
             };
-            let env = LoginEnv {
-                keys: &keys,
-                issuer: &cx.issuer,
-                params: OWASP,
-                now,
-                rng,
-            };
+            let env = login_env(cx, &keys, rng);
             if body.cookie {
                 check_origin(cx, Some(&app))?;
             }
@@ -330,20 +335,11 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
                 }
             };
             let keys = keys::ring(env)?;
-            let env = LoginEnv {
-                keys: &keys,
-                issuer: &cx.issuer,
-                params: OWASP,
-                now,
-                rng,
-            };
+            let env = login_env(cx, &keys, rng);
             let done = sessions::refresh(s, &token, body.client_id.as_deref(), env).await?;
             let resp = TokenResponse::new(&done.session.id, done.tokens, None);
             if by_cookie {
-                let app = match &done.session.application_id {
-                    Some(id) => s.get_app(&done.session.organization_id, id).await?,
-                    None => None,
-                };
+                let app = sessions::application_of(s, &done.session).await?;
                 check_origin(cx, app.as_ref())?;
                 return browser_mode(cx, resp, 200, done.session.expires_at);
             }
@@ -440,25 +436,13 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
             let app = app_by_client_id(cx, &body.client_id).await?;
             let keys = keys::ring(env)?;
             let client = cx.client_with(body.device.as_ref());
-            let env = LoginEnv {
-                keys: &keys,
-                issuer: &cx.issuer,
-                params: OWASP,
-                now,
-                rng,
-            };
+            let env = login_env(cx, &keys, rng);
             ok(&pkce::authorize(s, &app, body, client, env).await?)
         }
         Route::Token => {
             let body: TokenRequest = cx.json()?;
             let keys = keys::ring(env)?;
-            let env = LoginEnv {
-                keys: &keys,
-                issuer: &cx.issuer,
-                params: OWASP,
-                now,
-                rng,
-            };
+            let env = login_env(cx, &keys, rng);
             let (session, tokens) = pkce::exchange(s, body, env).await?;
             ok(&TokenResponse::new(&session.id, tokens, None))
         }

@@ -3,10 +3,9 @@
 
 use latchkey_core::cookies;
 use latchkey_core::error::FieldError;
-use latchkey_core::login::{self, LoginEnv, PasswordLogin};
+use latchkey_core::login::{self, PasswordLogin};
 use latchkey_core::login_api::{self, LoginRequest, LoginResponse, TwoFactorLoginRequest, User003};
 use latchkey_core::model::{Application, ClientInfo};
-use latchkey_core::password::OWASP;
 use latchkey_core::sessions;
 use latchkey_core::store::{AppStore, SessionStore, UserStore};
 use latchkey_core::Error;
@@ -14,6 +13,7 @@ use worker::{Env, Response};
 
 use crate::ctx::{Ctx, WorkerRng};
 use crate::error::AppResult;
+use crate::handlers::login_env;
 use crate::{http, keys};
 
 const ACCESS_COOKIE: &str = "access_token";
@@ -84,14 +84,7 @@ pub async fn login(cx: &Ctx, env: &Env) -> AppResult<Response> {
         client,
         no_tokens: valid.no_jwt,
     };
-    let env = LoginEnv {
-        keys: &keys,
-        issuer: &cx.issuer,
-        params: OWASP,
-        now: cx.now,
-        rng: &mut WorkerRng,
-    };
-    let done = login::password_login(&cx.store, req, env).await?;
+    let done = login::password_login(&cx.store, req, login_env(cx, &keys, &mut WorkerRng)).await?;
     let status = if done.registered {
         login_api::success_status(&done.user)
     } else {
@@ -174,10 +167,7 @@ pub async fn update_login_instant_jwt(cx: &Ctx) -> AppResult<Response> {
         .get_session(org, session_id)
         .await?
         .ok_or(Error::Unauthorized)?;
-    let app = match &session.application_id {
-        Some(id) => cx.store.get_app(org, id).await?,
-        None => None,
-    };
+    let app = sessions::application_of(&cx.store, &session).await?;
     login::ping(
         &cx.store,
         &user,
