@@ -305,3 +305,32 @@ test('test_records_hash_chain_verifies_and_finds_tampering', async () => {
   assert.equal(r.body.verified_through, 2);
   assertError(await o.api('GET', '/api/v1/login-records/verify?from=0'), 400, 'INVALID_FROM');
 });
+
+test('test_records_every_failure_reason_in_the_users_history', async () => {
+  const o = await newOrg();
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'reasons' })).body;
+  const mk = async (extra) => (await o.api('POST', '/api/v1/users', { email: email('why'), ...extra })).body;
+  const login = (u, password) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: a.client_id, login_id: u.email, password },
+    headers: { 'x-latchkey-dev-geo': 'country=DE;city=Berlin;tz=Europe/Berlin;asn=3320;lat=52.52;lon=13.40' },
+  });
+  const cases = [
+    [await mk({ password: PASSWORD }), 'wrong password', 'bad_password'],
+    [await mk({}), 'any password', 'no_password'],
+    [await mk({ password: PASSWORD }), PASSWORD, 'disabled', { status: 'disabled' }],
+    [await mk({ password: PASSWORD, expires_at: '2020-01-01T00:00:00Z' }), PASSWORD, 'expired'],
+    [await mk({ password: PASSWORD, password_change_required: true }), PASSWORD, 'password_change_required'],
+  ];
+  for (const [u, pw, reason, update] of cases) {
+    if (update) await o.api('PUT', `/api/v1/users/${u.id}`, update);
+    assert.ok([401, 403].includes((await login(u, pw)).status), reason);
+    // The user's own view needs a session: give the user a password and clear the blocks.
+    await o.api('PUT', `/api/v1/users/${u.id}`, { password: 'viewer password', status: 'active', expires_at: null, password_change_required: false });
+    const token = (await login(u, 'viewer password')).body.access_token;
+    const h = (await call('GET', '/api/v1/auth/login-history?filter=failure', { headers: bearer(token) })).body.data.history;
+    assert.equal(h.length, 1, reason);
+    assert.equal(h[0].metadata.reason, reason);
+    assert.equal(h[0].metadata.method, 'password');
+    assert.deepEqual([h[0].metadata.country, h[0].metadata.city, h[0].metadata.timezone, h[0].metadata.asn], ['DE', 'Berlin', 'Europe/Berlin', 3320]);
+  }
+});

@@ -88,6 +88,10 @@ fn history_item(s: &StoredRecord) -> HistoryItem {
     put(&mut m, "country", r.client.country.as_deref());
     put(&mut m, "region", r.client.region.as_deref());
     put(&mut m, "city", r.client.city.as_deref());
+    put(&mut m, "timezone", r.client.timezone.as_deref());
+    if let Some(asn) = r.client.asn {
+        m.insert("asn".to_owned(), Value::from(asn));
+    }
     put(&mut m, "browser", agent.browser.as_deref());
     put(&mut m, "browser_version", agent.browser_version.as_deref());
     put(&mut m, "os", agent.os.as_deref());
