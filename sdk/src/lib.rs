@@ -1,5 +1,15 @@
 //! Latchkey's browser SDK, compiled to WebAssembly. API types come from `latchkey-core`,
 //! so the client and the server cannot drift.
+//!
+//! `LatchkeyClient` keeps the access token in memory only and runs in browser mode: the
+//! refresh token lives in an HttpOnly cookie the script never sees, and refreshes echo the
+//! readable CSRF cookie.
+
+mod client;
+mod error;
+
+pub use client::Client;
+pub use error::SdkError;
 
 use wasm_bindgen::prelude::*;
 
