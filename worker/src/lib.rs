@@ -40,13 +40,12 @@ const ISSUER_VAR: &str = "ISSUER";
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let request_id = http::new_request_id();
+    let matched = routes::match_route(req.method().as_ref(), &req.path());
     // Seed 003's routes answer errors in that seed's shapes; everything else, unknown
     // paths included, in the native error body.
-    let login_api = matches!(
-        routes::match_route(req.method().as_ref(), &req.path()),
-        RouteMatch::Found { spec, .. } if routes::is_login_api(spec.path)
-    );
-    let resp = match handle(req, &env).await {
+    let login_api =
+        matches!(&matched, RouteMatch::Found { spec, .. } if routes::is_login_api(spec.path));
+    let resp = match handle(req, matched, &env).await {
         Ok(resp) => resp,
         Err(err) if login_api => error::render_login_api(err, &request_id)?,
         Err(err) => error::render(err, &request_id)?,
@@ -54,9 +53,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     http::with_request_id(resp, &request_id)
 }
 
-async fn handle(mut req: Request, env: &Env) -> AppResult<Response> {
+async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<Response> {
     let path = req.path();
-    let (spec, params) = match routes::match_route(req.method().as_ref(), &path) {
+    let (spec, params) = match matched {
         RouteMatch::Found { spec, params } => (spec, params),
         RouteMatch::MethodNotAllowed => return Err(CoreError::MethodNotAllowed.into()),
         RouteMatch::NotFound if routes::is_api_path(&path) => {

@@ -55,6 +55,20 @@ impl D1Store {
         Ok(n as u64)
     }
 
+    /// One text column, aliased `v`, of every row.
+    async fn strings(&self, sql: &str, args: &[JsValue]) -> StoreResult<Vec<String>> {
+        #[derive(serde::Deserialize)]
+        struct V {
+            v: String,
+        }
+        Ok(self
+            .all::<V>(sql, args)
+            .await?
+            .into_iter()
+            .map(|r| r.v)
+            .collect())
+    }
+
     /// Runs one statement; true if it changed at least one row.
     async fn run(&self, sql: &str, args: &[JsValue]) -> StoreResult<bool> {
         let result = self.stmt(sql, args)?.run().await.map_err(db_err)?;

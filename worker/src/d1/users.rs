@@ -174,18 +174,12 @@ impl UserStore for D1Store {
     }
 
     async fn user_role_ids(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
-        #[derive(Deserialize)]
-        struct R {
-            role_id: String,
-        }
-        let rows = self
-            .all::<R>(
-                "SELECT ur.role_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-                 WHERE ur.user_id = ?1 AND r.organization_id = ?2 ORDER BY r.name",
-                &[s(user_id), s(org_id)],
-            )
-            .await?;
-        Ok(rows.into_iter().map(|r| r.role_id).collect())
+        self.strings(
+            "SELECT ur.role_id AS v FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+             WHERE ur.user_id = ?1 AND r.organization_id = ?2 ORDER BY r.name",
+            &[s(user_id), s(org_id)],
+        )
+        .await
     }
 
     async fn set_user_roles(
@@ -208,36 +202,24 @@ impl UserStore for D1Store {
     }
 
     async fn user_role_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
-        #[derive(Deserialize)]
-        struct R {
-            name: String,
-        }
-        let rows = self
-            .all::<R>(
-                "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-                 WHERE ur.user_id = ?1 AND r.organization_id = ?2 ORDER BY r.name",
-                &[s(user_id), s(org_id)],
-            )
-            .await?;
-        Ok(rows.into_iter().map(|r| r.name).collect())
+        self.strings(
+            "SELECT r.name AS v FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+             WHERE ur.user_id = ?1 AND r.organization_id = ?2 ORDER BY r.name",
+            &[s(user_id), s(org_id)],
+        )
+        .await
     }
 
     async fn user_permission_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
-        #[derive(Deserialize)]
-        struct R {
-            name: String,
-        }
-        let rows = self
-            .all::<R>(
-                "SELECT DISTINCT p.name FROM user_roles ur \
-                 JOIN roles r ON r.id = ur.role_id AND r.organization_id = ?2 \
-                 JOIN role_permissions rp ON rp.role_id = r.id \
-                 JOIN permissions p ON p.id = rp.permission_id AND p.organization_id = ?2 \
-                 WHERE ur.user_id = ?1 ORDER BY p.name",
-                &[s(user_id), s(org_id)],
-            )
-            .await?;
-        Ok(rows.into_iter().map(|r| r.name).collect())
+        self.strings(
+            "SELECT DISTINCT p.name AS v FROM user_roles ur \
+             JOIN roles r ON r.id = ur.role_id AND r.organization_id = ?2 \
+             JOIN role_permissions rp ON rp.role_id = r.id \
+             JOIN permissions p ON p.id = rp.permission_id AND p.organization_id = ?2 \
+             WHERE ur.user_id = ?1 ORDER BY p.name",
+            &[s(user_id), s(org_id)],
+        )
+        .await
     }
 
     async fn find_login(&self, org_id: &str, login_id: &str) -> StoreResult<Option<User>> {
