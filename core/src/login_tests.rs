@@ -886,7 +886,9 @@ fn test_records_retention_prunes_only_old_records() {
     w.login_at("ann", "correct horse", NOW - 89 * day).unwrap();
     w.login_at("ann", "correct horse", NOW).unwrap();
     assert_eq!(
-        block_on(crate::records::apply_retention(&w.store, NOW)).unwrap(),
+        block_on(crate::records::apply_retention(&w.store, NOW))
+            .unwrap()
+            .deleted,
         2
     );
     let left: Vec<i64> = w.store.records().iter().map(|r| r.created_at).collect();
@@ -905,7 +907,9 @@ fn test_records_retention_prunes_only_old_records() {
     ))
     .unwrap();
     assert_eq!(
-        block_on(crate::records::apply_retention(&w.store, NOW)).unwrap(),
+        block_on(crate::records::apply_retention(&w.store, NOW))
+            .unwrap()
+            .deleted,
         1
     );
     let bad = crate::api::UpdateOrganization {
@@ -991,7 +995,9 @@ fn test_chain_survives_retention() {
     w.login_at("ann", "correct horse", NOW).unwrap();
     block_on(seal(&w.store, &w.org, 10_000, NOW)).unwrap();
     assert_eq!(
-        block_on(crate::records::apply_retention(&w.store, NOW)).unwrap(),
+        block_on(crate::records::apply_retention(&w.store, NOW))
+            .unwrap()
+            .deleted,
         1
     );
     let r = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
@@ -999,4 +1005,22 @@ fn test_chain_survives_retention() {
         (r.verified_from, r.verified_through, r.first_broken_link),
         (2, 3, None)
     );
+}
+
+#[test]
+fn test_retention_pauses_only_the_organization_with_a_broken_chain() {
+    let mut w = World::new();
+    let day = 86_400_000;
+    w.login_at("ann", "correct horse", NOW - 100 * day).unwrap();
+    w.login_at("ann", "correct horse", NOW - 99 * day).unwrap();
+    w.store
+        .tamper_record(2, &w.org, |r| r.login_id = "someone else".into());
+    let report = block_on(crate::records::apply_retention(&w.store, NOW)).unwrap();
+    assert_eq!(report.deleted, 0, "evidence is kept");
+    assert_eq!(report.paused.len(), 1);
+    assert_eq!(
+        (report.paused[0].0.as_str(), report.paused[0].1.seq),
+        (w.org.as_str(), 2)
+    );
+    assert_eq!(w.store.records().len(), 2);
 }

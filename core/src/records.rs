@@ -252,14 +252,23 @@ pub const PRUNE_MAX_BATCHES: u32 = 20;
 /// Rows sealed into the chain per organization per run.
 pub const SEAL_MAX_ROWS: u32 = 50_000;
 
-/// Deletes every organization's records older than its retention, in bounded batches;
-/// returns how many rows went. Each organization's chain is sealed first, so no record
-/// leaves before the chain has vouched for it.
+/// What a retention run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    pub deleted: u64,
+    /// Organizations whose chain is broken: sealing stopped and nothing of theirs was
+    /// deleted, since their records are evidence now.
+    pub paused: Vec<(String, crate::chain::BrokenLink)>,
+}
+
+/// Deletes every organization's records older than its retention, in bounded batches. Each
+/// organization's chain is sealed first, so no record leaves before the chain has vouched
+/// for it; an organization whose chain is broken keeps everything, and the others go on.
 pub async fn apply_retention(
     store: &(impl crate::store::OrgStore + RecordStore + crate::store::ChainStore),
     now: i64,
-) -> Result<u64, Error> {
-    let mut deleted = 0u64;
+) -> Result<RetentionReport, Error> {
+    let mut report = RetentionReport::default();
     let mut offset = 0;
     loop {
         let (orgs, total) = store
@@ -267,16 +276,13 @@ pub async fn apply_retention(
             .await?;
         for org in &orgs {
             if let Some(b) = crate::chain::seal(store, &org.id, SEAL_MAX_ROWS, now).await? {
-                // A broken chain is evidence: keep every record until someone looks.
-                return Err(Error::Internal(format!(
-                    "login-record chain of organization {} broken at {} ({}); retention paused",
-                    org.id, b.seq, b.reason
-                )));
+                report.paused.push((org.id.clone(), b));
+                continue;
             }
             let cutoff = now - i64::from(org.retention_days) * 86_400_000;
             for _ in 0..PRUNE_MAX_BATCHES {
                 let n = store.prune(&org.id, cutoff, PRUNE_BATCH).await?;
-                deleted += u64::from(n);
+                report.deleted += u64::from(n);
                 if n < PRUNE_BATCH {
                     break;
                 }
@@ -284,7 +290,7 @@ pub async fn apply_retention(
         }
         offset += 100;
         if orgs.is_empty() || u64::from(offset) >= total {
-            return Ok(deleted);
+            return Ok(report);
         }
     }
 }

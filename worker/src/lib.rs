@@ -156,10 +156,20 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     };
     let now = worker::Date::now().as_millis() as i64;
     match latchkey_core::records::apply_retention(&D1Store::new(db), now).await {
-        Ok(n) => console_log!(
-            "scheduled: cron {}: retention deleted {n} login records",
-            event.cron()
-        ),
+        Ok(report) => {
+            console_log!(
+                "scheduled: cron {}: retention deleted {} login records",
+                event.cron(),
+                report.deleted
+            );
+            for (org, broken) in report.paused {
+                console_error!(
+                    "scheduled: login-record chain of organization {org} broken at {} ({}): its retention is paused",
+                    broken.seq,
+                    broken.reason
+                );
+            }
+        }
         Err(e) => console_error!("scheduled: cron {}: retention failed: {e}", event.cron()),
     }
 }
