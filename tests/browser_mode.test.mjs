@@ -87,3 +87,31 @@ test('test_browser_mode_refresh_cookie_and_csrf', async () => {
   });
   assertError(evil, 403, 'FORBIDDEN');
 });
+
+test('test_cors_for_allowed_origins_on_sdk_routes_only', async () => {
+  const preflight = (path, origin) => call('OPTIONS', path, {
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' },
+  });
+  const ok = await preflight('/api/v1/auth/refresh', ORIGIN);
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers.get('access-control-allow-origin'), ORIGIN);
+  assert.equal(ok.headers.get('access-control-allow-credentials'), 'true');
+  assert.match(ok.headers.get('access-control-allow-headers'), /x-csrf-token/);
+  assert.match(ok.headers.get('vary'), /Origin/);
+
+  const evil = await preflight('/api/v1/auth/refresh', 'https://evil.example.com');
+  assert.equal(evil.headers.get('access-control-allow-origin'), null);
+  assert.notEqual(evil.status, 204);
+  const admin = await preflight('/api/v1/users', ORIGIN);
+  assert.equal(admin.headers.get('access-control-allow-origin'), null, 'administrative routes stay same-origin');
+
+  const login = await call('POST', '/api/v1/auth/login', {
+    body: { client_id: app.client_id, login_id: user.email, password: PASSWORD }, headers: { origin: ORIGIN },
+  });
+  assert.equal(login.status, 200);
+  assert.equal(login.headers.get('access-control-allow-origin'), ORIGIN);
+  const denied = await call('POST', '/api/v1/auth/login', {
+    body: { client_id: app.client_id, login_id: user.email, password: 'wrong' }, headers: { origin: 'https://evil.example.com' },
+  });
+  assert.equal(denied.headers.get('access-control-allow-origin'), null);
+});

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authn;
 pub mod chain;
 pub mod cookies;
+pub mod cors;
 pub mod datefmt;
 pub mod error;
 pub mod identity;

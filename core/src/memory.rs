@@ -250,6 +250,15 @@ impl AppStore for MemoryStore {
             .cloned())
     }
 
+    async fn origin_allowed(&self, origin: &str) -> StoreResult<bool> {
+        Ok(self
+            .data
+            .borrow()
+            .apps
+            .iter()
+            .any(|a| a.allowed_origins.iter().any(|o| o == origin)))
+    }
+
     async fn get_app_by_client_id(&self, client_id: &str) -> StoreResult<Option<Application>> {
         Ok(self
             .data

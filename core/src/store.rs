@@ -34,6 +34,8 @@ pub trait AppStore {
     async fn insert_app(&self, app: &Application) -> StoreResult<()>;
     async fn get_app(&self, org_id: &str, id: &str) -> StoreResult<Option<Application>>;
     async fn get_app_by_client_id(&self, client_id: &str) -> StoreResult<Option<Application>>;
+    /// Whether any application lists `origin` among its allowed origins.
+    async fn origin_allowed(&self, origin: &str) -> StoreResult<bool>;
     async fn list_apps(&self, org_id: &str, page: Page) -> StoreResult<(Vec<Application>, u64)>;
     async fn update_app(&self, app: &Application) -> StoreResult<bool>;
     async fn delete_app(&self, org_id: &str, id: &str) -> StoreResult<bool>;

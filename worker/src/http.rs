@@ -23,15 +23,22 @@ pub fn new_request_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Returns `resp` with `x-request-id` set. Responses fetched from other bindings (static
-/// assets) have immutable headers, so the headers are copied into a new response.
-pub fn with_request_id(resp: Response, request_id: &str) -> worker::Result<Response> {
+/// Returns `resp` with `x-request-id` and `extra` set. Responses fetched from other bindings
+/// (static assets) have immutable headers, so the headers are copied into a new response.
+pub fn finish(
+    resp: Response,
+    request_id: &str,
+    extra: &[(&str, String)],
+) -> worker::Result<Response> {
     let status = resp.status_code();
     let headers = Headers::new();
     for (name, value) in resp.headers().entries() {
         headers.append(&name, &value)?;
     }
     headers.set(REQUEST_ID_HEADER, request_id)?;
+    for (name, value) in extra {
+        headers.set(name, value)?;
+    }
     let (_, body) = resp.into_parts();
     Ok(ResponseBuilder::new()
         .with_status(status)

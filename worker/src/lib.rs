@@ -16,7 +16,9 @@ mod login_api;
 
 use latchkey_core::auth::{authorize, Access, Grants};
 use latchkey_core::authn::{self, Authn};
+use latchkey_core::cors;
 use latchkey_core::routes::{self, RouteMatch};
+use latchkey_core::store::AppStore;
 use latchkey_core::Error as CoreError;
 use worker::{
     console_error, console_log, event, Context, Env, Method, Request, Response, ScheduleContext,
@@ -45,12 +47,43 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     // paths included, in the native error body.
     let login_api =
         matches!(&matched, RouteMatch::Found { spec, .. } if routes::is_login_api(spec.path));
+    // Cross-origin calls from the SDK: only to its routes, only from allowed origins.
+    let cors_origin = match allowed_origin(&req, &env).await {
+        Ok(o) => o,
+        Err(err) => return http::finish(error::render(err, &request_id)?, &request_id, &[]),
+    };
+    if let (Method::Options, Some(o)) = (req.method(), &cors_origin) {
+        let resp = Response::empty()?.with_status(204);
+        return http::finish(resp, &request_id, &cors::preflight_headers(o));
+    }
     let resp = match handle(req, matched, &env).await {
         Ok(resp) => resp,
         Err(err) if login_api => error::render_login_api(err, &request_id)?,
         Err(err) => error::render(err, &request_id)?,
     };
-    http::with_request_id(resp, &request_id)
+    let extra = cors_origin
+        .as_deref()
+        .map(cors::response_headers)
+        .unwrap_or_default();
+    http::finish(resp, &request_id, &extra)
+}
+
+/// The request's `Origin`, when the path is one the SDK calls and an application allows it.
+async fn allowed_origin(req: &Request, env: &Env) -> AppResult<Option<String>> {
+    let Some(origin) = req
+        .headers()
+        .get("origin")?
+        .as_deref()
+        .and_then(cors::normalize)
+    else {
+        return Ok(None);
+    };
+    // Same-origin requests need no CORS answer (and no query).
+    if !cors::is_cors_path(&req.path()) || req.url()?.origin().ascii_serialization() == origin {
+        return Ok(None);
+    }
+    let store = D1Store::new(env.d1(DB_BINDING)?);
+    Ok(store.origin_allowed(&origin).await?.then_some(origin))
 }
 
 async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<Response> {

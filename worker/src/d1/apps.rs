@@ -76,6 +76,17 @@ impl AppStore for D1Store {
             .transpose()
     }
 
+    async fn origin_allowed(&self, origin: &str) -> StoreResult<bool> {
+        let n = self
+            .count(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM applications a, json_each(a.allowed_origins) j \
+                 WHERE j.value = ?1 LIMIT 1)",
+                &[s(origin)],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
     async fn get_app_by_client_id(&self, client_id: &str) -> StoreResult<Option<Application>> {
         let sql = format!("SELECT {COLS} FROM applications WHERE client_id = ?1");
         self.first::<Row>(&sql, &[s(client_id)])
