@@ -78,18 +78,26 @@ pub async fn application_of(
     }
 }
 
-/// Logs out the session a refresh token belongs to. Unknown tokens are ignored: logging out
-/// is idempotent and says nothing about which tokens exist.
+/// Logs out the session a refresh token belongs to, or with `everywhere` every session of
+/// its user. Unknown tokens are ignored: logging out is idempotent and says nothing about
+/// which tokens exist.
 pub async fn logout_by_refresh_token(
     store: &impl SessionStore,
     refresh_token: &str,
+    everywhere: bool,
     now: i64,
 ) -> Result<(), Error> {
     if let Some(s) = store
         .session_of_refresh_token(&hash_refresh_token(refresh_token.trim()))
         .await?
     {
-        store.revoke_session(&s.organization_id, &s.id, now).await?;
+        if everywhere {
+            store
+                .revoke_user_sessions(&s.organization_id, &s.user_id, now)
+                .await?;
+        } else {
+            store.revoke_session(&s.organization_id, &s.id, now).await?;
+        }
     }
     Ok(())
 }

@@ -190,16 +190,7 @@ pub async fn logout(cx: &Ctx) -> AppResult<Response> {
         let global = cx
             .query("global")
             .is_some_and(|g| g.eq_ignore_ascii_case("true"));
-        let hash = login::hash_refresh_token(&token);
-        if let Some(s) = cx.store.session_of_refresh_token(&hash).await? {
-            if global {
-                cx.store
-                    .revoke_user_sessions(&s.organization_id, &s.user_id, cx.now)
-                    .await?;
-            } else {
-                sessions::logout_by_refresh_token(&cx.store, &token, cx.now).await?;
-            }
-        }
+        sessions::logout_by_refresh_token(&cx.store, &token, global, cx.now).await?;
     }
     let clear = [
         cookies::set_cookie(ACCESS_COOKIE, "", Some(0), &cx.issuer),
