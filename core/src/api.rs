@@ -232,7 +232,7 @@ macro_rules! api_type {
 macro_rules! request_type {
     ($(#[$m:meta])* pub struct $name:ident { $($body:tt)* }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
         #[serde(deny_unknown_fields)]
         pub struct $name { $($body)* }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod identity;
 pub mod login;
 pub mod login_api;
+pub mod login_form;
 #[cfg(test)]
 mod login_tests;
 pub mod memory;
@@ -28,6 +29,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod store;
 pub mod time;
+pub mod token_cache;
 pub mod tokens;
 pub mod ua;
 pub mod validate;
