@@ -43,13 +43,15 @@ $(WORKER_OUT): $(RUST_SRC)
 sdk: tools $(SDK_OUT)
 
 $(SDK_OUT): $(RUST_SRC) pkg/package.json
+	rm -rf pkg/snippets
 	cargo build -p latchkey-sdk --target $(WASM_TARGET) --release
 	$(TOOLS)/wasm-bindgen --target web --out-dir pkg --out-name latchkey_sdk \
 		target/$(WASM_TARGET)/release/latchkey_sdk.wasm
+	cp $(SDK_OUT) target/latchkey_sdk_bg.names.wasm # with names, for `make bench`'s breakdown
 	$(NODE_BIN)/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 		--enable-sign-ext --enable-mutable-globals --enable-reference-types \
 		$(SDK_OUT) -o $(SDK_OUT)
-	rm -rf www/pkg && mkdir -p www/pkg && cp pkg/latchkey_sdk.js pkg/latchkey_sdk_bg.wasm www/pkg/
+	rm -rf www/pkg && mkdir -p www/pkg && cp -r pkg/latchkey_sdk.js pkg/latchkey_sdk_bg.wasm pkg/snippets www/pkg/
 
 pkg: sdk
 	@echo "pkg/ is ready: cd pkg && npm pack"

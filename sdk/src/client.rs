@@ -1,20 +1,28 @@
-//! `LatchkeyClient`: log in, keep a fresh access token, log out, and read the signed-in
-//! user's sessions and login history.
+//! `LatchkeyClient`: sign up, log in, keep a fresh access token (refreshed once across all the
+//! tabs of the origin), log out, and read the signed-in user's sessions and login history.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use latchkey_core::api::{LogoutResponse, SessionList, TokenResponse, UserView};
-use latchkey_core::records::HistoryResponse;
+use js_sys::Function;
+use latchkey_core::api::{
+    ClientConfig, LoginRequest, LogoutRequest, LogoutResponse, SignUpRequest, TokenResponse,
+};
+use latchkey_core::token_cache::{
+    self, holder_lock_name, AuthEvent, Held, Next, TabMessage, TokenCache,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::error::SdkError;
+use crate::tabs::{self, Lock};
 
-/// Refresh this long before the access token expires.
-const REFRESH_MARGIN_MS: f64 = 60_000.0;
+/// How long a tab waits for a peer to hand over a fresh token before refreshing itself.
+const PEER_WAIT_MS: i32 = 1_500;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -23,34 +31,65 @@ struct Options {
     client_id: String,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    access_token: Option<String>,
-    expires_at_ms: f64,
-    csrf_token: Option<String>,
-    user: Option<UserView>,
+#[derive(Default)]
+struct Inner {
+    cache: TokenCache,
+    listeners: Vec<(u32, Function)>,
+    next_listener: u32,
+    /// Resolves a tab's wait for a peer's tokens.
+    waiter: Rc<RefCell<Option<Function>>>,
+    /// The shared lock (and its name) that tells other tabs which tokens this one holds.
+    holder: Option<(String, Lock)>,
+}
+
+/// Names shared by every client of one server and application in this origin.
+struct Names {
+    refresh_lock: String,
+    holder_prefix: String,
 }
 
 #[wasm_bindgen(js_name = LatchkeyClient)]
 pub struct Client {
     base_url: String,
     client_id: String,
-    state: Rc<RefCell<State>>,
+    names: Rc<Names>,
+    inner: Rc<RefCell<Inner>>,
+    channel: Option<web_sys::BroadcastChannel>,
+    _on_message: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+fn now() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, SdkError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| SdkError::new("SDK_ERROR", e.to_string(), 0).into())
+        .map_err(|e| SdkError::new("SDK_ERROR", e.to_string(), 0))
+}
+
+/// A response's JSON body, parsed by the browser (the SDK carries no JSON parser of its own).
+async fn body(resp: Response) -> Option<JsValue> {
+    let raw: web_sys::Response = resp.into();
+    JsFuture::from(raw.json().ok()?).await.ok()
 }
 
 async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, SdkError> {
     let status = resp.status();
-    let text = resp.text().await?;
+    let json = body(resp).await;
     if !(200..300).contains(&status) {
-        return Err(SdkError::from_body(status, &text));
+        let err = json.and_then(|j| serde_wasm_bindgen::from_value(j).ok());
+        return Err(SdkError::from_body(status, err));
     }
-    serde_json::from_str(&text)
+    serde_wasm_bindgen::from_value(json.unwrap_or(JsValue::UNDEFINED))
         .map_err(|e| SdkError::new("SDK_ERROR", format!("unexpected answer: {e}"), status))
+}
+
+/// `value` as a JSON request body, written by the browser's `JSON.stringify`.
+fn json<T: Serialize>(req: RequestBuilder, value: &T) -> Result<Request, SdkError> {
+    let text: String = js_sys::JSON::stringify(&to_js(value)?)
+        .map_err(|_| SdkError::new("SDK_ERROR", "could not encode the request", 0))?
+        .into();
+    Ok(req.header("content-type", "application/json").body(text)?)
 }
 
 /// The value of a readable cookie of this page's origin.
@@ -60,25 +99,110 @@ fn cookie(name: &str) -> Option<String> {
     latchkey_core::cookies::get(Some(&all), name).map(str::to_owned)
 }
 
+/// Tells the listeners; a throwing listener does not stop the others.
+fn emit(inner: &RefCell<Inner>, event: AuthEvent) {
+    let (listeners, user) = {
+        let i = inner.borrow();
+        let user = i.cache.user().and_then(|u| to_js(u).ok());
+        let l: Vec<Function> = i.listeners.iter().map(|(_, f)| f.clone()).collect();
+        (l, user.unwrap_or(JsValue::NULL))
+    };
+    let name = JsValue::from(event.as_str());
+    for f in listeners {
+        let _ = f.call2(&JsValue::NULL, &name, &user);
+    }
+}
+
+/// Holds the shared lock named for this tab's current tokens (releasing the one for older
+/// tokens), so that tabs deciding whether to refresh can see them.
+async fn hold(inner: &Rc<RefCell<Inner>>, names: &Names) {
+    let Some(at) = inner.borrow().cache.held().map(|h| h.refresh_at_ms) else {
+        return;
+    };
+    let name = holder_lock_name(&names.holder_prefix, at);
+    if matches!(&inner.borrow().holder, Some((n, _)) if *n == name) {
+        return;
+    }
+    let lock = tabs::lock(&name, "shared").await;
+    let mut i = inner.borrow_mut();
+    // Unless signed out or replaced meanwhile, in which case the lock goes again at once.
+    if i.cache.held().map(|h| h.refresh_at_ms) == Some(at) {
+        i.holder = lock.map(|l| (name, l));
+    }
+}
+
+/// A peer's message: take its tokens or its sign-out, or answer its request for ours.
+fn on_message(
+    inner: &Weak<RefCell<Inner>>,
+    names: &Rc<Names>,
+    channel: &web_sys::BroadcastChannel,
+    data: JsValue,
+) {
+    // Anything that is not one of ours (other code may share the channel name) is ignored.
+    let (Some(inner), Ok(msg)) = (
+        inner.upgrade(),
+        serde_wasm_bindgen::from_value::<TabMessage>(data),
+    ) else {
+        return;
+    };
+    let (event, answer) = inner.borrow_mut().cache.receive(msg, now());
+    if let Some(answer) = answer.and_then(|a| to_js(&a).ok()) {
+        let _ = channel.post_message(&answer);
+    }
+    let signed_in = inner.borrow().cache.held().is_some();
+    if signed_in {
+        let waiter = inner.borrow().waiter.clone();
+        tabs::wake(&waiter);
+        let (inner, names) = (inner.clone(), names.clone());
+        wasm_bindgen_futures::spawn_local(async move { hold(&inner, &names).await });
+    } else {
+        inner.borrow_mut().holder = None;
+    }
+    if let Some(e) = event {
+        emit(&inner, e);
+    }
+}
+
 #[wasm_bindgen(js_class = LatchkeyClient)]
 impl Client {
     /// `new LatchkeyClient({ baseUrl, clientId })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let o: Options = serde_wasm_bindgen::from_value(options).map_err(|e| {
-            JsValue::from(SdkError::new(
+            SdkError::new(
                 "INVALID_OPTIONS",
                 format!("expected {{ baseUrl, clientId }}: {e}"),
                 0,
-            ))
+            )
         })?;
         if o.client_id.trim().is_empty() {
             return Err(SdkError::new("INVALID_OPTIONS", "clientId is required", 0).into());
         }
+        let base_url = o.base_url.trim_end_matches('/').to_owned();
+        let scope = format!("latchkey:{base_url}:{}", o.client_id);
+        let names = Rc::new(Names {
+            refresh_lock: format!("{scope}:refresh"),
+            holder_prefix: format!("{scope}:holder:"),
+        });
+        let inner = Rc::new(RefCell::new(Inner::default()));
+        let channel = web_sys::BroadcastChannel::new(&scope).ok();
+        let on_message = channel.as_ref().map(|ch| {
+            let weak = Rc::downgrade(&inner);
+            let names = names.clone();
+            let reply = ch.clone();
+            let f = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |e: web_sys::MessageEvent| on_message(&weak, &names, &reply, e.data()),
+            );
+            ch.set_onmessage(Some(f.as_ref().unchecked_ref()));
+            f
+        });
         Ok(Client {
-            base_url: o.base_url.trim_end_matches('/').to_owned(),
+            base_url,
             client_id: o.client_id,
-            state: Rc::new(RefCell::new(State::default())),
+            names,
+            inner,
+            channel,
+            _on_message: on_message,
         })
     }
 
@@ -86,20 +210,114 @@ impl Client {
         format!("{}{path}", self.base_url)
     }
 
-    fn keep(&self, t: &TokenResponse) {
-        let mut s = self.state.borrow_mut();
-        s.access_token = Some(t.access_token.clone());
-        s.expires_at_ms = js_sys::Date::now() + f64::from(t.expires_in) * 1000.0;
-        if t.csrf_token.is_some() {
-            s.csrf_token = t.csrf_token.clone();
+    fn broadcast(&self, msg: &TabMessage) {
+        if let (Some(ch), Ok(m)) = (&self.channel, to_js(msg)) {
+            let _ = ch.post_message(&m);
         }
-        if t.user.is_some() {
-            s.user = t.user.clone();
+    }
+
+    /// Keeps tokens from this tab's login, sign-up or refresh, and hands them to the others.
+    /// The holder lock for them is taken before this returns, so before the refresh lock is
+    /// released: the next tab to take it sees that fresh tokens exist.
+    async fn take_tokens(&self, t: &TokenResponse) -> Option<String> {
+        let held = {
+            let i = self.inner.borrow();
+            Held::from_response(t, now(), i.cache.held())
+        };
+        let event = self.inner.borrow_mut().cache.accept(held.clone());
+        hold(&self.inner, &self.names).await;
+        self.broadcast(&TabMessage::Tokens {
+            held: Box::new(held),
+        });
+        if let Some(e) = event {
+            emit(&self.inner, e);
+        }
+        self.inner
+            .borrow()
+            .cache
+            .held()
+            .map(|h| h.access_token.clone())
+    }
+
+    /// Drops this tab's tokens and tells the others to drop theirs.
+    fn drop_tokens(&self) {
+        let event = {
+            let mut i = self.inner.borrow_mut();
+            i.holder = None;
+            i.cache.sign_out()
+        };
+        self.broadcast(&TabMessage::SignedOut);
+        if let Some(e) = event {
+            emit(&self.inner, e);
         }
     }
 
     fn authed(&self, req: RequestBuilder, token: &str) -> RequestBuilder {
         req.header("authorization", &format!("Bearer {token}"))
+    }
+
+    async fn post_for_tokens<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<JsValue, SdkError> {
+        let req = Request::post(&self.url(path)).credentials(web_sys::RequestCredentials::Include);
+        let resp = json(req, body)?.send().await?;
+        let t: TokenResponse = read(resp).await?;
+        self.take_tokens(&t).await;
+        to_js(&t.user)
+    }
+
+    pub(crate) async fn login(
+        &self,
+        login_id: String,
+        password: String,
+    ) -> Result<JsValue, SdkError> {
+        let body = LoginRequest {
+            client_id: self.client_id.clone(),
+            login_id,
+            password,
+            device: None,
+            cookie: true,
+        };
+        self.post_for_tokens("/api/v1/auth/login", &body).await
+    }
+
+    pub(crate) async fn register(
+        &self,
+        email: String,
+        password: String,
+        name: Option<String>,
+    ) -> Result<JsValue, SdkError> {
+        self.sign_up_as(email, password, name, None).await
+    }
+
+    async fn sign_up_as(
+        &self,
+        email: String,
+        password: String,
+        name: Option<String>,
+        username: Option<String>,
+    ) -> Result<JsValue, SdkError> {
+        let body = SignUpRequest {
+            client_id: self.client_id.clone(),
+            email,
+            password,
+            username,
+            name,
+            device: None,
+            cookie: true,
+        };
+        self.post_for_tokens("/api/v1/auth/signup", &body).await
+    }
+
+    /// The application's public configuration (its name and the login methods it offers).
+    pub(crate) async fn config(&self) -> Result<ClientConfig, SdkError> {
+        let path = format!(
+            "/api/v1/config/client/{}",
+            js_sys::encode_uri_component(&self.client_id)
+        );
+        read(Request::get(&self.url(&path)).send().await?).await
     }
 
     /// Logs in with an email or username and a password; resolves to the user.
@@ -109,86 +327,172 @@ impl Client {
         login_id: String,
         password: String,
     ) -> Result<JsValue, JsValue> {
-        let body = serde_json::json!({
-            "client_id": self.client_id, "login_id": login_id, "password": password, "cookie": true
-        });
-        let resp = Request::post(&self.url("/api/v1/auth/login"))
-            .credentials(web_sys::RequestCredentials::Include)
-            .json(&body)
-            .map_err(SdkError::from)?
-            .send()
-            .await
-            .map_err(SdkError::from)?;
-        let t: TokenResponse = read(resp).await?;
-        self.keep(&t);
-        to_js(&t.user)
+        Ok(self.login(login_id, password).await?)
     }
 
-    /// A valid access token, refreshed (once, by the HttpOnly cookie) when it is about to
-    /// expire; `null` when signed out.
+    /// Creates an account (`{ email, password, name?, username? }`) and logs it in; resolves to
+    /// the user.
+    #[wasm_bindgen(js_name = signUp)]
+    pub async fn sign_up(&self, details: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct D {
+            email: String,
+            password: String,
+            name: Option<String>,
+            username: Option<String>,
+        }
+        let d: D = serde_wasm_bindgen::from_value(details).map_err(|e| {
+            SdkError::new(
+                "INVALID_OPTIONS",
+                format!("expected {{ email, password }}: {e}"),
+                0,
+            )
+        })?;
+        Ok(self
+            .sign_up_as(d.email, d.password, d.name, d.username)
+            .await?)
+    }
+
+    /// Calls `callback(event, user)` on `SIGNED_IN`, `TOKEN_REFRESHED` and `SIGNED_OUT`, in this
+    /// tab and when another tab signs in, refreshes or signs out. Returns a function that
+    /// unsubscribes.
+    #[wasm_bindgen(js_name = onAuthStateChange)]
+    pub fn on_auth_state_change(&self, callback: Function) -> Function {
+        let id = {
+            let mut i = self.inner.borrow_mut();
+            i.next_listener += 1;
+            let id = i.next_listener;
+            i.listeners.push((id, callback));
+            id
+        };
+        let weak = Rc::downgrade(&self.inner);
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.borrow_mut().listeners.retain(|(l, _)| *l != id);
+            }
+        })
+        .into_js_value()
+        .unchecked_into()
+    }
+
+    /// The user of the tokens this tab holds, without a request; `null` when signed out.
+    #[wasm_bindgen(getter)]
+    pub fn user(&self) -> JsValue {
+        self.inner
+            .borrow()
+            .cache
+            .user()
+            .and_then(|u| to_js(u).ok())
+            .unwrap_or(JsValue::NULL)
+    }
+
+    /// A valid access token, refreshed ahead of expiry; `null` when signed out. Across the tabs
+    /// of this origin one refresh happens at a time, and a tab that finds a peer already
+    /// refreshed takes the peer's tokens instead of presenting the refresh token again.
     #[wasm_bindgen(js_name = getAccessToken)]
     pub async fn get_access_token(&self) -> Result<JsValue, JsValue> {
-        let (token, expires) = {
-            let s = self.state.borrow();
-            (s.access_token.clone(), s.expires_at_ms)
-        };
-        if token.is_some() && js_sys::Date::now() + REFRESH_MARGIN_MS < expires {
-            return Ok(token.map_or(JsValue::NULL, JsValue::from));
+        Ok(self
+            .access_token()
+            .await?
+            .map_or(JsValue::NULL, JsValue::from))
+    }
+
+    async fn access_token(&self) -> Result<Option<String>, SdkError> {
+        if let Some(t) = self.inner.borrow().cache.fresh(now()) {
+            return Ok(Some(t.to_owned()));
         }
-        let csrf = cookie(latchkey_core::cookies::CSRF_COOKIE)
-            .or_else(|| self.state.borrow().csrf_token.clone());
-        let Some(csrf) = csrf else {
-            return Ok(JsValue::NULL);
-        };
+        let _lock = tabs::lock(&self.names.refresh_lock, "exclusive").await;
+        let mut asked = false;
+        loop {
+            let held = tabs::held_lock_names().await;
+            let own = self.inner.borrow().holder.as_ref().map(|(n, _)| n.clone());
+            let (hint, peers) = token_cache::peers(
+                held.iter().map(String::as_str),
+                &self.names.holder_prefix,
+                own.as_deref(),
+                now(),
+            );
+            let csrf = cookie(latchkey_core::cookies::CSRF_COOKIE).or_else(|| {
+                let i = self.inner.borrow();
+                i.cache.held().and_then(|h| h.csrf_token.clone())
+            });
+            let next = self
+                .inner
+                .borrow()
+                .cache
+                .next(now(), hint, peers, asked, csrf.is_some());
+            match next {
+                Next::Use(t) => return Ok(Some(t)),
+                Next::SignedOut => return Ok(None),
+                Next::AskPeers => {
+                    asked = true;
+                    self.broadcast(&TabMessage::Want);
+                    let waiter = self.inner.borrow().waiter.clone();
+                    tabs::sleep_or_wake(PEER_WAIT_MS, &waiter).await;
+                }
+                Next::Refresh => return self.refresh(csrf.unwrap_or_default()).await,
+            }
+        }
+    }
+
+    async fn refresh(&self, csrf: String) -> Result<Option<String>, SdkError> {
         let resp = Request::post(&self.url("/api/v1/auth/refresh"))
             .credentials(web_sys::RequestCredentials::Include)
             .header(latchkey_core::cookies::CSRF_HEADER, &csrf)
             .send()
-            .await
-            .map_err(SdkError::from)?;
+            .await?;
         match read::<TokenResponse>(resp).await {
-            Ok(t) => {
-                self.keep(&t);
-                Ok(JsValue::from(t.access_token))
-            }
+            Ok(t) => Ok(self.take_tokens(&t).await),
+            // The session ended (logged out, revoked, expired): signed out in every tab.
             Err(e) if e.status == 401 => {
-                *self.state.borrow_mut() = State::default();
-                Ok(JsValue::NULL)
+                self.drop_tokens();
+                Ok(None)
             }
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 
     async fn token(&self) -> Result<String, SdkError> {
-        let t = self
-            .get_access_token()
-            .await
-            .map_err(|_| SdkError::new("UNAUTHORIZED", "not signed in", 401))?;
-        t.as_string()
+        self.access_token()
+            .await?
             .ok_or_else(|| SdkError::new("UNAUTHORIZED", "not signed in", 401))
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SdkError> {
+    /// A signed-in GET whose answer goes to the page as the server wrote it (`field` of it,
+    /// when given): the SDK need not decode what it only hands on, and every decoder costs
+    /// bytes in the `.wasm`. The shapes are `latchkey_core::api`'s.
+    async fn get_raw(&self, path: &str, field: Option<&str>) -> Result<JsValue, SdkError> {
         let token = self.token().await?;
         let resp = self
             .authed(Request::get(&self.url(path)), &token)
             .send()
             .await?;
-        read(resp).await
+        let status = resp.status();
+        let json = body(resp).await;
+        if !(200..300).contains(&status) {
+            let err = json.and_then(|j| serde_wasm_bindgen::from_value(j).ok());
+            return Err(SdkError::from_body(status, err));
+        }
+        let json = json.ok_or_else(|| SdkError::new("SDK_ERROR", "unexpected answer", status))?;
+        match field {
+            Some(f) => js_sys::Reflect::get(&json, &f.into())
+                .map_err(|_| SdkError::new("SDK_ERROR", "unexpected answer", status)),
+            None => Ok(json),
+        }
     }
 
-    /// The signed-in user.
+    /// The signed-in user, from the server.
     #[wasm_bindgen(js_name = currentUser)]
     pub async fn current_user(&self) -> Result<JsValue, JsValue> {
-        let u: UserView = self.get("/api/v1/auth/me").await?;
-        to_js(&u)
+        Ok(self.get_raw("/api/v1/auth/me", None).await?)
     }
 
     /// The signed-in user's active sessions.
     #[wasm_bindgen(js_name = listSessions)]
     pub async fn list_sessions(&self) -> Result<JsValue, JsValue> {
-        let s: SessionList = self.get("/api/v1/auth/sessions").await?;
-        to_js(&s.sessions)
+        Ok(self
+            .get_raw("/api/v1/auth/sessions", Some("sessions"))
+            .await?)
     }
 
     /// Revokes one of the signed-in user's sessions.
@@ -208,7 +512,10 @@ impl Client {
             Ok(())
         } else {
             let status = resp.status();
-            Err(SdkError::from_body(status, &resp.text().await.unwrap_or_default()).into())
+            let err = body(resp)
+                .await
+                .and_then(|j| serde_wasm_bindgen::from_value(j).ok());
+            Err(SdkError::from_body(status, err).into())
         }
     }
 
@@ -225,7 +532,7 @@ impl Client {
             O::default()
         } else {
             serde_wasm_bindgen::from_value(options)
-                .map_err(|e| JsValue::from(SdkError::new("INVALID_OPTIONS", e.to_string(), 0)))?
+                .map_err(|e| SdkError::new("INVALID_OPTIONS", e.to_string(), 0))?
         };
         let mut q = vec![];
         if let Some(l) = o.limit {
@@ -238,27 +545,33 @@ impl Client {
             q.push(format!("filter={}", js_sys::encode_uri_component(&f)));
         }
         let path = format!("/api/v1/auth/login-history?{}", q.join("&"));
-        let h: HistoryResponse = self.get(&path).await?;
-        to_js(&h.data)
+        Ok(self.get_raw(&path, Some("data")).await?)
     }
 
-    /// Logs out this session, or `{ everywhere: true }` every session of the user.
+    /// Logs out this session, or `{ everywhere: true }` every session of the user. This tab
+    /// and its peers are signed out whatever the server answers; a server error is still
+    /// reported.
     pub async fn logout(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let everywhere = js_sys::Reflect::get(&options, &"everywhere".into())
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
-        let token = self.token().await?;
-        let resp = self
+        let Some(token) = self.access_token().await? else {
+            self.drop_tokens();
+            return Ok(to_js(&LogoutResponse { revoked: 0 })?);
+        };
+        let req = self
             .authed(Request::post(&self.url("/api/v1/auth/logout")), &token)
-            .credentials(web_sys::RequestCredentials::Include)
-            .json(&serde_json::json!({ "everywhere": everywhere }))
-            .map_err(SdkError::from)?
-            .send()
-            .await
-            .map_err(SdkError::from)?;
-        let out: LogoutResponse = read(resp).await?;
-        *self.state.borrow_mut() = State::default();
-        to_js(&out)
+            .credentials(web_sys::RequestCredentials::Include);
+        let sent = json(req, &LogoutRequest { everywhere });
+        let out = match sent {
+            Ok(req) => match req.send().await {
+                Ok(resp) => read::<LogoutResponse>(resp).await,
+                Err(e) => Err(e.into()),
+            },
+            Err(e) => Err(e),
+        };
+        self.drop_tokens();
+        Ok(to_js(&out?)?)
     }
 }

@@ -22,10 +22,10 @@ impl SdkError {
     }
 
     /// From a response that was not a success: the common error body when there is one.
-    pub fn from_body(status: u16, body: &str) -> Self {
-        match serde_json::from_str::<ErrorBody>(body) {
-            Ok(e) => SdkError::new(&e.error_code, e.error_msg, status),
-            Err(_) => SdkError::new(
+    pub fn from_body(status: u16, body: Option<ErrorBody>) -> Self {
+        match body {
+            Some(e) => SdkError::new(&e.error_code, e.error_msg, status),
+            None => SdkError::new(
                 "HTTP_ERROR",
                 format!("the server answered {status}"),
                 status,
@@ -56,12 +56,16 @@ mod tests {
 
     #[test]
     fn test_sdk_error_from_server_body() {
-        let e = SdkError::from_body(
-            401,
-            r#"{"error_code":"INVALID_CREDENTIALS","error_msg":"no","request_id":"r"}"#,
-        );
+        let body = ErrorBody {
+            error_code: "INVALID_CREDENTIALS".into(),
+            error_msg: "no".into(),
+            request_id: "r".into(),
+            change_password_id: None,
+            encoded_authorization_message: None,
+        };
+        let e = SdkError::from_body(401, Some(body));
         assert_eq!((e.code.as_str(), e.status), ("INVALID_CREDENTIALS", 401));
-        let e = SdkError::from_body(502, "<html>");
+        let e = SdkError::from_body(502, None);
         assert_eq!(e.code, "HTTP_ERROR");
     }
 }

@@ -1,0 +1,329 @@
+//! `<latchkey-login>`: the whole sign-in and sign-up flow as a custom element.
+//!
+//! Attributes: `client-id` (required), `base-url` (defaults to the page's origin), `mode`
+//! (`login` or `signup`). It renders into its own shadow root, so the page's styles cannot break
+//! it; pages theme it with CSS custom properties (`--latchkey-accent`, `--latchkey-radius`, ...)
+//! and `::part(form|title|label|input|error|status|button|link)`. On success it dispatches
+//! `latchkey:login` (`detail: { user, mode }`), on failure `latchkey:error` (`detail: { code,
+//! message, status }`); both bubble out of shadow roots. The element's logic (texts, checks,
+//! wording of errors) is `latchkey_core::login_form`; only the DOM is here.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use latchkey_core::login_form::{check, explain, texts, Field, Mode};
+use latchkey_core::model::LoginMethod;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
+
+use crate::client::Client;
+use crate::error::SdkError;
+
+pub const TAG: &str = "latchkey-login";
+
+// The one piece that cannot be Rust: a class extending HTMLElement. It forwards the element's
+// life-cycle to the Rust widget that `make` returns.
+#[wasm_bindgen(inline_js = "export function define(tag, make) {
+  if (customElements.get(tag)) return;
+  customElements.define(tag, class extends HTMLElement {
+    static get observedAttributes() { return ['client-id', 'base-url', 'mode']; }
+    connectedCallback() { (this.__latchkey ??= make(this)).connected(); }
+    attributeChangedCallback() { this.__latchkey?.connected(); }
+  });
+}")]
+extern "C" {
+    fn define(tag: &str, make: &JsValue);
+}
+
+const TEMPLATE: &str = r#"<style>
+:host{display:block;max-width:var(--latchkey-width,22rem);font-family:var(--latchkey-font,system-ui,sans-serif);color:var(--latchkey-fg,inherit)}
+form{display:grid;gap:.75rem;padding:var(--latchkey-padding,1.25rem);background:var(--latchkey-bg,transparent);border:1px solid var(--latchkey-border,#8886);border-radius:var(--latchkey-radius,.5rem)}
+h2{margin:0;font-size:1.25rem}
+label{display:grid;gap:.25rem;font-size:.9rem}
+input{font:inherit;padding:.5rem;border:1px solid var(--latchkey-border,#8886);border-radius:var(--latchkey-radius,.375rem)}
+input[aria-invalid=true]{border-color:var(--latchkey-error,#c0262d)}
+button{font:inherit;padding:.55rem;border:0;border-radius:var(--latchkey-radius,.375rem);background:var(--latchkey-accent,#2f5fd0);color:var(--latchkey-accent-fg,#fff);cursor:pointer}
+button:disabled{opacity:.6;cursor:default}
+button.link{background:none;color:var(--latchkey-accent,#2f5fd0);padding:0;text-decoration:underline}
+p{margin:0}
+#error{color:var(--latchkey-error,#c0262d);min-height:1.2em}
+:focus-visible{outline:2px solid var(--latchkey-accent,#2f5fd0);outline-offset:2px}
+[hidden]{display:none!important}
+</style>
+<form part="form" id="form" novalidate aria-labelledby="title">
+<h2 part="title" id="title"></h2>
+<label part="label" id="name-row">Name <input part="input" id="name" autocomplete="name"></label>
+<label part="label"><span id="login-label"></span> <input part="input" id="login" autocomplete="username" aria-describedby="error" required></label>
+<label part="label">Password <input part="input" id="password" type="password" aria-describedby="error" required></label>
+<p part="error" id="error" role="alert" aria-live="assertive"></p>
+<p part="status" id="status" role="status" aria-live="polite"></p>
+<button part="button" id="submit" type="submit"></button>
+<p><span id="switch-text"></span> <button part="link" class="link" id="switch" type="button"></button></p>
+</form>"#;
+
+/// Defines `<latchkey-login>` (once; called when the module is initialised).
+pub fn define_element() {
+    let make = Closure::<dyn Fn(HtmlElement) -> JsValue>::new(|host| Widget::new(host).into());
+    define(TAG, &make.into_js_value());
+}
+
+struct State {
+    host: HtmlElement,
+    root: ShadowRoot,
+    mode: Cell<Mode>,
+    /// The client, and the (base URL, client id) it was made for.
+    client: RefCell<Option<(String, String, Rc<Client>)>>,
+    busy: Cell<bool>,
+    /// The application offers a way in this form can show.
+    usable: Cell<bool>,
+}
+
+/// One element's widget (internal: created by the element itself).
+#[wasm_bindgen(skip_typescript)]
+pub struct Widget {
+    state: Option<Rc<State>>,
+}
+
+fn el(root: &ShadowRoot, id: &str) -> Option<Element> {
+    root.get_element_by_id(id)
+}
+
+fn input(root: &ShadowRoot, id: &str) -> Option<HtmlInputElement> {
+    el(root, id)?.dyn_into().ok()
+}
+
+fn set_text(root: &ShadowRoot, id: &str, text: &str) {
+    if let Some(e) = el(root, id) {
+        e.set_text_content(Some(text));
+    }
+}
+
+fn toggle(e: Option<Element>, attr: &str, on: bool) {
+    if let Some(e) = e {
+        let _ = if on {
+            e.set_attribute(attr, "")
+        } else {
+            e.remove_attribute(attr)
+        };
+    }
+}
+
+fn listen(target: &Element, event: &str, st: &Rc<State>, f: fn(&Rc<State>, web_sys::Event)) {
+    let st = st.clone();
+    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |e| f(&st, e));
+    let _ = target.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
+    // Lives as long as the element's shadow root, which is as long as the page.
+    cb.forget();
+}
+
+impl State {
+    fn render(&self) {
+        let mode = self.mode.get();
+        let t = texts(mode);
+        let r = &self.root;
+        set_text(r, "title", t.title);
+        set_text(r, "login-label", t.login_label);
+        set_text(r, "submit", if self.busy.get() { t.busy } else { t.submit });
+        set_text(r, "switch-text", t.switch_prompt);
+        set_text(r, "switch", t.switch_action);
+        toggle(el(r, "name-row"), "hidden", !t.show_name);
+        if let Some(i) = input(r, "login") {
+            i.set_type(t.login_type);
+        }
+        if let Some(p) = el(r, "password") {
+            let _ = p.set_attribute("autocomplete", t.password_autocomplete);
+        }
+        let disabled = self.busy.get() || !self.usable.get();
+        toggle(el(r, "submit"), "disabled", disabled);
+        toggle(el(r, "form"), "aria-busy", self.busy.get());
+    }
+
+    fn show_error(&self, message: &str, field: Option<Field>) {
+        set_text(&self.root, "error", message);
+        for (f, id) in [(Field::Login, "login"), (Field::Password, "password")] {
+            if let Some(i) = el(&self.root, id) {
+                let _ = if field == Some(f) {
+                    i.set_attribute("aria-invalid", "true")
+                } else {
+                    i.remove_attribute("aria-invalid")
+                };
+            }
+        }
+        let focus = match field {
+            Some(Field::Login) => input(&self.root, "login"),
+            Some(Field::Password) => input(&self.root, "password"),
+            None => None,
+        };
+        if let Some(i) = focus {
+            let _ = i.focus();
+        }
+    }
+
+    fn dispatch(&self, name: &str, detail: &JsValue) {
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(detail);
+        if let Ok(e) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+            let _ = self.host.dispatch_event(&e);
+        }
+    }
+
+    fn fail(&self, e: &SdkError) {
+        let (message, field) = explain(&e.code);
+        self.show_error(message, field);
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"code".into(), &e.code.as_str().into());
+        let _ = js_sys::Reflect::set(&detail, &"message".into(), &e.message.as_str().into());
+        let _ = js_sys::Reflect::set(&detail, &"status".into(), &e.status.into());
+        self.dispatch("latchkey:error", &detail);
+    }
+
+    fn client(&self) -> Option<Rc<Client>> {
+        self.client.borrow().as_ref().map(|(_, _, c)| c.clone())
+    }
+
+    /// Follows the attributes: a new client when `client-id` or `base-url` changed.
+    fn sync(self: &Rc<Self>) {
+        self.mode
+            .set(Mode::parse(self.host.get_attribute("mode").as_deref()));
+        let client_id = self.host.get_attribute("client-id").unwrap_or_default();
+        let base_url = self.host.get_attribute("base-url").unwrap_or_else(|| {
+            web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default()
+        });
+        let same =
+            matches!(&*self.client.borrow(), Some((b, c, _)) if *b == base_url && *c == client_id);
+        if !same {
+            *self.client.borrow_mut() = None;
+            self.usable.set(false);
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"baseUrl".into(), &base_url.as_str().into());
+            let _ = js_sys::Reflect::set(&options, &"clientId".into(), &client_id.as_str().into());
+            match Client::new(options.into()) {
+                Ok(c) => {
+                    let c = Rc::new(c);
+                    *self.client.borrow_mut() = Some((base_url, client_id, c.clone()));
+                    let st = self.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match c.config().await {
+                            Ok(cfg)
+                                if cfg
+                                    .application
+                                    .login_methods
+                                    .contains(&LoginMethod::Password) =>
+                            {
+                                st.usable.set(true);
+                                st.show_error("", None);
+                            }
+                            Ok(_) => st.show_error(
+                                "This application offers no way in that this form can show yet.",
+                                None,
+                            ),
+                            Err(e) => st.fail(&e),
+                        }
+                        st.render();
+                    });
+                }
+                Err(_) => self.show_error("This sign-in form is missing its client-id.", None),
+            }
+        }
+        self.render();
+    }
+}
+
+fn on_switch(st: &Rc<State>, _e: web_sys::Event) {
+    st.mode.set(st.mode.get().other());
+    st.show_error("", None);
+    st.render();
+}
+
+fn on_submit(st: &Rc<State>, e: web_sys::Event) {
+    e.prevent_default();
+    let (Some(client), false) = (st.client(), st.busy.get()) else {
+        return;
+    };
+    let value = |id| input(&st.root, id).map(|i| i.value()).unwrap_or_default();
+    let (login, password, name) = (value("login"), value("password"), value("name"));
+    let mode = st.mode.get();
+    if let Err((field, message)) = check(mode, &login, &password) {
+        st.show_error(message, Some(field));
+        return;
+    }
+    st.show_error("", None);
+    set_text(&st.root, "status", "");
+    st.busy.set(true);
+    st.render();
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let login = login.trim().to_owned();
+        let result = match mode {
+            Mode::Login => client.login(login, password).await,
+            Mode::SignUp => {
+                let name = Some(name.trim().to_owned()).filter(|n| !n.is_empty());
+                client.register(login, password, name).await
+            }
+        };
+        st.busy.set(false);
+        st.render();
+        match result {
+            Ok(user) => {
+                if let Some(p) = input(&st.root, "password") {
+                    p.set_value("");
+                }
+                let who = js_sys::Reflect::get(&user, &"email".into())
+                    .ok()
+                    .and_then(|e| e.as_string())
+                    .unwrap_or_default();
+                set_text(&st.root, "status", &format!("Signed in as {who}."));
+                let detail = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&detail, &"user".into(), &user);
+                let _ = js_sys::Reflect::set(&detail, &"mode".into(), &mode.as_str().into());
+                st.dispatch("latchkey:login", &detail);
+            }
+            Err(e) => st.fail(&e),
+        }
+    });
+}
+
+impl Widget {
+    fn new(host: HtmlElement) -> Widget {
+        let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
+        // A host that already has a shadow root (re-attached) keeps it; one that cannot have
+        // one (should not happen for a custom element) gets an inert widget.
+        let Some(root) = host
+            .shadow_root()
+            .or_else(|| host.attach_shadow(&init).ok())
+        else {
+            return Widget { state: None };
+        };
+        root.set_inner_html(TEMPLATE);
+        let state = Rc::new(State {
+            host,
+            root,
+            mode: Cell::new(Mode::Login),
+            client: RefCell::new(None),
+            busy: Cell::new(false),
+            usable: Cell::new(false),
+        });
+        if let Some(form) = el(&state.root, "form") {
+            listen(&form, "submit", &state, on_submit);
+        }
+        if let Some(switch) = el(&state.root, "switch") {
+            listen(&switch, "click", &state, on_switch);
+        }
+        Widget { state: Some(state) }
+    }
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// The element was attached, or one of its attributes changed.
+    pub fn connected(&self) {
+        if let Some(s) = &self.state {
+            s.sync();
+        }
+    }
+}
