@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { gzipSync, constants } from 'node:zlib';
 import { join } from 'node:path';
 import { startWorker, ROOT } from '../tests/harness.mjs';
+import { crateSizes } from './wasm-sizes.mjs';
 import { spawnSync } from 'node:child_process';
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
@@ -22,8 +23,18 @@ const workerFiles = ['worker/build/index.js', 'worker/build/worker/shim.mjs',
   ...readdirSync(join(ROOT, 'worker/build')).filter((f) => f.endsWith('.wasm')).map((f) => `worker/build/${f}`)];
 row('worker bundle (js + shim + wasm)', size(workerFiles));
 row('  of which worker .wasm', size(workerFiles.filter((f) => f.endsWith('.wasm'))));
-row('sdk .wasm + js glue', size(['pkg/latchkey_sdk_bg.wasm', 'pkg/latchkey_sdk.js']));
+const snippets = readdirSync(join(ROOT, 'pkg/snippets'), { recursive: true })
+  .filter((f) => f.endsWith('.js')).map((f) => `pkg/snippets/${f}`);
+row('sdk .wasm + js glue (what a page loads)', size(['pkg/latchkey_sdk_bg.wasm', 'pkg/latchkey_sdk.js', ...snippets]));
 row('  of which sdk .wasm', size(['pkg/latchkey_sdk_bg.wasm']));
+console.log('  goal: under 60 KiB gzip -9 for .wasm + glue');
+console.log('\n== what each crate adds to the sdk .wasm (code and data of the module before wasm-opt)');
+{
+  const { total, rows } = crateSizes(readFileSync(join(ROOT, 'target/latchkey_sdk_bg.names.wasm')));
+  for (const [crate, bytes] of rows.filter(([, b]) => b >= 512)) {
+    console.log(`${crate.padEnd(40)} ${kb(bytes).padStart(12)}   ${(100 * bytes / total).toFixed(1).padStart(5)}%`);
+  }
+}
 
 console.log('\n== wrangler dev start-up (spawn to first 200 on /healthz; fresh state each run)');
 const runs = Number(process.env.BENCH_STARTUP_RUNS ?? 3);

@@ -48,6 +48,34 @@ struct Names {
     holder_prefix: String,
 }
 
+// The shapes the client resolves to, for TypeScript users: `latchkey_core::api`'s, in the
+// native API's snake_case.
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+export interface LatchkeyOptions { baseUrl: string; clientId: string }
+export interface LatchkeyUser {
+  id: string; organization_id: string; email: string; username: string | null; name: string | null;
+  email_verified: boolean; status: "active" | "disabled"; has_password: boolean;
+  password_change_required: boolean; expires_at: string | null; created_at: string; updated_at: string;
+}
+export interface SignUpDetails { email: string; password: string; name?: string; username?: string }
+export interface LatchkeySession {
+  id: string; user_id: string; application_id: string | null; created_at: string; last_active_at: string;
+  expires_at: string; ip: string | null; country: string | null; region: string | null; city: string | null;
+  user_agent: string | null; browser: string | null; os: string | null; device: string | null;
+  device_name: string | null; device_type: string | null; methods: string[]; current: boolean;
+}
+export interface LoginHistoryOptions { limit?: number; offset?: number; filter?: "success" | "failure" | string }
+export interface LoginHistoryEntry {
+  id: number; action: "auth.login.success" | "auth.login.failure"; ip_address: string | null;
+  user_agent: string | null; created_at: string; metadata: Record<string, unknown>;
+}
+export interface LoginHistory { history: LoginHistoryEntry[]; total_count: number; limit: number; offset: number }
+export type AuthEvent = "SIGNED_IN" | "TOKEN_REFRESHED" | "SIGNED_OUT";
+/** Thrown by every method: an Error named `LatchkeyError` with the server's `error_code`. */
+export interface LatchkeyError extends Error { name: "LatchkeyError"; code: string; status: number }
+"#;
+
 #[wasm_bindgen(js_name = LatchkeyClient)]
 pub struct Client {
     base_url: String,
@@ -167,7 +195,9 @@ fn on_message(
 impl Client {
     /// `new LatchkeyClient({ baseUrl, clientId })`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<Client, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "LatchkeyOptions")] options: JsValue,
+    ) -> Result<Client, JsValue> {
         let o: Options = serde_wasm_bindgen::from_value(options).map_err(|e| {
             SdkError::new(
                 "INVALID_OPTIONS",
@@ -321,7 +351,7 @@ impl Client {
     }
 
     /// Logs in with an email or username and a password; resolves to the user.
-    #[wasm_bindgen(js_name = loginWithPassword)]
+    #[wasm_bindgen(js_name = loginWithPassword, unchecked_return_type = "LatchkeyUser")]
     pub async fn login_with_password(
         &self,
         login_id: String,
@@ -332,8 +362,11 @@ impl Client {
 
     /// Creates an account (`{ email, password, name?, username? }`) and logs it in; resolves to
     /// the user.
-    #[wasm_bindgen(js_name = signUp)]
-    pub async fn sign_up(&self, details: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(js_name = signUp, unchecked_return_type = "LatchkeyUser")]
+    pub async fn sign_up(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignUpDetails")] details: JsValue,
+    ) -> Result<JsValue, JsValue> {
         #[derive(Deserialize)]
         struct D {
             email: String,
@@ -356,8 +389,14 @@ impl Client {
     /// Calls `callback(event, user)` on `SIGNED_IN`, `TOKEN_REFRESHED` and `SIGNED_OUT`, in this
     /// tab and when another tab signs in, refreshes or signs out. Returns a function that
     /// unsubscribes.
-    #[wasm_bindgen(js_name = onAuthStateChange)]
-    pub fn on_auth_state_change(&self, callback: Function) -> Function {
+    #[wasm_bindgen(js_name = onAuthStateChange, unchecked_return_type = "() => void")]
+    pub fn on_auth_state_change(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "(event: AuthEvent, user: LatchkeyUser | null) => void"
+        )]
+        callback: Function,
+    ) -> Function {
         let id = {
             let mut i = self.inner.borrow_mut();
             i.next_listener += 1;
@@ -376,7 +415,7 @@ impl Client {
     }
 
     /// The user of the tokens this tab holds, without a request; `null` when signed out.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "LatchkeyUser | null")]
     pub fn user(&self) -> JsValue {
         self.inner
             .borrow()
@@ -389,7 +428,7 @@ impl Client {
     /// A valid access token, refreshed ahead of expiry; `null` when signed out. Across the tabs
     /// of this origin one refresh happens at a time, and a tab that finds a peer already
     /// refreshed takes the peer's tokens instead of presenting the refresh token again.
-    #[wasm_bindgen(js_name = getAccessToken)]
+    #[wasm_bindgen(js_name = getAccessToken, unchecked_return_type = "string | null")]
     pub async fn get_access_token(&self) -> Result<JsValue, JsValue> {
         Ok(self
             .access_token()
@@ -482,13 +521,13 @@ impl Client {
     }
 
     /// The signed-in user, from the server.
-    #[wasm_bindgen(js_name = currentUser)]
+    #[wasm_bindgen(js_name = currentUser, unchecked_return_type = "LatchkeyUser")]
     pub async fn current_user(&self) -> Result<JsValue, JsValue> {
         Ok(self.get_raw("/api/v1/auth/me", None).await?)
     }
 
     /// The signed-in user's active sessions.
-    #[wasm_bindgen(js_name = listSessions)]
+    #[wasm_bindgen(js_name = listSessions, unchecked_return_type = "LatchkeySession[]")]
     pub async fn list_sessions(&self) -> Result<JsValue, JsValue> {
         Ok(self
             .get_raw("/api/v1/auth/sessions", Some("sessions"))
@@ -520,8 +559,11 @@ impl Client {
     }
 
     /// The signed-in user's login history: `{ limit, offset, filter }`, all optional.
-    #[wasm_bindgen(js_name = loginHistory)]
-    pub async fn login_history(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(js_name = loginHistory, unchecked_return_type = "LoginHistory")]
+    pub async fn login_history(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LoginHistoryOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         #[derive(Deserialize, Default)]
         struct O {
             limit: Option<u32>,
@@ -551,7 +593,12 @@ impl Client {
     /// Logs out this session, or `{ everywhere: true }` every session of the user. This tab
     /// and its peers are signed out whatever the server answers; a server error is still
     /// reported.
-    pub async fn logout(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "{ revoked: number }")]
+    pub async fn logout(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ everywhere?: boolean } | undefined")]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let everywhere = js_sys::Reflect::get(&options, &"everywhere".into())
             .ok()
             .and_then(|v| v.as_bool())

@@ -36,6 +36,21 @@ extern "C" {
     fn define(tag: &str, make: &JsValue);
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** `<latchkey-login client-id="…" base-url="…" mode="login|signup">`, defined by `init()`. */
+export interface LatchkeyLoginElement extends HTMLElement {}
+export interface LatchkeyLoginDetail { user: LatchkeyUser; mode: "login" | "signup" }
+export interface LatchkeyErrorDetail { code: string; message: string; status: number }
+declare global {
+  interface HTMLElementTagNameMap { "latchkey-login": LatchkeyLoginElement }
+  interface HTMLElementEventMap {
+    "latchkey:login": CustomEvent<LatchkeyLoginDetail>;
+    "latchkey:error": CustomEvent<LatchkeyErrorDetail>;
+  }
+}
+"#;
+
 const TEMPLATE: &str = r#"<style>
 :host{display:block;max-width:var(--latchkey-width,22rem);font-family:var(--latchkey-font,system-ui,sans-serif);color:var(--latchkey-fg,inherit)}
 form{display:grid;gap:.75rem;padding:var(--latchkey-padding,1.25rem);background:var(--latchkey-bg,transparent);border:1px solid var(--latchkey-border,#8886);border-radius:var(--latchkey-radius,.5rem)}
