@@ -93,6 +93,18 @@ document.body.dataset.ready = 'yes';
   assert.equal(result.me, addr);
   assert.match(result.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
   assert.equal(result.element, 'function');
+  // Eleven minutes on: the token has expired, and the page on another origin refreshes it
+  // through the cookie, echoing the CSRF value it got at login.
+  const refreshes = [];
+  page.on('request', (r) => { if (r.url().endsWith('/api/v1/auth/refresh')) refreshes.push(r.url()); });
+  await page.clock.setFixedTime(Date.now() + 11 * 60_000);
+  const after = await page.evaluate(async () => ({
+    token: await window.auth.getAccessToken(),
+    me: (await window.auth.currentUser()).email,
+  }));
+  assert.equal(refreshes.length, 1);
+  assert.match(after.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.equal(after.me, addr);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -187,7 +187,10 @@ test('test_sdk_account_page_in_a_new_tab_takes_the_token_from_its_peer', async (
 
   await account.click('#logout');
   await account.waitForSelector('body[data-auth="signed-out"]');
-  // Signed out in every tab: a fresh client finds no session to refresh.
+  // Signed out in every tab: no tab holds tokens any more (the widget's client in the demo tab
+  // dropped its holder lock), and a fresh client finds no session to refresh.
+  await demo.waitForFunction(async () => (await navigator.locks.query()).held
+    .every((l) => !l.name.includes(':holder:')));
   const token = await demo.evaluate(async (clientId) => {
     const { LatchkeyClient } = await import('/pkg/latchkey_sdk.js');
     return new LatchkeyClient({ baseUrl: location.origin, clientId }).getAccessToken();
@@ -263,8 +266,12 @@ test('test_sdk_tabs_refresh_once_when_the_token_expires_everywhere', async () =>
 
   // Eleven minutes later in every tab: every access token (10 minutes) has expired.
   await ctx.clock.setFixedTime(Date.now() + 11 * 60_000);
-  const tokens = await Promise.all(pages.map((p) => p.evaluate(() => window.client.getAccessToken())));
+  // Every tab at once, and twice at once within each tab.
+  const tokens = (await Promise.all(pages.map((p) => p.evaluate(
+    () => Promise.all([window.client.getAccessToken(), window.client.getAccessToken()]),
+  )))).flat();
   assert.equal(seen.refreshes, 1, 'exactly one refresh request reached the server');
+  assert.equal(tokens.length, 2 * TABS);
   assert.ok(tokens[0], 'a token');
   assert.deepEqual(new Set(tokens).size, 1, 'every tab holds the one new token');
   // Nobody was logged out: the session is alive and every tab can call the API.

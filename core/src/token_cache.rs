@@ -73,7 +73,7 @@ impl AuthEvent {
     }
 }
 
-/// Messages between the tabs of one origin (over a BroadcastChannel named for the client).
+/// Messages between the tabs of one origin (over a BroadcastChannel named for the server).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TabMessage {
@@ -81,8 +81,9 @@ pub enum TabMessage {
     Tokens { held: Box<Held> },
     /// A tab needs a fresh token that a peer's holder lock says exists.
     Want,
-    /// Signed out, or the session ended: every tab drops its tokens.
-    SignedOut,
+    /// Signed out, or the session ended: every tab drops its tokens of that session (of any
+    /// session when `None`: the cookie itself no longer refreshes).
+    SignedOut { session_id: Option<String> },
 }
 
 /// The next step of a tab that wants an access token, decided under the refresh lock.
@@ -137,7 +138,12 @@ pub fn peers<'a>(
 #[derive(Debug, Default)]
 pub struct TokenCache {
     held: Option<Held>,
+    /// Sessions that ended here: their tokens, still in flight from a peer, are refused.
+    ended: Vec<String>,
 }
+
+/// How many ended sessions a tab remembers.
+const ENDED_KEPT: usize = 8;
 
 impl TokenCache {
     pub fn held(&self) -> Option<&Held> {
@@ -161,6 +167,9 @@ impl TokenCache {
     /// text, which a refresh within the same second may repeat exactly. Returns what changed,
     /// for `onAuthStateChange`.
     pub fn accept(&mut self, new: Held) -> Option<AuthEvent> {
+        if self.ended.contains(&new.session_id) {
+            return None;
+        }
         let event = match &self.held {
             None => AuthEvent::SignedIn,
             Some(old) if old.session_id == new.session_id => {
@@ -177,9 +186,41 @@ impl TokenCache {
         Some(event)
     }
 
-    /// Drops the tokens; `SignedOut` when there were any.
+    /// Drops the tokens, and refuses their session's from now on; `SignedOut` when there were
+    /// any.
     pub fn sign_out(&mut self) -> Option<AuthEvent> {
-        self.held.take().map(|_| AuthEvent::SignedOut)
+        let held = self.held.take()?;
+        self.remember_ended(held.session_id);
+        Some(AuthEvent::SignedOut)
+    }
+
+    /// The session `session_id` ended (in another tab): drops the tokens if they are of it.
+    pub fn end(&mut self, session_id: &str) -> Option<AuthEvent> {
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|h| h.session_id == session_id)
+        {
+            return self.sign_out();
+        }
+        self.remember_ended(session_id.to_owned());
+        None
+    }
+
+    fn remember_ended(&mut self, session_id: String) {
+        if !self.ended.contains(&session_id) {
+            if self.ended.len() == ENDED_KEPT {
+                self.ended.remove(0);
+            }
+            self.ended.push(session_id);
+        }
+    }
+
+    /// The message that tells the other tabs this tab's session ended.
+    pub fn signed_out_message(&self) -> TabMessage {
+        TabMessage::SignedOut {
+            session_id: self.held.as_ref().map(|h| h.session_id.clone()),
+        }
     }
 
     /// Handles a peer's message: what changed here, and what to answer.
@@ -190,7 +231,10 @@ impl TokenCache {
     ) -> (Option<AuthEvent>, Option<TabMessage>) {
         match msg {
             TabMessage::Tokens { held } => (self.accept(*held), None),
-            TabMessage::SignedOut => (self.sign_out(), None),
+            TabMessage::SignedOut { session_id: None } => (self.sign_out(), None),
+            TabMessage::SignedOut {
+                session_id: Some(s),
+            } => (self.end(&s), None),
             TabMessage::Want => {
                 let answer =
                     self.held
@@ -332,11 +376,49 @@ mod tests {
         assert_eq!(a.receive(TabMessage::Want, 10_000_000).1, None);
         // Sign-out anywhere signs out everywhere.
         assert_eq!(
-            b.receive(TabMessage::SignedOut, 3).0,
+            b.receive(TabMessage::SignedOut { session_id: None }, 3).0,
             Some(AuthEvent::SignedOut)
         );
         assert_eq!(b.fresh(3), None);
         assert!(serde_json::from_str::<TabMessage>(r#"{"type":"other"}"#).is_err());
+    }
+
+    #[test]
+    fn test_token_cache_an_ended_session_stays_ended() {
+        let mut c = TokenCache::default();
+        c.accept(held("t", 0));
+        let msg = c.signed_out_message();
+        assert_eq!(
+            msg,
+            TabMessage::SignedOut {
+                session_id: Some("s1".into())
+            }
+        );
+        assert_eq!(c.sign_out(), Some(AuthEvent::SignedOut));
+        // A peer's late answer or refresh of that session does not sign this tab back in.
+        let late = TabMessage::Tokens {
+            held: Box::new(held("t2", 10)),
+        };
+        assert_eq!(c.receive(late, 11), (None, None));
+        assert_eq!(c.fresh(11), None);
+        // A new session is welcome.
+        let new = Held::from_response(&response("n", "s2", 600), 20, None);
+        assert_eq!(c.accept(new), Some(AuthEvent::SignedIn));
+        // The end of another (older) session leaves it alone; its own end signs it out.
+        let end_old = TabMessage::SignedOut {
+            session_id: Some("s0".into()),
+        };
+        assert_eq!(c.receive(end_old, 21).0, None);
+        assert_eq!(c.fresh(21), Some("n"));
+        let end_own = TabMessage::SignedOut {
+            session_id: Some("s2".into()),
+        };
+        assert_eq!(c.receive(end_own, 22).0, Some(AuthEvent::SignedOut));
+        // It remembers a bounded number of ended sessions.
+        for i in 0..20 {
+            c.end(&format!("x{i}"));
+        }
+        assert_eq!(c.ended.len(), ENDED_KEPT);
     }
 
     #[test]

@@ -65,7 +65,7 @@ export interface LatchkeySession {
   user_agent: string | null; browser: string | null; os: string | null; device: string | null;
   device_name: string | null; device_type: string | null; methods: string[]; current: boolean;
 }
-export interface LoginHistoryOptions { limit?: number; offset?: number; filter?: "success" | "failure" | string }
+export interface LoginHistoryOptions { limit?: number; offset?: number; filter?: "success" | "failure" }
 export interface LoginHistoryEntry {
   id: number; action: "auth.login.success" | "auth.login.failure"; ip_address: string | null;
   user_agent: string | null; created_at: string; metadata: Record<string, unknown>;
@@ -112,12 +112,28 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, SdkError> {
         .map_err(|e| SdkError::new("SDK_ERROR", format!("unexpected answer: {e}"), status))
 }
 
+/// How long any request may take before it fails with `NETWORK_ERROR` (a refresh holds the
+/// lock every tab waits on).
+const REQUEST_TIMEOUT_MS: u32 = 15_000;
+
+/// A request that fails with `NETWORK_ERROR` after `REQUEST_TIMEOUT_MS`.
+fn timed(req: RequestBuilder) -> RequestBuilder {
+    let signal = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
+    req.abort_signal(Some(&signal))
+}
+
+async fn send(req: Request) -> Result<Response, SdkError> {
+    Ok(req.send().await?)
+}
+
 /// `value` as a JSON request body, written by the browser's `JSON.stringify`.
 fn json<T: Serialize>(req: RequestBuilder, value: &T) -> Result<Request, SdkError> {
     let text: String = js_sys::JSON::stringify(&to_js(value)?)
         .map_err(|_| SdkError::new("SDK_ERROR", "could not encode the request", 0))?
         .into();
-    Ok(req.header("content-type", "application/json").body(text)?)
+    Ok(timed(req)
+        .header("content-type", "application/json")
+        .body(text)?)
 }
 
 /// The value of a readable cookie of this page's origin.
@@ -191,6 +207,17 @@ fn on_message(
     }
 }
 
+impl Drop for Client {
+    /// A dropped (or `free()`d) client stops listening: its channel closes, and its locks go
+    /// with `Inner`.
+    fn drop(&mut self) {
+        if let Some(ch) = &self.channel {
+            ch.set_onmessage(None);
+            ch.close();
+        }
+    }
+}
+
 #[wasm_bindgen(js_class = LatchkeyClient)]
 impl Client {
     /// `new LatchkeyClient({ baseUrl, clientId })`.
@@ -208,8 +235,15 @@ impl Client {
         if o.client_id.trim().is_empty() {
             return Err(SdkError::new("INVALID_OPTIONS", "clientId is required", 0).into());
         }
-        let base_url = o.base_url.trim_end_matches('/').to_owned();
-        let scope = format!("latchkey:{base_url}:{}", o.client_id);
+        let mut base_url = o.base_url.trim_end_matches('/').to_owned();
+        if base_url.is_empty() {
+            base_url = web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default();
+        }
+        // Locks and messages are scoped like the refresh cookie: by server, not by application,
+        // since every client of one server in this browser presents the same cookie.
+        let scope = format!("latchkey:{}", base_url.to_ascii_lowercase());
         let names = Rc::new(Names {
             refresh_lock: format!("{scope}:refresh"),
             holder_prefix: format!("{scope}:holder:"),
@@ -271,19 +305,20 @@ impl Client {
 
     /// Drops this tab's tokens and tells the others to drop theirs.
     fn drop_tokens(&self) {
-        let event = {
+        let (message, event) = {
             let mut i = self.inner.borrow_mut();
             i.holder = None;
-            i.cache.sign_out()
+            let message = i.cache.signed_out_message();
+            (message, i.cache.sign_out())
         };
-        self.broadcast(&TabMessage::SignedOut);
+        self.broadcast(&message);
         if let Some(e) = event {
             emit(&self.inner, e);
         }
     }
 
     fn authed(&self, req: RequestBuilder, token: &str) -> RequestBuilder {
-        req.header("authorization", &format!("Bearer {token}"))
+        timed(req).header("authorization", &format!("Bearer {token}"))
     }
 
     async fn post_for_tokens<B: Serialize>(
@@ -291,8 +326,11 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<JsValue, SdkError> {
+        // Under the refresh lock: a peer's refresh answered after this login would otherwise
+        // put the previous session's cookie back.
+        let _lock = tabs::lock(&self.names.refresh_lock, "exclusive").await;
         let req = Request::post(&self.url(path)).credentials(web_sys::RequestCredentials::Include);
-        let resp = json(req, body)?.send().await?;
+        let resp = send(json(req, body)?).await?;
         let t: TokenResponse = read(resp).await?;
         self.take_tokens(&t).await;
         to_js(&t.user)
@@ -347,7 +385,7 @@ impl Client {
             "/api/v1/config/client/{}",
             js_sys::encode_uri_component(&self.client_id)
         );
-        read(Request::get(&self.url(&path)).send().await?).await
+        read(timed(Request::get(&self.url(&path))).send().await?).await
     }
 
     /// Logs in with an email or username and a password; resolves to the user.
@@ -441,6 +479,11 @@ impl Client {
             return Ok(Some(t.to_owned()));
         }
         let _lock = tabs::lock(&self.names.refresh_lock, "exclusive").await;
+        self.access_token_locked().await
+    }
+
+    /// `access_token`, for a caller that holds the refresh lock.
+    async fn access_token_locked(&self) -> Result<Option<String>, SdkError> {
         let mut asked = false;
         loop {
             let held = tabs::held_lock_names().await;
@@ -475,15 +518,16 @@ impl Client {
     }
 
     async fn refresh(&self, csrf: String) -> Result<Option<String>, SdkError> {
-        let resp = Request::post(&self.url("/api/v1/auth/refresh"))
+        let req = timed(Request::post(&self.url("/api/v1/auth/refresh")))
             .credentials(web_sys::RequestCredentials::Include)
             .header(latchkey_core::cookies::CSRF_HEADER, &csrf)
-            .send()
-            .await?;
+            .build()?;
+        let resp = send(req).await?;
         match read::<TokenResponse>(resp).await {
             Ok(t) => Ok(self.take_tokens(&t).await),
-            // The session ended (logged out, revoked, expired): signed out in every tab.
-            Err(e) if e.status == 401 => {
+            // The session ended (logged out, revoked, expired), or there is none to refresh (no
+            // cookie, a stale CSRF value): signed out in every tab. Not for "slow down".
+            Err(e) if (400..500).contains(&e.status) && e.status != 429 => {
                 self.drop_tokens();
                 Ok(None)
             }
@@ -562,8 +606,11 @@ impl Client {
     #[wasm_bindgen(js_name = loginHistory, unchecked_return_type = "LoginHistory")]
     pub async fn login_history(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "LoginHistoryOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "LoginHistoryOptions")] options: Option<
+            js_sys::Object,
+        >,
     ) -> Result<JsValue, JsValue> {
+        let options = JsValue::from(options);
         #[derive(Deserialize, Default)]
         struct O {
             limit: Option<u32>,
@@ -591,34 +638,33 @@ impl Client {
     }
 
     /// Logs out this session, or `{ everywhere: true }` every session of the user. This tab
-    /// and its peers are signed out whatever the server answers; a server error is still
-    /// reported.
+    /// and its peers drop their tokens whatever happens; when the server could not be told
+    /// (no answer, or an error), the promise rejects, and the session may still be alive on the
+    /// server until it expires or is revoked.
     #[wasm_bindgen(unchecked_return_type = "{ revoked: number }")]
     pub async fn logout(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ everywhere?: boolean } | undefined")]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ everywhere?: boolean }")] options: Option<
+            js_sys::Object,
+        >,
     ) -> Result<JsValue, JsValue> {
-        let everywhere = js_sys::Reflect::get(&options, &"everywhere".into())
-            .ok()
+        let everywhere = options
+            .and_then(|o| js_sys::Reflect::get(&o, &"everywhere".into()).ok())
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
-        let Some(token) = self.access_token().await? else {
-            self.drop_tokens();
-            return Ok(to_js(&LogoutResponse { revoked: 0 })?);
+        let _lock = tabs::lock(&self.names.refresh_lock, "exclusive").await;
+        let out = self.logout_locked(everywhere).await;
+        self.drop_tokens();
+        Ok(to_js(&out?)?)
+    }
+
+    async fn logout_locked(&self, everywhere: bool) -> Result<LogoutResponse, SdkError> {
+        let Some(token) = self.access_token_locked().await? else {
+            return Ok(LogoutResponse { revoked: 0 });
         };
         let req = self
             .authed(Request::post(&self.url("/api/v1/auth/logout")), &token)
             .credentials(web_sys::RequestCredentials::Include);
-        let sent = json(req, &LogoutRequest { everywhere });
-        let out = match sent {
-            Ok(req) => match req.send().await {
-                Ok(resp) => read::<LogoutResponse>(resp).await,
-                Err(e) => Err(e.into()),
-            },
-            Err(e) => Err(e),
-        };
-        self.drop_tokens();
-        Ok(to_js(&out?)?)
+        read(send(json(req, &LogoutRequest { everywhere })?).await?).await
     }
 }

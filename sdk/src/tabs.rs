@@ -1,10 +1,12 @@
 //! The browser side of sharing tokens between tabs: Web Locks (an exclusive lock serialises
 //! refreshes; a shared "holder" lock per tab with tokens, named for when they are due, tells
-//! the others which fresh tokens exist) and the timers the client waits with. Every piece
-//! degrades to "absent" where the browser lacks it: the client then refreshes on its own,
-//! which is still safe in one tab.
+//! the others which fresh tokens exist) and the timers the client waits with. Where the browser
+//! has no Web Locks (older browsers; pages that are not a secure context), the refresh lock is
+//! one within the tab: calls from one tab still refresh one at a time, but tabs do not
+//! coordinate, so such pages should keep to one tab or serve over HTTPS.
 
 use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
@@ -28,23 +30,84 @@ fn lock_manager() -> Option<LockManager> {
     (!locks.is_undefined() && !locks.is_null()).then(|| locks.unchecked_into())
 }
 
-/// A held Web Lock; dropping it releases the lock.
+/// A held lock; dropping it releases the lock.
 pub struct Lock {
-    release: Function,
+    release: Release,
+}
+
+enum Release {
+    /// A Web Lock: resolving this promise ends the lock's callback.
+    Web(Function),
+    /// This tab's own lock of that name (where Web Locks are missing).
+    Local(String),
+}
+
+thread_local! {
+    /// Without Web Locks: for each exclusive lock this tab holds, who waits for it, in order.
+    static LOCAL: RefCell<HashMap<String, VecDeque<Function>>> = RefCell::default();
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = self.release.call0(&JsValue::NULL);
+        match &self.release {
+            Release::Web(f) => {
+                let _ = f.call0(&JsValue::NULL);
+            }
+            Release::Local(name) => {
+                // Hand the lock to the next in line, or free it.
+                let next = LOCAL.with(|m| {
+                    let mut m = m.borrow_mut();
+                    let next = m.get_mut(name).and_then(VecDeque::pop_front);
+                    if next.is_none() {
+                        m.remove(name);
+                    }
+                    next
+                });
+                if let Some(f) = next {
+                    let _ = f.call0(&JsValue::NULL);
+                }
+            }
+        }
+    }
+}
+
+/// An exclusive lock within this tab: calls from one tab still refresh one at a time.
+async fn local_lock(name: &str) -> Lock {
+    let wait = LOCAL.with(|m| {
+        let mut m = m.borrow_mut();
+        match m.get_mut(name) {
+            None => {
+                m.insert(name.to_owned(), VecDeque::new());
+                None
+            }
+            Some(queue) => Some(Promise::new(&mut |resolve, _| queue.push_back(resolve))),
+        }
+    });
+    if let Some(p) = wait {
+        let _ = JsFuture::from(p).await;
+    }
+    Lock {
+        release: Release::Local(name.to_owned()),
     }
 }
 
 type Slot = Rc<RefCell<Option<Function>>>;
 
-/// Waits for the lock `name` (`exclusive` or `shared`); `None` where Web Locks are missing or
-/// the browser refuses the request.
+/// Waits for the lock `name`: `exclusive` (always granted: where the browser has no Web Locks,
+/// or refuses the request, a lock within this tab) or `shared` (`None` without Web Locks).
 pub async fn lock(name: &str, mode: &str) -> Option<Lock> {
-    let locks = lock_manager()?;
+    let web = match lock_manager() {
+        Some(locks) => web_lock(&locks, name, mode).await,
+        None => None,
+    };
+    match web {
+        Some(l) => Some(l),
+        None if mode == "exclusive" => Some(local_lock(name).await),
+        None => None,
+    }
+}
+
+async fn web_lock(locks: &LockManager, name: &str, mode: &str) -> Option<Lock> {
     let granted: Slot = Rc::default();
     let refused: Slot = Rc::default();
     let release: Slot = Rc::default();
@@ -74,7 +137,9 @@ pub async fn lock(name: &str, mode: &str) -> Option<Lock> {
     }
     JsFuture::from(acquired).await.ok()?;
     let release = release.borrow_mut().take()?;
-    Some(Lock { release })
+    Some(Lock {
+        release: Release::Web(release),
+    })
 }
 
 /// The names of the locks held in this origin, by any tab; none without Web Locks.

@@ -29,7 +29,8 @@ pub const TAG: &str = "latchkey-login";
   customElements.define(tag, class extends HTMLElement {
     static get observedAttributes() { return ['client-id', 'base-url', 'mode']; }
     connectedCallback() { (this.__latchkey ??= make(this)).connected(); }
-    attributeChangedCallback() { this.__latchkey?.connected(); }
+    attributeChangedCallback() { if (this.isConnected) this.__latchkey?.connected(); }
+    disconnectedCallback() { this.__latchkey?.disconnected(); }
   });
 }")]
 extern "C" {
@@ -149,8 +150,15 @@ impl State {
         if let Some(p) = el(r, "password") {
             let _ = p.set_attribute("autocomplete", t.password_autocomplete);
         }
-        let disabled = self.busy.get() || !self.usable.get();
-        toggle(el(r, "submit"), "disabled", disabled);
+        // Busy keeps the button focusable (a disabled one would drop the focus); a second
+        // submit is ignored while busy.
+        toggle(el(r, "submit"), "disabled", !self.usable.get());
+        if let Some(b) = el(r, "submit") {
+            let _ = b.set_attribute(
+                "aria-disabled",
+                if self.busy.get() { "true" } else { "false" },
+            );
+        }
         toggle(el(r, "form"), "aria-busy", self.busy.get());
     }
 
@@ -223,7 +231,12 @@ impl State {
                     *self.client.borrow_mut() = Some((base_url, client_id, c.clone()));
                     let st = self.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        match c.config().await {
+                        let answer = c.config().await;
+                        // The attributes changed meanwhile: this answer is for another client.
+                        if !st.client().is_some_and(|now| Rc::ptr_eq(&now, &c)) {
+                            return;
+                        }
+                        match answer {
                             Ok(cfg)
                                 if cfg
                                     .application
@@ -339,6 +352,15 @@ impl Widget {
     pub fn connected(&self) {
         if let Some(s) = &self.state {
             s.sync();
+        }
+    }
+
+    /// The element left the document: its client goes (closing its channel and locks); one is
+    /// made again if it comes back.
+    pub fn disconnected(&self) {
+        if let Some(s) = &self.state {
+            *s.client.borrow_mut() = None;
+            s.usable.set(false);
         }
     }
 }

@@ -46,6 +46,17 @@ async fn test_sdk_signed_out_client_has_no_token() {
     let client = latchkey_sdk::Client::new(opts).unwrap();
     // No session and no CSRF cookie: nothing to refresh, and no request is made.
     assert!(client.get_access_token().await.unwrap().is_null());
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    let sent = performance
+        .get_entries_by_type("resource")
+        .iter()
+        .filter(|e| {
+            field(e, "name")
+                .as_string()
+                .is_some_and(|n| n.contains("auth.example.com"))
+        })
+        .count();
+    assert_eq!(sent, 0);
 }
 
 fn document() -> web_sys::Document {
@@ -133,14 +144,7 @@ async fn test_widget_reports_an_unreachable_service_as_an_event() {
         if !events.borrow().is_empty() {
             break;
         }
-        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::new(&mut |r, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&r, 50)
-                .unwrap();
-        }))
-        .await
-        .unwrap();
+        sleep(50).await;
     }
     let detail = events
         .borrow()
@@ -164,24 +168,109 @@ async fn test_widget_reports_an_unreachable_service_as_an_event() {
     el.remove();
 }
 
+async fn sleep(ms: i32) {
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::new(&mut |r, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&r, ms)
+            .unwrap();
+    }))
+    .await
+    .unwrap();
+}
+
 #[wasm_bindgen_test]
-async fn test_sdk_auth_state_listeners_unsubscribe_and_signed_out_logout_is_quiet() {
+async fn test_sdk_takes_a_peer_tabs_tokens_and_listeners_unsubscribe() {
+    let opts =
+        js_sys::JSON::parse(r#"{"baseUrl":"https://peers.example.com","clientId":"a"}"#).unwrap();
+    let client = latchkey_sdk::Client::new(opts).unwrap();
+    let calls = js_sys::Array::new();
+    let record = calls.clone();
+    let cb = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue, JsValue)>::new(
+        move |e: JsValue, user: JsValue| {
+            record.push(&js_sys::Array::of2(&e, &field(&user, "email")));
+        },
+    );
+    let unsubscribe =
+        client.on_auth_state_change(cb.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    // Another tab of this origin (another channel of the same name) hands over its tokens.
+    let peer = web_sys::BroadcastChannel::new("latchkey:https://peers.example.com").unwrap();
+    let now = js_sys::Date::now();
+    let tokens = js_sys::JSON::parse(&format!(
+        r#"{{"type":"tokens","held":{{"access_token":"peer-token","session_id":"s1",
+        "expires_at_ms":{},"refresh_at_ms":{},"csrf_token":null,
+        "user":{{"id":"u","organization_id":"o","email":"ann@example.com","username":null,
+        "name":null,"email_verified":true,"status":"active","has_password":true,
+        "password_change_required":false,"expires_at":null,"created_at":"2026-01-01T00:00:00Z",
+        "updated_at":"2026-01-01T00:00:00Z"}}}}}}"#,
+        now + 600_000.0,
+        now + 540_000.0
+    ))
+    .unwrap();
+    peer.post_message(&tokens).unwrap();
+    for _ in 0..40 {
+        if calls.length() > 0 {
+            break;
+        }
+        sleep(25).await;
+    }
+    assert_eq!(calls.length(), 1);
+    let first = calls.get(0);
+    assert_eq!(
+        js_sys::Reflect::get_u32(&first, 0)
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("SIGNED_IN")
+    );
+    assert_eq!(
+        js_sys::Reflect::get_u32(&first, 1)
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("ann@example.com")
+    );
+    // Its token is used without a request, and its user is known without one.
+    assert_eq!(
+        client
+            .get_access_token()
+            .await
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("peer-token")
+    );
+    assert_eq!(
+        field(&client.user(), "email").as_string().as_deref(),
+        Some("ann@example.com")
+    );
+    // Unsubscribed: the sign-out that follows is not heard, but still signs this tab out.
+    unsubscribe.call0(&JsValue::NULL).unwrap();
+    let out = js_sys::JSON::parse(r#"{"type":"signed_out","session_id":"s1"}"#).unwrap();
+    peer.post_message(&out).unwrap();
+    for _ in 0..40 {
+        if client.user().is_null() {
+            break;
+        }
+        sleep(25).await;
+    }
+    assert!(client.user().is_null());
+    assert_eq!(calls.length(), 1);
+    // A late copy of the ended session's tokens does not sign it back in.
+    peer.post_message(&tokens).unwrap();
+    sleep(100).await;
+    assert!(client.user().is_null());
+    peer.close();
+}
+
+#[wasm_bindgen_test]
+async fn test_sdk_signed_out_logout_is_quiet() {
     let opts =
         js_sys::JSON::parse(r#"{"baseUrl":"https://auth.example.com","clientId":"listeners"}"#)
             .unwrap();
     let client = latchkey_sdk::Client::new(opts).unwrap();
-    let calls = js_sys::Array::new();
-    let record = calls.clone();
-    let cb = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-        record.push(&e);
-    });
-    let unsubscribe =
-        client.on_auth_state_change(cb.as_ref().unchecked_ref::<js_sys::Function>().clone());
-    assert!(unsubscribe.is_function());
-    // Signed out already: logging out asks nothing of the server and changes no state.
-    let out = client.logout(JsValue::UNDEFINED).await.unwrap();
+    // Signed out already: logging out asks nothing of the server.
+    let out = client.logout(None).await.unwrap();
     assert_eq!(field(&out, "revoked").as_f64(), Some(0.0));
-    assert_eq!(calls.length(), 0);
     assert!(client.user().is_null());
-    unsubscribe.call0(&JsValue::NULL).unwrap();
 }
