@@ -13,7 +13,7 @@ use latchkey_core::token_cache::{
     self, holder_lock_name, AuthEvent, Held, Next, TabMessage, TokenCache,
 };
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -23,13 +23,6 @@ use crate::tabs::{self, Lock};
 
 /// How long a tab waits for a peer to hand over a fresh token before refreshing itself.
 const PEER_WAIT_MS: i32 = 1_500;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    base_url: String,
-    client_id: String,
-}
 
 #[derive(Default)]
 struct Inner {
@@ -136,6 +129,13 @@ fn json<T: Serialize>(req: RequestBuilder, value: &T) -> Result<Request, SdkErro
         .body(text)?)
 }
 
+/// A string field of a JS options object; `None` when absent, null or not a string.
+fn text_field(obj: &JsValue, name: &str) -> Option<String> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(name))
+        .ok()?
+        .as_string()
+}
+
 /// The value of a readable cookie of this page's origin.
 fn cookie(name: &str) -> Option<String> {
     let doc: web_sys::HtmlDocument = web_sys::window()?.document()?.dyn_into().ok()?;
@@ -225,17 +225,13 @@ impl Client {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "LatchkeyOptions")] options: JsValue,
     ) -> Result<Client, JsValue> {
-        let o: Options = serde_wasm_bindgen::from_value(options).map_err(|e| {
-            SdkError::new(
-                "INVALID_OPTIONS",
-                format!("expected {{ baseUrl, clientId }}: {e}"),
-                0,
-            )
-        })?;
-        if o.client_id.trim().is_empty() {
+        let bad = || SdkError::new("INVALID_OPTIONS", "expected { baseUrl, clientId }", 0);
+        let base_url = text_field(&options, "baseUrl").ok_or_else(bad)?;
+        let client_id = text_field(&options, "clientId").ok_or_else(bad)?;
+        if client_id.trim().is_empty() {
             return Err(SdkError::new("INVALID_OPTIONS", "clientId is required", 0).into());
         }
-        let mut base_url = o.base_url.trim_end_matches('/').to_owned();
+        let mut base_url = base_url.trim_end_matches('/').to_owned();
         if base_url.is_empty() {
             base_url = web_sys::window()
                 .and_then(|w| w.location().origin().ok())
@@ -262,7 +258,7 @@ impl Client {
         });
         Ok(Client {
             base_url,
-            client_id: o.client_id,
+            client_id,
             names,
             inner,
             channel,
@@ -405,23 +401,12 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SignUpDetails")] details: JsValue,
     ) -> Result<JsValue, JsValue> {
-        #[derive(Deserialize)]
-        struct D {
-            email: String,
-            password: String,
-            name: Option<String>,
-            username: Option<String>,
-        }
-        let d: D = serde_wasm_bindgen::from_value(details).map_err(|e| {
-            SdkError::new(
-                "INVALID_OPTIONS",
-                format!("expected {{ email, password }}: {e}"),
-                0,
-            )
-        })?;
-        Ok(self
-            .sign_up_as(d.email, d.password, d.name, d.username)
-            .await?)
+        let bad = || SdkError::new("INVALID_OPTIONS", "expected { email, password }", 0);
+        let email = text_field(&details, "email").ok_or_else(bad)?;
+        let password = text_field(&details, "password").ok_or_else(bad)?;
+        let name = text_field(&details, "name");
+        let username = text_field(&details, "username");
+        Ok(self.sign_up_as(email, password, name, username).await?)
     }
 
     /// Calls `callback(event, user)` on `SIGNED_IN`, `TOKEN_REFRESHED` and `SIGNED_OUT`, in this
@@ -611,26 +596,28 @@ impl Client {
         >,
     ) -> Result<JsValue, JsValue> {
         let options = JsValue::from(options);
-        #[derive(Deserialize, Default)]
-        struct O {
-            limit: Option<u32>,
-            offset: Option<u32>,
-            filter: Option<String>,
-        }
-        let o: O = if options.is_undefined() || options.is_null() {
-            O::default()
-        } else {
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| SdkError::new("INVALID_OPTIONS", e.to_string(), 0))?
+        let number = |name| {
+            let v = js_sys::Reflect::get(&options, &JsValue::from_str(name)).ok()?;
+            match v.as_f64() {
+                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => {
+                    Some(Ok(n as u32))
+                }
+                None if v.is_undefined() || v.is_null() => None,
+                _ => Some(Err(SdkError::new(
+                    "INVALID_OPTIONS",
+                    format!("{name} must be a whole number"),
+                    0,
+                ))),
+            }
         };
         let mut q = vec![];
-        if let Some(l) = o.limit {
+        if let Some(l) = number("limit").transpose()? {
             q.push(format!("limit={l}"));
         }
-        if let Some(x) = o.offset {
+        if let Some(x) = number("offset").transpose()? {
             q.push(format!("offset={x}"));
         }
-        if let Some(f) = o.filter {
+        if let Some(f) = text_field(&options, "filter") {
             q.push(format!("filter={}", js_sys::encode_uri_component(&f)));
         }
         let path = format!("/api/v1/auth/login-history?{}", q.join("&"));

@@ -6,7 +6,7 @@
 //! coordinate, so such pages should keep to one tab or serve over HTTPS.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
@@ -44,7 +44,8 @@ enum Release {
 
 thread_local! {
     /// Without Web Locks: for each exclusive lock this tab holds, who waits for it, in order.
-    static LOCAL: RefCell<HashMap<String, VecDeque<Function>>> = RefCell::default();
+    /// (A list, not a map: a tab holds one or two names, and a map would cost the .wasm more.)
+    static LOCAL: RefCell<Vec<(String, VecDeque<Function>)>> = RefCell::default();
 }
 
 impl Drop for Lock {
@@ -57,9 +58,10 @@ impl Drop for Lock {
                 // Hand the lock to the next in line, or free it.
                 let next = LOCAL.with(|m| {
                     let mut m = m.borrow_mut();
-                    let next = m.get_mut(name).and_then(VecDeque::pop_front);
+                    let at = m.iter().position(|(n, _)| n == name)?;
+                    let next = m.get_mut(at)?.1.pop_front();
                     if next.is_none() {
-                        m.remove(name);
+                        m.swap_remove(at);
                     }
                     next
                 });
@@ -75,12 +77,12 @@ impl Drop for Lock {
 async fn local_lock(name: &str) -> Lock {
     let wait = LOCAL.with(|m| {
         let mut m = m.borrow_mut();
-        match m.get_mut(name) {
+        match m.iter_mut().find(|(n, _)| n == name) {
             None => {
-                m.insert(name.to_owned(), VecDeque::new());
+                m.push((name.to_owned(), VecDeque::new()));
                 None
             }
-            Some(queue) => Some(Promise::new(&mut |resolve, _| queue.push_back(resolve))),
+            Some((_, queue)) => Some(Promise::new(&mut |resolve, _| queue.push_back(resolve))),
         }
     });
     if let Some(p) = wait {

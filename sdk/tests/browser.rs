@@ -197,12 +197,12 @@ async fn test_sdk_takes_a_peer_tabs_tokens_and_listeners_unsubscribe() {
     let peer = web_sys::BroadcastChannel::new("latchkey:https://peers.example.com").unwrap();
     let now = js_sys::Date::now();
     let tokens = js_sys::JSON::parse(&format!(
-        r#"{{"type":"tokens","held":{{"access_token":"peer-token","session_id":"s1",
+        r#"{{"tokens":{{"held":{{"access_token":"peer-token","session_id":"s1",
         "expires_at_ms":{},"refresh_at_ms":{},"csrf_token":null,
         "user":{{"id":"u","organization_id":"o","email":"ann@example.com","username":null,
         "name":null,"email_verified":true,"status":"active","has_password":true,
         "password_change_required":false,"expires_at":null,"created_at":"2026-01-01T00:00:00Z",
-        "updated_at":"2026-01-01T00:00:00Z"}}}}}}"#,
+        "updated_at":"2026-01-01T00:00:00Z"}}}}}}}}"#,
         now + 600_000.0,
         now + 540_000.0
     ))
@@ -246,7 +246,7 @@ async fn test_sdk_takes_a_peer_tabs_tokens_and_listeners_unsubscribe() {
     );
     // Unsubscribed: the sign-out that follows is not heard, but still signs this tab out.
     unsubscribe.call0(&JsValue::NULL).unwrap();
-    let out = js_sys::JSON::parse(r#"{"type":"signed_out","session_id":"s1"}"#).unwrap();
+    let out = js_sys::JSON::parse(r#"{"signed_out":{"session_id":"s1"}}"#).unwrap();
     peer.post_message(&out).unwrap();
     for _ in 0..40 {
         if client.user().is_null() {
@@ -273,4 +273,26 @@ async fn test_sdk_signed_out_logout_is_quiet() {
     let out = client.logout(None).await.unwrap();
     assert_eq!(field(&out, "revoked").as_f64(), Some(0.0));
     assert!(client.user().is_null());
+}
+
+#[wasm_bindgen_test]
+async fn test_sdk_refuses_malformed_options_before_any_request() {
+    let opts =
+        js_sys::JSON::parse(r#"{"baseUrl":"https://auth.example.com","clientId":"abc"}"#).unwrap();
+    let client = latchkey_sdk::Client::new(opts).unwrap();
+    for bad in [r#"{"limit":-1}"#, r#"{"offset":1.5}"#, r#"{"limit":"10"}"#] {
+        let o: js_sys::Object = js_sys::JSON::parse(bad).unwrap().unchecked_into();
+        let err = client.login_history(Some(o)).await.err().unwrap();
+        assert_eq!(
+            field(&err, "code").as_string().as_deref(),
+            Some("INVALID_OPTIONS"),
+            "{bad}"
+        );
+    }
+    let no_password = js_sys::JSON::parse(r#"{"email":"ann@example.com"}"#).unwrap();
+    let err = client.sign_up(no_password).await.err().unwrap();
+    assert_eq!(
+        field(&err, "code").as_string().as_deref(),
+        Some("INVALID_OPTIONS")
+    );
 }
