@@ -99,7 +99,10 @@ pub fn check(mode: Mode, login: &str, password: &str) -> Result<(), (Field, &'st
     if password.is_empty() {
         return Err((Field::Password, "Enter your password."));
     }
-    if mode == Mode::SignUp && password.chars().count() < MIN_PASSWORD_CHARS {
+    // (`take` rather than a full count: the browser SDK then carries no fast char counter.)
+    if mode == Mode::SignUp
+        && password.chars().take(MIN_PASSWORD_CHARS).count() < MIN_PASSWORD_CHARS
+    {
         return Err((
             Field::Password,
             "Use at least 8 characters for your password.",

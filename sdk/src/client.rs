@@ -7,17 +7,17 @@ use std::rc::{Rc, Weak};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use js_sys::Function;
 use latchkey_core::api::{
-    ClientConfig, LoginRequest, LogoutRequest, LogoutResponse, SignUpRequest, TokenResponse,
+    ErrorBody, LoginRequest, LogoutRequest, LogoutResponse, SignUpRequest, TokenResponse,
 };
 use latchkey_core::token_cache::{
     self, holder_lock_name, AuthEvent, Held, Next, TabMessage, TokenCache,
 };
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::decode::{FromJs, LoginMethods};
 use crate::error::SdkError;
 use crate::tabs::{self, Lock};
 
@@ -94,15 +94,20 @@ async fn body(resp: Response) -> Option<JsValue> {
     JsFuture::from(raw.json().ok()?).await.ok()
 }
 
-async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, SdkError> {
+async fn read<T: FromJs>(resp: Response) -> Result<T, SdkError> {
     let status = resp.status();
     let json = body(resp).await;
     if !(200..300).contains(&status) {
-        let err = json.and_then(|j| serde_wasm_bindgen::from_value(j).ok());
-        return Err(SdkError::from_body(status, err));
+        return Err(error_of(status, json));
     }
-    serde_wasm_bindgen::from_value(json.unwrap_or(JsValue::UNDEFINED))
-        .map_err(|e| SdkError::new("SDK_ERROR", format!("unexpected answer: {e}"), status))
+    json.as_ref()
+        .and_then(T::from_js)
+        .ok_or_else(|| SdkError::new("SDK_ERROR", "unexpected answer", status))
+}
+
+/// The error a failed response carries.
+fn error_of(status: u16, json: Option<JsValue>) -> SdkError {
+    SdkError::from_body(status, json.as_ref().and_then(ErrorBody::from_js))
 }
 
 /// How long any request may take before it fails with `NETWORK_ERROR` (a refresh holds the
@@ -183,10 +188,7 @@ fn on_message(
     data: JsValue,
 ) {
     // Anything that is not one of ours (other code may share the channel name) is ignored.
-    let (Some(inner), Ok(msg)) = (
-        inner.upgrade(),
-        serde_wasm_bindgen::from_value::<TabMessage>(data),
-    ) else {
+    let (Some(inner), Ok(msg)) = (inner.upgrade(), TabMessage::from_js(&data).ok_or(())) else {
         return;
     };
     let (event, answer) = inner.borrow_mut().cache.receive(msg, now());
@@ -376,7 +378,7 @@ impl Client {
     }
 
     /// The application's public configuration (its name and the login methods it offers).
-    pub(crate) async fn config(&self) -> Result<ClientConfig, SdkError> {
+    pub(crate) async fn config(&self) -> Result<LoginMethods, SdkError> {
         let path = format!(
             "/api/v1/config/client/{}",
             js_sys::encode_uri_component(&self.client_id)
@@ -538,8 +540,7 @@ impl Client {
         let status = resp.status();
         let json = body(resp).await;
         if !(200..300).contains(&status) {
-            let err = json.and_then(|j| serde_wasm_bindgen::from_value(j).ok());
-            return Err(SdkError::from_body(status, err));
+            return Err(error_of(status, json));
         }
         let json = json.ok_or_else(|| SdkError::new("SDK_ERROR", "unexpected answer", status))?;
         match field {
@@ -580,10 +581,7 @@ impl Client {
             Ok(())
         } else {
             let status = resp.status();
-            let err = body(resp)
-                .await
-                .and_then(|j| serde_wasm_bindgen::from_value(j).ok());
-            Err(SdkError::from_body(status, err).into())
+            Err(error_of(status, body(resp).await).into())
         }
     }
 
@@ -610,17 +608,21 @@ impl Client {
                 ))),
             }
         };
-        let mut q = vec![];
+        let mut path = String::from("/api/v1/auth/login-history");
+        let mut add = |pair: String| {
+            path.push(if path.contains('?') { '&' } else { '?' });
+            path.push_str(&pair);
+        };
         if let Some(l) = number("limit").transpose()? {
-            q.push(format!("limit={l}"));
+            add(format!("limit={l}"));
         }
         if let Some(x) = number("offset").transpose()? {
-            q.push(format!("offset={x}"));
+            add(format!("offset={x}"));
         }
         if let Some(f) = text_field(&options, "filter") {
-            q.push(format!("filter={}", js_sys::encode_uri_component(&f)));
+            let f: String = js_sys::encode_uri_component(&f).into();
+            add(format!("filter={f}"));
         }
-        let path = format!("/api/v1/auth/login-history?{}", q.join("&"));
         Ok(self.get_raw(&path, Some("data")).await?)
     }
 

@@ -7,6 +7,8 @@
 //! `<latchkey-login>` custom element (`widget`) is defined when the module is initialised.
 
 mod client;
+#[doc(hidden)]
+pub mod decode;
 mod error;
 mod tabs;
 mod widget;

@@ -237,12 +237,7 @@ impl State {
                             return;
                         }
                         match answer {
-                            Ok(cfg)
-                                if cfg
-                                    .application
-                                    .login_methods
-                                    .contains(&LoginMethod::Password) =>
-                            {
+                            Ok(methods) if methods.0.contains(&LoginMethod::Password) => {
                                 st.usable.set(true);
                                 st.show_error("", None);
                             }

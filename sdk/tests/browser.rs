@@ -296,3 +296,78 @@ async fn test_sdk_refuses_malformed_options_before_any_request() {
         Some("INVALID_OPTIONS")
     );
 }
+
+/// The SDK decodes core's types by hand: each must read back exactly what core's serde wrote.
+#[wasm_bindgen_test]
+fn test_sdk_decoders_read_what_core_serialises() {
+    use latchkey_core::api::{ErrorBody, LogoutResponse, TokenResponse, UserView};
+    use latchkey_core::model::UserStatus;
+    use latchkey_core::token_cache::{Held, TabMessage};
+    use latchkey_sdk::decode::FromJs;
+
+    fn round_trip<T: serde::Serialize + FromJs + PartialEq + std::fmt::Debug>(v: T) {
+        let js = v
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .unwrap();
+        assert_eq!(T::from_js(&js), Some(v));
+    }
+    let user = UserView {
+        id: "u".into(),
+        organization_id: "o".into(),
+        email: "ann@example.com".into(),
+        username: Some("ann".into()),
+        name: None,
+        email_verified: true,
+        status: UserStatus::Disabled,
+        has_password: true,
+        password_change_required: false,
+        expires_at: Some("2027-01-01T00:00:00Z".into()),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        updated_at: "2026-01-02T00:00:00Z".into(),
+    };
+    round_trip(user.clone());
+    let tokens = TokenResponse {
+        access_token: "a.b.c".into(),
+        token_type: "Bearer".into(),
+        expires_in: 600,
+        refresh_token: None,
+        session_id: "s".into(),
+        user: Some(user.clone()),
+        csrf_token: Some("c".into()),
+    };
+    round_trip(tokens.clone());
+    round_trip(TokenResponse {
+        user: None,
+        csrf_token: None,
+        refresh_token: Some("r".into()),
+        ..tokens.clone()
+    });
+    let held = Held::from_response(&tokens, 1_795_000_000_000, None);
+    round_trip(TabMessage::Tokens {
+        held: Box::new(held),
+    });
+    round_trip(TabMessage::Want);
+    round_trip(TabMessage::SignedOut {
+        session_id: Some("s".into()),
+    });
+    round_trip(TabMessage::SignedOut { session_id: None });
+    round_trip(LogoutResponse { revoked: 3 });
+    round_trip(ErrorBody {
+        error_code: "INVALID_CREDENTIALS".into(),
+        error_msg: "no".into(),
+        request_id: "r".into(),
+        change_password_id: Some("p".into()),
+        encoded_authorization_message: None,
+    });
+    // Wrong shapes are refused, not guessed at.
+    for bad in [
+        r#"{"access_token":"a","token_type":"Bearer","expires_in":1.5,"session_id":"s"}"#,
+        r#"{"access_token":"a","token_type":"Bearer","expires_in":-1,"session_id":"s"}"#,
+        r#"{"access_token":7,"token_type":"Bearer","expires_in":1,"session_id":"s"}"#,
+        r#"{"access_token":"a","token_type":"Bearer","expires_in":1,"session_id":"s","user":{}}"#,
+        r#"[]"#,
+    ] {
+        let v = js_sys::JSON::parse(bad).unwrap();
+        assert_eq!(TokenResponse::from_js(&v), None, "{bad}");
+    }
+}
