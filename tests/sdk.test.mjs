@@ -36,6 +36,15 @@ async function context() {
   return { ctx, seen, open };
 }
 
+/** Loads the SDK in the page and makes `window.client` for the application. */
+function withClient(page, clientId) {
+  return page.evaluate(async (id) => {
+    const { default: init, LatchkeyClient } = await import('/pkg/latchkey_sdk.js');
+    await init();
+    window.client = new LatchkeyClient({ baseUrl: location.origin, clientId: id });
+  }, clientId);
+}
+
 /** Fires-and-records the widget's events on the page, for assertions. */
 async function recordEvents(page) {
   await page.evaluate(() => {
@@ -204,13 +213,11 @@ test('test_sdk_sign_up_and_auth_state_events_across_tabs', async () => {
   const { app } = await fixture('events');
   const { ctx, seen, open } = await context();
   const setup = async (page) => {
-    await page.evaluate(async (clientId) => {
-      const { default: init, LatchkeyClient } = await import('/pkg/latchkey_sdk.js');
-      await init();
-      window.client = new LatchkeyClient({ baseUrl: location.origin, clientId });
+    await withClient(page, app.client_id);
+    await page.evaluate(() => {
       window.seen = [];
       window.unsubscribe = window.client.onAuthStateChange((event, user) => window.seen.push([event, user?.email ?? null]));
-    }, app.client_id);
+    });
   };
   const a = await open('/');
   const b = await open('/');
@@ -251,11 +258,7 @@ test('test_sdk_tabs_refresh_once_when_the_token_expires_everywhere', async () =>
   const TABS = 5;
   const pages = [];
   for (let i = 0; i < TABS; i++) pages.push(await open('/'));
-  const setup = (page) => page.evaluate(async (clientId) => {
-    const { default: init, LatchkeyClient } = await import('/pkg/latchkey_sdk.js');
-    await init();
-    window.client = new LatchkeyClient({ baseUrl: location.origin, clientId });
-  }, app.client_id);
+  const setup = (page) => withClient(page, app.client_id);
   await setup(pages[0]);
   await pages[0].evaluate(([e, p]) => window.client.loginWithPassword(e, p), [addr, PASSWORD]);
   for (const p of pages.slice(1)) {

@@ -2,7 +2,7 @@
 //!
 //! The SDK encodes with serde (`serde-wasm-bindgen`), but decodes by hand: serde's decoders
 //! and the error formatting they bring (float printing included) were about a third of the
-//! `.wasm`. Field names are the core types' serde names; `tests/browser.rs` encodes each type
+//! `.wasm`. Field names are the core types' serde names; `sdk/tests/browser.rs` encodes each type
 //! with serde and decodes it here, so the two cannot drift apart unnoticed.
 
 use js_sys::Reflect;
