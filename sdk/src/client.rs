@@ -35,7 +35,7 @@ struct Inner {
     holder: Option<(String, Lock)>,
 }
 
-/// Names shared by every client of one server and application in this origin.
+/// Names shared by every client of one server in this origin (the refresh cookie's scope).
 struct Names {
     refresh_lock: String,
     holder_prefix: String,
