@@ -184,7 +184,7 @@ test('test_sdk_account_page_in_a_new_tab_takes_the_token_from_its_peer', async (
   await widget.getByRole('button', { name: 'Sign in' }).click();
   await demo.waitForSelector('body[data-auth="signed-in"]');
 
-  const account = await open(`/account.html?client_id=${app.client_id}`);
+  const account = await open(`/account?client_id=${app.client_id}`);
   await account.waitForSelector('body[data-auth="signed-in"]');
   assert.equal(seen.refreshes, 0, 'the new tab asked its peer instead of refreshing');
   assert.equal(await account.textContent('#email'), addr);

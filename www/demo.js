@@ -28,7 +28,7 @@ if (clientId) {
   login.setAttribute('client-id', clientId);
   login.hidden = false;
   $('no-client').hidden = true;
-  $('account-link').href = `/account.html?client_id=${encodeURIComponent(clientId)}`;
+  $('account-link').href = `/account?client_id=${encodeURIComponent(clientId)}`;
   login.addEventListener('latchkey:login', (e) => {
     $('signed-in').textContent = e.detail.user.email;
     $('signed-in-section').hidden = false;
