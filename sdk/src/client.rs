@@ -94,15 +94,27 @@ async fn body(resp: Response) -> Option<JsValue> {
     JsFuture::from(raw.json().ok()?).await.ok()
 }
 
-async fn read<T: FromJs>(resp: Response) -> Result<T, SdkError> {
+/// A successful response's status and body, or the error a failed one carries.
+async fn answer(resp: Response) -> Result<(u16, Option<JsValue>), SdkError> {
     let status = resp.status();
     let json = body(resp).await;
-    if !(200..300).contains(&status) {
-        return Err(error_of(status, json));
+    if (200..300).contains(&status) {
+        Ok((status, json))
+    } else {
+        Err(error_of(status, json))
     }
+}
+
+fn unexpected(status: u16) -> SdkError {
+    SdkError::new("SDK_ERROR", "unexpected answer", status)
+}
+
+/// A successful answer's body as `T`. Not async itself: one awaited reader (`answer`) serves
+/// every type, where a generic async reader would be compiled once per type.
+fn decoded<T: FromJs>((status, json): (u16, Option<JsValue>)) -> Result<T, SdkError> {
     json.as_ref()
         .and_then(T::from_js)
-        .ok_or_else(|| SdkError::new("SDK_ERROR", "unexpected answer", status))
+        .ok_or_else(|| unexpected(status))
 }
 
 /// The error a failed response carries.
@@ -118,10 +130,6 @@ const REQUEST_TIMEOUT_MS: u32 = 15_000;
 fn timed(req: RequestBuilder) -> RequestBuilder {
     let signal = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
     req.abort_signal(Some(&signal))
-}
-
-async fn send(req: Request) -> Result<Response, SdkError> {
-    Ok(req.send().await?)
 }
 
 /// `value` as a JSON request body, written by the browser's `JSON.stringify`.
@@ -188,7 +196,7 @@ fn on_message(
     data: JsValue,
 ) {
     // Anything that is not one of ours (other code may share the channel name) is ignored.
-    let (Some(inner), Ok(msg)) = (inner.upgrade(), TabMessage::from_js(&data).ok_or(())) else {
+    let (Some(inner), Some(msg)) = (inner.upgrade(), TabMessage::from_js(&data)) else {
         return;
     };
     let (event, answer) = inner.borrow_mut().cache.receive(msg, now());
@@ -230,8 +238,13 @@ impl Client {
         let bad = || SdkError::new("INVALID_OPTIONS", "expected { baseUrl, clientId }", 0);
         let base_url = text_field(&options, "baseUrl").ok_or_else(bad)?;
         let client_id = text_field(&options, "clientId").ok_or_else(bad)?;
+        Ok(Client::create(&base_url, client_id)?)
+    }
+
+    /// The constructor's work, for Rust callers (the widget) that have the two values already.
+    pub(crate) fn create(base_url: &str, client_id: String) -> Result<Client, SdkError> {
         if client_id.trim().is_empty() {
-            return Err(SdkError::new("INVALID_OPTIONS", "clientId is required", 0).into());
+            return Err(SdkError::new("INVALID_OPTIONS", "clientId is required", 0));
         }
         let mut base_url = base_url.trim_end_matches('/').to_owned();
         if base_url.is_empty() {
@@ -328,8 +341,8 @@ impl Client {
         // put the previous session's cookie back.
         let _lock = tabs::lock(&self.names.refresh_lock, "exclusive").await;
         let req = Request::post(&self.url(path)).credentials(web_sys::RequestCredentials::Include);
-        let resp = send(json(req, body)?).await?;
-        let t: TokenResponse = read(resp).await?;
+        let resp = json(req, body)?.send().await?;
+        let t: TokenResponse = decoded(answer(resp).await?)?;
         self.take_tokens(&t).await;
         to_js(&t.user)
     }
@@ -383,7 +396,7 @@ impl Client {
             "/api/v1/config/client/{}",
             js_sys::encode_uri_component(&self.client_id)
         );
-        read(timed(Request::get(&self.url(&path))).send().await?).await
+        decoded(answer(timed(Request::get(&self.url(&path))).send().await?).await?)
     }
 
     /// Logs in with an email or username and a password; resolves to the user.
@@ -509,8 +522,8 @@ impl Client {
             .credentials(web_sys::RequestCredentials::Include)
             .header(latchkey_core::cookies::CSRF_HEADER, &csrf)
             .build()?;
-        let resp = send(req).await?;
-        match read::<TokenResponse>(resp).await {
+        let resp = req.send().await?;
+        match answer(resp).await.and_then(decoded::<TokenResponse>) {
             Ok(t) => Ok(self.take_tokens(&t).await),
             // The session ended (logged out, revoked, expired), or there is none to refresh (no
             // cookie, a stale CSRF value): signed out in every tab. Not for "slow down".
@@ -537,15 +550,10 @@ impl Client {
             .authed(Request::get(&self.url(path)), &token)
             .send()
             .await?;
-        let status = resp.status();
-        let json = body(resp).await;
-        if !(200..300).contains(&status) {
-            return Err(error_of(status, json));
-        }
-        let json = json.ok_or_else(|| SdkError::new("SDK_ERROR", "unexpected answer", status))?;
+        let (status, json) = answer(resp).await?;
+        let json = json.ok_or_else(|| unexpected(status))?;
         match field {
-            Some(f) => js_sys::Reflect::get(&json, &f.into())
-                .map_err(|_| SdkError::new("SDK_ERROR", "unexpected answer", status)),
+            Some(f) => js_sys::Reflect::get(&json, &f.into()).map_err(|_| unexpected(status)),
             None => Ok(json),
         }
     }
@@ -654,6 +662,6 @@ impl Client {
         let req = self
             .authed(Request::post(&self.url("/api/v1/auth/logout")), &token)
             .credentials(web_sys::RequestCredentials::Include);
-        read(send(json(req, &LogoutRequest { everywhere })?).await?).await
+        decoded(answer(json(req, &LogoutRequest { everywhere })?.send().await?).await?)
     }
 }

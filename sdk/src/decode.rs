@@ -29,14 +29,6 @@ fn text(v: &JsValue, key: &str) -> Option<String> {
     get(v, key)?.as_string()
 }
 
-/// An optional text field: absent or null is `Some(None)`, another type is `None`.
-fn opt_text(v: &JsValue, key: &str) -> Option<Option<String>> {
-    match get(v, key) {
-        None => Some(None),
-        Some(x) => x.as_string().map(Some),
-    }
-}
-
 fn flag(v: &JsValue, key: &str) -> Option<bool> {
     get(v, key)?.as_bool()
 }
@@ -47,10 +39,17 @@ fn whole(v: &JsValue, key: &str) -> Option<i64> {
     (n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_992.0).then_some(n as i64)
 }
 
+/// An optional field: absent or null is `Some(None)`, a value of another shape is `None`.
 fn opt<T: FromJs>(v: &JsValue, key: &str) -> Option<Option<T>> {
     match get(v, key) {
         None => Some(None),
         Some(x) => T::from_js(&x).map(Some),
+    }
+}
+
+impl FromJs for String {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        v.as_string()
     }
 }
 
@@ -60,8 +59,8 @@ impl FromJs for ErrorBody {
             error_code: text(v, "error_code")?,
             error_msg: text(v, "error_msg")?,
             request_id: text(v, "request_id").unwrap_or_default(),
-            change_password_id: opt_text(v, "change_password_id")?,
-            encoded_authorization_message: opt_text(v, "encoded_authorization_message")?,
+            change_password_id: opt::<String>(v, "change_password_id")?,
+            encoded_authorization_message: opt::<String>(v, "encoded_authorization_message")?,
         })
     }
 }
@@ -72,13 +71,13 @@ impl FromJs for UserView {
             id: text(v, "id")?,
             organization_id: text(v, "organization_id")?,
             email: text(v, "email")?,
-            username: opt_text(v, "username")?,
-            name: opt_text(v, "name")?,
+            username: opt::<String>(v, "username")?,
+            name: opt::<String>(v, "name")?,
             email_verified: flag(v, "email_verified")?,
             status: UserStatus::parse(&text(v, "status")?)?,
             has_password: flag(v, "has_password")?,
             password_change_required: flag(v, "password_change_required")?,
-            expires_at: opt_text(v, "expires_at")?,
+            expires_at: opt::<String>(v, "expires_at")?,
             created_at: text(v, "created_at")?,
             updated_at: text(v, "updated_at")?,
         })
@@ -91,10 +90,10 @@ impl FromJs for TokenResponse {
             access_token: text(v, "access_token")?,
             token_type: text(v, "token_type")?,
             expires_in: u32::try_from(whole(v, "expires_in")?).ok()?,
-            refresh_token: opt_text(v, "refresh_token")?,
+            refresh_token: opt::<String>(v, "refresh_token")?,
             session_id: text(v, "session_id")?,
             user: opt(v, "user")?,
-            csrf_token: opt_text(v, "csrf_token")?,
+            csrf_token: opt::<String>(v, "csrf_token")?,
         })
     }
 }
@@ -114,7 +113,7 @@ impl FromJs for Held {
             session_id: text(v, "session_id")?,
             expires_at_ms: whole(v, "expires_at_ms")?,
             refresh_at_ms: whole(v, "refresh_at_ms")?,
-            csrf_token: opt_text(v, "csrf_token")?,
+            csrf_token: opt::<String>(v, "csrf_token")?,
             user: opt(v, "user")?,
         })
     }
@@ -133,7 +132,7 @@ impl FromJs for TabMessage {
         }
         let out = get(v, "signed_out")?;
         Some(TabMessage::SignedOut {
-            session_id: opt_text(&out, "session_id")?,
+            session_id: opt::<String>(&out, "session_id")?,
         })
     }
 }

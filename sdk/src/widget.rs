@@ -222,10 +222,7 @@ impl State {
         if !same {
             *self.client.borrow_mut() = None;
             self.usable.set(false);
-            let options = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&options, &"baseUrl".into(), &base_url.as_str().into());
-            let _ = js_sys::Reflect::set(&options, &"clientId".into(), &client_id.as_str().into());
-            match Client::new(options.into()) {
+            match Client::create(&base_url, client_id.clone()) {
                 Ok(c) => {
                     let c = Rc::new(c);
                     *self.client.borrow_mut() = Some((base_url, client_id, c.clone()));
