@@ -165,21 +165,15 @@ impl State {
     fn show_error(&self, message: &str, field: Option<Field>) {
         set_text(&self.root, "error", message);
         for (f, id) in [(Field::Login, "login"), (Field::Password, "password")] {
-            if let Some(i) = el(&self.root, id) {
-                let _ = if field == Some(f) {
-                    i.set_attribute("aria-invalid", "true")
-                } else {
-                    i.remove_attribute("aria-invalid")
-                };
+            let Some(i) = input(&self.root, id) else {
+                continue;
+            };
+            if field == Some(f) {
+                let _ = i.set_attribute("aria-invalid", "true");
+                let _ = i.focus();
+            } else {
+                let _ = i.remove_attribute("aria-invalid");
             }
-        }
-        let focus = match field {
-            Some(Field::Login) => input(&self.root, "login"),
-            Some(Field::Password) => input(&self.root, "password"),
-            None => None,
-        };
-        if let Some(i) = focus {
-            let _ = i.focus();
         }
     }
 
@@ -212,11 +206,8 @@ impl State {
         self.mode
             .set(Mode::parse(self.host.get_attribute("mode").as_deref()));
         let client_id = self.host.get_attribute("client-id").unwrap_or_default();
-        let base_url = self.host.get_attribute("base-url").unwrap_or_else(|| {
-            web_sys::window()
-                .and_then(|w| w.location().origin().ok())
-                .unwrap_or_default()
-        });
+        // Absent: the client falls back to the page's origin.
+        let base_url = self.host.get_attribute("base-url").unwrap_or_default();
         let same =
             matches!(&*self.client.borrow(), Some((b, c, _)) if *b == base_url && *c == client_id);
         if !same {
