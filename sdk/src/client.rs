@@ -30,7 +30,7 @@ struct Inner {
     listeners: Vec<(u32, Function)>,
     next_listener: u32,
     /// Resolves a tab's wait for a peer's tokens.
-    waiter: Rc<RefCell<Option<Function>>>,
+    waiter: tabs::Slot,
     /// The shared lock (and its name) that tells other tabs which tokens this one holds.
     holder: Option<(String, Lock)>,
 }

@@ -93,7 +93,8 @@ async fn local_lock(name: &str) -> Lock {
     }
 }
 
-type Slot = Rc<RefCell<Option<Function>>>;
+/// A place for a promise's resolver, filled when the promise is made and taken when it is called.
+pub type Slot = Rc<RefCell<Option<Function>>>;
 
 /// Waits for the lock `name`: `exclusive` (always granted: where the browser has no Web Locks,
 /// or refuses the request, a lock within this tab) or `shared` (`None` without Web Locks).
