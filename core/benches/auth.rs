@@ -5,15 +5,15 @@
 use std::time::Instant;
 
 use latchkey_core::api::{CreateApplication, CreateOrganization, CreateUser};
+use latchkey_core::authn::password::{password_login, PasswordLogin, OWASP};
 use latchkey_core::identity::{applications, organizations, users};
-use latchkey_core::login::{password_login, LoginEnv, PasswordLogin};
-use latchkey_core::memory::{MemoryCache, MemoryStore};
+use latchkey_core::login::LoginEnv;
 use latchkey_core::model::ClientInfo;
-use latchkey_core::password::OWASP;
 use latchkey_core::rand::TestRng;
 use latchkey_core::sessions;
+use latchkey_core::sessions::jwt::KeyRing;
+use latchkey_core::store::memory::{MemoryCache, MemoryStore};
 use latchkey_core::store::AppStore;
-use latchkey_core::tokens::KeyRing;
 use pollster::block_on;
 
 const ISS: &str = "https://auth.example.com";
@@ -171,7 +171,7 @@ fn main() {
     refresh.line("refresh");
 
     println!("\n== access token natively");
-    let claims = latchkey_core::tokens::AccessClaims {
+    let claims = latchkey_core::sessions::jwt::AccessClaims {
         iss: ISS.into(),
         sub: "user".into(),
         aud: app.client_id.clone(),

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use latchkey_core::password::{self, Verified, OWASP};
+use latchkey_core::authn::password::{self, Verified, OWASP};
 use latchkey_core::rand::TestRng;
 
 fn main() {

@@ -1,39 +1,31 @@
-//! Latchkey's core: domain and API types, the error model, the route table and, later,
-//! the services. Nothing here performs I/O; the worker and the SDK are thin adapters.
+//! Latchkey's core: domain and API types, the error model, the route table and the
+//! services. Nothing here performs I/O; the worker and the SDK are thin adapters.
+//! ARCHITECTURE.md at the repository's root is the map.
 
-pub mod api;
-pub mod auth;
-pub mod authn;
-pub mod chain;
-pub mod cookies;
-pub mod cors;
-pub mod datefmt;
+// Foundations: no dependency on anything below.
 pub mod error;
+pub mod model;
+pub mod rand;
+pub mod secrets;
+pub mod time;
+pub mod validate;
+
+// Wire types and storage traits.
+pub mod api;
+pub mod store;
+
+// Services, one module per flow.
+pub mod access;
+pub mod authn;
+pub mod compat;
 pub mod identity;
 pub mod login;
-pub mod login_api;
-pub mod login_form;
-#[cfg(test)]
-mod login_tests;
-pub mod memory;
-pub mod model;
-#[cfg(feature = "openapi")]
-pub mod openapi;
-pub mod password;
-pub mod pkce;
-pub mod rand;
 pub mod records;
-pub mod risk;
-pub mod routes;
-pub mod secrets;
 pub mod sessions;
-pub mod store;
-pub mod time;
-pub mod token_cache;
-pub mod tokens;
-pub mod ua;
-pub mod validate;
-pub mod zip;
+
+// HTTP's description (routes, OpenAPI, CORS), and what only the browser SDK runs.
+pub mod browser;
+pub mod http;
 
 pub use error::Error;
 

@@ -291,3 +291,55 @@ pub struct Registration {
     pub application_id: String,
     pub created_at: i64,
 }
+
+// ---- what the login-record stores hand back --------------------------------------------------
+
+/// A stored record: its sequence number and, for views that name it, its application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub id: i64,
+    pub record: LoginRecord,
+    pub application_name: Option<String>,
+    /// The record's place in its organization's chain and its row hash.
+    pub chain_seq: Option<i64>,
+    pub row_hash: Option<String>,
+}
+
+/// Criteria of a search across users (seed 003).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Criteria {
+    pub application_id: Option<String>,
+    pub user_id: Option<String>,
+    /// Inclusive, epoch milliseconds.
+    pub start: Option<i64>,
+    /// Inclusive, epoch milliseconds.
+    pub end: Option<i64>,
+    /// Only records after this one (keyset paging for exports).
+    pub after_id: Option<i64>,
+}
+
+/// A record as the chain sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainRow {
+    pub seq: i64,
+    pub row_hash: String,
+    pub record: LoginRecord,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub chain_hash: String,
+}
+
+/// A previous successful login, as far as the signals need it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PastLogin {
+    pub created_at: i64,
+    pub user_agent: Option<String>,
+    pub device_name: Option<String>,
+    pub country: Option<String>,
+    pub latitude_e6: Option<i32>,
+    pub longitude_e6: Option<i32>,
+}

@@ -6,7 +6,7 @@ use subtle::ConstantTimeEq;
 use crate::rand::{hex, Rng};
 
 /// SHA-256 of `data`. For high-entropy secrets (API keys, refresh tokens) only; passwords
-/// go through argon2id in [`crate::password`].
+/// go through argon2id in [`crate::authn::password`].
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }

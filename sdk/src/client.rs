@@ -9,7 +9,7 @@ use js_sys::Function;
 use latchkey_core::api::{
     ErrorBody, LoginRequest, LogoutRequest, LogoutResponse, SignUpRequest, TokenResponse,
 };
-use latchkey_core::token_cache::{
+use latchkey_core::browser::token_cache::{
     self, holder_lock_name, AuthEvent, Held, Next, TabMessage, TokenCache,
 };
 use serde::Serialize;
@@ -153,7 +153,7 @@ fn text_field(obj: &JsValue, name: &str) -> Option<String> {
 fn cookie(name: &str) -> Option<String> {
     let doc: web_sys::HtmlDocument = web_sys::window()?.document()?.dyn_into().ok()?;
     let all = doc.cookie().ok()?;
-    latchkey_core::cookies::get(Some(&all), name).map(str::to_owned)
+    latchkey_core::sessions::cookies::get(Some(&all), name).map(str::to_owned)
 }
 
 /// Tells the listeners; a throwing listener does not stop the others.
@@ -494,7 +494,7 @@ impl Client {
                 own.as_deref(),
                 now(),
             );
-            let csrf = cookie(latchkey_core::cookies::CSRF_COOKIE).or_else(|| {
+            let csrf = cookie(latchkey_core::sessions::cookies::CSRF_COOKIE).or_else(|| {
                 let i = self.inner.borrow();
                 i.cache.held().and_then(|h| h.csrf_token.clone())
             });
@@ -520,7 +520,7 @@ impl Client {
     async fn refresh(&self, csrf: String) -> Result<Option<String>, SdkError> {
         let req = timed(Request::post(&self.url("/api/v1/auth/refresh")))
             .credentials(web_sys::RequestCredentials::Include)
-            .header(latchkey_core::cookies::CSRF_HEADER, &csrf)
+            .header(latchkey_core::sessions::cookies::CSRF_HEADER, &csrf)
             .build()?;
         let resp = req.send().await?;
         match answer(resp).await.and_then(decoded::<TokenResponse>) {

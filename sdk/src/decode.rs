@@ -7,8 +7,8 @@
 
 use js_sys::Reflect;
 use latchkey_core::api::{ErrorBody, LogoutResponse, TokenResponse, UserView};
+use latchkey_core::browser::token_cache::{Held, TabMessage};
 use latchkey_core::model::{LoginMethod, UserStatus};
-use latchkey_core::token_cache::{Held, TabMessage};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A type the SDK reads from a JS value; `None` when the value does not have its shape.

@@ -6,12 +6,12 @@
 //! and `::part(form|title|label|input|error|status|button|link)`. On success it dispatches
 //! `latchkey:login` (`detail: { user, mode }`), on failure `latchkey:error` (`detail: { code,
 //! message, status }`); both bubble out of shadow roots. The element's logic (texts, checks,
-//! wording of errors) is `latchkey_core::login_form`; only the DOM is here.
+//! wording of errors) is `latchkey_core::browser::login_form`; only the DOM is here.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use latchkey_core::login_form::{check, explain, texts, Field, Mode};
+use latchkey_core::browser::login_form::{check, explain, texts, Field, Mode};
 use latchkey_core::model::LoginMethod;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -301,8 +301,8 @@ async fn test_sdk_refuses_malformed_options_before_any_request() {
 #[wasm_bindgen_test]
 fn test_sdk_decoders_read_what_core_serialises() {
     use latchkey_core::api::{ErrorBody, LogoutResponse, TokenResponse, UserView};
+    use latchkey_core::browser::token_cache::{Held, TabMessage};
     use latchkey_core::model::UserStatus;
-    use latchkey_core::token_cache::{Held, TabMessage};
     use latchkey_sdk::decode::FromJs;
 
     fn round_trip<T: serde::Serialize + FromJs + PartialEq + std::fmt::Debug>(v: T) {

@@ -1,8 +1,8 @@
 //! What a handler gets: the stores, the caller's scope, the parsed request, the clock and
 //! the random source.
 
+use latchkey_core::access::{Grants, Scope};
 use latchkey_core::api::{parse_json, DeviceMeta};
-use latchkey_core::auth::{Grants, Scope};
 use latchkey_core::model::ClientInfo;
 use latchkey_core::rand::Rng;
 use latchkey_core::Error;

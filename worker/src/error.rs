@@ -1,7 +1,7 @@
 //! The worker's one error type, and the only place that knows HTTP status codes.
 
 use latchkey_core::api::ErrorBody;
-use latchkey_core::login_api;
+use latchkey_core::compat::login_api;
 use latchkey_core::Error as CoreError;
 use worker::{console_error, Response};
 

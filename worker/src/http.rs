@@ -49,7 +49,7 @@ pub fn finish(
 /// The OpenAPI document, generated once per isolate.
 pub fn openapi() -> AppResult<Response> {
     thread_local! {
-        static DOC: String = latchkey_core::openapi::document().to_string();
+        static DOC: String = latchkey_core::http::openapi::document().to_string();
     }
     let mut resp = Response::ok(DOC.with(Clone::clone))?;
     resp.headers_mut().set("content-type", "application/json")?;

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use latchkey_core::tokens::KeyRing;
+use latchkey_core::sessions::jwt::KeyRing;
 use latchkey_core::Error;
 use worker::Env;
 

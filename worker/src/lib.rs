@@ -6,18 +6,17 @@ mod client;
 mod ctx;
 mod d1;
 mod error;
-mod export;
+
 mod handlers;
-mod health;
+
 mod http;
 mod keys;
 mod kv;
-mod login_api;
 
-use latchkey_core::auth::{authorize, Access, Grants};
-use latchkey_core::authn::{self, Authn};
-use latchkey_core::cors;
-use latchkey_core::routes::{self, RouteMatch};
+use latchkey_core::access::{authorize, Access, Grants};
+use latchkey_core::http::caller::{self, Authn};
+use latchkey_core::http::cors;
+use latchkey_core::http::routes::{self, RouteMatch};
 use latchkey_core::store::AppStore;
 use latchkey_core::Error as CoreError;
 use worker::{
@@ -113,7 +112,7 @@ async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<R
             .ok_or(CoreError::Unauthorized)?;
         let platform_key = env.var(PLATFORM_KEY_SECRET).ok().map(|v| v.to_string());
         // The key ring is parsed only when a token is presented.
-        let keys = if authn::looks_like_jwt(authn::credential(&header)) {
+        let keys = if caller::looks_like_jwt(caller::credential(&header)) {
             Some(keys::ring(env)?)
         } else {
             None
@@ -125,7 +124,7 @@ async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<R
             now,
             want_grants: spec.access != Access::User,
         };
-        Some(authn::authenticate(&store, &header, cfg).await?)
+        Some(caller::authenticate(&store, &header, cfg).await?)
     };
     let scope = authorize(spec.access, principal.as_ref())?;
     let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());

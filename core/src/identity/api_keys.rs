@@ -1,7 +1,7 @@
 //! Organization API keys: shown once, stored as SHA-256, found by prefix, revocable.
 
+use crate::access::{Grants, Principal};
 use crate::api::{ApiKeyList, ApiKeyView, CreateApiKey, CreatedApiKey};
-use crate::auth::{Grants, Principal};
 use crate::model::ApiKey;
 use crate::rand::{uuid_v7, Rng};
 use crate::secrets::{secret_matches, ApiKeySecret};

@@ -4,13 +4,12 @@
 use crate::api::{ApplicationList, ApplicationView, CreateApplication, UpdateApplication};
 use crate::model::{Application, LoginMethod, Page};
 use crate::rand::{hex, uuid_v7, Rng};
+use crate::sessions::tokens::{DEFAULT_ACCESS_TTL_SECS, DEFAULT_REFRESH_TTL_SECS};
 use crate::store::{AppStore, Cache, OrgStore};
 use crate::{validate, Error};
 
 use super::{changed, config, found};
 
-pub const DEFAULT_ACCESS_TTL_SECS: u32 = 600;
-pub const DEFAULT_REFRESH_TTL_SECS: u32 = 30 * 24 * 3600;
 const ACCESS_TTL: (u32, u32) = (60, 24 * 3600);
 const REFRESH_TTL: (u32, u32) = (300, 365 * 24 * 3600);
 const MAX_URIS: usize = 20;

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod applications;
 pub mod config;
 pub mod organizations;
+pub mod registrations;
 pub mod roles;
 pub mod users;
 

@@ -1,11 +1,11 @@
 //! Organizations: the tenants. Created by the platform operator together with a first API
 //! key; an organization's own key sees and updates only its organization.
 
+use crate::access::{Grants, Scope};
 use crate::api::{
     CreateOrganization, CreatedOrganization, OrganizationList, OrganizationView,
     UpdateOrganization, UserOrganizations,
 };
-use crate::auth::{Grants, Scope};
 use crate::model::{Organization, Page};
 use crate::rand::{uuid_v7, Rng};
 use crate::store::{AppStore, Cache, OrgStore, UserStore};

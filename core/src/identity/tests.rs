@@ -3,12 +3,12 @@
 use pollster::block_on;
 
 use super::*;
+use crate::access::{Grants, Permission, Principal, Scope};
 use crate::api::*;
-use crate::auth::{Grants, Permission, Principal, Scope};
-use crate::memory::{MemoryCache, MemoryStore};
+use crate::authn::password::{self, HashParams, Verified};
 use crate::model::Page;
-use crate::password::{self, HashParams, Verified};
 use crate::rand::TestRng;
+use crate::store::memory::{MemoryCache, MemoryStore};
 use crate::store::UserStore;
 use crate::Error;
 

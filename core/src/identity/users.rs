@@ -3,8 +3,8 @@
 use crate::api::{
     CreateUser, RoleView, SetEmailVerified, SetUserRoles, UpdateUser, UserList, UserRoles, UserView,
 };
+use crate::authn::password::{self, HashParams};
 use crate::model::{Page, User, UserStatus};
-use crate::password::{self, HashParams};
 use crate::rand::{uuid_v7, Rng};
 use crate::store::{RoleStore, UserFilter, UserStore};
 use crate::{validate, Error};

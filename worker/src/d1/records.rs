@@ -1,5 +1,5 @@
-use latchkey_core::chain::{ChainRow, Checkpoint};
 use latchkey_core::model::{FailureReason, LoginRecord, Outcome, Page};
+use latchkey_core::records::chain::{ChainRow, Checkpoint};
 use latchkey_core::records::{Criteria, StoredRecord};
 use latchkey_core::store::{RecordStore, StoreResult};
 use serde::Deserialize;

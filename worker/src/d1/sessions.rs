@@ -1,5 +1,5 @@
 use latchkey_core::model::{LoginRecord, Outcome, RefreshToken, Session};
-use latchkey_core::risk::PastLogin;
+use latchkey_core::records::risk::PastLogin;
 use latchkey_core::store::{LoginWrite, Rotation, SessionStore, StoreResult};
 use serde::Deserialize;
 use worker::D1PreparedStatement;
@@ -63,7 +63,7 @@ impl D1Store {
             opt(r.session_id.as_deref()),
         ];
         args.push(json(&r.flags)?);
-        args.push(s(&latchkey_core::chain::row_hash(r)));
+        args.push(s(&latchkey_core::records::chain::row_hash(r)));
         args.extend(client_args(&r.client));
         // The chain sequence number is taken inside this very statement, so concurrent
         // logins can never share or skip one (the unique index backs it up).

@@ -1,0 +1,49 @@
+//! Wire types of the native API (`/api/v1`, JSON, snake_case), shared by the worker and the
+//! SDK so that client and server cannot drift. One file per area, all re-exported here:
+//! callers write `api::UserView`. Wire types import nothing but the domain model; the
+//! services build them.
+//!
+//! - [`common`]: the error body, health, JSON parsing, paging.
+//! - [`identity`]: organizations, API keys, applications, public configuration, users,
+//!   roles and permissions, registrations.
+//! - [`auth`]: sign-up, login, refresh, logout, status, password change, authorization code.
+//! - [`sessions`]: sessions, natively and in seed 002's shape.
+//! - [`records`]: login history (seed 001) and login logs (seed 000).
+//!
+//! Seed 003's Login API has its own shapes in [`crate::compat::login_api`].
+
+// The macros below are textually scoped: every area file after them can use them. Each
+// area imports `serde::{Deserialize, Serialize}` itself, since they expand where used.
+
+/// A response type: serialisable, and described in the OpenAPI document.
+macro_rules! api_type {
+    ($(#[$m:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+        pub struct $name { $($body)* }
+    };
+}
+
+/// Request bodies refuse unknown fields, so a typo is an error rather than silently ignored.
+macro_rules! request_type {
+    ($(#[$m:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+        #[serde(deny_unknown_fields)]
+        pub struct $name { $($body)* }
+    };
+}
+
+pub mod auth;
+pub mod common;
+pub mod identity;
+pub mod records;
+pub mod sessions;
+
+pub use auth::*;
+pub use common::*;
+pub use identity::*;
+pub use records::*;
+pub use sessions::*;

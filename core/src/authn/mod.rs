@@ -1,0 +1,13 @@
+//! Ways of proving who you are, one module per method. Each owns its flow up to the moment
+//! the user is known, records its own failures, and ends a success in
+//! [`crate::login::establish`], which every method shares.
+//!
+//! - [`password`]: hashing (argon2id), password login, and the required password change.
+//!
+//! Adding a method: a module here with its start/finish steps (state between them stored
+//! server-side, time and randomness passed in), its failures recorded with its
+//! [`crate::model::FailureReason`]s, its success handed to `login::establish`; wire types in
+//! [`crate::api::auth`]; routes in [`crate::http::routes`]; a worker handler in
+//! `worker/src/handlers/auth.rs`. ARCHITECTURE.md walks through it.
+
+pub mod password;

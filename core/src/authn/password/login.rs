@@ -1,0 +1,142 @@
+//! Password login: unknown users and wrong passwords take the same time and give the same
+//! answer; every attempt writes one login record, and a success ends in [`crate::login::establish`].
+
+use crate::authn::password::change::{CHANGE_PASSWORD, CHANGE_PASSWORD_TTL_MS};
+use crate::authn::password::{self, Verified};
+use crate::login::{establish, new_code, LoginEnv, LoginSuccess, Start};
+use crate::model::{
+    Application, ClientInfo, FailureReason, LoginMethod, LoginRecord, Outcome, User, UserStatus,
+};
+use crate::rand::Rng;
+use crate::store::{CodeStore, RegistrationStore, SessionStore, UserStore};
+use crate::Error;
+
+/// A PHC string at OWASP parameters whose salt and digest are random bytes, so no password
+/// verifies against it: checking a password against it costs what checking a real hash
+/// costs, so unknown users answer as slowly as known ones.
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$3XjPyW2CqnA6SgTg0Kp3Hg$Gm8M2Tf3CpXrUrsGgbmEmRwM3tSCcYbWD3kQZ7w1yvM";
+
+/// A password login attempt.
+#[derive(Debug, Clone)]
+pub struct PasswordLogin<'a> {
+    pub organization_id: &'a str,
+    /// The application logged into; `None` for seed 003 logins without `applicationId`.
+    pub application: Option<&'a Application>,
+    pub login_id: &'a str,
+    pub password: &'a str,
+    pub client: ClientInfo,
+    /// Issue no tokens (seed 003's `noJWT`): the attempt is still recorded.
+    pub no_tokens: bool,
+}
+
+fn normalized_login_id(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    raw.trim().nfkc().collect::<String>().to_lowercase()
+}
+
+pub async fn password_login<R: Rng>(
+    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore),
+    req: PasswordLogin<'_>,
+    env: LoginEnv<'_, R>,
+) -> Result<LoginSuccess, Error> {
+    let record = |outcome,
+                  reason: Option<FailureReason>,
+                  user: Option<&User>,
+                  session_id: Option<&str>| LoginRecord {
+        organization_id: req.organization_id.to_owned(),
+        application_id: req.application.map(|a| a.id.clone()),
+        created_at: env.now,
+        outcome,
+        method: "password".to_owned(),
+        failure_reason: reason,
+        user_id: user.map(|u| u.id.clone()),
+        login_id: req.login_id.chars().take(320).collect(),
+        session_id: session_id.map(str::to_owned),
+        client: req.client.clone(),
+        flags: Vec::new(),
+    };
+    let fail = |reason, user: Option<&User>| record(Outcome::Failure, Some(reason), user, None);
+
+    if let Some(app) = req.application {
+        if !app.login_methods.contains(&LoginMethod::Password) {
+            store
+                .record_failure(&fail(FailureReason::MethodDisabled, None))
+                .await?;
+            return Err(Error::invalid_field(
+                "LOGIN_METHOD_DISABLED",
+                "password login is not enabled for this application",
+            ));
+        }
+    }
+
+    let user = store
+        .find_login(req.organization_id, &normalized_login_id(req.login_id))
+        .await?;
+    let (hash, reason_if_wrong) = match &user {
+        Some(User {
+            password_hash: Some(h),
+            ..
+        }) => (h.clone(), FailureReason::BadPassword),
+        Some(_) => (DUMMY_HASH.to_owned(), FailureReason::NoPassword),
+        None => (DUMMY_HASH.to_owned(), FailureReason::UnknownUser),
+    };
+    let real = hash != DUMMY_HASH;
+    // Always one full argon2id verification, whoever the user is.
+    let verified = password::verify(req.password, &hash, env.params, env.rng)?;
+    let (user, rehash) = match (user, verified) {
+        (Some(u), Verified::Yes) if real => (u, None),
+        (Some(u), Verified::YesRehashed(new)) if real => (u, Some(new)),
+        (user, _) => {
+            store
+                .record_failure(&fail(reason_if_wrong, user.as_ref()))
+                .await?;
+            return Err(Error::InvalidCredentials);
+        }
+    };
+    if user.status == UserStatus::Disabled {
+        store
+            .record_failure(&fail(FailureReason::Disabled, Some(&user)))
+            .await?;
+        return Err(Error::AccountDisabled);
+    }
+    if user.is_expired(env.now) {
+        store
+            .record_failure(&fail(FailureReason::Expired, Some(&user)))
+            .await?;
+        return Err(Error::AccountExpired);
+    }
+    if user.password_change_required {
+        let (id, code) = new_code(
+            &user,
+            CHANGE_PASSWORD,
+            env.now,
+            CHANGE_PASSWORD_TTL_MS,
+            env.rng,
+        );
+        store.insert_code(&code).await?;
+        store
+            .record_failure(&fail(FailureReason::PasswordChangeRequired, Some(&user)))
+            .await?;
+        return Err(Error::PasswordChangeRequired(id));
+    }
+    let registered = match req.application {
+        Some(app) => store.is_registered(&user.id, &app.id).await?,
+        None => true,
+    };
+
+    let start = Start {
+        user: &user,
+        login_id: req.login_id,
+        application: req.application,
+        client: req.client,
+        no_tokens: req.no_tokens,
+        rehash,
+    };
+    let success = establish(store, start, env).await?;
+    Ok(LoginSuccess {
+        user,
+        registered,
+        ..success
+    })
+}

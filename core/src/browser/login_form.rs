@@ -1,0 +1,217 @@
+//! The logic of the `<latchkey-login>` widget, apart from the DOM: its modes, what each
+//! shows, what it checks before sending, and how it words the server's errors for people.
+
+use crate::authn::password::MIN_PASSWORD_CHARS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Login,
+    SignUp,
+}
+
+impl Mode {
+    /// From the element's `mode` attribute; anything but `signup` is the login form.
+    pub fn parse(attr: Option<&str>) -> Mode {
+        match attr.map(str::trim) {
+            Some(m) if m.eq_ignore_ascii_case("signup") => Mode::SignUp,
+            _ => Mode::Login,
+        }
+    }
+
+    pub fn other(self) -> Mode {
+        match self {
+            Mode::Login => Mode::SignUp,
+            Mode::SignUp => Mode::Login,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Login => "login",
+            Mode::SignUp => "signup",
+        }
+    }
+}
+
+/// The words of one mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Texts {
+    pub title: &'static str,
+    pub login_label: &'static str,
+    pub login_type: &'static str,
+    pub password_autocomplete: &'static str,
+    pub submit: &'static str,
+    pub busy: &'static str,
+    pub switch_prompt: &'static str,
+    pub switch_action: &'static str,
+    pub show_name: bool,
+}
+
+pub fn texts(mode: Mode) -> Texts {
+    match mode {
+        Mode::Login => Texts {
+            title: "Sign in",
+            login_label: "Email or username",
+            login_type: "text",
+            password_autocomplete: "current-password",
+            submit: "Sign in",
+            busy: "Signing in…",
+            switch_prompt: "No account yet?",
+            switch_action: "Create one",
+            show_name: false,
+        },
+        Mode::SignUp => Texts {
+            title: "Create an account",
+            login_label: "Email",
+            login_type: "email",
+            password_autocomplete: "new-password",
+            submit: "Create account",
+            busy: "Creating your account…",
+            switch_prompt: "Already have an account?",
+            switch_action: "Sign in",
+            show_name: true,
+        },
+    }
+}
+
+/// Which field a problem is about, so the widget can mark it and move focus to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Login,
+    Password,
+}
+
+/// Checks the form before anything is sent: what a person can fix at once.
+pub fn check(mode: Mode, login: &str, password: &str) -> Result<(), (Field, &'static str)> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Err((
+            Field::Login,
+            match mode {
+                Mode::Login => "Enter your email or username.",
+                Mode::SignUp => "Enter your email.",
+            },
+        ));
+    }
+    if mode == Mode::SignUp && !looks_like_email(login) {
+        return Err((Field::Login, "Enter a valid email address."));
+    }
+    if password.is_empty() {
+        return Err((Field::Password, "Enter your password."));
+    }
+    // (`take` rather than a full count: the browser SDK then carries no fast char counter.)
+    if mode == Mode::SignUp
+        && password.chars().take(MIN_PASSWORD_CHARS).count() < MIN_PASSWORD_CHARS
+    {
+        return Err((
+            Field::Password,
+            "Use at least 8 characters for your password.",
+        ));
+    }
+    Ok(())
+}
+
+/// A quick shape check (the server validates fully). Kept apart from `validate::email` so the
+/// browser SDK does not carry Unicode normalisation tables for it.
+fn looks_like_email(s: &str) -> bool {
+    match s.rsplit_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// How the widget words an error code for a person, and which field it points at.
+pub fn explain(code: &str) -> (&'static str, Option<Field>) {
+    match code {
+        "INVALID_CREDENTIALS" => (
+            "That email or password is not right.",
+            Some(Field::Password),
+        ),
+        "EMAIL_TAKEN" | "USERNAME_TAKEN" => (
+            "An account with these details exists already. Sign in instead?",
+            Some(Field::Login),
+        ),
+        "INVALID_EMAIL" => ("Enter a valid email address.", Some(Field::Login)),
+        "INVALID_PASSWORD" => (
+            "Choose a longer password (at least 8 characters).",
+            Some(Field::Password),
+        ),
+        "ACCOUNT_DISABLED" => ("This account is disabled.", None),
+        "ACCOUNT_EXPIRED" => ("This account has expired.", None),
+        "PASSWORD_CHANGE_REQUIRED" => ("Your password must be changed before you sign in.", None),
+        "TOO_MANY_REQUESTS" | "RATE_LIMITED" => {
+            ("Too many attempts. Wait a moment and try again.", None)
+        }
+        "NETWORK_ERROR" => (
+            "Could not reach the sign-in service. Check your connection and try again.",
+            None,
+        ),
+        "LOGIN_METHOD_DISABLED" => ("This application does not allow that way in.", None),
+        _ => ("Something went wrong. Please try again.", None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_login_form_mode_from_attribute() {
+        assert_eq!(Mode::parse(None), Mode::Login);
+        assert_eq!(Mode::parse(Some(" SignUp ")), Mode::SignUp);
+        assert_eq!(Mode::parse(Some("register")), Mode::Login);
+        assert_eq!(Mode::Login.other(), Mode::SignUp);
+        assert_eq!(Mode::SignUp.other().as_str(), "login");
+        assert!(texts(Mode::SignUp).show_name);
+        assert_eq!(texts(Mode::Login).password_autocomplete, "current-password");
+    }
+
+    #[test]
+    fn test_login_form_checks_what_a_person_can_fix() {
+        use Field::*;
+        assert_eq!(check(Mode::Login, "  ", "pw").unwrap_err().0, Login);
+        assert_eq!(check(Mode::Login, "ann", "").unwrap_err().0, Password);
+        // A username is fine for logging in, short passwords too (the server decides).
+        assert_eq!(check(Mode::Login, "ann", "short"), Ok(()));
+        assert_eq!(
+            check(Mode::SignUp, "ann", "long enough password"),
+            Err((Login, "Enter a valid email address."))
+        );
+        assert_eq!(
+            check(Mode::SignUp, "ann@example.com", "short")
+                .unwrap_err()
+                .0,
+            Password
+        );
+        assert_eq!(
+            check(Mode::SignUp, "ann@example.com", "long enough"),
+            Ok(())
+        );
+        for bad in [
+            "@example.com",
+            "ann@example",
+            "ann@.com",
+            "a nn@example.com",
+        ] {
+            assert!(check(Mode::SignUp, bad, "long enough").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn test_login_form_explains_errors_without_revealing_which_part_was_wrong() {
+        let (msg, field) = explain("INVALID_CREDENTIALS");
+        assert!(!msg.contains("user") && !msg.contains("exist"), "{msg}");
+        assert_eq!(field, Some(Field::Password));
+        assert_eq!(explain("EMAIL_TAKEN").1, Some(Field::Login));
+        assert_eq!(
+            explain("SOMETHING_NEW").0,
+            "Something went wrong. Please try again."
+        );
+    }
+}

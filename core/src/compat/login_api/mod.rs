@@ -1,0 +1,363 @@
+//! Seed 003's Login API, wire-compatible: camelCase bodies, its `Errors` object, its user
+//! shape, and its status codes. The work is done by [`crate::authn`], [`crate::login`] and
+//! [`crate::sessions`]; this module only translates. Login here; the login-record
+//! [`mod@search`] and [`mod@export`] in their own files.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::api::DeviceMeta;
+use crate::error::FieldError;
+use crate::model::User;
+use crate::rand::is_uuid;
+use crate::Error;
+
+pub mod export;
+pub mod search;
+
+pub use export::*;
+pub use search::*;
+
+/// `metaData.device.type` values the seed allows.
+pub const DEVICE_TYPES: [&str; 9] = [
+    "BROWSER", "DESKTOP", "LAPTOP", "MOBILE", "OTHER", "SERVER", "TABLET", "TV", "UNKNOWN",
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRequest {
+    #[serde(default)]
+    pub login_id: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub application_id: Option<String>,
+    #[serde(default)]
+    pub ip_address: Option<String>,
+    #[serde(default)]
+    pub meta_data: Option<MetaData>,
+    #[serde(default, rename = "noJWT")]
+    pub no_jwt: bool,
+    /// Accepted and ignored: no two-factor trust exists without two-factor login.
+    #[serde(default)]
+    pub two_factor_trust_id: Option<String>,
+    /// Deprecated by the seed and ignored.
+    #[serde(default)]
+    pub device: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct MetaData {
+    #[serde(default)]
+    pub device: Option<Device003>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Device003 {
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, rename = "type")]
+    pub device_type: Option<String>,
+    #[serde(default, rename = "lastAccessedAddress")]
+    pub last_accessed_address: Option<String>,
+}
+
+/// `POST /api/two-factor/login`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorLoginRequest {
+    #[serde(default)]
+    pub two_factor_id: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub application_id: Option<String>,
+    #[serde(default)]
+    pub ip_address: Option<String>,
+}
+
+impl TwoFactorLoginRequest {
+    /// Checks the required fields. No two-factor login is ever pending until MFA exists, so
+    /// a well-formed request then finds no `twoFactorId` (404, as the seed documents).
+    pub fn validate(&self) -> Result<(), Error> {
+        let mut errors = Vec::new();
+        if self
+            .two_factor_id
+            .as_deref()
+            .is_none_or(|v| v.trim().is_empty())
+        {
+            errors.push(blank("twoFactorId"));
+        }
+        if self.code.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            errors.push(blank("code"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Fields(errors))
+        }
+    }
+}
+
+/// A login request that passed validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidLogin {
+    pub login_id: String,
+    pub password: String,
+    pub application_id: Option<String>,
+    pub ip_address: Option<String>,
+    pub device: Option<DeviceMeta>,
+    pub no_jwt: bool,
+}
+
+fn field(path: &str, kind: &str, message: String) -> FieldError {
+    FieldError {
+        field: path.to_owned(),
+        code: format!("[{kind}]{path}"),
+        message,
+    }
+}
+
+fn blank(path: &str) -> FieldError {
+    field(
+        path,
+        "blank",
+        format!("You must specify the [{path}] property."),
+    )
+}
+
+fn invalid(path: &str, why: &str) -> FieldError {
+    field(
+        path,
+        "invalid",
+        format!("The [{path}] property is invalid: {why}."),
+    )
+}
+
+/// Checks an IP address literal (v4 or v6) without resolving anything.
+pub fn is_ip(s: &str) -> bool {
+    s.parse::<std::net::IpAddr>().is_ok()
+}
+
+impl LoginRequest {
+    /// Validates every field at once, as the seed's `fieldErrors` reports them together.
+    pub fn validate(self) -> Result<ValidLogin, Error> {
+        let mut errors = Vec::new();
+        let login_id = self.login_id.unwrap_or_default();
+        if login_id.trim().is_empty() {
+            errors.push(blank("loginId"));
+        } else if login_id.chars().count() > 320 {
+            errors.push(invalid("loginId", "longer than 320 characters"));
+        }
+        let password = self.password.unwrap_or_default();
+        if password.is_empty() {
+            errors.push(blank("password"));
+        }
+        if let Some(id) = &self.application_id {
+            if !is_uuid(id) {
+                errors.push(invalid("applicationId", "not a UUID"));
+            }
+        }
+        if let Some(ip) = &self.ip_address {
+            if !is_ip(ip.trim()) {
+                errors.push(invalid("ipAddress", "not an IP address"));
+            }
+        }
+        let device = self.meta_data.and_then(|m| m.device);
+        if let Some(t) = device.as_ref().and_then(|d| d.device_type.as_deref()) {
+            if !DEVICE_TYPES.contains(&t) {
+                errors.push(invalid(
+                    "metaData.device.type",
+                    "not one of the documented device types",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Fields(errors));
+        }
+        Ok(ValidLogin {
+            login_id,
+            password,
+            application_id: self.application_id.map(|a| a.to_ascii_lowercase()),
+            ip_address: self.ip_address.map(|i| i.trim().to_owned()),
+            device: device.map(|d| DeviceMeta {
+                name: d.name,
+                device_type: d.device_type,
+                description: d.description,
+            }),
+            no_jwt: self.no_jwt,
+        })
+    }
+}
+
+/// The seed's `Errors` object for a 400.
+pub fn errors_body(e: &Error) -> Value {
+    let fields: Vec<FieldError> = match e {
+        Error::Fields(list) => list.clone(),
+        Error::InvalidField { code, message } => vec![FieldError {
+            field: "request".into(),
+            code: (*code).to_owned(),
+            message: message.clone(),
+        }],
+        other => {
+            return json!({"generalErrors": [{"code": other.code(), "message": other.public_message()}]});
+        }
+    };
+    let mut map = serde_json::Map::new();
+    for f in fields {
+        let entry = map
+            .entry(f.field)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = entry {
+            list.push(json!({"code": f.code, "message": f.message}));
+        }
+    }
+    json!({ "fieldErrors": map })
+}
+
+/// The seed's user object, from what Latchkey stores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct User003 {
+    pub active: bool,
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    pub id: String,
+    pub insert_instant: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_login_instant: Option<i64>,
+    pub password_change_required: bool,
+    pub tenant_id: String,
+    pub two_factor_enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    pub username_status: &'static str,
+    pub verified: bool,
+}
+
+impl User003 {
+    pub fn new(u: &User, last_login: Option<i64>) -> Self {
+        User003 {
+            active: u.status == crate::model::UserStatus::Active,
+            email: u.email.clone(),
+            full_name: u.name.clone(),
+            id: u.id.clone(),
+            insert_instant: u.created_at,
+            last_login_instant: last_login,
+            password_change_required: false,
+            tenant_id: u.organization_id.clone(),
+            two_factor_enabled: false,
+            username: u.username.clone(),
+            username_status: "ACTIVE",
+            verified: u.email_verified,
+        }
+    }
+}
+
+/// The 200 / 212 body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub user: User003,
+}
+
+/// 200, or 212 when the email address is not verified yet.
+pub fn success_status(user: &User) -> u16 {
+    if user.email_verified {
+        200
+    } else {
+        212
+    }
+}
+
+/// The 409 body: the action that prevents login.
+pub fn locked_body() -> Value {
+    json!({"actions": [{
+        "name": "Account disabled",
+        "localizedName": "Account disabled",
+        "reason": "The account is disabled.",
+        "localizedReason": "The account is disabled.",
+        "reasonCode": "disabled"
+    }]})
+}
+
+/// The client IP a trusted (API-key) caller reports: the body's `ipAddress`, else the
+/// first `X-Forwarded-For` entry that is an IP address.
+pub fn reported_ip(body_ip: Option<&str>, forwarded_for: Option<&str>) -> Option<String> {
+    body_ip.map(str::to_owned).or_else(|| {
+        forwarded_for
+            .and_then(|h| h.split(',').next())
+            .map(str::trim)
+            .filter(|ip| is_ip(ip))
+            .map(str::to_owned)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::parse_json;
+
+    #[test]
+    fn test_login_api_request_parses_seed_example() {
+        let body = br#"{
+          "loginId": "example@fusionauth.io",
+          "password": "password",
+          "applicationId": "10000000-0000-0002-0000-000000000001",
+          "ipAddress": "192.168.1.42",
+          "metaData": {"device": {"name": "Chrome", "type": "BROWSER", "description": "desk"}},
+          "noJWT": true
+        }"#;
+        let v = parse_json::<LoginRequest>(body)
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(v.login_id, "example@fusionauth.io");
+        assert_eq!(v.ip_address.as_deref(), Some("192.168.1.42"));
+        assert!(v.no_jwt);
+        assert_eq!(v.device.unwrap().device_type.as_deref(), Some("BROWSER"));
+    }
+
+    #[test]
+    fn test_login_api_field_errors_shape() {
+        let req: LoginRequest = parse_json(br#"{"applicationId":"nope","ipAddress":"1.2.3","metaData":{"device":{"type":"FRIDGE"}}}"#).unwrap();
+        let err = req.validate().unwrap_err();
+        let body = errors_body(&err);
+        let f = &body["fieldErrors"];
+        assert_eq!(f["loginId"][0]["code"], "[blank]loginId");
+        assert_eq!(f["password"][0]["code"], "[blank]password");
+        assert_eq!(f["applicationId"][0]["code"], "[invalid]applicationId");
+        assert_eq!(f["ipAddress"][0]["code"], "[invalid]ipAddress");
+        assert_eq!(
+            f["metaData.device.type"][0]["code"],
+            "[invalid]metaData.device.type"
+        );
+    }
+
+    #[test]
+    fn test_login_api_reported_ip() {
+        assert_eq!(
+            reported_ip(Some("10.0.0.1"), Some("1.1.1.1")),
+            Some("10.0.0.1".into())
+        );
+        assert_eq!(
+            reported_ip(None, Some("203.0.113.9, 10.0.0.2")),
+            Some("203.0.113.9".into())
+        );
+        assert_eq!(reported_ip(None, Some("garbage")), None);
+        assert_eq!(reported_ip(None, None), None);
+    }
+}

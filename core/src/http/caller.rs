@@ -1,0 +1,63 @@
+//! Authentication of the `Authorization` header: an organization API key, the platform
+//! operator's key, or a user's access token of a live session.
+
+use crate::access::{Grants, Principal};
+use crate::identity::api_keys;
+use crate::secrets::ApiKeySecret;
+use crate::sessions::jwt::KeyRing;
+use crate::store::{ApiKeyStore, SessionStore, UserStore};
+use crate::Error;
+
+/// What authentication needs besides the stores.
+pub struct Authn<'a> {
+    pub platform_key: Option<&'a str>,
+    pub keys: Option<&'a KeyRing>,
+    pub issuer: &'a str,
+    pub now: i64,
+    /// Load the administrative permissions a user's roles grant (administrative routes).
+    pub want_grants: bool,
+}
+
+/// `Bearer <credential>` or the bare credential.
+pub fn credential(authorization: &str) -> &str {
+    authorization
+        .strip_prefix("Bearer ")
+        .or_else(|| authorization.strip_prefix("bearer "))
+        .unwrap_or(authorization)
+        .trim()
+}
+
+/// True when the credential has the shape of a JWT (three dot-separated parts).
+pub fn looks_like_jwt(credential: &str) -> bool {
+    credential.split('.').count() == 3 && !credential.starts_with("lk")
+}
+
+pub async fn authenticate(
+    store: &(impl ApiKeyStore + SessionStore + UserStore),
+    authorization: &str,
+    cfg: Authn<'_>,
+) -> Result<Principal, Error> {
+    let cred = credential(authorization);
+    if ApiKeySecret::parse(cred).is_none() && looks_like_jwt(cred) {
+        let keys = cfg.keys.ok_or(Error::Unauthorized)?;
+        let verified = keys.verify(cred, cfg.issuer, None, cfg.now)?;
+        let c = verified.claims;
+        // Logout and revocation take effect at once, not when the token expires.
+        match store.get_session(&c.org, &c.sid).await? {
+            Some(s) if s.user_id == c.sub && s.is_active(cfg.now) => {}
+            _ => return Err(Error::Unauthorized),
+        }
+        let grants = if cfg.want_grants {
+            Grants::known(&store.user_permission_names(&c.org, &c.sub).await?)
+        } else {
+            Grants::Only(Vec::new())
+        };
+        return Ok(Principal::User {
+            organization_id: c.org,
+            user_id: c.sub,
+            session_id: c.sid,
+            grants,
+        });
+    }
+    api_keys::authenticate(store, cred, cfg.platform_key).await
+}

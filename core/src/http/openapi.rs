@@ -1,0 +1,480 @@
+//! The OpenAPI 3.1 document, generated from the route table and the API types' JSON
+//! schemas. [`describe`] matches [`Route`] exhaustively, so a new route does not compile
+//! until it is documented.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{json, Map, Value};
+
+use crate::access::Access;
+use crate::api::*;
+use crate::http::routes::{Route, ROUTES};
+
+/// What the document says about one operation beyond the table.
+struct Doc {
+    request: Option<Value>,
+    status: u16,
+    response: Option<Value>,
+    errors: &'static [u16],
+}
+
+/// Seed 003's answers: empty bodies but for its `Errors` object (400) and actions (409).
+fn login_api(
+    request: Option<Value>,
+    status: u16,
+    response: Option<Value>,
+    errors: &'static [u16],
+) -> Doc {
+    Doc {
+        request,
+        status,
+        response,
+        errors,
+    }
+}
+
+fn schema<T: JsonSchema>(gen: &mut SchemaGenerator) -> Option<Value> {
+    Some(gen.subschema_for::<T>().to_value())
+}
+
+const READ: &[u16] = &[400, 401, 403, 404];
+const WRITE: &[u16] = &[400, 401, 403, 404, 409, 413];
+
+fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
+    let ok = |response, errors| Doc {
+        request: None,
+        status: 200,
+        response,
+        errors,
+    };
+    let with = |request, status, response, errors| Doc {
+        request,
+        status,
+        response,
+        errors,
+    };
+    match route {
+        Route::Healthz => Doc {
+            request: None,
+            status: 200,
+            response: schema::<Health>(g),
+            errors: &[503],
+        },
+        Route::OpenApi => ok(Some(json!({"type": "object"})), &[]),
+        Route::ConfigByClientId => ok(schema::<ClientConfig>(g), &[404]),
+        Route::ConfigByDomain => ok(schema::<DomainConfig>(g), &[404]),
+        Route::ListOrganizations => ok(schema::<OrganizationList>(g), READ),
+        Route::CreateOrganization => with(
+            schema::<CreateOrganization>(g),
+            201,
+            schema::<CreatedOrganization>(g),
+            WRITE,
+        ),
+        Route::GetOrganization => ok(schema::<OrganizationView>(g), READ),
+        Route::UpdateOrganization => with(
+            schema::<UpdateOrganization>(g),
+            200,
+            schema::<OrganizationView>(g),
+            WRITE,
+        ),
+        Route::DeleteOrganization => with(None, 204, None, READ),
+        Route::ListApiKeys => ok(schema::<ApiKeyList>(g), READ),
+        Route::CreateApiKey => with(
+            schema::<CreateApiKey>(g),
+            201,
+            schema::<CreatedApiKey>(g),
+            WRITE,
+        ),
+        Route::RevokeApiKey => with(None, 204, None, READ),
+        Route::ListApplications => ok(schema::<ApplicationList>(g), READ),
+        Route::CreateApplication => with(
+            schema::<CreateApplication>(g),
+            201,
+            schema::<ApplicationView>(g),
+            WRITE,
+        ),
+        Route::GetApplication => ok(schema::<ApplicationView>(g), READ),
+        Route::UpdateApplication => with(
+            schema::<UpdateApplication>(g),
+            200,
+            schema::<ApplicationView>(g),
+            WRITE,
+        ),
+        Route::DeleteApplication => with(None, 204, None, READ),
+        Route::ListUsers => ok(schema::<UserList>(g), READ),
+        Route::CreateUser => with(schema::<CreateUser>(g), 201, schema::<UserView>(g), WRITE),
+        Route::GetUserByEmail | Route::GetUser => ok(schema::<UserView>(g), READ),
+        Route::UpdateUser => with(schema::<UpdateUser>(g), 200, schema::<UserView>(g), WRITE),
+        Route::DeleteUser => with(None, 204, None, READ),
+        Route::VerifyUserEmail => with(
+            schema::<SetEmailVerified>(g),
+            200,
+            schema::<UserView>(g),
+            WRITE,
+        ),
+        Route::GetUserRoles => ok(schema::<UserRoles>(g), READ),
+        Route::SetUserRoles => with(
+            schema::<SetUserRoles>(g),
+            200,
+            schema::<UserRoles>(g),
+            WRITE,
+        ),
+        Route::GetUserOrganizations => ok(schema::<UserOrganizations>(g), READ),
+        Route::ListRoles => ok(schema::<RoleList>(g), READ),
+        Route::CreateRole => with(schema::<CreateRole>(g), 201, schema::<RoleView>(g), WRITE),
+        Route::GetRole => ok(schema::<RoleView>(g), READ),
+        Route::UpdateRole => with(schema::<UpdateRole>(g), 200, schema::<RoleView>(g), WRITE),
+        Route::DeleteRole => with(None, 204, None, READ),
+        Route::ListPermissions => ok(schema::<PermissionList>(g), READ),
+        Route::CreatePermission => with(
+            schema::<CreatePermission>(g),
+            201,
+            schema::<PermissionView>(g),
+            WRITE,
+        ),
+        Route::GetPermission => ok(schema::<PermissionView>(g), READ),
+        Route::UpdatePermission => with(
+            schema::<UpdatePermission>(g),
+            200,
+            schema::<PermissionView>(g),
+            WRITE,
+        ),
+        Route::DeletePermission => with(None, 204, None, READ),
+        Route::Jwks | Route::OpenIdConfiguration => ok(Some(json!({"type": "object"})), &[]),
+        Route::SignUp => with(
+            schema::<SignUpRequest>(g),
+            201,
+            schema::<TokenResponse>(g),
+            &[400, 409],
+        ),
+        Route::Login => with(
+            schema::<LoginRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400, 401, 403],
+        ),
+        Route::Refresh => with(
+            schema::<RefreshRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400, 401],
+        ),
+        Route::Logout => with(
+            schema::<LogoutRequest>(g),
+            200,
+            schema::<LogoutResponse>(g),
+            &[400, 401, 403],
+        ),
+        Route::AuthStatus => ok(schema::<AuthStatus>(g), &[401, 403]),
+        Route::CurrentUser => ok(schema::<UserView>(g), &[401, 403, 404]),
+        Route::ListOwnSessions | Route::ListUserSessions => ok(schema::<SessionList>(g), READ),
+        Route::RevokeOwnSession | Route::RevokeUserSession => with(None, 204, None, READ),
+        Route::LoginApiLogin => login_api(
+            schema::<crate::compat::login_api::LoginRequest>(g),
+            200,
+            schema::<crate::compat::login_api::LoginResponse>(g),
+            &[202, 203, 212, 400, 401, 404, 409, 410],
+        ),
+        Route::LoginApiTwoFactor => login_api(
+            schema::<crate::compat::login_api::TwoFactorLoginRequest>(g),
+            200,
+            None,
+            &[400, 401, 404],
+        ),
+        Route::LoginApiPingJwt | Route::LoginApiPingUser | Route::LoginApiPing => {
+            login_api(None, 200, None, &[400, 401, 404])
+        }
+        Route::LoginApiLogout => login_api(None, 200, None, &[]),
+        Route::ChangePassword => with(schema::<ChangePasswordRequest>(g), 204, None, &[400]),
+        Route::ListRegistrations => ok(schema::<RegistrationList>(g), READ),
+        Route::Authorize => with(
+            schema::<AuthorizeRequest>(g),
+            200,
+            schema::<AuthorizeResponse>(g),
+            &[400, 401, 403],
+        ),
+        Route::Token => with(
+            schema::<TokenRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400],
+        ),
+        Route::LoginHistory => ok(schema::<crate::api::HistoryResponse>(g), &[400, 401, 500]),
+        Route::UserLoginLogs => ok(
+            schema::<crate::api::LoginLogs>(g),
+            &[400, 401, 403, 404, 500],
+        ),
+        Route::IdentityStoreSessions => {
+            ok(schema::<crate::api::SessionList002>(g), &[400, 401, 403])
+        }
+        Route::LoginRecordSearchGet => login_api(
+            None,
+            200,
+            schema::<crate::compat::login_api::SearchResponse>(g),
+            &[400, 401],
+        ),
+        Route::LoginRecordExportGet => login_api(None, 200, None, &[400, 401]),
+        Route::VerifyLoginRecords => ok(schema::<crate::records::chain::VerifyReport>(g), READ),
+        Route::LoginRecordExportPost => login_api(
+            schema::<crate::compat::login_api::ExportRequest>(g),
+            200,
+            None,
+            &[400, 401],
+        ),
+        Route::LoginRecordSearchPost => login_api(
+            schema::<crate::compat::login_api::SearchRequest>(g),
+            200,
+            schema::<crate::compat::login_api::SearchResponse>(g),
+            &[400, 401],
+        ),
+        Route::Register | Route::Unregister => with(None, 204, None, READ),
+    }
+}
+
+fn error_description(status: u16) -> &'static str {
+    match status {
+        400 => {
+            "Invalid input; `error_code` names the field (`INVALID_EMAIL`, `INVALID_LIMIT`, ...)."
+        }
+        401 => "Missing or invalid credentials (`UNAUTHORIZED`).",
+        403 => "These credentials do not allow this operation (`FORBIDDEN`).",
+        404 => "No such resource in the caller's organization (`NOT_FOUND`).",
+        409 => "Collides with an existing resource (`EMAIL_TAKEN`, `DOMAIN_TAKEN`, ...).",
+        413 => "The body is larger than 64 KiB (`PAYLOAD_TOO_LARGE`).",
+                500 => "Internal failure (`INTERNAL_ERROR`, or the code the endpoint documents, such as `HISTORY_FETCH_FAILED`).",
+        503 => "A dependency failed; the body says which.",
+        _ => "Error.",
+    }
+}
+
+/// Builds the whole document.
+pub fn document() -> Value {
+    let mut gen = SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "#/components/schemas/".into();
+            s.meta_schema = None;
+        })
+        .into_generator();
+    let error_ref = gen.subschema_for::<ErrorBody>().to_value();
+    let health_ref = gen.subschema_for::<Health>().to_value();
+
+    let mut paths = Map::new();
+    for spec in ROUTES {
+        let doc = describe(spec.route, &mut gen);
+        let mut responses = Map::new();
+        let mut ok = json!({"description": "Success."});
+        if let Some(s) = doc.response {
+            ok["content"] = json!({"application/json": {"schema": s}});
+        }
+        responses.insert(doc.status.to_string(), ok);
+        let seed_003 = crate::http::routes::is_login_api(spec.path);
+        for status in doc.errors {
+            let entry = if seed_003 {
+                login_api_response(*status)
+            } else {
+                let body = if *status == 503 {
+                    &health_ref
+                } else {
+                    &error_ref
+                };
+                json!({
+                    "description": error_description(*status),
+                    "content": {"application/json": {"schema": body}}
+                })
+            };
+            responses.insert(status.to_string(), entry);
+        }
+        if !seed_003 {
+            responses.insert(
+                "default".into(),
+                json!({
+                    "description": "Error, in the common error shape.",
+                    "content": {"application/json": {"schema": error_ref}}
+                }),
+            );
+        }
+        let mut params: Vec<Value> = path_params(spec.path)
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        params.extend(
+            spec.query
+                .iter()
+                .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})),
+        );
+        let mut op = json!({
+            "operationId": spec.operation_id,
+            "summary": spec.summary,
+            "responses": responses,
+            "security": security(spec.access),
+            "x-latchkey-access": access_name(spec.access),
+        });
+        if !params.is_empty() {
+            op["parameters"] = Value::Array(params);
+        }
+        if let Some(body) = doc.request {
+            op["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": body}}});
+        }
+        let item = paths
+            .entry(spec.path)
+            .or_insert_with(|| Value::Object(Map::new()));
+        item[spec.method.as_str().to_ascii_lowercase()] = op;
+    }
+
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Latchkey",
+            "version": crate::VERSION,
+            "description": "Authentication and user management for the edge."
+        },
+        "paths": paths,
+        "components": {
+            "schemas": gen.take_definitions(true),
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An organization API key (`lk_...`) or the platform operator's key."
+                },
+                "accessToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "A user's ES256 access token; on administrative routes its roles must grant the permission."
+                }
+            }
+        },
+    })
+}
+
+fn login_api_response(status: u16) -> Value {
+    let object = json!({"application/json": {"schema": {"type": "object"}}});
+    match status {
+        202 => {
+            json!({"description": "Authenticated; the user is not registered for the application.", "content": object})
+        }
+        203 => {
+            json!({"description": "Authenticated; the password must be changed (`changePasswordId`).", "content": object})
+        }
+        212 => {
+            json!({"description": "Authenticated; the email address is not verified yet.", "content": object})
+        }
+        410 => json!({"description": "The account has expired. Empty body."}),
+        400 => {
+            json!({"description": "Invalid request; the body is an Errors object (`fieldErrors`).", "content": object})
+        }
+        409 => {
+            json!({"description": "An action prevents login; the body lists it (`actions`).", "content": object})
+        }
+        401 => json!({"description": "Missing or invalid API key. Empty body."}),
+        404 => {
+            json!({"description": "Not found (for login: unknown user or wrong password, alike). Empty body."})
+        }
+        _ => json!({"description": "Empty body."}),
+    }
+}
+
+fn security(access: Access) -> Value {
+    match access {
+        Access::Public => json!([]),
+        Access::Platform => json!([{"apiKey": []}]),
+        Access::User => json!([{"accessToken": []}]),
+        Access::Org(_) | Access::PlatformOrOrg(_) => json!([{"apiKey": []}, {"accessToken": []}]),
+    }
+}
+
+/// Who may call, for readers and tests: `public`, `platform`, `user`, or `org:<permission>`.
+fn access_name(access: Access) -> String {
+    match access {
+        Access::Public => "public".into(),
+        Access::Platform => "platform".into(),
+        Access::User => "user".into(),
+        Access::Org(p) => format!("org:{}", p.as_str()),
+        Access::PlatformOrOrg(p) => format!("platform-or-org:{}", p.as_str()),
+    }
+}
+
+fn path_params(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every (method, path) in the document, in the table's method spelling.
+    fn documented(doc: &Value) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                out.push((method.to_ascii_uppercase(), path.clone()));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn test_openapi_documents_exactly_the_route_table() {
+        let doc = document();
+        let mut table: Vec<_> = ROUTES
+            .iter()
+            .map(|r| (r.method.as_str().to_owned(), r.path.to_owned()))
+            .collect();
+        table.sort();
+        assert_eq!(documented(&doc), table);
+        assert_eq!(doc["openapi"], "3.1.0");
+    }
+
+    #[test]
+    fn test_openapi_refs_resolve() {
+        let doc = document();
+        let text = doc.to_string();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = piece.split('"').next().unwrap();
+            assert!(schemas.contains_key(name), "dangling $ref {name}");
+        }
+        for name in [
+            "ErrorBody",
+            "Health",
+            "UserView",
+            "CreateUser",
+            "CreatedOrganization",
+        ] {
+            assert!(schemas.contains_key(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn test_openapi_security_follows_access() {
+        let doc = document();
+        assert_eq!(doc["paths"]["/healthz"]["get"]["security"], json!([]));
+        assert_eq!(
+            doc["paths"]["/api/v1/users"]["post"]["security"],
+            json!([{"apiKey": []}, {"accessToken": []}])
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/users"]["post"]["x-latchkey-access"],
+            "org:users:write"
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/auth/me"]["get"]["security"],
+            json!([{"accessToken": []}])
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/users"]["post"]["responses"]["409"]["content"]
+                ["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody"
+        );
+        let required: Vec<_> = doc["components"]["schemas"]["CreateUser"]["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(required, ["email"]);
+    }
+}

@@ -1,0 +1,420 @@
+//! The route table: the single list of every endpoint the worker serves. The worker
+//! dispatches on [`Route`] with an exhaustive `match`, and the OpenAPI document is built
+//! from the same table, so a route cannot exist without being documented, or the reverse.
+
+/// HTTP methods the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn parse(method: &str) -> Option<Method> {
+        match method {
+            "GET" | "HEAD" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "PATCH" => Some(Method::Patch),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+pub use crate::access::Access;
+use crate::access::Permission as P;
+
+/// Every endpoint, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    Healthz,
+    OpenApi,
+    ConfigByClientId,
+    ConfigByDomain,
+    ListOrganizations,
+    CreateOrganization,
+    GetOrganization,
+    UpdateOrganization,
+    DeleteOrganization,
+    ListApiKeys,
+    CreateApiKey,
+    RevokeApiKey,
+    ListApplications,
+    CreateApplication,
+    GetApplication,
+    UpdateApplication,
+    DeleteApplication,
+    ListUsers,
+    CreateUser,
+    GetUserByEmail,
+    GetUser,
+    UpdateUser,
+    DeleteUser,
+    VerifyUserEmail,
+    GetUserRoles,
+    SetUserRoles,
+    GetUserOrganizations,
+    ListRoles,
+    CreateRole,
+    GetRole,
+    UpdateRole,
+    DeleteRole,
+    ListPermissions,
+    CreatePermission,
+    GetPermission,
+    UpdatePermission,
+    DeletePermission,
+    Jwks,
+    OpenIdConfiguration,
+    SignUp,
+    Login,
+    Refresh,
+    Logout,
+    AuthStatus,
+    CurrentUser,
+    ListOwnSessions,
+    RevokeOwnSession,
+    ListUserSessions,
+    RevokeUserSession,
+    LoginApiLogin,
+    LoginApiTwoFactor,
+    LoginApiPingJwt,
+    LoginApiPingUser,
+    LoginApiPing,
+    LoginApiLogout,
+    ChangePassword,
+    ListRegistrations,
+    Register,
+    Unregister,
+    Authorize,
+    Token,
+    LoginHistory,
+    UserLoginLogs,
+    IdentityStoreSessions,
+    LoginRecordSearchGet,
+    LoginRecordSearchPost,
+    LoginRecordExportGet,
+    LoginRecordExportPost,
+    VerifyLoginRecords,
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub route: Route,
+    pub method: Method,
+    /// Path template; `{name}` marks a parameter that matches one non-empty segment.
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub summary: &'static str,
+    pub access: Access,
+    /// Query parameters the route reads (documented; others are ignored).
+    pub query: &'static [&'static str],
+}
+
+const fn r(
+    route: Route,
+    method: Method,
+    path: &'static str,
+    operation_id: &'static str,
+    summary: &'static str,
+    access: Access,
+    query: &'static [&'static str],
+) -> RouteSpec {
+    RouteSpec {
+        route,
+        method,
+        path,
+        operation_id,
+        summary,
+        access,
+        query,
+    }
+}
+
+use Method::{Delete, Get, Post, Put};
+
+const PAGED: &[&str] = &["limit", "offset"];
+
+/// The table. Order matters only where a literal segment shadows a parameter
+/// (`/users/by-email` before `/users/{user_id}`).
+#[rustfmt::skip]
+pub const ROUTES: &[RouteSpec] = &[
+    r(Route::Healthz, Get, "/healthz", "getHealth", "Liveness and dependency check (a real D1 query and a real KV read).", Access::Public, &[]),
+    r(Route::OpenApi, Get, "/openapi.json", "getOpenApi", "This OpenAPI 3.1 document.", Access::Public, &[]),
+    r(Route::ConfigByClientId, Get, "/api/v1/config/client/{client_id}", "getConfigByClientId", "Public configuration of an application, by client id.", Access::Public, &[]),
+    r(Route::ConfigByDomain, Get, "/api/v1/config/domain/{domain}", "getConfigByDomain", "Public configuration of an organization, by custom domain.", Access::Public, &[]),
+    r(Route::ListOrganizations, Get, "/api/v1/organizations", "listOrganizations", "List organizations (an organization key sees its own).", Access::PlatformOrOrg(P::OrganizationsRead), PAGED),
+    r(Route::CreateOrganization, Post, "/api/v1/organizations", "createOrganization", "Create an organization and its first API key (platform operator).", Access::Platform, &[]),
+    r(Route::GetOrganization, Get, "/api/v1/organizations/{organization_id}", "getOrganization", "Get an organization.", Access::PlatformOrOrg(P::OrganizationsRead), &[]),
+    r(Route::UpdateOrganization, Put, "/api/v1/organizations/{organization_id}", "updateOrganization", "Update an organization.", Access::PlatformOrOrg(P::OrganizationsWrite), &[]),
+    r(Route::DeleteOrganization, Delete, "/api/v1/organizations/{organization_id}", "deleteOrganization", "Delete an organization and everything in it (platform operator).", Access::Platform, &[]),
+    r(Route::ListApiKeys, Get, "/api/v1/api-keys", "listApiKeys", "List the organization's API keys (never their secrets).", Access::Org(P::ApiKeysRead), &[]),
+    r(Route::CreateApiKey, Post, "/api/v1/api-keys", "createApiKey", "Create an API key; the key is shown once.", Access::Org(P::ApiKeysWrite), &[]),
+    r(Route::RevokeApiKey, Delete, "/api/v1/api-keys/{key_id}", "revokeApiKey", "Revoke an API key.", Access::Org(P::ApiKeysWrite), &[]),
+    r(Route::ListApplications, Get, "/api/v1/applications", "listApplications", "List applications.", Access::Org(P::ApplicationsRead), PAGED),
+    r(Route::CreateApplication, Post, "/api/v1/applications", "createApplication", "Create an application.", Access::Org(P::ApplicationsWrite), &[]),
+    r(Route::GetApplication, Get, "/api/v1/applications/{application_id}", "getApplication", "Get an application.", Access::Org(P::ApplicationsRead), &[]),
+    r(Route::UpdateApplication, Put, "/api/v1/applications/{application_id}", "updateApplication", "Update an application.", Access::Org(P::ApplicationsWrite), &[]),
+    r(Route::DeleteApplication, Delete, "/api/v1/applications/{application_id}", "deleteApplication", "Delete an application.", Access::Org(P::ApplicationsWrite), &[]),
+    r(Route::ListUsers, Get, "/api/v1/users", "listUsers", "List users, filtered by email or status.", Access::Org(P::UsersRead), &["limit", "offset", "email", "status"]),
+    r(Route::CreateUser, Post, "/api/v1/users", "createUser", "Create a user.", Access::Org(P::UsersWrite), &[]),
+    r(Route::GetUserByEmail, Get, "/api/v1/users/by-email", "getUserByEmail", "Get a user by email address.", Access::Org(P::UsersRead), &["email"]),
+    r(Route::GetUser, Get, "/api/v1/users/{user_id}", "getUser", "Get a user by id.", Access::Org(P::UsersRead), &[]),
+    r(Route::UpdateUser, Put, "/api/v1/users/{user_id}", "updateUser", "Update a user.", Access::Org(P::UsersWrite), &[]),
+    r(Route::DeleteUser, Delete, "/api/v1/users/{user_id}", "deleteUser", "Delete a user and their credentials; login records are kept.", Access::Org(P::UsersWrite), &[]),
+    r(Route::VerifyUserEmail, Post, "/api/v1/users/{user_id}/verify-email", "setUserEmailVerified", "Set whether the user's email is verified.", Access::Org(P::UsersWrite), &[]),
+    r(Route::GetUserRoles, Get, "/api/v1/users/{user_id}/roles", "getUserRoles", "List a user's roles.", Access::Org(P::UsersRead), &[]),
+    r(Route::SetUserRoles, Put, "/api/v1/users/{user_id}/roles", "setUserRoles", "Replace a user's roles.", Access::Org(P::RolesWrite), &[]),
+    r(Route::GetUserOrganizations, Get, "/api/v1/users/{user_id}/organizations", "getUserOrganizations", "List the organizations a user belongs to.", Access::Org(P::UsersRead), &[]),
+    r(Route::ListRoles, Get, "/api/v1/roles", "listRoles", "List roles.", Access::Org(P::RolesRead), &[]),
+    r(Route::CreateRole, Post, "/api/v1/roles", "createRole", "Create a role.", Access::Org(P::RolesWrite), &[]),
+    r(Route::GetRole, Get, "/api/v1/roles/{role_id}", "getRole", "Get a role.", Access::Org(P::RolesRead), &[]),
+    r(Route::UpdateRole, Put, "/api/v1/roles/{role_id}", "updateRole", "Update a role.", Access::Org(P::RolesWrite), &[]),
+    r(Route::DeleteRole, Delete, "/api/v1/roles/{role_id}", "deleteRole", "Delete a role.", Access::Org(P::RolesWrite), &[]),
+    r(Route::ListPermissions, Get, "/api/v1/permissions", "listPermissions", "List permissions.", Access::Org(P::RolesRead), &[]),
+    r(Route::CreatePermission, Post, "/api/v1/permissions", "createPermission", "Create a permission.", Access::Org(P::RolesWrite), &[]),
+    r(Route::GetPermission, Get, "/api/v1/permissions/{permission_id}", "getPermission", "Get a permission.", Access::Org(P::RolesRead), &[]),
+    r(Route::UpdatePermission, Put, "/api/v1/permissions/{permission_id}", "updatePermission", "Update a permission.", Access::Org(P::RolesWrite), &[]),
+    r(Route::DeletePermission, Delete, "/api/v1/permissions/{permission_id}", "deletePermission", "Delete a permission (and remove it from every role).", Access::Org(P::RolesWrite), &[]),
+    r(Route::Jwks, Get, "/.well-known/jwks.json", "getJwks", "Public keys that verify access tokens (current and, during rotation, previous).", Access::Public, &[]),
+    r(Route::OpenIdConfiguration, Get, "/.well-known/openid-configuration", "getOpenIdConfiguration", "Issuer metadata.", Access::Public, &[]),
+    r(Route::SignUp, Post, "/api/v1/auth/signup", "signUp", "Create an account with email and password in an application, and log in.", Access::Public, &[]),
+    r(Route::Login, Post, "/api/v1/auth/login", "login", "Log in with email or username and password.", Access::Public, &[]),
+    r(Route::Refresh, Post, "/api/v1/auth/refresh", "refresh", "Exchange a refresh token for new tokens (rotation; reuse revokes the session).", Access::Public, &[]),
+    r(Route::Logout, Post, "/api/v1/auth/logout", "logout", "Log out this session, or every session of the user.", Access::User, &[]),
+    r(Route::AuthStatus, Get, "/api/v1/auth/status", "getAuthStatus", "Whether the access token is valid, and for whom.", Access::User, &[]),
+    r(Route::CurrentUser, Get, "/api/v1/auth/me", "getCurrentUser", "The signed-in user.", Access::User, &[]),
+    r(Route::ListOwnSessions, Get, "/api/v1/auth/sessions", "listOwnSessions", "The signed-in user's active sessions.", Access::User, &[]),
+    r(Route::RevokeOwnSession, Delete, "/api/v1/auth/sessions/{session_id}", "revokeOwnSession", "Revoke one of the signed-in user's sessions.", Access::User, &[]),
+    r(Route::ListUserSessions, Get, "/api/v1/users/{user_id}/sessions", "listUserSessions", "A user's active sessions (administrators).", Access::Org(P::UsersRead), &[]),
+    r(Route::RevokeUserSession, Delete, "/api/v1/users/{user_id}/sessions/{session_id}", "revokeUserSession", "Revoke a user's session (administrators).", Access::Org(P::UsersWrite), &[]),
+    r(Route::LoginApiLogin, Post, "/api/login", "loginApiLogin", "Login API (seed 003): authenticate a user.", Access::Org(P::Login), &[]),
+    r(Route::LoginApiTwoFactor, Post, "/api/two-factor/login", "loginApiTwoFactorLogin", "Login API (seed 003): complete a two-factor login.", Access::Org(P::Login), &[]),
+    r(Route::LoginApiPingJwt, Put, "/api/login", "loginApiUpdateLoginInstantJwt", "Login API (seed 003): record a login of the token's user and application.", Access::User, &["ipAddress"]),
+    r(Route::LoginApiPingUser, Put, "/api/login/{userId}", "loginApiUpdateLoginInstantUser", "Login API (seed 003): record a login of a user.", Access::Org(P::Login), &["ipAddress"]),
+    r(Route::LoginApiPing, Put, "/api/login/{userId}/{applicationId}", "loginApiUpdateLoginInstant", "Login API (seed 003): record a login of a user into an application.", Access::Org(P::Login), &["ipAddress"]),
+    r(Route::ChangePassword, Post, "/api/v1/auth/change-password", "changePassword", "Complete a required password change with the one-time change_password_id.", Access::Public, &[]),
+    r(Route::ListRegistrations, Get, "/api/v1/users/{user_id}/registrations", "listRegistrations", "The applications a user is registered for.", Access::Org(P::UsersRead), &[]),
+    r(Route::Register, Put, "/api/v1/users/{user_id}/registrations/{application_id}", "registerUser", "Register a user for an application.", Access::Org(P::UsersWrite), &[]),
+    r(Route::Unregister, Delete, "/api/v1/users/{user_id}/registrations/{application_id}", "unregisterUser", "Remove a user's registration for an application.", Access::Org(P::UsersWrite), &[]),
+    r(Route::Authorize, Post, "/api/v1/auth/authorize", "authorize", "Log in for a redirect-based application and get an authorization code (PKCE, S256).", Access::Public, &[]),
+    r(Route::Token, Post, "/api/v1/auth/token", "token", "Exchange an authorization code and its PKCE verifier for tokens.", Access::Public, &[]),
+    r(Route::LoginHistory, Get, "/api/v1/auth/login-history", "getLoginHistory", "The signed-in user's login history, newest first (seed 001).", Access::User, &["limit", "offset", "filter"]),
+    r(Route::UserLoginLogs, Get, "/api/v1/users/{user_id}/loginlogs", "getUserLoginLogs", "A user's logins into an application (seed 000).", Access::Org(P::UsersRead), &["client_id"]),
+    r(Route::IdentityStoreSessions, Get, "/v1/identity-stores/{identity_store_id}/users/{user_id}/sessions", "listIdentityStoreUserSessions", "A user's login sessions (seed 002; the identity store is the organization).", Access::Org(P::UsersRead), &[]),
+    r(Route::LoginRecordSearchGet, Get, "/api/system/login-record/search", "searchLoginRecords", "Login API (seed 003): search login records.", Access::Org(P::LoginRecordsRead), &["applicationId", "userId", "start", "end", "numberOfResults", "startRow", "retrieveTotal"]),
+    r(Route::LoginRecordSearchPost, Post, "/api/system/login-record/search", "searchLoginRecordsPost", "Login API (seed 003): search login records (criteria in the body).", Access::Org(P::LoginRecordsRead), &[]),
+    r(Route::LoginRecordExportGet, Get, "/api/system/login-record/export", "exportLoginRecords", "Login API (seed 003): export login records as a zip holding a CSV, streamed.", Access::Org(P::LoginRecordsRead), &["applicationId", "userId", "start", "end", "dateTimeSecondsFormat", "zoneId"]),
+    r(Route::LoginRecordExportPost, Post, "/api/system/login-record/export", "exportLoginRecordsPost", "Login API (seed 003): export login records (criteria in the body).", Access::Org(P::LoginRecordsRead), &[]),
+    r(Route::VerifyLoginRecords, Get, "/api/v1/login-records/verify", "verifyLoginRecords", "Verify the organization's login-record hash chain; reports the first broken link.", Access::Org(P::LoginRecordsRead), &["from"]),
+    r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
+];
+
+/// Path prefixes that belong to the API: an unknown path under them is a JSON 404 and is
+/// never handed to the static files.
+pub const API_PREFIXES: &[&str] = &["/api/", "/v1/", "/.well-known/"];
+
+/// The result of matching a request against the table.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RouteMatch {
+    Found {
+        spec: &'static RouteSpec,
+        params: Vec<(&'static str, String)>,
+    },
+    /// The path exists, but not for this method.
+    MethodNotAllowed,
+    /// No route has this path.
+    NotFound,
+}
+
+impl PartialEq for RouteSpec {
+    fn eq(&self, other: &Self) -> bool {
+        self.route == other.route
+    }
+}
+impl Eq for RouteSpec {}
+
+/// Matches a method and a path (without query) against [`ROUTES`].
+pub fn match_route(method: &str, path: &str) -> RouteMatch {
+    let mut path_matched = false;
+    for spec in ROUTES {
+        if let Some(params) = match_path(spec.path, path) {
+            path_matched = true;
+            if Method::parse(method) == Some(spec.method) {
+                return RouteMatch::Found { spec, params };
+            }
+        }
+    }
+    if path_matched {
+        RouteMatch::MethodNotAllowed
+    } else {
+        RouteMatch::NotFound
+    }
+}
+
+/// True for the paths of seed 003's Login API, which answer in that seed's shapes (empty
+/// bodies, its `Errors` object) rather than the native error body.
+pub fn is_login_api(path: &str) -> bool {
+    path.starts_with("/api/") && !path.starts_with("/api/v1/")
+}
+
+/// True when `path` lies in the API's namespace (a route or one of [`API_PREFIXES`]).
+pub fn is_api_path(path: &str) -> bool {
+    API_PREFIXES.iter().any(|p| path.starts_with(p))
+        || ROUTES.iter().any(|r| match_path(r.path, path).is_some())
+}
+
+fn match_path(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    let mut params = Vec::new();
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(params),
+            (Some(ts), Some(ps)) => {
+                if let Some(name) = ts.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+                    if ps.is_empty() {
+                        return None;
+                    }
+                    params.push((name, ps.to_owned()));
+                } else if ts != ps {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn test_routes_match_exact_paths() {
+        match match_route("GET", "/healthz") {
+            RouteMatch::Found { spec, params } => {
+                assert_eq!(spec.route, Route::Healthz);
+                assert!(params.is_empty());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            match_route("HEAD", "/openapi.json"),
+            RouteMatch::Found { .. }
+        ));
+    }
+
+    #[test]
+    fn test_routes_unknown_path_and_wrong_method() {
+        assert_eq!(match_route("GET", "/healthz/"), RouteMatch::NotFound);
+        assert_eq!(match_route("GET", "/nope"), RouteMatch::NotFound);
+        assert_eq!(
+            match_route("POST", "/healthz"),
+            RouteMatch::MethodNotAllowed
+        );
+        assert_eq!(
+            match_route("BREW", "/healthz"),
+            RouteMatch::MethodNotAllowed
+        );
+    }
+
+    #[test]
+    fn test_routes_templates_capture_parameters() {
+        assert_eq!(
+            match_path("/api/v1/users/{id}", "/api/v1/users/42"),
+            Some(vec![("id", "42".to_owned())])
+        );
+        assert_eq!(match_path("/api/v1/users/{id}", "/api/v1/users/"), None);
+        assert_eq!(match_path("/api/v1/users/{id}", "/api/v1/users/42/x"), None);
+    }
+
+    #[test]
+    fn test_routes_literal_segment_shadows_parameter() {
+        let RouteMatch::Found { spec, .. } = match_route("GET", "/api/v1/users/by-email") else {
+            panic!("no match");
+        };
+        assert_eq!(spec.route, Route::GetUserByEmail);
+        let RouteMatch::Found { spec, params } = match_route("GET", "/api/v1/users/u1") else {
+            panic!("no match");
+        };
+        assert_eq!(spec.route, Route::GetUser);
+        assert_eq!(params, vec![("user_id", "u1".to_owned())]);
+        let RouteMatch::Found { spec, .. } = match_route("PUT", "/api/v1/users/u1/roles") else {
+            panic!("no match");
+        };
+        assert_eq!(spec.route, Route::SetUserRoles);
+    }
+
+    #[test]
+    fn test_routes_only_discovery_config_and_login_are_public() {
+        let public: Vec<_> = ROUTES
+            .iter()
+            .filter(|r| r.access == Access::Public)
+            .map(|r| r.route)
+            .collect();
+        assert_eq!(
+            public,
+            [
+                Route::Healthz,
+                Route::OpenApi,
+                Route::ConfigByClientId,
+                Route::ConfigByDomain,
+                Route::Jwks,
+                Route::OpenIdConfiguration,
+                Route::SignUp,
+                Route::Login,
+                Route::Refresh,
+                Route::ChangePassword,
+                Route::Authorize,
+                Route::Token,
+                Route::LoginApiLogout
+            ]
+        );
+    }
+
+    #[test]
+    fn test_routes_table_has_no_duplicates() {
+        let mut seen = HashSet::new();
+        let mut ops = HashSet::new();
+        for r in ROUTES {
+            assert!(
+                seen.insert((r.method, r.path)),
+                "duplicate {} {}",
+                r.method.as_str(),
+                r.path
+            );
+            assert!(
+                ops.insert(r.operation_id),
+                "duplicate operation id {}",
+                r.operation_id
+            );
+            assert!(r.path.starts_with('/'));
+        }
+    }
+
+    #[test]
+    fn test_routes_api_namespace() {
+        assert!(is_api_path("/healthz"));
+        assert!(is_api_path("/api/v1/anything"));
+        assert!(is_api_path("/.well-known/jwks.json"));
+        assert!(!is_api_path("/index.html"));
+        assert!(!is_api_path("/"));
+    }
+}

@@ -1,0 +1,1026 @@
+//! Login, refresh, logout and sessions against the in-memory stores.
+
+use pollster::block_on;
+
+use crate::api::{CreateApplication, CreateOrganization, CreateUser, UpdateUser};
+use crate::authn::password::{self, password_login, HashParams, PasswordLogin, DUMMY_HASH, OWASP};
+use crate::identity::{applications, organizations, users};
+use crate::login::LoginEnv;
+use crate::model::{Application, ClientInfo, FailureReason, LoginMethod, Outcome, UserStatus};
+use crate::rand::TestRng;
+use crate::sessions;
+use crate::sessions::jwt::KeyRing;
+use crate::store::memory::{MemoryCache, MemoryStore};
+use crate::store::{AppStore, SessionStore, UserStore};
+use crate::Error;
+
+const NOW: i64 = 1_760_000_000_000;
+const ISS: &str = "https://auth.example.com";
+const FAST: HashParams = HashParams {
+    m_cost_kib: 64,
+    t_cost: 1,
+    p_cost: 1,
+};
+// A fixed P-256 test key, made by scripts/dev-secrets.mjs (PKCS#8 DER, base64).
+const TEST_KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgkH0u99cSHILYJHqpeuh6ltucsnZc7RXWs5rFq1WCyeKhRANCAARdZBXk16ZK+/uSwj55kfroWb55iGwhLo4zcGGJOb9tOow/k/kJFxdb9mlAn4JmdG8ajJo67Z/gbmbd2wGjBcDo";
+
+struct World {
+    store: MemoryStore,
+    keys: KeyRing,
+    rng: TestRng,
+    org: String,
+    app: Application,
+    user_id: String,
+}
+
+impl World {
+    fn new() -> Self {
+        let store = MemoryStore::new();
+        let mut rng = TestRng(5);
+        let org = block_on(organizations::create(
+            &store,
+            CreateOrganization {
+                name: "A".into(),
+                custom_domain: None,
+            },
+            NOW,
+            &mut rng,
+        ))
+        .unwrap()
+        .organization
+        .id;
+        let view = block_on(applications::create(
+            &store,
+            &MemoryCache::new(),
+            &org,
+            CreateApplication {
+                name: "web".into(),
+                ..Default::default()
+            },
+            NOW,
+            &mut rng,
+        ))
+        .unwrap();
+        let app = block_on(store.get_app(&org, &view.id)).unwrap().unwrap();
+        let input = CreateUser {
+            email: "Ann@Example.com".into(),
+            password: Some("correct horse".into()),
+            username: Some("ann".into()),
+            ..Default::default()
+        };
+        let user_id = block_on(users::create(&store, &org, input, FAST, NOW, &mut rng))
+            .unwrap()
+            .id;
+        World {
+            store,
+            keys: KeyRing::from_pkcs8(TEST_KEY, None).unwrap(),
+            rng,
+            org,
+            app,
+            user_id,
+        }
+    }
+
+    fn login_at(
+        &mut self,
+        login_id: &str,
+        password: &str,
+        now: i64,
+    ) -> Result<crate::login::LoginSuccess, Error> {
+        let req = PasswordLogin {
+            organization_id: &self.org,
+            application: Some(&self.app),
+            login_id,
+            password,
+            client: ClientInfo {
+                ip: Some("203.0.113.7".into()),
+                user_agent: Some("test-agent".into()),
+                ..Default::default()
+            },
+            no_tokens: false,
+        };
+        let env = LoginEnv {
+            keys: &self.keys,
+            issuer: ISS,
+            params: FAST,
+            now,
+            rng: &mut self.rng,
+        };
+        block_on(password_login(&self.store, req, env))
+    }
+
+    fn login(
+        &mut self,
+        login_id: &str,
+        password: &str,
+    ) -> Result<crate::login::LoginSuccess, Error> {
+        self.login_at(login_id, password, NOW)
+    }
+
+    fn refresh(&mut self, token: &str, now: i64) -> Result<sessions::Refreshed, Error> {
+        let env = LoginEnv {
+            keys: &self.keys,
+            issuer: ISS,
+            params: FAST,
+            now,
+            rng: &mut self.rng,
+        };
+        block_on(sessions::refresh(&self.store, token, None, env))
+    }
+}
+
+#[test]
+fn test_login_success_issues_verifiable_tokens_and_records() {
+    let mut w = World::new();
+    let ok = w.login("ann@example.com", "correct horse").unwrap();
+    let t = ok.tokens.unwrap();
+    assert!(t.refresh_token.starts_with("lkr_"));
+    assert_eq!(t.expires_in, 600);
+    let v = w
+        .keys
+        .verify(&t.access_token, ISS, Some(&w.app.client_id), NOW)
+        .unwrap();
+    assert_eq!(v.claims.sub, w.user_id);
+    assert_eq!(v.claims.sid, ok.session.id);
+    assert_eq!(v.claims.org, w.org);
+    let records = w.store.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].outcome, Outcome::Success);
+    assert_eq!(
+        records[0].session_id.as_deref(),
+        Some(ok.session.id.as_str())
+    );
+    assert_eq!(records[0].client.ip.as_deref(), Some("203.0.113.7"));
+    assert_eq!(w.store.last_login(&w.user_id), Some(NOW));
+    assert_eq!(ok.session.methods, ["password"]);
+}
+
+#[test]
+fn test_login_by_username_and_case_insensitive_email() {
+    let mut w = World::new();
+    assert!(w.login("ANN", "correct horse").is_ok());
+    assert!(w.login(" ANN@example.COM ", "correct horse").is_ok());
+}
+
+#[test]
+fn test_login_unknown_user_and_wrong_password_read_the_same() {
+    let mut w = World::new();
+    assert_eq!(
+        w.login("nobody@example.com", "correct horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert_eq!(
+        w.login("ann@example.com", "wrong horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    let r = w.store.records();
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        (r[0].failure_reason, r[0].user_id.as_deref()),
+        (Some(FailureReason::UnknownUser), None)
+    );
+    assert_eq!(r[0].login_id, "nobody@example.com", "as typed");
+    assert_eq!(
+        (r[1].failure_reason, r[1].user_id.as_deref()),
+        (Some(FailureReason::BadPassword), Some(w.user_id.as_str()))
+    );
+    assert!(r
+        .iter()
+        .all(|x| x.outcome == Outcome::Failure && x.session_id.is_none()));
+}
+
+#[test]
+fn test_login_disabled_account_only_told_with_right_password() {
+    let mut w = World::new();
+    let upd = UpdateUser {
+        status: Some(UserStatus::Disabled),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(
+        w.login("ann", "wrong horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert_eq!(
+        w.login("ann", "correct horse").unwrap_err(),
+        Error::AccountDisabled
+    );
+    assert_eq!(
+        w.store.records()[1].failure_reason,
+        Some(FailureReason::Disabled)
+    );
+}
+
+#[test]
+fn test_login_user_without_password_and_disabled_method() {
+    let mut w = World::new();
+    let input = CreateUser {
+        email: "nopw@example.com".into(),
+        ..Default::default()
+    };
+    block_on(users::create(
+        &w.store, &w.org, input, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(
+        w.login("nopw@example.com", "anything at all").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert_eq!(
+        w.store.records()[0].failure_reason,
+        Some(FailureReason::NoPassword)
+    );
+    w.app.login_methods = vec![LoginMethod::Passkey];
+    assert_eq!(
+        w.login("ann", "correct horse").unwrap_err().code(),
+        "LOGIN_METHOD_DISABLED"
+    );
+    assert_eq!(
+        w.store.records()[1].failure_reason,
+        Some(FailureReason::MethodDisabled)
+    );
+}
+
+#[test]
+fn test_login_rehashes_old_parameters() {
+    let mut w = World::new();
+    let mut user = block_on(w.store.get_user(&w.org, &w.user_id))
+        .unwrap()
+        .unwrap();
+    let old = HashParams {
+        m_cost_kib: 32,
+        t_cost: 1,
+        p_cost: 1,
+    };
+    user.password_hash = Some(password::hash("correct horse", old, &mut w.rng).unwrap());
+    block_on(w.store.update_user(&user)).unwrap();
+    w.login("ann", "correct horse").unwrap();
+    let stored = block_on(w.store.get_user(&w.org, &w.user_id))
+        .unwrap()
+        .unwrap()
+        .password_hash
+        .unwrap();
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=64,t=1,p=1$"),
+        "{stored}"
+    );
+    assert!(w.login("ann", "correct horse").is_ok());
+}
+
+#[test]
+fn test_login_dummy_hash_costs_a_real_verification() {
+    let parsed = argon2::password_hash::PasswordHash::new(DUMMY_HASH).unwrap();
+    let params = argon2::Params::try_from(&parsed).unwrap();
+    assert_eq!(
+        (params.m_cost(), params.t_cost(), params.p_cost()),
+        (OWASP.m_cost_kib, OWASP.t_cost, OWASP.p_cost)
+    );
+    assert_eq!(parsed.algorithm.as_str(), "argon2id");
+}
+
+#[test]
+fn test_refresh_rotates_and_reuse_revokes_the_session() {
+    let mut w = World::new();
+    let first = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let second = w.refresh(&first.refresh_token, NOW + 1000).unwrap();
+    assert_ne!(second.tokens.refresh_token, first.refresh_token);
+    assert_eq!(second.session.last_active_at, NOW + 1000);
+    let third = w.refresh(&second.tokens.refresh_token, NOW + 2000).unwrap();
+    // The spent token comes back: the whole session dies, including the newest token.
+    assert_eq!(
+        w.refresh(&first.refresh_token, NOW + 3000).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert_eq!(
+        w.refresh(&third.tokens.refresh_token, NOW + 4000)
+            .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    let s = block_on(w.store.get_session(&w.org, &third.session.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.revoked_at, Some(NOW + 3000));
+}
+
+#[test]
+fn test_refresh_race_at_most_one_wins() {
+    let mut w = World::new();
+    let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let results = [
+        w.refresh(&t.refresh_token, NOW + 1),
+        w.refresh(&t.refresh_token, NOW + 1),
+    ];
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+}
+
+#[test]
+fn test_refresh_rejects_unknown_expired_and_wrong_client() {
+    let mut w = World::new();
+    assert_eq!(
+        w.refresh("lkr_nope", NOW).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let env = LoginEnv {
+        keys: &w.keys,
+        issuer: ISS,
+        params: FAST,
+        now: NOW,
+        rng: &mut w.rng,
+    };
+    assert_eq!(
+        block_on(sessions::refresh(
+            &w.store,
+            &t.refresh_token,
+            Some("other-client"),
+            env
+        ))
+        .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    let later = NOW + i64::from(w.app.refresh_token_ttl_secs) * 1000 + 1;
+    assert_eq!(
+        w.refresh(&t.refresh_token, later).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+}
+
+#[test]
+fn test_logout_one_and_everywhere() {
+    let mut w = World::new();
+    let a = w.login("ann", "correct horse").unwrap();
+    let b = w.login("ann", "correct horse").unwrap();
+    let c = w.login("ann", "correct horse").unwrap();
+    let listed = block_on(sessions::list(
+        &w.store,
+        &w.org,
+        &w.user_id,
+        Some(&b.session.id),
+        NOW,
+    ))
+    .unwrap();
+    assert_eq!(listed.sessions.len(), 3);
+    assert_eq!(listed.sessions.iter().filter(|s| s.current).count(), 1);
+
+    assert_eq!(
+        block_on(sessions::logout(
+            &w.store,
+            &w.org,
+            &w.user_id,
+            &a.session.id,
+            false,
+            NOW
+        ))
+        .unwrap(),
+        1
+    );
+    assert_eq!(
+        w.refresh(&a.tokens.unwrap().refresh_token, NOW + 1)
+            .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert!(w
+        .refresh(&b.tokens.as_ref().unwrap().refresh_token, NOW + 1)
+        .is_ok());
+    assert_eq!(
+        block_on(sessions::logout(
+            &w.store,
+            &w.org,
+            &w.user_id,
+            &b.session.id,
+            true,
+            NOW + 2
+        ))
+        .unwrap(),
+        2
+    );
+    assert_eq!(
+        w.refresh(&c.tokens.unwrap().refresh_token, NOW + 3)
+            .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert!(
+        block_on(sessions::list(&w.store, &w.org, &w.user_id, None, NOW + 3))
+            .unwrap()
+            .sessions
+            .is_empty()
+    );
+}
+
+#[test]
+fn test_sessions_revoke_is_scoped_to_the_user() {
+    let mut w = World::new();
+    let s = w.login("ann", "correct horse").unwrap().session;
+    assert_eq!(
+        block_on(sessions::revoke(
+            &w.store,
+            &w.org,
+            "someone-else",
+            &s.id,
+            NOW
+        )),
+        Err(Error::NotFound)
+    );
+    assert!(block_on(sessions::revoke(&w.store, &w.org, &w.user_id, &s.id, NOW)).is_ok());
+    assert_eq!(
+        block_on(sessions::revoke(&w.store, &w.org, &w.user_id, &s.id, NOW)),
+        Err(Error::NotFound)
+    );
+}
+
+#[test]
+fn test_login_no_tokens_still_records() {
+    let mut w = World::new();
+    let req = PasswordLogin {
+        organization_id: &w.org,
+        application: None,
+        login_id: "ann",
+        password: "correct horse",
+        client: ClientInfo::default(),
+        no_tokens: true,
+    };
+    let env = LoginEnv {
+        keys: &w.keys,
+        issuer: ISS,
+        params: FAST,
+        now: NOW,
+        rng: &mut w.rng,
+    };
+    let ok = block_on(password_login(&w.store, req, env)).unwrap();
+    assert!(ok.tokens.is_none());
+    assert_eq!(w.store.records().len(), 1);
+    assert_eq!(ok.session.application_id, None);
+}
+
+#[test]
+fn test_user_delete_ends_sessions() {
+    let mut w = World::new();
+    let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    block_on(users::delete(&w.store, &w.org, &w.user_id)).unwrap();
+    assert_eq!(
+        w.refresh(&t.refresh_token, NOW + 1).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert_eq!(w.store.records().len(), 1, "login records are kept");
+}
+
+#[test]
+fn test_login_expired_account() {
+    let mut w = World::new();
+    let upd = UpdateUser {
+        expires_at: Some(Some("2025-01-01T00:00:00Z".into())),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(
+        w.login("ann", "wrong horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert_eq!(
+        w.login("ann", "correct horse").unwrap_err(),
+        Error::AccountExpired
+    );
+    assert_eq!(
+        w.store.records()[1].failure_reason,
+        Some(FailureReason::Expired)
+    );
+    let upd = UpdateUser {
+        expires_at: Some(None),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert!(w.login("ann", "correct horse").is_ok());
+    let bad = UpdateUser {
+        expires_at: Some(Some("soon".into())),
+        ..Default::default()
+    };
+    assert_eq!(
+        block_on(users::update(
+            &w.store, &w.org, &w.user_id, bad, FAST, NOW, &mut w.rng
+        ))
+        .unwrap_err()
+        .code(),
+        "INVALID_EXPIRES_AT"
+    );
+}
+
+#[test]
+fn test_login_required_password_change_flow() {
+    let mut w = World::new();
+    let before = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let upd = UpdateUser {
+        password_change_required: Some(true),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    let Err(Error::PasswordChangeRequired(id)) = w.login("ann", "correct horse") else {
+        panic!("expected a required change");
+    };
+    assert_eq!(
+        w.store.records().last().unwrap().failure_reason,
+        Some(FailureReason::PasswordChangeRequired)
+    );
+    let change = |w: &mut World, id: &str, pw: &str| {
+        block_on(crate::authn::password::change_password(
+            &w.store,
+            id,
+            pw,
+            FAST,
+            NOW + 10,
+            &mut w.rng,
+        ))
+    };
+    assert_eq!(
+        change(&mut w, &id, "short").unwrap_err().code(),
+        "INVALID_PASSWORD",
+        "checked before the id is spent"
+    );
+    change(&mut w, &id, "brand new horse").unwrap();
+    assert_eq!(
+        change(&mut w, &id, "brand new horse").unwrap_err().code(),
+        "INVALID_CHANGE_PASSWORD_ID",
+        "single use"
+    );
+    assert_eq!(
+        w.refresh(&before.refresh_token, NOW + 20).unwrap_err(),
+        Error::InvalidRefreshToken,
+        "old sessions end"
+    );
+    assert_eq!(
+        w.login("ann", "correct horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert!(w.login("ann", "brand new horse").is_ok());
+}
+
+#[test]
+fn test_login_registration_reported() {
+    use crate::identity::registrations;
+    let mut w = World::new();
+    assert!(!w.login("ann", "correct horse").unwrap().registered);
+    block_on(registrations::register(
+        &w.store, &w.org, &w.user_id, &w.app.id, NOW,
+    ))
+    .unwrap();
+    assert!(w.login("ann", "correct horse").unwrap().registered);
+    let listed = block_on(registrations::list(&w.store, &w.org, &w.user_id)).unwrap();
+    assert_eq!(listed.registrations.len(), 1);
+    assert_eq!(
+        block_on(registrations::register(
+            &w.store, &w.org, &w.user_id, "nope", NOW
+        )),
+        Err(Error::NotFound)
+    );
+    block_on(registrations::unregister(
+        &w.store, &w.org, &w.user_id, &w.app.id,
+    ))
+    .unwrap();
+    assert_eq!(
+        block_on(registrations::unregister(
+            &w.store, &w.org, &w.user_id, &w.app.id
+        )),
+        Err(Error::NotFound)
+    );
+}
+
+#[test]
+fn test_pkce_code_flow() {
+    use crate::api::{AuthorizeRequest, TokenRequest};
+    use crate::sessions::pkce;
+    let mut w = World::new();
+    w.app.redirect_uris = vec!["https://app.example.com/cb".into()];
+    block_on(w.store.update_app(&w.app)).unwrap();
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let authorize = |w: &mut World, redirect: &str, method: &str| {
+        let req = AuthorizeRequest {
+            client_id: w.app.client_id.clone(),
+            redirect_uri: redirect.into(),
+            code_challenge: challenge.into(),
+            code_challenge_method: method.into(),
+            state: Some("xyz 1".into()),
+            login_id: "ann".into(),
+            password: "correct horse".into(),
+            device: None,
+        };
+        let env = LoginEnv {
+            keys: &w.keys,
+            issuer: ISS,
+            params: FAST,
+            now: NOW,
+            rng: &mut w.rng,
+        };
+        block_on(pkce::authorize(
+            &w.store,
+            &w.app.clone(),
+            req,
+            ClientInfo::default(),
+            env,
+        ))
+    };
+    let exchange = |w: &mut World, code: &str, verifier: &str| {
+        let req = TokenRequest {
+            grant_type: "authorization_code".into(),
+            code: code.into(),
+            code_verifier: verifier.into(),
+            client_id: w.app.client_id.clone(),
+            redirect_uri: "https://app.example.com/cb".into(),
+        };
+        let env = LoginEnv {
+            keys: &w.keys,
+            issuer: ISS,
+            params: FAST,
+            now: NOW + 1000,
+            rng: &mut w.rng,
+        };
+        block_on(pkce::exchange(&w.store, req, env))
+    };
+    assert_eq!(
+        authorize(&mut w, "https://evil.example.com/cb", "S256")
+            .unwrap_err()
+            .code(),
+        "INVALID_REDIRECT_URI"
+    );
+    assert_eq!(
+        authorize(&mut w, "https://app.example.com/cb", "plain")
+            .unwrap_err()
+            .code(),
+        "INVALID_CODE_CHALLENGE_METHOD"
+    );
+
+    let first = authorize(&mut w, "https://app.example.com/cb", "S256").unwrap();
+    assert_eq!(
+        first.redirect_to,
+        format!(
+            "https://app.example.com/cb?code={}&state=xyz%201",
+            first.code
+        )
+    );
+    let wrong = "x".repeat(43);
+    assert_eq!(
+        exchange(&mut w, &first.code, &wrong).unwrap_err().code(),
+        "INVALID_GRANT"
+    );
+    assert_eq!(
+        exchange(&mut w, &first.code, verifier).unwrap_err().code(),
+        "INVALID_GRANT",
+        "spent by the failed try"
+    );
+
+    let second = authorize(&mut w, "https://app.example.com/cb", "S256").unwrap();
+    let (session, issued) = exchange(&mut w, &second.code, verifier).unwrap();
+    let v = w
+        .keys
+        .verify(
+            &issued.access_token,
+            ISS,
+            Some(&w.app.client_id),
+            NOW + 1000,
+        )
+        .unwrap();
+    assert_eq!(v.claims.sid, session.id);
+    assert!(w.refresh(&issued.refresh_token, NOW + 2000).is_ok());
+    assert_eq!(
+        exchange(&mut w, &second.code, verifier).unwrap_err().code(),
+        "INVALID_GRANT",
+        "single use"
+    );
+}
+
+#[test]
+fn test_records_history_newest_first_with_filter_and_paging() {
+    let mut w = World::new();
+    w.login_at("ann", "wrong horse", NOW).unwrap_err();
+    w.login_at("ann", "correct horse", NOW + 1).unwrap();
+    w.login_at("nobody", "x", NOW + 2).unwrap_err();
+    w.login_at("ann", "correct horse", NOW + 3).unwrap();
+    let h = block_on(crate::records::history(
+        &w.store, &w.org, &w.user_id, None, None, None,
+    ))
+    .unwrap();
+    assert!(h.success);
+    assert_eq!(h.message, "Login history retrieved successfully");
+    assert_eq!(
+        h.data.total_count, 3,
+        "the unknown user's attempt is not Ann's"
+    );
+    let actions: Vec<_> = h.data.history.iter().map(|i| i.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "auth.login.success",
+            "auth.login.success",
+            "auth.login.failure"
+        ]
+    );
+    assert!(h.data.history[0].id > h.data.history[1].id);
+    assert_eq!(h.data.history[2].metadata["reason"], "bad_password");
+    assert_eq!(h.data.history[0].metadata["method"], "password");
+    let f = block_on(crate::records::history(
+        &w.store,
+        &w.org,
+        &w.user_id,
+        Some("1"),
+        Some("1"),
+        Some("success"),
+    ))
+    .unwrap();
+    assert_eq!(
+        (
+            f.data.total_count,
+            f.data.history.len(),
+            f.data.limit,
+            f.data.offset
+        ),
+        (2, 1, 1, 1)
+    );
+    for (limit, filter, code) in [
+        (Some("0"), None, "INVALID_LIMIT"),
+        (Some("101"), None, "INVALID_LIMIT"),
+        (None, Some("maybe"), "INVALID_FILTER"),
+    ] {
+        let e = block_on(crate::records::history(
+            &w.store, &w.org, &w.user_id, limit, None, filter,
+        ))
+        .unwrap_err();
+        assert_eq!(e.code(), code);
+    }
+}
+
+#[test]
+fn test_records_login_logs_and_search() {
+    use crate::compat::login_api::{search, SearchRequest};
+    let mut w = World::new();
+    w.login_at("ann", "correct horse", NOW).unwrap();
+    w.login_at("ann", "wrong horse", NOW + 1).unwrap_err();
+    w.login_at("ann", "correct horse", NOW + 2).unwrap();
+    let logs = block_on(crate::records::login_logs(
+        &w.store,
+        &w.org,
+        &w.user_id,
+        Some(&w.app.client_id),
+    ))
+    .unwrap();
+    assert_eq!(logs.login_logs.len(), 2, "successful logins only");
+    assert_eq!(logs.login_logs[0].ip_address, "203.0.113.7");
+    assert_eq!(
+        block_on(crate::records::login_logs(
+            &w.store, &w.org, &w.user_id, None
+        ))
+        .unwrap_err()
+        .code(),
+        "INVALID_CLIENT_ID"
+    );
+    let v = SearchRequest::from_query(|k| match k {
+        "start" => Some("1760000000001"),
+        "retrieveTotal" => Some("true"),
+        _ => None,
+    })
+    .unwrap()
+    .validate()
+    .unwrap();
+    let r = block_on(search(&w.store, &w.org, v)).unwrap();
+    assert_eq!(r.total, Some(1));
+    assert_eq!(r.logins[0].instant, NOW + 2);
+    assert_eq!(r.logins[0].application_name.as_deref(), Some("web"));
+    assert_eq!(r.logins[0].login_id, "ann");
+}
+
+#[test]
+fn test_sessions_identity_store_view() {
+    let mut w = World::new();
+    let s = w.login("ann", "correct horse").unwrap().session;
+    let v = block_on(sessions::identity_store_sessions(
+        &w.store, &w.org, &w.org, &w.user_id, NOW,
+    ))
+    .unwrap();
+    assert_eq!(v.session_list.len(), 1);
+    assert_eq!(v.session_list[0].session_id, s.id);
+    assert_eq!(v.session_list[0].creation_time, NOW / 1000);
+    let e = block_on(sessions::identity_store_sessions(
+        &w.store,
+        &w.org,
+        "other-org",
+        &w.user_id,
+        NOW,
+    ))
+    .unwrap_err();
+    assert!(matches!(e, Error::ForbiddenEncoded(_)));
+    let e = block_on(sessions::identity_store_sessions(
+        &w.store,
+        &w.org,
+        &w.org,
+        "not-a-uuid",
+        NOW,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "INVALID_USER_ID");
+}
+
+#[test]
+fn test_login_risk_flags_recorded_on_success() {
+    let mut w = World::new();
+    let paris = ClientInfo {
+        country: Some("FR".into()),
+        latitude_e6: Some(48_856_600),
+        longitude_e6: Some(2_352_200),
+        user_agent: Some(
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/138.0.0.0 Safari/537.36".into(),
+        ),
+        ..Default::default()
+    };
+    let new_york = ClientInfo {
+        country: Some("US".into()),
+        latitude_e6: Some(40_712_800),
+        longitude_e6: Some(-74_006_000),
+        user_agent: Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) Version/17.1 Mobile/15E148 Safari/604.1".into()),
+        ..Default::default()
+    };
+    for (client, now) in [
+        (paris.clone(), NOW),
+        (paris, NOW + 60_000),
+        (new_york, NOW + 120_000),
+    ] {
+        let req = PasswordLogin {
+            organization_id: &w.org,
+            application: Some(&w.app),
+            login_id: "ann",
+            password: "correct horse",
+            client,
+            no_tokens: true,
+        };
+        let env = LoginEnv {
+            keys: &w.keys,
+            issuer: ISS,
+            params: FAST,
+            now,
+            rng: &mut w.rng,
+        };
+        block_on(password_login(&w.store, req, env)).unwrap();
+    }
+    let flags: Vec<Vec<String>> = w.store.records().iter().map(|r| r.flags.clone()).collect();
+    assert_eq!(flags[0], Vec::<String>::new(), "first login");
+    assert_eq!(flags[1], Vec::<String>::new(), "same device, same place");
+    assert_eq!(flags[2], ["new_device", "new_country", "impossible_travel"]);
+}
+
+#[test]
+fn test_records_retention_prunes_only_old_records() {
+    let mut w = World::new();
+    let day = 86_400_000;
+    w.login_at("ann", "wrong horse", NOW - 100 * day)
+        .unwrap_err();
+    w.login_at("ann", "correct horse", NOW - 91 * day).unwrap();
+    w.login_at("ann", "correct horse", NOW - 89 * day).unwrap();
+    w.login_at("ann", "correct horse", NOW).unwrap();
+    assert_eq!(
+        block_on(crate::records::apply_retention(&w.store, NOW))
+            .unwrap()
+            .deleted,
+        2
+    );
+    let left: Vec<i64> = w.store.records().iter().map(|r| r.created_at).collect();
+    assert_eq!(left, [NOW - 89 * day, NOW]);
+    let upd = crate::api::UpdateOrganization {
+        retention_days: Some(1),
+        ..Default::default()
+    };
+    block_on(organizations::update(
+        &w.store,
+        &MemoryCache::new(),
+        &crate::access::Scope::Platform,
+        &w.org,
+        upd,
+        NOW,
+    ))
+    .unwrap();
+    assert_eq!(
+        block_on(crate::records::apply_retention(&w.store, NOW))
+            .unwrap()
+            .deleted,
+        1
+    );
+    let bad = crate::api::UpdateOrganization {
+        retention_days: Some(0),
+        ..Default::default()
+    };
+    let err = block_on(organizations::update(
+        &w.store,
+        &MemoryCache::new(),
+        &crate::access::Scope::Platform,
+        &w.org,
+        bad,
+        NOW,
+    ));
+    assert_eq!(err.unwrap_err().code(), "INVALID_RETENTION_DAYS");
+}
+
+#[test]
+fn test_chain_seals_verifies_and_finds_the_first_broken_link() {
+    use crate::records::integrity::{seal, verify};
+    let mut w = World::new();
+    for i in 0..5 {
+        let _ = w.login_at(
+            "ann",
+            if i % 2 == 0 { "correct horse" } else { "wrong" },
+            NOW + i,
+        );
+    }
+    assert_eq!(block_on(seal(&w.store, &w.org, 10_000, NOW)).unwrap(), None);
+    let ok = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    assert_eq!(
+        (
+            ok.verified_from,
+            ok.verified_through,
+            ok.checkpoints_matched
+        ),
+        (1, 5, 1)
+    );
+    assert_eq!(ok.first_broken_link, None);
+
+    w.store
+        .tamper_record(3, &w.org, |r| r.client.ip = Some("10.6.6.6".into()));
+    let bad = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    let b = bad.first_broken_link.unwrap();
+    assert_eq!(
+        (b.seq, b.reason.as_str(), bad.verified_through),
+        (3, "row_edited", 2)
+    );
+    assert!(
+        block_on(seal(&w.store, &w.org, 10_000, NOW))
+            .unwrap()
+            .is_none(),
+        "nothing new to seal"
+    );
+
+    let mut w = World::new();
+    for i in 0..4 {
+        w.login_at("ann", "correct horse", NOW + i).unwrap();
+    }
+    w.store.delete_record(2, &w.org);
+    let gap = block_on(verify(&w.store, &w.org, None, 1000))
+        .unwrap()
+        .first_broken_link
+        .unwrap();
+    assert_eq!((gap.seq, gap.reason.as_str()), (2, "row_missing"));
+    assert_eq!(
+        block_on(seal(&w.store, &w.org, 10_000, NOW))
+            .unwrap()
+            .map(|b| b.seq),
+        Some(2),
+        "never seals over a break"
+    );
+}
+
+#[test]
+fn test_chain_survives_retention() {
+    use crate::records::integrity::{seal, verify};
+    let mut w = World::new();
+    let day = 86_400_000;
+    w.login_at("ann", "correct horse", NOW - 100 * day).unwrap();
+    block_on(seal(&w.store, &w.org, 10_000, NOW)).unwrap();
+    w.login_at("ann", "correct horse", NOW - day).unwrap();
+    w.login_at("ann", "correct horse", NOW).unwrap();
+    block_on(seal(&w.store, &w.org, 10_000, NOW)).unwrap();
+    assert_eq!(
+        block_on(crate::records::apply_retention(&w.store, NOW))
+            .unwrap()
+            .deleted,
+        1
+    );
+    let r = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    assert_eq!(
+        (r.verified_from, r.verified_through, r.first_broken_link),
+        (2, 3, None)
+    );
+}
+
+#[test]
+fn test_retention_pauses_only_the_organization_with_a_broken_chain() {
+    let mut w = World::new();
+    let day = 86_400_000;
+    w.login_at("ann", "correct horse", NOW - 100 * day).unwrap();
+    w.login_at("ann", "correct horse", NOW - 99 * day).unwrap();
+    w.store
+        .tamper_record(2, &w.org, |r| r.login_id = "someone else".into());
+    let report = block_on(crate::records::apply_retention(&w.store, NOW)).unwrap();
+    assert_eq!(report.deleted, 0, "evidence is kept");
+    assert_eq!(report.paused.len(), 1);
+    assert_eq!(
+        (report.paused[0].0.as_str(), report.paused[0].1.seq),
+        (w.org.as_str(), 2)
+    );
+    assert_eq!(w.store.records().len(), 2);
+}

@@ -1,0 +1,67 @@
+//! Refresh with rotation and reuse detection (RFC 9700): a refresh token works once;
+//! presenting a spent one revokes its session.
+
+use crate::login::LoginEnv;
+use crate::model::Session;
+use crate::rand::Rng;
+use crate::sessions::application_of;
+use crate::sessions::tokens::{
+    access_token, audience, hash_refresh_token, lifetimes, new_refresh_token, Issued,
+};
+use crate::store::{AppStore, Rotation, SessionStore, UserStore};
+use crate::Error;
+
+/// The result of a refresh: the session and its new tokens.
+#[derive(Debug, Clone)]
+pub struct Refreshed {
+    pub session: Session,
+    pub tokens: Issued,
+}
+
+/// Exchanges a refresh token for a new access token and a new refresh token. The presented
+/// token is spent; presenting it again revokes the session. `client_id`, when given, must be
+/// the session's application.
+pub async fn refresh<R: Rng>(
+    store: &(impl SessionStore + UserStore + AppStore),
+    refresh_token: &str,
+    client_id: Option<&str>,
+    env: LoginEnv<'_, R>,
+) -> Result<Refreshed, Error> {
+    let old_hash = hash_refresh_token(refresh_token.trim());
+    let session = store
+        .session_of_refresh_token(&old_hash)
+        .await?
+        .ok_or(Error::InvalidRefreshToken)?;
+    let app = application_of(store, &session).await?;
+    if let Some(cid) = client_id {
+        if app.as_ref().map(|a| a.client_id.as_str()) != Some(cid) {
+            return Err(Error::InvalidRefreshToken);
+        }
+    }
+    let (access_ttl, refresh_ttl_ms) = lifetimes(app.as_ref());
+    // A new token never outlives its session.
+    let refresh_ttl_ms = refresh_ttl_ms.min(session.expires_at - env.now).max(0);
+    let (new_token, stored) = new_refresh_token(&session.id, env.now, refresh_ttl_ms, env.rng);
+    let session = match store
+        .rotate_refresh_token(&old_hash, &stored, env.now)
+        .await?
+    {
+        Rotation::Rotated(s) => *s,
+        Rotation::Reused { .. } | Rotation::Invalid => return Err(Error::InvalidRefreshToken),
+    };
+    let roles = store
+        .user_role_names(&session.organization_id, &session.user_id)
+        .await?;
+    let aud = audience(app.as_ref(), &session.organization_id);
+    let access = access_token(
+        env.keys, env.issuer, &session, &aud, roles, access_ttl, env.now,
+    )?;
+    Ok(Refreshed {
+        session,
+        tokens: Issued {
+            access_token: access,
+            refresh_token: new_token,
+            expires_in: access_ttl,
+        },
+    })
+}

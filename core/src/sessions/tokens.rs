@@ -1,0 +1,97 @@
+//! The tokens of a session: ES256 access tokens signed by the [`KeyRing`] and opaque refresh
+//! tokens stored only as hashes, with their lifetimes and audience.
+
+use crate::api::{TokenResponse, UserView};
+use crate::model::{Application, RefreshToken, Session};
+use crate::rand::{hex, Rng};
+use crate::secrets::sha256;
+use crate::sessions::jwt::{AccessClaims, KeyRing};
+use crate::Error;
+
+/// Token lifetimes of an application that sets none.
+pub const DEFAULT_ACCESS_TTL_SECS: u32 = 600;
+pub const DEFAULT_REFRESH_TTL_SECS: u32 = 30 * 24 * 3600;
+
+/// Refresh tokens are `lkr_` and 64 hex digits (256 random bits).
+pub const REFRESH_TOKEN_PREFIX: &str = "lkr_";
+
+/// Tokens of a new or refreshed session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: u32,
+}
+
+impl TokenResponse {
+    pub fn new(session_id: &str, tokens: Issued, user: Option<UserView>) -> Self {
+        TokenResponse {
+            access_token: tokens.access_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: tokens.expires_in,
+            refresh_token: Some(tokens.refresh_token),
+            session_id: session_id.to_owned(),
+            user,
+            csrf_token: None,
+        }
+    }
+}
+
+/// A new opaque refresh token and its stored form.
+pub fn new_refresh_token(
+    session_id: &str,
+    now: i64,
+    ttl_ms: i64,
+    rng: &mut impl Rng,
+) -> (String, RefreshToken) {
+    let token = format!("{REFRESH_TOKEN_PREFIX}{}", hex(&rng.bytes::<32>()));
+    let stored = RefreshToken {
+        token_hash: hash_refresh_token(&token),
+        session_id: session_id.to_owned(),
+        created_at: now,
+        expires_at: now + ttl_ms,
+    };
+    (token, stored)
+}
+
+pub fn hash_refresh_token(token: &str) -> String {
+    hex(&sha256(token.as_bytes()))
+}
+
+/// Signs an access token for `session`.
+pub fn access_token(
+    keys: &KeyRing,
+    issuer: &str,
+    session: &Session,
+    audience: &str,
+    roles: Vec<String>,
+    ttl_secs: u32,
+    now: i64,
+) -> Result<String, Error> {
+    keys.issue(
+        AccessClaims {
+            iss: issuer.to_owned(),
+            sub: session.user_id.clone(),
+            aud: audience.to_owned(),
+            sid: session.id.clone(),
+            org: session.organization_id.clone(),
+            roles,
+        },
+        now,
+        ttl_secs,
+    )
+}
+
+/// Lifetimes of tokens for an application, or the defaults without one.
+pub fn lifetimes(app: Option<&Application>) -> (u32, i64) {
+    let (access, refresh) = app.map_or((DEFAULT_ACCESS_TTL_SECS, DEFAULT_REFRESH_TTL_SECS), |a| {
+        (a.access_token_ttl_secs, a.refresh_token_ttl_secs)
+    });
+    (access, i64::from(refresh) * 1000)
+}
+
+/// The audience of tokens for an application: its client id, or the organization id when
+/// there is no application.
+pub fn audience(app: Option<&Application>, org_id: &str) -> String {
+    app.map_or_else(|| org_id.to_owned(), |a| a.client_id.clone())
+}

@@ -1,0 +1,118 @@
+//! The login-record chain and its checkpoints, and tampering for tests.
+
+use super::*;
+
+impl MemoryStore {
+    /// Rewrites a stored record in place, as an attacker with database access might (tests
+    /// of tamper evidence only).
+    pub fn tamper_record(&self, seq: i64, org_id: &str, edit: impl FnOnce(&mut LoginRecord)) {
+        let mut d = self.data.borrow_mut();
+        let idx = d
+            .records
+            .iter()
+            .zip(&d.chain)
+            .position(|(r, (s, _))| r.organization_id == org_id && *s == seq);
+        if let Some(i) = idx {
+            edit(&mut d.records[i]);
+        }
+    }
+
+    /// Deletes a stored record outright (tests of tamper evidence only).
+    pub fn delete_record(&self, seq: i64, org_id: &str) {
+        let mut d = self.data.borrow_mut();
+        let keep: Vec<bool> = d
+            .records
+            .iter()
+            .zip(&d.chain)
+            .map(|(r, (s, _))| !(r.organization_id == org_id && *s == seq))
+            .collect();
+        d.retain_records(|i, _| keep[i]);
+    }
+}
+
+impl ChainStore for MemoryStore {
+    async fn first_seq(&self, org_id: &str) -> StoreResult<Option<i64>> {
+        let d = self.data.borrow();
+        Ok(d.records
+            .iter()
+            .zip(&d.chain)
+            .filter(|(r, _)| r.organization_id == org_id)
+            .map(|(_, (s, _))| *s)
+            .min())
+    }
+
+    async fn chain_rows(
+        &self,
+        org_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ChainRow>> {
+        let d = self.data.borrow();
+        let mut rows: Vec<ChainRow> = d
+            .records
+            .iter()
+            .zip(&d.chain)
+            .filter(|(r, (s, _))| r.organization_id == org_id && *s > after_seq)
+            .map(|(r, (s, h))| ChainRow {
+                seq: *s,
+                row_hash: h.clone(),
+                record: r.clone(),
+            })
+            .collect();
+        rows.sort_by_key(|r| r.seq);
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
+    async fn checkpoints(
+        &self,
+        org_id: &str,
+        from_seq: i64,
+        to_seq: i64,
+    ) -> StoreResult<Vec<Checkpoint>> {
+        let d = self.data.borrow();
+        Ok(d.checkpoints
+            .iter()
+            .filter(|(o, c)| o == org_id && c.seq >= from_seq && c.seq <= to_seq)
+            .map(|(_, c)| c.clone())
+            .collect())
+    }
+
+    async fn checkpoint_at_or_before(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<Checkpoint>> {
+        let d = self.data.borrow();
+        Ok(d.checkpoints
+            .iter()
+            .filter(|(o, c)| o == org_id && c.seq <= seq)
+            .map(|(_, c)| c.clone())
+            .max_by_key(|c| c.seq))
+    }
+
+    async fn checkpoint_at_or_after(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<Checkpoint>> {
+        let d = self.data.borrow();
+        Ok(d.checkpoints
+            .iter()
+            .filter(|(o, c)| o == org_id && c.seq >= seq)
+            .map(|(_, c)| c.clone())
+            .min_by_key(|c| c.seq))
+    }
+
+    async fn insert_checkpoint(&self, org_id: &str, cp: &Checkpoint, _now: i64) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        if !d
+            .checkpoints
+            .iter()
+            .any(|(o, c)| o == org_id && c.seq == cp.seq)
+        {
+            d.checkpoints.push((org_id.to_owned(), cp.clone()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,180 @@
+//! In-memory implementations of the storage traits, so every service runs under plain
+//! `cargo test`. They honour the same contract as the D1 stores (scoping, conflicts,
+//! cascades).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::model::{
+    ApiKey, Application, ChainRow, Checkpoint, Criteria, LoginRecord, OneTimeCode, Organization,
+    Outcome, Page, PastLogin, Permission, RefreshToken, Registration, Role, Session, StoredRecord,
+    User,
+};
+use crate::store::{
+    ApiKeyStore, AppStore, Cache, ChainStore, CodeStore, LoginWrite, OrgStore, RecordStore,
+    RegistrationStore, RoleStore, Rotation, SessionStore, StoreResult, UserFilter, UserStore,
+};
+use crate::Error;
+
+mod api_keys;
+mod apps;
+mod cache;
+mod chain;
+mod codes;
+mod orgs;
+mod records;
+mod registrations;
+mod roles;
+mod sessions;
+mod users;
+
+pub use cache::MemoryCache;
+
+#[derive(Debug, Default)]
+struct Data {
+    orgs: Vec<Organization>,
+    keys: Vec<ApiKey>,
+    apps: Vec<Application>,
+    users: Vec<User>,
+    roles: Vec<Role>,
+    permissions: Vec<Permission>,
+    /// (user id, role id)
+    user_roles: Vec<(String, String)>,
+    sessions: Vec<Session>,
+    refresh_tokens: Vec<StoredRefresh>,
+    pub(crate) records: Vec<LoginRecord>,
+    last_login: HashMap<String, i64>,
+    /// (chain sequence number, row hash) of each record, index for index.
+    chain: Vec<(i64, String)>,
+    checkpoints: Vec<(String, crate::records::chain::Checkpoint)>,
+    /// (user id, registration)
+    registrations: Vec<(String, Registration)>,
+    codes: Vec<OneTimeCode>,
+}
+
+#[derive(Debug, Clone)]
+struct StoredRefresh {
+    token: RefreshToken,
+    used_at: Option<i64>,
+}
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    data: RefCell<Data>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every login record written so far, oldest first (for tests).
+    pub fn records(&self) -> Vec<LoginRecord> {
+        self.data.borrow().records.clone()
+    }
+
+    /// The user's last successful login (for tests).
+    pub fn last_login(&self, user_id: &str) -> Option<i64> {
+        self.data.borrow().last_login.get(user_id).copied()
+    }
+}
+
+fn paged<T: Clone>(items: impl Iterator<Item = T>, page: Page) -> (Vec<T>, u64) {
+    let all: Vec<T> = items.collect();
+    let total = all.len() as u64;
+    let rows = all
+        .into_iter()
+        .skip(page.offset as usize)
+        .take(page.limit as usize)
+        .collect();
+    (rows, total)
+}
+
+fn replace<T>(items: &mut [T], matches: impl Fn(&T) -> bool, new: T) -> bool {
+    match items.iter_mut().find(|x| matches(x)) {
+        Some(slot) => {
+            *slot = new;
+            true
+        }
+        None => false,
+    }
+}
+
+fn remove<T>(items: &mut Vec<T>, matches: impl Fn(&T) -> bool) -> bool {
+    let before = items.len();
+    items.retain(|x| !matches(x));
+    items.len() != before
+}
+
+impl Data {
+    /// Appends a record with the next sequence number of its organization, as the D1
+    /// store's INSERT does.
+    fn push_record(&mut self, r: &LoginRecord) {
+        let seq = self
+            .records
+            .iter()
+            .zip(&self.chain)
+            .filter(|(x, _)| x.organization_id == r.organization_id)
+            .map(|(_, (s, _))| *s)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        self.chain.push((seq, crate::records::chain::row_hash(r)));
+        self.records.push(r.clone());
+    }
+
+    fn retain_records(&mut self, mut keep: impl FnMut(usize, &LoginRecord) -> bool) {
+        let flags: Vec<bool> = self
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| keep(i, r))
+            .collect();
+        let mut it = flags.iter();
+        self.records.retain(|_| *it.next().unwrap_or(&true));
+        let mut it = flags.iter();
+        self.chain.retain(|_| *it.next().unwrap_or(&true));
+    }
+
+    fn domain_taken(&self, domain: &Option<String>, except: &str) -> bool {
+        domain.is_some()
+            && self
+                .orgs
+                .iter()
+                .any(|o| o.custom_domain == *domain && o.id != except)
+    }
+
+    fn user_conflict(&self, u: &User) -> Option<Error> {
+        let same_org = self
+            .users
+            .iter()
+            .filter(|x| x.organization_id == u.organization_id && x.id != u.id);
+        for other in same_org {
+            if other.email_normalized == u.email_normalized {
+                return Some(Error::conflict(
+                    "EMAIL_TAKEN",
+                    "a user with this email already exists",
+                ));
+            }
+            if u.username.is_some() && other.username == u.username {
+                return Some(Error::conflict(
+                    "USERNAME_TAKEN",
+                    "a user with this username already exists",
+                ));
+            }
+        }
+        None
+    }
+
+    fn role_name_taken(&self, r: &Role) -> bool {
+        self.roles
+            .iter()
+            .any(|x| x.organization_id == r.organization_id && x.name == r.name && x.id != r.id)
+    }
+
+    fn permission_name_taken(&self, p: &Permission) -> bool {
+        self.permissions
+            .iter()
+            .any(|x| x.organization_id == p.organization_id && x.name == p.name && x.id != p.id)
+    }
+}

@@ -1,0 +1,298 @@
+//! Storage traits the services are written against. The worker implements them on D1 and
+//! KV; [`memory`] implements them in memory for tests.
+//!
+//! Contract for every implementation: organization-scoped methods never return or touch a
+//! row of another organization; inserts that collide with a unique key return
+//! [`Error::Conflict`] with the code named on the method; storage failures are
+//! [`Error::Internal`].
+// The futures are not required to be Send: Workers and browsers are single-threaded.
+#![allow(async_fn_in_trait)]
+
+use crate::model::{
+    ApiKey, Application, LoginRecord, OneTimeCode, Organization, Page, Permission, RefreshToken,
+    Registration, Role, Session, User, UserStatus,
+};
+use crate::Error;
+
+pub mod memory;
+
+pub type StoreResult<T> = Result<T, Error>;
+
+pub trait OrgStore {
+    /// Inserts an organization and its first API key together (both or neither).
+    /// Conflict: `DOMAIN_TAKEN`.
+    async fn insert_org(&self, org: &Organization, first_key: &ApiKey) -> StoreResult<()>;
+    async fn get_org(&self, id: &str) -> StoreResult<Option<Organization>>;
+    async fn get_org_by_domain(&self, domain: &str) -> StoreResult<Option<Organization>>;
+    /// Oldest first, with the total count.
+    async fn list_orgs(&self, page: Page) -> StoreResult<(Vec<Organization>, u64)>;
+    /// Conflict: `DOMAIN_TAKEN`. Returns false if the organization does not exist.
+    async fn update_org(&self, org: &Organization) -> StoreResult<bool>;
+    /// Deletes the organization and everything in it.
+    async fn delete_org(&self, id: &str) -> StoreResult<bool>;
+}
+
+pub trait AppStore {
+    async fn insert_app(&self, app: &Application) -> StoreResult<()>;
+    async fn get_app(&self, org_id: &str, id: &str) -> StoreResult<Option<Application>>;
+    async fn get_app_by_client_id(&self, client_id: &str) -> StoreResult<Option<Application>>;
+    /// Whether any application lists `origin` among its allowed origins.
+    async fn origin_allowed(&self, origin: &str) -> StoreResult<bool>;
+    async fn list_apps(&self, org_id: &str, page: Page) -> StoreResult<(Vec<Application>, u64)>;
+    async fn update_app(&self, app: &Application) -> StoreResult<bool>;
+    async fn delete_app(&self, org_id: &str, id: &str) -> StoreResult<bool>;
+}
+
+/// Filters of the user list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Normalised email, exact match.
+    pub email: Option<String>,
+    pub status: Option<UserStatus>,
+}
+
+pub trait UserStore {
+    /// Conflicts: `EMAIL_TAKEN`, `USERNAME_TAKEN`.
+    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    async fn get_user(&self, org_id: &str, id: &str) -> StoreResult<Option<User>>;
+    async fn get_user_by_email(
+        &self,
+        org_id: &str,
+        email_normalized: &str,
+    ) -> StoreResult<Option<User>>;
+    /// Oldest first, with the total count.
+    async fn list_users(
+        &self,
+        org_id: &str,
+        filter: &UserFilter,
+        page: Page,
+    ) -> StoreResult<(Vec<User>, u64)>;
+    /// Conflicts: `EMAIL_TAKEN`, `USERNAME_TAKEN`.
+    async fn update_user(&self, user: &User) -> StoreResult<bool>;
+    /// Deletes the user and their credentials and role assignments. Login records keep the
+    /// user's id.
+    async fn delete_user(&self, org_id: &str, id: &str) -> StoreResult<bool>;
+    async fn user_role_ids(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>>;
+    /// Replaces the user's roles (all or nothing). The ids are already checked to be roles
+    /// of the organization.
+    async fn set_user_roles(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        role_ids: &[String],
+    ) -> StoreResult<()>;
+    /// Names of the user's roles, sorted.
+    async fn user_role_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>>;
+    /// Names of every permission the user's roles grant, sorted and distinct.
+    async fn user_permission_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>>;
+    /// Finds a user by normalised email or by username (both lower-case).
+    async fn find_login(&self, org_id: &str, login_id: &str) -> StoreResult<Option<User>>;
+}
+
+pub trait RoleStore {
+    /// Conflict: `ROLE_EXISTS`.
+    async fn insert_role(&self, role: &Role) -> StoreResult<()>;
+    async fn get_role(&self, org_id: &str, id: &str) -> StoreResult<Option<Role>>;
+    /// By name.
+    async fn list_roles(&self, org_id: &str) -> StoreResult<Vec<Role>>;
+    /// Conflict: `ROLE_EXISTS`.
+    async fn update_role(&self, role: &Role) -> StoreResult<bool>;
+    async fn delete_role(&self, org_id: &str, id: &str) -> StoreResult<bool>;
+    /// Conflict: `PERMISSION_EXISTS`.
+    async fn insert_permission(&self, p: &Permission) -> StoreResult<()>;
+    async fn get_permission(&self, org_id: &str, id: &str) -> StoreResult<Option<Permission>>;
+    /// By name.
+    async fn list_permissions(&self, org_id: &str) -> StoreResult<Vec<Permission>>;
+    /// Conflict: `PERMISSION_EXISTS`.
+    async fn update_permission(&self, p: &Permission) -> StoreResult<bool>;
+    /// Also removes the permission from every role.
+    async fn delete_permission(&self, org_id: &str, id: &str) -> StoreResult<bool>;
+}
+
+pub trait ApiKeyStore {
+    async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()>;
+    async fn get_api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<ApiKey>>;
+    /// Newest first.
+    async fn list_api_keys(&self, org_id: &str) -> StoreResult<Vec<ApiKey>>;
+    /// Marks the key revoked; false if unknown or already revoked.
+    async fn revoke_api_key(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool>;
+}
+
+/// A read-mostly cache (KV in the worker). Eventually consistent: never used for anything
+/// whose correctness needs read-after-write.
+pub trait Cache {
+    async fn get(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn put(&self, key: &str, value: &str, ttl_secs: u32) -> StoreResult<()>;
+    async fn delete(&self, key: &str) -> StoreResult<()>;
+}
+
+/// What a successful login writes, all in one transaction.
+#[derive(Debug, Clone)]
+pub struct LoginWrite<'a> {
+    pub session: &'a Session,
+    pub refresh_token: Option<&'a RefreshToken>,
+    pub record: &'a LoginRecord,
+    /// A new password hash when the stored one used older parameters.
+    pub rehash: Option<&'a str>,
+}
+
+/// The outcome of presenting a refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was current: it is now spent and the new one stored.
+    Rotated(Box<Session>),
+    /// The token had already been rotated: the session has been revoked (RFC 9700 reuse
+    /// detection).
+    Reused { session_id: String },
+    /// Unknown, expired, or its session is over.
+    Invalid,
+}
+
+pub trait SessionStore {
+    /// Inserts the session, its first refresh token and the login record, and sets the
+    /// user's last login (and new hash), atomically.
+    async fn record_login(&self, w: LoginWrite<'_>) -> StoreResult<()>;
+    /// Inserts a failed attempt's record.
+    async fn record_failure(&self, record: &LoginRecord) -> StoreResult<()>;
+    /// Records a login that needs no new session (seed 003's login-instant update): the
+    /// record and the user's last login, atomically.
+    async fn record_ping(&self, record: &LoginRecord) -> StoreResult<()>;
+    /// Spends `old_hash` and stores `new` in its place, if and only if `old_hash` is
+    /// unspent, unexpired and its session active; of two racing calls with the same token
+    /// at most one rotates. A spent token revokes its session.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new: &RefreshToken,
+        now: i64,
+    ) -> StoreResult<Rotation>;
+    /// The session a refresh token belongs to, if the token is known (spent or not).
+    async fn session_of_refresh_token(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn get_session(&self, org_id: &str, id: &str) -> StoreResult<Option<Session>>;
+    /// The user's sessions, newest first; only active ones unless `include_inactive`.
+    async fn list_sessions(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        include_inactive: bool,
+        now: i64,
+    ) -> StoreResult<Vec<Session>>;
+    /// Revokes one session and its refresh tokens; false if unknown or already revoked.
+    async fn revoke_session(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool>;
+    /// Revokes every active session of the user; returns how many.
+    async fn revoke_user_sessions(&self, org_id: &str, user_id: &str, now: i64)
+        -> StoreResult<u32>;
+    /// The user's most recent successful logins, newest first (for risk signals).
+    async fn recent_logins(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::model::PastLogin>>;
+    /// Adds a refresh token to an existing session (authorization-code exchange).
+    async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
+    /// Records activity on a session.
+    async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()>;
+}
+
+/// Users' registrations for applications.
+pub trait RegistrationStore {
+    /// Registers the user for the application (both of organization `org_id`); false if it
+    /// already was.
+    async fn register(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+        now: i64,
+    ) -> StoreResult<bool>;
+    async fn unregister(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: &str,
+    ) -> StoreResult<bool>;
+    async fn registrations(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<Registration>>;
+    async fn is_registered(&self, user_id: &str, application_id: &str) -> StoreResult<bool>;
+}
+
+/// Single-use codes.
+pub trait CodeStore {
+    async fn insert_code(&self, code: &OneTimeCode) -> StoreResult<()>;
+    /// Deletes and returns the code if it exists, serves `purpose` and is unexpired: a code
+    /// is consumed at most once, even by racing requests.
+    async fn consume_code(
+        &self,
+        code_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> StoreResult<Option<OneTimeCode>>;
+}
+
+/// The login-record views' queries. Every method is scoped to one organization.
+pub trait RecordStore {
+    /// One user's records, newest first, optionally of one outcome, with the total.
+    async fn user_records(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        outcome: Option<crate::model::Outcome>,
+        page: Page,
+    ) -> StoreResult<(Vec<crate::model::StoredRecord>, u64)>;
+    /// One user's successful logins, newest first, optionally into one application.
+    async fn user_logins(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        application_id: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::model::StoredRecord>>;
+    /// Deletes up to `limit` of the organization's oldest records created before `before`;
+    /// returns how many.
+    async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32>;
+    /// Successful logins matching `criteria`, in the order they were recorded (oldest first), from `start_row`; the total too
+    /// when asked.
+    async fn search(
+        &self,
+        org_id: &str,
+        criteria: &crate::model::Criteria,
+        start_row: u32,
+        number_of_results: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<crate::model::StoredRecord>, Option<u64>)>;
+}
+
+/// The login-record chain (see [`crate::records::chain`]).
+pub trait ChainStore {
+    /// The lowest sequence number still stored.
+    async fn first_seq(&self, org_id: &str) -> StoreResult<Option<i64>>;
+    /// Up to `limit` rows after `after_seq`, in sequence order.
+    async fn chain_rows(
+        &self,
+        org_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::model::ChainRow>>;
+    async fn checkpoints(
+        &self,
+        org_id: &str,
+        from_seq: i64,
+        to_seq: i64,
+    ) -> StoreResult<Vec<crate::model::Checkpoint>>;
+    async fn checkpoint_at_or_before(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<crate::model::Checkpoint>>;
+    async fn checkpoint_at_or_after(
+        &self,
+        org_id: &str,
+        seq: i64,
+    ) -> StoreResult<Option<crate::model::Checkpoint>>;
+    async fn insert_checkpoint(
+        &self,
+        org_id: &str,
+        cp: &crate::model::Checkpoint,
+        now: i64,
+    ) -> StoreResult<()>;
+}

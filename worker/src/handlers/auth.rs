@@ -1,0 +1,114 @@
+//! Sign-up, password login, the required password change, and the signed-in user.
+
+use latchkey_core::api::{
+    ChangePasswordRequest, LoginRequest, SignUpRequest, TokenResponse, UserView,
+};
+use latchkey_core::authn::password::{self, PasswordLogin};
+use latchkey_core::identity::{registrations, users};
+use latchkey_core::login::{self, Start};
+use latchkey_core::store::UserStore;
+use worker::{Env, Response};
+
+use super::*;
+use crate::handlers::sessions::{browser_mode, check_origin};
+use crate::keys;
+
+pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
+    let (s, now, rng) = (&cx.store, cx.now, &mut WorkerRng);
+    match route {
+        Route::SignUp => {
+            let body: SignUpRequest = cx.json()?;
+            let app = app_by_client_id(cx, &body.client_id).await?;
+            if !app
+                .login_methods
+                .contains(&latchkey_core::model::LoginMethod::Password)
+            {
+                return Err(Error::invalid_field(
+                    "LOGIN_METHOD_DISABLED",
+                    "password sign-up is not enabled for this application",
+                )
+                .into());
+            }
+            let input = latchkey_core::api::CreateUser {
+                email: body.email.clone(),
+                password: Some(body.password),
+                username: body.username,
+                name: body.name,
+                email_verified: false,
+                password_change_required: false,
+                expires_at: None,
+            };
+            let view = users::create(s, &app.organization_id, input, OWASP, now, rng).await?;
+            registrations::register(s, &app.organization_id, &view.id, &app.id, now).await?;
+            let user = s
+                .get_user(&app.organization_id, &view.id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let keys = keys::ring(env)?;
+            let env = login_env(cx, &keys, rng);
+            let client = cx.client_with(body.device.as_ref());
+            let done = login::establish(
+                s,
+                Start {
+                    user: &user,
+                    login_id: &body.email,
+                    application: Some(&app),
+                    client,
+                    no_tokens: false,
+                    rehash: None,
+                },
+                env,
+            )
+            .await?;
+            let tokens = done
+                .tokens
+                .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
+            let resp = TokenResponse::new(&done.session.id, tokens, Some(view));
+            if body.cookie {
+                check_origin(cx, Some(&app))?;
+                return browser_mode(cx, resp, 201, done.session.expires_at);
+            }
+            created(&resp)
+        }
+        Route::Login => {
+            let body: LoginRequest = cx.json()?;
+            required("INVALID_LOGIN_ID", "login_id", &body.login_id)?;
+            required("INVALID_PASSWORD", "password", &body.password)?;
+            let app = app_by_client_id(cx, &body.client_id).await?;
+            let keys = keys::ring(env)?;
+            let req = PasswordLogin {
+                organization_id: &app.organization_id,
+                application: Some(&app),
+                login_id: &body.login_id,
+                password: &body.password,
+                client: cx.client_with(body.device.as_ref()),
+                no_tokens: false,
+            };
+            let env = login_env(cx, &keys, rng);
+            if body.cookie {
+                check_origin(cx, Some(&app))?;
+            }
+            let done = password::password_login(s, req, env).await?;
+            let tokens = done
+                .tokens
+                .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
+            let resp =
+                TokenResponse::new(&done.session.id, tokens, Some(UserView::from(&done.user)));
+            if body.cookie {
+                return browser_mode(cx, resp, 200, done.session.expires_at);
+            }
+            ok(&resp)
+        }
+        Route::CurrentUser => {
+            let (org, user, _) = cx.user()?;
+            ok(&users::get(s, org, user).await?)
+        }
+        Route::ChangePassword => {
+            let body: ChangePasswordRequest = cx.json()?;
+            password::change_password(s, &body.change_password_id, &body.password, OWASP, now, rng)
+                .await?;
+            no_content()
+        }
+        _ => Err(misrouted(route)),
+    }
+}

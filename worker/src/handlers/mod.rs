@@ -1,0 +1,123 @@
+//! The worker's handlers, one file per area of core, so that a route's handler sits where
+//! its core flow is: parse, call the core service, render. Nothing else happens here.
+//!
+//! [`handle`] is the one dispatch table; each area's `handle` answers its own routes.
+
+mod auth;
+mod export;
+mod health;
+mod identity;
+mod login_api;
+mod records;
+mod sessions;
+
+use latchkey_core::authn::password::OWASP;
+use latchkey_core::http::routes::Route;
+use latchkey_core::login::LoginEnv;
+use latchkey_core::model::{Application, Page};
+use latchkey_core::sessions::jwt::KeyRing;
+use latchkey_core::store::AppStore;
+use latchkey_core::Error;
+use serde::Serialize;
+use worker::{Env, Response};
+
+use crate::ctx::{Ctx, WorkerRng};
+use crate::error::{AppError, AppResult};
+use crate::http;
+
+pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
+    use Route::*;
+    match route {
+        Healthz => health::handle(env).await,
+        OpenApi => http::openapi(),
+        ConfigByClientId | ConfigByDomain | ListOrganizations | CreateOrganization
+        | GetOrganization | UpdateOrganization | DeleteOrganization | ListApiKeys
+        | CreateApiKey | RevokeApiKey | ListApplications | CreateApplication | GetApplication
+        | UpdateApplication | DeleteApplication | ListUsers | CreateUser | GetUserByEmail
+        | GetUser | UpdateUser | DeleteUser | VerifyUserEmail | GetUserRoles | SetUserRoles
+        | GetUserOrganizations | ListRoles | CreateRole | GetRole | UpdateRole | DeleteRole
+        | ListPermissions | CreatePermission | GetPermission | UpdatePermission
+        | DeletePermission | ListRegistrations | Register | Unregister => {
+            identity::handle(route, cx).await
+        }
+        SignUp | Login | ChangePassword | CurrentUser => auth::handle(route, cx, env).await,
+        Jwks
+        | OpenIdConfiguration
+        | Refresh
+        | Logout
+        | AuthStatus
+        | ListOwnSessions
+        | RevokeOwnSession
+        | ListUserSessions
+        | RevokeUserSession
+        | Authorize
+        | Token
+        | IdentityStoreSessions => sessions::handle(route, cx, env).await,
+        LoginHistory
+        | UserLoginLogs
+        | LoginRecordSearchGet
+        | LoginRecordSearchPost
+        | LoginRecordExportGet
+        | LoginRecordExportPost
+        | VerifyLoginRecords => records::handle(route, cx, env).await,
+        LoginApiLogin | LoginApiTwoFactor | LoginApiPingJwt | LoginApiPingUser | LoginApiPing
+        | LoginApiLogout => login_api::handle(route, cx, env).await,
+    }
+}
+
+/// An area's answer to a route the dispatch table sent to another area: a bug, never input.
+fn misrouted(route: Route) -> AppError {
+    Error::Internal(format!("route {route:?} was dispatched to the wrong area")).into()
+}
+
+pub(super) fn ok<T: Serialize>(body: &T) -> AppResult<Response> {
+    Ok(http::json(200, body)?)
+}
+
+pub(super) fn created<T: Serialize>(body: &T) -> AppResult<Response> {
+    Ok(http::json(201, body)?)
+}
+
+pub(super) fn no_content() -> AppResult<Response> {
+    Ok(Response::empty()?.with_status(204))
+}
+
+pub(super) fn page(cx: &Ctx) -> AppResult<Page> {
+    Ok(latchkey_core::api::page(
+        cx.query("limit"),
+        cx.query("offset"),
+    )?)
+}
+
+/// The application a native login names by client id.
+pub(super) async fn app_by_client_id(cx: &Ctx, client_id: &str) -> Result<Application, Error> {
+    cx.store
+        .get_app_by_client_id(client_id.trim())
+        .await?
+        .ok_or_else(|| {
+            Error::invalid_field("INVALID_CLIENT_ID", "no application has this client_id")
+        })
+}
+
+/// What a login needs besides the stores: the key ring, the issuer, OWASP's argon2id
+/// parameters, the request's clock and the CSPRNG.
+pub(crate) fn login_env<'a>(
+    cx: &'a Ctx,
+    keys: &'a KeyRing,
+    rng: &'a mut WorkerRng,
+) -> LoginEnv<'a, WorkerRng> {
+    LoginEnv {
+        keys,
+        issuer: &cx.issuer,
+        params: OWASP,
+        now: cx.now,
+        rng,
+    }
+}
+
+pub(super) fn required(code: &'static str, field: &str, v: &str) -> Result<(), Error> {
+    if v.trim().is_empty() {
+        return Err(Error::invalid_field(code, format!("{field} is required")));
+    }
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! Login records: the user's history, an administrator's login logs, seed 003's search and
+//! export, and the chain's verification.
+
+use latchkey_core::compat::login_api::{ExportRequest, SearchRequest};
+use latchkey_core::records::{self, integrity};
+use worker::{Env, Response};
+
+use super::*;
+
+pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
+    let (s, now) = (&cx.store, cx.now);
+    match route {
+        Route::LoginHistory => {
+            let (org, user, _) = cx.user()?;
+            let (limit, offset, filter) =
+                (cx.query("limit"), cx.query("offset"), cx.query("filter"));
+            ok(&records::history(s, org, user, limit, offset, filter).await?)
+        }
+        Route::UserLoginLogs => {
+            ok(
+                &records::login_logs(s, cx.org_id()?, cx.param("user_id"), cx.query("client_id"))
+                    .await?,
+            )
+        }
+        Route::LoginRecordSearchGet => {
+            let v = SearchRequest::from_query(|k| cx.query(k))?.validate()?;
+            ok(&latchkey_core::compat::login_api::search(s, cx.org_id()?, v).await?)
+        }
+        Route::LoginRecordSearchPost => {
+            let v = cx.json::<SearchRequest>()?.validate()?;
+            ok(&latchkey_core::compat::login_api::search(s, cx.org_id()?, v).await?)
+        }
+        Route::LoginRecordExportGet => {
+            let v = ExportRequest::from_query(|k| cx.query(k))?.validate()?;
+            export::respond(env, cx.org_id()?, v, now)
+        }
+        Route::LoginRecordExportPost => {
+            let v = cx.json::<ExportRequest>()?.validate()?;
+            export::respond(env, cx.org_id()?, v, now)
+        }
+        Route::VerifyLoginRecords => {
+            let from = match cx.query("from") {
+                Some(v) => Some(v.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                    Error::invalid_field("INVALID_FROM", "from must be a positive sequence number")
+                })?),
+                None => None,
+            };
+            ok(&integrity::verify(s, cx.org_id()?, from, records::chain::VERIFY_MAX).await?)
+        }
+        _ => Err(misrouted(route)),
+    }
+}

@@ -1,0 +1,178 @@
+//! Tokens and sessions: refresh, logout, status, listing and revoking, the authorization
+//! code's exchange, the public keys; and browser mode's cookies.
+
+use latchkey_core::api::{
+    AuthStatus, AuthorizeRequest, LogoutRequest, LogoutResponse, RefreshRequest, TokenRequest,
+    TokenResponse,
+};
+use latchkey_core::identity::users;
+use latchkey_core::sessions::{self, cookies, jwt, pkce};
+use latchkey_core::store::SessionStore;
+use latchkey_core::time::rfc3339;
+use worker::{Env, Response};
+
+use super::*;
+use crate::keys;
+
+pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
+    let (s, now, rng) = (&cx.store, cx.now, &mut WorkerRng);
+    match route {
+        Route::Jwks => {
+            let mut resp = http::json(200, &keys::ring(env)?.jwks())?;
+            resp.headers_mut()
+                .set("cache-control", "public, max-age=300")?;
+            Ok(resp)
+        }
+        Route::OpenIdConfiguration => ok(&jwt::openid_configuration(&cx.issuer)),
+        Route::Refresh => {
+            let body: RefreshRequest = if cx.body.is_empty() {
+                RefreshRequest::default()
+            } else {
+                cx.json()?
+            };
+            let cookie_header = cx.header("cookie");
+            let (token, by_cookie) = match body.refresh_token {
+                Some(t) => (t, false),
+                None => {
+                    let t =
+                        cookies::get(cookie_header, cookies::REFRESH_COOKIE).ok_or_else(|| {
+                            Error::invalid_field(
+                                "INVALID_REFRESH_TOKEN",
+                                "refresh_token is required",
+                            )
+                        })?;
+                    // A cookie authenticates this request: it must prove it was not forged.
+                    if !cookies::csrf_ok(cookie_header, cx.header(cookies::CSRF_HEADER)) {
+                        return Err(Error::Forbidden.into());
+                    }
+                    (t.to_owned(), true)
+                }
+            };
+            let keys = keys::ring(env)?;
+            let env = login_env(cx, &keys, rng);
+            let done = sessions::refresh(s, &token, body.client_id.as_deref(), env).await?;
+            let resp = TokenResponse::new(&done.session.id, done.tokens, None);
+            if by_cookie {
+                let app = sessions::application_of(s, &done.session).await?;
+                check_origin(cx, app.as_ref())?;
+                return browser_mode(cx, resp, 200, done.session.expires_at);
+            }
+            ok(&resp)
+        }
+        Route::Logout => {
+            let (org, user, session) = cx.user()?;
+            let body: LogoutRequest = if cx.body.is_empty() {
+                LogoutRequest::default()
+            } else {
+                cx.json()?
+            };
+            let revoked = sessions::logout(s, org, user, session, body.everywhere, now).await?;
+            let mut resp = http::json(200, &LogoutResponse { revoked })?;
+            if cookies::get(cx.header("cookie"), cookies::REFRESH_COOKIE).is_some() {
+                for c in cookies::browser_mode("", "", 0, &cx.issuer) {
+                    resp.headers_mut().append("set-cookie", &c)?;
+                }
+            }
+            Ok(resp)
+        }
+        Route::AuthStatus => {
+            let (org, user, session) = cx.user()?;
+            let found = s
+                .get_session(org, session)
+                .await?
+                .ok_or(Error::Unauthorized)?;
+            ok(&AuthStatus {
+                authenticated: true,
+                user_id: user.to_owned(),
+                session_id: session.to_owned(),
+                organization_id: org.to_owned(),
+                session_expires_at: rfc3339(found.expires_at),
+            })
+        }
+        Route::ListOwnSessions => {
+            let (org, user, session) = cx.user()?;
+            ok(&sessions::list(s, org, user, Some(session), now).await?)
+        }
+        Route::RevokeOwnSession => {
+            let (org, user, _) = cx.user()?;
+            sessions::revoke(s, org, user, cx.param("session_id"), now).await?;
+            no_content()
+        }
+        Route::ListUserSessions => {
+            let org = cx.org_id()?;
+            let user = users::get(s, org, cx.param("user_id")).await?;
+            ok(&sessions::list(s, org, &user.id, None, now).await?)
+        }
+        Route::RevokeUserSession => {
+            sessions::revoke(
+                s,
+                cx.org_id()?,
+                cx.param("user_id"),
+                cx.param("session_id"),
+                now,
+            )
+            .await?;
+            no_content()
+        }
+        Route::Authorize => {
+            let body: AuthorizeRequest = cx.json()?;
+            required("INVALID_LOGIN_ID", "login_id", &body.login_id)?;
+            required("INVALID_PASSWORD", "password", &body.password)?;
+            let app = app_by_client_id(cx, &body.client_id).await?;
+            let keys = keys::ring(env)?;
+            let client = cx.client_with(body.device.as_ref());
+            let env = login_env(cx, &keys, rng);
+            ok(&pkce::authorize(s, &app, body, client, env).await?)
+        }
+        Route::Token => {
+            let body: TokenRequest = cx.json()?;
+            let keys = keys::ring(env)?;
+            let env = login_env(cx, &keys, rng);
+            let (session, tokens) = pkce::exchange(s, body, env).await?;
+            ok(&TokenResponse::new(&session.id, tokens, None))
+        }
+        Route::IdentityStoreSessions => {
+            let (store_id, user) = (cx.param("identity_store_id"), cx.param("user_id"));
+            ok(&sessions::identity_store_sessions(s, cx.org_id()?, store_id, user, now).await?)
+        }
+        _ => Err(misrouted(route)),
+    }
+}
+
+/// Browser mode: the refresh token leaves the body for an HttpOnly cookie, beside a CSRF
+/// token (cookie and body) that cookie-authenticated refreshes must echo.
+pub(super) fn browser_mode(
+    cx: &Ctx,
+    mut body: TokenResponse,
+    status: u16,
+    session_expires_at: i64,
+) -> AppResult<Response> {
+    let refresh = body.refresh_token.take().unwrap_or_default();
+    let csrf = latchkey_core::rand::hex(&latchkey_core::rand::Rng::bytes::<32>(&mut WorkerRng));
+    let max_age = ((session_expires_at - cx.now) / 1000).max(0);
+    body.csrf_token = Some(csrf.clone());
+    let mut resp = http::json(status, &body)?;
+    for c in cookies::browser_mode(&refresh, &csrf, max_age, &cx.issuer) {
+        resp.headers_mut().append("set-cookie", &c)?;
+    }
+    Ok(resp)
+}
+
+/// Cookies are only set for, and only accepted from, the application's allowed origins
+/// (when it lists any).
+pub(super) fn check_origin(cx: &Ctx, app: Option<&Application>) -> Result<(), Error> {
+    match (cx.header("origin"), app) {
+        (Some(origin), Some(app)) if !app.allowed_origins.is_empty() => {
+            if app
+                .allowed_origins
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(origin))
+            {
+                Ok(())
+            } else {
+                Err(Error::Forbidden)
+            }
+        }
+        _ => Ok(()),
+    }
+}
