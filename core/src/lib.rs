@@ -27,6 +27,9 @@ pub mod sessions;
 pub mod browser;
 pub mod http;
 
+#[cfg(test)]
+mod layering_tests;
+
 pub use error::Error;
 
 /// The version of Latchkey, reported by `/healthz` and the SDK.
