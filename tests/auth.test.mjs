@@ -178,11 +178,14 @@ test('test_auth_signup_then_duplicate', async () => {
 test('test_auth_access_token_roles_grant_admin_permissions', async () => {
   const read = (await org.api('POST', '/api/v1/permissions', { name: 'users:read' })).body;
   const role = (await org.api('POST', '/api/v1/roles', { name: `auditor-${Date.now()}`, permission_ids: [read.id] })).body;
+  // Only tokens issued for Latchkey's own API (an `admin_api` application) carry them.
+  const consoleApp = (await org.api('POST', '/api/v1/applications', { name: 'console', admin_api: true })).body;
+  const consoleLogin = (u) => call('POST', '/api/v1/auth/login', { body: { client_id: consoleApp.client_id, login_id: u.email, password: u.password } });
   const admin = await newUser();
   const plain = await newUser();
   await org.api('PUT', `/api/v1/users/${admin.id}/roles`, { role_ids: [role.id] });
-  const at = (await login(admin.email, admin.password)).body.access_token;
-  const pt = (await login(plain.email, plain.password)).body.access_token;
+  const at = (await consoleLogin(admin)).body.access_token;
+  const pt = (await consoleLogin(plain)).body.access_token;
   assert.deepEqual(JSON.parse(b64url(at.split('.')[1])).roles, [role.name]);
   assert.equal((await asUser(at)('GET', '/api/v1/users')).status, 200);
   assertError(await asUser(at)('POST', '/api/v1/users', { email: email() }), 403, 'FORBIDDEN');

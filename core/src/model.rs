@@ -36,6 +36,12 @@ pub struct Application {
     pub access_token_ttl_secs: u32,
     pub refresh_token_ttl_secs: u32,
     pub login_methods: Vec<LoginMethod>,
+    /// Anyone may create an account through the public sign-up route (off by default).
+    pub self_signup: bool,
+    /// Tokens of this application are for Latchkey's own administrative API: their audience
+    /// is [`crate::sessions::tokens::admin_audience`], and only such tokens carry a user's
+    /// administrative permissions.
+    pub admin_api: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -125,6 +131,18 @@ pub struct ApiKey {
     pub permissions: Option<Vec<String>>,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// Who created it (`platform`, `api_key:<id>`, `user:<id>`); `None` for keys made before
+    /// creators were recorded.
+    pub created_by: Option<String>,
+    /// The key stops working at this instant, if set.
+    pub expires_at: Option<i64>,
+}
+
+impl ApiKey {
+    /// Neither revoked nor expired at `now`.
+    pub fn is_active(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|t| now < t)
+    }
 }
 
 /// Limit/offset paging, already validated.

@@ -17,6 +17,9 @@ pub struct Ctx {
     pub scope: Scope,
     /// What the caller holds within its organization (empty for public routes).
     pub grants: Grants,
+    /// Who is calling, for what an action records (`api_key:<id>`, `user:<id>`,
+    /// `platform`; empty on public routes).
+    pub actor: String,
     pub now: i64,
     /// The issuer of tokens: `ISSUER` if set, else the request's origin.
     pub issuer: String,

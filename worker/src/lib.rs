@@ -127,6 +127,7 @@ async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<R
         Some(caller::authenticate(&store, &header, cfg).await?)
     };
     let scope = authorize(spec.access, principal.as_ref())?;
+    let actor = principal.as_ref().map(|p| p.actor()).unwrap_or_default();
     let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());
 
     let dev = env
@@ -156,6 +157,7 @@ async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<R
         cache: KvCache::new(env.kv(KV_BINDING)?),
         scope,
         grants,
+        actor,
         now,
         issuer,
         client,

@@ -116,6 +116,24 @@ impl Grants {
         Grants::Only(out)
     }
 
+    /// Latchkey's own permission names are reserved: an organization permission named like
+    /// one grants it (see [`Grants::known`]), so creating, renaming, granting, assigning or
+    /// removing one requires that the caller already holds it. `FORBIDDEN` otherwise; names
+    /// that are not Latchkey's pass.
+    pub fn require_reserved<S: AsRef<str>>(
+        &self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<(), Error> {
+        for name in names {
+            if let Some(p) = Permission::parse(name.as_ref()) {
+                if !self.allows(p) {
+                    return Err(Error::Forbidden);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Permission names, `None` for all.
     pub fn names(&self) -> Option<Vec<String>> {
         match self {
@@ -161,6 +179,16 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// Who acted, for the records an action leaves (`api_key:<id>`, `user:<id>`,
+    /// `platform`).
+    pub fn actor(&self) -> String {
+        match self {
+            Principal::Platform => "platform".to_owned(),
+            Principal::ApiKey { key_id, .. } => format!("api_key:{key_id}"),
+            Principal::User { user_id, .. } => format!("user:{user_id}"),
+        }
+    }
+
     /// What this caller holds within its organization.
     pub fn grants(&self) -> Grants {
         match self {

@@ -88,6 +88,9 @@ request_type! {
         /// every permission the caller holds. A key never grants more than its creator's.
         #[serde(default)]
         pub permissions: Option<Vec<String>>,
+        /// RFC 3339; the key stops working then. Must be in the future.
+        #[serde(default)]
+        pub expires_at: Option<String>,
     }
 }
 
@@ -101,6 +104,9 @@ api_type! {
         pub permissions: Option<Vec<String>>,
         pub created_at: String,
         pub revoked_at: Option<String>,
+        /// Who created the key: `platform`, `api_key:<id>` or `user:<id>`.
+        pub created_by: Option<String>,
+        pub expires_at: Option<String>,
     }
 }
 
@@ -113,6 +119,8 @@ impl From<&ApiKey> for ApiKeyView {
             permissions: k.permissions.clone(),
             created_at: rfc3339(k.created_at),
             revoked_at: k.revoked_at.map(rfc3339),
+            created_by: k.created_by.clone(),
+            expires_at: k.expires_at.map(rfc3339),
         }
     }
 }
@@ -125,6 +133,8 @@ api_type! {
         pub prefix: String,
         pub permissions: Option<Vec<String>>,
         pub created_at: String,
+        pub created_by: Option<String>,
+        pub expires_at: Option<String>,
         pub key: String,
     }
 }
@@ -150,6 +160,12 @@ request_type! {
         pub refresh_token_ttl_secs: Option<u32>,
         #[serde(default)]
         pub login_methods: Option<Vec<LoginMethod>>,
+        /// Let anyone create an account through `POST /api/v1/auth/signup` (default false).
+        #[serde(default)]
+        pub self_signup: bool,
+        /// Tokens for Latchkey's administrative API (default false): see `ApplicationView`.
+        #[serde(default)]
+        pub admin_api: bool,
     }
 }
 
@@ -167,6 +183,10 @@ request_type! {
         pub refresh_token_ttl_secs: Option<u32>,
         #[serde(default)]
         pub login_methods: Option<Vec<LoginMethod>>,
+        #[serde(default)]
+        pub self_signup: Option<bool>,
+        #[serde(default)]
+        pub admin_api: Option<bool>,
     }
 }
 
@@ -181,6 +201,12 @@ api_type! {
         pub access_token_ttl_secs: u32,
         pub refresh_token_ttl_secs: u32,
         pub login_methods: Vec<LoginMethod>,
+        /// Anyone may sign up through the public sign-up route.
+        pub self_signup: bool,
+        /// The application's tokens are issued for Latchkey's administrative API (audience
+        /// `<issuer>/api`), so its users' roles grant administrative permissions; other
+        /// applications' tokens never do.
+        pub admin_api: bool,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -198,6 +224,8 @@ impl From<&Application> for ApplicationView {
             access_token_ttl_secs: a.access_token_ttl_secs,
             refresh_token_ttl_secs: a.refresh_token_ttl_secs,
             login_methods: a.login_methods.clone(),
+            self_signup: a.self_signup,
+            admin_api: a.admin_api,
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
         }

@@ -5,6 +5,7 @@ use crate::access::{Grants, Principal};
 use crate::identity::api_keys;
 use crate::secrets::ApiKeySecret;
 use crate::sessions::jwt::KeyRing;
+use crate::sessions::tokens::admin_audience;
 use crate::store::{ApiKeyStore, SessionStore, UserStore};
 use crate::Error;
 
@@ -47,7 +48,9 @@ pub async fn authenticate(
             Some(s) if s.user_id == c.sub && s.is_active(cfg.now) => {}
             _ => return Err(Error::Unauthorized),
         }
-        let grants = if cfg.want_grants {
+        // Roles grant administrative permissions only through a token issued for
+        // Latchkey's own API; a relying party's token (any other audience) grants none.
+        let grants = if cfg.want_grants && c.aud == admin_audience(cfg.issuer) {
             Grants::known(&store.user_permission_names(&c.org, &c.sub).await?)
         } else {
             Grants::Only(Vec::new())
@@ -59,5 +62,5 @@ pub async fn authenticate(
             grants,
         });
     }
-    api_keys::authenticate(store, cred, cfg.platform_key).await
+    api_keys::authenticate(store, cred, cfg.platform_key, cfg.now).await
 }

@@ -169,6 +169,7 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
         Route::CurrentUser => ok(schema::<UserView>(g), &[401, 403, 404]),
         Route::ListOwnSessions | Route::ListUserSessions => ok(schema::<SessionList>(g), READ),
         Route::RevokeOwnSession | Route::RevokeUserSession => with(None, 204, None, READ),
+        Route::RevokeUserSessions => ok(schema::<LogoutResponse>(g), READ),
         Route::LoginApiLogin => login_api(
             schema::<crate::compat::login_api::LoginRequest>(g),
             200,

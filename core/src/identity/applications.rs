@@ -95,6 +95,8 @@ pub async fn create(
                 .login_methods
                 .unwrap_or_else(|| vec![LoginMethod::Password]),
         )?,
+        self_signup: input.self_signup,
+        admin_api: input.admin_api,
         created_at: now,
         updated_at: now,
     };
@@ -152,6 +154,12 @@ pub async fn update(
     }
     if let Some(v) = input.login_methods {
         app.login_methods = methods(v)?;
+    }
+    if let Some(v) = input.self_signup {
+        app.self_signup = v;
+    }
+    if let Some(v) = input.admin_api {
+        app.admin_api = v;
     }
     check_ttls(&app)?;
     app.updated_at = now;

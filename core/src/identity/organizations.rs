@@ -36,7 +36,13 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let (key, key_view) = api_keys::new_key(&org.id, "default", &Grants::All, now, rng)?;
+    let first = api_keys::NewKey {
+        name: "default",
+        grants: &Grants::All,
+        created_by: "platform",
+        expires_at: None,
+    };
+    let (key, key_view) = api_keys::new_key(&org.id, first, now, rng)?;
     store.insert_org(&org, &key).await?;
     Ok(CreatedOrganization {
         organization: OrganizationView::from(&org),

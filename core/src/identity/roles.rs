@@ -1,5 +1,6 @@
 //! Roles and permissions of an organization.
 
+use crate::access::Grants;
 use crate::api::{
     CreatePermission, CreateRole, PermissionList, PermissionView, RoleList, RoleView,
     UpdatePermission, UpdateRole,
@@ -52,9 +53,34 @@ async fn permission_ids(
     Ok(out)
 }
 
+/// The names of permissions `ids` of the organization (unknown ids are skipped).
+pub(crate) async fn permission_names(
+    store: &impl RoleStore,
+    org_id: &str,
+    ids: &[String],
+) -> Result<Vec<String>, Error> {
+    let mut names = Vec::new();
+    for id in ids {
+        if let Some(p) = store.get_permission(org_id, id).await? {
+            names.push(p.name);
+        }
+    }
+    Ok(names)
+}
+
+/// The ids in exactly one of `a` and `b`: what a change grants or takes away.
+pub(crate) fn changed_ids(a: &[String], b: &[String]) -> Vec<String> {
+    a.iter()
+        .filter(|x| !b.contains(x))
+        .chain(b.iter().filter(|x| !a.contains(x)))
+        .cloned()
+        .collect()
+}
+
 pub async fn create_role(
     store: &impl RoleStore,
     org_id: &str,
+    caller: &Grants,
     input: CreateRole,
     now: i64,
     rng: &mut impl Rng,
@@ -68,6 +94,7 @@ pub async fn create_role(
         created_at: now,
         updated_at: now,
     };
+    caller.require_reserved(permission_names(store, org_id, &role.permission_ids).await?)?;
     store.insert_role(&role).await?;
     Ok(RoleView::from(&role))
 }
@@ -90,11 +117,13 @@ pub async fn list_roles(store: &impl RoleStore, org_id: &str) -> Result<RoleList
 pub async fn update_role(
     store: &impl RoleStore,
     org_id: &str,
+    caller: &Grants,
     id: &str,
     input: UpdateRole,
     now: i64,
 ) -> Result<RoleView, Error> {
     let mut role = found(store.get_role(org_id, id).await)?;
+    let before = role.permission_ids.clone();
     if let Some(name) = input.name {
         role.name = validate::slug("INVALID_NAME", &name, NAME_MAX)?;
     }
@@ -104,18 +133,28 @@ pub async fn update_role(
     if let Some(ids) = input.permission_ids {
         role.permission_ids = permission_ids(store, org_id, ids).await?;
     }
+    let granted_or_taken = changed_ids(&before, &role.permission_ids);
+    caller.require_reserved(permission_names(store, org_id, &granted_or_taken).await?)?;
     role.updated_at = now;
     changed(store.update_role(&role).await)?;
     Ok(RoleView::from(&role))
 }
 
-pub async fn delete_role(store: &impl RoleStore, org_id: &str, id: &str) -> Result<(), Error> {
+pub async fn delete_role(
+    store: &impl RoleStore,
+    org_id: &str,
+    caller: &Grants,
+    id: &str,
+) -> Result<(), Error> {
+    let role = found(store.get_role(org_id, id).await)?;
+    caller.require_reserved(permission_names(store, org_id, &role.permission_ids).await?)?;
     changed(store.delete_role(org_id, id).await)
 }
 
 pub async fn create_permission(
     store: &impl RoleStore,
     org_id: &str,
+    caller: &Grants,
     input: CreatePermission,
     now: i64,
     rng: &mut impl Rng,
@@ -128,6 +167,7 @@ pub async fn create_permission(
         created_at: now,
         updated_at: now,
     };
+    caller.require_reserved([&p.name])?;
     store.insert_permission(&p).await?;
     Ok(PermissionView::from(&p))
 }
@@ -159,13 +199,17 @@ pub async fn list_permissions(
 pub async fn update_permission(
     store: &impl RoleStore,
     org_id: &str,
+    caller: &Grants,
     id: &str,
     input: UpdatePermission,
     now: i64,
 ) -> Result<PermissionView, Error> {
     let mut p = found(store.get_permission(org_id, id).await)?;
     if let Some(name) = input.name {
-        p.name = validate::slug("INVALID_NAME", &name, NAME_MAX)?;
+        let name = validate::slug("INVALID_NAME", &name, NAME_MAX)?;
+        // Renaming to or from a reserved name grants or takes it from every holder.
+        caller.require_reserved([&p.name, &name])?;
+        p.name = name;
     }
     if let Some(d) = input.description {
         p.description = description(&d)?;
@@ -178,7 +222,10 @@ pub async fn update_permission(
 pub async fn delete_permission(
     store: &impl RoleStore,
     org_id: &str,
+    caller: &Grants,
     id: &str,
 ) -> Result<(), Error> {
+    let p = found(store.get_permission(org_id, id).await)?;
+    caller.require_reserved([&p.name])?;
     changed(store.delete_permission(org_id, id).await)
 }

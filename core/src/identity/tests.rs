@@ -100,6 +100,7 @@ fn test_identity_org_create_returns_working_key() {
         &w.store,
         &format!("Bearer {}", created.api_key.key),
         Some(PLATFORM_KEY),
+        NOW,
     ))
     .unwrap();
     assert_eq!(
@@ -111,7 +112,13 @@ fn test_identity_org_create_returns_working_key() {
         }
     );
     // The bare key (seed 003 style) works too.
-    assert!(block_on(api_keys::authenticate(&w.store, &created.api_key.key, None)).is_ok());
+    assert!(block_on(api_keys::authenticate(
+        &w.store,
+        &created.api_key.key,
+        None,
+        NOW
+    ))
+    .is_ok());
 }
 
 #[test]
@@ -128,7 +135,12 @@ fn test_identity_authentication_failures_read_the_same() {
         "Bearer ",
     ] {
         assert_eq!(
-            block_on(api_keys::authenticate(&w.store, bad, Some(PLATFORM_KEY))),
+            block_on(api_keys::authenticate(
+                &w.store,
+                bad,
+                Some(PLATFORM_KEY),
+                NOW
+            )),
             Err(Error::Unauthorized),
             "{bad}"
         );
@@ -137,17 +149,23 @@ fn test_identity_authentication_failures_read_the_same() {
         block_on(api_keys::authenticate(
             &w.store,
             PLATFORM_KEY,
-            Some(PLATFORM_KEY)
+            Some(PLATFORM_KEY),
+            NOW
         )),
         Ok(Principal::Platform)
     );
     // A platform key too short to be safe is never accepted.
     assert_eq!(
-        block_on(api_keys::authenticate(&w.store, "short", Some("short"))),
+        block_on(api_keys::authenticate(
+            &w.store,
+            "short",
+            Some("short"),
+            NOW
+        )),
         Err(Error::Unauthorized)
     );
     assert_eq!(
-        block_on(api_keys::authenticate(&w.store, PLATFORM_KEY, None)),
+        block_on(api_keys::authenticate(&w.store, PLATFORM_KEY, None, NOW)),
         Err(Error::Unauthorized)
     );
 }
@@ -161,9 +179,11 @@ fn test_identity_revoked_key_stops_working() {
         &w.store,
         &org,
         &Grants::All,
+        "api_key:test",
         CreateApiKey {
             name: "ci".into(),
             permissions: None,
+            expires_at: None,
         },
         NOW,
         &mut w.rng,
@@ -172,19 +192,26 @@ fn test_identity_revoked_key_stops_working() {
     block_on(api_keys::revoke(
         &w.store,
         &org,
+        &Grants::All,
         &created.api_key.id,
         NOW + 1,
     ))
     .unwrap();
     assert_eq!(
-        block_on(api_keys::authenticate(&w.store, &created.api_key.key, None)),
+        block_on(api_keys::authenticate(
+            &w.store,
+            &created.api_key.key,
+            None,
+            NOW
+        )),
         Err(Error::Unauthorized)
     );
-    assert!(block_on(api_keys::authenticate(&w.store, &second.key, None)).is_ok());
+    assert!(block_on(api_keys::authenticate(&w.store, &second.key, None, NOW)).is_ok());
     assert_eq!(
         block_on(api_keys::revoke(
             &w.store,
             &org,
+            &Grants::All,
             &created.api_key.id,
             NOW + 2
         )),
@@ -274,7 +301,12 @@ fn test_identity_org_delete_cascades() {
     block_on(organizations::delete(&w.store, &w.cache, &a)).unwrap();
     assert_eq!(block_on(w.store.get_user(&a, &u.id)).unwrap(), None);
     assert_eq!(
-        block_on(api_keys::authenticate(&w.store, &created.api_key.key, None)),
+        block_on(api_keys::authenticate(
+            &w.store,
+            &created.api_key.key,
+            None,
+            NOW
+        )),
         Err(Error::Unauthorized)
     );
     assert_eq!(
@@ -462,6 +494,7 @@ fn test_identity_roles_permissions_and_assignment() {
     let read = block_on(roles::create_permission(
         &w.store,
         &a,
+        &Grants::All,
         CreatePermission {
             name: "Users:Read".into(),
             description: "".into(),
@@ -474,6 +507,7 @@ fn test_identity_roles_permissions_and_assignment() {
     let foreign = block_on(roles::create_permission(
         &w.store,
         &b,
+        &Grants::All,
         CreatePermission {
             name: "x".into(),
             description: "".into(),
@@ -485,6 +519,7 @@ fn test_identity_roles_permissions_and_assignment() {
     let dup = block_on(roles::create_permission(
         &w.store,
         &a,
+        &Grants::All,
         CreatePermission {
             name: "users:read".into(),
             description: "".into(),
@@ -500,9 +535,16 @@ fn test_identity_roles_permissions_and_assignment() {
         permission_ids: vec![foreign.id.clone()],
     };
     assert_eq!(
-        block_on(roles::create_role(&w.store, &a, bad, NOW, &mut w.rng))
-            .unwrap_err()
-            .code(),
+        block_on(roles::create_role(
+            &w.store,
+            &a,
+            &Grants::All,
+            bad,
+            NOW,
+            &mut w.rng
+        ))
+        .unwrap_err()
+        .code(),
         "INVALID_PERMISSION_IDS"
     );
     let admin = CreateRole {
@@ -510,13 +552,22 @@ fn test_identity_roles_permissions_and_assignment() {
         description: "Admins".into(),
         permission_ids: vec![read.id.clone(), read.id.clone()],
     };
-    let admin = block_on(roles::create_role(&w.store, &a, admin, NOW, &mut w.rng)).unwrap();
+    let admin = block_on(roles::create_role(
+        &w.store,
+        &a,
+        &Grants::All,
+        admin,
+        NOW,
+        &mut w.rng,
+    ))
+    .unwrap();
     assert_eq!(admin.permission_ids, vec![read.id.clone()]);
 
     let u = w.user(&a, "ann@example.com").unwrap();
     let b_role = block_on(roles::create_role(
         &w.store,
         &b,
+        &Grants::All,
         CreateRole {
             name: "admin".into(),
             ..Default::default()
@@ -528,6 +579,7 @@ fn test_identity_roles_permissions_and_assignment() {
     let err = block_on(users::set_roles(
         &w.store,
         &a,
+        &Grants::All,
         &u.id,
         SetUserRoles {
             role_ids: vec![b_role.id],
@@ -538,6 +590,7 @@ fn test_identity_roles_permissions_and_assignment() {
     let got = block_on(users::set_roles(
         &w.store,
         &a,
+        &Grants::All,
         &u.id,
         SetUserRoles {
             role_ids: vec![admin.id.clone()],
@@ -546,12 +599,18 @@ fn test_identity_roles_permissions_and_assignment() {
     .unwrap();
     assert_eq!(got.roles.len(), 1);
 
-    block_on(roles::delete_permission(&w.store, &a, &read.id)).unwrap();
+    block_on(roles::delete_permission(
+        &w.store,
+        &a,
+        &Grants::All,
+        &read.id,
+    ))
+    .unwrap();
     assert!(block_on(roles::get_role(&w.store, &a, &admin.id))
         .unwrap()
         .permission_ids
         .is_empty());
-    block_on(roles::delete_role(&w.store, &a, &admin.id)).unwrap();
+    block_on(roles::delete_role(&w.store, &a, &Grants::All, &admin.id)).unwrap();
     assert!(block_on(users::roles(&w.store, &a, &u.id))
         .unwrap()
         .roles
@@ -570,6 +629,7 @@ fn test_identity_user_delete_removes_roles() {
     let role = block_on(roles::create_role(
         &w.store,
         &a,
+        &Grants::All,
         CreateRole {
             name: "r".into(),
             ..Default::default()
@@ -581,6 +641,7 @@ fn test_identity_user_delete_removes_roles() {
     block_on(users::set_roles(
         &w.store,
         &a,
+        &Grants::All,
         &u.id,
         SetUserRoles {
             role_ids: vec![role.id],
@@ -728,11 +789,13 @@ fn test_identity_restricted_keys_cannot_escalate() {
     let ro = CreateApiKey {
         name: "ro".into(),
         permissions: Some(vec!["users:read".into(), "api_keys:write".into()]),
+        expires_at: None,
     };
     let ro = block_on(api_keys::create(
         &w.store,
         &org,
         &Grants::All,
+        "api_key:test",
         ro,
         NOW,
         &mut w.rng,
@@ -743,7 +806,7 @@ fn test_identity_restricted_keys_cannot_escalate() {
         Some(&["users:read".to_owned(), "api_keys:write".to_owned()][..])
     );
     let Principal::ApiKey { grants, .. } =
-        block_on(api_keys::authenticate(&w.store, &ro.key, None)).unwrap()
+        block_on(api_keys::authenticate(&w.store, &ro.key, None, NOW)).unwrap()
     else {
         panic!("not an API key");
     };
@@ -753,10 +816,17 @@ fn test_identity_restricted_keys_cannot_escalate() {
     let wider = CreateApiKey {
         name: "x".into(),
         permissions: Some(vec!["users:write".into()]),
+        expires_at: None,
     };
     assert_eq!(
         block_on(api_keys::create(
-            &w.store, &org, &grants, wider, NOW, &mut w.rng
+            &w.store,
+            &org,
+            &grants,
+            "api_key:test",
+            wider,
+            NOW,
+            &mut w.rng
         )),
         Err(Error::Forbidden)
     );
@@ -764,21 +834,30 @@ fn test_identity_restricted_keys_cannot_escalate() {
     let all = CreateApiKey {
         name: "y".into(),
         permissions: None,
+        expires_at: None,
     };
     let made = block_on(api_keys::create(
-        &w.store, &org, &grants, all, NOW, &mut w.rng,
+        &w.store,
+        &org,
+        &grants,
+        "api_key:test",
+        all,
+        NOW,
+        &mut w.rng,
     ))
     .unwrap();
     assert_eq!(made.permissions, ro.permissions);
     let bad = CreateApiKey {
         name: "z".into(),
         permissions: Some(vec!["root".into()]),
+        expires_at: None,
     };
     assert_eq!(
         block_on(api_keys::create(
             &w.store,
             &org,
             &Grants::All,
+            "api_key:test",
             bad,
             NOW,
             &mut w.rng
@@ -787,4 +866,328 @@ fn test_identity_restricted_keys_cannot_escalate() {
         .code(),
         "INVALID_PERMISSIONS"
     );
+}
+
+impl World {
+    fn permission(
+        &mut self,
+        org: &str,
+        caller: &Grants,
+        name: &str,
+    ) -> Result<PermissionView, Error> {
+        let input = CreatePermission {
+            name: name.into(),
+            description: "".into(),
+        };
+        block_on(roles::create_permission(
+            &self.store,
+            org,
+            caller,
+            input,
+            NOW,
+            &mut self.rng,
+        ))
+    }
+
+    fn role(
+        &mut self,
+        org: &str,
+        caller: &Grants,
+        name: &str,
+        ids: &[&str],
+    ) -> Result<RoleView, Error> {
+        let input = CreateRole {
+            name: name.into(),
+            description: "".into(),
+            permission_ids: ids.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        block_on(roles::create_role(
+            &self.store,
+            org,
+            caller,
+            input,
+            NOW,
+            &mut self.rng,
+        ))
+    }
+
+    fn key(
+        &mut self,
+        org: &str,
+        caller: &Grants,
+        permissions: Option<&[&str]>,
+    ) -> Result<CreatedApiKey, Error> {
+        let input = CreateApiKey {
+            name: "k".into(),
+            permissions: permissions.map(|p| p.iter().map(|s| (*s).to_owned()).collect()),
+            expires_at: None,
+        };
+        block_on(api_keys::create(
+            &self.store,
+            org,
+            caller,
+            "api_key:test",
+            input,
+            NOW,
+            &mut self.rng,
+        ))
+    }
+}
+
+fn only(names: &[&str]) -> Grants {
+    Grants::known(&names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+}
+
+#[test]
+fn test_identity_reserved_permission_names_need_holding() {
+    let mut w = World::new();
+    let org = w.org("A", None).organization.id;
+    let roles_admin = only(&["roles:read", "roles:write"]);
+    // The escalation: a roles-only caller names permissions after Latchkey's own.
+    for name in [
+        "api_keys:write",
+        "api_keys:read",
+        "users:write",
+        "USERS:WRITE",
+    ] {
+        assert_eq!(
+            w.permission(&org, &roles_admin, name).unwrap_err(),
+            Error::Forbidden,
+            "{name}"
+        );
+    }
+    // Names of its own, and the reserved ones it holds, are fine.
+    let harmless = w.permission(&org, &roles_admin, "reports:view").unwrap();
+    w.permission(&org, &roles_admin, "roles:read").unwrap();
+    // Renaming into a reserved name grants it to every holder: refused.
+    let rename = UpdatePermission {
+        name: Some("users:write".into()),
+        description: None,
+    };
+    assert_eq!(
+        block_on(roles::update_permission(
+            &w.store,
+            &org,
+            &roles_admin,
+            &harmless.id,
+            rename,
+            NOW
+        )),
+        Err(Error::Forbidden)
+    );
+    // The unrestricted key makes the real thing; the roles-only caller cannot put it in a
+    // role, add it to one, hand out or take away a role carrying it, or delete it.
+    let users_write = w.permission(&org, &Grants::All, "users:write").unwrap();
+    assert_eq!(
+        w.role(&org, &roles_admin, "admins", &[&users_write.id])
+            .unwrap_err(),
+        Error::Forbidden
+    );
+    let mine = w.role(&org, &roles_admin, "mine", &[&harmless.id]).unwrap();
+    let widen = UpdateRole {
+        permission_ids: Some(vec![harmless.id.clone(), users_write.id.clone()]),
+        ..Default::default()
+    };
+    assert_eq!(
+        block_on(roles::update_role(
+            &w.store,
+            &org,
+            &roles_admin,
+            &mine.id,
+            widen,
+            NOW
+        )),
+        Err(Error::Forbidden)
+    );
+    let admins = w
+        .role(&org, &Grants::All, "admins", &[&users_write.id])
+        .unwrap();
+    let u = w.user(&org, "ann@example.com").unwrap();
+    let assign = |ids: Vec<String>| SetUserRoles { role_ids: ids };
+    assert_eq!(
+        block_on(users::set_roles(
+            &w.store,
+            &org,
+            &roles_admin,
+            &u.id,
+            assign(vec![admins.id.clone()])
+        )),
+        Err(Error::Forbidden)
+    );
+    block_on(users::set_roles(
+        &w.store,
+        &org,
+        &Grants::All,
+        &u.id,
+        assign(vec![admins.id.clone()]),
+    ))
+    .unwrap();
+    assert_eq!(
+        block_on(users::set_roles(
+            &w.store,
+            &org,
+            &roles_admin,
+            &u.id,
+            assign(vec![mine.id.clone()])
+        )),
+        Err(Error::Forbidden),
+        "taking a stronger role away is refused too"
+    );
+    assert_eq!(
+        block_on(roles::delete_role(&w.store, &org, &roles_admin, &admins.id)),
+        Err(Error::Forbidden)
+    );
+    assert_eq!(
+        block_on(roles::delete_permission(
+            &w.store,
+            &org,
+            &roles_admin,
+            &users_write.id
+        )),
+        Err(Error::Forbidden)
+    );
+    // A role's description changes freely; its own roles are the caller's to assign.
+    let describe = UpdateRole {
+        description: Some("Administrators".into()),
+        ..Default::default()
+    };
+    block_on(roles::update_role(
+        &w.store,
+        &org,
+        &roles_admin,
+        &admins.id,
+        describe,
+        NOW,
+    ))
+    .unwrap();
+    block_on(users::set_roles(
+        &w.store,
+        &org,
+        &roles_admin,
+        &u.id,
+        assign(vec![admins.id.clone(), mine.id.clone()]),
+    ))
+    .unwrap();
+    // A caller holding users:write may do all of it.
+    let holder = only(&["roles:write", "users:write"]);
+    block_on(users::set_roles(
+        &w.store,
+        &org,
+        &holder,
+        &u.id,
+        assign(vec![]),
+    ))
+    .unwrap();
+    block_on(roles::delete_role(&w.store, &org, &holder, &admins.id)).unwrap();
+}
+
+#[test]
+fn test_identity_keys_revoke_only_weaker_and_never_the_last_unrestricted() {
+    let mut w = World::new();
+    let created = w.org("A", None);
+    let org = created.organization.id.clone();
+    let keys_admin = only(&["api_keys:read", "api_keys:write"]);
+    let revoke = |w: &World, caller: &Grants, id: &str| {
+        block_on(api_keys::revoke(&w.store, &org, caller, id, NOW + 1))
+    };
+    // A key holding api_keys:write cannot revoke a stronger key...
+    assert_eq!(
+        revoke(&w, &keys_admin, &created.api_key.id),
+        Err(Error::Forbidden)
+    );
+    let other = w.key(&org, &Grants::All, Some(&["users:read"])).unwrap();
+    assert_eq!(revoke(&w, &keys_admin, &other.id), Err(Error::Forbidden));
+    // ...but can revoke one within its own grants.
+    let weaker = w.key(&org, &Grants::All, Some(&["api_keys:read"])).unwrap();
+    revoke(&w, &keys_admin, &weaker.id).unwrap();
+    // The last unrestricted key stays, whoever asks.
+    assert_eq!(
+        revoke(&w, &Grants::All, &created.api_key.id)
+            .unwrap_err()
+            .code(),
+        "LAST_UNRESTRICTED_KEY"
+    );
+    assert!(block_on(api_keys::authenticate(
+        &w.store,
+        &created.api_key.key,
+        None,
+        NOW + 2
+    ))
+    .is_ok());
+    let second = w.key(&org, &Grants::All, None).unwrap();
+    assert_eq!(second.created_by.as_deref(), Some("api_key:test"));
+    revoke(&w, &Grants::All, &created.api_key.id).unwrap();
+    assert_eq!(
+        revoke(&w, &Grants::All, &second.id).unwrap_err().code(),
+        "LAST_UNRESTRICTED_KEY"
+    );
+    let listed = block_on(api_keys::list(&w.store, &org)).unwrap();
+    let first = listed
+        .api_keys
+        .iter()
+        .find(|k| k.id == created.api_key.id)
+        .unwrap();
+    assert_eq!(first.created_by.as_deref(), Some("platform"));
+}
+
+#[test]
+fn test_identity_keys_expire() {
+    let mut w = World::new();
+    let created = w.org("A", None);
+    let org = created.organization.id.clone();
+    let hour = 3_600_000;
+    let input = |expires_at: &str| CreateApiKey {
+        name: "temp".into(),
+        permissions: Some(vec!["users:read".into()]),
+        expires_at: Some(expires_at.into()),
+    };
+    let make = |w: &mut World, i| {
+        block_on(api_keys::create(
+            &w.store,
+            &org,
+            &Grants::All,
+            "platform",
+            i,
+            NOW,
+            &mut w.rng,
+        ))
+    };
+    for bad in [
+        "yesterday",
+        &crate::time::rfc3339(NOW - hour),
+        &crate::time::rfc3339(NOW),
+    ] {
+        assert_eq!(
+            make(&mut w, input(bad)).unwrap_err().code(),
+            "INVALID_EXPIRES_AT",
+            "{bad}"
+        );
+    }
+    let temp = make(&mut w, input(&crate::time::rfc3339(NOW + hour))).unwrap();
+    assert_eq!(temp.expires_at, Some(crate::time::rfc3339(NOW + hour)));
+    let auth = |now| block_on(api_keys::authenticate(&w.store, &temp.key, None, now));
+    assert!(auth(NOW + hour - 1).is_ok());
+    assert_eq!(auth(NOW + hour), Err(Error::Unauthorized));
+    // An expired unrestricted key does not count as the one that keeps the organization.
+    let first = &created.api_key;
+    let all_for_an_hour = CreateApiKey {
+        name: "temp-all".into(),
+        permissions: None,
+        expires_at: Some(crate::time::rfc3339(NOW + hour)),
+    };
+    make(&mut w, all_for_an_hour).unwrap();
+    let revoke = |now| {
+        block_on(api_keys::revoke(
+            &w.store,
+            &org,
+            &Grants::All,
+            &first.id,
+            now,
+        ))
+    };
+    assert_eq!(
+        revoke(NOW + 2 * hour).unwrap_err().code(),
+        "LAST_UNRESTRICTED_KEY"
+    );
+    assert_eq!(revoke(NOW + 1), Ok(()), "while the other is still valid");
 }

@@ -1,12 +1,13 @@
 //! Users of an organization: create, list, look up, update, verify email, delete, roles.
 
+use crate::access::Grants;
 use crate::api::{
     CreateUser, RoleView, SetEmailVerified, SetUserRoles, UpdateUser, UserList, UserRoles, UserView,
 };
 use crate::authn::password::{self, HashParams};
 use crate::model::{Page, User, UserStatus};
 use crate::rand::{uuid_v7, Rng};
-use crate::store::{RoleStore, UserFilter, UserStore};
+use crate::store::{RoleStore, SessionStore, UserFilter, UserStore};
 use crate::{validate, Error};
 
 use super::{changed, found};
@@ -119,8 +120,10 @@ pub async fn list(
     })
 }
 
+/// Updates a user. Disabling, expiring (an expiry not in the future) or setting a new
+/// password ends every session of the user at once.
 pub async fn update(
-    store: &impl UserStore,
+    store: &(impl UserStore + SessionStore),
     org_id: &str,
     id: &str,
     input: UpdateUser,
@@ -129,6 +132,7 @@ pub async fn update(
     rng: &mut impl Rng,
 ) -> Result<UserView, Error> {
     let mut user = found(store.get_user(org_id, id).await)?;
+    let before = user.clone();
     if let Some(raw) = input.email {
         let email = validate::email(&raw)?;
         if email.normalized != user.email_normalized {
@@ -157,8 +161,14 @@ pub async fn update(
     if let Some(v) = input.expires_at {
         user.expires_at = v.as_deref().map(instant).transpose()?;
     }
+    let ends_sessions = user.status != UserStatus::Active
+        || user.is_expired(now)
+        || user.password_hash != before.password_hash;
     user.updated_at = now;
     changed(store.update_user(&user).await)?;
+    if ends_sessions {
+        store.revoke_user_sessions(org_id, &user.id, now).await?;
+    }
     Ok(UserView::from(&user))
 }
 
@@ -176,8 +186,20 @@ pub async fn set_email_verified(
     Ok(UserView::from(&user))
 }
 
+/// Deletes a user; their sessions and refresh tokens go in the same transaction.
 pub async fn delete(store: &impl UserStore, org_id: &str, id: &str) -> Result<(), Error> {
     changed(store.delete_user(org_id, id).await)
+}
+
+/// Ends every session of a user of `org_id` (administrators); the number ended.
+pub async fn revoke_sessions(
+    store: &(impl UserStore + SessionStore),
+    org_id: &str,
+    id: &str,
+    now: i64,
+) -> Result<u32, Error> {
+    let user = found(store.get_user(org_id, id).await)?;
+    store.revoke_user_sessions(org_id, &user.id, now).await
 }
 
 pub async fn roles(
@@ -195,10 +217,12 @@ pub async fn roles(
     Ok(UserRoles { roles })
 }
 
-/// Replaces the user's roles. Every id must be a role of the same organization.
+/// Replaces the user's roles. Every id must be a role of the same organization, and the
+/// caller must hold every reserved permission the roles added or removed carry.
 pub async fn set_roles(
     store: &(impl UserStore + RoleStore),
     org_id: &str,
+    caller: &Grants,
     id: &str,
     input: SetUserRoles,
 ) -> Result<UserRoles, Error> {
@@ -219,6 +243,13 @@ pub async fn set_roles(
         }
         if !ids.contains(&role_id) {
             ids.push(role_id);
+        }
+    }
+    let before = store.user_role_ids(org_id, id).await?;
+    for role_id in super::roles::changed_ids(&before, &ids) {
+        if let Some(role) = store.get_role(org_id, &role_id).await? {
+            let names = super::roles::permission_names(store, org_id, &role.permission_ids).await?;
+            caller.require_reserved(names)?;
         }
     }
     store.set_user_roles(org_id, id, &ids).await?;

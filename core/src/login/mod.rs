@@ -106,7 +106,7 @@ pub async fn establish<R: Rng>(
         (None, None)
     } else {
         let roles = store.user_role_names(org_id, &user.id).await?;
-        let aud = audience(application, org_id);
+        let aud = audience(application, org_id, env.issuer);
         let access = access_token(
             env.keys, env.issuer, &session, &aud, roles, access_ttl, env.now,
         )?;

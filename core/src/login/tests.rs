@@ -1024,3 +1024,119 @@ fn test_retention_pauses_only_the_organization_with_a_broken_chain() {
     );
     assert_eq!(w.store.records().len(), 2);
 }
+
+#[test]
+fn test_sessions_end_when_the_user_is_disabled_expired_repassworded_or_deleted() {
+    let day = 86_400_000;
+    let changes: [(&str, UpdateUser); 3] = [
+        (
+            "disabled",
+            UpdateUser {
+                status: Some(UserStatus::Disabled),
+                ..Default::default()
+            },
+        ),
+        (
+            "expired",
+            UpdateUser {
+                expires_at: Some(Some(crate::time::rfc3339(NOW - 1))),
+                ..Default::default()
+            },
+        ),
+        (
+            "new password",
+            UpdateUser {
+                password: Some("a brand new horse".into()),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (what, change) in changes {
+        let mut w = World::new();
+        let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+        block_on(users::update(
+            &w.store, &w.org, &w.user_id, change, FAST, NOW, &mut w.rng,
+        ))
+        .unwrap();
+        assert_eq!(
+            block_on(sessions::list(&w.store, &w.org, &w.user_id, None, NOW))
+                .unwrap()
+                .sessions
+                .len(),
+            0,
+            "{what}: sessions end at once"
+        );
+        assert_eq!(
+            w.refresh(&t.refresh_token, NOW + 1).unwrap_err(),
+            Error::InvalidRefreshToken,
+            "{what}"
+        );
+    }
+    // A name change leaves sessions alone.
+    let mut w = World::new();
+    let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let rename = UpdateUser {
+        name: Some(Some("Ann".into())),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, rename, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    let t = w.refresh(&t.refresh_token, NOW + 1).unwrap().tokens;
+    // An expiry set for later: refresh refuses once it has passed, and ends the session.
+    let later = UpdateUser {
+        expires_at: Some(Some(crate::time::rfc3339(NOW + day))),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, later, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    let t = w.refresh(&t.refresh_token, NOW + 2).unwrap().tokens;
+    assert_eq!(
+        w.refresh(&t.refresh_token, NOW + day).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert!(
+        block_on(sessions::list(&w.store, &w.org, &w.user_id, None, NOW + 3))
+            .unwrap()
+            .sessions
+            .is_empty()
+    );
+    // Deleted: the session goes with the user.
+    let mut w = World::new();
+    let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    block_on(users::delete(&w.store, &w.org, &w.user_id)).unwrap();
+    assert_eq!(
+        w.refresh(&t.refresh_token, NOW + 1).unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+}
+
+#[test]
+fn test_sessions_an_administrator_revokes_all_of_a_users_sessions() {
+    let mut w = World::new();
+    let a = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let b = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    assert_eq!(
+        block_on(users::revoke_sessions(&w.store, &w.org, &w.user_id, NOW)),
+        Ok(2)
+    );
+    for t in [a, b] {
+        assert_eq!(
+            w.refresh(&t.refresh_token, NOW + 1).unwrap_err(),
+            Error::InvalidRefreshToken
+        );
+    }
+    assert_eq!(
+        block_on(users::revoke_sessions(
+            &w.store,
+            "other-org",
+            &w.user_id,
+            NOW
+        )),
+        Err(Error::NotFound),
+        "another organization's user reads as missing"
+    );
+}

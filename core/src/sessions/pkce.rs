@@ -196,7 +196,7 @@ pub async fn exchange<R: Rng>(
     let roles = store
         .user_role_names(&session.organization_id, &session.user_id)
         .await?;
-    let aud = audience(Some(&app), &session.organization_id);
+    let aud = audience(Some(&app), &session.organization_id, env.issuer);
     let access = access_token(
         env.keys, env.issuer, &session, &aud, roles, access_ttl, env.now,
     )?;

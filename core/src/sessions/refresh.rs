@@ -1,8 +1,8 @@
 //! Refresh with rotation and reuse detection (RFC 9700): a refresh token works once;
-//! presenting a spent one revokes its session.
+//! presenting a spent one revokes its session. Only active, unexpired users refresh.
 
 use crate::login::LoginEnv;
-use crate::model::Session;
+use crate::model::{Session, UserStatus};
 use crate::rand::Rng;
 use crate::sessions::application_of;
 use crate::sessions::tokens::{
@@ -38,6 +38,16 @@ pub async fn refresh<R: Rng>(
             return Err(Error::InvalidRefreshToken);
         }
     }
+    // The user may have been disabled, expired or deleted since the session started.
+    let user = store
+        .get_user(&session.organization_id, &session.user_id)
+        .await?;
+    if !user.is_some_and(|u| u.status == UserStatus::Active && !u.is_expired(env.now)) {
+        store
+            .revoke_session(&session.organization_id, &session.id, env.now)
+            .await?;
+        return Err(Error::InvalidRefreshToken);
+    }
     let (access_ttl, refresh_ttl_ms) = lifetimes(app.as_ref());
     // A new token never outlives its session.
     let refresh_ttl_ms = refresh_ttl_ms.min(session.expires_at - env.now).max(0);
@@ -52,7 +62,7 @@ pub async fn refresh<R: Rng>(
     let roles = store
         .user_role_names(&session.organization_id, &session.user_id)
         .await?;
-    let aud = audience(app.as_ref(), &session.organization_id);
+    let aud = audience(app.as_ref(), &session.organization_id, env.issuer);
     let access = access_token(
         env.keys, env.issuer, &session, &aud, roles, access_ttl, env.now,
     )?;

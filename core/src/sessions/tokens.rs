@@ -90,8 +90,18 @@ pub fn lifetimes(app: Option<&Application>) -> (u32, i64) {
     (access, i64::from(refresh) * 1000)
 }
 
-/// The audience of tokens for an application: its client id, or the organization id when
-/// there is no application.
-pub fn audience(app: Option<&Application>, org_id: &str) -> String {
-    app.map_or_else(|| org_id.to_owned(), |a| a.client_id.clone())
+/// The audience of tokens for an application: its client id (Latchkey's administrative API
+/// for `admin_api` applications), or the organization id when there is no application.
+pub fn audience(app: Option<&Application>, org_id: &str, issuer: &str) -> String {
+    match app {
+        Some(a) if a.admin_api => admin_audience(issuer),
+        Some(a) => a.client_id.clone(),
+        None => org_id.to_owned(),
+    }
+}
+
+/// The audience of tokens for Latchkey's own administrative API: only these carry a user's
+/// administrative permissions (see [`crate::http::caller`]).
+pub fn admin_audience(issuer: &str) -> String {
+    format!("{issuer}/api")
 }

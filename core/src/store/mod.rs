@@ -114,7 +114,9 @@ pub trait ApiKeyStore {
     async fn get_api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<ApiKey>>;
     /// Newest first.
     async fn list_api_keys(&self, org_id: &str) -> StoreResult<Vec<ApiKey>>;
-    /// Marks the key revoked; false if unknown or already revoked.
+    /// Marks the key revoked; false if unknown or already revoked, or if it is unrestricted
+    /// and no other unrestricted key of the organization is active at `now` (checked in the
+    /// same statement, so two racing revocations cannot remove the last two).
     async fn revoke_api_key(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool>;
 }
 

@@ -15,6 +15,8 @@ struct Row {
     access_token_ttl_secs: f64,
     refresh_token_ttl_secs: f64,
     login_methods: String,
+    self_signup: f64,
+    admin_api: f64,
     created_at: f64,
     updated_at: f64,
 }
@@ -32,6 +34,8 @@ impl TryFrom<Row> for Application {
             client_id: r.client_id,
             access_token_ttl_secs: r.access_token_ttl_secs as u32,
             refresh_token_ttl_secs: r.refresh_token_ttl_secs as u32,
+            self_signup: r.self_signup != 0.0,
+            admin_api: r.admin_api != 0.0,
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         })
@@ -39,7 +43,8 @@ impl TryFrom<Row> for Application {
 }
 
 const COLS: &str = "id, organization_id, name, client_id, allowed_origins, redirect_uris, \
-                    access_token_ttl_secs, refresh_token_ttl_secs, login_methods, created_at, updated_at";
+                    access_token_ttl_secs, refresh_token_ttl_secs, login_methods, created_at, updated_at, \
+                    self_signup, admin_api";
 
 fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
     rows.into_iter().map(Application::try_from).collect()
@@ -47,7 +52,7 @@ fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
 
 impl AppStore for D1Store {
     async fn insert_app(&self, a: &Application) -> StoreResult<()> {
-        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
         self.run(
             &sql,
             &[
@@ -62,6 +67,8 @@ impl AppStore for D1Store {
                 json(&a.login_methods)?,
                 n(a.created_at),
                 n(a.updated_at),
+                n(i64::from(a.self_signup)),
+                n(i64::from(a.admin_api)),
             ],
         )
         .await?;
@@ -115,8 +122,8 @@ impl AppStore for D1Store {
     async fn update_app(&self, a: &Application) -> StoreResult<bool> {
         self.run(
             "UPDATE applications SET name = ?3, allowed_origins = ?4, redirect_uris = ?5, \
-             access_token_ttl_secs = ?6, refresh_token_ttl_secs = ?7, login_methods = ?8, updated_at = ?9 \
-             WHERE organization_id = ?1 AND id = ?2",
+             access_token_ttl_secs = ?6, refresh_token_ttl_secs = ?7, login_methods = ?8, updated_at = ?9, \
+             self_signup = ?10, admin_api = ?11 WHERE organization_id = ?1 AND id = ?2",
             &[
                 s(&a.organization_id),
                 s(&a.id),
@@ -127,6 +134,8 @@ impl AppStore for D1Store {
                 n(a.refresh_token_ttl_secs.into()),
                 json(&a.login_methods)?,
                 n(a.updated_at),
+                n(i64::from(a.self_signup)),
+                n(i64::from(a.admin_api)),
             ],
         )
         .await

@@ -15,6 +15,8 @@ struct Row {
     permissions: Option<String>,
     created_at: f64,
     revoked_at: Option<f64>,
+    created_by: Option<String>,
+    expires_at: Option<f64>,
 }
 
 impl TryFrom<Row> for ApiKey {
@@ -33,17 +35,19 @@ impl TryFrom<Row> for ApiKey {
             key_hash: r.key_hash,
             created_at: r.created_at as i64,
             revoked_at: r.revoked_at.map(|t| t as i64),
+            created_by: r.created_by,
+            expires_at: r.expires_at.map(|t| t as i64),
         })
     }
 }
 
-const COLS: &str =
-    "id, organization_id, name, prefix, key_hash, permissions, created_at, revoked_at";
+const COLS: &str = "id, organization_id, name, prefix, key_hash, permissions, created_at, \
+                    revoked_at, created_by, expires_at";
 
 pub(super) fn insert_stmt(store: &D1Store, k: &ApiKey) -> StoreResult<D1PreparedStatement> {
     store.stmt(
-        "INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, permissions, created_at, revoked_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, permissions, created_at, \
+         revoked_at, created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         &[
             s(&k.id),
             s(&k.organization_id),
@@ -56,6 +60,11 @@ pub(super) fn insert_stmt(store: &D1Store, k: &ApiKey) -> StoreResult<D1Prepared
             },
             n(k.created_at),
             opt_n(k.revoked_at),
+            match &k.created_by {
+                Some(c) => s(c),
+                None => wasm_bindgen::JsValue::NULL,
+            },
+            opt_n(k.expires_at),
         ],
     )
 }
@@ -85,8 +94,14 @@ impl ApiKeyStore for D1Store {
     }
 
     async fn revoke_api_key(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool> {
+        // An unrestricted key goes only while another unrestricted key stays active: one
+        // statement, so racing revocations of the last two cannot both win.
         self.run(
-            "UPDATE api_keys SET revoked_at = ?3 WHERE organization_id = ?1 AND id = ?2 AND revoked_at IS NULL",
+            "UPDATE api_keys SET revoked_at = ?3 WHERE organization_id = ?1 AND id = ?2 \
+             AND revoked_at IS NULL AND (permissions IS NOT NULL OR EXISTS ( \
+               SELECT 1 FROM api_keys o WHERE o.organization_id = ?1 AND o.id <> ?2 \
+               AND o.permissions IS NULL AND o.revoked_at IS NULL \
+               AND (o.expires_at IS NULL OR o.expires_at > ?3)))",
             &[s(org_id), s(id), n(now)],
         )
         .await

@@ -31,11 +31,11 @@ pub(super) async fn handle(route: Route, cx: &Ctx) -> AppResult<Response> {
         }
 
         Route::ListApiKeys => ok(&api_keys::list(s, cx.org_id()?).await?),
-        Route::CreateApiKey => {
-            created(&api_keys::create(s, cx.org_id()?, &cx.grants, cx.json()?, now, rng).await?)
-        }
+        Route::CreateApiKey => created(
+            &api_keys::create(s, cx.org_id()?, &cx.grants, &cx.actor, cx.json()?, now, rng).await?,
+        ),
         Route::RevokeApiKey => {
-            api_keys::revoke(s, cx.org_id()?, cx.param("key_id"), now).await?;
+            api_keys::revoke(s, cx.org_id()?, &cx.grants, cx.param("key_id"), now).await?;
             no_content()
         }
 
@@ -82,7 +82,10 @@ pub(super) async fn handle(route: Route, cx: &Ctx) -> AppResult<Response> {
         }
         Route::GetUserRoles => ok(&users::roles(s, cx.org_id()?, cx.param("user_id")).await?),
         Route::SetUserRoles => {
-            ok(&users::set_roles(s, cx.org_id()?, cx.param("user_id"), cx.json()?).await?)
+            ok(
+                &users::set_roles(s, cx.org_id()?, &cx.grants, cx.param("user_id"), cx.json()?)
+                    .await?,
+            )
         }
         Route::GetUserOrganizations => {
             ok(&organizations::of_user(s, cx.org_id()?, cx.param("user_id")).await?)
@@ -90,29 +93,36 @@ pub(super) async fn handle(route: Route, cx: &Ctx) -> AppResult<Response> {
 
         Route::ListRoles => ok(&roles::list_roles(s, cx.org_id()?).await?),
         Route::CreateRole => {
-            created(&roles::create_role(s, cx.org_id()?, cx.json()?, now, rng).await?)
+            created(&roles::create_role(s, cx.org_id()?, &cx.grants, cx.json()?, now, rng).await?)
         }
         Route::GetRole => ok(&roles::get_role(s, cx.org_id()?, cx.param("role_id")).await?),
-        Route::UpdateRole => {
-            ok(&roles::update_role(s, cx.org_id()?, cx.param("role_id"), cx.json()?, now).await?)
-        }
+        Route::UpdateRole => ok(&roles::update_role(
+            s,
+            cx.org_id()?,
+            &cx.grants,
+            cx.param("role_id"),
+            cx.json()?,
+            now,
+        )
+        .await?),
         Route::DeleteRole => {
-            roles::delete_role(s, cx.org_id()?, cx.param("role_id")).await?;
+            roles::delete_role(s, cx.org_id()?, &cx.grants, cx.param("role_id")).await?;
             no_content()
         }
         Route::ListPermissions => ok(&roles::list_permissions(s, cx.org_id()?).await?),
-        Route::CreatePermission => {
-            created(&roles::create_permission(s, cx.org_id()?, cx.json()?, now, rng).await?)
-        }
+        Route::CreatePermission => created(
+            &roles::create_permission(s, cx.org_id()?, &cx.grants, cx.json()?, now, rng).await?,
+        ),
         Route::GetPermission => {
             ok(&roles::get_permission(s, cx.org_id()?, cx.param("permission_id")).await?)
         }
         Route::UpdatePermission => {
             let id = cx.param("permission_id");
-            ok(&roles::update_permission(s, cx.org_id()?, id, cx.json()?, now).await?)
+            ok(&roles::update_permission(s, cx.org_id()?, &cx.grants, id, cx.json()?, now).await?)
         }
         Route::DeletePermission => {
-            roles::delete_permission(s, cx.org_id()?, cx.param("permission_id")).await?;
+            roles::delete_permission(s, cx.org_id()?, &cx.grants, cx.param("permission_id"))
+                .await?;
             no_content()
         }
 

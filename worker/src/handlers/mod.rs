@@ -50,6 +50,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | RevokeOwnSession
         | ListUserSessions
         | RevokeUserSession
+        | RevokeUserSessions
         | Authorize
         | Token
         | IdentityStoreSessions => sessions::handle(route, cx, env).await,

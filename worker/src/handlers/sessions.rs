@@ -103,6 +103,10 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let user = users::get(s, org, cx.param("user_id")).await?;
             ok(&sessions::list(s, org, &user.id, None, now).await?)
         }
+        Route::RevokeUserSessions => {
+            let revoked = users::revoke_sessions(s, cx.org_id()?, cx.param("user_id"), now).await?;
+            ok(&LogoutResponse { revoked })
+        }
         Route::RevokeUserSession => {
             sessions::revoke(
                 s,

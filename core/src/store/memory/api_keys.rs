@@ -30,10 +30,14 @@ impl ApiKeyStore for MemoryStore {
 
     async fn revoke_api_key(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool> {
         let mut d = self.data.borrow_mut();
+        let another_unrestricted = d.keys.iter().any(|k| {
+            k.organization_id == org_id && k.id != id && k.permissions.is_none() && k.is_active(now)
+        });
         match d
             .keys
             .iter_mut()
             .find(|k| k.organization_id == org_id && k.id == id && k.revoked_at.is_none())
+            .filter(|k| k.permissions.is_some() || another_unrestricted)
         {
             Some(k) => {
                 k.revoked_at = Some(now);

@@ -1,0 +1,168 @@
+// Security: each test is an attack that must fail, or a protection at its edge.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, assertError, newOrg, email, bearer } from './lib.mjs';
+
+let org;
+let app;
+let adminApp;
+
+const asKey = (key) => (method, path, body) => call(method, path, { body, headers: bearer(key) });
+const login = (a, loginId, password) =>
+  call('POST', '/api/v1/auth/login', { body: { client_id: a.client_id, login_id: loginId, password } });
+const refresh = (token) => call('POST', '/api/v1/auth/refresh', { body: { refresh_token: token } });
+
+/** A user of `o`, registered for `a`, with a password. */
+async function newUser(o = org, a = app, password = 'correct horse battery') {
+  const u = (await o.api('POST', '/api/v1/users', { email: email('sec'), password })).body;
+  assert.ok(u.id, JSON.stringify(u));
+  const reg = await o.api('PUT', `/api/v1/users/${u.id}/registrations/${a.id}`);
+  assert.equal(reg.status, 204, JSON.stringify(reg.body));
+  return { ...u, password };
+}
+
+/** A key of `o` restricted to `permissions`, made with the organization's unrestricted key. */
+async function restrictedKey(o, permissions) {
+  const res = await o.api('POST', '/api/v1/api-keys', { name: `k-${Date.now()}`, permissions });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body;
+}
+
+before(async () => {
+  org = await newOrg();
+  app = (await org.api('POST', '/api/v1/applications', { name: 'web', self_signup: true })).body;
+  adminApp = (await org.api('POST', '/api/v1/applications', { name: 'console', admin_api: true })).body;
+  assert.equal(app.self_signup, true);
+  assert.equal(adminApp.admin_api, true);
+});
+
+test('test_security_roles_escalation_sequence_fails', async () => {
+  // A key restricted to roles:read + roles:write...
+  const rk = await restrictedKey(org, ['roles:read', 'roles:write']);
+  const roles = asKey(rk.key);
+  // ...creates permissions named after Latchkey's own: refused, each of them.
+  for (const name of ['api_keys:write', 'api_keys:read', 'users:write']) {
+    assertError(await roles('POST', '/api/v1/permissions', { name }), 403, 'FORBIDDEN', name);
+  }
+  // Nor by renaming a harmless one into a reserved name.
+  const harmless = (await roles('POST', '/api/v1/permissions', { name: `reports:view-${Date.now()}` })).body;
+  assertError(await roles('PUT', `/api/v1/permissions/${harmless.id}`, { name: 'users:write' }), 403, 'FORBIDDEN');
+  // Where the real permissions exist (made by an unrestricted key), it cannot put them in a
+  // role, or add them to one.
+  const real = {};
+  for (const name of ['api_keys:write', 'api_keys:read', 'users:write']) {
+    real[name] = (await org.api('POST', '/api/v1/permissions', { name })).body.id;
+  }
+  const ids = Object.values(real);
+  assertError(await roles('POST', '/api/v1/roles', { name: 'escalate', permission_ids: ids }), 403, 'FORBIDDEN');
+  const mine = (await roles('POST', '/api/v1/roles', { name: `mine-${Date.now()}`, permission_ids: [harmless.id] })).body;
+  assertError(await roles('PUT', `/api/v1/roles/${mine.id}`, { permission_ids: [harmless.id, ...ids] }), 403, 'FORBIDDEN');
+  // A user signs up through the public sign-up route.
+  const addr = email('climber');
+  const signup = await call('POST', '/api/v1/auth/signup', { body: { client_id: app.client_id, email: addr, password: 'climber password 1' } });
+  assert.equal(signup.status, 201, JSON.stringify(signup.body));
+  const userId = signup.body.user.id;
+  // The key cannot assign a role that carries the reserved permissions...
+  const strong = (await org.api('POST', '/api/v1/roles', { name: `strong-${Date.now()}`, permission_ids: ids })).body;
+  assertError(await roles('PUT', `/api/v1/users/${userId}/roles`, { role_ids: [strong.id] }), 403, 'FORBIDDEN');
+  assert.deepEqual((await org.api('GET', `/api/v1/users/${userId}/roles`)).body.roles, []);
+  // ...so the user's access token mints no key.
+  const at = (await login(app, addr, 'climber password 1')).body.access_token;
+  const want = { name: 'stolen', permissions: ['users:write', 'api_keys:read', 'api_keys:write'] };
+  assertError(await asKey(at)('POST', '/api/v1/api-keys', want), 403, 'FORBIDDEN');
+  // Its own roles (no reserved permission) it may still assign.
+  assert.equal((await roles('PUT', `/api/v1/users/${userId}/roles`, { role_ids: [mine.id] })).status, 200);
+});
+
+test('test_security_admin_api_needs_a_token_issued_for_it', async () => {
+  const made = await org.api('POST', '/api/v1/permissions', { name: 'users:read' });
+  const read = made.status === 201
+    ? made.body
+    : (await org.api('GET', '/api/v1/permissions')).body.permissions.find((p) => p.name === 'users:read');
+  const role = (await org.api('POST', '/api/v1/roles', { name: `auditor-${Date.now()}`, permission_ids: [read.id] })).body;
+  const u = await newUser();
+  await org.api('PUT', `/api/v1/users/${u.id}/registrations/${adminApp.id}`);
+  await org.api('PUT', `/api/v1/users/${u.id}/roles`, { role_ids: [role.id] });
+  // The relying party's token (audience: its client id) carries no administrative power...
+  const rp = (await login(app, u.email, u.password)).body.access_token;
+  assertError(await asKey(rp)('GET', '/api/v1/users'), 403, 'FORBIDDEN');
+  // ...though it still reads the user's own data.
+  assert.equal((await asKey(rp)('GET', '/api/v1/auth/me')).body.id, u.id);
+  // A token issued for Latchkey's own API does.
+  const console = (await login(adminApp, u.email, u.password)).body.access_token;
+  const claims = JSON.parse(Buffer.from(console.split('.')[1], 'base64url'));
+  assert.match(claims.aud, /\/api$/);
+  assert.equal((await asKey(console)('GET', '/api/v1/users')).status, 200);
+  assertError(await asKey(console)('POST', '/api/v1/users', { email: email() }), 403, 'FORBIDDEN');
+});
+
+test('test_security_user_changes_end_sessions_at_once', async () => {
+  const cases = [
+    ['disabled', { status: 'disabled' }],
+    ['expired', { expires_at: '2020-01-01T00:00:00Z' }],
+    ['new password', { password: 'a completely new password' }],
+  ];
+  for (const [what, change] of cases) {
+    const u = await newUser();
+    const t = (await login(app, u.email, u.password)).body;
+    assert.equal((await org.api('PUT', `/api/v1/users/${u.id}`, change)).status, 200, what);
+    assertError(await asKey(t.access_token)('GET', '/api/v1/auth/me'), 401, 'UNAUTHORIZED', what);
+    assertError(await refresh(t.refresh_token), 401, 'INVALID_REFRESH_TOKEN', what);
+    assert.deepEqual((await org.api('GET', `/api/v1/users/${u.id}/sessions`)).body.sessions, [], what);
+  }
+  // Deleted: the sessions go with the user.
+  const gone = await newUser();
+  const t = (await login(app, gone.email, gone.password)).body;
+  assert.equal((await org.api('DELETE', `/api/v1/users/${gone.id}`)).status, 204);
+  assertError(await refresh(t.refresh_token), 401, 'INVALID_REFRESH_TOKEN');
+  assertError(await asKey(t.access_token)('GET', '/api/v1/auth/me'), 401, 'UNAUTHORIZED');
+});
+
+test('test_security_admin_revokes_every_session_of_a_user', async () => {
+  const u = await newUser();
+  const a = (await login(app, u.email, u.password)).body;
+  const b = (await login(app, u.email, u.password)).body;
+  const other = await newOrg();
+  assertError(await other.api('DELETE', `/api/v1/users/${u.id}/sessions`), 404, 'NOT_FOUND');
+  const ro = await restrictedKey(org, ['users:read']);
+  assertError(await asKey(ro.key)('DELETE', `/api/v1/users/${u.id}/sessions`), 403, 'FORBIDDEN');
+  const res = await org.api('DELETE', `/api/v1/users/${u.id}/sessions`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.revoked, 2);
+  for (const t of [a, b]) assertError(await refresh(t.refresh_token), 401, 'INVALID_REFRESH_TOKEN');
+});
+
+test('test_security_api_keys_revoke_only_weaker_never_the_last_unrestricted', async () => {
+  const o = await newOrg();
+  const keys = await restrictedKey(o, ['api_keys:read', 'api_keys:write']);
+  assert.equal(keys.created_by, `api_key:${o.apiKey.id}`);
+  const listed = (await o.api('GET', '/api/v1/api-keys')).body.api_keys;
+  assert.equal(listed.find((k) => k.id === o.apiKey.id).created_by, 'platform');
+  // A key holding api_keys:write cannot revoke a stronger one.
+  assertError(await asKey(keys.key)('DELETE', `/api/v1/api-keys/${o.apiKey.id}`), 403, 'FORBIDDEN');
+  const weaker = await restrictedKey(o, ['api_keys:read']);
+  assert.equal((await asKey(keys.key)('DELETE', `/api/v1/api-keys/${weaker.id}`)).status, 204);
+  // The last unrestricted key stays.
+  assertError(await o.api('DELETE', `/api/v1/api-keys/${o.apiKey.id}`), 409, 'LAST_UNRESTRICTED_KEY');
+  // Two unrestricted keys revoking each other at once: exactly one wins.
+  const second = (await o.api('POST', '/api/v1/api-keys', { name: 'second' })).body;
+  const results = await Promise.all([
+    asKey(o.key)('DELETE', `/api/v1/api-keys/${second.id}`),
+    asKey(second.key)('DELETE', `/api/v1/api-keys/${o.apiKey.id}`),
+  ]);
+  assert.equal(results.filter((r) => r.status === 204).length, 1, JSON.stringify(results.map((r) => r.body)));
+  const active = (await call('GET', '/api/v1/api-keys', { headers: bearer(results[0].status === 204 ? o.key : second.key) }))
+    .body.api_keys.filter((k) => k.permissions === null && k.revoked_at === null);
+  assert.equal(active.length, 1);
+});
+
+test('test_security_api_keys_expire', async () => {
+  const o = await newOrg();
+  assertError(await o.api('POST', '/api/v1/api-keys', { name: 'old', expires_at: '2020-01-01T00:00:00Z' }), 400, 'INVALID_EXPIRES_AT');
+  const soon = new Date(Date.now() + 2000).toISOString();
+  const k = (await o.api('POST', '/api/v1/api-keys', { name: 'brief', permissions: ['users:read'], expires_at: soon })).body;
+  assert.equal(k.expires_at, soon);
+  assert.equal((await asKey(k.key)('GET', '/api/v1/users')).status, 200);
+  await new Promise((r) => setTimeout(r, 2100));
+  assertError(await asKey(k.key)('GET', '/api/v1/users'), 401, 'UNAUTHORIZED');
+});
