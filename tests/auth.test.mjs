@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
-import { BASE, call, assertError, newOrg, email, bearer } from './lib.mjs';
+import { BASE, call, assertError, newOrg, email, bearer, registered } from './lib.mjs';
 
 let org;
 let app;
@@ -15,12 +15,13 @@ async function newUser(password = 'correct horse battery', extra = {}) {
   const addr = email('auth');
   const res = await org.api('POST', '/api/v1/users', { email: addr, password, ...extra });
   assert.equal(res.status, 201, JSON.stringify(res.body));
+  await registered(org, app, res.body);
   return { ...res.body, password };
 }
 
 before(async () => {
   org = await newOrg();
-  app = (await org.api('POST', '/api/v1/applications', { name: 'web' })).body;
+  app = (await org.api('POST', '/api/v1/applications', { name: 'web', self_signup: true })).body;
 });
 
 test('test_auth_login_issues_tokens_verifiable_from_jwks_alone', async () => {
@@ -183,6 +184,7 @@ test('test_auth_access_token_roles_grant_admin_permissions', async () => {
   const consoleLogin = (u) => call('POST', '/api/v1/auth/login', { body: { client_id: consoleApp.client_id, login_id: u.email, password: u.password } });
   const admin = await newUser();
   const plain = await newUser();
+  for (const u of [admin, plain]) await registered(org, consoleApp, u);
   await org.api('PUT', `/api/v1/users/${admin.id}/roles`, { role_ids: [role.id] });
   const at = (await consoleLogin(admin)).body.access_token;
   const pt = (await consoleLogin(plain)).body.access_token;

@@ -3,7 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { call, assertError, newOrg, email, bearer } from './lib.mjs';
+import { call, assertError, newOrg, email, bearer, registered } from './lib.mjs';
 
 let org;
 let app;
@@ -15,7 +15,7 @@ const ORIGIN = 'https://app.example.com';
 before(async () => {
   org = await newOrg();
   app = (await org.api('POST', '/api/v1/applications', { name: 'spa', redirect_uris: [REDIRECT], allowed_origins: [ORIGIN] })).body;
-  user = (await org.api('POST', '/api/v1/users', { email: email('spa'), password: PASSWORD })).body;
+  user = await registered(org, app, (await org.api('POST', '/api/v1/users', { email: email('spa'), password: PASSWORD })).body);
 });
 
 const pkce = () => {

@@ -2,7 +2,7 @@
 // with organization A's key, blind to organization B's ids (404), leaving B's data intact.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, assertError, newOrg, email, bearer } from './lib.mjs';
+import { call, assertError, newOrg, email, bearer, registered } from './lib.mjs';
 
 let ops;
 let a;
@@ -40,7 +40,7 @@ before(async () => {
   const user = (await b.api('POST', '/api/v1/users', { email: email('b') })).body;
   await b.api('PUT', `/api/v1/users/${user.id}/roles`, { role_ids: [role.id] });
   const app = (await b.api('POST', '/api/v1/applications', { name: 'b-app' })).body;
-  const pwUser = (await b.api('POST', '/api/v1/users', { email: email('b-login'), password: 'b password 123' })).body;
+  const pwUser = await registered(b, app, (await b.api('POST', '/api/v1/users', { email: email('b-login'), password: 'b password 123' })).body);
   const session = (await call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: pwUser.email, password: 'b password 123' } })).body;
   bIds = {
     organization_id: b.org.id, user_id: user.id, role_id: role.id, permission_id: perm.id,
@@ -49,7 +49,7 @@ before(async () => {
   };
   bSession = session;
   const aApp = (await a.api('POST', '/api/v1/applications', { name: 'a-app' })).body;
-  const aUser = (await a.api('POST', '/api/v1/users', { email: email('a-login'), password: 'a password 123' })).body;
+  const aUser = await registered(a, aApp, (await a.api('POST', '/api/v1/users', { email: email('a-login'), password: 'a password 123' })).body);
   aToken = (await call('POST', '/api/v1/auth/login', { body: { client_id: aApp.client_id, login_id: aUser.email, password: 'a password 123' } })).body.access_token;
   // Query parameters that make a request well-formed, so only isolation can refuse it.
   QUERIES.getUserLoginLogs = `?client_id=${aApp.client_id}`;

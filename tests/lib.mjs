@@ -55,3 +55,13 @@ export async function newOrg(name = `org-${++orgCounter}-${Date.now()}`, extra =
 
 /** A unique email for this run. */
 export const email = (tag = 'user') => `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
+
+/**
+ * Registers user `user` (a created user's body) of organization `o` for application `app`,
+ * as native logins require; returns the user.
+ */
+export async function registered(o, app, user) {
+  const res = await o.api('PUT', `/api/v1/users/${user.id}/registrations/${app.id}`);
+  assert.equal(res.status, 204, JSON.stringify(res.body));
+  return user;
+}

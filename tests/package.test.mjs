@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'no
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
-import { BASE, newOrg, email } from './lib.mjs';
+import { BASE, newOrg, email, registered } from './lib.mjs';
 import { ROOT, freePort } from './harness.mjs';
 import { launchBrowser } from './browser.mjs';
 
@@ -77,7 +77,7 @@ document.body.dataset.ready = 'yes';
   const org = await newOrg();
   const application = (await org.api('POST', '/api/v1/applications', { name: 'scratch', allowed_origins: [origin] })).body;
   const addr = email('pkg');
-  await org.api('POST', '/api/v1/users', { email: addr, password: 'package test password' });
+  await registered(org, application, (await org.api('POST', '/api/v1/users', { email: addr, password: 'package test password' })).body);
 
   const page = await browser.newPage();
   const errors = [];

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
-import { BASE, call, assertError, newOrg, email, bearer } from './lib.mjs';
+import { BASE, call, assertError, newOrg, email, bearer, registered } from './lib.mjs';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36';
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1.2 Mobile/15E148 Safari/604.1';
@@ -23,8 +23,8 @@ const login = (loginId, password, ua = CHROME) => call('POST', '/api/v1/auth/log
 before(async () => {
   org = await newOrg();
   app = (await org.api('POST', '/api/v1/applications', { name: 'records-app' })).body;
-  ann = (await org.api('POST', '/api/v1/users', { email: email('ann'), password: PASSWORD })).body;
-  bob = (await org.api('POST', '/api/v1/users', { email: email('bob'), password: PASSWORD })).body;
+  ann = await registered(org, app, (await org.api('POST', '/api/v1/users', { email: email('ann'), password: PASSWORD })).body);
+  bob = await registered(org, app, (await org.api('POST', '/api/v1/users', { email: email('bob'), password: PASSWORD })).body);
   assert.equal((await login(ann.email, 'wrong password')).status, 401);
   assert.equal((await login(ann.email, PASSWORD, IPHONE)).status, 200);
   annToken = (await login(ann.email, PASSWORD)).body.access_token;
@@ -144,7 +144,7 @@ test('test_records_003_search_get_and_post', async () => {
 });
 
 test('test_records_200_concurrent_failures_leave_200_records', async () => {
-  const u = (await org.api('POST', '/api/v1/users', { email: email('burst'), password: PASSWORD })).body;
+  const u = await registered(org, app, (await org.api('POST', '/api/v1/users', { email: email('burst'), password: PASSWORD })).body);
   // wrangler dev's proxy can drop a request that waited about 5 s behind the others (all 200
   // hash one after another in one local isolate) with this exact 503 before the worker saw it
   // (workers-sdk#14641). Such a request is sent again; had the worker processed it, the count
@@ -164,7 +164,7 @@ test('test_records_200_concurrent_failures_leave_200_records', async () => {
 });
 
 test('test_records_risk_flags_from_other_places_and_devices', async () => {
-  const u = (await org.api('POST', '/api/v1/users', { email: email('traveller'), password: PASSWORD })).body;
+  const u = await registered(org, app, (await org.api('POST', '/api/v1/users', { email: email('traveller'), password: PASSWORD })).body);
   const from = (geo, ua) => call('POST', '/api/v1/auth/login', {
     body: { client_id: app.client_id, login_id: u.email, password: PASSWORD },
     headers: { 'user-agent': ua, 'x-latchkey-dev-geo': geo },
@@ -195,7 +195,7 @@ test('test_records_retention_cron_prunes_past_the_organizations_retention', asyn
   assert.equal((await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { retention_days: 2 })).body.retention_days, 2);
   assertError(await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { retention_days: 0 }), 400, 'INVALID_RETENTION_DAYS');
   const a = (await o.api('POST', '/api/v1/applications', { name: 'r' })).body;
-  const u = (await o.api('POST', '/api/v1/users', { email: email('old'), password: PASSWORD })).body;
+  const u = await registered(o, a, (await o.api('POST', '/api/v1/users', { email: email('old'), password: PASSWORD })).body);
   const at = (ms, password) => call('POST', '/api/v1/auth/login', {
     body: { client_id: a.client_id, login_id: u.email, password }, headers: { 'x-latchkey-dev-now': String(ms) },
   });
@@ -276,7 +276,7 @@ test('test_records_003_export_zip_csv', async () => {
 test('test_records_hash_chain_verifies_and_finds_tampering', async () => {
   const o = await newOrg();
   const a = (await o.api('POST', '/api/v1/applications', { name: 'chain' })).body;
-  const u = (await o.api('POST', '/api/v1/users', { email: email('chain'), password: PASSWORD })).body;
+  const u = await registered(o, a, (await o.api('POST', '/api/v1/users', { email: email('chain'), password: PASSWORD })).body);
   const tries = [PASSWORD, 'wrong', PASSWORD, 'wrong', PASSWORD];
   for (const pw of tries) await call('POST', '/api/v1/auth/login', { body: { client_id: a.client_id, login_id: u.email, password: pw } });
   const verify = () => o.api('GET', '/api/v1/login-records/verify');
@@ -309,7 +309,7 @@ test('test_records_hash_chain_verifies_and_finds_tampering', async () => {
 test('test_records_every_failure_reason_in_the_users_history', async () => {
   const o = await newOrg();
   const a = (await o.api('POST', '/api/v1/applications', { name: 'reasons' })).body;
-  const mk = async (extra) => (await o.api('POST', '/api/v1/users', { email: email('why'), ...extra })).body;
+  const mk = async (extra) => registered(o, a, (await o.api('POST', '/api/v1/users', { email: email('why'), ...extra })).body);
   const login = (u, password) => call('POST', '/api/v1/auth/login', {
     body: { client_id: a.client_id, login_id: u.email, password },
     headers: { 'x-latchkey-dev-geo': 'country=DE;city=Berlin;tz=Europe/Berlin;asn=3320;lat=52.52;lon=13.40' },

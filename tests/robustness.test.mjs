@@ -2,7 +2,7 @@
 // gets malformed bodies, odd path parameters and odd query strings.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, newOrg, email, bearer, PLATFORM_KEY } from './lib.mjs';
+import { call, newOrg, email, bearer, PLATFORM_KEY, registered } from './lib.mjs';
 
 let ops;
 let org;
@@ -13,7 +13,7 @@ before(async () => {
   ops = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([m, op]) => ({ method: m.toUpperCase(), path, op })));
   org = await newOrg();
   const app = (await org.api('POST', '/api/v1/applications', { name: 'fuzz' })).body;
-  const u = (await org.api('POST', '/api/v1/users', { email: email('fuzz'), password: 'fuzz password 1' })).body;
+  const u = await registered(org, app, (await org.api('POST', '/api/v1/users', { email: email('fuzz'), password: 'fuzz password 1' })).body);
   token = (await call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: u.email, password: 'fuzz password 1' } })).body.access_token;
 });
 

@@ -3,7 +3,7 @@
 // one refresh across several tabs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, VERSION, newOrg, email } from './lib.mjs';
+import { BASE, VERSION, newOrg, email, registered } from './lib.mjs';
 import { launchBrowser } from './browser.mjs';
 
 let browser;
@@ -15,10 +15,11 @@ const PASSWORD = 'sdk demo password';
 /** An organization, an application and a user with a password. */
 async function fixture(tag = 'sdk') {
   const org = await newOrg();
-  const app = (await org.api('POST', '/api/v1/applications', { name: 'demo' })).body;
+  const app = (await org.api('POST', '/api/v1/applications', { name: 'demo', self_signup: true })).body;
   const addr = email(tag);
   const created = await org.api('POST', '/api/v1/users', { email: addr, password: PASSWORD });
   assert.equal(created.status, 201);
+  await registered(org, app, created.body);
   return { org, app, addr, user: created.body };
 }
 

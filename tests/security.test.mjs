@@ -74,6 +74,28 @@ test('test_security_roles_escalation_sequence_fails', async () => {
   assert.equal((await roles('PUT', `/api/v1/users/${userId}/roles`, { role_ids: [mine.id] })).status, 200);
 });
 
+test('test_security_signup_is_opt_in_per_application', async () => {
+  const closed = (await org.api('POST', '/api/v1/applications', { name: 'closed' })).body;
+  assert.equal(closed.self_signup, false, 'off by default');
+  const addr = email('walk-in');
+  const body = { client_id: closed.client_id, email: addr, password: 'walk-in password' };
+  assertError(await call('POST', '/api/v1/auth/signup', { body }), 400, 'SIGNUP_DISABLED');
+  assert.equal((await org.api('GET', `/api/v1/users/by-email?email=${encodeURIComponent(addr)}`)).status, 404, 'nothing created');
+  assert.equal((await org.api('PUT', `/api/v1/applications/${closed.id}`, { self_signup: true })).body.self_signup, true);
+  assert.equal((await call('POST', '/api/v1/auth/signup', { body })).status, 201);
+});
+
+test('test_security_native_login_needs_a_registration', async () => {
+  const other = (await org.api('POST', '/api/v1/applications', { name: 'other' })).body;
+  const u = await newUser();
+  // A wrong password answers as for an unknown account; the right one names the problem.
+  assertError(await login(other, u.email, 'not the password'), 401, 'INVALID_CREDENTIALS');
+  assertError(await login(other, 'nobody@example.com', 'not the password'), 401, 'INVALID_CREDENTIALS');
+  assertError(await login(other, u.email, u.password), 403, 'NOT_REGISTERED');
+  await org.api('PUT', `/api/v1/users/${u.id}/registrations/${other.id}`);
+  assert.equal((await login(other, u.email, u.password)).status, 200);
+});
+
 test('test_security_admin_api_needs_a_token_issued_for_it', async () => {
   const made = await org.api('POST', '/api/v1/permissions', { name: 'users:read' });
   const read = made.status === 201

@@ -106,6 +106,7 @@ fn main() {
             password,
             client: ClientInfo::default(),
             no_tokens: false,
+            require_registration: false,
         };
         block_on(password_login(
             &store,

@@ -36,6 +36,8 @@ pub enum Error {
     AccountDisabled,
     /// The right password for an account past its expiry.
     AccountExpired,
+    /// The right password, for an application the user is not registered for.
+    NotRegistered,
     /// The right password, but it must be changed before any session starts; the id is the
     /// one-time credential for the change.
     PasswordChangeRequired(String),
@@ -85,6 +87,7 @@ impl Error {
             Error::InvalidCredentials => "INVALID_CREDENTIALS",
             Error::AccountDisabled => "ACCOUNT_DISABLED",
             Error::AccountExpired => "ACCOUNT_EXPIRED",
+            Error::NotRegistered => "NOT_REGISTERED",
             Error::PasswordChangeRequired(_) => "PASSWORD_CHANGE_REQUIRED",
             Error::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
             Error::Forbidden | Error::ForbiddenEncoded(_) => "FORBIDDEN",
@@ -112,6 +115,9 @@ impl Error {
             Error::InvalidCredentials => "The login id or the password is incorrect.".to_owned(),
             Error::AccountDisabled => "This account is disabled.".to_owned(),
             Error::AccountExpired => "This account has expired.".to_owned(),
+            Error::NotRegistered => {
+                "This account is not registered for this application.".to_owned()
+            }
             Error::PasswordChangeRequired(_) => {
                 "The password must be changed before logging in; use change_password_id.".to_owned()
             }

@@ -253,6 +253,7 @@ pub enum FailureReason {
     Expired,
     PasswordChangeRequired,
     MethodDisabled,
+    NotRegistered,
 }
 
 impl FailureReason {
@@ -265,6 +266,7 @@ impl FailureReason {
             FailureReason::Expired => "expired",
             FailureReason::PasswordChangeRequired => "password_change_required",
             FailureReason::MethodDisabled => "method_disabled",
+            FailureReason::NotRegistered => "not_registered",
         }
     }
 }

@@ -38,6 +38,7 @@ pub fn status(e: &CoreError) -> u16 {
         | CoreError::InvalidRefreshToken => 401,
         CoreError::AccountDisabled
         | CoreError::AccountExpired
+        | CoreError::NotRegistered
         | CoreError::PasswordChangeRequired(_) => 403,
         CoreError::Forbidden | CoreError::ForbiddenEncoded(_) => 403,
         CoreError::Conflict { .. } => 409,
@@ -68,7 +69,10 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         | CoreError::InvalidField { .. }
         | CoreError::Fields(_)
         | CoreError::PayloadTooLarge => 400,
-        CoreError::Unauthorized | CoreError::Forbidden | CoreError::ForbiddenEncoded(_) => 401,
+        CoreError::Unauthorized
+        | CoreError::Forbidden
+        | CoreError::ForbiddenEncoded(_)
+        | CoreError::NotRegistered => 401,
         // An unknown user and a wrong password alike: no enumeration.
         CoreError::InvalidCredentials
         | CoreError::NotFound

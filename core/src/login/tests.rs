@@ -11,7 +11,7 @@ use crate::rand::TestRng;
 use crate::sessions;
 use crate::sessions::jwt::KeyRing;
 use crate::store::memory::{MemoryCache, MemoryStore};
-use crate::store::{AppStore, SessionStore, UserStore};
+use crate::store::{AppStore, RegistrationStore, SessionStore, UserStore};
 use crate::Error;
 
 const NOW: i64 = 1_760_000_000_000;
@@ -98,6 +98,7 @@ impl World {
                 ..Default::default()
             },
             no_tokens: false,
+            require_registration: false,
         };
         let env = LoginEnv {
             keys: &self.keys,
@@ -441,6 +442,7 @@ fn test_login_no_tokens_still_records() {
         password: "correct horse",
         client: ClientInfo::default(),
         no_tokens: true,
+        require_registration: false,
     };
     let env = LoginEnv {
         keys: &w.keys,
@@ -659,6 +661,15 @@ fn test_pkce_code_flow() {
             .code(),
         "INVALID_CODE_CHALLENGE_METHOD"
     );
+    // Only users registered for the application get a code.
+    assert_eq!(
+        authorize(&mut w, "https://app.example.com/cb", "S256").unwrap_err(),
+        Error::NotRegistered
+    );
+    block_on(crate::identity::registrations::register(
+        &w.store, &w.org, &w.user_id, &w.app.id, NOW,
+    ))
+    .unwrap();
 
     let first = authorize(&mut w, "https://app.example.com/cb", "S256").unwrap();
     assert_eq!(
@@ -860,6 +871,7 @@ fn test_login_risk_flags_recorded_on_success() {
             password: "correct horse",
             client,
             no_tokens: true,
+            require_registration: false,
         };
         let env = LoginEnv {
             keys: &w.keys,
@@ -1138,5 +1150,92 @@ fn test_sessions_an_administrator_revokes_all_of_a_users_sessions() {
         )),
         Err(Error::NotFound),
         "another organization's user reads as missing"
+    );
+}
+
+#[test]
+fn test_login_registration_required_where_asked() {
+    let mut w = World::new();
+    let attempt = |w: &mut World, password: &str| {
+        let req = PasswordLogin {
+            organization_id: &w.org,
+            application: Some(&w.app),
+            login_id: "ann",
+            password,
+            client: ClientInfo::default(),
+            no_tokens: false,
+            require_registration: true,
+        };
+        let env = LoginEnv {
+            keys: &w.keys,
+            issuer: ISS,
+            params: FAST,
+            now: NOW,
+            rng: &mut w.rng,
+        };
+        block_on(password_login(&w.store, req, env))
+    };
+    // A wrong password reads as always: nothing says whether the account exists.
+    assert_eq!(
+        attempt(&mut w, "wrong horse").unwrap_err(),
+        Error::InvalidCredentials
+    );
+    assert_eq!(
+        attempt(&mut w, "correct horse").unwrap_err(),
+        Error::NotRegistered
+    );
+    assert_eq!(
+        w.store.records()[1].failure_reason,
+        Some(FailureReason::NotRegistered)
+    );
+    block_on(crate::identity::registrations::register(
+        &w.store, &w.org, &w.user_id, &w.app.id, NOW,
+    ))
+    .unwrap();
+    assert!(attempt(&mut w, "correct horse").is_ok());
+}
+
+#[test]
+fn test_signup_only_where_the_application_allows_it() {
+    use crate::api::SignUpRequest;
+    let mut w = World::new();
+    let signup = |w: &mut World, email: &str| {
+        let req = SignUpRequest {
+            client_id: w.app.client_id.clone(),
+            email: email.into(),
+            password: "a fine password".into(),
+            ..Default::default()
+        };
+        let env = LoginEnv {
+            keys: &w.keys,
+            issuer: ISS,
+            params: FAST,
+            now: NOW,
+            rng: &mut w.rng,
+        };
+        block_on(password::sign_up(
+            &w.store,
+            &w.app.clone(),
+            req,
+            ClientInfo::default(),
+            env,
+        ))
+    };
+    assert_eq!(
+        signup(&mut w, "new@example.com").unwrap_err().code(),
+        "SIGNUP_DISABLED",
+        "off by default"
+    );
+    assert!(block_on(w.store.find_login(&w.org, "new@example.com"))
+        .unwrap()
+        .is_none());
+    w.app.self_signup = true;
+    let (done, view) = signup(&mut w, "new@example.com").unwrap();
+    assert!(done.tokens.is_some());
+    assert!(block_on(w.store.is_registered(&view.id, &w.app.id)).unwrap());
+    w.app.login_methods = vec![LoginMethod::Passkey];
+    assert_eq!(
+        signup(&mut w, "other@example.com").unwrap_err().code(),
+        "LOGIN_METHOD_DISABLED"
     );
 }

@@ -107,6 +107,7 @@ pub async fn authorize<R: Rng>(
             password: &req.password,
             client,
             no_tokens: true,
+            require_registration: true,
         },
         LoginEnv {
             keys,

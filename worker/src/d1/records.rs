@@ -38,6 +38,7 @@ fn reason(s: &str) -> Option<FailureReason> {
         Expired,
         PasswordChangeRequired,
         MethodDisabled,
+        NotRegistered,
     ]
     .into_iter()
     .find(|r| r.as_str() == s)

@@ -4,9 +4,7 @@ use latchkey_core::api::{
     ChangePasswordRequest, LoginRequest, SignUpRequest, TokenResponse, UserView,
 };
 use latchkey_core::authn::password::{self, PasswordLogin};
-use latchkey_core::identity::{registrations, users};
-use latchkey_core::login::{self, Start};
-use latchkey_core::store::UserStore;
+use latchkey_core::identity::users;
 use worker::{Env, Response};
 
 use super::*;
@@ -19,52 +17,15 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         Route::SignUp => {
             let body: SignUpRequest = cx.json()?;
             let app = app_by_client_id(cx, &body.client_id).await?;
-            if !app
-                .login_methods
-                .contains(&latchkey_core::model::LoginMethod::Password)
-            {
-                return Err(Error::invalid_field(
-                    "LOGIN_METHOD_DISABLED",
-                    "password sign-up is not enabled for this application",
-                )
-                .into());
-            }
-            let input = latchkey_core::api::CreateUser {
-                email: body.email.clone(),
-                password: Some(body.password),
-                username: body.username,
-                name: body.name,
-                email_verified: false,
-                password_change_required: false,
-                expires_at: None,
-            };
-            let view = users::create(s, &app.organization_id, input, OWASP, now, rng).await?;
-            registrations::register(s, &app.organization_id, &view.id, &app.id, now).await?;
-            let user = s
-                .get_user(&app.organization_id, &view.id)
-                .await?
-                .ok_or(Error::NotFound)?;
+            let (cookie, client) = (body.cookie, cx.client_with(body.device.as_ref()));
             let keys = keys::ring(env)?;
-            let env = login_env(cx, &keys, rng);
-            let client = cx.client_with(body.device.as_ref());
-            let done = login::establish(
-                s,
-                Start {
-                    user: &user,
-                    login_id: &body.email,
-                    application: Some(&app),
-                    client,
-                    no_tokens: false,
-                    rehash: None,
-                },
-                env,
-            )
-            .await?;
+            let (done, view) =
+                password::sign_up(s, &app, body, client, login_env(cx, &keys, rng)).await?;
             let tokens = done
                 .tokens
                 .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
             let resp = TokenResponse::new(&done.session.id, tokens, Some(view));
-            if body.cookie {
+            if cookie {
                 check_origin(cx, Some(&app))?;
                 return browser_mode(cx, resp, 201, done.session.expires_at);
             }
@@ -83,6 +44,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 password: &body.password,
                 client: cx.client_with(body.device.as_ref()),
                 no_tokens: false,
+                require_registration: true,
             };
             let env = login_env(cx, &keys, rng);
             if body.cookie {

@@ -88,6 +88,7 @@ pub async fn login(cx: &Ctx, env: &Env) -> AppResult<Response> {
         password: &valid.password,
         client,
         no_tokens: valid.no_jwt,
+        require_registration: false,
     };
     let done =
         password::password_login(&cx.store, req, login_env(cx, &keys, &mut WorkerRng)).await?;

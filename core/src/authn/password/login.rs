@@ -28,6 +28,9 @@ pub struct PasswordLogin<'a> {
     pub client: ClientInfo,
     /// Issue no tokens (seed 003's `noJWT`): the attempt is still recorded.
     pub no_tokens: bool,
+    /// Refuse users not registered for `application` (`NOT_REGISTERED`), as the native
+    /// login and the authorization code do; seed 003's login answers them with its `202`.
+    pub require_registration: bool,
 }
 
 fn normalized_login_id(raw: &str) -> String {
@@ -124,6 +127,12 @@ pub async fn password_login<R: Rng>(
         Some(app) => store.is_registered(&user.id, &app.id).await?,
         None => true,
     };
+    if req.require_registration && !registered {
+        store
+            .record_failure(&fail(FailureReason::NotRegistered, Some(&user)))
+            .await?;
+        return Err(Error::NotRegistered);
+    }
 
     let start = Start {
         user: &user,

@@ -1,12 +1,14 @@
-//! Passwords: [`hashing`] (argon2id in a PHC string), [`login`] (the password login) and
-//! [`change`] (completing a required password change).
+//! Passwords: [`hashing`] (argon2id in a PHC string), [`login`] (the password login),
+//! [`signup`] (self sign-up) and [`change`] (completing a required password change).
 
 pub mod change;
 pub mod hashing;
 pub mod login;
+pub mod signup;
 
 pub use change::change_password;
 pub use hashing::{
     hash, validate, verify, HashParams, Verified, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, OWASP,
 };
 pub use login::{password_login, PasswordLogin, DUMMY_HASH};
+pub use signup::sign_up;

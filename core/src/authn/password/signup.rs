@@ -1,0 +1,57 @@
+//! Self sign-up with a password: only where the application allows it (`self_signup`) and
+//! enables password login. The new user is registered for the application and signed in.
+
+use crate::api::{CreateUser, SignUpRequest, UserView};
+use crate::identity::{registrations, users};
+use crate::login::{establish, LoginEnv, LoginSuccess, Start};
+use crate::model::{Application, ClientInfo, LoginMethod};
+use crate::rand::Rng;
+use crate::store::{AppStore, RegistrationStore, SessionStore, UserStore};
+use crate::Error;
+
+/// Creates the account, registers it for `app` and starts its first session.
+pub async fn sign_up<R: Rng>(
+    store: &(impl UserStore + AppStore + RegistrationStore + SessionStore),
+    app: &Application,
+    req: SignUpRequest,
+    client: ClientInfo,
+    env: LoginEnv<'_, R>,
+) -> Result<(LoginSuccess, UserView), Error> {
+    if !app.login_methods.contains(&LoginMethod::Password) {
+        return Err(Error::invalid_field(
+            "LOGIN_METHOD_DISABLED",
+            "password sign-up is not enabled for this application",
+        ));
+    }
+    if !app.self_signup {
+        return Err(Error::invalid_field(
+            "SIGNUP_DISABLED",
+            "this application does not allow self sign-up",
+        ));
+    }
+    let org_id = app.organization_id.as_str();
+    let input = CreateUser {
+        email: req.email.clone(),
+        password: Some(req.password),
+        username: req.username,
+        name: req.name,
+        email_verified: false,
+        password_change_required: false,
+        expires_at: None,
+    };
+    let view = users::create(store, org_id, input, env.params, env.now, env.rng).await?;
+    registrations::register(store, org_id, &view.id, &app.id, env.now).await?;
+    let user = store
+        .get_user(org_id, &view.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let start = Start {
+        user: &user,
+        login_id: &req.email,
+        application: Some(app),
+        client,
+        no_tokens: false,
+        rehash: None,
+    };
+    Ok((establish(store, start, env).await?, view))
+}
