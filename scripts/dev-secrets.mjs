@@ -1,7 +1,8 @@
 // Writes the development secrets to .dev.vars, keeping any already there:
 // - SIGNING_KEY: a fresh ES256 (P-256) private key, PKCS#8 DER, base64.
 // - PLATFORM_ADMIN_KEY: the platform operator's key, which creates organizations.
-// Production sets both with `wrangler secret put`.
+// - CSRF_SECRET: the HMAC key browser-mode CSRF values are made from.
+// Production sets them with `wrangler secret put`.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 
@@ -12,6 +13,11 @@ export function newSigningKey() {
 
 export function newPlatformKey() {
   return `lkp_${randomBytes(32).toString('hex')}`;
+}
+
+/** A secret for HMACs (browser-mode CSRF values): 256 random bits, hex. */
+export function newHmacSecret() {
+  return randomBytes(32).toString('hex');
 }
 
 function ensure(file, name, make) {
@@ -29,6 +35,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const port = process.argv[3] ?? '8787';
   const signing = ensure(file, 'SIGNING_KEY', newSigningKey);
   const platform = ensure(file, 'PLATFORM_ADMIN_KEY', newPlatformKey);
+  ensure(file, 'CSRF_SECRET', newHmacSecret);
   // Development only: lets a request set its location with the x-latchkey-dev-geo header.
   ensure(file, 'LATCHKEY_DEV_OVERRIDES', () => 'enabled');
   console.log(`dev-secrets: ${file}: SIGNING_KEY ${signing.fresh ? 'created' : 'kept'}, PLATFORM_ADMIN_KEY ${platform.fresh ? 'created' : 'kept'}`);

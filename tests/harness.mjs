@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newSigningKey, newPlatformKey } from '../scripts/dev-secrets.mjs';
+import { newSigningKey, newPlatformKey, newHmacSecret } from '../scripts/dev-secrets.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -67,7 +67,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
     [
       'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
       '--show-interactive-dev-session=false', '--test-scheduled', '--var', `SIGNING_KEY:${newSigningKey()}`,
-      '--var', `PLATFORM_ADMIN_KEY:${platformKey}`,
+      '--var', `PLATFORM_ADMIN_KEY:${platformKey}`, '--var', `CSRF_SECRET:${newHmacSecret()}`,
       // Development-only: lets tests log in "from" other places (x-latchkey-dev-geo).
       '--var', 'LATCHKEY_DEV_OVERRIDES:enabled',
     ],

@@ -188,3 +188,44 @@ test('test_security_api_keys_expire', async () => {
   await new Promise((r) => setTimeout(r, 2100));
   assertError(await asKey(k.key)('GET', '/api/v1/users'), 401, 'UNAUTHORIZED');
 });
+
+test('test_security_cors_and_csrf_belong_to_the_application_and_session', async () => {
+  const A = 'https://a.example.com';
+  const B = 'https://b.example.com';
+  const orgA = await newOrg();
+  await orgA.api('POST', '/api/v1/applications', { name: 'a', allowed_origins: [A] });
+  const appB = (await org.api('POST', '/api/v1/applications', { name: 'b', allowed_origins: [B] })).body;
+  const u = await newUser(org, appB);
+  const loginFrom = (origin, cookie = false) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: appB.client_id, login_id: u.email, password: u.password, cookie }, headers: { origin },
+  });
+  // Another organization's allowed origin reads nothing of this application's answers.
+  const fromA = await loginFrom(A);
+  assert.equal(fromA.status, 200);
+  assert.equal(fromA.headers.get('access-control-allow-origin'), null);
+  const fromB = await loginFrom(B);
+  assert.equal(fromB.headers.get('access-control-allow-origin'), B);
+  const me = (origin) => call('GET', '/api/v1/auth/me', { headers: { ...bearer(fromB.body.access_token), origin } });
+  assert.equal((await me(A)).headers.get('access-control-allow-origin'), null);
+  assert.equal((await me(B)).headers.get('access-control-allow-origin'), B);
+  // A preflight carries no credentials: any application's origin may ask.
+  const pre = await call('OPTIONS', '/api/v1/auth/refresh', { headers: { origin: A, 'access-control-request-method': 'POST' } });
+  assert.equal(pre.status, 204);
+
+  // Browser mode: the CSRF value belongs to its session.
+  const jarOf = (res) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const one = await loginFrom(B, true);
+  const two = await loginFrom(B, true);
+  assert.notEqual(one.body.csrf_token, two.body.csrf_token);
+  const refreshOne = (origin, csrf) => call('POST', '/api/v1/auth/refresh', {
+    raw: '', headers: { cookie: jarOf(one), origin, 'x-csrf-token': csrf },
+  });
+  assertError(await refreshOne(B, two.body.csrf_token), 403, 'FORBIDDEN', "another session's CSRF value");
+  // A refused origin is refused before the token turns: the rightful refresh still works,
+  // and is not taken for reuse.
+  assertError(await refreshOne(A, one.body.csrf_token), 403, 'FORBIDDEN', 'another application\'s origin');
+  const ok = await refreshOne(B, one.body.csrf_token);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal(ok.headers.get('access-control-allow-origin'), B);
+  assert.equal(ok.body.csrf_token, one.body.csrf_token, 'the same session keeps its CSRF value');
+});

@@ -494,7 +494,8 @@ impl Client {
                 own.as_deref(),
                 now(),
             );
-            let csrf = cookie(latchkey_core::sessions::cookies::CSRF_COOKIE).or_else(|| {
+            use latchkey_core::sessions::cookies::{CSRF_COOKIE, CSRF_COOKIE_HOST};
+            let csrf = cookie(CSRF_COOKIE_HOST).or_else(|| cookie(CSRF_COOKIE)).or_else(|| {
                 let i = self.inner.borrow();
                 i.cache.held().and_then(|h| h.csrf_token.clone())
             });

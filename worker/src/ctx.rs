@@ -1,8 +1,13 @@
 //! What a handler gets: the stores, the caller's scope, the parsed request, the clock and
 //! the random source.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use latchkey_core::access::{Grants, Scope};
 use latchkey_core::api::{parse_json, DeviceMeta};
+use latchkey_core::http::cors;
+use latchkey_core::model::Application;
 use latchkey_core::model::ClientInfo;
 use latchkey_core::rand::Rng;
 use latchkey_core::Error;
@@ -30,6 +35,11 @@ pub struct Ctx {
     pub params: Vec<(&'static str, String)>,
     pub query: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The request's `Origin`, normalised, when it is a cross-origin call to a path the SDK
+    /// uses; the answer carries CORS headers only once something vouches for it.
+    pub cors_origin: Option<String>,
+    /// Set when the request's own application allows [`Ctx::cors_origin`].
+    pub cors_vouched: Rc<Cell<bool>>,
 }
 
 impl Ctx {
@@ -75,6 +85,16 @@ impl Ctx {
                 session_id,
             } => Ok((organization_id, user_id, session_id)),
             _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// Lets the answer be read cross-origin if `app`, the application this request is for,
+    /// allows the request's origin.
+    pub fn vouch(&self, app: &Application) {
+        if let Some(origin) = &self.cors_origin {
+            if cors::app_allows(app, origin) {
+                self.cors_vouched.set(true);
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 //! The signing key ring, parsed once per isolate from the `SIGNING_KEY` secret (and
-//! `SIGNING_KEY_PREVIOUS` during rotation).
+//! `SIGNING_KEY_PREVIOUS` during rotation), and the other secrets keys are made from.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,6 +10,7 @@ use worker::Env;
 
 const CURRENT: &str = "SIGNING_KEY";
 const PREVIOUS: &str = "SIGNING_KEY_PREVIOUS";
+const CSRF_SECRET: &str = "CSRF_SECRET";
 
 thread_local! {
     static RING: RefCell<Option<(String, Rc<KeyRing>)>> = const { RefCell::new(None) };
@@ -17,6 +18,17 @@ thread_local! {
 
 fn var(env: &Env, name: &str) -> Option<String> {
     env.var(name).ok().map(|v| v.to_string())
+}
+
+/// The secret browser-mode CSRF values are derived from (`CSRF_SECRET`, at least 32
+/// characters); missing or short, browser mode is an internal error (logged, never shown).
+pub fn csrf_secret(env: &Env) -> Result<Vec<u8>, Error> {
+    match var(env, CSRF_SECRET) {
+        Some(s) if s.len() >= 32 => Ok(s.into_bytes()),
+        _ => Err(Error::Internal(format!(
+            "{CSRF_SECRET} is not set or shorter than 32 characters"
+        ))),
+    }
 }
 
 /// The key ring; a missing or malformed `SIGNING_KEY` is an internal error (logged, never

@@ -13,7 +13,10 @@ mod http;
 mod keys;
 mod kv;
 
-use latchkey_core::access::{authorize, Access, Grants};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use latchkey_core::access::{authorize, Access, Grants, Principal};
 use latchkey_core::http::caller::{self, Authn};
 use latchkey_core::http::cors;
 use latchkey_core::http::routes::{self, RouteMatch};
@@ -47,28 +50,36 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let login_api =
         matches!(&matched, RouteMatch::Found { spec, .. } if routes::is_login_api(spec.path));
     // Cross-origin calls from the SDK: only to its routes, only from allowed origins.
-    let cors_origin = match allowed_origin(&req, &env).await {
+    let cors_origin = match cross_origin(&req) {
         Ok(o) => o,
         Err(err) => return http::finish(error::render(err, &request_id)?, &request_id, &[]),
     };
     if let (Method::Options, Some(o)) = (req.method(), &cors_origin) {
-        let resp = Response::empty()?.with_status(204);
-        return http::finish(resp, &request_id, &cors::preflight_headers(o));
+        // A preflight carries no credentials: any application's origin may ask.
+        match any_app_allows(&env, o).await {
+            Ok(true) => {
+                let resp = Response::empty()?.with_status(204);
+                return http::finish(resp, &request_id, &cors::preflight_headers(o));
+            }
+            Ok(false) => {}
+            Err(err) => return http::finish(error::render(err, &request_id)?, &request_id, &[]),
+        }
     }
-    let resp = match handle(req, matched, &env).await {
+    let vouched = Rc::new(Cell::new(false));
+    let resp = match handle(req, matched, &env, cors_origin.clone(), vouched.clone()).await {
         Ok(resp) => resp,
         Err(err) if login_api => error::render_login_api(err, &request_id)?,
         Err(err) => error::render(err, &request_id)?,
     };
-    let extra = cors_origin
-        .as_deref()
-        .map(cors::response_headers)
-        .unwrap_or_default();
+    let extra = match cors_origin.as_deref() {
+        Some(o) if vouched.get() => cors::response_headers(o),
+        _ => Vec::new(),
+    };
     http::finish(resp, &request_id, &extra)
 }
 
-/// The request's `Origin`, when the path is one the SDK calls and an application allows it.
-async fn allowed_origin(req: &Request, env: &Env) -> AppResult<Option<String>> {
+/// The request's `Origin`, when it calls a path the SDK uses from another origin.
+fn cross_origin(req: &Request) -> AppResult<Option<String>> {
     let Some(origin) = req
         .headers()
         .get("origin")?
@@ -77,15 +88,26 @@ async fn allowed_origin(req: &Request, env: &Env) -> AppResult<Option<String>> {
     else {
         return Ok(None);
     };
-    // Same-origin requests need no CORS answer (and no query).
+    // Same-origin requests need no CORS answer.
     if !cors::is_cors_path(&req.path()) || req.url()?.origin().ascii_serialization() == origin {
         return Ok(None);
     }
-    let store = D1Store::new(env.d1(DB_BINDING)?);
-    Ok(store.origin_allowed(&origin).await?.then_some(origin))
+    Ok(Some(origin))
 }
 
-async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<Response> {
+/// Whether any application of this deployment allows `origin`.
+async fn any_app_allows(env: &Env, origin: &str) -> AppResult<bool> {
+    let store = D1Store::new(env.d1(DB_BINDING)?);
+    Ok(store.origin_allowed(origin).await?)
+}
+
+async fn handle(
+    mut req: Request,
+    matched: RouteMatch,
+    env: &Env,
+    cors_origin: Option<String>,
+    cors_vouched: Rc<Cell<bool>>,
+) -> AppResult<Response> {
     let path = req.path();
     let (spec, params) = match matched {
         RouteMatch::Found { spec, params } => (spec, params),
@@ -127,6 +149,22 @@ async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<R
         Some(caller::authenticate(&store, &header, cfg).await?)
     };
     let scope = authorize(spec.access, principal.as_ref())?;
+    if let Some(origin) = &cors_origin {
+        let readable = match &principal {
+            // Public reads carry no credentials: any application's origin may read them.
+            None if spec.method == routes::Method::Get => store.origin_allowed(origin).await?,
+            // A signed-in user's answers: only their token's own application's origins.
+            Some(Principal::User {
+                organization_id,
+                audience,
+                ..
+            }) => cors::caller_allows(&store, organization_id, audience, &issuer, origin).await?,
+            // Logins, sign-ups, refreshes and codes: their handler vouches for the
+            // application they name; administrative keys are not for browsers.
+            _ => false,
+        };
+        cors_vouched.set(readable);
+    }
     let actor = principal.as_ref().map(|p| p.actor()).unwrap_or_default();
     let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());
 
@@ -165,6 +203,8 @@ async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<R
         params,
         query,
         body,
+        cors_origin,
+        cors_vouched,
     };
     handlers::handle(spec.route, &cx, env).await
 }

@@ -175,6 +175,8 @@ pub enum Principal {
         user_id: String,
         session_id: String,
         grants: Grants,
+        /// The access token's audience: the application it was issued for.
+        audience: String,
     },
 }
 
@@ -384,6 +386,7 @@ mod tests {
             user_id: "u".into(),
             session_id: "s".into(),
             grants,
+            audience: "client".into(),
         };
         let plain = user(Grants::Only(Vec::new()));
         assert_eq!(

@@ -60,6 +60,7 @@ pub async fn authenticate(
             user_id: c.sub,
             session_id: c.sid,
             grants,
+            audience: c.aud,
         });
     }
     api_keys::authenticate(store, cred, cfg.platform_key, cfg.now).await

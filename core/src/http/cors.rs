@@ -1,6 +1,14 @@
-//! Cross-origin access for the browser SDK: the routes a signed-in user's browser calls
-//! answer CORS requests from origins that an application of this deployment allows, with
-//! credentials (the browser-mode cookies) and the CSRF header permitted.
+//! Cross-origin access for the browser SDK, with credentials (the browser-mode cookies) and
+//! the CSRF header permitted. An answer carries CORS headers only for an origin that the
+//! request's own application allows: the application a login, sign-up, refresh or
+//! authorization code names, or the one a bearer token was issued for. Public reads
+//! (configuration, discovery) and preflights, which carry no credentials, accept an origin
+//! any application allows.
+
+use crate::model::Application;
+use crate::sessions::tokens::admin_audience;
+use crate::store::AppStore;
+use crate::Error;
 
 /// Paths the SDK calls from an application's pages.
 pub fn is_cors_path(path: &str) -> bool {
@@ -30,6 +38,39 @@ pub fn preflight_headers(origin: &str) -> Vec<(&'static str, String)> {
     h.push(("access-control-allow-headers", ALLOW_HEADERS.to_owned()));
     h.push(("access-control-max-age", MAX_AGE.to_owned()));
     h
+}
+
+/// Whether `app` lists `origin` (already normalised) among its allowed origins.
+pub fn app_allows(app: &Application, origin: &str) -> bool {
+    app.allowed_origins.iter().any(|o| o == origin)
+}
+
+/// Whether `origin` may read the answer to a signed-in user's request: the application
+/// their token was issued for (`audience`) allows it, or for a token of Latchkey's own API,
+/// one of the organization's `admin_api` applications does.
+pub async fn caller_allows(
+    store: &impl AppStore,
+    org_id: &str,
+    audience: &str,
+    issuer: &str,
+    origin: &str,
+) -> Result<bool, Error> {
+    if audience == admin_audience(issuer) {
+        let (apps, _) = store
+            .list_apps(
+                org_id,
+                crate::model::Page {
+                    limit: 100,
+                    offset: 0,
+                },
+            )
+            .await?;
+        return Ok(apps.iter().any(|a| a.admin_api && app_allows(a, origin)));
+    }
+    Ok(store
+        .get_app_by_client_id(audience)
+        .await?
+        .is_some_and(|a| a.organization_id == org_id && app_allows(&a, origin)))
 }
 
 /// The `Origin` header as applications list it (lower case, no trailing slash), if it is a

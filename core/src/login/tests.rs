@@ -1239,3 +1239,30 @@ fn test_signup_only_where_the_application_allows_it() {
         "LOGIN_METHOD_DISABLED"
     );
 }
+
+#[test]
+fn test_refresh_refused_by_its_check_leaves_the_token_unspent() {
+    let mut w = World::new();
+    let t = w.login("ann", "correct horse").unwrap().tokens.unwrap();
+    let env = LoginEnv {
+        keys: &w.keys,
+        issuer: ISS,
+        params: FAST,
+        now: NOW + 1,
+        rng: &mut w.rng,
+    };
+    let refused = block_on(sessions::refresh_checked(
+        &w.store,
+        &t.refresh_token,
+        None,
+        |s, app| {
+            assert_eq!(app.map(|a| a.id.as_str()), Some(w.app.id.as_str()));
+            assert_eq!(s.user_id, w.user_id);
+            Err(Error::Forbidden)
+        },
+        env,
+    ));
+    assert_eq!(refused.unwrap_err(), Error::Forbidden);
+    // Not spent: the rightful holder refreshes, and is not taken for a reuser.
+    assert!(w.refresh(&t.refresh_token, NOW + 2).is_ok());
+}

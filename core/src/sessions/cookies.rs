@@ -1,14 +1,60 @@
-//! Cookies for browser clients: HttpOnly where scripts need not read them, Secure except on
-//! localhost, SameSite=Lax or Strict; and the double-submit CSRF check for requests that a
-//! cookie authenticates.
+//! Cookies for browser clients: HttpOnly where scripts need not read them, Secure and
+//! `__Host-`-prefixed except on plain-HTTP loopback, SameSite=Lax or Strict; and the CSRF
+//! check for requests that a cookie authenticates, bound to the session.
 
-use crate::secrets::ct_eq;
+use crate::rand::hex;
+use crate::secrets::{ct_eq, hmac_sha256};
 
-/// Browser-mode refresh token (native API), scoped to the auth routes.
+/// Browser-mode refresh token (native API) and its CSRF companion, readable by scripts and
+/// echoed in [`CSRF_HEADER`]. On HTTPS deployments both carry the `__Host-` prefix (Secure,
+/// Path=/, no Domain: no subdomain can set or shadow them); see [`names`].
 pub const REFRESH_COOKIE: &str = "lk_refresh";
-/// Its CSRF companion, readable by scripts, echoed in [`CSRF_HEADER`].
 pub const CSRF_COOKIE: &str = "lk_csrf";
+pub const REFRESH_COOKIE_HOST: &str = "__Host-lk_refresh";
+pub const CSRF_COOKIE_HOST: &str = "__Host-lk_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The names of the browser-mode cookies for a deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Names {
+    pub refresh: &'static str,
+    pub csrf: &'static str,
+}
+
+/// `__Host-` names wherever cookies are Secure, plain names on loopback HTTP (where browsers
+/// refuse the prefix).
+pub fn names(issuer: &str) -> Names {
+    if is_local(issuer) {
+        Names {
+            refresh: REFRESH_COOKIE,
+            csrf: CSRF_COOKIE,
+        }
+    } else {
+        Names {
+            refresh: REFRESH_COOKIE_HOST,
+            csrf: CSRF_COOKIE_HOST,
+        }
+    }
+}
+
+/// The CSRF value of a session: HMAC-SHA-256 of its id under the deployment's CSRF secret,
+/// so a value works only for its own session and cannot be made without the secret.
+pub fn csrf_token(secret: &[u8], session_id: &str) -> String {
+    hex(&hmac_sha256(
+        secret,
+        format!("csrf:{session_id}").as_bytes(),
+    ))
+}
+
+/// Whether the presented CSRF header is the session's value (constant time).
+pub fn csrf_ok(secret: &[u8], session_id: &str, header_value: Option<&str>) -> bool {
+    header_value.is_some_and(|h| {
+        ct_eq(
+            csrf_token(secret, session_id).as_bytes(),
+            h.trim().as_bytes(),
+        )
+    })
+}
 
 /// Whether cookies for `issuer` may omit `Secure` (plain-HTTP development on loopback).
 pub fn is_local(issuer: &str) -> bool {
@@ -70,20 +116,21 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, issuer: &s
     Cookie::new(name, value, max_age_secs).render(issuer)
 }
 
-/// The browser-mode pair: the refresh token (HttpOnly, Strict, auth routes only) and the
-/// CSRF token (readable, Strict). `Some(0)` clears both.
+/// The browser-mode pair: the refresh token (HttpOnly, Strict) and the CSRF token
+/// (readable, Strict), both on `/` as the `__Host-` prefix requires. `max_age_secs` 0 clears
+/// both.
 pub fn browser_mode(refresh: &str, csrf: &str, max_age_secs: i64, issuer: &str) -> [String; 2] {
+    let names = names(issuer);
     [
         Cookie {
-            path: "/api/v1/auth",
             same_site: "Strict",
-            ..Cookie::new(REFRESH_COOKIE, refresh, Some(max_age_secs))
+            ..Cookie::new(names.refresh, refresh, Some(max_age_secs))
         }
         .render(issuer),
         Cookie {
             http_only: false,
             same_site: "Strict",
-            ..Cookie::new(CSRF_COOKIE, csrf, Some(max_age_secs))
+            ..Cookie::new(names.csrf, csrf, Some(max_age_secs))
         }
         .render(issuer),
     ]
@@ -97,14 +144,6 @@ pub fn get<'a>(cookie_header: Option<&'a str>, name: &str) -> Option<&'a str> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.trim())
         .filter(|v| !v.is_empty())
-}
-
-/// Double-submit check: the header must carry the CSRF cookie's value.
-pub fn csrf_ok(cookie_header: Option<&str>, header_value: Option<&str>) -> bool {
-    match (get(cookie_header, CSRF_COOKIE), header_value) {
-        (Some(c), Some(h)) => ct_eq(c.as_bytes(), h.trim().as_bytes()),
-        _ => false,
-    }
 }
 
 #[cfg(test)]
@@ -126,27 +165,43 @@ mod tests {
     }
 
     #[test]
-    fn test_cookies_browser_mode_pair() {
+    fn test_cookies_browser_mode_pair_host_prefixed_on_https() {
         let [r, c] = browser_mode("lkr_x", "csrf1", 100, "https://auth.example.com");
         assert_eq!(
             r,
-            "lk_refresh=lkr_x; Path=/api/v1/auth; HttpOnly; SameSite=Strict; Max-Age=100; Secure"
+            "__Host-lk_refresh=lkr_x; Path=/; HttpOnly; SameSite=Strict; Max-Age=100; Secure"
         );
         assert_eq!(
             c,
-            "lk_csrf=csrf1; Path=/; SameSite=Strict; Max-Age=100; Secure"
+            "__Host-lk_csrf=csrf1; Path=/; SameSite=Strict; Max-Age=100; Secure"
+        );
+        let [r, _] = browser_mode("lkr_x", "csrf1", 100, "http://127.0.0.1:8787");
+        assert_eq!(
+            r,
+            "lk_refresh=lkr_x; Path=/; HttpOnly; SameSite=Strict; Max-Age=100"
         );
     }
 
     #[test]
-    fn test_cookies_get_and_csrf() {
+    fn test_cookies_get_and_csrf_bound_to_the_session() {
         let h = Some("a=1; lk_csrf=tok ; lk_refresh=lkr_abc");
         assert_eq!(get(h, "lk_refresh"), Some("lkr_abc"));
         assert_eq!(get(h, "c"), None);
         assert_eq!(get(Some("x="), "x"), None);
-        assert!(csrf_ok(h, Some("tok")));
-        assert!(!csrf_ok(h, Some("other")));
-        assert!(!csrf_ok(h, None));
-        assert!(!csrf_ok(Some("a=1"), Some("")));
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let mine = csrf_token(secret, "session-1");
+        assert_eq!(mine.len(), 64);
+        assert!(csrf_ok(secret, "session-1", Some(&mine)));
+        assert!(
+            !csrf_ok(secret, "session-2", Some(&mine)),
+            "another session's value"
+        );
+        assert!(!csrf_ok(
+            b"another secret, another deploymnt",
+            "session-1",
+            Some(&mine)
+        ));
+        assert!(!csrf_ok(secret, "session-1", None));
+        assert!(!csrf_ok(secret, "session-1", Some("")));
     }
 }

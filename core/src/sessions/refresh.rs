@@ -2,7 +2,7 @@
 //! presenting a spent one revokes its session. Only active, unexpired users refresh.
 
 use crate::login::LoginEnv;
-use crate::model::{Session, UserStatus};
+use crate::model::{Application, Session, UserStatus};
 use crate::rand::Rng;
 use crate::sessions::application_of;
 use crate::sessions::tokens::{
@@ -27,6 +27,19 @@ pub async fn refresh<R: Rng>(
     client_id: Option<&str>,
     env: LoginEnv<'_, R>,
 ) -> Result<Refreshed, Error> {
+    refresh_checked(store, refresh_token, client_id, |_, _| Ok(()), env).await
+}
+
+/// [`refresh`], with `check` run on the token's session and application before anything
+/// changes: a refused request (a browser's wrong origin or CSRF value) leaves the token
+/// unspent, so its rightful holder is not later logged out for reuse.
+pub async fn refresh_checked<R: Rng>(
+    store: &(impl SessionStore + UserStore + AppStore),
+    refresh_token: &str,
+    client_id: Option<&str>,
+    check: impl FnOnce(&Session, Option<&Application>) -> Result<(), Error>,
+    env: LoginEnv<'_, R>,
+) -> Result<Refreshed, Error> {
     let old_hash = hash_refresh_token(refresh_token.trim());
     let session = store
         .session_of_refresh_token(&old_hash)
@@ -38,6 +51,7 @@ pub async fn refresh<R: Rng>(
             return Err(Error::InvalidRefreshToken);
         }
     }
+    check(&session, app.as_ref())?;
     // The user may have been disabled, expired or deleted since the session started.
     let user = store
         .get_user(&session.organization_id, &session.user_id)

@@ -8,7 +8,7 @@ use latchkey_core::identity::users;
 use worker::{Env, Response};
 
 use super::*;
-use crate::handlers::sessions::{browser_mode, check_origin};
+use crate::handlers::sessions::{browser_mode, browser_mode_ready};
 use crate::keys;
 
 pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
@@ -17,7 +17,13 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         Route::SignUp => {
             let body: SignUpRequest = cx.json()?;
             let app = app_by_client_id(cx, &body.client_id).await?;
-            let (cookie, client) = (body.cookie, cx.client_with(body.device.as_ref()));
+            cx.vouch(&app);
+            // Browser mode: the origin is checked before anything is created.
+            let csrf_secret = body
+                .cookie
+                .then(|| browser_mode_ready(cx, env, &app))
+                .transpose()?;
+            let client = cx.client_with(body.device.as_ref());
             let keys = keys::ring(env)?;
             let (done, view) =
                 password::sign_up(s, &app, body, client, login_env(cx, &keys, rng)).await?;
@@ -25,17 +31,21 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 .tokens
                 .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
             let resp = TokenResponse::new(&done.session.id, tokens, Some(view));
-            if cookie {
-                check_origin(cx, Some(&app))?;
-                return browser_mode(cx, resp, 201, done.session.expires_at);
+            match csrf_secret {
+                Some(secret) => browser_mode(cx, &secret, resp, 201, &done.session),
+                None => created(&resp),
             }
-            created(&resp)
         }
         Route::Login => {
             let body: LoginRequest = cx.json()?;
             required("INVALID_LOGIN_ID", "login_id", &body.login_id)?;
             required("INVALID_PASSWORD", "password", &body.password)?;
             let app = app_by_client_id(cx, &body.client_id).await?;
+            cx.vouch(&app);
+            let csrf_secret = body
+                .cookie
+                .then(|| browser_mode_ready(cx, env, &app))
+                .transpose()?;
             let keys = keys::ring(env)?;
             let req = PasswordLogin {
                 organization_id: &app.organization_id,
@@ -47,19 +57,16 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 require_registration: true,
             };
             let env = login_env(cx, &keys, rng);
-            if body.cookie {
-                check_origin(cx, Some(&app))?;
-            }
             let done = password::password_login(s, req, env).await?;
             let tokens = done
                 .tokens
                 .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
             let resp =
                 TokenResponse::new(&done.session.id, tokens, Some(UserView::from(&done.user)));
-            if body.cookie {
-                return browser_mode(cx, resp, 200, done.session.expires_at);
+            match csrf_secret {
+                Some(secret) => browser_mode(cx, &secret, resp, 200, &done.session),
+                None => ok(&resp),
             }
-            ok(&resp)
         }
         Route::CurrentUser => {
             let (org, user, _) = cx.user()?;

@@ -6,8 +6,9 @@ use latchkey_core::api::{
     TokenResponse,
 };
 use latchkey_core::identity::users;
+use latchkey_core::model::Session;
 use latchkey_core::sessions::{self, cookies, jwt, pkce};
-use latchkey_core::store::SessionStore;
+use latchkey_core::store::{AppStore, SessionStore};
 use latchkey_core::time::rfc3339;
 use worker::{Env, Response};
 
@@ -30,32 +31,43 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             } else {
                 cx.json()?
             };
-            let cookie_header = cx.header("cookie");
+            let names = cookies::names(&cx.issuer);
             let (token, by_cookie) = match body.refresh_token {
                 Some(t) => (t, false),
                 None => {
-                    let t =
-                        cookies::get(cookie_header, cookies::REFRESH_COOKIE).ok_or_else(|| {
-                            Error::invalid_field(
-                                "INVALID_REFRESH_TOKEN",
-                                "refresh_token is required",
-                            )
-                        })?;
-                    // A cookie authenticates this request: it must prove it was not forged.
-                    if !cookies::csrf_ok(cookie_header, cx.header(cookies::CSRF_HEADER)) {
-                        return Err(Error::Forbidden.into());
-                    }
+                    let t = cookies::get(cx.header("cookie"), names.refresh).ok_or_else(|| {
+                        Error::invalid_field("INVALID_REFRESH_TOKEN", "refresh_token is required")
+                    })?;
                     (t.to_owned(), true)
                 }
             };
+            let csrf_secret = if by_cookie {
+                Some(keys::csrf_secret(env)?)
+            } else {
+                None
+            };
+            // Before anything changes: a cookie authenticates this request, so it must come
+            // from an origin the session's application allows and carry the session's CSRF
+            // value. A refused request leaves the token unspent.
+            let check = |session: &Session, app: Option<&Application>| {
+                if let Some(app) = app {
+                    cx.vouch(app);
+                }
+                if let Some(secret) = &csrf_secret {
+                    check_origin(cx, app)?;
+                    if !cookies::csrf_ok(secret, &session.id, cx.header(cookies::CSRF_HEADER)) {
+                        return Err(Error::Forbidden);
+                    }
+                }
+                Ok(())
+            };
             let keys = keys::ring(env)?;
             let env = login_env(cx, &keys, rng);
-            let done = sessions::refresh(s, &token, body.client_id.as_deref(), env).await?;
+            let done =
+                sessions::refresh_checked(s, &token, body.client_id.as_deref(), check, env).await?;
             let resp = TokenResponse::new(&done.session.id, done.tokens, None);
-            if by_cookie {
-                let app = sessions::application_of(s, &done.session).await?;
-                check_origin(cx, app.as_ref())?;
-                return browser_mode(cx, resp, 200, done.session.expires_at);
+            if let Some(secret) = csrf_secret {
+                return browser_mode(cx, &secret, resp, 200, &done.session);
             }
             ok(&resp)
         }
@@ -68,7 +80,8 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             };
             let revoked = sessions::logout(s, org, user, session, body.everywhere, now).await?;
             let mut resp = http::json(200, &LogoutResponse { revoked })?;
-            if cookies::get(cx.header("cookie"), cookies::REFRESH_COOKIE).is_some() {
+            let names = cookies::names(&cx.issuer);
+            if cookies::get(cx.header("cookie"), names.refresh).is_some() {
                 for c in cookies::browser_mode("", "", 0, &cx.issuer) {
                     resp.headers_mut().append("set-cookie", &c)?;
                 }
@@ -123,6 +136,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             required("INVALID_LOGIN_ID", "login_id", &body.login_id)?;
             required("INVALID_PASSWORD", "password", &body.password)?;
             let app = app_by_client_id(cx, &body.client_id).await?;
+            cx.vouch(&app);
             let keys = keys::ring(env)?;
             let client = cx.client_with(body.device.as_ref());
             let env = login_env(cx, &keys, rng);
@@ -130,6 +144,11 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::Token => {
             let body: TokenRequest = cx.json()?;
+            if cx.cors_origin.is_some() {
+                if let Some(app) = s.get_app_by_client_id(body.client_id.trim()).await? {
+                    cx.vouch(&app);
+                }
+            }
             let keys = keys::ring(env)?;
             let env = login_env(cx, &keys, rng);
             let (session, tokens) = pkce::exchange(s, body, env).await?;
@@ -143,23 +162,31 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
     }
 }
 
-/// Browser mode: the refresh token leaves the body for an HttpOnly cookie, beside a CSRF
-/// token (cookie and body) that cookie-authenticated refreshes must echo.
+/// Browser mode: the refresh token leaves the body for an HttpOnly cookie, beside the
+/// session's CSRF value (cookie and body) that cookie-authenticated refreshes must echo.
 pub(super) fn browser_mode(
     cx: &Ctx,
+    csrf_secret: &[u8],
     mut body: TokenResponse,
     status: u16,
-    session_expires_at: i64,
+    session: &Session,
 ) -> AppResult<Response> {
     let refresh = body.refresh_token.take().unwrap_or_default();
-    let csrf = latchkey_core::rand::hex(&latchkey_core::rand::Rng::bytes::<32>(&mut WorkerRng));
-    let max_age = ((session_expires_at - cx.now) / 1000).max(0);
+    let csrf = cookies::csrf_token(csrf_secret, &session.id);
+    let max_age = ((session.expires_at - cx.now) / 1000).max(0);
     body.csrf_token = Some(csrf.clone());
     let mut resp = http::json(status, &body)?;
     for c in cookies::browser_mode(&refresh, &csrf, max_age, &cx.issuer) {
         resp.headers_mut().append("set-cookie", &c)?;
     }
     Ok(resp)
+}
+
+/// Browser mode's precondition, checked before anything changes: the request comes from an
+/// origin the application allows. Answers the secret the session's CSRF value is made from.
+pub(super) fn browser_mode_ready(cx: &Ctx, env: &Env, app: &Application) -> AppResult<Vec<u8>> {
+    check_origin(cx, Some(app))?;
+    Ok(keys::csrf_secret(env)?)
 }
 
 /// Cookies are only set for, and only accepted from, the application's allowed origins
