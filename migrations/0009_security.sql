@@ -6,3 +6,8 @@ ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
 -- own administrative API (their audience is the issuer's API, not the client id).
 ALTER TABLE applications ADD COLUMN self_signup INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE applications ADD COLUMN admin_api INTEGER NOT NULL DEFAULT 0;
+
+-- Idle timeouts (ASVS 3.3.2): per application, copied onto each session; 0 for none. Existing
+-- applications get the default, existing sessions none.
+ALTER TABLE applications ADD COLUMN idle_timeout_secs INTEGER NOT NULL DEFAULT 259200;
+ALTER TABLE sessions ADD COLUMN idle_timeout_ms INTEGER NOT NULL DEFAULT 0;

@@ -229,3 +229,26 @@ test('test_security_cors_and_csrf_belong_to_the_application_and_session', async 
   assert.equal(ok.headers.get('access-control-allow-origin'), B);
   assert.equal(ok.body.csrf_token, one.body.csrf_token, 'the same session keeps its CSRF value');
 });
+
+test('test_security_sessions_end_after_the_idle_timeout', async () => {
+  const day = 86_400_000;
+  const short = (await org.api('POST', '/api/v1/applications', { name: 'idle', idle_timeout_secs: 3600 })).body;
+  assert.equal(short.idle_timeout_secs, 3600);
+  assert.equal(app.idle_timeout_secs, 3 * 24 * 3600, 'three days by default');
+  assertError(await org.api('PUT', `/api/v1/applications/${short.id}`, { idle_timeout_secs: 5 }), 400, 'INVALID_IDLE_TIMEOUT_SECS');
+  const u = await newUser(org, short);
+  const at = (ms) => ({ 'x-latchkey-dev-now': String(ms) });
+  const t0 = Date.now();
+  const first = (await call('POST', '/api/v1/auth/login', {
+    body: { client_id: short.client_id, login_id: u.email, password: u.password }, headers: at(t0),
+  })).body;
+  const again = (token, ms) => call('POST', '/api/v1/auth/refresh', { body: { refresh_token: token }, headers: at(ms) });
+  // Active within the hour: the session lives on, and the hour starts again.
+  const second = await again(first.refresh_token, t0 + 50 * 60_000);
+  assert.equal(second.status, 200, JSON.stringify(second.body));
+  const third = await again(second.body.refresh_token, t0 + 100 * 60_000);
+  assert.equal(third.status, 200, JSON.stringify(third.body));
+  // Idle for more than the hour: over, though the refresh token itself is still valid.
+  assertError(await again(third.body.refresh_token, t0 + 161 * 60_000), 401, 'INVALID_REFRESH_TOKEN');
+  assert.ok(t0 + 161 * 60_000 < t0 + day);
+});

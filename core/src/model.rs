@@ -38,6 +38,8 @@ pub struct Application {
     pub login_methods: Vec<LoginMethod>,
     /// Anyone may create an account through the public sign-up route (off by default).
     pub self_signup: bool,
+    /// Sessions end after this long without a refresh (ASVS 3.3.2); 0 for none.
+    pub idle_timeout_secs: u32,
     /// Tokens of this application are for Latchkey's own administrative API: their audience
     /// is [`crate::sessions::tokens::admin_audience`], and only such tokens carry a user's
     /// administrative permissions.
@@ -213,6 +215,9 @@ pub struct Session {
     /// Not valid after this instant, whatever the refresh tokens say.
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
+    /// Over once this long passes without activity (a refresh) after `last_active_at`;
+    /// 0 for no idle limit. Copied from the application when the session starts.
+    pub idle_timeout_ms: i64,
     pub client: ClientInfo,
     /// Authentication methods used to establish the session (`password`, ...).
     pub methods: Vec<String>,
@@ -220,7 +225,9 @@ pub struct Session {
 
 impl Session {
     pub fn is_active(&self, now: i64) -> bool {
-        self.revoked_at.is_none() && now < self.expires_at
+        self.revoked_at.is_none()
+            && now < self.expires_at
+            && (self.idle_timeout_ms == 0 || now < self.last_active_at + self.idle_timeout_ms)
     }
 }
 

@@ -495,10 +495,12 @@ impl Client {
                 now(),
             );
             use latchkey_core::sessions::cookies::{CSRF_COOKIE, CSRF_COOKIE_HOST};
-            let csrf = cookie(CSRF_COOKIE_HOST).or_else(|| cookie(CSRF_COOKIE)).or_else(|| {
-                let i = self.inner.borrow();
-                i.cache.held().and_then(|h| h.csrf_token.clone())
-            });
+            let csrf = cookie(CSRF_COOKIE_HOST)
+                .or_else(|| cookie(CSRF_COOKIE))
+                .or_else(|| {
+                    let i = self.inner.borrow();
+                    i.cache.held().and_then(|h| h.csrf_token.clone())
+                });
             let next = self
                 .inner
                 .borrow()

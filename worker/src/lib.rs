@@ -20,6 +20,7 @@ use latchkey_core::access::{authorize, Access, Grants, Principal};
 use latchkey_core::http::caller::{self, Authn};
 use latchkey_core::http::cors;
 use latchkey_core::http::routes::{self, RouteMatch};
+use latchkey_core::sessions::jwt;
 use latchkey_core::store::AppStore;
 use latchkey_core::Error as CoreError;
 use worker::{
@@ -38,7 +39,8 @@ pub(crate) const KV_BINDING: &str = "CACHE";
 pub(crate) const ASSETS_BINDING: &str = "ASSETS";
 /// Secret holding the platform operator's key (creates and deletes organizations).
 const PLATFORM_KEY_SECRET: &str = "PLATFORM_ADMIN_KEY";
-/// Optional variable fixing the token issuer (else the request's origin).
+/// Variable fixing the token issuer; required outside local development (see
+/// [`jwt::issuer`]).
 const ISSUER_VAR: &str = "ISSUER";
 
 #[event(fetch)]
@@ -121,10 +123,8 @@ async fn handle(
     let store = D1Store::new(env.d1(DB_BINDING)?);
     let now = worker::Date::now().as_millis() as i64;
     let url = req.url()?;
-    let issuer = match env.var(ISSUER_VAR) {
-        Ok(v) => v.to_string().trim_end_matches('/').to_owned(),
-        Err(_) => url.origin().ascii_serialization(),
-    };
+    let configured = env.var(ISSUER_VAR).ok().map(|v| v.to_string());
+    let issuer = jwt::issuer(configured.as_deref(), &url.origin().ascii_serialization())?;
     let principal = if spec.access == Access::Public {
         None
     } else {

@@ -166,6 +166,10 @@ request_type! {
         /// Tokens for Latchkey's administrative API (default false): see `ApplicationView`.
         #[serde(default)]
         pub admin_api: bool,
+        /// Seconds without a refresh after which a session ends (default 259200, three
+        /// days; 0 for none; else at least the access-token lifetime).
+        #[serde(default)]
+        pub idle_timeout_secs: Option<u32>,
     }
 }
 
@@ -187,6 +191,8 @@ request_type! {
         pub self_signup: Option<bool>,
         #[serde(default)]
         pub admin_api: Option<bool>,
+        #[serde(default)]
+        pub idle_timeout_secs: Option<u32>,
     }
 }
 
@@ -207,6 +213,8 @@ api_type! {
         /// `<issuer>/api`), so its users' roles grant administrative permissions; other
         /// applications' tokens never do.
         pub admin_api: bool,
+        /// Seconds without a refresh after which a session ends; 0 for none.
+        pub idle_timeout_secs: u32,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -226,6 +234,7 @@ impl From<&Application> for ApplicationView {
             login_methods: a.login_methods.clone(),
             self_signup: a.self_signup,
             admin_api: a.admin_api,
+            idle_timeout_secs: a.idle_timeout_secs,
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
         }

@@ -13,6 +13,9 @@ use super::{changed, config, found};
 const ACCESS_TTL: (u32, u32) = (60, 24 * 3600);
 const REFRESH_TTL: (u32, u32) = (300, 365 * 24 * 3600);
 const MAX_URIS: usize = 20;
+/// Sessions of a new application end after three days without a refresh (Auth0's default
+/// inactivity timeout), within their absolute lifetime.
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u32 = 3 * 24 * 3600;
 
 fn ttl(code: &'static str, v: u32, (min, max): (u32, u32)) -> Result<u32, Error> {
     if (min..=max).contains(&v) {
@@ -66,6 +69,13 @@ fn check_ttls(app: &Application) -> Result<(), Error> {
             "refresh tokens must live at least as long as access tokens",
         ));
     }
+    let idle = app.idle_timeout_secs;
+    if idle != 0 && (idle < app.access_token_ttl_secs || idle > REFRESH_TTL.1) {
+        return Err(Error::invalid_field(
+            "INVALID_IDLE_TIMEOUT_SECS",
+            "idle_timeout_secs must be 0 (none) or between the access-token lifetime and a year",
+        ));
+    }
     Ok(())
 }
 
@@ -97,6 +107,7 @@ pub async fn create(
         )?,
         self_signup: input.self_signup,
         admin_api: input.admin_api,
+        idle_timeout_secs: input.idle_timeout_secs.unwrap_or(DEFAULT_IDLE_TIMEOUT_SECS),
         created_at: now,
         updated_at: now,
     };
@@ -160,6 +171,9 @@ pub async fn update(
     }
     if let Some(v) = input.admin_api {
         app.admin_api = v;
+    }
+    if let Some(v) = input.idle_timeout_secs {
+        app.idle_timeout_secs = v;
     }
     check_ttls(&app)?;
     app.updated_at = now;

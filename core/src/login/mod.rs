@@ -99,6 +99,7 @@ pub async fn establish<R: Rng>(
         last_active_at: env.now,
         expires_at: env.now + MAX_SESSION_MS.min(refresh_ttl_ms),
         revoked_at: None,
+        idle_timeout_ms: application.map_or(0, |a| i64::from(a.idle_timeout_secs) * 1000),
         client,
         methods: vec!["password".to_owned()],
     };

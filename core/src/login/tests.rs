@@ -1266,3 +1266,66 @@ fn test_refresh_refused_by_its_check_leaves_the_token_unspent() {
     // Not spent: the rightful holder refreshes, and is not taken for a reuser.
     assert!(w.refresh(&t.refresh_token, NOW + 2).is_ok());
 }
+
+#[test]
+fn test_sessions_end_after_the_applications_idle_timeout() {
+    let day = 86_400_000;
+    let mut w = World::new();
+    assert_eq!(
+        w.app.idle_timeout_secs,
+        3 * 24 * 3600,
+        "three days by default"
+    );
+    let t = w.login("ann", "correct horse").unwrap();
+    assert_eq!(t.session.idle_timeout_ms, 3 * day);
+    // Activity (a refresh) within the window keeps the session; its absence ends it.
+    let t = w
+        .refresh(&t.tokens.unwrap().refresh_token, NOW + 2 * day)
+        .unwrap();
+    let t = w.refresh(&t.tokens.refresh_token, NOW + 4 * day).unwrap();
+    assert!(t.session.is_active(NOW + 7 * day - 1));
+    assert!(!t.session.is_active(NOW + 7 * day));
+    assert!(block_on(sessions::list(
+        &w.store,
+        &w.org,
+        &w.user_id,
+        None,
+        NOW + 7 * day
+    ))
+    .unwrap()
+    .sessions
+    .is_empty());
+    assert_eq!(
+        w.refresh(&t.tokens.refresh_token, NOW + 7 * day)
+            .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+}
+
+#[test]
+fn test_sessions_idle_timeout_is_validated() {
+    let mut w = World::new();
+    let set = |w: &mut World, secs| {
+        let upd = crate::api::UpdateApplication {
+            idle_timeout_secs: Some(secs),
+            ..Default::default()
+        };
+        block_on(applications::update(
+            &w.store,
+            &MemoryCache::new(),
+            &w.org,
+            &w.app.id.clone(),
+            upd,
+            NOW,
+        ))
+    };
+    for bad in [1, 599, 400 * 24 * 3600] {
+        assert_eq!(
+            set(&mut w, bad).unwrap_err().code(),
+            "INVALID_IDLE_TIMEOUT_SECS",
+            "{bad}"
+        );
+    }
+    assert_eq!(set(&mut w, 0).unwrap().idle_timeout_secs, 0, "none");
+    assert_eq!(set(&mut w, 600).unwrap().idle_timeout_secs, 600);
+}

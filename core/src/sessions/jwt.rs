@@ -179,6 +179,19 @@ impl KeyRing {
     }
 }
 
+/// The issuer of tokens: the configured `ISSUER` (without a trailing slash), or, only for
+/// local development on loopback, the request's own origin. Anywhere else an unset issuer
+/// is a configuration error: tokens must not name whatever host a request came in by.
+pub fn issuer(configured: Option<&str>, request_origin: &str) -> Result<String, Error> {
+    match configured.map(|c| c.trim().trim_end_matches('/')) {
+        Some(c) if !c.is_empty() => Ok(c.to_owned()),
+        _ if crate::sessions::cookies::is_local(request_origin) => Ok(request_origin.to_owned()),
+        _ => Err(Error::Internal(
+            "ISSUER must be set outside local development".to_owned(),
+        )),
+    }
+}
+
 /// `/.well-known/openid-configuration`: what is true of this issuer today.
 pub fn openid_configuration(issuer: &str) -> serde_json::Value {
     serde_json::json!({
@@ -197,6 +210,31 @@ pub fn openid_configuration(issuer: &str) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_tokens_issuer_is_configured_outside_loopback() {
+        assert_eq!(
+            issuer(Some("https://auth.example.com/"), "https://x.workers.dev"),
+            Ok("https://auth.example.com".to_owned())
+        );
+        assert_eq!(
+            issuer(None, "http://127.0.0.1:8787"),
+            Ok("http://127.0.0.1:8787".to_owned())
+        );
+        assert_eq!(
+            issuer(Some(" "), "http://localhost:3000").unwrap(),
+            "http://localhost:3000"
+        );
+        for origin in [
+            "https://latchkey.example.workers.dev",
+            "https://localhost.evil.com",
+        ] {
+            assert!(
+                matches!(issuer(None, origin), Err(Error::Internal(_))),
+                "{origin}"
+            );
+        }
+    }
     use p256::pkcs8::EncodePrivateKey;
 
     const NOW: i64 = 1_760_000_000_000;

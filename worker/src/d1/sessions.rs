@@ -17,6 +17,7 @@ struct Row {
     last_active_at: f64,
     expires_at: f64,
     revoked_at: Option<f64>,
+    idle_timeout_ms: f64,
     methods: String,
     #[serde(flatten)]
     client: ClientRow,
@@ -35,6 +36,7 @@ impl TryFrom<Row> for Session {
             last_active_at: r.last_active_at as i64,
             expires_at: r.expires_at as i64,
             revoked_at: r.revoked_at.map(|t| t as i64),
+            idle_timeout_ms: r.idle_timeout_ms as i64,
             client: r.client.into(),
         })
     }
@@ -42,7 +44,7 @@ impl TryFrom<Row> for Session {
 
 fn cols() -> String {
     format!(
-        "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, methods, {CLIENT_COLS}"
+        "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, idle_timeout_ms, methods, {CLIENT_COLS}"
     )
 }
 
@@ -104,6 +106,7 @@ impl SessionStore for D1Store {
             n(se.last_active_at),
             n(se.expires_at),
             opt_n(se.revoked_at),
+            n(se.idle_timeout_ms),
             json(&se.methods)?,
         ];
         args.extend(client_args(&se.client));
@@ -164,7 +167,8 @@ impl SessionStore for D1Store {
         let spend = self.stmt(
             "UPDATE refresh_tokens SET used_at = ?2, replaced_by = ?3 \
              WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2 \
-             AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?2)",
+             AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?2 \
+               AND (idle_timeout_ms = 0 OR last_active_at + idle_timeout_ms > ?2))",
             &[s(old_hash), n(now), s(&new.token_hash)],
         )?;
         let insert = self.stmt(
@@ -242,7 +246,8 @@ impl SessionStore for D1Store {
         now: i64,
     ) -> StoreResult<Vec<Session>> {
         let sql = format!("SELECT {} FROM sessions WHERE organization_id = ?1 AND user_id = ?2 \
-             AND (?3 = 1 OR (revoked_at IS NULL AND expires_at > ?4)) ORDER BY created_at DESC, id DESC LIMIT 500",
+             AND (?3 = 1 OR (revoked_at IS NULL AND expires_at > ?4 \
+               AND (idle_timeout_ms = 0 OR last_active_at + idle_timeout_ms > ?4))) ORDER BY created_at DESC, id DESC LIMIT 500",
             cols()
         );
         self.all::<Row>(
