@@ -11,3 +11,18 @@ ALTER TABLE applications ADD COLUMN admin_api INTEGER NOT NULL DEFAULT 0;
 -- applications get the default, existing sessions none.
 ALTER TABLE applications ADD COLUMN idle_timeout_secs INTEGER NOT NULL DEFAULT 259200;
 ALTER TABLE sessions ADD COLUMN idle_timeout_ms INTEGER NOT NULL DEFAULT 0;
+
+-- Login-record counters: the last sequence number issued per organization, which only
+-- grows, and the first number whose row is keyed (HMAC under the CHAIN_KEY secret). Rows
+-- and checkpoints from before this migration keep their unkeyed hashes and verify as such.
+CREATE TABLE record_counters (
+    organization_id TEXT PRIMARY KEY NOT NULL,
+    last_seq        INTEGER NOT NULL,
+    keyed_from      INTEGER NOT NULL
+) STRICT;
+INSERT INTO record_counters (organization_id, last_seq, keyed_from)
+SELECT organization_id, MAX(seq), MAX(seq) + 1 FROM (
+    SELECT organization_id, chain_seq AS seq FROM login_records WHERE chain_seq IS NOT NULL
+    UNION ALL
+    SELECT organization_id, seq FROM record_checkpoints
+) GROUP BY organization_id;

@@ -2,6 +2,7 @@
 // - SIGNING_KEY: a fresh ES256 (P-256) private key, PKCS#8 DER, base64.
 // - PLATFORM_ADMIN_KEY: the platform operator's key, which creates organizations.
 // - CSRF_SECRET: the HMAC key browser-mode CSRF values are made from.
+// - CHAIN_KEY: the HMAC key login records are chained with (never change it once used).
 // Production sets them with `wrangler secret put`.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ export function newPlatformKey() {
   return `lkp_${randomBytes(32).toString('hex')}`;
 }
 
-/** A secret for HMACs (browser-mode CSRF values): 256 random bits, hex. */
+/** A secret for HMACs (CSRF values, the login-record chain): 256 random bits, hex. */
 export function newHmacSecret() {
   return randomBytes(32).toString('hex');
 }
@@ -36,6 +37,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const signing = ensure(file, 'SIGNING_KEY', newSigningKey);
   const platform = ensure(file, 'PLATFORM_ADMIN_KEY', newPlatformKey);
   ensure(file, 'CSRF_SECRET', newHmacSecret);
+  ensure(file, 'CHAIN_KEY', newHmacSecret);
   // Development only: lets a request set its location with the x-latchkey-dev-geo header.
   ensure(file, 'LATCHKEY_DEV_OVERRIDES', () => 'enabled');
   console.log(`dev-secrets: ${file}: SIGNING_KEY ${signing.fresh ? 'created' : 'kept'}, PLATFORM_ADMIN_KEY ${platform.fresh ? 'created' : 'kept'}`);

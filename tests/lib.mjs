@@ -1,5 +1,6 @@
 // Small fixture library for the end-to-end tests.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
@@ -64,4 +65,12 @@ export async function registered(o, app, user) {
   const res = await o.api('PUT', `/api/v1/users/${user.id}/registrations/${app.id}`);
   assert.equal(res.status, 204, JSON.stringify(res.body));
   return user;
+}
+
+/** Runs `sql` on the test server's local D1 directly, as an attacker with database access. */
+export function sqlAsAttacker(sql) {
+  const run = spawnSync(join(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'latchkey', '--local',
+    '--persist-to', process.env.LATCHKEY_PERSIST_DIR, '--config', join(ROOT, 'wrangler.e2e.toml'), '--command', sql],
+  { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  assert.equal(run.status, 0, run.stderr);
 }

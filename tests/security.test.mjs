@@ -1,7 +1,7 @@
 // Security: each test is an attack that must fail, or a protection at its edge.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, assertError, newOrg, email, bearer } from './lib.mjs';
+import { call, assertError, newOrg, email, bearer, sqlAsAttacker } from './lib.mjs';
 
 let org;
 let app;
@@ -251,4 +251,33 @@ test('test_security_sessions_end_after_the_idle_timeout', async () => {
   // Idle for more than the hour: over, though the refresh token itself is still valid.
   assertError(await again(third.body.refresh_token, t0 + 161 * 60_000), 401, 'INVALID_REFRESH_TOKEN');
   assert.ok(t0 + 161 * 60_000 < t0 + day);
+});
+
+test('test_security_record_chain_resists_rehashing_and_truncation', async () => {
+  const o = await newOrg();
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'chain' })).body;
+  const u = await newUser(o, a);
+  const attempt = (pw) => login(a, u.email, pw);
+  for (const pw of [u.password, 'wrong', u.password, 'wrong', u.password]) await attempt(pw);
+  const verify = async () => (await o.api('GET', '/api/v1/login-records/verify')).body;
+  assert.equal((await verify()).first_broken_link, null);
+  const where = `organization_id = '${o.org.id}'`;
+  // Edit a row and recompute its hash as anyone could (unkeyed SHA-256 of anything): the
+  // chain is keyed, so the forged hash does not match.
+  sqlAsAttacker(`UPDATE login_records SET ip = '6.6.6.6', row_hash = '${'ab'.repeat(32)}' WHERE ${where} AND chain_seq = 2`);
+  assert.deepEqual((await verify()).first_broken_link, { seq: 2, reason: 'row_edited' });
+
+  const o2 = await newOrg();
+  const a2 = (await o2.api('POST', '/api/v1/applications', { name: 'chain' })).body;
+  const u2 = await newUser(o2, a2);
+  for (let i = 0; i < 5; i++) await login(a2, u2.email, u2.password);
+  const verify2 = async () => (await o2.api('GET', '/api/v1/login-records/verify')).body;
+  // Delete the newest two rows: the counter remembers they were issued.
+  sqlAsAttacker(`DELETE FROM login_records WHERE organization_id = '${o2.org.id}' AND chain_seq >= 4`);
+  let r = await verify2();
+  assert.deepEqual([r.first_broken_link, r.verified_through], [{ seq: 4, reason: 'tail_missing' }, 3]);
+  // The next login takes number 6, not a second 4: the gap stays visible.
+  await login(a2, u2.email, u2.password);
+  r = await verify2();
+  assert.deepEqual(r.first_broken_link, { seq: 4, reason: 'row_missing' });
 });

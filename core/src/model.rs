@@ -360,6 +360,14 @@ pub struct Checkpoint {
     pub chain_hash: String,
 }
 
+/// An organization's login-record counter: the last sequence number issued (never lowered,
+/// whatever is deleted) and the first one whose row is keyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordCounter {
+    pub last_seq: i64,
+    pub keyed_from: i64,
+}
+
 /// A previous successful login, as far as the signals need it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PastLogin {

@@ -11,6 +11,7 @@ use worker::Env;
 const CURRENT: &str = "SIGNING_KEY";
 const PREVIOUS: &str = "SIGNING_KEY_PREVIOUS";
 const CSRF_SECRET: &str = "CSRF_SECRET";
+const CHAIN_KEY: &str = "CHAIN_KEY";
 
 thread_local! {
     static RING: RefCell<Option<(String, Rc<KeyRing>)>> = const { RefCell::new(None) };
@@ -27,6 +28,17 @@ pub fn csrf_secret(env: &Env) -> Result<Vec<u8>, Error> {
         Some(s) if s.len() >= 32 => Ok(s.into_bytes()),
         _ => Err(Error::Internal(format!(
             "{CSRF_SECRET} is not set or shorter than 32 characters"
+        ))),
+    }
+}
+
+/// The key login records are chained with (`CHAIN_KEY`, at least 32 characters). It must
+/// never change: records and checkpoints made under it verify only with it.
+pub fn chain_key(env: &Env) -> Result<Rc<[u8]>, Error> {
+    match var(env, CHAIN_KEY) {
+        Some(s) if s.len() >= 32 => Ok(Rc::from(s.into_bytes())),
+        _ => Err(Error::Internal(format!(
+            "{CHAIN_KEY} is not set or shorter than 32 characters"
         ))),
     }
 }

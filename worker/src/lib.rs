@@ -99,7 +99,7 @@ fn cross_origin(req: &Request) -> AppResult<Option<String>> {
 
 /// Whether any application of this deployment allows `origin`.
 async fn any_app_allows(env: &Env, origin: &str) -> AppResult<bool> {
-    let store = D1Store::new(env.d1(DB_BINDING)?);
+    let store = D1Store::from_env(env)?;
     Ok(store.origin_allowed(origin).await?)
 }
 
@@ -120,7 +120,7 @@ async fn handle(
         RouteMatch::NotFound => return static_asset(req, env).await,
     };
 
-    let store = D1Store::new(env.d1(DB_BINDING)?);
+    let store = D1Store::from_env(env)?;
     let now = worker::Date::now().as_millis() as i64;
     let url = req.url()?;
     let configured = env.var(ISSUER_VAR).ok().map(|v| v.to_string());
@@ -224,12 +224,12 @@ async fn static_asset(req: Request, env: &Env) -> AppResult<Response> {
 /// Cron trigger: login-record retention, in bounded batches (the next run resumes).
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let db = match env.d1(DB_BINDING) {
-        Ok(db) => db,
-        Err(e) => return console_error!("scheduled: no database: {e}"),
+    let store = match D1Store::from_env(&env) {
+        Ok(store) => store,
+        Err(e) => return console_error!("scheduled: {e}"),
     };
     let now = worker::Date::now().as_millis() as i64;
-    match latchkey_core::records::apply_retention(&D1Store::new(db), now).await {
+    match latchkey_core::records::apply_retention(&store, now).await {
         Ok(report) => {
             console_log!(
                 "scheduled: cron {}: retention deleted {} login records",

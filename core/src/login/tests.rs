@@ -1329,3 +1329,82 @@ fn test_sessions_idle_timeout_is_validated() {
     assert_eq!(set(&mut w, 0).unwrap().idle_timeout_secs, 0, "none");
     assert_eq!(set(&mut w, 600).unwrap().idle_timeout_secs, 600);
 }
+
+#[test]
+fn test_chain_is_keyed_an_unkeyed_rehash_is_caught() {
+    use crate::records::integrity::verify;
+    let mut w = World::new();
+    for i in 0..3 {
+        w.login_at("ann", "correct horse", NOW + i).unwrap();
+    }
+    // The attacker edits row 2 and recomputes its hash the way anyone could.
+    w.store
+        .tamper_record_rehashed(2, &w.org, |r| r.client.ip = Some("10.6.6.6".into()));
+    let b = block_on(verify(&w.store, &w.org, None, 1000))
+        .unwrap()
+        .first_broken_link
+        .unwrap();
+    assert_eq!((b.seq, b.reason.as_str()), (2, "row_edited"));
+}
+
+#[test]
+fn test_chain_tail_truncation_is_caught_and_numbers_never_reused() {
+    use crate::model::RecordCounter;
+    use crate::records::integrity::{seal, verify};
+    let report = |w: &World| block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    let mut w = World::new();
+    for i in 0..4 {
+        w.login_at("ann", "correct horse", NOW + i).unwrap();
+    }
+    assert_eq!(report(&w).first_broken_link, None);
+    // The newest rows go: the counter says more were issued.
+    w.store.delete_record(4, &w.org);
+    w.store.delete_record(3, &w.org);
+    let b = report(&w).first_broken_link.unwrap();
+    assert_eq!((b.seq, b.reason.as_str()), (3, "tail_missing"));
+    // The next record is number 5, not a second 3: the gap stays visible.
+    w.login_at("ann", "correct horse", NOW + 10).unwrap();
+    let b = report(&w).first_broken_link.unwrap();
+    assert_eq!((b.seq, b.reason.as_str()), (3, "row_missing"));
+
+    // The attacker also lowers the counter: a checkpoint past the last row still tells.
+    let mut w = World::new();
+    for i in 0..3 {
+        w.login_at("ann", "correct horse", NOW + i).unwrap();
+    }
+    block_on(seal(&w.store, &w.org, 10_000, NOW)).unwrap();
+    w.store.delete_record(3, &w.org);
+    w.store.tamper_counter(
+        &w.org,
+        RecordCounter {
+            last_seq: 2,
+            keyed_from: 1,
+        },
+    );
+    let b = report(&w).first_broken_link.unwrap();
+    assert_eq!((b.seq, b.reason.as_str()), (3, "tail_missing"));
+    // Everything deleted is no clean slate either.
+    w.store.delete_record(2, &w.org);
+    w.store.delete_record(1, &w.org);
+    let b = report(&w).first_broken_link.unwrap();
+    assert_eq!(b.reason, "tail_missing");
+}
+
+#[test]
+fn test_chain_of_a_quiet_organization_survives_retention() {
+    use crate::records::integrity::verify;
+    let day = 86_400_000;
+    let mut w = World::new();
+    w.login_at("ann", "correct horse", NOW - 200 * day).unwrap();
+    w.login_at("ann", "correct horse", NOW - 150 * day).unwrap();
+    // Everything is past retention, but the newest record stays as the chain's anchor.
+    let pruned = block_on(crate::records::apply_retention(&w.store, NOW)).unwrap();
+    assert_eq!(pruned.deleted, 1);
+    assert_eq!(w.store.records().len(), 1);
+    let r = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    assert_eq!(r.first_broken_link, None);
+    // The next login continues the numbering and the chain verifies.
+    w.login_at("ann", "correct horse", NOW).unwrap();
+    let r = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    assert_eq!((r.first_broken_link, r.verified_through), (None, 3));
+}

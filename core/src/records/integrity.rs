@@ -1,7 +1,9 @@
 //! Verifying and sealing an organization's chain through [`ChainStore`]: the walks over
 //! stored rows that [`crate::records::chain`]'s pure steps check.
 
-use crate::records::chain::{BrokenLink, Checkpoint, VerifyReport, Walk, GENESIS, PAGE};
+use crate::records::chain::{
+    broken, BrokenLink, ChainKey, Checkpoint, VerifyReport, Walk, GENESIS, PAGE,
+};
 use crate::store::ChainStore;
 use crate::Error;
 
@@ -30,20 +32,44 @@ async fn base(
     }
 }
 
+/// The organization's chain key and counter.
+async fn key_of<'s>(
+    store: &'s impl ChainStore,
+    org_id: &str,
+) -> Result<(ChainKey<'s>, Option<i64>), Error> {
+    let counter = store.counter(org_id).await?;
+    let key = ChainKey {
+        key: store.chain_key(),
+        keyed_from: counter.map_or(1, |c| c.keyed_from),
+    };
+    Ok((key, counter.map(|c| c.last_seq)))
+}
+
 /// Verifies up to `max` rows of the organization's chain from `from` (or its oldest row).
+/// Having walked to the end, it checks that nothing after the last stored row was deleted:
+/// neither the counter nor the last checkpoint may lie beyond it.
 pub async fn verify(
     store: &impl ChainStore,
     org_id: &str,
     from: Option<i64>,
     max: u32,
 ) -> Result<VerifyReport, Error> {
+    let (key, last_issued) = key_of(store, org_id).await?;
+    let sealed = store
+        .checkpoint_at_or_before(org_id, i64::MAX)
+        .await?
+        .map(|c| c.seq);
+    // The last number the counter issued or a checkpoint covers: rows up to it must exist.
+    let last = last_issued.max(sealed);
     let Some(start) = base(store, org_id, from).await? else {
+        // No row at all: fine for an organization that never logged anything; a deletion
+        // of everything otherwise (retention always keeps the newest row).
         return Ok(VerifyReport {
             verified_from: 0,
             verified_through: 0,
             chain_hash: GENESIS.to_owned(),
             checkpoints_matched: 0,
-            first_broken_link: None,
+            first_broken_link: last.filter(|l| *l > 0).map(|_| broken(1, "tail_missing")),
             more: false,
         });
     };
@@ -69,7 +95,7 @@ pub async fn verify(
         let (lo, hi) = (rows[0].seq, rows[rows.len() - 1].seq);
         let checkpoints = store.checkpoints(org_id, lo, hi).await?;
         for row in &rows {
-            if let Err(b) = walk.step(row, &checkpoints) {
+            if let Err(b) = walk.step(&key, row, &checkpoints) {
                 report.first_broken_link = Some(b);
                 break;
             }
@@ -79,6 +105,9 @@ pub async fn verify(
             report.more = report.first_broken_link.is_none() && rows.len() == PAGE as usize;
             break;
         }
+    }
+    if report.first_broken_link.is_none() && !report.more && last.is_some_and(|l| l > walk.seq) {
+        report.first_broken_link = Some(broken(walk.seq + 1, "tail_missing"));
     }
     report.verified_through = walk.seq;
     report.chain_hash = walk.hash;
@@ -95,6 +124,7 @@ pub async fn seal(
     max_rows: u32,
     now: i64,
 ) -> Result<Option<BrokenLink>, Error> {
+    let (key, _) = key_of(store, org_id).await?;
     let last = match store.checkpoint_at_or_before(org_id, i64::MAX).await? {
         Some(cp) => cp,
         None => match store.first_seq(org_id).await? {
@@ -117,7 +147,7 @@ pub async fn seal(
             break;
         }
         for row in &rows {
-            if let Err(b) = walk.step(row, &[]) {
+            if let Err(b) = walk.step(&key, row, &[]) {
                 return Ok(Some(b));
             }
         }

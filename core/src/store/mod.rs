@@ -266,6 +266,11 @@ pub trait RecordStore {
 
 /// The login-record chain (see [`crate::records::chain`]).
 pub trait ChainStore {
+    /// The chain key (the `CHAIN_KEY` secret in the worker) rows are stored and sealed with;
+    /// the record inserts of [`SessionStore`] hash with it too.
+    fn chain_key(&self) -> &[u8];
+    /// The organization's record counter; `None` before its first record.
+    async fn counter(&self, org_id: &str) -> StoreResult<Option<crate::model::RecordCounter>>;
     /// The lowest sequence number still stored.
     async fn first_seq(&self, org_id: &str) -> StoreResult<Option<i64>>;
     /// Up to `limit` rows after `after_seq`, in sequence order.

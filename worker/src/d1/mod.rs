@@ -11,6 +11,8 @@ mod roles;
 mod sessions;
 mod users;
 
+use std::rc::Rc;
+
 use latchkey_core::store::StoreResult;
 use latchkey_core::Error;
 use serde::de::DeserializeOwned;
@@ -19,11 +21,20 @@ use worker::{D1Database, D1PreparedStatement, D1Result};
 
 pub struct D1Store {
     db: D1Database,
+    /// The `CHAIN_KEY` secret login records are hashed and sealed with.
+    chain_key: Rc<[u8]>,
 }
 
 impl D1Store {
-    pub fn new(db: D1Database) -> Self {
-        D1Store { db }
+    /// The store of this deployment: the `DB` binding and the chain key.
+    pub fn from_env(env: &worker::Env) -> Result<Self, Error> {
+        let db = env
+            .d1(crate::DB_BINDING)
+            .map_err(|e| Error::Internal(format!("no database: {e}")))?;
+        Ok(D1Store {
+            db,
+            chain_key: crate::keys::chain_key(env)?,
+        })
     }
 
     fn stmt(&self, sql: &str, args: &[JsValue]) -> StoreResult<D1PreparedStatement> {

@@ -1,4 +1,4 @@
-use latchkey_core::model::{FailureReason, LoginRecord, Outcome, Page};
+use latchkey_core::model::{FailureReason, LoginRecord, Outcome, Page, RecordCounter};
 use latchkey_core::records::chain::{ChainRow, Checkpoint};
 use latchkey_core::records::{Criteria, StoredRecord};
 use latchkey_core::store::{RecordStore, StoreResult};
@@ -112,8 +112,11 @@ impl RecordStore for D1Store {
     async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
         let r = self
             .stmt(
+                // The newest record always stays: the chain's tail keeps its anchor.
                 "DELETE FROM login_records WHERE id IN (SELECT id FROM login_records \
-                 WHERE organization_id = ?1 AND created_at < ?2 ORDER BY id LIMIT ?3)",
+                 WHERE organization_id = ?1 AND created_at < ?2 AND (chain_seq IS NULL OR chain_seq < \
+                 (SELECT last_seq FROM record_counters WHERE organization_id = ?1)) \
+                 ORDER BY id LIMIT ?3)",
                 &[s(org_id), n(before), n(limit.into())],
             )?
             .run()
@@ -239,6 +242,28 @@ impl RecordStore for D1Store {
 }
 
 impl latchkey_core::store::ChainStore for D1Store {
+    fn chain_key(&self) -> &[u8] {
+        &self.chain_key
+    }
+
+    async fn counter(&self, org_id: &str) -> StoreResult<Option<RecordCounter>> {
+        #[derive(Deserialize)]
+        struct C {
+            last_seq: f64,
+            keyed_from: f64,
+        }
+        Ok(self
+            .first::<C>(
+                "SELECT last_seq, keyed_from FROM record_counters WHERE organization_id = ?1",
+                &[s(org_id)],
+            )
+            .await?
+            .map(|c| RecordCounter {
+                last_seq: c.last_seq as i64,
+                keyed_from: c.keyed_from as i64,
+            }))
+    }
+
     async fn first_seq(&self, org_id: &str) -> StoreResult<Option<i64>> {
         #[derive(Deserialize)]
         struct M {

@@ -1,4 +1,5 @@
 use latchkey_core::model::{LoginRecord, Outcome, RefreshToken, Session};
+use latchkey_core::records::chain::ChainKey;
 use latchkey_core::records::risk::PastLogin;
 use latchkey_core::store::{LoginWrite, Rotation, SessionStore, StoreResult};
 use serde::Deserialize;
@@ -49,7 +50,15 @@ fn cols() -> String {
 }
 
 impl D1Store {
-    fn insert_record_stmt(&self, r: &LoginRecord) -> StoreResult<D1PreparedStatement> {
+    /// The two statements that write a login record, to run in one batch: bump the
+    /// organization's counter, then insert the record with the counter's new number.
+    fn insert_record_stmts(&self, r: &LoginRecord) -> StoreResult<[D1PreparedStatement; 2]> {
+        // The counter only grows: deleting records never frees their numbers.
+        let bump = self.stmt(
+            "INSERT INTO record_counters (organization_id, last_seq, keyed_from) VALUES (?1, 1, 1) \
+             ON CONFLICT(organization_id) DO UPDATE SET last_seq = last_seq + 1",
+            &[s(&r.organization_id)],
+        )?;
         let mut args = vec![
             s(&r.organization_id),
             opt(r.application_id.as_deref()),
@@ -65,17 +74,22 @@ impl D1Store {
             opt(r.session_id.as_deref()),
         ];
         args.push(json(&r.flags)?);
-        args.push(s(&latchkey_core::records::chain::row_hash(r)));
+        // New rows are always keyed (their number is at least the counter's keyed_from).
+        let key = ChainKey {
+            key: &self.chain_key,
+            keyed_from: 1,
+        };
+        args.push(s(&key.row_hash(1, r)));
         args.extend(client_args(&r.client));
-        // The chain sequence number is taken inside this very statement, so concurrent
-        // logins can never share or skip one (the unique index backs it up).
+        // The number is the counter's, bumped in the same transaction, so concurrent logins
+        // can never share or skip one (the unique index backs it up).
         let sql = format!(
             "INSERT INTO login_records (organization_id, application_id, created_at, outcome, method, failure_reason, \
              user_id, login_id, session_id, flags, row_hash, {CLIENT_COLS}, chain_seq) VALUES ({}, \
-             (SELECT COALESCE(MAX(chain_seq), 0) + 1 FROM login_records WHERE organization_id = ?1))",
+             (SELECT last_seq FROM record_counters WHERE organization_id = ?1))",
             placeholders(1, args.len())
         );
-        self.stmt(&sql, &args)
+        Ok([bump, self.stmt(&sql, &args)?])
     }
 
     fn insert_refresh_stmt(&self, t: &RefreshToken) -> StoreResult<D1PreparedStatement> {
@@ -119,7 +133,7 @@ impl SessionStore for D1Store {
         if let Some(t) = w.refresh_token {
             stmts.push(self.insert_refresh_stmt(t)?);
         }
-        stmts.push(self.insert_record_stmt(w.record)?);
+        stmts.extend(self.insert_record_stmts(w.record)?);
         stmts.push(self.stmt(
             "UPDATE users SET last_login_at = ?3, password_hash = COALESCE(?4, password_hash) \
              WHERE organization_id = ?1 AND id = ?2",
@@ -135,10 +149,7 @@ impl SessionStore for D1Store {
     }
 
     async fn record_failure(&self, record: &LoginRecord) -> StoreResult<()> {
-        self.insert_record_stmt(record)?
-            .run()
-            .await
-            .map_err(super::db_err)?;
+        self.batch(self.insert_record_stmts(record)?.into()).await?;
         Ok(())
     }
 
@@ -151,8 +162,8 @@ impl SessionStore for D1Store {
                 n(record.created_at),
             ],
         )?;
-        self.batch(vec![self.insert_record_stmt(record)?, touch])
-            .await?;
+        let [bump, insert] = self.insert_record_stmts(record)?;
+        self.batch(vec![bump, insert, touch]).await?;
         Ok(())
     }
 

@@ -9,7 +9,6 @@ use worker::{console_error, Env, Headers, Response};
 
 use crate::d1::D1Store;
 use crate::error::AppResult;
-use crate::DB_BINDING;
 
 enum Phase {
     Start,
@@ -77,7 +76,7 @@ async fn next(mut st: State) -> Option<(worker::Result<Vec<u8>>, State)> {
 
 pub fn respond(env: &Env, org_id: &str, export: ValidExport, now: i64) -> AppResult<Response> {
     let state = State {
-        store: D1Store::new(env.d1(DB_BINDING)?),
+        store: D1Store::from_env(env)?,
         org_id: org_id.to_owned(),
         export,
         zip: ZipStream::new("login_records.csv", now),

@@ -30,7 +30,48 @@ impl MemoryStore {
     }
 }
 
+impl MemoryStore {
+    /// Edits a stored record and stores the unkeyed SHA-256 of the edit as its row hash, as
+    /// an attacker who can write the database but not read the chain key might (tests of
+    /// tamper evidence only).
+    pub fn tamper_record_rehashed(
+        &self,
+        seq: i64,
+        org_id: &str,
+        edit: impl FnOnce(&mut LoginRecord),
+    ) {
+        self.tamper_record(seq, org_id, edit);
+        let mut d = self.data.borrow_mut();
+        let idx = d
+            .records
+            .iter()
+            .zip(&d.chain)
+            .position(|(r, (s, _))| r.organization_id == org_id && *s == seq);
+        if let Some(i) = idx {
+            let forged = crate::records::chain::legacy_row_hash(&d.records[i]);
+            d.chain[i].1 = forged;
+        }
+    }
+
+    /// Overwrites an organization's counter, as an attacker with database access might
+    /// (tests of tamper evidence only).
+    pub fn tamper_counter(&self, org_id: &str, counter: RecordCounter) {
+        self.data
+            .borrow_mut()
+            .counters
+            .insert(org_id.to_owned(), counter);
+    }
+}
+
 impl ChainStore for MemoryStore {
+    fn chain_key(&self) -> &[u8] {
+        MEMORY_CHAIN_KEY
+    }
+
+    async fn counter(&self, org_id: &str) -> StoreResult<Option<RecordCounter>> {
+        Ok(self.data.borrow().counters.get(org_id).copied())
+    }
+
     async fn first_seq(&self, org_id: &str) -> StoreResult<Option<i64>> {
         let d = self.data.borrow();
         Ok(d.records

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use crate::model::{
     ApiKey, Application, ChainRow, Checkpoint, Criteria, LoginRecord, OneTimeCode, Organization,
-    Outcome, Page, PastLogin, Permission, RefreshToken, Registration, Role, Session, StoredRecord,
-    User,
+    Outcome, Page, PastLogin, Permission, RecordCounter, RefreshToken, Registration, Role, Session,
+    StoredRecord, User,
 };
 use crate::store::{
     ApiKeyStore, AppStore, Cache, ChainStore, CodeStore, LoginWrite, OrgStore, RecordStore,
@@ -47,6 +47,8 @@ struct Data {
     /// (chain sequence number, row hash) of each record, index for index.
     chain: Vec<(i64, String)>,
     checkpoints: Vec<(String, crate::records::chain::Checkpoint)>,
+    /// Each organization's record counter.
+    counters: HashMap<String, RecordCounter>,
     /// (user id, registration)
     registrations: Vec<(String, Registration)>,
     codes: Vec<OneTimeCode>,
@@ -57,6 +59,9 @@ struct StoredRefresh {
     token: RefreshToken,
     used_at: Option<i64>,
 }
+
+/// The chain key of every memory store (tests only).
+pub const MEMORY_CHAIN_KEY: &[u8] = b"memory store chain key, tests only";
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -107,19 +112,23 @@ fn remove<T>(items: &mut Vec<T>, matches: impl Fn(&T) -> bool) -> bool {
 }
 
 impl Data {
-    /// Appends a record with the next sequence number of its organization, as the D1
-    /// store's INSERT does.
+    /// Appends a record with its organization's next sequence number from the counter, as
+    /// the D1 store's INSERT does, hashed with the chain key.
     fn push_record(&mut self, r: &LoginRecord) {
-        let seq = self
-            .records
-            .iter()
-            .zip(&self.chain)
-            .filter(|(x, _)| x.organization_id == r.organization_id)
-            .map(|(_, (s, _))| *s)
-            .max()
-            .unwrap_or(0)
-            + 1;
-        self.chain.push((seq, crate::records::chain::row_hash(r)));
+        let counter = self
+            .counters
+            .entry(r.organization_id.clone())
+            .or_insert(RecordCounter {
+                last_seq: 0,
+                keyed_from: 1,
+            });
+        counter.last_seq += 1;
+        let key = crate::records::chain::ChainKey {
+            key: MEMORY_CHAIN_KEY,
+            keyed_from: counter.keyed_from,
+        };
+        let seq = counter.last_seq;
+        self.chain.push((seq, key.row_hash(seq, r)));
         self.records.push(r.clone());
     }
 

@@ -28,8 +28,14 @@ impl RecordStore for MemoryStore {
     async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
         let mut d = self.data.borrow_mut();
         let mut left = limit;
-        d.retain_records(|_, r| {
-            let old = left > 0 && r.organization_id == org_id && r.created_at < before;
+        // The newest record always stays: the chain's tail keeps its anchor.
+        let newest = d.counters.get(org_id).map_or(0, |c| c.last_seq);
+        let seqs: Vec<i64> = d.chain.iter().map(|(s, _)| *s).collect();
+        d.retain_records(|i, r| {
+            let old = left > 0
+                && r.organization_id == org_id
+                && r.created_at < before
+                && seqs.get(i).is_some_and(|s| *s < newest);
             if old {
                 left -= 1;
             }
