@@ -26,3 +26,14 @@ SELECT organization_id, MAX(seq), MAX(seq) + 1 FROM (
     UNION ALL
     SELECT organization_id, seq FROM record_checkpoints
 ) GROUP BY organization_id;
+
+-- Brute-force counters (core/src/authn/guard.rs): consecutive failures per key (a login id
+-- from one address, a login id from anywhere), charged before a credential is checked.
+CREATE TABLE attempt_counters (
+    organization_id TEXT NOT NULL,
+    key             TEXT NOT NULL,
+    failures        INTEGER NOT NULL,
+    last_at         INTEGER NOT NULL,
+    prev_at         INTEGER,
+    PRIMARY KEY (organization_id, key)
+) STRICT;

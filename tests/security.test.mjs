@@ -281,3 +281,42 @@ test('test_security_record_chain_resists_rehashing_and_truncation', async () => 
   r = await verify2();
   assert.deepEqual(r.first_broken_link, { seq: 4, reason: 'row_missing' });
 });
+
+test('test_security_brute_force_locks_the_attacking_address_not_the_victim', async () => {
+  const u = await newUser();
+  const t0 = Date.now();
+  const from = (ip, password, ms) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: app.client_id, login_id: u.email, password },
+    headers: { 'cf-connecting-ip': ip, 'x-latchkey-dev-now': String(ms) },
+  });
+  const attacker = '198.51.100.66';
+  // Ten failures, each after the wait the progressive delay asks (1, 1, ..., 2, 4, 8, 16 s).
+  let t = t0;
+  for (let n = 1; n <= 10; n++) {
+    t += n > 6 ? 1000 * 2 ** (n - 6) : 1000;
+    assertError(await from(attacker, 'not the password', t), 401, 'INVALID_CREDENTIALS', `attempt ${n}`);
+  }
+  // One past the threshold: refused before the password is checked, the right one too.
+  const locked = await from(attacker, u.password, t + 60_000);
+  assertError(locked, 429, 'TOO_MANY_ATTEMPTS');
+  assert.equal(locked.headers.get('retry-after'), '900');
+  // The rightful user, from their own address, is not locked out.
+  assert.equal((await from('203.0.113.7', u.password, t + 60_000)).status, 200);
+  // Too fast is refused with the wait to keep.
+  const v = await newUser();
+  const fast = (n) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: app.client_id, login_id: v.email, password: 'not the password' },
+    headers: { 'cf-connecting-ip': attacker, 'x-latchkey-dev-now': String(t0 + n) },
+  });
+  for (let n = 1; n <= 5; n++) assert.equal((await fast(n)).status, 401);
+  const wait = await fast(6);
+  assertError(wait, 429, 'TOO_MANY_ATTEMPTS');
+  assert.equal(wait.headers.get('retry-after'), '1');
+  // An unknown identifier is throttled exactly alike: the lockout reveals nothing.
+  const ghost = (n, ms) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: app.client_id, login_id: `ghost-${t0}@example.com`, password: 'x' },
+    headers: { 'cf-connecting-ip': attacker, 'x-latchkey-dev-now': String(ms) },
+  });
+  for (let n = 1; n <= 5; n++) assert.equal((await ghost(n, t0 + n)).status, 401);
+  assertError(await ghost(6, t0 + 6), 429, 'TOO_MANY_ATTEMPTS');
+});

@@ -38,6 +38,8 @@ pub enum Error {
     AccountExpired,
     /// The right password, for an application the user is not registered for.
     NotRegistered,
+    /// Too many failed attempts: try again after this many seconds (brute-force protection).
+    TooManyAttempts { retry_after_secs: u64 },
     /// The right password, but it must be changed before any session starts; the id is the
     /// one-time credential for the change.
     PasswordChangeRequired(String),
@@ -88,6 +90,7 @@ impl Error {
             Error::AccountDisabled => "ACCOUNT_DISABLED",
             Error::AccountExpired => "ACCOUNT_EXPIRED",
             Error::NotRegistered => "NOT_REGISTERED",
+            Error::TooManyAttempts { .. } => "TOO_MANY_ATTEMPTS",
             Error::PasswordChangeRequired(_) => "PASSWORD_CHANGE_REQUIRED",
             Error::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
             Error::Forbidden | Error::ForbiddenEncoded(_) => "FORBIDDEN",
@@ -117,6 +120,9 @@ impl Error {
             Error::AccountExpired => "This account has expired.".to_owned(),
             Error::NotRegistered => {
                 "This account is not registered for this application.".to_owned()
+            }
+            Error::TooManyAttempts { retry_after_secs } => {
+                format!("Too many failed attempts; try again in {retry_after_secs} seconds.")
             }
             Error::PasswordChangeRequired(_) => {
                 "The password must be changed before logging in; use change_password_id.".to_owned()

@@ -261,6 +261,8 @@ pub enum FailureReason {
     PasswordChangeRequired,
     MethodDisabled,
     NotRegistered,
+    /// Refused by brute-force protection before the credential was checked.
+    TooManyAttempts,
 }
 
 impl FailureReason {
@@ -274,6 +276,7 @@ impl FailureReason {
             FailureReason::PasswordChangeRequired => "password_change_required",
             FailureReason::MethodDisabled => "method_disabled",
             FailureReason::NotRegistered => "not_registered",
+            FailureReason::TooManyAttempts => "too_many_attempts",
         }
     }
 }
@@ -358,6 +361,15 @@ pub struct ChainRow {
 pub struct Checkpoint {
     pub seq: i64,
     pub chain_hash: String,
+}
+
+/// A brute-force counter after an attempt was charged to it (see [`crate::authn::guard`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptCounter {
+    /// Consecutive failures, this attempt included.
+    pub failures: u32,
+    /// When the previous failure was, if any.
+    pub previous_at: Option<i64>,
 }
 
 /// An organization's login-record counter: the last sequence number issued (never lowered,

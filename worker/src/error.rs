@@ -45,8 +45,25 @@ pub fn status(e: &CoreError) -> u16 {
         CoreError::RouteNotFound | CoreError::NotFound => 404,
         CoreError::MethodNotAllowed => 405,
         CoreError::PayloadTooLarge => 413,
+        CoreError::TooManyAttempts { .. } => 429,
         CoreError::Internal(_) | CoreError::InternalCoded { .. } => 500,
     }
+}
+
+/// The `Retry-After` an error asks for, in seconds.
+fn retry_after(e: &CoreError) -> Option<u64> {
+    match e {
+        CoreError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+        _ => None,
+    }
+}
+
+/// Sets `Retry-After` on an error answer that asks for it.
+fn with_retry_after(mut resp: Response, e: &CoreError) -> worker::Result<Response> {
+    if let Some(secs) = retry_after(e) {
+        resp.headers_mut().set("retry-after", &secs.to_string())?;
+    }
+    Ok(resp)
 }
 
 /// Renders an error in the common shape. Internal details are logged, never sent.
@@ -58,7 +75,8 @@ pub fn render(err: AppError, request_id: &str) -> worker::Result<Response> {
     if let CoreError::Internal(detail) | CoreError::InternalCoded { detail, .. } = &core {
         console_error!("request {request_id}: {detail}");
     }
-    http::json(status(&core), &ErrorBody::new(&core, request_id))
+    let resp = http::json(status(&core), &ErrorBody::new(&core, request_id))?;
+    with_retry_after(resp, &core)
 }
 
 /// HTTP status of seed 003's Login API for each core error: its own table (404 for bad
@@ -79,7 +97,9 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         | CoreError::RouteNotFound
         | CoreError::InvalidRefreshToken => 404,
         CoreError::MethodNotAllowed => 405,
-        CoreError::AccountDisabled | CoreError::Conflict { .. } => 409,
+        CoreError::AccountDisabled
+        | CoreError::Conflict { .. }
+        | CoreError::TooManyAttempts { .. } => 409,
         CoreError::AccountExpired => 410,
         // Authenticated, but the password must change first.
         CoreError::PasswordChangeRequired(_) => 203,
@@ -100,6 +120,12 @@ pub fn render_login_api(err: AppError, request_id: &str) -> worker::Result<Respo
     match login_api_status(&core) {
         400 => http::json(400, &login_api::errors_body(&core)),
         409 if core == CoreError::AccountDisabled => http::json(409, &login_api::locked_body()),
+        409 if retry_after(&core).is_some() => {
+            let secs = retry_after(&core).unwrap_or(0);
+            let expiry = worker::Date::now().as_millis() as i64 + secs as i64 * 1000;
+            let resp = http::json(409, &login_api::too_many_attempts_body(expiry))?;
+            with_retry_after(resp, &core)
+        }
         203 => match &core {
             CoreError::PasswordChangeRequired(id) => {
                 http::json(203, &serde_json::json!({ "changePasswordId": id }))

@@ -2,7 +2,9 @@
 //! the user is known, records its own failures, and ends a success in
 //! [`crate::login::establish`], which every method shares.
 //!
-//! - [`password`]: hashing (argon2id), password login, and the required password change.
+//! - [`password`]: hashing (argon2id), password login, sign-up and the required password
+//!   change.
+//! - [`guard`]: brute-force protection every method's attempts pass through.
 //!
 //! Adding a method: a module here with its start/finish steps (state between them stored
 //! server-side, time and randomness passed in), its failures recorded with its
@@ -10,4 +12,5 @@
 //! [`crate::api::auth`]; routes in [`crate::http::routes`]; a worker handler in
 //! `worker/src/handlers/auth.rs`. ARCHITECTURE.md walks through it.
 
+pub mod guard;
 pub mod password;

@@ -170,6 +170,7 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
         Route::ListOwnSessions | Route::ListUserSessions => ok(schema::<SessionList>(g), READ),
         Route::RevokeOwnSession | Route::RevokeUserSession => with(None, 204, None, READ),
         Route::RevokeUserSessions => ok(schema::<LogoutResponse>(g), READ),
+        Route::UnlockUser => with(None, 204, None, READ),
         Route::LoginApiLogin => login_api(
             schema::<crate::compat::login_api::LoginRequest>(g),
             200,

@@ -7,7 +7,7 @@ use crate::api::{
 use crate::authn::password::{self, HashParams};
 use crate::model::{Page, User, UserStatus};
 use crate::rand::{uuid_v7, Rng};
-use crate::store::{RoleStore, SessionStore, UserFilter, UserStore};
+use crate::store::{AttemptStore, RoleStore, SessionStore, UserFilter, UserStore};
 use crate::{validate, Error};
 
 use super::{changed, found};
@@ -123,7 +123,7 @@ pub async fn list(
 /// Updates a user. Disabling, expiring (an expiry not in the future) or setting a new
 /// password ends every session of the user at once.
 pub async fn update(
-    store: &(impl UserStore + SessionStore),
+    store: &(impl UserStore + SessionStore + AttemptStore),
     org_id: &str,
     id: &str,
     input: UpdateUser,
@@ -169,6 +169,10 @@ pub async fn update(
     if ends_sessions {
         store.revoke_user_sessions(org_id, &user.id, now).await?;
     }
+    if user.password_hash != before.password_hash {
+        // A password reset also lifts brute-force locks.
+        crate::authn::guard::unlock(store, &user).await?;
+    }
     Ok(UserView::from(&user))
 }
 
@@ -189,6 +193,16 @@ pub async fn set_email_verified(
 /// Deletes a user; their sessions and refresh tokens go in the same transaction.
 pub async fn delete(store: &impl UserStore, org_id: &str, id: &str) -> Result<(), Error> {
     changed(store.delete_user(org_id, id).await)
+}
+
+/// Lifts every brute-force lock and counter of a user's login ids (administrators).
+pub async fn unlock(
+    store: &(impl UserStore + AttemptStore),
+    org_id: &str,
+    id: &str,
+) -> Result<(), Error> {
+    let user = found(store.get_user(org_id, id).await)?;
+    crate::authn::guard::unlock(store, &user).await
 }
 
 /// Ends every session of a user of `org_id` (administrators); the number ended.

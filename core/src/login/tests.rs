@@ -1408,3 +1408,157 @@ fn test_chain_of_a_quiet_organization_survives_retention() {
     let r = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
     assert_eq!((r.first_broken_link, r.verified_through), (None, 3));
 }
+
+fn attempt_from(
+    w: &mut World,
+    login_id: &str,
+    password: &str,
+    ip: &str,
+    now: i64,
+) -> Result<crate::login::LoginSuccess, Error> {
+    let req = PasswordLogin {
+        organization_id: &w.org,
+        application: Some(&w.app),
+        login_id,
+        password,
+        client: ClientInfo {
+            ip: Some(ip.into()),
+            ..Default::default()
+        },
+        no_tokens: true,
+        require_registration: false,
+    };
+    let env = LoginEnv {
+        keys: &w.keys,
+        issuer: ISS,
+        params: FAST,
+        now,
+        rng: &mut w.rng,
+    };
+    block_on(password_login(&w.store, req, env))
+}
+
+/// Ten wrong passwords from `ip`, each after the wait the progressive delay asks.
+fn ten_failures(w: &mut World, login_id: &str, ip: &str, start: i64) -> i64 {
+    let mut t = start;
+    for n in 1..=10u32 {
+        t += if n > 6 { 1000 << (n - 6) } else { 1000 };
+        assert_eq!(
+            attempt_from(w, login_id, "wrong horse", ip, t).unwrap_err(),
+            Error::InvalidCredentials,
+            "attempt {n}"
+        );
+    }
+    t
+}
+
+#[test]
+fn test_guard_locks_the_login_id_at_one_address_only() {
+    let mut w = World::new();
+    let attacker = "198.51.100.66";
+    let t = ten_failures(&mut w, "ann", attacker, NOW);
+    // One past the threshold: refused before the password is even checked.
+    let locked = attempt_from(&mut w, "ann", "correct horse", attacker, t + 60_000);
+    assert_eq!(
+        locked.unwrap_err(),
+        Error::TooManyAttempts {
+            retry_after_secs: 900
+        }
+    );
+    let last = w.store.records().last().cloned().unwrap();
+    assert_eq!(last.failure_reason, Some(FailureReason::TooManyAttempts));
+    assert_eq!(last.user_id.as_deref(), Some(w.user_id.as_str()));
+    // The rightful user, from their own address, still gets in.
+    assert!(attempt_from(&mut w, "ann", "correct horse", "203.0.113.7", t + 60_000).is_ok());
+    // The lock lasts until fifteen minutes pass without a failure.
+    assert!(attempt_from(
+        &mut w,
+        "ann",
+        "correct horse",
+        attacker,
+        t + 60_000 + 900_000
+    )
+    .is_ok());
+}
+
+#[test]
+fn test_guard_delays_progressively_before_it_locks() {
+    let mut w = World::new();
+    let ip = "198.51.100.7";
+    for n in 1..=5 {
+        attempt_from(&mut w, "ann", "wrong horse", ip, NOW + n).unwrap_err();
+    }
+    // The sixth attempt right after the fifth must wait a second.
+    assert_eq!(
+        attempt_from(&mut w, "ann", "correct horse", ip, NOW + 6).unwrap_err(),
+        Error::TooManyAttempts {
+            retry_after_secs: 1
+        }
+    );
+}
+
+#[test]
+fn test_guard_unknown_identifiers_are_throttled_alike() {
+    let mut w = World::new();
+    let ip = "198.51.100.66";
+    let t = ten_failures(&mut w, "nobody@example.com", ip, NOW);
+    assert_eq!(
+        attempt_from(&mut w, "nobody@example.com", "anything", ip, t + 60_000).unwrap_err(),
+        Error::TooManyAttempts {
+            retry_after_secs: 900
+        },
+        "a lockout says nothing about whether the account exists"
+    );
+}
+
+#[test]
+fn test_guard_account_locks_after_100_consecutive_failures_anywhere() {
+    let mut w = World::new();
+    for i in 0..100 {
+        let ip = format!("198.51.{}.{}", i / 250, i % 250);
+        attempt_from(&mut w, "ann", "wrong horse", &ip, NOW + i).unwrap_err();
+    }
+    assert_eq!(
+        attempt_from(&mut w, "ann", "correct horse", "203.0.113.7", NOW + 100).unwrap_err(),
+        Error::TooManyAttempts {
+            retry_after_secs: 900
+        }
+    );
+    // An administrator lifts it.
+    block_on(users::unlock(&w.store, &w.org, &w.user_id)).unwrap();
+    assert!(attempt_from(&mut w, "ann", "correct horse", "203.0.113.7", NOW + 101).is_ok());
+}
+
+#[test]
+fn test_guard_success_and_password_reset_clear_the_counters() {
+    let mut w = World::new();
+    let ip = "198.51.100.9";
+    for n in 1..=5 {
+        attempt_from(&mut w, "ann", "wrong horse", ip, NOW + n * 10_000).unwrap_err();
+    }
+    attempt_from(&mut w, "ann", "correct horse", ip, NOW + 100_000).unwrap();
+    // Counting starts over: five more failures need no wait.
+    for n in 1..=5 {
+        attempt_from(&mut w, "ann", "wrong horse", ip, NOW + 100_000 + n).unwrap_err();
+    }
+    let t = ten_failures(&mut w, "ann", "198.51.100.10", NOW + 200_000);
+    assert!(matches!(
+        attempt_from(&mut w, "ann", "correct horse", "198.51.100.10", t + 1),
+        Err(Error::TooManyAttempts { .. })
+    ));
+    let reset = UpdateUser {
+        password: Some("a brand new horse".into()),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store,
+        &w.org,
+        &w.user_id,
+        reset,
+        FAST,
+        t + 2,
+        &mut w.rng,
+    ))
+    .unwrap();
+    assert!(attempt_from(&mut w, "ann", "a brand new horse", "198.51.100.10", t + 3).is_ok());
+}

@@ -264,6 +264,22 @@ pub trait RecordStore {
     ) -> StoreResult<(Vec<crate::model::StoredRecord>, Option<u64>)>;
 }
 
+/// Brute-force counters (see [`crate::authn::guard`]), exact under concurrency.
+pub trait AttemptStore {
+    /// Charges one failure to each counter of `org_id` named in `keys`, in one transaction,
+    /// and answers each counter as it then stands. A counter whose last failure is
+    /// `window_ms` old or older starts over at 1.
+    async fn charge_attempts(
+        &self,
+        org_id: &str,
+        keys: &[String],
+        window_ms: i64,
+        now: i64,
+    ) -> StoreResult<Vec<crate::model::AttemptCounter>>;
+    /// Deletes every counter of `org_id` whose key starts with one of `prefixes`.
+    async fn clear_attempts(&self, org_id: &str, prefixes: &[String]) -> StoreResult<()>;
+}
+
 /// The login-record chain (see [`crate::records::chain`]).
 pub trait ChainStore {
     /// The chain key (the `CHAIN_KEY` secret in the worker) rows are stored and sealed with;

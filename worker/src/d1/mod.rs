@@ -2,6 +2,7 @@
 //! stand or fall together go in one `batch` (one transaction).
 
 mod apps;
+mod attempts;
 mod client;
 mod codes;
 mod keys;

@@ -39,6 +39,7 @@ fn reason(s: &str) -> Option<FailureReason> {
         PasswordChangeRequired,
         MethodDisabled,
         NotRegistered,
+        TooManyAttempts,
     ]
     .into_iter()
     .find(|r| r.as_str() == s)

@@ -70,6 +70,10 @@ pub(super) async fn handle(route: Route, cx: &Ctx) -> AppResult<Response> {
             let id = cx.param("user_id");
             ok(&users::update(s, cx.org_id()?, id, cx.json()?, OWASP, now, rng).await?)
         }
+        Route::UnlockUser => {
+            users::unlock(s, cx.org_id()?, cx.param("user_id")).await?;
+            no_content()
+        }
         Route::DeleteUser => {
             users::delete(s, cx.org_id()?, cx.param("user_id")).await?;
             no_content()

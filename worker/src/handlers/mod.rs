@@ -37,7 +37,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | GetUser | UpdateUser | DeleteUser | VerifyUserEmail | GetUserRoles | SetUserRoles
         | GetUserOrganizations | ListRoles | CreateRole | GetRole | UpdateRole | DeleteRole
         | ListPermissions | CreatePermission | GetPermission | UpdatePermission
-        | DeletePermission | ListRegistrations | Register | Unregister => {
+        | DeletePermission | ListRegistrations | Register | Unregister | UnlockUser => {
             identity::handle(route, cx).await
         }
         SignUp | Login | ChangePassword | CurrentUser => auth::handle(route, cx, env).await,

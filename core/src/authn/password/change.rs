@@ -4,7 +4,7 @@
 use crate::authn::password::{self, HashParams};
 use crate::rand::{hex, Rng};
 use crate::secrets::sha256;
-use crate::store::{CodeStore, SessionStore, UserStore};
+use crate::store::{AttemptStore, CodeStore, SessionStore, UserStore};
 use crate::Error;
 
 /// Purpose of the one-time id a required password change hands out.
@@ -15,7 +15,7 @@ pub const CHANGE_PASSWORD_TTL_MS: i64 = 15 * 60 * 1000;
 /// Completes a required password change with the one-time id the login handed out: sets
 /// the new password, clears the requirement and ends every session of the user.
 pub async fn change_password<R: Rng>(
-    store: &(impl UserStore + SessionStore + CodeStore),
+    store: &(impl UserStore + SessionStore + CodeStore + AttemptStore),
     change_password_id: &str,
     new_password: &str,
     params: HashParams,
@@ -44,5 +44,5 @@ pub async fn change_password<R: Rng>(
     store
         .revoke_user_sessions(&user.organization_id, &user.id, now)
         .await?;
-    Ok(())
+    crate::authn::guard::unlock(store, &user).await
 }

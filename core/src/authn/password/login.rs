@@ -1,6 +1,7 @@
 //! Password login: unknown users and wrong passwords take the same time and give the same
 //! answer; every attempt writes one login record, and a success ends in [`crate::login::establish`].
 
+use crate::authn::guard;
 use crate::authn::password::change::{CHANGE_PASSWORD, CHANGE_PASSWORD_TTL_MS};
 use crate::authn::password::{self, Verified};
 use crate::login::{establish, new_code, LoginEnv, LoginSuccess, Start};
@@ -8,7 +9,7 @@ use crate::model::{
     Application, ClientInfo, FailureReason, LoginMethod, LoginRecord, Outcome, User, UserStatus,
 };
 use crate::rand::Rng;
-use crate::store::{CodeStore, RegistrationStore, SessionStore, UserStore};
+use crate::store::{AttemptStore, CodeStore, RegistrationStore, SessionStore, UserStore};
 use crate::Error;
 
 /// A PHC string at OWASP parameters whose salt and digest are random bytes, so no password
@@ -33,13 +34,14 @@ pub struct PasswordLogin<'a> {
     pub require_registration: bool,
 }
 
-fn normalized_login_id(raw: &str) -> String {
+/// A login id as counters and look-ups see it.
+pub(crate) fn normalized_login_id(raw: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     raw.trim().nfkc().collect::<String>().to_lowercase()
 }
 
 pub async fn password_login<R: Rng>(
-    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore),
+    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore),
     req: PasswordLogin<'_>,
     env: LoginEnv<'_, R>,
 ) -> Result<LoginSuccess, Error> {
@@ -73,9 +75,23 @@ pub async fn password_login<R: Rng>(
         }
     }
 
-    let user = store
-        .find_login(req.organization_id, &normalized_login_id(req.login_id))
+    let login_id = normalized_login_id(req.login_id);
+    let user = store.find_login(req.organization_id, &login_id).await?;
+    // Brute-force protection, before any hash is checked: the attempt is charged first, so
+    // of racing attempts exactly the allowed number get through.
+    let policy = guard::Policy::default();
+    let keys = guard::keys(req.organization_id, &login_id, req.client.ip.as_deref());
+    let charged = store
+        .charge_attempts(req.organization_id, &keys, policy.lock_ms, env.now)
         .await?;
+    if let [by_ip, any] = charged[..] {
+        if let Err(retry_after_secs) = guard::decide(&policy, by_ip, any, env.now) {
+            store
+                .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
+                .await?;
+            return Err(Error::TooManyAttempts { retry_after_secs });
+        }
+    }
     let (hash, reason_if_wrong) = match &user {
         Some(User {
             password_hash: Some(h),
@@ -123,6 +139,8 @@ pub async fn password_login<R: Rng>(
             .await?;
         return Err(Error::PasswordChangeRequired(id));
     }
+    // The right password: this login id's consecutive failures end, here and everywhere.
+    store.clear_attempts(req.organization_id, &keys).await?;
     let registered = match req.application {
         Some(app) => store.is_registered(&user.id, &app.id).await?,
         None => true,

@@ -294,6 +294,19 @@ pub fn locked_body() -> Value {
     }]})
 }
 
+/// Seed 003's `409` for a login id locked by brute-force protection: the prevent-login
+/// action and when it ends (epoch milliseconds).
+pub fn too_many_attempts_body(expiry: i64) -> Value {
+    json!({"actions": [{
+        "name": "Prevent Login Action",
+        "localizedName": "Prevent Login Action",
+        "reason": "Too many failed login attempts",
+        "localizedReason": "Too many failed login attempts",
+        "reasonCode": "too_many_attempts",
+        "expiry": expiry
+    }]})
+}
+
 /// The client IP a trusted (API-key) caller reports: the body's `ipAddress`, else the
 /// first `X-Forwarded-For` entry that is an IP address.
 pub fn reported_ip(body_ip: Option<&str>, forwarded_for: Option<&str>) -> Option<String> {

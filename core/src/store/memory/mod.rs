@@ -6,18 +6,20 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::model::{
-    ApiKey, Application, ChainRow, Checkpoint, Criteria, LoginRecord, OneTimeCode, Organization,
-    Outcome, Page, PastLogin, Permission, RecordCounter, RefreshToken, Registration, Role, Session,
-    StoredRecord, User,
+    ApiKey, Application, AttemptCounter, ChainRow, Checkpoint, Criteria, LoginRecord, OneTimeCode,
+    Organization, Outcome, Page, PastLogin, Permission, RecordCounter, RefreshToken, Registration,
+    Role, Session, StoredRecord, User,
 };
 use crate::store::{
-    ApiKeyStore, AppStore, Cache, ChainStore, CodeStore, LoginWrite, OrgStore, RecordStore,
-    RegistrationStore, RoleStore, Rotation, SessionStore, StoreResult, UserFilter, UserStore,
+    ApiKeyStore, AppStore, AttemptStore, Cache, ChainStore, CodeStore, LoginWrite, OrgStore,
+    RecordStore, RegistrationStore, RoleStore, Rotation, SessionStore, StoreResult, UserFilter,
+    UserStore,
 };
 use crate::Error;
 
 mod api_keys;
 mod apps;
+mod attempts;
 mod cache;
 mod chain;
 mod codes;
@@ -49,6 +51,8 @@ struct Data {
     checkpoints: Vec<(String, crate::records::chain::Checkpoint)>,
     /// Each organization's record counter.
     counters: HashMap<String, RecordCounter>,
+    /// Brute-force counters: (organization, key) to (failures, last failure).
+    attempts: HashMap<(String, String), (u32, i64)>,
     /// (user id, registration)
     registrations: Vec<(String, Registration)>,
     codes: Vec<OneTimeCode>,

@@ -1,0 +1,169 @@
+//! Brute-force protection, shared by every login method: counters of consecutive failures
+//! charged before a credential is checked, so that of racing attempts exactly the allowed
+//! number get through, and cleared by a success.
+//!
+//! Two counters per attempt, both keyed by the login id as typed (normalised), never by the
+//! account, so that an unknown identifier is throttled exactly like a known one and a lockout
+//! reveals nothing about which accounts exist:
+//! - the login id from one IP address: a progressive delay after [`Policy::delay_after`]
+//!   failures, then a lock after [`Policy::ip_failures`] (Auth0's default is 10), which
+//!   leaves the rightful user, on their own device and address, unaffected;
+//! - the login id from anywhere: a lock after [`Policy::account_failures`] consecutive
+//!   failures (NIST SP 800-63B §5.2.2 allows at most 100).
+//!
+//! A counter starts over once [`Policy::lock_ms`] passes without a failure; every failure,
+//! refused ones included, extends a lock. An administrator or a password reset clears a login
+//! id's counters.
+
+use crate::model::User;
+use crate::rand::hex;
+use crate::secrets::sha256;
+use crate::store::AttemptStore;
+use crate::Error;
+
+/// How many failures are tolerated, and for how long a lock lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Failures of one login id from one IP address before it is locked there.
+    pub ip_failures: u32,
+    /// Failures from one IP address after which each attempt must wait, after the previous
+    /// failure, twice as long as the attempt before it (1 s, 2 s, 4 s, ...).
+    pub delay_after: u32,
+    /// Consecutive failures of one login id, from anywhere, before it is locked everywhere.
+    pub account_failures: u32,
+    /// How long a lock lasts after the last failure, and how long a quiet counter lives.
+    pub lock_ms: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            ip_failures: 10,
+            delay_after: 5,
+            account_failures: 100,
+            lock_ms: 15 * 60 * 1000,
+        }
+    }
+}
+
+pub use crate::model::AttemptCounter as Charged;
+
+/// The counter keys of an attempt on `login_id` (already normalised) from `ip`: the login
+/// id from that address, and the login id from anywhere. Hashed, so that keys have a fixed
+/// length whatever is typed.
+pub fn keys(organization_id: &str, login_id: &str, ip: Option<&str>) -> [String; 2] {
+    let id = hex(&sha256(format!("{organization_id}\n{login_id}").as_bytes()));
+    let id = &id[..32];
+    [format!("ip:{id}:{}", ip.unwrap_or("-")), format!("id:{id}")]
+}
+
+/// The key prefix of every counter of `login_id`, for clearing them all.
+pub fn prefixes(organization_id: &str, login_id: &str) -> [String; 2] {
+    let [by_ip, any] = keys(organization_id, login_id, None);
+    let by_ip = by_ip.trim_end_matches('-').to_owned();
+    [by_ip, any]
+}
+
+/// Whether an attempt charged to `[by_ip, any]` may go on to check its credential, or must
+/// wait this many seconds (`Retry-After`).
+pub fn decide(policy: &Policy, by_ip: Charged, any: Charged, now: i64) -> Result<(), u64> {
+    let lock_secs = (policy.lock_ms / 1000).max(1) as u64;
+    if by_ip.failures > policy.ip_failures || any.failures > policy.account_failures {
+        return Err(lock_secs);
+    }
+    if by_ip.failures > policy.delay_after {
+        let wait_ms = 1000i64 << (by_ip.failures - policy.delay_after - 1).min(20);
+        let since = by_ip.previous_at.map_or(wait_ms, |p| now - p);
+        if since < wait_ms {
+            return Err((((wait_ms - since) + 999) / 1000) as u64);
+        }
+    }
+    Ok(())
+}
+
+/// Clears every counter of the user's login ids (email and username), from every address:
+/// an administrator's unlock, or a password reset.
+pub async fn unlock(store: &impl AttemptStore, user: &User) -> Result<(), Error> {
+    let org = user.organization_id.as_str();
+    let mut all = Vec::new();
+    for login_id in std::iter::once(&user.email).chain(&user.username) {
+        let normalized = crate::authn::password::login::normalized_login_id(login_id);
+        all.extend(prefixes(org, &normalized));
+    }
+    store.clear_attempts(org, &all).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(failures: u32, previous_at: Option<i64>) -> Charged {
+        Charged {
+            failures,
+            previous_at,
+        }
+    }
+
+    #[test]
+    fn test_guard_passes_until_the_delay_then_doubles_then_locks() {
+        let p = Policy::default();
+        let now = 1_000_000;
+        // The first five attempts from an address need no wait.
+        for n in 1..=5 {
+            assert_eq!(
+                decide(&p, at(n, Some(now)), at(n, Some(now)), now),
+                Ok(()),
+                "{n}"
+            );
+        }
+        // After five failures, the sixth must come a second after the fifth, the seventh two,
+        // the eighth four, ..., the tenth sixteen.
+        assert_eq!(decide(&p, at(6, Some(now)), at(6, None), now), Err(1));
+        assert_eq!(
+            decide(&p, at(6, Some(now - 1000)), at(6, None), now),
+            Ok(())
+        );
+        assert_eq!(
+            decide(&p, at(7, Some(now - 1000)), at(7, None), now),
+            Err(1)
+        );
+        assert_eq!(
+            decide(&p, at(7, Some(now - 2000)), at(7, None), now),
+            Ok(())
+        );
+        assert_eq!(
+            decide(&p, at(10, Some(now - 15_001)), at(10, None), now),
+            Err(1)
+        );
+        assert_eq!(
+            decide(&p, at(10, Some(now - 16_000)), at(10, None), now),
+            Ok(())
+        );
+        // The eleventh is past the threshold: locked, however long it waited.
+        assert_eq!(
+            decide(&p, at(11, Some(now - 3_600_000)), at(11, None), now),
+            Err(900)
+        );
+    }
+
+    #[test]
+    fn test_guard_account_lock_is_independent_of_the_address() {
+        let p = Policy::default();
+        let fresh = at(1, None);
+        assert_eq!(decide(&p, fresh, at(100, Some(0)), 10), Ok(()));
+        assert_eq!(decide(&p, fresh, at(101, Some(0)), 10), Err(900));
+    }
+
+    #[test]
+    fn test_guard_keys_do_not_depend_on_the_account_existing() {
+        let [a, b] = keys("org", "ann@example.com", Some("203.0.113.7"));
+        assert!(a.starts_with("ip:") && a.ends_with(":203.0.113.7"));
+        assert!(b.starts_with("id:"));
+        assert_eq!(a.len(), "ip:".len() + 32 + 1 + "203.0.113.7".len());
+        let [p, q] = prefixes("org", "ann@example.com");
+        assert!(a.starts_with(&p));
+        assert_eq!(q, b);
+        let [other, _] = keys("other-org", "ann@example.com", Some("203.0.113.7"));
+        assert_ne!(a, other, "organizations never share counters");
+    }
+}
