@@ -48,6 +48,12 @@ impl Default for Policy {
 
 pub use crate::model::AttemptCounter as Charged;
 
+/// A login id as counters and look-ups see it.
+pub fn normalized_login_id(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    raw.trim().nfkc().collect::<String>().to_lowercase()
+}
+
 /// The counter keys of an attempt on `login_id` (already normalised) from `ip`: the login
 /// id from that address, and the login id from anywhere. Hashed, so that keys have a fixed
 /// length whatever is typed.
@@ -87,7 +93,7 @@ pub async fn unlock(store: &impl AttemptStore, user: &User) -> Result<(), Error>
     let org = user.organization_id.as_str();
     let mut all = Vec::new();
     for login_id in std::iter::once(&user.email).chain(&user.username) {
-        let normalized = crate::authn::password::login::normalized_login_id(login_id);
+        let normalized = normalized_login_id(login_id);
         all.extend(prefixes(org, &normalized));
     }
     store.clear_attempts(org, &all).await

@@ -34,12 +34,6 @@ pub struct PasswordLogin<'a> {
     pub require_registration: bool,
 }
 
-/// A login id as counters and look-ups see it.
-pub(crate) fn normalized_login_id(raw: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    raw.trim().nfkc().collect::<String>().to_lowercase()
-}
-
 pub async fn password_login<R: Rng>(
     store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore),
     req: PasswordLogin<'_>,
@@ -75,7 +69,7 @@ pub async fn password_login<R: Rng>(
         }
     }
 
-    let login_id = normalized_login_id(req.login_id);
+    let login_id = guard::normalized_login_id(req.login_id);
     let user = store.find_login(req.organization_id, &login_id).await?;
     // Brute-force protection, before any hash is checked: the attempt is charged first, so
     // of racing attempts exactly the allowed number get through.
