@@ -20,7 +20,7 @@ use latchkey_core::http::routes::{self, RouteMatch};
 use latchkey_core::store::AppStore;
 use latchkey_core::Error as CoreError;
 use worker::{
-    console_error, console_log, event, Context, Env, Method, Request, Response, ScheduleContext,
+    console_error, console_log, event, Context, Env, Request, Response, ScheduleContext,
     ScheduledEvent,
 };
 
@@ -41,7 +41,9 @@ const ISSUER_VAR: &str = "ISSUER";
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let request_id = http::new_request_id();
-    let matched = routes::match_route(req.method().as_ref(), &req.path());
+    // The raw method: the `worker` crate reads any method it does not know as GET.
+    let method = req.inner().method();
+    let matched = routes::match_request(&method, &req.path());
     // Seed 003's routes answer errors in that seed's shapes; everything else, unknown
     // paths included, in the native error body.
     let login_api =
@@ -51,11 +53,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         Ok(o) => o,
         Err(err) => return http::finish(error::render(err, &request_id)?, &request_id, &[]),
     };
-    if let (Method::Options, Some(o)) = (req.method(), &cors_origin) {
+    if let ("OPTIONS", Some(o)) = (method.as_str(), &cors_origin) {
         let resp = Response::empty()?.with_status(204);
         return http::finish(resp, &request_id, &cors::preflight_headers(o));
     }
-    let resp = match handle(req, matched, &env).await {
+    let resp = match handle(req, &method, matched, &env).await {
         Ok(resp) => resp,
         Err(err) if login_api => error::render_login_api(err, &request_id)?,
         Err(err) => error::render(err, &request_id)?,
@@ -85,7 +87,12 @@ async fn allowed_origin(req: &Request, env: &Env) -> AppResult<Option<String>> {
     Ok(store.origin_allowed(&origin).await?.then_some(origin))
 }
 
-async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<Response> {
+async fn handle(
+    mut req: Request,
+    method: &str,
+    matched: RouteMatch,
+    env: &Env,
+) -> AppResult<Response> {
     let path = req.path();
     let (spec, params) = match matched {
         RouteMatch::Found { spec, params } => (spec, params),
@@ -93,7 +100,7 @@ async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<R
         RouteMatch::NotFound if routes::is_api_path(&path) => {
             return Err(CoreError::RouteNotFound.into())
         }
-        RouteMatch::NotFound => return static_asset(req, env).await,
+        RouteMatch::NotFound => return static_asset(req, method, env).await,
     };
 
     let store = D1Store::new(env.d1(DB_BINDING)?);
@@ -142,7 +149,7 @@ async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<R
         .entries()
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
-    let body = if matches!(req.method(), Method::Post | Method::Put | Method::Patch) {
+    let body = if matches!(method, "POST" | "PUT" | "PATCH") {
         req.bytes().await?
     } else {
         Vec::new()
@@ -168,8 +175,8 @@ async fn handle(mut req: Request, matched: RouteMatch, env: &Env) -> AppResult<R
 }
 
 /// Everything outside the API is a static file from `www/`; a miss is a JSON 404.
-async fn static_asset(req: Request, env: &Env) -> AppResult<Response> {
-    if !matches!(req.method(), Method::Get | Method::Head) {
+async fn static_asset(req: Request, method: &str, env: &Env) -> AppResult<Response> {
+    if !matches!(method, "GET" | "HEAD") {
         return Err(CoreError::RouteNotFound.into());
     }
     let resp = env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
