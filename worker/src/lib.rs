@@ -13,7 +13,9 @@ mod http;
 mod keys;
 mod kv;
 
+use futures_util::StreamExt;
 use latchkey_core::access::{authorize, Access, Grants};
+use latchkey_core::api;
 use latchkey_core::http::caller::{self, Authn};
 use latchkey_core::http::cors;
 use latchkey_core::http::routes::{self, RouteMatch};
@@ -103,6 +105,28 @@ async fn handle(
         RouteMatch::NotFound => return static_asset(req, method, env).await,
     };
 
+    let has_body = matches!(method, "POST" | "PUT" | "PATCH");
+    if has_body {
+        // Before anything else: a declared body over the limit is never read.
+        let declared = req.headers().get("content-length")?;
+        match api::check_content_length(declared.as_deref()) {
+            Ok(api::Declared::Fits) => {}
+            // Small enough to read and throw away, which keeps the connection usable.
+            Ok(api::Declared::TooLarge { drain: true }) => {
+                read_body(&mut req).await?;
+                return Err(CoreError::PayloadTooLarge.into());
+            }
+            Ok(api::Declared::TooLarge { drain: false }) => {
+                discard_body(&req);
+                return Err(CoreError::PayloadTooLarge.into());
+            }
+            Err(e) => {
+                discard_body(&req);
+                return Err(e.into());
+            }
+        }
+    }
+
     let store = D1Store::new(env.d1(DB_BINDING)?);
     let now = worker::Date::now().as_millis() as i64;
     let url = req.url()?;
@@ -149,8 +173,8 @@ async fn handle(
         .entries()
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
-    let body = if matches!(method, "POST" | "PUT" | "PATCH") {
-        req.bytes().await?
+    let body = if has_body {
+        read_body(&mut req).await?
     } else {
         Vec::new()
     };
@@ -172,6 +196,34 @@ async fn handle(
         body,
     };
     handlers::handle(spec.route, &cx, env).await
+}
+
+/// The request body, read chunk by chunk: past [`api::MAX_JSON_BODY`] nothing more is kept
+/// (`PAYLOAD_TOO_LARGE`), and past [`api::DRAIN_MAX`] nothing more is read, whatever
+/// `Content-Length` said.
+async fn read_body(req: &mut Request) -> AppResult<Vec<u8>> {
+    if req.inner().body().is_none() {
+        return Ok(Vec::new());
+    }
+    let mut body = api::BoundedBody::new(api::MAX_JSON_BODY);
+    let mut chunks = req.stream()?;
+    while let Some(chunk) = chunks.next().await {
+        if let Err(e) = body.push(&chunk?) {
+            drop(chunks);
+            discard_body(req);
+            return Err(e.into());
+        }
+    }
+    Ok(body.into_bytes()?)
+}
+
+/// Tells the runtime the body will not be read, so nothing (wrangler's development
+/// middleware included) waits for the rest of it before the answer goes out.
+fn discard_body(req: &Request) {
+    if let Some(body) = req.inner().body() {
+        // The promise only settles once the stream is cancelled; nothing waits on it.
+        let _ = body.cancel();
+    }
 }
 
 /// Everything outside the API is a static file from `www/`; a miss is a JSON 404.
