@@ -111,3 +111,27 @@ test('test_hardening_unknown_methods_are_405_not_served_as_get', async () => {
   assert.equal((await call('HEAD', '/healthz')).status, 200);
   assert.equal((await call('HEAD', '/')).status, 200);
 });
+
+test('test_hardening_json_bodies_need_application_json', async () => {
+  const body = JSON.stringify({ client_id: app.client_id, login_id: user.email, password: PASSWORD });
+  // A cross-site form or a "simple" fetch cannot send application/json without a preflight.
+  for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', undefined]) {
+    const headers = type === undefined ? {} : { 'content-type': type };
+    assertError(await call('POST', '/api/v1/auth/login', { raw: body, headers }), 415, 'UNSUPPORTED_MEDIA_TYPE', String(type));
+  }
+  for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="utf-8"']) {
+    const res = await call('POST', '/api/v1/auth/login', { raw: body, headers: { 'content-type': type } });
+    assert.equal(res.status, 200, `${type}: ${JSON.stringify(res.body)}`);
+  }
+  // Administrative writes, the platform's too.
+  assertError(await call('POST', '/api/v1/organizations', { raw: '{"name":"x"}', headers: { ...bearer(PLATFORM_KEY), 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  assertError(await call('POST', '/api/v1/users', { raw: JSON.stringify({ email: email('ct') }), headers: { ...bearer(org.key), 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  // Seed 003's JSON routes: 415 with its Errors object.
+  const login003 = await call('POST', '/api/login', { raw: JSON.stringify({ loginId: user.email, password: PASSWORD }), headers: { authorization: org.key, 'content-type': 'text/plain' } });
+  assert.equal(login003.status, 415);
+  assert.equal(login003.body.generalErrors[0].code, 'UNSUPPORTED_MEDIA_TYPE');
+  const search003 = await call('POST', '/api/system/login-record/search', { raw: '{}', headers: { authorization: org.key, 'content-type': 'text/plain' } });
+  assert.equal(search003.status, 415);
+  // Routes whose body is optional still take none, whatever the type.
+  assert.equal((await call('POST', '/api/logout', { raw: '' })).status, 200);
+});

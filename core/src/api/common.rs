@@ -163,6 +163,30 @@ impl BoundedBody {
     }
 }
 
+/// True when a `Content-Type` names JSON: `application/json`, in any case, with or without
+/// parameters (`; charset=utf-8`).
+pub fn is_json_content_type(header: Option<&str>) -> bool {
+    header.is_some_and(|v| {
+        let media = v.split(';').next().unwrap_or_default().trim();
+        media.eq_ignore_ascii_case("application/json")
+    })
+}
+
+/// Parses a request's JSON body: a body that is not declared `application/json` is
+/// `UNSUPPORTED_MEDIA_TYPE` (so a cross-site form or a "simple" request, which cannot send
+/// that type without a CORS preflight, is never processed), then [`parse_json`]. An empty body
+/// is `INVALID_REQUEST` whatever its type.
+pub fn parse_json_request<T: DeserializeOwned>(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<T, Error> {
+    let blank = body.iter().all(u8::is_ascii_whitespace);
+    if !blank && !is_json_content_type(content_type) {
+        return Err(Error::UnsupportedMediaType);
+    }
+    parse_json(body)
+}
+
 /// Parses a JSON request body into an API type. Every failure is an `INVALID_REQUEST`
 /// naming what was wrong, never a panic or a 500.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
@@ -255,6 +279,44 @@ mod tests {
         );
         let err = parse_json::<Probe>(br#"{"name":"a","extra":1}"#).unwrap_err();
         assert_eq!(err.code(), "INVALID_REQUEST");
+    }
+
+    #[test]
+    fn test_json_bodies_need_the_json_content_type() {
+        let body = br#"{"name":"acme"}"#;
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=\"utf-8\"",
+            " application/json ",
+        ] {
+            let p: Probe = parse_json_request(Some(ok), body).unwrap();
+            assert_eq!(p.name, "acme", "{ok}");
+        }
+        for bad in [
+            None,
+            Some(""),
+            Some("text/plain"),
+            Some("text/plain;charset=UTF-8"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/jsonx"),
+            Some("application/json-patch+json"),
+            Some("text/json"),
+        ] {
+            assert_eq!(
+                parse_json_request::<Probe>(bad, body),
+                Err(Error::UnsupportedMediaType),
+                "{bad:?}"
+            );
+        }
+        // An empty body says so, whatever its type.
+        assert_eq!(
+            parse_json_request::<Probe>(Some("text/plain"), b" ")
+                .unwrap_err()
+                .code(),
+            "INVALID_REQUEST"
+        );
     }
 
     #[test]
