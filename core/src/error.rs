@@ -28,6 +28,8 @@ pub enum Error {
     MethodNotAllowed,
     /// The request body exceeds what the endpoint accepts.
     PayloadTooLarge,
+    /// A request body that is not declared `application/json`.
+    UnsupportedMediaType,
     /// Missing or invalid credentials.
     Unauthorized,
     /// A login with an unknown login id or a wrong password: the two read the same.
@@ -85,6 +87,7 @@ impl Error {
             Error::NotFound => "NOT_FOUND",
             Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Error::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Error::Unauthorized => "UNAUTHORIZED",
             Error::InvalidCredentials => "INVALID_CREDENTIALS",
             Error::AccountDisabled => "ACCOUNT_DISABLED",
@@ -114,6 +117,9 @@ impl Error {
             Error::NotFound => "The requested resource was not found.".to_owned(),
             Error::MethodNotAllowed => "This method is not allowed on this resource.".to_owned(),
             Error::PayloadTooLarge => "The request body is too large.".to_owned(),
+            Error::UnsupportedMediaType => {
+                "The request body must be JSON, sent as Content-Type: application/json.".to_owned()
+            }
             Error::Unauthorized => "Authentication is required.".to_owned(),
             Error::InvalidCredentials => "The login id or the password is incorrect.".to_owned(),
             Error::AccountDisabled => "This account is disabled.".to_owned(),
@@ -164,6 +170,7 @@ mod tests {
             Error::NotFound,
             Error::MethodNotAllowed,
             Error::PayloadTooLarge,
+            Error::UnsupportedMediaType,
             Error::Unauthorized,
             Error::Forbidden,
             Error::conflict("EMAIL_TAKEN", "taken"),
@@ -179,6 +186,7 @@ mod tests {
                 "NOT_FOUND",
                 "METHOD_NOT_ALLOWED",
                 "PAYLOAD_TOO_LARGE",
+                "UNSUPPORTED_MEDIA_TYPE",
                 "UNAUTHORIZED",
                 "FORBIDDEN",
                 "EMAIL_TAKEN",

@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use latchkey_core::access::{Grants, Scope};
-use latchkey_core::api::{parse_json, DeviceMeta};
+use latchkey_core::api::{parse_json_request, DeviceMeta};
 use latchkey_core::http::cors;
 use latchkey_core::model::Application;
 use latchkey_core::model::ClientInfo;
@@ -67,9 +67,10 @@ impl Ctx {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The request body as an API type; malformed input is `INVALID_REQUEST`.
+    /// The request body as an API type: `UNSUPPORTED_MEDIA_TYPE` unless it is sent as
+    /// `application/json`, `INVALID_REQUEST` if malformed.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        parse_json(&self.body)
+        parse_json_request(self.header("content-type"), &self.body)
     }
 
     pub fn org_id(&self) -> Result<&str, Error> {

@@ -45,6 +45,7 @@ pub fn status(e: &CoreError) -> u16 {
         CoreError::RouteNotFound | CoreError::NotFound => 404,
         CoreError::MethodNotAllowed => 405,
         CoreError::PayloadTooLarge => 413,
+        CoreError::UnsupportedMediaType => 415,
         CoreError::TooManyAttempts { .. } => 429,
         CoreError::Internal(_) | CoreError::InternalCoded { .. } => 500,
     }
@@ -97,6 +98,7 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         | CoreError::RouteNotFound
         | CoreError::InvalidRefreshToken => 404,
         CoreError::MethodNotAllowed => 405,
+        CoreError::UnsupportedMediaType => 415,
         CoreError::AccountDisabled
         | CoreError::Conflict { .. }
         | CoreError::TooManyAttempts { .. } => 409,
@@ -118,7 +120,8 @@ pub fn render_login_api(err: AppError, request_id: &str) -> worker::Result<Respo
         console_error!("request {request_id}: {detail}");
     }
     match login_api_status(&core) {
-        400 => http::json(400, &login_api::errors_body(&core)),
+        // Its Errors object, which names the code (`generalErrors`).
+        status @ (400 | 415) => http::json(status, &login_api::errors_body(&core)),
         409 if core == CoreError::AccountDisabled => http::json(409, &login_api::locked_body()),
         409 if retry_after(&core).is_some() => {
             let secs = retry_after(&core).unwrap_or(0);

@@ -16,7 +16,9 @@ mod kv;
 use std::cell::Cell;
 use std::rc::Rc;
 
+use futures_util::StreamExt;
 use latchkey_core::access::{authorize, Access, Grants, Principal};
+use latchkey_core::api;
 use latchkey_core::http::caller::{self, Authn};
 use latchkey_core::http::cors;
 use latchkey_core::http::routes::{self, RouteMatch};
@@ -24,7 +26,7 @@ use latchkey_core::sessions::jwt;
 use latchkey_core::store::AppStore;
 use latchkey_core::Error as CoreError;
 use worker::{
-    console_error, console_log, event, Context, Env, Method, Request, Response, ScheduleContext,
+    console_error, console_log, event, Context, Env, Request, Response, ScheduleContext,
     ScheduledEvent,
 };
 
@@ -46,7 +48,9 @@ const ISSUER_VAR: &str = "ISSUER";
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let request_id = http::new_request_id();
-    let matched = routes::match_route(req.method().as_ref(), &req.path());
+    // The raw method: the `worker` crate reads any method it does not know as GET.
+    let method = req.inner().method();
+    let matched = routes::match_request(&method, &req.path());
     // Seed 003's routes answer errors in that seed's shapes; everything else, unknown
     // paths included, in the native error body.
     let login_api =
@@ -56,7 +60,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         Ok(o) => o,
         Err(err) => return http::finish(error::render(err, &request_id)?, &request_id, &[]),
     };
-    if let (Method::Options, Some(o)) = (req.method(), &cors_origin) {
+    if let ("OPTIONS", Some(o)) = (method.as_str(), &cors_origin) {
         // A preflight carries no credentials: any application's origin may ask.
         match any_app_allows(&env, o).await {
             Ok(true) => {
@@ -68,7 +72,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         }
     }
     let vouched = Rc::new(Cell::new(false));
-    let resp = match handle(req, matched, &env, cors_origin.clone(), vouched.clone()).await {
+    let cors = (cors_origin.clone(), vouched.clone());
+    let resp = match handle(req, &method, matched, &env, cors).await {
         Ok(resp) => resp,
         Err(err) if login_api => error::render_login_api(err, &request_id)?,
         Err(err) => error::render(err, &request_id)?,
@@ -103,12 +108,14 @@ async fn any_app_allows(env: &Env, origin: &str) -> AppResult<bool> {
     Ok(store.origin_allowed(origin).await?)
 }
 
+/// `cors`: the request's cross-origin `Origin`, if any, and the flag that something vouched
+/// for it (see [`Ctx::vouch`]).
 async fn handle(
     mut req: Request,
+    method: &str,
     matched: RouteMatch,
     env: &Env,
-    cors_origin: Option<String>,
-    cors_vouched: Rc<Cell<bool>>,
+    (cors_origin, cors_vouched): (Option<String>, Rc<Cell<bool>>),
 ) -> AppResult<Response> {
     let path = req.path();
     let (spec, params) = match matched {
@@ -117,8 +124,30 @@ async fn handle(
         RouteMatch::NotFound if routes::is_api_path(&path) => {
             return Err(CoreError::RouteNotFound.into())
         }
-        RouteMatch::NotFound => return static_asset(req, env).await,
+        RouteMatch::NotFound => return static_asset(req, method, env).await,
     };
+
+    let has_body = matches!(method, "POST" | "PUT" | "PATCH");
+    if has_body {
+        // Before anything else: a declared body over the limit is never read.
+        let declared = req.headers().get("content-length")?;
+        match api::check_content_length(declared.as_deref()) {
+            Ok(api::Declared::Fits) => {}
+            // Small enough to read and throw away, which keeps the connection usable.
+            Ok(api::Declared::TooLarge { drain: true }) => {
+                read_body(&mut req).await?;
+                return Err(CoreError::PayloadTooLarge.into());
+            }
+            Ok(api::Declared::TooLarge { drain: false }) => {
+                discard_body(&req);
+                return Err(CoreError::PayloadTooLarge.into());
+            }
+            Err(e) => {
+                discard_body(&req);
+                return Err(e.into());
+            }
+        }
+    }
 
     let store = D1Store::from_env(env)?;
     let now = worker::Date::now().as_millis() as i64;
@@ -181,8 +210,8 @@ async fn handle(
         .entries()
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
-    let body = if matches!(req.method(), Method::Post | Method::Put | Method::Patch) {
-        req.bytes().await?
+    let body = if has_body {
+        read_body(&mut req).await?
     } else {
         Vec::new()
     };
@@ -209,9 +238,37 @@ async fn handle(
     handlers::handle(spec.route, &cx, env).await
 }
 
+/// The request body, read chunk by chunk: past [`api::MAX_JSON_BODY`] nothing more is kept
+/// (`PAYLOAD_TOO_LARGE`), and past [`api::DRAIN_MAX`] nothing more is read, whatever
+/// `Content-Length` said.
+async fn read_body(req: &mut Request) -> AppResult<Vec<u8>> {
+    if req.inner().body().is_none() {
+        return Ok(Vec::new());
+    }
+    let mut body = api::BoundedBody::new(api::MAX_JSON_BODY);
+    let mut chunks = req.stream()?;
+    while let Some(chunk) = chunks.next().await {
+        if let Err(e) = body.push(&chunk?) {
+            drop(chunks);
+            discard_body(req);
+            return Err(e.into());
+        }
+    }
+    Ok(body.into_bytes()?)
+}
+
+/// Tells the runtime the body will not be read, so nothing (wrangler's development
+/// middleware included) waits for the rest of it before the answer goes out.
+fn discard_body(req: &Request) {
+    if let Some(body) = req.inner().body() {
+        // The promise only settles once the stream is cancelled; nothing waits on it.
+        let _ = body.cancel();
+    }
+}
+
 /// Everything outside the API is a static file from `www/`; a miss is a JSON 404.
-async fn static_asset(req: Request, env: &Env) -> AppResult<Response> {
-    if !matches!(req.method(), Method::Get | Method::Head) {
+async fn static_asset(req: Request, method: &str, env: &Env) -> AppResult<Response> {
+    if !matches!(method, "GET" | "HEAD") {
         return Err(CoreError::RouteNotFound.into());
     }
     let resp = env.assets(ASSETS_BINDING)?.fetch_request(req).await?;

@@ -85,6 +85,108 @@ impl Health {
     }
 }
 
+/// How much of a body refused as too large is still read and thrown away (never kept), so
+/// that the client's connection stays usable for its next request, as HTTP servers commonly
+/// do; past it, reading stops and the connection is given up.
+pub const DRAIN_MAX: usize = 4 * MAX_JSON_BODY;
+
+/// What a request's declared `Content-Length` says, before any of its body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Declared {
+    /// No header (a chunked body, capped while it is read by [`BoundedBody`]) or at most
+    /// [`MAX_JSON_BODY`].
+    Fits,
+    /// Over [`MAX_JSON_BODY`]: `PAYLOAD_TOO_LARGE`. `drain` when it is small enough to read
+    /// and throw away ([`DRAIN_MAX`]); otherwise the body is not read at all.
+    TooLarge { drain: bool },
+}
+
+/// Checks a request's declared `Content-Length` before any of its body is read; a value
+/// that is not a length is `INVALID_REQUEST`.
+pub fn check_content_length(header: Option<&str>) -> Result<Declared, Error> {
+    let Some(v) = header.map(str::trim) else {
+        return Ok(Declared::Fits);
+    };
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::InvalidRequest(
+            "Content-Length is not a length".into(),
+        ));
+    }
+    // All digits: a parse failure can only be an overflow, which is too large too.
+    Ok(match v.parse::<u64>() {
+        Ok(n) if n <= MAX_JSON_BODY as u64 => Declared::Fits,
+        Ok(n) => Declared::TooLarge {
+            drain: n <= DRAIN_MAX as u64,
+        },
+        Err(_) => Declared::TooLarge { drain: false },
+    })
+}
+
+/// A request body read chunk by chunk that keeps at most `max` bytes: past them it keeps
+/// nothing more, lets the reader drain up to [`DRAIN_MAX`] bytes in all, and then tells it to
+/// stop, so no client makes the worker buffer (or wait for) more than that.
+#[derive(Debug, Default)]
+pub struct BoundedBody {
+    bytes: Vec<u8>,
+    max: usize,
+    seen: usize,
+}
+
+impl BoundedBody {
+    pub fn new(max: usize) -> Self {
+        BoundedBody {
+            bytes: Vec::new(),
+            max,
+            seen: 0,
+        }
+    }
+
+    /// Takes the next chunk. `Err(PAYLOAD_TOO_LARGE)` means: stop reading now.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.seen = self.seen.saturating_add(chunk.len());
+        if self.seen <= self.max {
+            self.bytes.extend_from_slice(chunk);
+            Ok(())
+        } else if self.seen <= DRAIN_MAX.max(self.max) {
+            Ok(())
+        } else {
+            Err(Error::PayloadTooLarge)
+        }
+    }
+
+    /// The body, or `PAYLOAD_TOO_LARGE` if it passed the limit.
+    pub fn into_bytes(self) -> Result<Vec<u8>, Error> {
+        if self.seen > self.max {
+            return Err(Error::PayloadTooLarge);
+        }
+        Ok(self.bytes)
+    }
+}
+
+/// True when a `Content-Type` names JSON: `application/json`, in any case, with or without
+/// parameters (`; charset=utf-8`).
+pub fn is_json_content_type(header: Option<&str>) -> bool {
+    header.is_some_and(|v| {
+        let media = v.split(';').next().unwrap_or_default().trim();
+        media.eq_ignore_ascii_case("application/json")
+    })
+}
+
+/// Parses a request's JSON body: a body that is not declared `application/json` is
+/// `UNSUPPORTED_MEDIA_TYPE` (so a cross-site form or a "simple" request, which cannot send
+/// that type without a CORS preflight, is never processed), then [`parse_json`]. An empty body
+/// is `INVALID_REQUEST` whatever its type.
+pub fn parse_json_request<T: DeserializeOwned>(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<T, Error> {
+    let blank = body.iter().all(u8::is_ascii_whitespace);
+    if !blank && !is_json_content_type(content_type) {
+        return Err(Error::UnsupportedMediaType);
+    }
+    parse_json(body)
+}
+
 /// Parses a JSON request body into an API type. Every failure is an `INVALID_REQUEST`
 /// naming what was wrong, never a panic or a 500.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
@@ -180,6 +282,44 @@ mod tests {
     }
 
     #[test]
+    fn test_json_bodies_need_the_json_content_type() {
+        let body = br#"{"name":"acme"}"#;
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=\"utf-8\"",
+            " application/json ",
+        ] {
+            let p: Probe = parse_json_request(Some(ok), body).unwrap();
+            assert_eq!(p.name, "acme", "{ok}");
+        }
+        for bad in [
+            None,
+            Some(""),
+            Some("text/plain"),
+            Some("text/plain;charset=UTF-8"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/jsonx"),
+            Some("application/json-patch+json"),
+            Some("text/json"),
+        ] {
+            assert_eq!(
+                parse_json_request::<Probe>(bad, body),
+                Err(Error::UnsupportedMediaType),
+                "{bad:?}"
+            );
+        }
+        // An empty body says so, whatever its type.
+        assert_eq!(
+            parse_json_request::<Probe>(Some("text/plain"), b" ")
+                .unwrap_err()
+                .code(),
+            "INVALID_REQUEST"
+        );
+    }
+
+    #[test]
     fn test_parse_json_empty_and_oversized() {
         assert_eq!(
             parse_json::<Probe>(b"  ").unwrap_err().code(),
@@ -190,6 +330,63 @@ mod tests {
             parse_json::<Probe>(&big).unwrap_err(),
             Error::PayloadTooLarge
         );
+    }
+
+    #[test]
+    fn test_content_length_is_checked_before_reading() {
+        assert_eq!(check_content_length(None), Ok(Declared::Fits));
+        assert_eq!(check_content_length(Some("0")), Ok(Declared::Fits));
+        assert_eq!(check_content_length(Some(" 65536 ")), Ok(Declared::Fits));
+        assert_eq!(
+            check_content_length(Some("65537")),
+            Ok(Declared::TooLarge { drain: true })
+        );
+        assert_eq!(
+            check_content_length(Some(&DRAIN_MAX.to_string())),
+            Ok(Declared::TooLarge { drain: true })
+        );
+        for big in ["262145", "10000000", "99999999999999999999999999"] {
+            assert_eq!(
+                check_content_length(Some(big)),
+                Ok(Declared::TooLarge { drain: false }),
+                "{big}"
+            );
+        }
+        for bad in ["", "-1", "1e9", "12, 12", "0x10", "+5"] {
+            assert_eq!(
+                check_content_length(Some(bad)).unwrap_err().code(),
+                "INVALID_REQUEST",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn test_bounded_body_keeps_the_limit_drains_a_little_then_stops() {
+        let mut b = BoundedBody::new(10);
+        b.push(b"12345").unwrap();
+        b.push(b"").unwrap();
+        b.push(b"67890").unwrap();
+        assert_eq!(b.into_bytes().unwrap(), b"1234567890");
+
+        // 32 MiB offered in 16 KiB chunks: 64 KiB kept, reading stops past DRAIN_MAX.
+        let mut b = BoundedBody::new(MAX_JSON_BODY);
+        let chunk = vec![b' '; 16 * 1024];
+        let mut read = 0;
+        for _ in 0..2048 {
+            if b.push(&chunk).is_err() {
+                break;
+            }
+            read += chunk.len();
+        }
+        assert_eq!(read, DRAIN_MAX);
+        assert_eq!(b.bytes.len(), MAX_JSON_BODY, "nothing kept past the limit");
+        assert_eq!(b.into_bytes(), Err(Error::PayloadTooLarge));
+
+        // One byte over, drained to the end: still refused.
+        let mut b = BoundedBody::new(MAX_JSON_BODY);
+        b.push(&vec![b' '; MAX_JSON_BODY + 1]).unwrap();
+        assert_eq!(b.into_bytes(), Err(Error::PayloadTooLarge));
     }
 
     #[test]

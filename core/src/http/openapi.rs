@@ -243,6 +243,7 @@ fn error_description(status: u16) -> &'static str {
         404 => "No such resource in the caller's organization (`NOT_FOUND`).",
         409 => "Collides with an existing resource (`EMAIL_TAKEN`, `DOMAIN_TAKEN`, ...).",
         413 => "The body is larger than 64 KiB (`PAYLOAD_TOO_LARGE`).",
+        415 => "The body is not sent as `Content-Type: application/json` (`UNSUPPORTED_MEDIA_TYPE`).",
                 500 => "Internal failure (`INTERNAL_ERROR`, or the code the endpoint documents, such as `HISTORY_FETCH_FAILED`).",
         503 => "A dependency failed; the body says which.",
         _ => "Error.",
@@ -270,7 +271,9 @@ pub fn document() -> Value {
         }
         responses.insert(doc.status.to_string(), ok);
         let seed_003 = crate::http::routes::is_login_api(spec.path);
-        for status in doc.errors {
+        // Every JSON body must be declared as such.
+        let media_type: &[u16] = if doc.request.is_some() { &[415] } else { &[] };
+        for status in doc.errors.iter().chain(media_type) {
             let entry = if seed_003 {
                 login_api_response(*status)
             } else {
@@ -363,6 +366,9 @@ fn login_api_response(status: u16) -> Value {
             json!({"description": "Authenticated; the email address is not verified yet.", "content": object})
         }
         410 => json!({"description": "The account has expired. Empty body."}),
+        415 => {
+            json!({"description": "The body is not sent as `Content-Type: application/json`; the body is an Errors object (`generalErrors`: `UNSUPPORTED_MEDIA_TYPE`).", "content": object})
+        }
         400 => {
             json!({"description": "Invalid request; the body is an Errors object (`fieldErrors`).", "content": object})
         }
@@ -448,6 +454,21 @@ mod tests {
         ] {
             assert!(schemas.contains_key(name), "{name}");
         }
+    }
+
+    #[test]
+    fn test_openapi_every_json_body_documents_415() {
+        let doc = document();
+        let mut bodies = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let has_body = op.get("requestBody").is_some();
+                let has_415 = op["responses"].get("415").is_some();
+                assert_eq!(has_body, has_415, "{method} {path}");
+                bodies += usize::from(has_body);
+            }
+        }
+        assert!(bodies > 20, "{bodies}");
     }
 
     #[test]

@@ -253,6 +253,26 @@ impl PartialEq for RouteSpec {
 }
 impl Eq for RouteSpec {}
 
+/// Every method the worker answers: the API's, HEAD (as GET) and OPTIONS (CORS preflights).
+/// HTTP methods are case-sensitive: `patch` is not `PATCH`.
+pub const ROUTED_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// True for a method in [`ROUTED_METHODS`]. Anything else (`QUERY`, `PROPFIND`, `patch`) is
+/// `405 METHOD_NOT_ALLOWED` on every path, never served as another method.
+pub fn is_routed_method(method: &str) -> bool {
+    ROUTED_METHODS.contains(&method)
+}
+
+/// Matches a request's raw method and path (without query): [`match_route`], except that a
+/// method outside [`ROUTED_METHODS`] is `MethodNotAllowed` wherever it is sent, static
+/// pages included.
+pub fn match_request(method: &str, path: &str) -> RouteMatch {
+    if !is_routed_method(method) {
+        return RouteMatch::MethodNotAllowed;
+    }
+    match_route(method, path)
+}
+
 /// Matches a method and a path (without query) against [`ROUTES`].
 pub fn match_route(method: &str, path: &str) -> RouteMatch {
     let mut path_matched = false;
@@ -335,6 +355,42 @@ mod tests {
         );
         assert_eq!(
             match_route("BREW", "/healthz"),
+            RouteMatch::MethodNotAllowed
+        );
+    }
+
+    #[test]
+    fn test_routes_unknown_methods_are_not_allowed_anywhere() {
+        for m in ["QUERY", "BREW", "PROPFIND", "patch", "get", "", "GET "] {
+            assert!(!is_routed_method(m), "{m:?}");
+            for path in [
+                "/healthz",
+                "/",
+                "/index.html",
+                "/api/v1/users",
+                "/api/v1/nope",
+            ] {
+                assert_eq!(
+                    match_request(m, path),
+                    RouteMatch::MethodNotAllowed,
+                    "{m:?} {path}"
+                );
+            }
+        }
+        for m in ROUTED_METHODS {
+            assert!(is_routed_method(m));
+        }
+        assert!(matches!(
+            match_request("GET", "/healthz"),
+            RouteMatch::Found { .. }
+        ));
+        assert!(matches!(
+            match_request("HEAD", "/healthz"),
+            RouteMatch::Found { .. }
+        ));
+        assert_eq!(match_request("GET", "/"), RouteMatch::NotFound);
+        assert_eq!(
+            match_request("OPTIONS", "/healthz"),
             RouteMatch::MethodNotAllowed
         );
     }
