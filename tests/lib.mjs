@@ -67,10 +67,14 @@ export async function registered(o, app, user) {
   return user;
 }
 
-/** Runs `sql` on the test server's local D1 directly, as an attacker with database access. */
-export function sqlAsAttacker(sql) {
-  const run = spawnSync(join(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'latchkey', '--local',
+/** Runs `sql` on the test server's local D1 directly; answers the rows it selects. */
+export function sqlDirect(sql) {
+  const run = spawnSync(join(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'latchkey', '--local', '--json',
     '--persist-to', process.env.LATCHKEY_PERSIST_DIR, '--config', join(ROOT, 'wrangler.e2e.toml'), '--command', sql],
   { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout)[0]?.results ?? [];
 }
+
+/** Runs `sql` on the test server's local D1 directly, as an attacker with database access. */
+export const sqlAsAttacker = (sql) => { sqlDirect(sql); };

@@ -1,7 +1,7 @@
 // Security: each test is an attack that must fail, or a protection at its edge.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, assertError, newOrg, email, bearer, sqlAsAttacker } from './lib.mjs';
+import { call, assertError, newOrg, email, bearer, sqlAsAttacker, sqlDirect } from './lib.mjs';
 
 let org;
 let app;
@@ -319,4 +319,27 @@ test('test_security_brute_force_locks_the_attacking_address_not_the_victim', asy
   });
   for (let n = 1; n <= 5; n++) assert.equal((await ghost(n, t0 + n)).status, 401);
   assertError(await ghost(6, t0 + 6), 429, 'TOO_MANY_ATTEMPTS');
+});
+
+test('test_security_an_address_is_throttled_across_accounts_and_its_writes_capped', async () => {
+  const o = await newOrg();
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'throttle' })).body;
+  const ip = '198.51.100.150';
+  const from = (address, loginId, password) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: a.client_id, login_id: loginId, password }, headers: { 'cf-connecting-ip': address },
+  });
+  // A hundred failures from one address, one per account: no account's own limit is near.
+  const made = await Promise.all(Array.from({ length: 100 }, (_, i) => o.api('POST', '/api/v1/users', { email: `spray-${i}-${Date.now()}@example.com`, password: 'their own password' })));
+  for (const m of made) assertError(await from(ip, m.body.email, 'spring2026!'), 401, 'INVALID_CREDENTIALS');
+  // The hundred-and-first is refused, whoever it names, and an unknown name writes nothing.
+  const ghost = `ghost-${Date.now()}@example.com`;
+  const refused = await from(ip, ghost, 'spring2026!');
+  assertError(refused, 429, 'TOO_MANY_ATTEMPTS');
+  assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+  const [{ n }] = sqlDirect(`SELECT COUNT(*) AS n FROM login_records WHERE organization_id = '${o.org.id}'`);
+  assert.equal(n, 100, 'the refused unknown identifier left no record');
+  // A real account behind the throttled address gets the same answer; from elsewhere it logs in.
+  const u = await newUser(o, a);
+  assertError(await from(ip, u.email, u.password), 429, 'TOO_MANY_ATTEMPTS');
+  assert.equal((await from('203.0.113.150', u.email, u.password)).status, 200);
 });

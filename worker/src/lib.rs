@@ -23,7 +23,7 @@ use latchkey_core::http::caller::{self, Authn};
 use latchkey_core::http::cors;
 use latchkey_core::http::routes::{self, RouteMatch};
 use latchkey_core::sessions::jwt;
-use latchkey_core::store::AppStore;
+use latchkey_core::store::{AppStore, AttemptStore};
 use latchkey_core::Error as CoreError;
 use worker::{
     console_error, console_log, event, Context, Env, Request, Response, ScheduleContext,
@@ -302,5 +302,10 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             }
         }
         Err(e) => console_error!("scheduled: cron {}: retention failed: {e}", event.cron()),
+    }
+    // Brute-force counters quiet for a day have nothing left to lock.
+    match store.prune_attempts(now - 86_400_000).await {
+        Ok(n) => console_log!("scheduled: {n} stale attempt counters deleted"),
+        Err(e) => console_error!("scheduled: attempt counters: {e}"),
     }
 }

@@ -33,6 +33,12 @@ pub struct Policy {
     pub account_failures: u32,
     /// How long a lock lasts after the last failure, and how long a quiet counter lives.
     pub lock_ms: i64,
+    /// Failures from one IP address, across login ids, within one [`Policy::address_window_ms`]
+    /// before the address is refused for the rest of the window (suspicious-IP throttling).
+    /// Past it, attempts on unknown identifiers write nothing: the cap on what one address
+    /// can make the database store.
+    pub address_failures: u32,
+    pub address_window_ms: i64,
 }
 
 impl Default for Policy {
@@ -42,6 +48,8 @@ impl Default for Policy {
             delay_after: 5,
             account_failures: 100,
             lock_ms: 15 * 60 * 1000,
+            address_failures: 100,
+            address_window_ms: 3_600_000,
         }
     }
 }
@@ -61,6 +69,23 @@ pub fn keys(organization_id: &str, login_id: &str, ip: Option<&str>) -> [String;
     let id = hex(&sha256(format!("{organization_id}\n{login_id}").as_bytes()));
     let id = &id[..32];
     [format!("ip:{id}:{}", ip.unwrap_or("-")), format!("id:{id}")]
+}
+
+/// The counter key of an address's failures in the fixed window holding `now`.
+pub fn address_key(policy: &Policy, ip: Option<&str>, now: i64) -> String {
+    let window = now.div_euclid(policy.address_window_ms.max(1));
+    format!("addr:{}:{window}", ip.unwrap_or("-"))
+}
+
+/// Whether an address charged with this attempt may go on: past its limit, the seconds left
+/// in its window.
+pub fn decide_address(policy: &Policy, charged: Charged, now: i64) -> Result<(), u64> {
+    if charged.failures <= policy.address_failures {
+        return Ok(());
+    }
+    let window = policy.address_window_ms.max(1);
+    let left = window - now.rem_euclid(window);
+    Err((left.max(1000) / 1000) as u64)
 }
 
 /// The key prefix of every counter of `login_id`, for clearing them all.
@@ -96,7 +121,7 @@ pub async fn unlock(store: &impl AttemptStore, user: &User) -> Result<(), Error>
         let normalized = normalized_login_id(login_id);
         all.extend(prefixes(org, &normalized));
     }
-    store.clear_attempts(org, &all).await
+    store.clear_attempts(org, &all, &[]).await
 }
 
 #[cfg(test)]
@@ -158,6 +183,29 @@ mod tests {
         let fresh = at(1, None);
         assert_eq!(decide(&p, fresh, at(100, Some(0)), 10), Ok(()));
         assert_eq!(decide(&p, fresh, at(101, Some(0)), 10), Err(900));
+    }
+
+    #[test]
+    fn test_guard_address_windows_are_fixed_hours() {
+        let p = Policy::default();
+        let hour = 3_600_000;
+        assert_eq!(
+            address_key(&p, Some("198.51.100.1"), 5 * hour),
+            "addr:198.51.100.1:5"
+        );
+        assert_eq!(
+            address_key(&p, Some("198.51.100.1"), 6 * hour - 1),
+            "addr:198.51.100.1:5"
+        );
+        assert_eq!(
+            address_key(&p, Some("198.51.100.1"), 6 * hour),
+            "addr:198.51.100.1:6"
+        );
+        assert_eq!(decide_address(&p, at(100, None), 5 * hour), Ok(()));
+        assert_eq!(
+            decide_address(&p, at(101, None), 5 * hour + 1000),
+            Err(3599)
+        );
     }
 
     #[test]

@@ -1562,3 +1562,61 @@ fn test_guard_success_and_password_reset_clear_the_counters() {
     .unwrap();
     assert!(attempt_from(&mut w, "ann", "a brand new horse", "198.51.100.10", t + 3).is_ok());
 }
+
+#[test]
+fn test_guard_throttles_an_address_across_login_ids_and_caps_its_writes() {
+    let mut w = World::new();
+    let hour = 3_600_000;
+    let start = (NOW / hour) * hour;
+    let ip = "198.51.100.77";
+    // A hundred failures from one address, on as many accounts...
+    for i in 0..100 {
+        let id = format!("user-{i}@example.com");
+        let input = CreateUser {
+            email: id.clone(),
+            password: Some("their own password".into()),
+            ..Default::default()
+        };
+        block_on(users::create(
+            &w.store, &w.org, input, FAST, NOW, &mut w.rng,
+        ))
+        .unwrap();
+        assert_eq!(
+            attempt_from(&mut w, &id, "guess", ip, start + i).unwrap_err(),
+            Error::InvalidCredentials
+        );
+    }
+    let written = w.store.records().len();
+    assert_eq!(written, 100);
+    // ...then the address is refused for the rest of the hour, whoever it names.
+    let refused = attempt_from(&mut w, "someone-new@example.com", "guess", ip, start + 1000);
+    assert_eq!(
+        refused.unwrap_err(),
+        Error::TooManyAttempts {
+            retry_after_secs: 3599
+        }
+    );
+    assert_eq!(
+        w.store.records().len(),
+        written,
+        "an unknown identifier's refused attempt writes nothing"
+    );
+    // A known account's refused attempt is still in its history.
+    assert!(matches!(
+        attempt_from(&mut w, "ann", "correct horse", ip, start + 2000),
+        Err(Error::TooManyAttempts { .. })
+    ));
+    assert_eq!(w.store.records().len(), written + 1);
+    // Other addresses, and the next hour, are unaffected.
+    assert!(attempt_from(&mut w, "ann", "correct horse", "203.0.113.7", start + 3000).is_ok());
+    assert!(attempt_from(&mut w, "ann", "correct horse", ip, start + hour).is_ok());
+}
+
+#[test]
+fn test_guard_successes_do_not_count_against_an_address() {
+    let mut w = World::new();
+    let ip = "198.51.100.78";
+    for i in 0..150 {
+        attempt_from(&mut w, "ann", "correct horse", ip, NOW + i).unwrap();
+    }
+}

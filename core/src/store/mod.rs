@@ -276,8 +276,16 @@ pub trait AttemptStore {
         window_ms: i64,
         now: i64,
     ) -> StoreResult<Vec<crate::model::AttemptCounter>>;
-    /// Deletes every counter of `org_id` whose key starts with one of `prefixes`.
-    async fn clear_attempts(&self, org_id: &str, prefixes: &[String]) -> StoreResult<()>;
+    /// Deletes every counter of `org_id` whose key starts with one of `prefixes`, and takes
+    /// one failure back from each counter named in `refunds` (an attempt that succeeded).
+    async fn clear_attempts(
+        &self,
+        org_id: &str,
+        prefixes: &[String],
+        refunds: &[String],
+    ) -> StoreResult<()>;
+    /// Deletes counters of every organization whose last failure is before `before`.
+    async fn prune_attempts(&self, before: i64) -> StoreResult<u32>;
 }
 
 /// The login-record chain (see [`crate::records::chain`]).

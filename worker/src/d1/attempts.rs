@@ -53,18 +53,40 @@ impl AttemptStore for D1Store {
         Ok(out)
     }
 
-    async fn clear_attempts(&self, org_id: &str, prefixes: &[String]) -> StoreResult<()> {
-        let stmts = prefixes
-            .iter()
-            .map(|p| {
-                // A prefix match without LIKE's wildcards: keys are hex, ':' and an address.
-                self.stmt(
-                    "DELETE FROM attempt_counters WHERE organization_id = ?1 AND substr(key, 1, length(?2)) = ?2",
-                    &[s(org_id), s(p)],
-                )
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+    async fn clear_attempts(
+        &self,
+        org_id: &str,
+        prefixes: &[String],
+        refunds: &[String],
+    ) -> StoreResult<()> {
+        let clear = prefixes.iter().map(|p| {
+            // A prefix match without LIKE's wildcards: keys are hex, ':' and an address.
+            self.stmt(
+                "DELETE FROM attempt_counters WHERE organization_id = ?1 AND substr(key, 1, length(?2)) = ?2",
+                &[s(org_id), s(p)],
+            )
+        });
+        let refund = refunds.iter().map(|k| {
+            self.stmt(
+                "UPDATE attempt_counters SET failures = max(failures - 1, 0) \
+                 WHERE organization_id = ?1 AND key = ?2",
+                &[s(org_id), s(k)],
+            )
+        });
+        let stmts = clear.chain(refund).collect::<StoreResult<Vec<_>>>()?;
         self.batch(stmts).await?;
         Ok(())
+    }
+
+    async fn prune_attempts(&self, before: i64) -> StoreResult<u32> {
+        let r = self
+            .stmt(
+                "DELETE FROM attempt_counters WHERE last_at < ?1",
+                &[n(before)],
+            )?
+            .run()
+            .await
+            .map_err(db_err)?;
+        Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
     }
 }

@@ -72,9 +72,31 @@ pub async fn password_login<R: Rng>(
     let login_id = guard::normalized_login_id(req.login_id);
     let user = store.find_login(req.organization_id, &login_id).await?;
     // Brute-force protection, before any hash is checked: the attempt is charged first, so
-    // of racing attempts exactly the allowed number get through.
+    // of racing attempts exactly the allowed number get through. The address first: past its
+    // limit nothing more is charged, and an unknown identifier's attempt writes nothing.
     let policy = guard::Policy::default();
-    let keys = guard::keys(req.organization_id, &login_id, req.client.ip.as_deref());
+    let ip = req.client.ip.as_deref();
+    let address = [guard::address_key(&policy, ip, env.now)];
+    let charged = store
+        .charge_attempts(
+            req.organization_id,
+            &address,
+            policy.address_window_ms,
+            env.now,
+        )
+        .await?;
+    if let Some(Err(retry_after_secs)) = charged
+        .first()
+        .map(|c| guard::decide_address(&policy, *c, env.now))
+    {
+        if user.is_some() {
+            store
+                .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
+                .await?;
+        }
+        return Err(Error::TooManyAttempts { retry_after_secs });
+    }
+    let keys = guard::keys(req.organization_id, &login_id, ip);
     let charged = store
         .charge_attempts(req.organization_id, &keys, policy.lock_ms, env.now)
         .await?;
@@ -134,7 +156,9 @@ pub async fn password_login<R: Rng>(
         return Err(Error::PasswordChangeRequired(id));
     }
     // The right password: this login id's consecutive failures end, here and everywhere.
-    store.clear_attempts(req.organization_id, &keys).await?;
+    store
+        .clear_attempts(req.organization_id, &keys, &address)
+        .await?;
     let registered = match req.application {
         Some(app) => store.is_registered(&user.id, &app.id).await?,
         None => true,

@@ -29,11 +29,27 @@ impl AttemptStore for MemoryStore {
             .collect())
     }
 
-    async fn clear_attempts(&self, org_id: &str, prefixes: &[String]) -> StoreResult<()> {
-        self.data
-            .borrow_mut()
-            .attempts
+    async fn clear_attempts(
+        &self,
+        org_id: &str,
+        prefixes: &[String],
+        refunds: &[String],
+    ) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        d.attempts
             .retain(|(org, key), _| org != org_id || !prefixes.iter().any(|p| key.starts_with(p)));
+        for key in refunds {
+            if let Some(c) = d.attempts.get_mut(&(org_id.to_owned(), key.clone())) {
+                c.0 = c.0.saturating_sub(1);
+            }
+        }
         Ok(())
+    }
+
+    async fn prune_attempts(&self, before: i64) -> StoreResult<u32> {
+        let mut d = self.data.borrow_mut();
+        let n = d.attempts.len();
+        d.attempts.retain(|_, (_, last)| *last >= before);
+        Ok((n - d.attempts.len()) as u32)
     }
 }
