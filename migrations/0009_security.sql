@@ -37,3 +37,10 @@ CREATE TABLE attempt_counters (
     prev_at         INTEGER,
     PRIMARY KEY (organization_id, key)
 ) STRICT;
+
+-- Each organization's brute-force and throttling policy (core/src/authn/guard.rs).
+ALTER TABLE organizations ADD COLUMN bf_ip_failures INTEGER NOT NULL DEFAULT 10;
+ALTER TABLE organizations ADD COLUMN bf_delay_after INTEGER NOT NULL DEFAULT 5;
+ALTER TABLE organizations ADD COLUMN bf_account_failures INTEGER NOT NULL DEFAULT 100;
+ALTER TABLE organizations ADD COLUMN bf_lock_minutes INTEGER NOT NULL DEFAULT 15;
+ALTER TABLE organizations ADD COLUMN bf_address_failures INTEGER NOT NULL DEFAULT 100;

@@ -343,3 +343,25 @@ test('test_security_an_address_is_throttled_across_accounts_and_its_writes_cappe
   assertError(await from(ip, u.email, u.password), 429, 'TOO_MANY_ATTEMPTS');
   assert.equal((await from('203.0.113.150', u.email, u.password)).status, 200);
 });
+
+test('test_security_each_organization_sets_its_own_policy', async () => {
+  const o = await newOrg();
+  assert.deepEqual(o.org.attack_protection, { ip_failures: 10, delay_after: 5, account_failures: 100, lock_minutes: 15, address_failures_per_hour: 100 });
+  const put = (policy) => o.api('PUT', `/api/v1/organizations/${o.org.id}`, { attack_protection: policy });
+  assertError(await put({ account_failures: 101 }), 400, 'INVALID_ATTACK_PROTECTION', 'NIST allows at most 100');
+  assertError(await put({ ip_failures: 3, delay_after: 4 }), 400, 'INVALID_ATTACK_PROTECTION');
+  const set = await put({ ip_failures: 3, delay_after: 3, lock_minutes: 2 });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  assert.deepEqual(set.body.attack_protection, { ip_failures: 3, delay_after: 3, account_failures: 100, lock_minutes: 2, address_failures_per_hour: 100 });
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'strict' })).body;
+  const u = await newUser(o, a);
+  const from = (password) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: a.client_id, login_id: u.email, password }, headers: { 'cf-connecting-ip': '198.51.100.33' },
+  });
+  for (let n = 0; n < 3; n++) assertError(await from('not the password'), 401, 'INVALID_CREDENTIALS');
+  const locked = await from(u.password);
+  assertError(locked, 429, 'TOO_MANY_ATTEMPTS');
+  assert.equal(locked.headers.get('retry-after'), '120');
+  // Another organization keeps the defaults.
+  assert.equal((await org.api('GET', `/api/v1/organizations/${org.org.id}`)).body.attack_protection.ip_failures, 10);
+});

@@ -9,8 +9,42 @@ pub struct Organization {
     pub custom_domain: Option<String>,
     /// Days login records are kept.
     pub retention_days: u32,
+    pub attack_protection: AttackProtection,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// An organization's brute-force and throttling policy (see [`crate::authn::guard`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct AttackProtection {
+    /// Failures of one login id from one address before it is locked there (1 to 100;
+    /// default 10).
+    pub ip_failures: u32,
+    /// Failures from one address after which each attempt waits twice as long as the one
+    /// before (0 to `ip_failures`; default 5).
+    pub delay_after: u32,
+    /// Consecutive failures of one login id from anywhere before it is locked everywhere
+    /// (1 to 100, NIST SP 800-63B's bound; default 100).
+    pub account_failures: u32,
+    /// Minutes a lock lasts after the last failure (1 to 1440; default 15).
+    pub lock_minutes: u32,
+    /// Failures from one address across login ids in a clock hour before the address is
+    /// refused for the rest of it (10 to 100000; default 100).
+    pub address_failures_per_hour: u32,
+}
+
+impl Default for AttackProtection {
+    fn default() -> Self {
+        AttackProtection {
+            ip_failures: 10,
+            delay_after: 5,
+            account_failures: 100,
+            lock_minutes: 15,
+            address_failures_per_hour: 100,
+        }
+    }
 }
 
 /// Login methods an application can enable.

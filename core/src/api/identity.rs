@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::nullable;
 use crate::model::{ApiKey, Application, Organization, Permission, Role, User};
-pub use crate::model::{LoginMethod, UserStatus};
+pub use crate::model::{AttackProtection, LoginMethod, UserStatus};
 use crate::time::rfc3339;
 
 // ---- organizations ------------------------------------------------------------------------
@@ -29,6 +29,9 @@ request_type! {
         /// Days login records are kept (1 to 3650; 90 by default).
         #[serde(default)]
         pub retention_days: Option<u32>,
+        /// Brute-force and throttling policy; absent fields take their defaults.
+        #[serde(default)]
+        pub attack_protection: Option<AttackProtection>,
     }
 }
 
@@ -38,6 +41,7 @@ api_type! {
         pub name: String,
                 pub custom_domain: Option<String>,
         pub retention_days: u32,
+        pub attack_protection: AttackProtection,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -50,6 +54,7 @@ impl From<&Organization> for OrganizationView {
             name: o.name.clone(),
             custom_domain: o.custom_domain.clone(),
             retention_days: o.retention_days,
+            attack_protection: o.attack_protection,
             created_at: rfc3339(o.created_at),
             updated_at: rfc3339(o.updated_at),
         }

@@ -15,7 +15,7 @@
 //! refused ones included, extends a lock. An administrator or a password reset clears a login
 //! id's counters.
 
-use crate::model::User;
+use crate::model::{AttackProtection, User};
 use crate::rand::hex;
 use crate::secrets::sha256;
 use crate::store::AttemptStore;
@@ -43,14 +43,38 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
+        Policy::from(&AttackProtection::default())
+    }
+}
+
+impl From<&AttackProtection> for Policy {
+    fn from(a: &AttackProtection) -> Self {
         Policy {
-            ip_failures: 10,
-            delay_after: 5,
-            account_failures: 100,
-            lock_ms: 15 * 60 * 1000,
-            address_failures: 100,
+            ip_failures: a.ip_failures,
+            delay_after: a.delay_after,
+            account_failures: a.account_failures,
+            lock_ms: i64::from(a.lock_minutes) * 60_000,
+            address_failures: a.address_failures_per_hour,
             address_window_ms: 3_600_000,
         }
+    }
+}
+
+/// Checks an organization's policy against its bounds.
+pub fn validate(a: &AttackProtection) -> Result<(), Error> {
+    let ok = (1..=100).contains(&a.ip_failures)
+        && a.delay_after <= a.ip_failures
+        && (1..=100).contains(&a.account_failures)
+        && (1..=1440).contains(&a.lock_minutes)
+        && (10..=100_000).contains(&a.address_failures_per_hour);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_field(
+            "INVALID_ATTACK_PROTECTION",
+            "attack_protection: ip_failures 1-100, delay_after at most ip_failures, \
+             account_failures 1-100, lock_minutes 1-1440, address_failures_per_hour 10-100000",
+        ))
     }
 }
 

@@ -33,6 +33,7 @@ pub async fn create(
         name: validate::name("INVALID_NAME", &input.name, NAME_MAX)?,
         custom_domain: custom_domain(input.custom_domain)?,
         retention_days: DEFAULT_RETENTION_DAYS,
+        attack_protection: Default::default(),
         created_at: now,
         updated_at: now,
     };
@@ -119,6 +120,10 @@ pub async fn update(
             ));
         }
         org.retention_days = days;
+    }
+    if let Some(policy) = input.attack_protection {
+        crate::authn::guard::validate(&policy)?;
+        org.attack_protection = policy;
     }
     org.updated_at = now;
     changed(store.update_org(&org).await)?;

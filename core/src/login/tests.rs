@@ -1620,3 +1620,66 @@ fn test_guard_successes_do_not_count_against_an_address() {
         attempt_from(&mut w, "ann", "correct horse", ip, NOW + i).unwrap();
     }
 }
+
+#[test]
+fn test_guard_follows_the_organizations_policy() {
+    use crate::access::Scope;
+    use crate::api::UpdateOrganization;
+    use crate::model::AttackProtection;
+    let mut w = World::new();
+    let set = |w: &World, policy: AttackProtection| {
+        let upd = UpdateOrganization {
+            attack_protection: Some(policy),
+            ..Default::default()
+        };
+        block_on(organizations::update(
+            &w.store,
+            &MemoryCache::new(),
+            &Scope::Org(w.org.clone()),
+            &w.org,
+            upd,
+            NOW,
+        ))
+    };
+    for bad in [
+        AttackProtection {
+            account_failures: 101,
+            ..Default::default()
+        },
+        AttackProtection {
+            ip_failures: 3,
+            delay_after: 4,
+            ..Default::default()
+        },
+        AttackProtection {
+            lock_minutes: 0,
+            ..Default::default()
+        },
+    ] {
+        assert_eq!(
+            set(&w, bad).unwrap_err().code(),
+            "INVALID_ATTACK_PROTECTION",
+            "{bad:?}"
+        );
+    }
+    let strict = AttackProtection {
+        ip_failures: 3,
+        delay_after: 3,
+        lock_minutes: 1,
+        ..Default::default()
+    };
+    assert_eq!(set(&w, strict).unwrap().attack_protection, strict);
+    let ip = "198.51.100.3";
+    for n in 1..=3 {
+        attempt_from(&mut w, "ann", "wrong horse", ip, NOW + n).unwrap_err();
+    }
+    assert_eq!(
+        attempt_from(&mut w, "ann", "correct horse", ip, NOW + 4).unwrap_err(),
+        Error::TooManyAttempts {
+            retry_after_secs: 60
+        }
+    );
+    // The refused attempt extended the lock: it ends a minute after it.
+    assert!(attempt_from(&mut w, "ann", "correct horse", ip, NOW + 4 + 59_999).is_err());
+    assert!(attempt_from(&mut w, "ann", "correct horse", ip, NOW + 4 + 2 * 60_000).is_ok());
+}

@@ -13,7 +13,9 @@ use crate::model::{Application, ClientInfo, OneTimeCode, Session};
 use crate::rand::{hex, Rng};
 use crate::secrets::{ct_eq, sha256};
 use crate::sessions::tokens::{access_token, audience, lifetimes, new_refresh_token, Issued};
-use crate::store::{AppStore, AttemptStore, CodeStore, RegistrationStore, SessionStore, UserStore};
+use crate::store::{
+    AppStore, AttemptStore, CodeStore, OrgStore, RegistrationStore, SessionStore, UserStore,
+};
 use crate::Error;
 
 pub const AUTHORIZATION_CODE: &str = "authorization_code";
@@ -65,7 +67,7 @@ fn percent_encode(s: &str) -> String {
 
 /// Authenticates the user with a password and answers a code for `app`.
 pub async fn authorize<R: Rng>(
-    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore),
+    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore + OrgStore),
     app: &Application,
     req: AuthorizeRequest,
     client: ClientInfo,

@@ -1,4 +1,4 @@
-use latchkey_core::model::{ApiKey, Organization, Page};
+use latchkey_core::model::{ApiKey, AttackProtection, Organization, Page};
 use latchkey_core::store::{OrgStore, StoreResult};
 use serde::Deserialize;
 
@@ -10,6 +10,11 @@ struct Row {
     name: String,
     custom_domain: Option<String>,
     retention_days: f64,
+    bf_ip_failures: f64,
+    bf_delay_after: f64,
+    bf_account_failures: f64,
+    bf_lock_minutes: f64,
+    bf_address_failures: f64,
     created_at: f64,
     updated_at: f64,
 }
@@ -21,27 +26,50 @@ impl From<Row> for Organization {
             name: r.name,
             custom_domain: r.custom_domain,
             retention_days: r.retention_days as u32,
+            attack_protection: AttackProtection {
+                ip_failures: r.bf_ip_failures as u32,
+                delay_after: r.bf_delay_after as u32,
+                account_failures: r.bf_account_failures as u32,
+                lock_minutes: r.bf_lock_minutes as u32,
+                address_failures_per_hour: r.bf_address_failures as u32,
+            },
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         }
     }
 }
 
-const COLS: &str = "id, name, custom_domain, retention_days, created_at, updated_at";
+const COLS: &str = "id, name, custom_domain, retention_days, created_at, updated_at, \
+                    bf_ip_failures, bf_delay_after, bf_account_failures, bf_lock_minutes, bf_address_failures";
+
+/// The attack-protection policy's values, in the order of its columns.
+fn policy_args(a: &AttackProtection) -> [wasm_bindgen::JsValue; 5] {
+    [
+        n(a.ip_failures.into()),
+        n(a.delay_after.into()),
+        n(a.account_failures.into()),
+        n(a.lock_minutes.into()),
+        n(a.address_failures_per_hour.into()),
+    ]
+}
 
 impl OrgStore for D1Store {
     async fn insert_org(&self, org: &Organization, first_key: &ApiKey) -> StoreResult<()> {
         let insert_org = self.stmt(
-            "INSERT INTO organizations (id, name, custom_domain, retention_days, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &format!("INSERT INTO organizations ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             &[
-                s(&org.id),
-                s(&org.name),
-                opt(org.custom_domain.as_deref()),
-                n(org.retention_days.into()),
-                n(org.created_at),
-                n(org.updated_at),
-            ],
+                [
+                    s(&org.id),
+                    s(&org.name),
+                    opt(org.custom_domain.as_deref()),
+                    n(org.retention_days.into()),
+                    n(org.created_at),
+                    n(org.updated_at),
+                ]
+                .as_slice(),
+                &policy_args(&org.attack_protection),
+            ]
+            .concat(),
         )?;
         let insert_key = super::keys::insert_stmt(self, first_key)?;
         self.batch(vec![insert_org, insert_key]).await?;
@@ -71,14 +99,21 @@ impl OrgStore for D1Store {
 
     async fn update_org(&self, org: &Organization) -> StoreResult<bool> {
         self.run(
-            "UPDATE organizations SET name = ?2, custom_domain = ?3, updated_at = ?4, retention_days = ?5 WHERE id = ?1",
+            "UPDATE organizations SET name = ?2, custom_domain = ?3, updated_at = ?4, retention_days = ?5, \
+             bf_ip_failures = ?6, bf_delay_after = ?7, bf_account_failures = ?8, bf_lock_minutes = ?9, \
+             bf_address_failures = ?10 WHERE id = ?1",
             &[
-                s(&org.id),
-                s(&org.name),
-                opt(org.custom_domain.as_deref()),
-                n(org.updated_at),
-                n(org.retention_days.into()),
-            ],
+                [
+                    s(&org.id),
+                    s(&org.name),
+                    opt(org.custom_domain.as_deref()),
+                    n(org.updated_at),
+                    n(org.retention_days.into()),
+                ]
+                .as_slice(),
+                &policy_args(&org.attack_protection),
+            ]
+            .concat(),
         )
         .await
     }
@@ -94,8 +129,10 @@ impl OrgStore for D1Store {
             "DELETE FROM sessions WHERE organization_id = ?1",
             "DELETE FROM registrations WHERE user_id IN (SELECT id FROM users WHERE organization_id = ?1)",
             "DELETE FROM one_time_codes WHERE organization_id = ?1",
-                        "DELETE FROM login_records WHERE organization_id = ?1",
+            "DELETE FROM login_records WHERE organization_id = ?1",
             "DELETE FROM record_checkpoints WHERE organization_id = ?1",
+            "DELETE FROM record_counters WHERE organization_id = ?1",
+            "DELETE FROM attempt_counters WHERE organization_id = ?1",
             "DELETE FROM users WHERE organization_id = ?1",
             "DELETE FROM applications WHERE organization_id = ?1",
             "DELETE FROM api_keys WHERE organization_id = ?1",

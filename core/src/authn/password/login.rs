@@ -9,7 +9,7 @@ use crate::model::{
     Application, ClientInfo, FailureReason, LoginMethod, LoginRecord, Outcome, User, UserStatus,
 };
 use crate::rand::Rng;
-use crate::store::{AttemptStore, CodeStore, RegistrationStore, SessionStore, UserStore};
+use crate::store::{AttemptStore, CodeStore, OrgStore, RegistrationStore, SessionStore, UserStore};
 use crate::Error;
 
 /// A PHC string at OWASP parameters whose salt and digest are random bytes, so no password
@@ -35,7 +35,7 @@ pub struct PasswordLogin<'a> {
 }
 
 pub async fn password_login<R: Rng>(
-    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore),
+    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore + OrgStore),
     req: PasswordLogin<'_>,
     env: LoginEnv<'_, R>,
 ) -> Result<LoginSuccess, Error> {
@@ -74,7 +74,12 @@ pub async fn password_login<R: Rng>(
     // Brute-force protection, before any hash is checked: the attempt is charged first, so
     // of racing attempts exactly the allowed number get through. The address first: past its
     // limit nothing more is charged, and an unknown identifier's attempt writes nothing.
-    let policy = guard::Policy::default();
+    let policy = store
+        .get_org(req.organization_id)
+        .await?
+        .map_or_else(guard::Policy::default, |o| {
+            guard::Policy::from(&o.attack_protection)
+        });
     let ip = req.client.ip.as_deref();
     let address = [guard::address_key(&policy, ip, env.now)];
     let charged = store

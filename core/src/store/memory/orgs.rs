@@ -65,6 +65,8 @@ impl OrgStore for MemoryStore {
         let keep: Vec<bool> = d.records.iter().map(|r| r.organization_id != id).collect();
         d.retain_records(|i, _| keep[i]);
         d.checkpoints.retain(|(o, _)| o != id);
+        d.counters.remove(id);
+        d.attempts.retain(|(o, _), _| o != id);
         d.keys.retain(|k| k.organization_id != id);
         d.apps.retain(|a| a.organization_id != id);
         d.users.retain(|u| u.organization_id != id);
