@@ -2,6 +2,8 @@
 // and the benchmarks: a free port, fresh state in a new --persist-to directory, migrations
 // applied, a fresh signing key.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { existsSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,31 @@ export function freePort() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Passwords the stand-in for Pwned Passwords' range API knows as breached. */
+export const BREACHED = ['this password was breached', 'Tr0ub4dor&3 leaked'];
+
+/**
+ * A local stand-in for Pwned Passwords' range API (`GET /range/{prefix}`), padded as the real
+ * one is when asked: the worker under test never reaches the real service. Counts the
+ * requests and whether each asked for padding.
+ */
+export async function rangeServer() {
+  const sha1 = (p) => createHash('sha1').update(p).digest('hex').toUpperCase();
+  const known = BREACHED.map(sha1);
+  const seen = [];
+  const server = createHttpServer((req, res) => {
+    const prefix = (req.url.match(/^\/range\/([0-9A-Fa-f]{5})$/) ?? [])[1]?.toUpperCase();
+    if (!prefix) { res.writeHead(400).end(); return; }
+    seen.push({ prefix, padding: req.headers['add-padding'] === 'true' });
+    const lines = known.filter((h) => h.startsWith(prefix)).map((h) => `${h.slice(5)}:${1000 + h.charCodeAt(6)}`);
+    for (let i = 0; i < 3; i++) lines.push(`${randomBytes(18).toString('hex').toUpperCase().slice(0, 35)}:0`);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(lines.join('\r\n'));
+  });
+  const port = await freePort();
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((r) => server.close(r)) };
+}
 
 /**
  * wrangler.toml without its [build] section: the tests run the worker `make` already built,
@@ -62,6 +89,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
     throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   }
 
+  const range = await rangeServer();
   const port = await freePort();
   const platformKey = newPlatformKey();
   const started = performance.now();
@@ -71,7 +99,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
       'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
       '--show-interactive-dev-session=false', '--test-scheduled', '--var', `SIGNING_KEY:${newSigningKey()}`,
       '--var', `PLATFORM_ADMIN_KEY:${platformKey}`, '--var', `CSRF_SECRET:${newHmacSecret()}`,
-      '--var', `CHAIN_KEY:${newHmacSecret()}`,
+      '--var', `CHAIN_KEY:${newHmacSecret()}`, '--var', `BREACHED_PASSWORDS_URL:${range.url}`,
       // Development-only: lets tests log in "from" other places (x-latchkey-dev-geo).
       '--var', 'LATCHKEY_DEV_OVERRIDES:enabled',
     ],
@@ -96,6 +124,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
         try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
       }
     }
+    await range.close();
     if (!reuse) rmSync(persistDir, { recursive: true, force: true });
   };
 

@@ -365,3 +365,21 @@ test('test_security_each_organization_sets_its_own_policy', async () => {
   // Another organization keeps the defaults.
   assert.equal((await org.api('GET', `/api/v1/organizations/${org.org.id}`)).body.attack_protection.ip_failures, 10);
 });
+
+test('test_security_breached_passwords_are_refused_wherever_a_password_is_set', async () => {
+  const breached = 'this password was breached'; // known to the harness's stand-in range API
+  const appOpen = (await org.api('POST', '/api/v1/applications', { name: 'open', self_signup: true })).body;
+  const signup = (password) => call('POST', '/api/v1/auth/signup', { body: { client_id: appOpen.client_id, email: email('pwned'), password } });
+  assertError(await signup(breached), 400, 'PASSWORD_BREACHED');
+  assertError(await signup('short'), 400, 'INVALID_PASSWORD', 'length is checked first');
+  assert.equal((await signup('a phrase nobody has leaked')).status, 201);
+  assertError(await org.api('POST', '/api/v1/users', { email: email('pwned'), password: breached }), 400, 'PASSWORD_BREACHED');
+  const u = await newUser();
+  assertError(await org.api('PUT', `/api/v1/users/${u.id}`, { password: breached }), 400, 'PASSWORD_BREACHED');
+  // The required change refuses it too, and the one-time id survives the refusal.
+  await org.api('PUT', `/api/v1/users/${u.id}`, { password_change_required: true });
+  const id = (await login(app, u.email, u.password)).body.change_password_id;
+  const change = (password) => call('POST', '/api/v1/auth/change-password', { body: { change_password_id: id, password } });
+  assertError(await change(breached), 400, 'PASSWORD_BREACHED');
+  assert.equal((await change('a new phrase nobody has leaked')).status, 204);
+});

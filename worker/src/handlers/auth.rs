@@ -18,6 +18,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let body: SignUpRequest = cx.json()?;
             let app = app_by_client_id(cx, &body.client_id).await?;
             cx.vouch(&app);
+            check_new_password(env, &body.password).await?;
             // Browser mode: the origin is checked before anything is created.
             let csrf_secret = body
                 .cookie
@@ -74,6 +75,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::ChangePassword => {
             let body: ChangePasswordRequest = cx.json()?;
+            check_new_password(env, &body.password).await?;
             password::change_password(s, &body.change_password_id, &body.password, OWASP, now, rng)
                 .await?;
             no_content()

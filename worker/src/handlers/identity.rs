@@ -1,14 +1,15 @@
 //! Tenancy and user management: organizations, API keys, applications, public
 //! configuration, users, roles and permissions, registrations.
 
+use latchkey_core::api::{CreateUser, UpdateUser};
 use latchkey_core::identity::{
     api_keys, applications, config, organizations, registrations, roles, users,
 };
-use worker::Response;
+use worker::{Env, Response};
 
 use super::*;
 
-pub(super) async fn handle(route: Route, cx: &Ctx) -> AppResult<Response> {
+pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
     let (s, c, now, rng) = (&cx.store, &cx.cache, cx.now, &mut WorkerRng);
     match route {
         Route::ConfigByClientId => ok(&config::by_client_id(s, c, cx.param("client_id")).await?),
@@ -60,15 +61,22 @@ pub(super) async fn handle(route: Route, cx: &Ctx) -> AppResult<Response> {
             ok(&users::list(s, cx.org_id()?, email, status, page(cx)?).await?)
         }
         Route::CreateUser => {
-            created(&users::create(s, cx.org_id()?, cx.json()?, OWASP, now, rng).await?)
+            let input: CreateUser = cx.json()?;
+            if let Some(p) = &input.password {
+                check_new_password(env, p).await?;
+            }
+            created(&users::create(s, cx.org_id()?, input, OWASP, now, rng).await?)
         }
         Route::GetUserByEmail => {
             ok(&users::get_by_email(s, cx.org_id()?, cx.query("email")).await?)
         }
         Route::GetUser => ok(&users::get(s, cx.org_id()?, cx.param("user_id")).await?),
         Route::UpdateUser => {
-            let id = cx.param("user_id");
-            ok(&users::update(s, cx.org_id()?, id, cx.json()?, OWASP, now, rng).await?)
+            let (id, input): (_, UpdateUser) = (cx.param("user_id"), cx.json()?);
+            if let Some(p) = &input.password {
+                check_new_password(env, p).await?;
+            }
+            ok(&users::update(s, cx.org_id()?, id, input, OWASP, now, rng).await?)
         }
         Route::UnlockUser => {
             users::unlock(s, cx.org_id()?, cx.param("user_id")).await?;

@@ -38,7 +38,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | GetUserOrganizations | ListRoles | CreateRole | GetRole | UpdateRole | DeleteRole
         | ListPermissions | CreatePermission | GetPermission | UpdatePermission
         | DeletePermission | ListRegistrations | Register | Unregister | UnlockUser => {
-            identity::handle(route, cx).await
+            identity::handle(route, cx, env).await
         }
         SignUp | Login | ChangePassword | CurrentUser => auth::handle(route, cx, env).await,
         Jwks
@@ -64,6 +64,13 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         LoginApiLogin | LoginApiTwoFactor | LoginApiPingJwt | LoginApiPingUser | LoginApiPing
         | LoginApiLogout => login_api::handle(route, cx, env).await,
     }
+}
+
+/// Checks a password about to be set: length, then Pwned Passwords (or, with it off or
+/// unreachable, the embedded list of the most common ones).
+pub(super) async fn check_new_password(env: &Env, password: &str) -> Result<(), Error> {
+    let source = crate::breach::PwnedPasswords::from_env(env);
+    latchkey_core::authn::password::breach::check_new(&source, password).await
 }
 
 /// An area's answer to a route the dispatch table sent to another area: a bug, never input.

@@ -1,6 +1,8 @@
 //! Passwords: [`hashing`] (argon2id in a PHC string), [`login`] (the password login),
-//! [`signup`] (self sign-up) and [`change`] (completing a required password change).
+//! [`signup`] (self sign-up), [`change`] (completing a required password change) and
+//! [`breach`] (refusing breached passwords).
 
+pub mod breach;
 pub mod change;
 pub mod hashing;
 pub mod login;
