@@ -1,5 +1,6 @@
 // Small fixture library for the end-to-end tests.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
@@ -55,3 +56,39 @@ export async function newOrg(name = `org-${++orgCounter}-${Date.now()}`, extra =
 
 /** A unique email for this run. */
 export const email = (tag = 'user') => `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
+
+/** Opens a zip with Python's zipfile (an independent reader) and returns {name: text}. */
+export function unzip(bytes) {
+  const r = spawnSync('python3', ['-c', `
+import io, json, sys, zipfile
+z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+assert z.testzip() is None
+print(json.dumps({i.filename: z.read(i).decode("utf-8") for i in z.infolist()}))
+`], { input: Buffer.from(bytes), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r') { /* part of \r\n */ } else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else field += c;
+  }
+  return rows;
+}
+
+/** Runs SQL on this test server's local D1, as an attacker with database access would. */
+export function d1Execute(sql) {
+  const r = spawnSync(join(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'latchkey', '--local',
+    '--persist-to', process.env.LATCHKEY_PERSIST_DIR, '--config', join(ROOT, 'wrangler.e2e.toml'), '--command', sql],
+  { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
-import { BASE, call, assertError, newOrg, email, bearer } from './lib.mjs';
+import { BASE, call, assertError, newOrg, email, bearer, unzip, parseCsv } from './lib.mjs';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36';
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1.2 Mobile/15E148 Safari/604.1';
@@ -211,33 +211,6 @@ test('test_records_retention_cron_prunes_past_the_organizations_retention', asyn
   assert.equal(h.total_count, 2, 'the 5- and 3-day-old attempts are gone');
   assert.deepEqual(h.history.map((x) => x.action), ['auth.login.success', 'auth.login.failure']);
 });
-
-/** Opens a zip with Python's zipfile (an independent reader) and returns {name: text}. */
-function unzip(bytes) {
-  const r = spawnSync('python3', ['-c', `
-import io, json, sys, zipfile
-z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
-assert z.testzip() is None
-print(json.dumps({i.filename: z.read(i).decode("utf-8") for i in z.infolist()}))
-`], { input: Buffer.from(bytes), encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout);
-}
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r') { /* part of \r\n */ } else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else field += c;
-  }
-  return rows;
-}
 
 test('test_records_003_export_zip_csv', async () => {
   const key = { authorization: org.key };
