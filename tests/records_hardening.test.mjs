@@ -64,3 +64,16 @@ test('test_records_hardening_003_login_instant_with_reported_ip_drops_edge_locat
     for (const col of ['City', 'Region', 'Country', 'Latitude', 'Longitude']) assert.equal(byIp[ip][col], '', `${ip} ${col}`);
   }
 });
+
+test('test_records_hardening_export_keeps_numbers_numeric_and_defuses_text', async () => {
+  // A login id a spreadsheet would run as a formula, at Austin (negative longitude).
+  const formula = `=2+3-${Date.now()}@example.com`;
+  const u = (await org.api('POST', '/api/v1/users', { email: formula, password: PASSWORD })).body;
+  assert.equal((await call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: formula, password: PASSWORD }, headers: EDGE })).status, 200);
+  const [row] = await exportRows(u.id);
+  assert.equal(row['Login Id'], `'${formula}`, 'text that starts a formula is defused');
+  assert.equal(row.Longitude, '-97.742600', 'a negative coordinate stays a number');
+  assert.equal(row.Latitude, '30.267200');
+  assert.match(row['Record Id'], /^\d+$/);
+  assert.match(row['Chain Seq'], /^\d+$/);
+});
