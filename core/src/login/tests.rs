@@ -163,6 +163,28 @@ fn test_login_by_username_and_case_insensitive_email() {
 }
 
 #[test]
+fn test_login_ids_are_validated_and_folded_as_at_creation() {
+    let mut w = World::new();
+    // Control characters and look-alikes: refused before anything is recorded.
+    for bad in [
+        "\tann@example.com",
+        "ann@example.com\r",
+        "a\u{7}nn",
+        "ann\u{200B}@example.com",
+        "\u{430}nn@example.com",
+    ] {
+        let err = w.login(bad, "correct horse").unwrap_err();
+        assert_eq!(err.code(), "INVALID_LOGIN_ID", "{bad:?}");
+    }
+    assert!(w.store.records().is_empty());
+    // The same normalisation as creation: fullwidth forms and case folding.
+    assert!(w
+        .login("ＡＮＮ＠ｅｘａｍｐｌｅ．ｃｏｍ", "correct horse")
+        .is_ok());
+    assert!(w.login("ＡＮＮ", "correct horse").is_ok());
+}
+
+#[test]
 fn test_login_unknown_user_and_wrong_password_read_the_same() {
     let mut w = World::new();
     assert_eq!(

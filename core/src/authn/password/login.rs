@@ -30,11 +30,6 @@ pub struct PasswordLogin<'a> {
     pub no_tokens: bool,
 }
 
-fn normalized_login_id(raw: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    raw.trim().nfkc().collect::<String>().to_lowercase()
-}
-
 pub async fn password_login<R: Rng>(
     store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore),
     req: PasswordLogin<'_>,
@@ -57,6 +52,10 @@ pub async fn password_login<R: Rng>(
         flags: Vec::new(),
     };
     let fail = |reason, user: Option<&User>| record(Outcome::Failure, Some(reason), user, None);
+    // Validated, and normalised, exactly as accounts are at creation: what is refused there
+    // (control characters, invisible or mixed-script look-alikes) is refused here, before
+    // anything is recorded, and what is accepted there finds its account here.
+    let login_id = crate::validate::login_id(req.login_id)?;
 
     if let Some(app) = req.application {
         if !app.login_methods.contains(&LoginMethod::Password) {
@@ -70,9 +69,7 @@ pub async fn password_login<R: Rng>(
         }
     }
 
-    let user = store
-        .find_login(req.organization_id, &normalized_login_id(req.login_id))
-        .await?;
+    let user = store.find_login(req.organization_id, &login_id).await?;
     let (hash, reason_if_wrong) = match &user {
         Some(User {
             password_hash: Some(h),

@@ -154,6 +154,10 @@ impl LoginRequest {
             errors.push(blank("loginId"));
         } else if login_id.chars().count() > 320 {
             errors.push(invalid("loginId", "longer than 320 characters"));
+        } else if let Err(e) = crate::validate::login_id(&login_id) {
+            // As the native login: control characters and look-alikes are refused.
+            let why = e.public_message();
+            errors.push(invalid("loginId", why.trim_end_matches('.')));
         }
         let password = self.password.unwrap_or_default();
         if password.is_empty() {
@@ -405,6 +409,27 @@ mod tests {
             f["metaData.device.type"][0]["code"],
             "[invalid]metaData.device.type"
         );
+    }
+
+    #[test]
+    fn test_login_api_login_id_with_control_characters_is_a_field_error() {
+        for bad in [
+            "\tann@example.com",
+            "ann\r",
+            "a\u{0}nn",
+            "ann\u{202E}@example.com",
+        ] {
+            let req = LoginRequest {
+                login_id: Some(bad.into()),
+                password: Some("pw".into()),
+                ..Default::default()
+            };
+            let body = errors_body(&req.validate().unwrap_err());
+            assert_eq!(
+                body["fieldErrors"]["loginId"][0]["code"], "[invalid]loginId",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
