@@ -77,3 +77,31 @@ test('test_records_hardening_export_keeps_numbers_numeric_and_defuses_text', asy
   assert.match(row['Record Id'], /^\d+$/);
   assert.match(row['Chain Seq'], /^\d+$/);
 });
+
+test('test_records_hardening_verify_from_before_any_checkpoint_is_not_an_empty_pass', async () => {
+  const o = await newOrg();
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'v' })).body;
+  const u = (await o.api('POST', '/api/v1/users', { email: email('v'), password: PASSWORD })).body;
+  for (const pw of [PASSWORD, 'wrong', PASSWORD]) await call('POST', '/api/v1/auth/login', { body: { client_id: a.client_id, login_id: u.email, password: pw } });
+  // No cron has sealed anything yet.
+  const r = await o.api('GET', '/api/v1/login-records/verify?from=2');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.verifiable, true, JSON.stringify(r.body));
+  assert.ok(r.body.verified_from <= 2 && r.body.verified_through >= 3, `rows 2..3 verified: ${JSON.stringify(r.body)}`);
+  assert.equal(r.body.first_broken_link, null);
+
+  // An attacker deletes the oldest record (and there is no checkpoint to start from):
+  // nothing can be verified, and the answer must say so rather than look clean.
+  d1Execute(`DELETE FROM login_records WHERE organization_id = '${o.org.id}' AND chain_seq = 1`);
+  for (const q of ['', '?from=2']) {
+    const v = await o.api('GET', `/api/v1/login-records/verify${q}`);
+    assert.equal(v.status, 200);
+    assert.equal(v.body.verifiable, false, `${q}: ${JSON.stringify(v.body)}`);
+    assert.equal(v.body.reason, 'no_checkpoint');
+  }
+  // An organization without records has nothing to verify, and that is not a failure.
+  const empty = await newOrg();
+  const e = await empty.api('GET', '/api/v1/login-records/verify');
+  assert.equal(e.body.verifiable, true);
+  assert.equal(e.body.verified_through, 0);
+});

@@ -214,7 +214,10 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             &[400, 401],
         ),
         Route::LoginRecordExportGet => login_api(None, 200, None, &[400, 401]),
-        Route::VerifyLoginRecords => ok(schema::<crate::records::chain::VerifyReport>(g), READ),
+        Route::VerifyLoginRecords => ok(
+            schema::<crate::records::verification::Verification>(g),
+            READ,
+        ),
         Route::LoginRecordExportPost => login_api(
             schema::<crate::compat::login_api::ExportRequest>(g),
             200,
