@@ -15,7 +15,7 @@ let user;
 
 before(async () => {
   org = await newOrg();
-  app = (await org.api('POST', '/api/v1/applications', { name: 'hardening' })).body;
+  app = (await org.api('POST', '/api/v1/applications', { name: 'hardening', self_signup: true })).body;
   user = await registered(org, app, (await org.api('POST', '/api/v1/users', { email: email('hard'), password: PASSWORD })).body);
 });
 
@@ -134,4 +134,56 @@ test('test_hardening_json_bodies_need_application_json', async () => {
   assert.equal(search003.status, 415);
   // Routes whose body is optional still take none, whatever the type.
   assert.equal((await call('POST', '/api/logout', { raw: '' })).status, 200);
+});
+
+test('test_hardening_token_responses_are_not_cached', async () => {
+  const noStore = (res, what) => {
+    assert.equal(res.headers.get('cache-control'), 'no-store', what);
+    assert.equal(res.headers.get('pragma'), 'no-cache', what);
+  };
+  const login = await call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: user.email, password: PASSWORD } });
+  assert.equal(login.status, 200);
+  noStore(login, 'login');
+  const refresh = await call('POST', '/api/v1/auth/refresh', { body: { refresh_token: login.body.refresh_token } });
+  assert.equal(refresh.status, 200);
+  noStore(refresh, 'refresh');
+  const signup = await call('POST', '/api/v1/auth/signup', { body: { client_id: app.client_id, email: email('hsu'), password: PASSWORD } });
+  assert.equal(signup.status, 201);
+  noStore(signup, 'signup');
+  await org.api('PUT', `/api/v1/users/${user.id}/registrations/${app.id}`);
+  const l003 = await call('POST', '/api/login', { body: { loginId: user.email, password: PASSWORD, applicationId: app.id }, headers: { authorization: org.key } });
+  assert.equal(l003.status, 212, 'tokens, for an address not verified yet');
+  assert.ok(l003.body.token);
+  noStore(l003, 'seed 003 login');
+  // Failed attempts too (same route, same policy).
+  noStore(await call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: user.email, password: 'wrong' } }), 'failed login');
+});
+
+test('test_hardening_every_response_is_nosniff_and_pages_have_a_policy', async () => {
+  const responses = {
+    health: await call('GET', '/healthz'),
+    notFound: await call('GET', '/api/v1/nope'),
+    unauthorized: await call('GET', '/api/v1/users'),
+    page: await call('GET', '/'),
+    account: await call('GET', '/account'),
+    script: await call('GET', '/demo.js'),
+    missingPage: await call('GET', '/no-such-page.html'),
+    badMethod: await call('QUERY', '/'),
+    login003: await call('POST', '/api/login', { body: {}, headers: { authorization: org.key } }),
+  };
+  for (const [name, res] of Object.entries(responses)) {
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', name);
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer', name);
+    // Plain http on 127.0.0.1: no HSTS (it would pin a development host to https).
+    assert.equal(res.headers.get('strict-transport-security'), null, name);
+  }
+  for (const name of ['page', 'account']) {
+    const csp = responses[name].headers.get('content-security-policy') ?? '';
+    assert.match(csp, /frame-ancestors 'none'/, name);
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/, name);
+    assert.match(csp, /object-src 'none'/, name);
+    assert.doesNotMatch(csp, /script-src[^;]*'unsafe-(inline|eval)'/, name);
+  }
+  // API answers are never rendered: the strictest policy.
+  assert.match(responses.health.headers.get('content-security-policy') ?? '', /default-src 'none'.*frame-ancestors 'none'/);
 });

@@ -78,3 +78,30 @@ export function sqlDirect(sql) {
 
 /** Runs `sql` on the test server's local D1 directly, as an attacker with database access. */
 export const sqlAsAttacker = (sql) => { sqlDirect(sql); };
+
+/** Opens a zip with Python's zipfile (an independent reader) and returns {name: text}. */
+export function unzip(bytes) {
+  const r = spawnSync('python3', ['-c', `
+import io, json, sys, zipfile
+z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+assert z.testzip() is None
+print(json.dumps({i.filename: z.read(i).decode("utf-8") for i in z.infolist()}))
+`], { input: Buffer.from(bytes), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r') { /* part of \r\n */ } else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else field += c;
+  }
+  return rows;
+}

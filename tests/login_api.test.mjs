@@ -111,7 +111,7 @@ test('test_login_api_nojwt_device_metadata_and_forwarded_for', async () => {
   const res = await api('POST', '/api/login', {
     loginId: verified.email, password: PASSWORD, noJWT: true,
     metaData: { device: { name: 'Kiosk 7', type: 'TABLET', description: 'Lobby kiosk' } },
-  }, { 'X-Forwarded-For': '203.0.113.50, 10.0.0.1' });
+  }, { 'X-Forwarded-For': '10.0.0.1, 203.0.113.50' }); // the rightmost hop counts
   assert.equal(res.status, 200);
   assert.equal(res.body.token, undefined);
   assert.equal(res.body.refreshToken, undefined);

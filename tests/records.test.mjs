@@ -2,10 +2,7 @@
 // API: seed 001 (own history), seed 000 (loginlogs), seed 002 (sessions), seed 003 (search).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT } from './harness.mjs';
-import { BASE, call, assertError, newOrg, email, bearer, registered } from './lib.mjs';
+import { BASE, call, assertError, newOrg, email, bearer, registered, unzip, parseCsv, sqlAsAttacker } from './lib.mjs';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36';
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1.2 Mobile/15E148 Safari/604.1';
@@ -224,33 +221,6 @@ test('test_records_retention_cron_prunes_past_the_organizations_retention', asyn
   assert.deepEqual(h.history.map((x) => x.action), ['auth.login.success', 'auth.login.failure']);
 });
 
-/** Opens a zip with Python's zipfile (an independent reader) and returns {name: text}. */
-function unzip(bytes) {
-  const r = spawnSync('python3', ['-c', `
-import io, json, sys, zipfile
-z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
-assert z.testzip() is None
-print(json.dumps({i.filename: z.read(i).decode("utf-8") for i in z.infolist()}))
-`], { input: Buffer.from(bytes), encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout);
-}
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r') { /* part of \r\n */ } else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else field += c;
-  }
-  return rows;
-}
-
 test('test_records_003_export_zip_csv', async () => {
   const key = { authorization: org.key };
   const total = (await call('GET', '/api/system/login-record/search?retrieveTotal=true', { headers: key })).body.total;
@@ -307,11 +277,7 @@ test('test_records_hash_chain_verifies_and_finds_tampering', async () => {
   assert.ok(rows.every((x) => /^[0-9a-f]{64}$/.test(x[13])));
 
   // An attacker with database access edits the third attempt's IP address.
-  const sql = `UPDATE login_records SET ip = '6.6.6.6' WHERE organization_id = '${o.org.id}' AND chain_seq = 3`;
-  const edit = spawnSync(join(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'latchkey', '--local',
-    '--persist-to', process.env.LATCHKEY_PERSIST_DIR, '--config', join(ROOT, 'wrangler.e2e.toml'), '--command', sql],
-  { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-  assert.equal(edit.status, 0, edit.stderr);
+  sqlAsAttacker(`UPDATE login_records SET ip = '6.6.6.6' WHERE organization_id = '${o.org.id}' AND chain_seq = 3`);
   r = await verify();
   assert.deepEqual(r.body.first_broken_link, { seq: 3, reason: 'row_edited' });
   assert.equal(r.body.verified_through, 2);

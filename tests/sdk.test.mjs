@@ -31,6 +31,8 @@ async function context() {
   const open = async (path) => {
     const page = await ctx.newPage();
     page.on('pageerror', (e) => seen.errors.push(String(e)));
+    // A page the Content-Security-Policy breaks says so on the console.
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) seen.errors.push(m.text()); });
     await page.goto(`${BASE}${path}`);
     return page;
   };

@@ -4,27 +4,156 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::Error;
 
-/// The email as stored for display, and its normalised form (NFKC, lower-cased) used for
-/// uniqueness and look-ups.
+/// The email as stored for display, and its normalised form used for uniqueness and
+/// look-ups ([`fold`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     pub display: String,
     pub normalized: String,
 }
 
+// ---- identifiers: emails, usernames, login ids ------------------------------------------------
+//
+// A PRECIS-style profile (RFC 8264 IdentifierClass, RFC 8265 UsernameCaseMapped), applied
+// to the same normalised form at every door (user creation and update, sign-up, look-ups,
+// native and seed 003 logins), so that one input always gets one answer:
+//
+// 1. Map: trim spaces, then NFKC (width mapping, so a fullwidth ＠ is '@'; compatibility
+//    forms). This is the form validated and displayed.
+// 2. Validate: every character is printable ASCII or a letter, mark or decimal digit
+//    (Lu Ll Lt Lm Lo Mn Mc Nd): control, format (zero-width, bidirectional controls, tags),
+//    private-use, surrogate, unassigned, whitespace, and non-ASCII symbols and punctuation
+//    are refused. No label (the parts between '@' and '.') starts with a combining mark or
+//    mixes scripts (Latin with Cyrillic or Greek...); Common and Inherited characters (digits,
+//    '-', '_') go with any, and Han goes with Hiragana and Katakana, Hangul, or Bopomofo.
+// 3. Compare: [`fold`], Unicode default case folding rather than lower-casing.
+//
+// Approximations, stated: the mapping is full NFKC where PRECIS maps width only and refuses
+// other compatibility characters; RFC 5893's bidi rule for right-to-left labels is not
+// applied (bidi controls are refused in step 2). The Unicode data (icu_properties) is only in
+// code the SDK never calls.
+
+/// Why an identifier's characters are refused, if they are ([`identifier`]'s step 2).
+fn identifier_chars(v: &str) -> Result<(), &'static str> {
+    use icu_properties::props::{GeneralCategory as Gc, Script};
+    use icu_properties::CodePointMapData;
+    let gc = CodePointMapData::<Gc>::new();
+    let sc = CodePointMapData::<Script>::new();
+    for c in v.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_control() {
+                return Err("must not contain control characters");
+            }
+            if c == ' ' {
+                return Err("must not contain spaces");
+            }
+            continue;
+        }
+        match gc.get(c) {
+            Gc::UppercaseLetter
+            | Gc::LowercaseLetter
+            | Gc::TitlecaseLetter
+            | Gc::ModifierLetter
+            | Gc::OtherLetter
+            | Gc::NonspacingMark
+            | Gc::SpacingMark
+            | Gc::DecimalNumber => {}
+            Gc::Control => return Err("must not contain control characters"),
+            Gc::Format => {
+                return Err("must not contain invisible or direction-changing characters")
+            }
+            Gc::SpaceSeparator | Gc::LineSeparator | Gc::ParagraphSeparator => {
+                return Err("must not contain spaces")
+            }
+            Gc::PrivateUse | Gc::Surrogate | Gc::Unassigned => {
+                return Err("must not contain private-use or unassigned characters")
+            }
+            _ => return Err("must not contain symbols or punctuation outside ASCII"),
+        }
+    }
+    for label in v.split(['@', '.']) {
+        if label
+            .chars()
+            .next()
+            .is_some_and(|c| matches!(gc.get(c), Gc::NonspacingMark | Gc::SpacingMark))
+        {
+            return Err("has a part that starts with a combining mark");
+        }
+        let mut scripts: Vec<Script> = Vec::new();
+        for c in label.chars() {
+            let s = sc.get(c);
+            if s != Script::Common && s != Script::Inherited && !scripts.contains(&s) {
+                scripts.push(s);
+            }
+        }
+        let within = |allowed: &[Script]| scripts.iter().all(|s| allowed.contains(s));
+        let one_script = scripts.len() <= 1
+            || within(&[Script::Han, Script::Hiragana, Script::Katakana])
+            || within(&[Script::Han, Script::Hangul])
+            || within(&[Script::Han, Script::Bopomofo]);
+        if !one_script {
+            return Err("mixes scripts (such as Latin and Cyrillic) in one part");
+        }
+    }
+    Ok(())
+}
+
+/// Step 1 of the profile: spaces trimmed (nothing else: a control character at either end
+/// is refused, not dropped), then NFKC.
+fn mapped(raw: &str) -> String {
+    raw.trim_matches(' ').nfkc().collect()
+}
+
+/// Unicode default case folding (full, as in `CaseFolding.txt` C + F), then NFKC: the form
+/// identifiers are compared in. `to_lowercase` differs from folding for a handful of
+/// characters, handled here: `ß` and `ẞ` fold to "ss", final `ς` to `σ`, the iota subscript
+/// (U+0345, also inside precomposed Greek letters, reached through NFKD) to `ι`, Cherokee
+/// small letters to the capitals (which stay), and the old Cyrillic letter variants
+/// U+1C80..U+1C88 to their letters. Everything else folds as it lower-cases (NFKC first takes
+/// care of the compatibility forms, such as `ſ`, `ϐ` or `ﬁ`, that folding also maps).
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfkd() {
+        let cp = u32::from(c);
+        let folded = match c {
+            'ß' | '\u{1E9E}' => {
+                out.push_str("ss");
+                continue;
+            }
+            'ς' => 'σ',
+            '\u{345}' => 'ι',
+            '\u{13A0}'..='\u{13F5}' => c,
+            '\u{13F8}'..='\u{13FD}' => char::from_u32(cp - 8).unwrap_or(c),
+            '\u{AB70}'..='\u{ABBF}' => char::from_u32(cp - 0xAB70 + 0x13A0).unwrap_or(c),
+            '\u{1C80}' => 'в',
+            '\u{1C81}' => 'д',
+            '\u{1C82}' => 'о',
+            '\u{1C83}' => 'с',
+            '\u{1C84}' | '\u{1C85}' => 'т',
+            '\u{1C86}' => 'ъ',
+            '\u{1C87}' => 'ѣ',
+            '\u{1C88}' => '\u{A64B}',
+            _ => {
+                out.extend(c.to_lowercase());
+                continue;
+            }
+        };
+        out.push(folded);
+    }
+    out.nfkc().collect()
+}
+
 pub fn email(raw: &str) -> Result<Email, Error> {
     let bad = |why: &str| Error::invalid_field("INVALID_EMAIL", format!("email {why}"));
-    let display: String = raw.trim().nfc().collect();
+    let display = mapped(raw);
     if display.is_empty() {
         return Err(bad("is required"));
     }
     if display.len() > 254 {
         return Err(bad("is longer than 254 bytes"));
     }
-    if display
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
-    {
+    identifier_chars(&display).map_err(bad)?;
+    if display.chars().any(|c| "<>()[],;:\\\"".contains(c)) {
         return Err(bad("contains characters that are not allowed"));
     }
     let Some((local, domain)) = display.rsplit_once('@') else {
@@ -41,10 +170,49 @@ pub fn email(raw: &str) -> Result<Email, Error> {
     {
         return Err(bad("has an invalid domain"));
     }
-    let normalized = display.nfkc().collect::<String>().to_lowercase();
+    let normalized = fold(&display);
     Ok(Email {
         display,
         normalized,
+    })
+}
+
+/// A username: after the profile's mapping and [`fold`], 3 to 64 of `[a-z0-9._:-]` (so
+/// `ＡＬＩＣＥ` is `alice`, at creation as at login).
+pub fn username(raw: &str) -> Result<String, Error> {
+    let bad = |why: &str| Error::invalid_field("INVALID_USERNAME", format!("username {why}"));
+    let v = fold(&mapped(raw));
+    if v.chars().any(char::is_control) {
+        return Err(bad("must not contain control characters"));
+    }
+    let v = slug("INVALID_USERNAME", &v, 64)?;
+    if v.contains('@') || v.len() < 3 {
+        return Err(bad("must have 3 to 64 characters"));
+    }
+    Ok(v)
+}
+
+/// A login id as typed (an email or a username), validated like the email or username it
+/// names and returned in the form accounts are found by. Invalid is `INVALID_LOGIN_ID`.
+pub fn login_id(raw: &str) -> Result<String, Error> {
+    let bad = |why: String| Error::invalid_field("INVALID_LOGIN_ID", format!("login_id {why}"));
+    let v = mapped(raw);
+    if v.is_empty() {
+        return Err(bad("is required".into()));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(bad("must not contain control characters".into()));
+    }
+    let found = if v.contains('@') {
+        email(&v).map(|e| e.normalized)
+    } else {
+        username(&v)
+    };
+    found.map_err(|e| {
+        bad(format!(
+            "is not a valid email or username: {}",
+            e.public_message()
+        ))
     })
 }
 
@@ -228,6 +396,142 @@ mod tests {
             assert_eq!(email(bad).unwrap_err().code(), "INVALID_EMAIL", "{bad:?}");
         }
         assert!(email(&format!("{}@example.com", "a".repeat(65))).is_err());
+    }
+
+    #[test]
+    fn test_validate_fullwidth_at_is_the_same_address_everywhere() {
+        let e = email("ｗide＠example.com").unwrap();
+        assert_eq!(e.display, "wide@example.com");
+        assert_eq!(e.normalized, "wide@example.com");
+        // Login finds what creation stored, for the same input.
+        assert_eq!(login_id("ｗide＠example.com").unwrap(), e.normalized);
+        assert_eq!(login_id("WIDE@example.com").unwrap(), e.normalized);
+    }
+
+    #[test]
+    fn test_validate_identifier_profile_refuses_look_alikes() {
+        for (bad, why) in [
+            ("ali\u{200B}ce@example.com", "invisible"),
+            ("alice\u{200D}@example.com", "invisible"),
+            ("\u{202E}ecila@example.com", "direction"),
+            ("alice\u{2066}@example.com", "direction"),
+            ("alice@exam\u{2060}ple.com", "invisible"),
+            ("alice\u{E0061}@example.com", "invisible"),
+            ("alice\u{FEFF}@example.com", "invisible"),
+            ("\u{430}lice@example.com", "scripts"),
+            ("alice@ex\u{430}mple.com", "scripts"),
+            ("\u{3bf}scar@example.com", "scripts"),
+            ("alice\u{E000}@example.com", "private-use"),
+            ("alice\u{378}@example.com", "unassigned"),
+            ("alice\u{A0}x@example.com", "spaces"),
+            ("alice\u{3000}x@example.com", "spaces"),
+            ("alice\u{85}x@example.com", "control"),
+            ("\talice@example.com", "control"),
+            ("alice@example.com\r", "control"),
+            ("alice\u{2605}@example.com", "symbols"),
+            ("alice@\u{301}example.com", "combining"),
+        ] {
+            let err = email(bad).unwrap_err();
+            assert_eq!(err.code(), "INVALID_EMAIL", "{bad:?}");
+            assert!(err.public_message().contains(why), "{bad:?}: {err}");
+            assert_eq!(
+                login_id(bad).unwrap_err().code(),
+                "INVALID_LOGIN_ID",
+                "{bad:?}"
+            );
+        }
+        // One script per part, whatever the script; digits, '.', '-', '_' go with any.
+        for good in [
+            "иван-42@example.com",
+            "ελένη_7@example.gr",
+            "山田たろう@example.jp",
+            "カタカナ漢字@example.jp",
+            "홍길동漢@example.kr",
+            "josé@exämple.com",
+            "иван@пример.рф",
+            "o'brien+tag@example.com",
+        ] {
+            let e = email(good).unwrap_or_else(|e| panic!("{good}: {e}"));
+            assert_eq!(login_id(good).unwrap(), e.normalized, "{good}");
+        }
+    }
+
+    #[test]
+    fn test_validate_fold_is_case_folding_not_lower_casing() {
+        for (a, b) in [
+            ("straße", "STRASSE"),
+            ("straße", "strasse"),
+            ("\u{1E9E}", "ss"),
+            ("οδος", "ΟΔΟΣ"),
+            ("οδος", "οδοσ"),
+            ("\u{1FB3}", "αι"),
+            ("\u{1FBC}", "αι"),
+            ("\u{212A}elvin", "kelvin"),
+            ("ﬁne", "FINE"),
+            ("ſ", "s"),
+            ("\u{13F8}", "\u{13F0}"),
+            ("\u{AB70}", "\u{13A0}"),
+            ("\u{1C80}", "в"),
+            ("İ", "i\u{307}"),
+            ("ＡＢＣ", "abc"),
+        ] {
+            assert_eq!(fold(a), fold(b), "{a:?} {b:?}");
+        }
+        assert_ne!(
+            fold("\u{13A0}"),
+            "\u{AB70}",
+            "Cherokee folds to the capitals"
+        );
+        for s in [
+            "straße",
+            "ΟΔΟΣ",
+            "\u{1FB3}x",
+            "İstanbul",
+            "ǰ",
+            "ﬃ",
+            "Ꭰꭰ",
+            "ΐ",
+        ] {
+            assert_eq!(fold(&fold(s)), fold(s), "idempotent on {s:?}");
+        }
+        assert_eq!(
+            email("STRASSE@example.com").unwrap().normalized,
+            email("straße@example.com").unwrap().normalized
+        );
+    }
+
+    #[test]
+    fn test_validate_usernames_and_login_ids() {
+        assert_eq!(username("ＵＳＥＲ42").unwrap(), "user42");
+        assert_eq!(username(" Alice.B ").unwrap(), "alice.b");
+        for bad in ["ab", "a@b", "ctl\u{7}x", "tab\tx", "zw\u{200B}sp", "ivаn"] {
+            assert_eq!(
+                username(bad).unwrap_err().code(),
+                "INVALID_USERNAME",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(login_id("ＵＳＥＲ42").unwrap(), "user42");
+        assert_eq!(
+            login_id("  Alice@Example.COM ").unwrap(),
+            "alice@example.com"
+        );
+        for bad in [
+            "",
+            "   ",
+            "\tuser42",
+            "user42\r",
+            "us\u{0}er",
+            "ab",
+            "a b",
+            "x@y",
+        ] {
+            assert_eq!(
+                login_id(bad).unwrap_err().code(),
+                "INVALID_LOGIN_ID",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Small HTTP helpers shared by the handlers.
 
+use latchkey_core::http::headers::{security_headers, Security};
 use serde::Serialize;
 use worker::{Headers, Response, ResponseBuilder};
 
@@ -23,11 +24,13 @@ pub fn new_request_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Returns `resp` with `x-request-id` and `extra` set. Responses fetched from other bindings
-/// (static assets) have immutable headers, so the headers are copied into a new response.
+/// Returns `resp` with `x-request-id`, the security headers core gives its kind
+/// ([`security_headers`]) and `extra` set. Responses fetched from other bindings (static
+/// assets) have immutable headers, so the headers are copied into a new response.
 pub fn finish(
     resp: Response,
     request_id: &str,
+    security: Security,
     extra: &[(&str, String)],
 ) -> worker::Result<Response> {
     let status = resp.status_code();
@@ -36,6 +39,9 @@ pub fn finish(
         headers.append(&name, &value)?;
     }
     headers.set(REQUEST_ID_HEADER, request_id)?;
+    for (name, value) in security_headers(security) {
+        headers.set(name, value)?;
+    }
     for (name, value) in extra {
         headers.set(name, value)?;
     }

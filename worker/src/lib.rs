@@ -22,6 +22,7 @@ use latchkey_core::access::{authorize, Access, Grants, Principal};
 use latchkey_core::api;
 use latchkey_core::http::caller::{self, Authn};
 use latchkey_core::http::cors;
+use latchkey_core::http::headers::{self, Security};
 use latchkey_core::http::routes::{self, RouteMatch};
 use latchkey_core::sessions::jwt;
 use latchkey_core::store::{AppStore, AttemptStore};
@@ -51,25 +52,42 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let request_id = http::new_request_id();
     // The raw method: the `worker` crate reads any method it does not know as GET.
     let method = req.inner().method();
-    let matched = routes::match_request(&method, &req.path());
+    let path = req.path();
+    let matched = routes::match_request(&method, &path);
     // Seed 003's routes answer errors in that seed's shapes; everything else, unknown
     // paths included, in the native error body.
     let login_api =
         matches!(&matched, RouteMatch::Found { spec, .. } if routes::is_login_api(spec.path));
+    let security = Security {
+        kind: headers::response_kind(
+            match &matched {
+                RouteMatch::Found { spec, .. } => Some(spec.route),
+                _ => None,
+            },
+            !matches!(matched, RouteMatch::NotFound) || routes::is_api_path(&path),
+        ),
+        https: req.url().is_ok_and(|u| u.scheme() == "https"),
+    };
     // Cross-origin calls from the SDK: only to its routes, only from allowed origins.
     let cors_origin = match cross_origin(&req) {
         Ok(o) => o,
-        Err(err) => return http::finish(error::render(err, &request_id)?, &request_id, &[]),
+        Err(err) => {
+            let resp = error::render(err, &request_id)?;
+            return http::finish(resp, &request_id, security, &[]);
+        }
     };
     if let ("OPTIONS", Some(o)) = (method.as_str(), &cors_origin) {
         // A preflight carries no credentials: any application's origin may ask.
         match any_app_allows(&env, o).await {
             Ok(true) => {
                 let resp = Response::empty()?.with_status(204);
-                return http::finish(resp, &request_id, &cors::preflight_headers(o));
+                return http::finish(resp, &request_id, security, &cors::preflight_headers(o));
             }
             Ok(false) => {}
-            Err(err) => return http::finish(error::render(err, &request_id)?, &request_id, &[]),
+            Err(err) => {
+                let resp = error::render(err, &request_id)?;
+                return http::finish(resp, &request_id, security, &[]);
+            }
         }
     }
     let vouched = Rc::new(Cell::new(false));
@@ -83,7 +101,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         Some(o) if vouched.get() => cors::response_headers(o),
         _ => Vec::new(),
     };
-    http::finish(resp, &request_id, &extra)
+    http::finish(resp, &request_id, security, &extra)
 }
 
 /// The request's `Origin`, when it calls a path the SDK uses from another origin.

@@ -213,9 +213,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
 /// Default and maximum page sizes of the native list endpoints.
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 100;
+/// Largest `offset` (it is a `u32`).
+pub const MAX_OFFSET: u32 = u32::MAX;
 
-/// Validates `limit` and `offset` query parameters: `limit` in 1..=100 (default 50),
-/// `offset` a non-negative integer (default 0).
+/// Validates `limit` and `offset` query parameters: `limit` in 1..=[`MAX_LIMIT`] (default
+/// [`DEFAULT_LIMIT`]), `offset` in 0..=[`MAX_OFFSET`] (default 0).
 pub fn page(limit: Option<&str>, offset: Option<&str>) -> Result<Page, Error> {
     let limit = match limit {
         None => DEFAULT_LIMIT,
@@ -231,8 +233,12 @@ pub fn page(limit: Option<&str>, offset: Option<&str>) -> Result<Page, Error> {
     };
     let offset = match offset {
         None => 0,
+        // A u32: MAX_OFFSET is u32::MAX.
         Some(s) => s.parse::<u32>().map_err(|_| {
-            Error::invalid_field("INVALID_OFFSET", "offset must be a non-negative integer")
+            Error::invalid_field(
+                "INVALID_OFFSET",
+                format!("offset must be an integer from 0 to {MAX_OFFSET}"),
+            )
         })?,
     };
     Ok(Page { limit, offset })

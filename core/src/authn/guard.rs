@@ -80,10 +80,13 @@ pub fn validate(a: &AttackProtection) -> Result<(), Error> {
 
 pub use crate::model::AttemptCounter as Charged;
 
-/// A login id as counters and look-ups see it.
+/// A login id as counters see it: the form accounts are found by (see
+/// [`crate::validate::login_id`]), or, for what that refuses, its lower-cased NFKC form.
 pub fn normalized_login_id(raw: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    raw.trim().nfkc().collect::<String>().to_lowercase()
+    crate::validate::login_id(raw).unwrap_or_else(|_| {
+        use unicode_normalization::UnicodeNormalization;
+        raw.trim().nfkc().collect::<String>().to_lowercase()
+    })
 }
 
 /// The counter keys of an attempt on `login_id` (already normalised) from `ip`: the login

@@ -1,10 +1,12 @@
 //! What core says about HTTP, without doing any: the route table (every route's method,
 //! path, access and parameters), the OpenAPI document generated from it and the API types,
-//! the CORS policy, and who the `Authorization` header says is calling. The worker matches,
+//! the CORS policy, the security headers of each kind of response, and who the
+//! `Authorization` header says is calling. The worker matches,
 //! authenticates, authorises and renders by these.
 
 pub mod caller;
 pub mod cors;
+pub mod headers;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod routes;

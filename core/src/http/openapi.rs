@@ -216,7 +216,10 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             &[400, 401],
         ),
         Route::LoginRecordExportGet => login_api(None, 200, None, &[400, 401]),
-        Route::VerifyLoginRecords => ok(schema::<crate::records::chain::VerifyReport>(g), READ),
+        Route::VerifyLoginRecords => ok(
+            schema::<crate::records::verification::Verification>(g),
+            READ,
+        ),
         Route::LoginRecordExportPost => login_api(
             schema::<crate::compat::login_api::ExportRequest>(g),
             200,
@@ -301,11 +304,9 @@ pub fn document() -> Value {
         let mut params: Vec<Value> = path_params(spec.path)
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
-        params.extend(
-            spec.query
-                .iter()
-                .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})),
-        );
+        params.extend(spec.query.iter().map(|name| {
+            json!({"name": name, "in": "query", "required": false, "schema": query_schema(name)})
+        }));
         let mut op = json!({
             "operationId": spec.operation_id,
             "summary": spec.summary,
@@ -383,6 +384,36 @@ fn login_api_response(status: u16) -> Value {
     }
 }
 
+/// The schema of a query parameter, with the bounds the API enforces ([`page`]'s
+/// `limit`/`offset`, seed 003's `numberOfResults`/`startRow`), so generated clients send
+/// what the API accepts.
+fn query_schema(name: &str) -> Value {
+    use crate::compat::login_api::{DEFAULT_RESULTS, MAX_RESULTS, MAX_START_ROW};
+    match name {
+        "limit" => {
+            json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT})
+        }
+        "offset" => json!({"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}),
+        "numberOfResults" => {
+            json!({"type": "integer", "minimum": 1, "maximum": MAX_RESULTS, "default": DEFAULT_RESULTS})
+        }
+        "startRow" => {
+            json!({"type": "integer", "minimum": 0, "maximum": MAX_START_ROW, "default": 0})
+        }
+        "start" | "end" => {
+            json!({"type": "integer", "format": "int64", "description": "Epoch milliseconds."})
+        }
+        "from" => json!({"type": "integer", "format": "int64", "minimum": 1}),
+        "retrieveTotal" | "global" => json!({"type": "boolean", "default": false}),
+        "filter" => json!({"type": "string", "enum": ["success", "failure"]}),
+        "status" => json!({"type": "string", "enum": ["active", "disabled"]}),
+        "email" => json!({"type": "string", "format": "email"}),
+        "applicationId" | "userId" => json!({"type": "string", "format": "uuid"}),
+        "ipAddress" => json!({"type": "string", "description": "An IPv4 or IPv6 address."}),
+        _ => json!({"type": "string"}),
+    }
+}
+
 fn security(access: Access) -> Value {
     match access {
         Access::Public => json!([]),
@@ -454,6 +485,75 @@ mod tests {
         ] {
             assert!(schemas.contains_key(name), "{name}");
         }
+    }
+
+    #[test]
+    fn test_openapi_paged_parameters_carry_the_enforced_bounds() {
+        use crate::compat::login_api::{DEFAULT_RESULTS, MAX_RESULTS, MAX_START_ROW};
+        let doc = document();
+        let expected = |name: &str| match name {
+            "limit" => Some((1, i64::from(MAX_LIMIT), i64::from(DEFAULT_LIMIT))),
+            "offset" => Some((0, i64::from(MAX_OFFSET), 0)),
+            "numberOfResults" => Some((1, MAX_RESULTS, DEFAULT_RESULTS)),
+            "startRow" => Some((0, MAX_START_ROW, 0)),
+            _ => None,
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    let name = p["name"].as_str().unwrap();
+                    let Some((min, max, default)) = expected(name) else {
+                        continue;
+                    };
+                    let s = &p["schema"];
+                    assert_eq!(s["type"], "integer", "{method} {path} {name}");
+                    assert_eq!(
+                        (
+                            s["minimum"].as_i64(),
+                            s["maximum"].as_i64(),
+                            s["default"].as_i64()
+                        ),
+                        (Some(min), Some(max), Some(default)),
+                        "{method} {path} {name}"
+                    );
+                    seen.insert((path.clone(), name.to_owned()));
+                }
+            }
+        }
+        // The documented bounds are the ones the parsers enforce.
+        assert!(
+            crate::api::page(Some(&MAX_LIMIT.to_string()), Some(&MAX_OFFSET.to_string())).is_ok()
+        );
+        assert!(crate::api::page(Some(&(MAX_LIMIT + 1).to_string()), None).is_err());
+        assert!(crate::api::page(Some("0"), None).is_err());
+        assert!(crate::api::page(None, Some(&(u64::from(MAX_OFFSET) + 1).to_string())).is_err());
+        let search = |k: &str, v: String| {
+            crate::compat::login_api::SearchRequest::from_query(|q| (q == k).then_some(v.as_str()))
+                .and_then(|r| r.validate())
+        };
+        assert!(search("numberOfResults", MAX_RESULTS.to_string()).is_ok());
+        assert!(search("numberOfResults", (MAX_RESULTS + 1).to_string()).is_err());
+        assert!(search("numberOfResults", "0".into()).is_err());
+        assert!(search("startRow", MAX_START_ROW.to_string()).is_ok());
+        assert!(search("startRow", (MAX_START_ROW + 1).to_string()).is_err());
+        assert!(search("startRow", "-1".into()).is_err());
+        let paths: Vec<_> = seen.iter().map(|(p, n)| format!("{p}?{n}")).collect();
+        assert_eq!(
+            paths,
+            [
+                "/api/system/login-record/search?numberOfResults",
+                "/api/system/login-record/search?startRow",
+                "/api/v1/applications?limit",
+                "/api/v1/applications?offset",
+                "/api/v1/auth/login-history?limit",
+                "/api/v1/auth/login-history?offset",
+                "/api/v1/organizations?limit",
+                "/api/v1/organizations?offset",
+                "/api/v1/users?limit",
+                "/api/v1/users?offset",
+            ]
+        );
     }
 
     #[test]

@@ -15,14 +15,7 @@ use super::{changed, found};
 const MAX_ROLES_PER_USER: usize = 100;
 
 fn username(raw: &str) -> Result<String, Error> {
-    let v = validate::slug("INVALID_USERNAME", raw, 64)?;
-    if v.contains('@') || v.len() < 3 {
-        return Err(Error::invalid_field(
-            "INVALID_USERNAME",
-            "username must have 3 to 64 characters",
-        ));
-    }
-    Ok(v)
+    validate::username(raw)
 }
 
 /// An RFC 3339 instant (`expires_at`) as epoch milliseconds.

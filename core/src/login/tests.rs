@@ -164,6 +164,56 @@ fn test_login_by_username_and_case_insensitive_email() {
 }
 
 #[test]
+fn test_login_ids_are_validated_and_folded_as_at_creation() {
+    let mut w = World::new();
+    // Control characters and look-alikes: refused before anything is recorded.
+    for bad in [
+        "\tann@example.com",
+        "ann@example.com\r",
+        "a\u{7}nn",
+        "ann\u{200B}@example.com",
+        "\u{430}nn@example.com",
+    ] {
+        let err = w.login(bad, "correct horse").unwrap_err();
+        assert_eq!(err.code(), "INVALID_LOGIN_ID", "{bad:?}");
+    }
+    assert!(w.store.records().is_empty());
+    // The same normalisation as creation: fullwidth forms and case folding.
+    assert!(w
+        .login("ＡＮＮ＠ｅｘａｍｐｌｅ．ｃｏｍ", "correct horse")
+        .is_ok());
+    assert!(w.login("ＡＮＮ", "correct horse").is_ok());
+}
+
+#[test]
+fn test_verify_never_answers_an_empty_pass() {
+    use crate::records::verification::verify;
+    let mut w = World::new();
+    // Nothing recorded yet: nothing to verify, and that is not a failure.
+    let empty = block_on(verify(&w.store, &w.org, None, 1000)).unwrap();
+    assert!(empty.verifiable);
+    assert_eq!(empty.report.verified_through, 0);
+    for i in 0..3 {
+        w.login_at("ann", "correct horse", NOW + i).unwrap();
+    }
+    // `from` before any checkpoint: verified from the start instead of not at all.
+    let v = block_on(verify(&w.store, &w.org, Some(2), 1000)).unwrap();
+    assert!(v.verifiable);
+    assert_eq!((v.report.verified_from, v.report.verified_through), (1, 3));
+    assert_eq!(v.report.first_broken_link, None);
+    // The first record deleted, no checkpoint: nothing can be verified, and it says so.
+    w.store.delete_record(1, &w.org);
+    for from in [None, Some(2)] {
+        let v = block_on(verify(&w.store, &w.org, from, 1000)).unwrap();
+        assert!(!v.verifiable, "{from:?}");
+        assert_eq!(v.reason.as_deref(), Some("no_checkpoint"));
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(json["verifiable"], false);
+        assert_eq!(json["verified_through"], 0, "the report's fields stay flat");
+    }
+}
+
+#[test]
 fn test_login_unknown_user_and_wrong_password_read_the_same() {
     let mut w = World::new();
     assert_eq!(

@@ -2,7 +2,8 @@
 //! secures or ages that one table.
 //!
 //! - [`views`]: the user's own history (seed 001) and an administrator's view (seed 000).
-//! - [`chain`] (pure) and [`integrity`] (through the store): the tamper-evident hash chain.
+//! - [`chain`] (pure) and [`integrity`] (through the store): the tamper-evident hash chain;
+//!   [`verification`]: what the verify endpoint answers, never an empty pass.
 //! - [`retention`]: the cron's pruning, after sealing.
 //! - [`risk`]: signals on successful logins (new device, new country, impossible travel).
 //! - [`ua`]: the user-agent parse every view shows.
@@ -14,6 +15,7 @@ pub mod integrity;
 pub mod retention;
 pub mod risk;
 pub mod ua;
+pub mod verification;
 pub mod views;
 pub mod zip;
 

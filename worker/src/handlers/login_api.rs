@@ -42,13 +42,10 @@ fn tenant(cx: &Ctx) -> Result<&str, Error> {
     }
 }
 
-/// The client, with the IP an API-key caller reports (body, then `X-Forwarded-For`).
+/// The client, with the IP the caller reports (body or query, then `X-Forwarded-For`'s
+/// rightmost hop) and without the edge's location when that IP is not the connecting one.
 fn reported_client(cx: &Ctx, body_ip: Option<&str>) -> ClientInfo {
-    let mut client = cx.client.clone();
-    if let Some(ip) = login_api::reported_ip(body_ip, cx.header("x-forwarded-for")) {
-        client.ip = Some(ip);
-    }
-    client
+    login_api::reported_client(cx.client.clone(), body_ip, cx.header("x-forwarded-for"))
 }
 
 async fn application(cx: &Ctx, org: &str, id: Option<&str>) -> Result<Option<Application>, Error> {

@@ -2,7 +2,7 @@
 //! export, and the chain's verification.
 
 use latchkey_core::compat::login_api::{ExportRequest, SearchRequest};
-use latchkey_core::records::{self, integrity};
+use latchkey_core::records::{self, verification};
 use worker::{Env, Response};
 
 use super::*;
@@ -45,7 +45,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 })?),
                 None => None,
             };
-            ok(&integrity::verify(s, cx.org_id()?, from, records::chain::VERIFY_MAX).await?)
+            ok(&verification::verify(s, cx.org_id()?, from, records::chain::VERIFY_MAX).await?)
         }
         _ => Err(misrouted(route)),
     }

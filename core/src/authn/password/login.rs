@@ -56,6 +56,10 @@ pub async fn password_login<R: Rng>(
         flags: Vec::new(),
     };
     let fail = |reason, user: Option<&User>| record(Outcome::Failure, Some(reason), user, None);
+    // Validated, and normalised, exactly as accounts are at creation: what is refused there
+    // (control characters, invisible or mixed-script look-alikes) is refused here, before
+    // anything is recorded, and what is accepted there finds its account here.
+    let login_id = crate::validate::login_id(req.login_id)?;
 
     if let Some(app) = req.application {
         if !app.login_methods.contains(&LoginMethod::Password) {
@@ -69,7 +73,6 @@ pub async fn password_login<R: Rng>(
         }
     }
 
-    let login_id = guard::normalized_login_id(req.login_id);
     let user = store.find_login(req.organization_id, &login_id).await?;
     // Brute-force protection, before any hash is checked: the attempt is charged first, so
     // of racing attempts exactly the allowed number get through. The address first: past its

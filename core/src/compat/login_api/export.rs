@@ -80,15 +80,31 @@ impl ExportRequest {
     }
 }
 
-/// One CSV field, always quoted; a leading `=`, `+`, `-` or `@` is defused with `'` so a
-/// spreadsheet never runs a typed login id as a formula.
-fn csv(v: &str) -> String {
-    let defused = if v.starts_with(['=', '+', '-', '@']) {
-        format!("'{v}")
-    } else {
-        v.to_owned()
-    };
-    format!("\"{}\"", defused.replace('"', "\"\""))
+/// True when a spreadsheet could read `v` as a formula: it starts with `=`, `+`, `-` or `@`,
+/// possibly after whitespace, or with a tab, carriage return or line feed (OWASP's CSV
+/// injection list, and the leading blanks some spreadsheets skip).
+fn starts_formula(v: &str) -> bool {
+    v.starts_with(['\t', '\r', '\n']) || v.trim_start().starts_with(['=', '+', '-', '@'])
+}
+
+/// One CSV cell. Text that could start a formula is defused with a leading `'`; a number
+/// (coordinates, ids, sequence numbers) is written as it is, so `-97.742600` stays a number.
+enum Cell {
+    Text(String),
+    Number(String),
+}
+
+impl Cell {
+    /// Always quoted, quotes doubled.
+    fn write(&self, out: &mut String) {
+        let v = match self {
+            Cell::Text(t) if starts_formula(t) => format!("'{t}"),
+            Cell::Text(t) | Cell::Number(t) => t.clone(),
+        };
+        out.push('"');
+        out.push_str(&v.replace('"', "\"\""));
+        out.push('"');
+    }
 }
 
 /// CSV lines for `rows`.
@@ -97,27 +113,35 @@ pub fn export_lines(rows: &[crate::records::StoredRecord], v: &ValidExport) -> S
     for s in rows {
         let r = &s.record;
         let c = &r.client;
+        let text = |v: Option<&String>| Cell::Text(v.cloned().unwrap_or_default());
         let coord = |e6: Option<i32>| {
-            e6.map(|v| format!("{:.6}", f64::from(v) / 1e6))
-                .unwrap_or_default()
+            Cell::Number(
+                e6.map(|v| format!("{:.6}", f64::from(v) / 1e6))
+                    .unwrap_or_default(),
+            )
         };
-        let fields = [
-            s.id.to_string(),
-            r.user_id.clone().unwrap_or_default(),
-            r.login_id.clone(),
-            v.pattern.format(r.created_at, v.zone),
-            r.application_id.clone().unwrap_or_default(),
-            s.application_name.clone().unwrap_or_default(),
-            c.ip.clone().unwrap_or_default(),
-            c.city.clone().unwrap_or_default(),
-            c.region.clone().unwrap_or_default(),
-            c.country.clone().unwrap_or_default(),
+        let cells = [
+            Cell::Number(s.id.to_string()),
+            text(r.user_id.as_ref()),
+            Cell::Text(r.login_id.clone()),
+            Cell::Text(v.pattern.format(r.created_at, v.zone)),
+            text(r.application_id.as_ref()),
+            text(s.application_name.as_ref()),
+            text(c.ip.as_ref()),
+            text(c.city.as_ref()),
+            text(c.region.as_ref()),
+            text(c.country.as_ref()),
             coord(c.latitude_e6),
             coord(c.longitude_e6),
-            s.chain_seq.map(|n| n.to_string()).unwrap_or_default(),
-            s.row_hash.clone().unwrap_or_default(),
+            Cell::Number(s.chain_seq.map(|n| n.to_string()).unwrap_or_default()),
+            text(s.row_hash.as_ref()),
         ];
-        out.push_str(&fields.iter().map(|f| csv(f)).collect::<Vec<_>>().join(","));
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            cell.write(&mut out);
+        }
         out.push_str("\r\n");
     }
     out
@@ -159,11 +183,42 @@ mod export_tests {
                 flags: vec![],
             },
         };
-        let line = export_lines(&[rec], &v);
+        let line = export_lines(std::slice::from_ref(&rec), &v);
         assert_eq!(
             line,
             "\"7\",\"u\",\"'=HYPERLINK(\"\"x\"\")\",\"2019-07-08 11:52 MDT\",\"a\",\"Portal, \"\"new\"\"\",\"42.42.42.42\",\"\",\"\",\"\",\"\",\"\",\"3\",\"ab\"\r\n"
         );
+
+        // At Austin: the negative longitude stays a number; text that could start a
+        // formula, after blanks or with a tab or carriage return, is defused.
+        let mut at = rec.clone();
+        at.record.client.latitude_e6 = Some(30_267_200);
+        at.record.client.longitude_e6 = Some(-97_742_600);
+        at.record.client.city = Some("\t=cmd|' /C calc'!A0".into());
+        at.record.client.region = Some("  +1+1".into());
+        at.record.client.country = Some("\r@SUM(1)".into());
+        at.record.login_id = "-2+3@example.com".into();
+        at.application_name = Some(" x-y".into());
+        let cells: Vec<String> = export_lines(&[at], &v)
+            .trim_end()
+            .split("\",\"")
+            .map(|c| c.trim_matches('"').to_owned())
+            .collect();
+        assert_eq!(cells[2], "'-2+3@example.com");
+        assert_eq!(cells[5], " x-y", "a '-' inside text is harmless");
+        assert_eq!(cells[7], "'\t=cmd|' /C calc'!A0");
+        assert_eq!(cells[8], "'  +1+1");
+        assert_eq!(cells[9], "'\r@SUM(1)");
+        assert_eq!(cells[10], "30.267200");
+        assert_eq!(cells[11], "-97.742600");
+        for plain in ["", "alice@example.com", "42.42.42.42", "Austin", "1+1"] {
+            assert!(!starts_formula(plain), "{plain:?}");
+        }
+        for formula in [
+            "=1", "+1", "-1", "@x", "\t1", "\r1", "\n1", " =1", "\u{a0}-1",
+        ] {
+            assert!(starts_formula(formula), "{formula:?}");
+        }
         let bad = ExportRequest {
             zone_id: Some("Nowhere/Land".into()),
             ..Default::default()

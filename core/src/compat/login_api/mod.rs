@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::api::DeviceMeta;
 use crate::error::FieldError;
-use crate::model::User;
+use crate::model::{ClientInfo, User};
 use crate::rand::is_uuid;
 use crate::Error;
 
@@ -154,6 +154,10 @@ impl LoginRequest {
             errors.push(blank("loginId"));
         } else if login_id.chars().count() > 320 {
             errors.push(invalid("loginId", "longer than 320 characters"));
+        } else if let Err(e) = crate::validate::login_id(&login_id) {
+            // As the native login: control characters and look-alikes are refused.
+            let why = e.public_message();
+            errors.push(invalid("loginId", why.trim_end_matches('.')));
         }
         let password = self.password.unwrap_or_default();
         if password.is_empty() {
@@ -307,16 +311,76 @@ pub fn too_many_attempts_body(expiry: i64) -> Value {
     }]})
 }
 
-/// The client IP a trusted (API-key) caller reports: the body's `ipAddress`, else the
-/// first `X-Forwarded-For` entry that is an IP address.
-pub fn reported_ip(body_ip: Option<&str>, forwarded_for: Option<&str>) -> Option<String> {
-    body_ip.map(str::to_owned).or_else(|| {
-        forwarded_for
-            .and_then(|h| h.split(',').next())
-            .map(str::trim)
-            .filter(|ip| is_ip(ip))
-            .map(str::to_owned)
-    })
+/// The client IP a trusted (API-key) caller reports: the body's `ipAddress`, else the hop of
+/// `X-Forwarded-For` that our edge's immediate client (the caller's own proxy) added, which
+/// is the rightmost one, or the one before it when our edge appended the connecting address
+/// itself. Every hop left of it was written by whoever sent the request to that proxy (the
+/// end user, who can write anything), so it is never read. A rightmost hop that is not an
+/// IP address reports nothing.
+pub fn reported_ip(
+    body_ip: Option<&str>,
+    forwarded_for: Option<&str>,
+    connecting: Option<&str>,
+) -> Option<String> {
+    if let Some(ip) = body_ip {
+        return Some(ip.to_owned());
+    }
+    let mut hops = forwarded_for?
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .rev();
+    let mut hop = hops.next()?;
+    if connecting.is_some_and(|c| same_ip(hop, c)) {
+        hop = hops.next()?;
+    }
+    is_ip(hop).then(|| hop.to_owned())
+}
+
+/// Two spellings of one address (`::ffff:1.2.3.4`, `1.2.3.4`, `2001:DB8::1`, `2001:db8::1`).
+fn same_ip(a: &str, b: &str) -> bool {
+    use std::net::IpAddr;
+    let canonical = |s: &str| {
+        s.trim().parse::<IpAddr>().ok().map(|ip| match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        })
+    };
+    match (canonical(a), canonical(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.trim() == b.trim(),
+    }
+}
+
+/// The client of a login that an API-key caller reports for an end user: `edge` (what our
+/// edge saw of the connecting client, which is the caller's server) with the reported IP
+/// ([`reported_ip`]). The edge's location (country, region, city, time zone, ASN,
+/// coordinates) belongs to the connecting address, so it is dropped whenever the recorded IP
+/// is another one: a record never pins the caller's location on the end user's address.
+pub fn reported_client(
+    mut edge: ClientInfo,
+    body_ip: Option<&str>,
+    forwarded_for: Option<&str>,
+) -> ClientInfo {
+    let connecting = edge.ip.clone();
+    if let Some(ip) = reported_ip(body_ip, forwarded_for, connecting.as_deref()) {
+        edge.ip = Some(ip);
+    }
+    let located = match (&edge.ip, &connecting) {
+        (Some(ip), Some(c)) => same_ip(ip, c),
+        (None, None) => true,
+        _ => false,
+    };
+    if !located {
+        edge.country = None;
+        edge.region = None;
+        edge.city = None;
+        edge.timezone = None;
+        edge.asn = None;
+        edge.latitude_e6 = None;
+        edge.longitude_e6 = None;
+    }
+    edge
 }
 
 #[cfg(test)]
@@ -361,16 +425,115 @@ mod tests {
     }
 
     #[test]
-    fn test_login_api_reported_ip() {
+    fn test_login_api_login_id_with_control_characters_is_a_field_error() {
+        for bad in [
+            "\tann@example.com",
+            "ann\r",
+            "a\u{0}nn",
+            "ann\u{202E}@example.com",
+        ] {
+            let req = LoginRequest {
+                login_id: Some(bad.into()),
+                password: Some("pw".into()),
+                ..Default::default()
+            };
+            let body = errors_body(&req.validate().unwrap_err());
+            assert_eq!(
+                body["fieldErrors"]["loginId"][0]["code"], "[invalid]loginId",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn test_login_api_reported_ip_is_the_rightmost_hop() {
         assert_eq!(
-            reported_ip(Some("10.0.0.1"), Some("1.1.1.1")),
+            reported_ip(Some("10.0.0.1"), Some("1.1.1.1"), None),
             Some("10.0.0.1".into())
         );
+        // The end user wrote 6.6.6.6; the caller's proxy appended 203.0.113.9.
         assert_eq!(
-            reported_ip(None, Some("203.0.113.9, 10.0.0.2")),
+            reported_ip(None, Some("6.6.6.6, 203.0.113.9"), Some("198.51.100.1")),
             Some("203.0.113.9".into())
         );
-        assert_eq!(reported_ip(None, Some("garbage")), None);
-        assert_eq!(reported_ip(None, None), None);
+        // Our edge appended the connecting address: the hop before it.
+        assert_eq!(
+            reported_ip(
+                None,
+                Some("6.6.6.6, 203.0.113.9, 198.51.100.1"),
+                Some("198.51.100.1")
+            ),
+            Some("203.0.113.9".into())
+        );
+        assert_eq!(
+            reported_ip(None, Some("198.51.100.1"), Some("198.51.100.1")),
+            None
+        );
+        // A garbage rightmost hop reports nothing; the forged leftmost one is never read.
+        assert_eq!(reported_ip(None, Some("203.0.113.9, garbage"), None), None);
+        assert_eq!(reported_ip(None, Some("garbage"), None), None);
+        assert_eq!(reported_ip(None, Some(" , "), None), None);
+        assert_eq!(reported_ip(None, None, None), None);
+        assert_eq!(
+            reported_ip(None, Some("2001:db8::1 ,2001:DB8::2"), None),
+            Some("2001:DB8::2".into())
+        );
+    }
+
+    #[test]
+    fn test_login_api_reported_client_drops_the_edge_location() {
+        let edge = ClientInfo {
+            ip: Some("198.51.100.1".into()),
+            country: Some("US".into()),
+            region: Some("Texas".into()),
+            city: Some("Austin".into()),
+            timezone: Some("America/Chicago".into()),
+            asn: Some(7922),
+            latitude_e6: Some(30_267_200),
+            longitude_e6: Some(-97_742_600),
+            user_agent: Some("server".into()),
+            ..ClientInfo::default()
+        };
+        let located = |c: &ClientInfo| {
+            [
+                c.country.is_some(),
+                c.region.is_some(),
+                c.city.is_some(),
+                c.timezone.is_some(),
+                c.asn.is_some(),
+                c.latitude_e6.is_some(),
+                c.longitude_e6.is_some(),
+            ]
+        };
+        for (body, xff) in [
+            (Some("192.0.2.7"), None),
+            (None, Some("6.6.6.6, 192.0.2.7")),
+            (None, Some("192.0.2.7, 198.51.100.1")),
+        ] {
+            let c = reported_client(edge.clone(), body, xff);
+            assert_eq!(c.ip.as_deref(), Some("192.0.2.7"), "{body:?} {xff:?}");
+            assert_eq!(located(&c), [false; 7], "{body:?} {xff:?}");
+            assert_eq!(c.user_agent.as_deref(), Some("server"));
+        }
+        // Nothing reported, or the connecting address itself: the edge's location stays.
+        for (body, xff) in [
+            (None, None),
+            (Some("198.51.100.1"), None),
+            (Some("::ffff:198.51.100.1"), None),
+            (None, Some("garbage")),
+        ] {
+            let c = reported_client(edge.clone(), body, xff);
+            assert_eq!(located(&c), [true; 7], "{body:?} {xff:?}");
+        }
+        // No connecting address known: a reported one is not located.
+        let c = reported_client(
+            ClientInfo {
+                ip: None,
+                ..edge.clone()
+            },
+            Some("192.0.2.7"),
+            None,
+        );
+        assert_eq!(located(&c), [false; 7]);
     }
 }

@@ -5,6 +5,8 @@ use super::*;
 /// Largest page a search answers.
 pub const MAX_RESULTS: i64 = 500;
 pub const DEFAULT_RESULTS: i64 = 25;
+/// Largest `startRow`.
+pub const MAX_START_ROW: i64 = u32::MAX as i64;
 
 /// The criteria, as the POST body's `search` object carries them.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -102,8 +104,11 @@ impl SearchRequest {
             ));
         }
         let row = s.start_row.unwrap_or(0);
-        if !(0..=i64::from(u32::MAX)).contains(&row) {
-            errors.push(invalid("startRow", "must not be negative"));
+        if !(0..=MAX_START_ROW).contains(&row) {
+            errors.push(invalid(
+                "startRow",
+                &format!("must be between 0 and {MAX_START_ROW}"),
+            ));
         }
         if let (Some(a), Some(b)) = (s.start, s.end) {
             if a > b {
