@@ -2,17 +2,22 @@
 
 use super::*;
 
+impl Data {
+    /// Where record `seq` of `org_id` is stored, if anywhere.
+    fn record_index(&self, seq: i64, org_id: &str) -> Option<usize> {
+        self.records
+            .iter()
+            .zip(&self.chain)
+            .position(|(r, (s, _))| r.organization_id == org_id && *s == seq)
+    }
+}
+
 impl MemoryStore {
     /// Rewrites a stored record in place, as an attacker with database access might (tests
     /// of tamper evidence only).
     pub fn tamper_record(&self, seq: i64, org_id: &str, edit: impl FnOnce(&mut LoginRecord)) {
         let mut d = self.data.borrow_mut();
-        let idx = d
-            .records
-            .iter()
-            .zip(&d.chain)
-            .position(|(r, (s, _))| r.organization_id == org_id && *s == seq);
-        if let Some(i) = idx {
+        if let Some(i) = d.record_index(seq, org_id) {
             edit(&mut d.records[i]);
         }
     }
@@ -28,9 +33,7 @@ impl MemoryStore {
             .collect();
         d.retain_records(|i, _| keep[i]);
     }
-}
 
-impl MemoryStore {
     /// Edits a stored record and stores the unkeyed SHA-256 of the edit as its row hash, as
     /// an attacker who can write the database but not read the chain key might (tests of
     /// tamper evidence only).
@@ -42,12 +45,7 @@ impl MemoryStore {
     ) {
         self.tamper_record(seq, org_id, edit);
         let mut d = self.data.borrow_mut();
-        let idx = d
-            .records
-            .iter()
-            .zip(&d.chain)
-            .position(|(r, (s, _))| r.organization_id == org_id && *s == seq);
-        if let Some(i) = idx {
+        if let Some(i) = d.record_index(seq, org_id) {
             let forged = crate::records::chain::legacy_row_hash(&d.records[i]);
             d.chain[i].1 = forged;
         }
