@@ -362,6 +362,15 @@ test('test_security_each_organization_sets_its_own_policy', async () => {
   const locked = await from(u.password);
   assertError(locked, 429, 'TOO_MANY_ATTEMPTS');
   assert.equal(locked.headers.get('retry-after'), '120');
+  // Seed 003's Login API answers its documented 409 with the prevent-login action.
+  const seed = await call('POST', '/api/login', {
+    body: { loginId: u.email, password: u.password, applicationId: a.id, ipAddress: '198.51.100.33' },
+    headers: { authorization: o.key },
+  });
+  assert.equal(seed.status, 409);
+  assert.equal(seed.body.actions[0].reasonCode, 'too_many_attempts');
+  assert.ok(seed.body.actions[0].expiry > Date.now());
+  assert.equal(seed.headers.get('retry-after'), '120');
   // Another organization keeps the defaults.
   assert.equal((await org.api('GET', `/api/v1/organizations/${org.org.id}`)).body.attack_protection.ip_failures, 10);
 });

@@ -122,13 +122,16 @@ pub fn render_login_api(err: AppError, request_id: &str) -> worker::Result<Respo
     match login_api_status(&core) {
         // Its Errors object, which names the code (`generalErrors`).
         status @ (400 | 415) => http::json(status, &login_api::errors_body(&core)),
-        409 if core == CoreError::AccountDisabled => http::json(409, &login_api::locked_body()),
-        409 if retry_after(&core).is_some() => {
-            let secs = retry_after(&core).unwrap_or(0);
-            let expiry = worker::Date::now().as_millis() as i64 + secs as i64 * 1000;
-            let resp = http::json(409, &login_api::too_many_attempts_body(expiry))?;
-            with_retry_after(resp, &core)
-        }
+        409 => match &core {
+            CoreError::AccountDisabled => http::json(409, &login_api::locked_body()),
+            CoreError::TooManyAttempts { retry_after_secs } => {
+                let now = worker::Date::now().as_millis() as i64;
+                let expiry = now + *retry_after_secs as i64 * 1000;
+                let resp = http::json(409, &login_api::too_many_attempts_body(expiry))?;
+                with_retry_after(resp, &core)
+            }
+            _ => Ok(Response::empty()?.with_status(409)),
+        },
         203 => match &core {
             CoreError::PasswordChangeRequired(id) => {
                 http::json(203, &serde_json::json!({ "changePasswordId": id }))
