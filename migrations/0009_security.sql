@@ -44,3 +44,6 @@ ALTER TABLE organizations ADD COLUMN bf_delay_after INTEGER NOT NULL DEFAULT 5;
 ALTER TABLE organizations ADD COLUMN bf_account_failures INTEGER NOT NULL DEFAULT 100;
 ALTER TABLE organizations ADD COLUMN bf_lock_minutes INTEGER NOT NULL DEFAULT 15;
 ALTER TABLE organizations ADD COLUMN bf_address_failures INTEGER NOT NULL DEFAULT 100;
+
+-- Bot detection: applications may require a Cloudflare Turnstile token with sign-ups and logins.
+ALTER TABLE applications ADD COLUMN bot_protection INTEGER NOT NULL DEFAULT 0;

@@ -28,19 +28,36 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The Turnstile secret the test server is given and its stand-in expects. */
+const TURNSTILE_SECRET = 'turnstile test secret';
+
 /** Passwords the stand-in for Pwned Passwords' range API knows as breached. */
 export const BREACHED = ['this password was breached', 'Tr0ub4dor&3 leaked'];
 
 /**
- * A local stand-in for Pwned Passwords' range API (`GET /range/{prefix}`), padded as the real
- * one is when asked: the worker under test never reaches the real service. Counts the
- * requests and whether each asked for padding.
+ * Local stand-ins for the services the worker calls out to, so that it never reaches a real
+ * one: Pwned Passwords' range API (`GET /range/{prefix}`, padded as the real one is when
+ * asked; the requests are counted with whether each asked for padding) and Turnstile's
+ * `POST /turnstile/v0/siteverify`.
  */
 export async function rangeServer() {
   const sha1 = (p) => createHash('sha1').update(p).digest('hex').toUpperCase();
   const known = BREACHED.map(sha1);
   const seen = [];
+  const spent = new Set();
   const server = createHttpServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/turnstile/v0/siteverify') {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        const { secret, response } = JSON.parse(body || '{}');
+        // Tokens that start with "pass" verify, once each, as Turnstile's are single-use.
+        const success = secret === TURNSTILE_SECRET && /^pass/.test(response ?? '') && !spent.has(response);
+        if (success) spent.add(response);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success }));
+      });
+      return;
+    }
     const prefix = (req.url.match(/^\/range\/([0-9A-Fa-f]{5})$/) ?? [])[1]?.toUpperCase();
     if (!prefix) { res.writeHead(400).end(); return; }
     seen.push({ prefix, padding: req.headers['add-padding'] === 'true' });
@@ -100,6 +117,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
       '--show-interactive-dev-session=false', '--test-scheduled', '--var', `SIGNING_KEY:${newSigningKey()}`,
       '--var', `PLATFORM_ADMIN_KEY:${platformKey}`, '--var', `CSRF_SECRET:${newHmacSecret()}`,
       '--var', `CHAIN_KEY:${newHmacSecret()}`, '--var', `BREACHED_PASSWORDS_URL:${range.url}`,
+      '--var', `TURNSTILE_SECRET:${TURNSTILE_SECRET}`, '--var', `TURNSTILE_VERIFY_URL:${range.url}/turnstile/v0/siteverify`,
       // Development-only: lets tests log in "from" other places (x-latchkey-dev-geo).
       '--var', 'LATCHKEY_DEV_OVERRIDES:enabled',
     ],

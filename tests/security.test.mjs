@@ -392,3 +392,24 @@ test('test_security_breached_passwords_are_refused_wherever_a_password_is_set', 
   assertError(await change(breached), 400, 'PASSWORD_BREACHED');
   assert.equal((await change('a new phrase nobody has leaked')).status, 204);
 });
+
+test('test_security_bot_protection_needs_a_turnstile_token_that_verifies_once', async () => {
+  const guarded = (await org.api('POST', '/api/v1/applications', { name: 'guarded', self_signup: true, bot_protection: true })).body;
+  assert.equal(guarded.bot_protection, true);
+  const u = await newUser(org, guarded);
+  const loginWith = (turnstile_token) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: guarded.client_id, login_id: u.email, password: u.password, turnstile_token },
+  });
+  assertError(await loginWith(undefined), 400, 'BOT_CHECK_FAILED', 'no token');
+  assertError(await loginWith('forged'), 400, 'BOT_CHECK_FAILED', 'a token Turnstile refuses');
+  const token = `pass-${Date.now()}`;
+  assert.equal((await loginWith(token)).status, 200);
+  assertError(await loginWith(token), 400, 'BOT_CHECK_FAILED', 'a spent token');
+  const signup = (turnstile_token) => call('POST', '/api/v1/auth/signup', {
+    body: { client_id: guarded.client_id, email: email('bot'), password: 'a phrase nobody has leaked', turnstile_token },
+  });
+  assertError(await signup(undefined), 400, 'BOT_CHECK_FAILED');
+  assert.equal((await signup(`pass-signup-${Date.now()}`)).status, 201);
+  // Applications that do not ask are unaffected.
+  assert.equal((await login(app, (await newUser()).email, 'correct horse battery')).status, 200);
+});

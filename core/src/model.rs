@@ -74,6 +74,9 @@ pub struct Application {
     pub self_signup: bool,
     /// Sessions end after this long without a refresh (ASVS 3.3.2); 0 for none.
     pub idle_timeout_secs: u32,
+    /// Sign-ups and password logins need a Cloudflare Turnstile token (see
+    /// [`crate::authn::bot`]).
+    pub bot_protection: bool,
     /// Tokens of this application are for Latchkey's own administrative API: their audience
     /// is [`crate::sessions::tokens::admin_audience`], and only such tokens carry a user's
     /// administrative permissions.

@@ -358,6 +358,7 @@ impl Client {
             password,
             device: None,
             cookie: true,
+            turnstile_token: None,
         };
         self.post_for_tokens("/api/v1/auth/login", &body).await
     }
@@ -386,6 +387,7 @@ impl Client {
             name,
             device: None,
             cookie: true,
+            turnstile_token: None,
         };
         self.post_for_tokens("/api/v1/auth/signup", &body).await
     }

@@ -2,6 +2,7 @@
 //! authenticated and authorised as its route requires, handed to a core service, and
 //! rendered; errors take the common shape and every response carries `x-request-id`.
 
+mod bot;
 mod breach;
 mod client;
 mod ctx;

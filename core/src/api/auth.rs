@@ -30,6 +30,9 @@ request_type! {
         /// Browser mode: the refresh token travels in an HttpOnly cookie, not in the body.
         #[serde(default)]
         pub cookie: bool,
+        /// A Cloudflare Turnstile token, where the application sets `bot_protection`.
+        #[serde(default)]
+        pub turnstile_token: Option<String>,
     }
 }
 
@@ -44,6 +47,9 @@ request_type! {
         /// Browser mode: the refresh token travels in an HttpOnly cookie, not in the body.
         #[serde(default)]
         pub cookie: bool,
+        /// A Cloudflare Turnstile token, where the application sets `bot_protection`.
+        #[serde(default)]
+        pub turnstile_token: Option<String>,
     }
 }
 
@@ -126,6 +132,9 @@ request_type! {
         pub password: String,
         #[serde(default)]
         pub device: Option<DeviceMeta>,
+        /// A Cloudflare Turnstile token, where the application sets `bot_protection`.
+        #[serde(default)]
+        pub turnstile_token: Option<String>,
     }
 }
 

@@ -175,6 +175,9 @@ request_type! {
         /// days; 0 for none; else at least the access-token lifetime).
         #[serde(default)]
         pub idle_timeout_secs: Option<u32>,
+        /// Require a Cloudflare Turnstile token with sign-ups and logins (default false).
+        #[serde(default)]
+        pub bot_protection: bool,
     }
 }
 
@@ -198,6 +201,8 @@ request_type! {
         pub admin_api: Option<bool>,
         #[serde(default)]
         pub idle_timeout_secs: Option<u32>,
+        #[serde(default)]
+        pub bot_protection: Option<bool>,
     }
 }
 
@@ -220,6 +225,8 @@ api_type! {
         pub admin_api: bool,
         /// Seconds without a refresh after which a session ends; 0 for none.
         pub idle_timeout_secs: u32,
+        /// Sign-ups and logins need a Cloudflare Turnstile token (`turnstile_token`).
+        pub bot_protection: bool,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -240,6 +247,7 @@ impl From<&Application> for ApplicationView {
             self_signup: a.self_signup,
             admin_api: a.admin_api,
             idle_timeout_secs: a.idle_timeout_secs,
+            bot_protection: a.bot_protection,
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
         }

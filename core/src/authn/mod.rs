@@ -5,6 +5,7 @@
 //! - [`password`]: hashing (argon2id), password login, sign-up and the required password
 //!   change.
 //! - [`guard`]: brute-force protection every method's attempts pass through.
+//! - [`bot`]: Cloudflare Turnstile verification, for applications that ask for it.
 //!
 //! Adding a method: a module here with its start/finish steps (state between them stored
 //! server-side, time and randomness passed in), its failures recorded with its
@@ -12,5 +13,6 @@
 //! [`crate::api::auth`]; routes in [`crate::http::routes`]; a worker handler in
 //! `worker/src/handlers/auth.rs`. ARCHITECTURE.md walks through it.
 
+pub mod bot;
 pub mod guard;
 pub mod password;

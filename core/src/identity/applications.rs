@@ -108,6 +108,7 @@ pub async fn create(
         self_signup: input.self_signup,
         admin_api: input.admin_api,
         idle_timeout_secs: input.idle_timeout_secs.unwrap_or(DEFAULT_IDLE_TIMEOUT_SECS),
+        bot_protection: input.bot_protection,
         created_at: now,
         updated_at: now,
     };
@@ -174,6 +175,9 @@ pub async fn update(
     }
     if let Some(v) = input.idle_timeout_secs {
         app.idle_timeout_secs = v;
+    }
+    if let Some(v) = input.bot_protection {
+        app.bot_protection = v;
     }
     check_ttls(&app)?;
     app.updated_at = now;

@@ -666,6 +666,7 @@ fn test_pkce_code_flow() {
             login_id: "ann".into(),
             password: "correct horse".into(),
             device: None,
+            turnstile_token: None,
         };
         let env = LoginEnv {
             keys: &w.keys,

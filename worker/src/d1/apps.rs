@@ -18,6 +18,7 @@ struct Row {
     self_signup: f64,
     admin_api: f64,
     idle_timeout_secs: f64,
+    bot_protection: f64,
     created_at: f64,
     updated_at: f64,
 }
@@ -38,6 +39,7 @@ impl TryFrom<Row> for Application {
             self_signup: r.self_signup != 0.0,
             admin_api: r.admin_api != 0.0,
             idle_timeout_secs: r.idle_timeout_secs as u32,
+            bot_protection: r.bot_protection != 0.0,
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         })
@@ -46,7 +48,7 @@ impl TryFrom<Row> for Application {
 
 const COLS: &str = "id, organization_id, name, client_id, allowed_origins, redirect_uris, \
                     access_token_ttl_secs, refresh_token_ttl_secs, login_methods, created_at, updated_at, \
-                    self_signup, admin_api, idle_timeout_secs";
+                    self_signup, admin_api, idle_timeout_secs, bot_protection";
 
 fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
     rows.into_iter().map(Application::try_from).collect()
@@ -54,7 +56,7 @@ fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
 
 impl AppStore for D1Store {
     async fn insert_app(&self, a: &Application) -> StoreResult<()> {
-        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
         self.run(
             &sql,
             &[
@@ -72,6 +74,7 @@ impl AppStore for D1Store {
                 n(i64::from(a.self_signup)),
                 n(i64::from(a.admin_api)),
                 n(a.idle_timeout_secs.into()),
+                n(i64::from(a.bot_protection)),
             ],
         )
         .await?;
@@ -126,7 +129,7 @@ impl AppStore for D1Store {
         self.run(
             "UPDATE applications SET name = ?3, allowed_origins = ?4, redirect_uris = ?5, \
              access_token_ttl_secs = ?6, refresh_token_ttl_secs = ?7, login_methods = ?8, updated_at = ?9, \
-             self_signup = ?10, admin_api = ?11, idle_timeout_secs = ?12 \
+             self_signup = ?10, admin_api = ?11, idle_timeout_secs = ?12, bot_protection = ?13 \
              WHERE organization_id = ?1 AND id = ?2",
             &[
                 s(&a.organization_id),
@@ -141,6 +144,7 @@ impl AppStore for D1Store {
                 n(i64::from(a.self_signup)),
                 n(i64::from(a.admin_api)),
                 n(a.idle_timeout_secs.into()),
+                n(i64::from(a.bot_protection)),
             ],
         )
         .await

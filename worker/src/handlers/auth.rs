@@ -18,6 +18,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let body: SignUpRequest = cx.json()?;
             let app = app_by_client_id(cx, &body.client_id).await?;
             cx.vouch(&app);
+            check_bot(cx, env, &app, body.turnstile_token.as_deref()).await?;
             check_new_password(env, &body.password).await?;
             // Browser mode: the origin is checked before anything is created.
             let csrf_secret = body
@@ -43,6 +44,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             required("INVALID_PASSWORD", "password", &body.password)?;
             let app = app_by_client_id(cx, &body.client_id).await?;
             cx.vouch(&app);
+            check_bot(cx, env, &app, body.turnstile_token.as_deref()).await?;
             let csrf_secret = body
                 .cookie
                 .then(|| browser_mode_ready(cx, env, &app))

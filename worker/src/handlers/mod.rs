@@ -73,6 +73,17 @@ pub(super) async fn check_new_password(env: &Env, password: &str) -> Result<(), 
     latchkey_core::authn::password::breach::check_new(&source, password).await
 }
 
+/// Bot protection, where `app` asks for it: the request's Turnstile token must verify.
+pub(super) async fn check_bot(
+    cx: &Ctx,
+    env: &Env,
+    app: &Application,
+    token: Option<&str>,
+) -> Result<(), Error> {
+    let turnstile = crate::bot::Turnstile::from_env(env);
+    latchkey_core::authn::bot::check(app, token, cx.client.ip.as_deref(), &turnstile).await
+}
+
 /// An area's answer to a route the dispatch table sent to another area: a bug, never input.
 fn misrouted(route: Route) -> AppError {
     Error::Internal(format!("route {route:?} was dispatched to the wrong area")).into()

@@ -137,6 +137,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             required("INVALID_PASSWORD", "password", &body.password)?;
             let app = app_by_client_id(cx, &body.client_id).await?;
             cx.vouch(&app);
+            check_bot(cx, env, &app, body.turnstile_token.as_deref()).await?;
             let keys = keys::ring(env)?;
             let client = cx.client_with(body.device.as_ref());
             let env = login_env(cx, &keys, rng);
