@@ -31,7 +31,7 @@ request_type! {
         #[serde(default)]
         pub cookie: bool,
         /// A Cloudflare Turnstile token, where the application sets `bot_protection`.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub turnstile_token: Option<String>,
     }
 }
@@ -48,7 +48,7 @@ request_type! {
         #[serde(default)]
         pub cookie: bool,
         /// A Cloudflare Turnstile token, where the application sets `bot_protection`.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub turnstile_token: Option<String>,
     }
 }
@@ -133,7 +133,7 @@ request_type! {
         #[serde(default)]
         pub device: Option<DeviceMeta>,
         /// A Cloudflare Turnstile token, where the application sets `bot_protection`.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub turnstile_token: Option<String>,
     }
 }
