@@ -37,12 +37,13 @@ export const BREACHED = ['this password was breached', 'Tr0ub4dor&3 leaked'];
 /**
  * Local stand-ins for the services the worker calls out to, so that it never reaches a real
  * one: Pwned Passwords' range API (`GET /range/{prefix}`, padded as the real one is when
- * asked; the requests are counted with whether each asked for padding) and Turnstile's
- * `POST /turnstile/v0/siteverify`.
+ * asked; the requests are counted with whether each asked for padding; `POST /__breached`
+ * adds a password to what it lists) and Turnstile's `POST /turnstile/v0/siteverify`.
  */
 export async function rangeServer() {
   const sha1 = (p) => createHash('sha1').update(p).digest('hex').toUpperCase();
   const known = BREACHED.map(sha1);
+  // A password that leaks after it was chosen: `POST /__breached` with it as the body.
   const seen = [];
   const spent = new Set();
   const server = createHttpServer((req, res) => {
@@ -56,6 +57,12 @@ export async function rangeServer() {
         if (success) spent.add(response);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success }));
       });
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/__breached') {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => { known.push(sha1(body)); res.writeHead(204).end(); });
       return;
     }
     const prefix = (req.url.match(/^\/range\/([0-9A-Fa-f]{5})$/) ?? [])[1]?.toUpperCase();
@@ -116,7 +123,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
       'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
       '--show-interactive-dev-session=false', '--test-scheduled', '--var', `SIGNING_KEY:${newSigningKey()}`,
       '--var', `PLATFORM_ADMIN_KEY:${platformKey}`, '--var', `CSRF_SECRET:${newHmacSecret()}`,
-      '--var', `CHAIN_KEY:${newHmacSecret()}`, '--var', `BREACHED_PASSWORDS_URL:${range.url}`,
+      '--var', `CHAIN_KEY:${newHmacSecret()}`, '--var', `WEBHOOK_KEY:${newHmacSecret()}`, '--var', `BREACHED_PASSWORDS_URL:${range.url}`,
       '--var', `TURNSTILE_SECRET:${TURNSTILE_SECRET}`, '--var', `TURNSTILE_VERIFY_URL:${range.url}/turnstile/v0/siteverify`,
       // Development-only: lets tests log in "from" other places (x-latchkey-dev-geo).
       '--var', 'LATCHKEY_DEV_OVERRIDES:enabled',
@@ -162,5 +169,8 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
     }
     await sleep(100);
   }
-  return { baseUrl, port, platformKey, persistDir, stop, startupMs: performance.now() - started, output: () => output };
+  return {
+    baseUrl, port, platformKey, persistDir, stop, standinUrl: range.url,
+    startupMs: performance.now() - started, output: () => output,
+  };
 }

@@ -32,6 +32,8 @@ try {
         LATCHKEY_PLATFORM_KEY: worker.platformKey,
         // Tamper-evidence tests edit local D1 directly, as an attacker with database access.
         LATCHKEY_PERSIST_DIR: worker.persistDir,
+        // The local stand-in for the outside services (tests/harness.mjs's rangeServer).
+        LATCHKEY_STANDIN_URL: worker.standinUrl,
       },
     });
     child.on('exit', (c) => resolve(c ?? 1));

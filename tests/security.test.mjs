@@ -346,13 +346,15 @@ test('test_security_an_address_is_throttled_across_accounts_and_its_writes_cappe
 
 test('test_security_each_organization_sets_its_own_policy', async () => {
   const o = await newOrg();
-  assert.deepEqual(o.org.attack_protection, { ip_failures: 10, delay_after: 5, account_failures: 100, lock_minutes: 15, address_failures_per_hour: 100 });
+  assert.deepEqual(o.org.attack_protection, { ip_failures: 10, delay_after: 5, account_failures: 100, lock_minutes: 15, address_failures_per_hour: 100, breached_password_at_login: 'flag' });
   const put = (policy) => o.api('PUT', `/api/v1/organizations/${o.org.id}`, { attack_protection: policy });
   assertError(await put({ account_failures: 101 }), 400, 'INVALID_ATTACK_PROTECTION', 'NIST allows at most 100');
   assertError(await put({ ip_failures: 3, delay_after: 4 }), 400, 'INVALID_ATTACK_PROTECTION');
-  const set = await put({ ip_failures: 3, delay_after: 3, lock_minutes: 2 });
+  assertError(await put({ breached_password_at_login: 'sometimes' }), 400, 'INVALID_REQUEST');
+  const set = await put({ ip_failures: 3, delay_after: 3, lock_minutes: 2, breached_password_at_login: 'require_change' });
   assert.equal(set.status, 200, JSON.stringify(set.body));
-  assert.deepEqual(set.body.attack_protection, { ip_failures: 3, delay_after: 3, account_failures: 100, lock_minutes: 2, address_failures_per_hour: 100 });
+  assert.deepEqual(set.body.attack_protection, { ip_failures: 3, delay_after: 3, account_failures: 100, lock_minutes: 2, address_failures_per_hour: 100, breached_password_at_login: 'require_change' });
+  assert.equal((await o.api('GET', `/api/v1/organizations/${o.org.id}`)).body.attack_protection.breached_password_at_login, 'require_change');
   const a = (await o.api('POST', '/api/v1/applications', { name: 'strict' })).body;
   const u = await newUser(o, a);
   const from = (password) => call('POST', '/api/v1/auth/login', {

@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use latchkey_core::api::{CreateApplication, CreateOrganization, CreateUser};
+use latchkey_core::authn::password::breach::Off;
 use latchkey_core::authn::password::{password_login, PasswordLogin, OWASP};
 use latchkey_core::identity::{applications, organizations, users};
 use latchkey_core::login::LoginEnv;
@@ -111,6 +112,7 @@ fn main() {
         block_on(password_login(
             &store,
             req,
+            &Off,
             LoginEnv {
                 keys: &keys,
                 issuer: ISS,

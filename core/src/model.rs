@@ -33,6 +33,43 @@ pub struct AttackProtection {
     /// Failures from one address across login ids in a clock hour before the address is
     /// refused for the rest of it (10 to 100000; default 100).
     pub address_failures_per_hour: u32,
+    /// What a successful password login does when the password is found in known breaches
+    /// (default `flag`).
+    pub breached_password_at_login: BreachedAtLogin,
+}
+
+/// What a successful password login does with a password found in known breaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BreachedAtLogin {
+    /// No check at login.
+    Off,
+    /// The login goes on; its record carries the `breached_password` flag and a
+    /// `password.breached` security event is raised.
+    Flag,
+    /// As `flag`, and the user must choose a new password before any session starts (the
+    /// login answers `PASSWORD_CHANGE_REQUIRED`).
+    RequireChange,
+}
+
+impl BreachedAtLogin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreachedAtLogin::Off => "off",
+            BreachedAtLogin::Flag => "flag",
+            BreachedAtLogin::RequireChange => "require_change",
+        }
+    }
+
+    /// The stored form back; anything unknown reads as the default.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "off" => BreachedAtLogin::Off,
+            "require_change" => BreachedAtLogin::RequireChange,
+            _ => BreachedAtLogin::Flag,
+        }
+    }
 }
 
 impl Default for AttackProtection {
@@ -43,6 +80,7 @@ impl Default for AttackProtection {
             account_failures: 100,
             lock_minutes: 15,
             address_failures_per_hour: 100,
+            breached_password_at_login: BreachedAtLogin::Flag,
         }
     }
 }
@@ -426,4 +464,91 @@ pub struct PastLogin {
     pub country: Option<String>,
     pub latitude_e6: Option<i32>,
     pub longitude_e6: Option<i32>,
+}
+
+/// A security event (see [`crate::events`]): something an organization's administrators or
+/// its security tooling should hear about, kept per organization and, where the organization
+/// has a webhook, delivered to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityEvent {
+    /// Assigned by the store, increasing within the deployment.
+    pub id: i64,
+    pub organization_id: String,
+    pub created_at: i64,
+    /// A stable name such as `login.locked` (see [`crate::events::kinds`]).
+    pub kind: String,
+    /// Who did it, for administrative changes (`api_key:<id>`, `user:<id>`, `platform`).
+    pub actor: Option<String>,
+    pub user_id: Option<String>,
+    pub ip: Option<String>,
+    /// What else there is to know, as a JSON object.
+    pub detail: serde_json::Map<String, serde_json::Value>,
+    pub delivery: Delivery,
+}
+
+/// Where an event's webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// The organization had no webhook when the event happened.
+    None,
+    /// Waiting for its next attempt.
+    Pending,
+    Delivered,
+    /// Every attempt failed; no more will be made.
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::None => "none",
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            DeliveryState::None,
+            DeliveryState::Pending,
+            DeliveryState::Delivered,
+            DeliveryState::Failed,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == s)
+    }
+}
+
+/// An event's webhook delivery: its state, the attempts made, when the next is due and
+/// what the last one met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub next_attempt_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl Delivery {
+    pub const NONE: Delivery = Delivery {
+        state: DeliveryState::None,
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
+    };
+}
+
+/// An organization's security-event webhook. Its signing secret is derived from the
+/// `WEBHOOK_KEY` secret, the organization and `version` (see [`crate::events::webhook`]):
+/// nothing secret is stored, and setting the webhook again bumps the version, which
+/// rotates the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub organization_id: String,
+    pub url: String,
+    pub version: u32,
+    pub updated_at: i64,
 }

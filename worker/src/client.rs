@@ -67,6 +67,12 @@ pub const DEV_GEO_HEADER: &str = "x-latchkey-dev-geo";
 pub const DEV_NOW_HEADER: &str = "x-latchkey-dev-now";
 pub const DEV_OVERRIDES_VAR: &str = "LATCHKEY_DEV_OVERRIDES";
 
+/// Whether the development-only overrides are on.
+pub fn dev_overrides(env: &worker::Env) -> bool {
+    env.var(DEV_OVERRIDES_VAR)
+        .is_ok_and(|v| v.to_string() == "enabled")
+}
+
 /// Adds the device metadata a client sent, bounded.
 pub fn add_device(c: &mut ClientInfo, device: Option<&DeviceMeta>) {
     c.device_name = bounded(device.and_then(|d| d.name.clone()), 200);

@@ -14,6 +14,7 @@ mod handlers;
 mod http;
 mod keys;
 mod kv;
+mod webhook;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -217,9 +218,7 @@ async fn handle(
     let actor = principal.as_ref().map(|p| p.actor()).unwrap_or_default();
     let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());
 
-    let dev = env
-        .var(client::DEV_OVERRIDES_VAR)
-        .is_ok_and(|v| v.to_string() == "enabled");
+    let dev = client::dev_overrides(env);
     let client = client::client_info(&req, None, dev);
     let now = match req.headers().get(client::DEV_NOW_HEADER)? {
         Some(t) if dev => t.trim().parse().unwrap_or(now),
@@ -298,7 +297,12 @@ async fn static_asset(req: Request, method: &str, env: &Env) -> AppResult<Respon
     Ok(resp)
 }
 
-/// Cron trigger: login-record retention, in bounded batches (the next run resumes).
+/// The daily housekeeping trigger, as `wrangler.toml` declares it.
+const DAILY_CRON: &str = "17 3 * * *";
+
+/// Cron triggers: every run delivers the security events due at their webhooks; the daily
+/// one also applies login-record retention, in bounded batches (the next run resumes), and
+/// drops stale brute-force counters.
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let store = match D1Store::from_env(&env) {
@@ -306,11 +310,35 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         Err(e) => return console_error!("scheduled: {e}"),
     };
     let now = worker::Date::now().as_millis() as i64;
-    match latchkey_core::records::apply_retention(&store, now).await {
+    deliver_webhooks(&store, &env, now).await;
+    if event.cron() == DAILY_CRON {
+        housekeeping(&store, &event.cron(), now).await;
+    }
+}
+
+async fn deliver_webhooks(store: &D1Store, env: &Env, now: i64) {
+    let key = match crate::webhook::key(env) {
+        Ok(key) => key,
+        Err(e) => return console_error!("scheduled: webhooks: {e}"),
+    };
+    let sender = crate::webhook::FetchSender;
+    match latchkey_core::events::webhook::deliver_due(store, &sender, &key, now).await {
+        Ok(r) if r == Default::default() => {}
+        Ok(r) => console_log!(
+            "scheduled: webhooks: {} delivered, {} to retry, {} failed",
+            r.delivered,
+            r.retrying,
+            r.failed
+        ),
+        Err(e) => console_error!("scheduled: webhooks: {e}"),
+    }
+}
+
+async fn housekeeping(store: &D1Store, cron: &str, now: i64) {
+    match latchkey_core::records::apply_retention(store, now).await {
         Ok(report) => {
             console_log!(
-                "scheduled: cron {}: retention deleted {} login records",
-                event.cron(),
+                "scheduled: cron {cron}: retention deleted {} login records",
                 report.deleted
             );
             for (org, broken) in report.paused {
@@ -321,7 +349,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
                 );
             }
         }
-        Err(e) => console_error!("scheduled: cron {}: retention failed: {e}", event.cron()),
+        Err(e) => console_error!("scheduled: cron {cron}: retention failed: {e}"),
     }
     // Brute-force counters quiet for a day have nothing left to lock.
     match store.prune_attempts(now - 86_400_000).await {

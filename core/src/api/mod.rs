@@ -9,6 +9,7 @@
 //! - [`auth`]: sign-up, login, refresh, logout, status, password change, authorization code.
 //! - [`sessions`]: sessions, natively and in seed 002's shape.
 //! - [`records`]: login history (seed 001) and login logs (seed 000).
+//! - [`events`]: security events and the organization's webhook.
 //!
 //! Seed 003's Login API has its own shapes in [`crate::compat::login_api`].
 
@@ -38,12 +39,14 @@ macro_rules! request_type {
 
 pub mod auth;
 pub mod common;
+pub mod events;
 pub mod identity;
 pub mod records;
 pub mod sessions;
 
 pub use auth::*;
 pub use common::*;
+pub use events::*;
 pub use identity::*;
 pub use records::*;
 pub use sessions::*;

@@ -139,6 +139,25 @@ pub fn decide(policy: &Policy, by_ip: Charged, any: Charged, now: i64) -> Result
     Ok(())
 }
 
+/// Where an attempt that [`decide`] refused is the first refused by a lock (rather than a
+/// delay, or a lock already reported): `address` when the login id has just been locked
+/// from this address, `everywhere` when from anywhere. Lockouts are security events once,
+/// not at every attempt that meets them.
+pub fn newly_locked(policy: &Policy, by_ip: Charged, any: Charged) -> Option<&'static str> {
+    if any.failures == policy.account_failures + 1 {
+        Some("everywhere")
+    } else if by_ip.failures == policy.ip_failures + 1 {
+        Some("address")
+    } else {
+        None
+    }
+}
+
+/// Whether an address charged with this attempt has just passed its hourly limit.
+pub fn newly_throttled(policy: &Policy, charged: Charged) -> bool {
+    charged.failures == policy.address_failures + 1
+}
+
 /// Clears every counter of the user's login ids (email and username), from every address:
 /// an administrator's unlock, or a password reset.
 pub async fn unlock(store: &impl AttemptStore, user: &User) -> Result<(), Error> {

@@ -44,8 +44,9 @@ pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 /// One year; without `includeSubDomains`, which is the deployer's choice for their domain.
 pub const HSTS: &str = "max-age=31536000";
 
-/// Routes whose successful answers carry access or refresh tokens, or an authorization code:
-/// native login, sign-up, refresh, authorize and token, and seed 003's login.
+/// Routes whose successful answers carry access or refresh tokens, an authorization code or
+/// a secret shown once: native login, sign-up, refresh, authorize and token, seed 003's login,
+/// and the creation of an organization (its first key), an API key or a webhook secret.
 pub fn carries_tokens(route: Route) -> bool {
     matches!(
         route,
@@ -55,6 +56,9 @@ pub fn carries_tokens(route: Route) -> bool {
             | Route::Authorize
             | Route::Token
             | Route::LoginApiLogin
+            | Route::CreateOrganization
+            | Route::CreateApiKey
+            | Route::SetWebhook
     )
 }
 
@@ -141,12 +145,15 @@ mod tests {
         assert_eq!(
             tokens,
             [
+                "/api/v1/organizations",
+                "/api/v1/api-keys",
                 "/api/v1/auth/signup",
                 "/api/v1/auth/login",
                 "/api/v1/auth/refresh",
                 "/api/login",
                 "/api/v1/auth/authorize",
-                "/api/v1/auth/token"
+                "/api/v1/auth/token",
+                "/api/v1/security-events/webhook",
             ]
         );
     }

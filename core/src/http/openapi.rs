@@ -171,6 +171,15 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
         Route::RevokeOwnSession | Route::RevokeUserSession => with(None, 204, None, READ),
         Route::RevokeUserSessions => ok(schema::<LogoutResponse>(g), READ),
         Route::UnlockUser => with(None, 204, None, READ),
+        Route::ListSecurityEvents => ok(schema::<SecurityEventList>(g), READ),
+        Route::GetWebhook => ok(schema::<WebhookView>(g), READ),
+        Route::SetWebhook => with(
+            schema::<SetWebhook>(g),
+            200,
+            schema::<WebhookView>(g),
+            WRITE,
+        ),
+        Route::DeleteWebhook => with(None, 204, None, READ),
         Route::LoginApiLogin => login_api(
             schema::<crate::compat::login_api::LoginRequest>(g),
             200,
@@ -410,6 +419,9 @@ fn query_schema(name: &str) -> Value {
         "email" => json!({"type": "string", "format": "email"}),
         "applicationId" | "userId" => json!({"type": "string", "format": "uuid"}),
         "ipAddress" => json!({"type": "string", "description": "An IPv4 or IPv6 address."}),
+        "kind" => {
+            json!({"type": "string", "pattern": "^[a-z._]{1,64}$", "description": "One event kind, such as `login.locked`."})
+        }
         _ => json!({"type": "string"}),
     }
 }
@@ -550,6 +562,8 @@ mod tests {
                 "/api/v1/auth/login-history?offset",
                 "/api/v1/organizations?limit",
                 "/api/v1/organizations?offset",
+                "/api/v1/security-events?limit",
+                "/api/v1/security-events?offset",
                 "/api/v1/users?limit",
                 "/api/v1/users?offset",
             ]

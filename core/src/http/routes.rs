@@ -112,6 +112,10 @@ pub enum Route {
     LoginRecordExportGet,
     LoginRecordExportPost,
     VerifyLoginRecords,
+    ListSecurityEvents,
+    GetWebhook,
+    SetWebhook,
+    DeleteWebhook,
 }
 
 /// One row of the route table.
@@ -226,6 +230,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::LoginRecordExportGet, Get, "/api/system/login-record/export", "exportLoginRecords", "Login API (seed 003): export login records as a zip holding a CSV, streamed.", Access::Org(P::LoginRecordsRead), &["applicationId", "userId", "start", "end", "dateTimeSecondsFormat", "zoneId"]),
     r(Route::LoginRecordExportPost, Post, "/api/system/login-record/export", "exportLoginRecordsPost", "Login API (seed 003): export login records (criteria in the body).", Access::Org(P::LoginRecordsRead), &[]),
     r(Route::VerifyLoginRecords, Get, "/api/v1/login-records/verify", "verifyLoginRecords", "Verify the organization's login-record hash chain; reports the first broken link.", Access::Org(P::LoginRecordsRead), &["from"]),
+    r(Route::ListSecurityEvents, Get, "/api/v1/security-events", "listSecurityEvents", "The organization's security events, newest first: lockouts, breached passwords, refresh-token reuse, risky logins, administrative changes.", Access::Org(P::OrganizationsRead), &["limit", "offset", "kind"]),
+    r(Route::GetWebhook, Get, "/api/v1/security-events/webhook", "getSecurityEventWebhook", "The webhook security events are sent to (never its secret).", Access::Org(P::OrganizationsRead), &[]),
+    r(Route::SetWebhook, Put, "/api/v1/security-events/webhook", "setSecurityEventWebhook", "Send security events to this HTTPS URL, signed (Standard Webhooks); answers the new signing secret, once.", Access::Org(P::OrganizationsWrite), &[]),
+    r(Route::DeleteWebhook, Delete, "/api/v1/security-events/webhook", "deleteSecurityEventWebhook", "Stop sending security events.", Access::Org(P::OrganizationsWrite), &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 

@@ -4,13 +4,14 @@
 //! site). Failures of every method write their record through the same stores.
 
 use crate::authn::password::HashParams;
+use crate::events;
 use crate::model::OneTimeCode;
 use crate::model::{Application, ClientInfo, LoginRecord, Outcome, Session, User};
 use crate::rand::{hex, uuid_v7, Rng};
 use crate::secrets::sha256;
 use crate::sessions::jwt::KeyRing;
 use crate::sessions::tokens::{access_token, audience, lifetimes, new_refresh_token, Issued};
-use crate::store::{LoginWrite, SessionStore, UserStore};
+use crate::store::{EventStore, LoginWrite, SessionStore, UserStore};
 use crate::Error;
 
 #[cfg(test)]
@@ -70,13 +71,15 @@ pub struct Start<'a> {
     pub no_tokens: bool,
     /// A new password hash when the stored one used older parameters.
     pub rehash: Option<String>,
+    /// Flags the method found (`breached_password`), recorded beside the risk signals.
+    pub flags: Vec<String>,
 }
 
 /// Starts a session for an authenticated `user`: the session, its first tokens (unless
 /// `no_tokens`), the success record and the user's last login, in one transaction. Every
 /// successful login, by any method, ends here.
 pub async fn establish<R: Rng>(
-    store: &(impl UserStore + SessionStore),
+    store: &(impl UserStore + SessionStore + EventStore),
     start: Start<'_>,
     env: LoginEnv<'_, R>,
 ) -> Result<LoginSuccess, Error> {
@@ -87,6 +90,7 @@ pub async fn establish<R: Rng>(
         client,
         no_tokens,
         rehash,
+        flags: method_flags,
     } = start;
     let org_id = user.organization_id.as_str();
     let (access_ttl, refresh_ttl_ms) = lifetimes(application);
@@ -121,6 +125,8 @@ pub async fn establish<R: Rng>(
             Some(stored),
         )
     };
+    let mut flags = method_flags;
+    flags.extend(signals(store, user, &session.client, env.now).await?);
     let record = LoginRecord {
         organization_id: org_id.to_owned(),
         application_id: session.application_id.clone(),
@@ -132,7 +138,7 @@ pub async fn establish<R: Rng>(
         login_id: login_id.chars().take(320).collect(),
         session_id: Some(session.id.clone()),
         client: session.client.clone(),
-        flags: signals(store, user, &session.client, env.now).await?,
+        flags,
     };
     store
         .record_login(LoginWrite {
@@ -142,6 +148,7 @@ pub async fn establish<R: Rng>(
             rehash: rehash.as_deref(),
         })
         .await?;
+    risk_events(store, &record).await?;
     Ok(LoginSuccess {
         user: user.clone(),
         session,
@@ -153,27 +160,44 @@ pub async fn establish<R: Rng>(
 /// Seed 003's login-instant update: `user` was signed into `application` by single sign-on
 /// elsewhere. Records a successful `sso` login without a new session.
 pub async fn ping(
-    store: &(impl UserStore + SessionStore),
+    store: &(impl UserStore + SessionStore + EventStore),
     user: &User,
     application: Option<&Application>,
     client: ClientInfo,
     now: i64,
 ) -> Result<(), Error> {
-    store
-        .record_ping(&LoginRecord {
-            organization_id: user.organization_id.clone(),
-            application_id: application.map(|a| a.id.clone()),
-            created_at: now,
-            outcome: Outcome::Success,
-            method: "sso".to_owned(),
-            failure_reason: None,
-            user_id: Some(user.id.clone()),
-            login_id: user.email.clone(),
-            session_id: None,
-            flags: signals(store, user, &client, now).await?,
-            client,
-        })
-        .await
+    let record = LoginRecord {
+        organization_id: user.organization_id.clone(),
+        application_id: application.map(|a| a.id.clone()),
+        created_at: now,
+        outcome: Outcome::Success,
+        method: "sso".to_owned(),
+        failure_reason: None,
+        user_id: Some(user.id.clone()),
+        login_id: user.email.clone(),
+        session_id: None,
+        flags: signals(store, user, &client, now).await?,
+        client,
+    };
+    store.record_ping(&record).await?;
+    risk_events(store, &record).await
+}
+
+/// The security events a successful login's risk flags raise (see [`crate::events`]).
+async fn risk_events(store: &impl EventStore, record: &LoginRecord) -> Result<(), Error> {
+    for kind in record.flags.iter().filter_map(|f| events::kind_of_flag(f)) {
+        let mut e = events::event(&record.organization_id, kind, record.created_at)
+            .user(record.user_id.as_deref())
+            .client(&record.client);
+        if let Some(s) = &record.session_id {
+            e = e.detail("session_id", s.as_str());
+        }
+        if let Some(a) = &record.application_id {
+            e = e.detail("application_id", a.as_str());
+        }
+        events::emit(store, e).await?;
+    }
+    Ok(())
 }
 
 /// The risk signals of a successful login by `user` from `client` (see [`crate::records::risk`]).

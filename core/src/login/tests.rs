@@ -3,6 +3,7 @@
 use pollster::block_on;
 
 use crate::api::{CreateApplication, CreateOrganization, CreateUser, UpdateUser};
+use crate::authn::password::breach::Off;
 use crate::authn::password::{self, password_login, HashParams, PasswordLogin, DUMMY_HASH, OWASP};
 use crate::identity::{applications, organizations, users};
 use crate::login::LoginEnv;
@@ -107,7 +108,7 @@ impl World {
             now,
             rng: &mut self.rng,
         };
-        block_on(password_login(&self.store, req, env))
+        block_on(password_login(&self.store, req, &Off, env))
     }
 
     fn login(
@@ -354,6 +355,12 @@ fn test_refresh_rotates_and_reuse_revokes_the_session() {
         .unwrap()
         .unwrap();
     assert_eq!(s.revoked_at, Some(NOW + 3000));
+    // The reuse is a security event: once, naming the revoked session.
+    let events = w.store.events();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].kind, "refresh_token.reused");
+    assert_eq!(events[0].user_id.as_deref(), Some(w.user_id.as_str()));
+    assert_eq!(events[0].detail["session_id"], third.session.id.as_str());
 }
 
 #[test]
@@ -501,7 +508,7 @@ fn test_login_no_tokens_still_records() {
         now: NOW,
         rng: &mut w.rng,
     };
-    let ok = block_on(password_login(&w.store, req, env)).unwrap();
+    let ok = block_on(password_login(&w.store, req, &Off, env)).unwrap();
     assert!(ok.tokens.is_none());
     assert_eq!(w.store.records().len(), 1);
     assert_eq!(ok.session.application_id, None);
@@ -680,6 +687,7 @@ fn test_pkce_code_flow() {
             &w.app.clone(),
             req,
             ClientInfo::default(),
+            &Off,
             env,
         ))
     };
@@ -931,12 +939,28 @@ fn test_login_risk_flags_recorded_on_success() {
             now,
             rng: &mut w.rng,
         };
-        block_on(password_login(&w.store, req, env)).unwrap();
+        block_on(password_login(&w.store, req, &Off, env)).unwrap();
     }
     let flags: Vec<Vec<String>> = w.store.records().iter().map(|r| r.flags.clone()).collect();
     assert_eq!(flags[0], Vec::<String>::new(), "first login");
     assert_eq!(flags[1], Vec::<String>::new(), "same device, same place");
     assert_eq!(flags[2], ["new_device", "new_country", "impossible_travel"]);
+    // Each flag is a security event too, with the login's session and place.
+    let events = w.store.events();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "login.new_device",
+            "login.new_country",
+            "login.impossible_travel"
+        ]
+    );
+    assert!(events
+        .iter()
+        .all(|e| e.user_id.as_deref() == Some(w.user_id.as_str())
+            && e.detail["country"] == "US"
+            && e.detail.contains_key("application_id")));
 }
 
 #[test]
@@ -1224,7 +1248,7 @@ fn test_login_registration_required_where_asked() {
             now: NOW,
             rng: &mut w.rng,
         };
-        block_on(password_login(&w.store, req, env))
+        block_on(password_login(&w.store, req, &Off, env))
     };
     // A wrong password reads as always: nothing says whether the account exists.
     assert_eq!(
@@ -1486,7 +1510,7 @@ fn attempt_from(
         now,
         rng: &mut w.rng,
     };
-    block_on(password_login(&w.store, req, env))
+    block_on(password_login(&w.store, req, &Off, env))
 }
 
 /// Ten wrong passwords from `ip`, each after the wait the progressive delay asks.
@@ -1733,4 +1757,118 @@ fn test_guard_follows_the_organizations_policy() {
     // The refused attempt extended the lock: it ends a minute after it.
     assert!(attempt_from(&mut w, "ann", "correct horse", ip, NOW + 4 + 59_999).is_err());
     assert!(attempt_from(&mut w, "ann", "correct horse", ip, NOW + 4 + 2 * 60_000).is_ok());
+}
+
+#[test]
+fn test_events_a_lockout_is_raised_once_known_or_not() {
+    let mut w = World::new();
+    let attacker = "198.51.100.66";
+    for login_id in ["ann", "ghost@example.com"] {
+        let t = ten_failures(&mut w, login_id, attacker, NOW);
+        for k in 1..=3 {
+            attempt_from(&mut w, login_id, "wrong horse", attacker, t + k * 60_000).unwrap_err();
+        }
+    }
+    let events = w.store.events();
+    let locked: Vec<_> = events.iter().filter(|e| e.kind == "login.locked").collect();
+    assert_eq!(locked.len(), 2, "{events:?}");
+    assert_eq!(locked[0].user_id.as_deref(), Some(w.user_id.as_str()));
+    assert_eq!(locked[1].user_id, None);
+    for (e, id) in locked.iter().zip(["ann", "ghost@example.com"]) {
+        assert_eq!(e.detail["login_id"], id);
+        assert_eq!(e.detail["scope"], "address");
+        assert_eq!(e.detail["retry_after_secs"], 900);
+        assert_eq!(e.ip.as_deref(), Some(attacker));
+    }
+}
+
+/// A range source that lists one password as breached.
+struct Lists(&'static str);
+
+impl password::breach::RangeSource for Lists {
+    async fn range(&self, prefix: &str) -> Option<String> {
+        let (p, suffix) = password::breach::split(self.0);
+        Some(if p == prefix {
+            format!("{suffix}:12\r\n0000000000000000000000000000000000A:0")
+        } else {
+            "0000000000000000000000000000000000A:0".to_owned()
+        })
+    }
+}
+
+#[test]
+fn test_events_breached_password_at_login_flags_or_requires_a_change() {
+    use crate::api::UpdateOrganization;
+    use crate::model::{AttackProtection, BreachedAtLogin};
+    let mut w = World::new();
+    let login = |w: &mut World, source: &Lists, now: i64| {
+        let req = PasswordLogin {
+            organization_id: &w.org,
+            application: Some(&w.app),
+            login_id: "ann",
+            password: "correct horse",
+            client: ClientInfo::default(),
+            no_tokens: true,
+            require_registration: false,
+        };
+        let env = LoginEnv {
+            keys: &w.keys,
+            issuer: ISS,
+            params: FAST,
+            now,
+            rng: &mut w.rng,
+        };
+        block_on(password_login(&w.store, req, source, env))
+    };
+    let policy = |w: &World, at_login| {
+        let upd = UpdateOrganization {
+            attack_protection: Some(AttackProtection {
+                breached_password_at_login: at_login,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let scope = crate::access::Scope::Org(w.org.clone());
+        block_on(organizations::update(
+            &w.store,
+            &MemoryCache::new(),
+            &scope,
+            &w.org,
+            upd,
+            NOW,
+        ))
+        .unwrap();
+    };
+    // Another password is breached: nothing to say.
+    login(&mut w, &Lists("hunter2hunter2"), NOW).unwrap();
+    assert!(w.store.events().is_empty());
+    // By default, flagged: the login goes on, its record and an event say so.
+    login(&mut w, &Lists("correct horse"), NOW + 1).unwrap();
+    let record = w.store.records().last().cloned().unwrap();
+    assert_eq!(record.outcome, Outcome::Success);
+    assert!(record.flags.contains(&"breached_password".to_owned()));
+    let e = w.store.events().last().cloned().unwrap();
+    assert_eq!(
+        (e.kind.as_str(), e.detail["action"].as_str()),
+        ("password.breached", Some("flagged"))
+    );
+    // Off: not even asked.
+    policy(&w, BreachedAtLogin::Off);
+    login(&mut w, &Lists("correct horse"), NOW + 2).unwrap();
+    assert!(w.store.records().last().unwrap().flags.is_empty());
+    assert_eq!(w.store.events().len(), 1);
+    // Required change: no session until a new password is chosen, from now on.
+    policy(&w, BreachedAtLogin::RequireChange);
+    let err = login(&mut w, &Lists("correct horse"), NOW + 3).unwrap_err();
+    assert!(matches!(err, Error::PasswordChangeRequired(_)), "{err:?}");
+    let e = w.store.events().last().cloned().unwrap();
+    assert_eq!(e.detail["action"], "change_required");
+    let user = block_on(w.store.get_user(&w.org, &w.user_id))
+        .unwrap()
+        .unwrap();
+    assert!(user.password_change_required);
+    assert!(matches!(
+        login(&mut w, &Lists("hunter2hunter2"), NOW + 4).unwrap_err(),
+        Error::PasswordChangeRequired(_)
+    ));
 }

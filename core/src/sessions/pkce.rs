@@ -7,6 +7,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{AuthorizeRequest, AuthorizeResponse, TokenRequest};
+use crate::authn::password::breach::RangeSource;
 use crate::authn::password::{self, PasswordLogin};
 use crate::login::LoginEnv;
 use crate::model::{Application, ClientInfo, OneTimeCode, Session};
@@ -14,7 +15,8 @@ use crate::rand::{hex, Rng};
 use crate::secrets::{ct_eq, sha256};
 use crate::sessions::tokens::{access_token, audience, lifetimes, new_refresh_token, Issued};
 use crate::store::{
-    AppStore, AttemptStore, CodeStore, OrgStore, RegistrationStore, SessionStore, UserStore,
+    AppStore, AttemptStore, CodeStore, EventStore, OrgStore, RegistrationStore, SessionStore,
+    UserStore,
 };
 use crate::Error;
 
@@ -67,10 +69,17 @@ fn percent_encode(s: &str) -> String {
 
 /// Authenticates the user with a password and answers a code for `app`.
 pub async fn authorize<R: Rng>(
-    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore + OrgStore),
+    store: &(impl UserStore
+          + SessionStore
+          + RegistrationStore
+          + CodeStore
+          + AttemptStore
+          + OrgStore
+          + EventStore),
     app: &Application,
     req: AuthorizeRequest,
     client: ClientInfo,
+    breached: &impl RangeSource,
     env: LoginEnv<'_, R>,
 ) -> Result<AuthorizeResponse, Error> {
     if !app.redirect_uris.contains(&req.redirect_uri) {
@@ -111,6 +120,7 @@ pub async fn authorize<R: Rng>(
             no_tokens: true,
             require_registration: true,
         },
+        breached,
         LoginEnv {
             keys,
             issuer,

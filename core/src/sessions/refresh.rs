@@ -1,6 +1,7 @@
 //! Refresh with rotation and reuse detection (RFC 9700): a refresh token works once;
 //! presenting a spent one revokes its session. Only active, unexpired users refresh.
 
+use crate::events::{self, kinds};
 use crate::login::LoginEnv;
 use crate::model::{Application, Session, UserStatus};
 use crate::rand::Rng;
@@ -8,7 +9,7 @@ use crate::sessions::application_of;
 use crate::sessions::tokens::{
     access_token, audience, hash_refresh_token, lifetimes, new_refresh_token, Issued,
 };
-use crate::store::{AppStore, Rotation, SessionStore, UserStore};
+use crate::store::{AppStore, EventStore, Rotation, SessionStore, UserStore};
 use crate::Error;
 
 /// The result of a refresh: the session and its new tokens.
@@ -22,7 +23,7 @@ pub struct Refreshed {
 /// token is spent; presenting it again revokes the session. `client_id`, when given, must be
 /// the session's application.
 pub async fn refresh<R: Rng>(
-    store: &(impl SessionStore + UserStore + AppStore),
+    store: &(impl SessionStore + UserStore + AppStore + EventStore),
     refresh_token: &str,
     client_id: Option<&str>,
     env: LoginEnv<'_, R>,
@@ -34,7 +35,7 @@ pub async fn refresh<R: Rng>(
 /// changes: a refused request (a browser's wrong origin or CSRF value) leaves the token
 /// unspent, so its rightful holder is not later logged out for reuse.
 pub async fn refresh_checked<R: Rng>(
-    store: &(impl SessionStore + UserStore + AppStore),
+    store: &(impl SessionStore + UserStore + AppStore + EventStore),
     refresh_token: &str,
     client_id: Option<&str>,
     check: impl FnOnce(&Session, Option<&Application>) -> Result<(), Error>,
@@ -71,7 +72,19 @@ pub async fn refresh_checked<R: Rng>(
         .await?
     {
         Rotation::Rotated(s) => *s,
-        Rotation::Reused { .. } | Rotation::Invalid => return Err(Error::InvalidRefreshToken),
+        Rotation::Reused { session_id } => {
+            let e = events::event(
+                &session.organization_id,
+                kinds::REFRESH_TOKEN_REUSED,
+                env.now,
+            )
+            .user(Some(&session.user_id))
+            .detail("session_id", session_id)
+            .detail("action", "session_revoked");
+            events::emit(store, e).await?;
+            return Err(Error::InvalidRefreshToken);
+        }
+        Rotation::Invalid => return Err(Error::InvalidRefreshToken),
     };
     let roles = store
         .user_role_names(&session.organization_id, &session.user_id)

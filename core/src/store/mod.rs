@@ -9,8 +9,8 @@
 #![allow(async_fn_in_trait)]
 
 use crate::model::{
-    ApiKey, Application, LoginRecord, OneTimeCode, Organization, Page, Permission, RefreshToken,
-    Registration, Role, Session, User, UserStatus,
+    ApiKey, Application, Delivery, LoginRecord, OneTimeCode, Organization, Page, Permission,
+    RefreshToken, Registration, Role, SecurityEvent, Session, User, UserStatus, Webhook,
 };
 use crate::Error;
 
@@ -326,4 +326,38 @@ pub trait ChainStore {
         cp: &crate::model::Checkpoint,
         now: i64,
     ) -> StoreResult<()>;
+}
+
+/// Security events and their webhook deliveries (see [`crate::events`]).
+pub trait EventStore {
+    /// Appends an event (its `id` and `delivery` are the store's to set): queued for
+    /// delivery, due at once, when the organization has a webhook; otherwise
+    /// [`Delivery::NONE`].
+    async fn append_event(&self, event: &SecurityEvent) -> StoreResult<()>;
+    /// The organization's events, newest first, optionally of one kind, with the total.
+    async fn list_events(
+        &self,
+        org_id: &str,
+        kind: Option<&str>,
+        page: Page,
+    ) -> StoreResult<(Vec<SecurityEvent>, u64)>;
+    async fn get_webhook(&self, org_id: &str) -> StoreResult<Option<Webhook>>;
+    /// Sets the organization's webhook URL and bumps its version (which rotates its
+    /// secret); answers the webhook as stored.
+    async fn set_webhook(&self, org_id: &str, url: &str, now: i64) -> StoreResult<Webhook>;
+    /// Removes the webhook; events still pending are no longer delivered (they fail with
+    /// `no webhook` at their next attempt).
+    async fn delete_webhook(&self, org_id: &str) -> StoreResult<bool>;
+    /// Claims up to `limit` pending events of any organization due at `now` (oldest first):
+    /// their next attempt moves to `lease_until` in the same statement, so two deliverers
+    /// running at once never claim the same event. Each comes with its organization's
+    /// webhook, if it still has one.
+    async fn claim_deliveries(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(SecurityEvent, Option<Webhook>)>>;
+    /// Stores the outcome of a delivery attempt.
+    async fn record_delivery(&self, event_id: i64, delivery: &Delivery) -> StoreResult<()>;
 }

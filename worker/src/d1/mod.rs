@@ -5,6 +5,7 @@ mod apps;
 mod attempts;
 mod client;
 mod codes;
+mod events;
 mod keys;
 mod orgs;
 mod records;

@@ -1,4 +1,4 @@
-use latchkey_core::model::{ApiKey, AttackProtection, Organization, Page};
+use latchkey_core::model::{ApiKey, AttackProtection, BreachedAtLogin, Organization, Page};
 use latchkey_core::store::{OrgStore, StoreResult};
 use serde::Deserialize;
 
@@ -15,6 +15,7 @@ struct Row {
     bf_account_failures: f64,
     bf_lock_minutes: f64,
     bf_address_failures: f64,
+    bf_breached_at_login: String,
     created_at: f64,
     updated_at: f64,
 }
@@ -32,6 +33,7 @@ impl From<Row> for Organization {
                 account_failures: r.bf_account_failures as u32,
                 lock_minutes: r.bf_lock_minutes as u32,
                 address_failures_per_hour: r.bf_address_failures as u32,
+                breached_password_at_login: BreachedAtLogin::parse(&r.bf_breached_at_login),
             },
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
@@ -40,23 +42,25 @@ impl From<Row> for Organization {
 }
 
 const COLS: &str = "id, name, custom_domain, retention_days, created_at, updated_at, \
-                    bf_ip_failures, bf_delay_after, bf_account_failures, bf_lock_minutes, bf_address_failures";
+                    bf_ip_failures, bf_delay_after, bf_account_failures, bf_lock_minutes, bf_address_failures, \
+                    bf_breached_at_login";
 
 /// The attack-protection policy's values, in the order of its columns.
-fn policy_args(a: &AttackProtection) -> [wasm_bindgen::JsValue; 5] {
+fn policy_args(a: &AttackProtection) -> [wasm_bindgen::JsValue; 6] {
     [
         n(a.ip_failures.into()),
         n(a.delay_after.into()),
         n(a.account_failures.into()),
         n(a.lock_minutes.into()),
         n(a.address_failures_per_hour.into()),
+        s(a.breached_password_at_login.as_str()),
     ]
 }
 
 impl OrgStore for D1Store {
     async fn insert_org(&self, org: &Organization, first_key: &ApiKey) -> StoreResult<()> {
         let insert_org = self.stmt(
-            &format!("INSERT INTO organizations ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            &format!("INSERT INTO organizations ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
             &[
                 [
                     s(&org.id),
@@ -101,7 +105,7 @@ impl OrgStore for D1Store {
         self.run(
             "UPDATE organizations SET name = ?2, custom_domain = ?3, updated_at = ?4, retention_days = ?5, \
              bf_ip_failures = ?6, bf_delay_after = ?7, bf_account_failures = ?8, bf_lock_minutes = ?9, \
-             bf_address_failures = ?10 WHERE id = ?1",
+             bf_address_failures = ?10, bf_breached_at_login = ?11 WHERE id = ?1",
             &[
                 [
                     s(&org.id),
@@ -131,6 +135,8 @@ impl OrgStore for D1Store {
             "DELETE FROM one_time_codes WHERE organization_id = ?1",
             "DELETE FROM login_records WHERE organization_id = ?1",
             "DELETE FROM record_checkpoints WHERE organization_id = ?1",
+            "DELETE FROM security_events WHERE organization_id = ?1",
+            "DELETE FROM webhooks WHERE organization_id = ?1",
             "DELETE FROM record_counters WHERE organization_id = ?1",
             "DELETE FROM attempt_counters WHERE organization_id = ?1",
             "DELETE FROM users WHERE organization_id = ?1",

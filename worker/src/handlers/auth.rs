@@ -19,7 +19,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let app = app_by_client_id(cx, &body.client_id).await?;
             cx.vouch(&app);
             check_bot(cx, env, &app, body.turnstile_token.as_deref()).await?;
-            check_new_password(env, &body.password).await?;
+            check_new_password(cx, env, Some(&app.organization_id), None, &body.password).await?;
             // Browser mode: the origin is checked before anything is created.
             let csrf_secret = body
                 .cookie
@@ -59,8 +59,9 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 no_tokens: false,
                 require_registration: true,
             };
+            let breached = crate::breach::PwnedPasswords::from_env(env);
             let env = login_env(cx, &keys, rng);
-            let done = password::password_login(s, req, env).await?;
+            let done = password::password_login(s, req, &breached, env).await?;
             let tokens = done
                 .tokens
                 .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
@@ -77,7 +78,8 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::ChangePassword => {
             let body: ChangePasswordRequest = cx.json()?;
-            check_new_password(env, &body.password).await?;
+            // The organization is the one-time id's, known only once it is spent.
+            check_new_password(cx, env, None, None, &body.password).await?;
             password::change_password(s, &body.change_password_id, &body.password, OWASP, now, rng)
                 .await?;
             no_content()

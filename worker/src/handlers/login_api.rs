@@ -87,8 +87,10 @@ pub async fn login(cx: &Ctx, env: &Env) -> AppResult<Response> {
         no_tokens: valid.no_jwt,
         require_registration: false,
     };
-    let done =
-        password::password_login(&cx.store, req, login_env(cx, &keys, &mut WorkerRng)).await?;
+    let breached = crate::breach::PwnedPasswords::from_env(env);
+    let mut rng = WorkerRng;
+    let env = login_env(cx, &keys, &mut rng);
+    let done = password::password_login(&cx.store, req, &breached, env).await?;
     let status = if done.registered {
         login_api::success_status(&done.user)
     } else {

@@ -9,9 +9,11 @@ mod health;
 mod identity;
 mod login_api;
 mod records;
+mod security_events;
 mod sessions;
 
 use latchkey_core::authn::password::OWASP;
+use latchkey_core::events;
 use latchkey_core::http::routes::Route;
 use latchkey_core::login::LoginEnv;
 use latchkey_core::model::{Application, Page};
@@ -63,14 +65,51 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | VerifyLoginRecords => records::handle(route, cx, env).await,
         LoginApiLogin | LoginApiTwoFactor | LoginApiPingJwt | LoginApiPingUser | LoginApiPing
         | LoginApiLogout => login_api::handle(route, cx, env).await,
+        ListSecurityEvents | GetWebhook | SetWebhook | DeleteWebhook => {
+            security_events::handle(route, cx, env).await
+        }
     }
 }
 
 /// Checks a password about to be set: length, then Pwned Passwords (or, with it off or
-/// unreachable, the embedded list of the most common ones).
-pub(super) async fn check_new_password(env: &Env, password: &str) -> Result<(), Error> {
+/// unreachable, the embedded list of the most common ones). A breached one refused in
+/// `org` (for `user`, where known) is a security event.
+pub(super) async fn check_new_password(
+    cx: &Ctx,
+    env: &Env,
+    org: Option<&str>,
+    user: Option<&str>,
+    password: &str,
+) -> Result<(), Error> {
     let source = crate::breach::PwnedPasswords::from_env(env);
-    latchkey_core::authn::password::breach::check_new(&source, password).await
+    let checked = latchkey_core::authn::password::breach::check_new(&source, password).await;
+    if let (Err(e), Some(org)) = (&checked, org) {
+        if e.code() == "PASSWORD_BREACHED" {
+            let e = events::event(org, events::kinds::PASSWORD_BREACHED, cx.now)
+                .actor(&cx.actor)
+                .user(user)
+                .client(&cx.client)
+                .detail("at", "new_password")
+                .detail("action", "refused");
+            events::emit(&cx.store, e).await?;
+        }
+    }
+    checked
+}
+
+/// Records an administrative change as a security event: `kind` done by the caller to
+/// `target` (the id of what changed).
+pub(super) async fn audit(cx: &Ctx, kind: &str, target: &str) -> Result<(), Error> {
+    audit_in(cx, cx.org_id()?, kind, target).await
+}
+
+/// [`audit`] in `org`, for the platform operator's changes, which no organization scopes.
+pub(super) async fn audit_in(cx: &Ctx, org: &str, kind: &str, target: &str) -> Result<(), Error> {
+    let e = events::event(org, kind, cx.now)
+        .actor(&cx.actor)
+        .ip(cx.client.ip.as_deref())
+        .detail("target", target);
+    events::emit(&cx.store, e).await
 }
 
 /// Bot protection, where `app` asks for it: the request's Turnstile token must verify.

@@ -118,6 +118,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::RevokeUserSessions => {
             let revoked = users::revoke_sessions(s, cx.org_id()?, cx.param("user_id"), now).await?;
+            audit(cx, "user.sessions_revoked", cx.param("user_id")).await?;
             ok(&LogoutResponse { revoked })
         }
         Route::RevokeUserSession => {
@@ -129,6 +130,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 now,
             )
             .await?;
+            audit(cx, "session.revoked", cx.param("session_id")).await?;
             no_content()
         }
         Route::Authorize => {
@@ -140,8 +142,9 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             check_bot(cx, env, &app, body.turnstile_token.as_deref()).await?;
             let keys = keys::ring(env)?;
             let client = cx.client_with(body.device.as_ref());
+            let breached = crate::breach::PwnedPasswords::from_env(env);
             let env = login_env(cx, &keys, rng);
-            ok(&pkce::authorize(s, &app, body, client, env).await?)
+            ok(&pkce::authorize(s, &app, body, client, &breached, env).await?)
         }
         Route::Token => {
             let body: TokenRequest = cx.json()?;

@@ -57,14 +57,19 @@ pub async fn check_new(source: &impl RangeSource, password: &str) -> Result<(), 
     refuse_breached(source, password).await
 }
 
-/// Refuses a password that is known to be breached (`PASSWORD_BREACHED`).
-pub async fn refuse_breached(source: &impl RangeSource, password: &str) -> Result<(), Error> {
+/// Whether a password is known to be breached: listed by the range API, or, with it off or
+/// unreachable, one of the most common passwords.
+pub async fn is_breached(source: &impl RangeSource, password: &str) -> bool {
     let (prefix, suffix) = split(password);
-    let breached = match source.range(&prefix).await {
+    match source.range(&prefix).await {
         Some(range) => listed(&range, &suffix),
         None => is_common(password),
-    };
-    if breached {
+    }
+}
+
+/// Refuses a password that is known to be breached (`PASSWORD_BREACHED`).
+pub async fn refuse_breached(source: &impl RangeSource, password: &str) -> Result<(), Error> {
+    if is_breached(source, password).await {
         return Err(Error::invalid_field(
             "PASSWORD_BREACHED",
             "this password appears in known data breaches; choose another",

@@ -2,14 +2,19 @@
 //! answer; every attempt writes one login record, and a success ends in [`crate::login::establish`].
 
 use crate::authn::guard;
+use crate::authn::password::breach::{self, RangeSource};
 use crate::authn::password::change::{CHANGE_PASSWORD, CHANGE_PASSWORD_TTL_MS};
 use crate::authn::password::{self, Verified};
+use crate::events::{self, kinds};
 use crate::login::{establish, new_code, LoginEnv, LoginSuccess, Start};
 use crate::model::{
-    Application, ClientInfo, FailureReason, LoginMethod, LoginRecord, Outcome, User, UserStatus,
+    Application, BreachedAtLogin, ClientInfo, FailureReason, LoginMethod, LoginRecord, Outcome,
+    User, UserStatus,
 };
 use crate::rand::Rng;
-use crate::store::{AttemptStore, CodeStore, OrgStore, RegistrationStore, SessionStore, UserStore};
+use crate::store::{
+    AttemptStore, CodeStore, EventStore, OrgStore, RegistrationStore, SessionStore, UserStore,
+};
 use crate::Error;
 
 /// A PHC string at OWASP parameters whose salt and digest are random bytes, so no password
@@ -34,9 +39,18 @@ pub struct PasswordLogin<'a> {
     pub require_registration: bool,
 }
 
+/// A password login. `breached` is asked, after the password proved right, whether it is
+/// in known breaches, as the organization's `breached_password_at_login` says.
 pub async fn password_login<R: Rng>(
-    store: &(impl UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore + OrgStore),
+    store: &(impl UserStore
+          + SessionStore
+          + RegistrationStore
+          + CodeStore
+          + AttemptStore
+          + OrgStore
+          + EventStore),
     req: PasswordLogin<'_>,
+    breached: &impl RangeSource,
     env: LoginEnv<'_, R>,
 ) -> Result<LoginSuccess, Error> {
     let record = |outcome,
@@ -77,12 +91,12 @@ pub async fn password_login<R: Rng>(
     // Brute-force protection, before any hash is checked: the attempt is charged first, so
     // of racing attempts exactly the allowed number get through. The address first: past its
     // limit nothing more is charged, and an unknown identifier's attempt writes nothing.
-    let policy = store
+    let protection = store
         .get_org(req.organization_id)
         .await?
-        .map_or_else(guard::Policy::default, |o| {
-            guard::Policy::from(&o.attack_protection)
-        });
+        .map(|o| o.attack_protection)
+        .unwrap_or_default();
+    let policy = guard::Policy::from(&protection);
     let ip = req.client.ip.as_deref();
     let address = [guard::address_key(&policy, ip, env.now)];
     let charged = store
@@ -93,10 +107,17 @@ pub async fn password_login<R: Rng>(
             env.now,
         )
         .await?;
-    if let Some(Err(retry_after_secs)) = charged
+    if let Some((c, Err(retry_after_secs))) = charged
         .first()
-        .map(|c| guard::decide_address(&policy, *c, env.now))
+        .map(|c| (c, guard::decide_address(&policy, *c, env.now)))
     {
+        if guard::newly_throttled(&policy, *c) {
+            let e = events::event(req.organization_id, kinds::ADDRESS_THROTTLED, env.now)
+                .client(&req.client)
+                .detail("failures", c.failures)
+                .detail("retry_after_secs", retry_after_secs);
+            events::emit(store, e).await?;
+        }
         if user.is_some() {
             store
                 .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
@@ -113,6 +134,16 @@ pub async fn password_login<R: Rng>(
             store
                 .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
                 .await?;
+            if let Some(scope) = guard::newly_locked(&policy, by_ip, any) {
+                // The login id as typed: whether an account has it is not the event's to say.
+                let e = events::event(req.organization_id, kinds::LOGIN_LOCKED, env.now)
+                    .user(user.as_ref().map(|u| u.id.as_str()))
+                    .client(&req.client)
+                    .detail("login_id", login_id.as_str())
+                    .detail("scope", scope)
+                    .detail("retry_after_secs", retry_after_secs);
+                events::emit(store, e).await?;
+            }
             return Err(Error::TooManyAttempts { retry_after_secs });
         }
     }
@@ -127,7 +158,7 @@ pub async fn password_login<R: Rng>(
     let real = hash != DUMMY_HASH;
     // Always one full argon2id verification, whoever the user is.
     let verified = password::verify(req.password, &hash, env.params, env.rng)?;
-    let (user, rehash) = match (user, verified) {
+    let (mut user, rehash) = match (user, verified) {
         (Some(u), Verified::Yes) if real => (u, None),
         (Some(u), Verified::YesRehashed(new)) if real => (u, Some(new)),
         (user, _) => {
@@ -148,6 +179,32 @@ pub async fn password_login<R: Rng>(
             .record_failure(&fail(FailureReason::Expired, Some(&user)))
             .await?;
         return Err(Error::AccountExpired);
+    }
+    // A right password that is known to be breached: flagged, and per policy changed first.
+    let mut flags = Vec::new();
+    if protection.breached_password_at_login != BreachedAtLogin::Off
+        && breach::is_breached(breached, req.password).await
+    {
+        flags.push("breached_password".to_owned());
+        let require = protection.breached_password_at_login == BreachedAtLogin::RequireChange;
+        let e = events::event(req.organization_id, kinds::PASSWORD_BREACHED, env.now)
+            .user(Some(&user.id))
+            .client(&req.client)
+            .detail("at", "login")
+            .detail(
+                "action",
+                if require {
+                    "change_required"
+                } else {
+                    "flagged"
+                },
+            );
+        events::emit(store, e).await?;
+        if require && !user.password_change_required {
+            user.password_change_required = true;
+            user.updated_at = env.now;
+            store.update_user(&user).await?;
+        }
     }
     if user.password_change_required {
         let (id, code) = new_code(
@@ -185,6 +242,7 @@ pub async fn password_login<R: Rng>(
         client: req.client,
         no_tokens: req.no_tokens,
         rehash,
+        flags,
     };
     let success = establish(store, start, env).await?;
     Ok(LoginSuccess {

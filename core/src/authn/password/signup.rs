@@ -6,12 +6,12 @@ use crate::identity::{registrations, users};
 use crate::login::{establish, LoginEnv, LoginSuccess, Start};
 use crate::model::{Application, ClientInfo, LoginMethod};
 use crate::rand::Rng;
-use crate::store::{AppStore, RegistrationStore, SessionStore, UserStore};
+use crate::store::{AppStore, EventStore, RegistrationStore, SessionStore, UserStore};
 use crate::Error;
 
 /// Creates the account, registers it for `app` and starts its first session.
 pub async fn sign_up<R: Rng>(
-    store: &(impl UserStore + AppStore + RegistrationStore + SessionStore),
+    store: &(impl UserStore + AppStore + RegistrationStore + SessionStore + EventStore),
     app: &Application,
     req: SignUpRequest,
     client: ClientInfo,
@@ -52,6 +52,7 @@ pub async fn sign_up<R: Rng>(
         client,
         no_tokens: false,
         rehash: None,
+        flags: Vec::new(),
     };
     Ok((establish(store, start, env).await?, view))
 }

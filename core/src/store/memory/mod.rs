@@ -6,14 +6,14 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::model::{
-    ApiKey, Application, AttemptCounter, ChainRow, Checkpoint, Criteria, LoginRecord, OneTimeCode,
-    Organization, Outcome, Page, PastLogin, Permission, RecordCounter, RefreshToken, Registration,
-    Role, Session, StoredRecord, User,
+    ApiKey, Application, AttemptCounter, ChainRow, Checkpoint, Criteria, Delivery, DeliveryState,
+    LoginRecord, OneTimeCode, Organization, Outcome, Page, PastLogin, Permission, RecordCounter,
+    RefreshToken, Registration, Role, SecurityEvent, Session, StoredRecord, User, Webhook,
 };
 use crate::store::{
-    ApiKeyStore, AppStore, AttemptStore, Cache, ChainStore, CodeStore, LoginWrite, OrgStore,
-    RecordStore, RegistrationStore, RoleStore, Rotation, SessionStore, StoreResult, UserFilter,
-    UserStore,
+    ApiKeyStore, AppStore, AttemptStore, Cache, ChainStore, CodeStore, EventStore, LoginWrite,
+    OrgStore, RecordStore, RegistrationStore, RoleStore, Rotation, SessionStore, StoreResult,
+    UserFilter, UserStore,
 };
 use crate::Error;
 
@@ -23,6 +23,7 @@ mod attempts;
 mod cache;
 mod chain;
 mod codes;
+mod events;
 mod orgs;
 mod records;
 mod registrations;
@@ -56,6 +57,9 @@ struct Data {
     /// (user id, registration)
     registrations: Vec<(String, Registration)>,
     codes: Vec<OneTimeCode>,
+    /// Security events, oldest first, and each organization's webhook.
+    events: Vec<SecurityEvent>,
+    webhooks: HashMap<String, Webhook>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +84,11 @@ impl MemoryStore {
     /// Every login record written so far, oldest first (for tests).
     pub fn records(&self) -> Vec<LoginRecord> {
         self.data.borrow().records.clone()
+    }
+
+    /// Every security event so far, oldest first (for tests).
+    pub fn events(&self) -> Vec<SecurityEvent> {
+        self.data.borrow().events.clone()
     }
 
     /// The user's last successful login (for tests).

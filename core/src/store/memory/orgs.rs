@@ -67,6 +67,8 @@ impl OrgStore for MemoryStore {
         d.checkpoints.retain(|(o, _)| o != id);
         d.counters.remove(id);
         d.attempts.retain(|(o, _), _| o != id);
+        d.events.retain(|e| e.organization_id != id);
+        d.webhooks.remove(id);
         d.keys.retain(|k| k.organization_id != id);
         d.apps.retain(|a| a.organization_id != id);
         d.users.retain(|u| u.organization_id != id);
