@@ -6,6 +6,7 @@
 //!   change.
 //! - [`guard`]: brute-force protection every method's attempts pass through.
 //! - [`bot`]: Cloudflare Turnstile verification, for applications that ask for it.
+//! - [`passkey`]: WebAuthn verification of registrations and assertions (ES256).
 //!
 //! Adding a method: a module here with its start/finish steps (state between them stored
 //! server-side, time and randomness passed in), its failures recorded with its
@@ -15,4 +16,5 @@
 
 pub mod bot;
 pub mod guard;
+pub mod passkey;
 pub mod password;
