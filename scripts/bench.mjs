@@ -173,7 +173,12 @@ if (only('burst')) {
     const from = (ip, password) => call('POST', '/api/v1/auth/login',
       { client_id: app.client_id, login_id: 'burst@example.com', password }, { 'cf-connecting-ip': ip });
     const t0 = performance.now();
-    const statuses = await Promise.all(Array.from({ length: 200 }, async () => (await from('198.51.100.1', 'wrong horse battery')).status));
+    const others = [];
+    const statuses = await Promise.all(Array.from({ length: 200 }, async () => {
+      const res = await from('198.51.100.1', 'wrong horse battery');
+      if (res.status !== 401 && res.status !== 429) others.push(`${res.status} ${await res.text()}`);
+      return res.status;
+    }));
     const wall = performance.now() - t0;
     const count = (s) => statuses.filter((x) => x === s).length;
     const locked = (await from('198.51.100.1', 'correct horse battery')).status;
@@ -181,6 +186,7 @@ if (only('burst')) {
     const token = (await (await from('203.0.113.1', 'correct horse battery')).json()).access_token;
     const history = await (await fetch(`${w.baseUrl}/api/v1/auth/login-history?filter=failure&limit=1`, { headers: { authorization: `Bearer ${token}` } })).json();
     console.log(`answers: ${count(401)} checked the password (401), ${count(429)} refused (429), others ${200 - count(401) - count(429)}; wall ${(wall / 1000).toFixed(1)} s`);
+    for (const o of others) console.log(`  other answer: ${o.slice(0, 300)}`);
     console.log(`the right password from that address afterwards: ${locked} (429 = locked)`);
     console.log(`failure records: ${history.data.total_count} (200 attempts + that one = 201 expected)`);
   } finally {
