@@ -47,6 +47,12 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap()
 }
 
+/// Sets organization `org_a`'s webhook.
+fn hook(store: &MemoryStore) -> crate::api::WebhookView {
+    let url = "https://hooks.example.com/in";
+    block_on(set_webhook(store, KEY, "org_a", "", url, false, NOW)).unwrap()
+}
+
 fn page() -> Page {
     Page {
         limit: 50,
@@ -213,16 +219,7 @@ fn test_events_delivered_signed_once_each_with_retries() {
 #[test]
 fn test_events_claimed_once_by_racing_deliverers() {
     let store = MemoryStore::new();
-    block_on(set_webhook(
-        &store,
-        KEY,
-        "org_a",
-        "",
-        "https://hooks.example.com/in",
-        false,
-        NOW,
-    ))
-    .unwrap();
+    hook(&store);
     let first = block_on(store.claim_deliveries(NOW, NOW + webhook::LEASE_MS, 10)).unwrap();
     let second = block_on(store.claim_deliveries(NOW, NOW + webhook::LEASE_MS, 10)).unwrap();
     assert_eq!((first.len(), second.len()), (1, 0));
@@ -236,16 +233,7 @@ fn test_events_claimed_once_by_racing_deliverers() {
 #[test]
 fn test_events_pending_fail_once_the_webhook_is_removed() {
     let store = MemoryStore::new();
-    block_on(set_webhook(
-        &store,
-        KEY,
-        "org_a",
-        "",
-        "https://hooks.example.com/in",
-        false,
-        NOW,
-    ))
-    .unwrap();
+    hook(&store);
     block_on(delete_webhook(&store, "org_a", "", NOW)).unwrap();
     let rx = Receiver::default();
     let report = block_on(deliver_due(&store, &rx, KEY, NOW)).unwrap();

@@ -88,6 +88,17 @@ impl World {
         password: &str,
         now: i64,
     ) -> Result<crate::login::LoginSuccess, Error> {
+        self.login_asking(login_id, password, &Off, now)
+    }
+
+    /// A login whose password, once right, is looked up in `breached`.
+    fn login_asking(
+        &mut self,
+        login_id: &str,
+        password: &str,
+        breached: &impl password::breach::RangeSource,
+        now: i64,
+    ) -> Result<crate::login::LoginSuccess, Error> {
         let req = PasswordLogin {
             organization_id: &self.org,
             application: Some(&self.app),
@@ -108,7 +119,7 @@ impl World {
             now,
             rng: &mut self.rng,
         };
-        block_on(password_login(&self.store, req, &Off, env))
+        block_on(password_login(&self.store, req, breached, env))
     }
 
     fn login(
@@ -1802,23 +1813,7 @@ fn test_events_breached_password_at_login_flags_or_requires_a_change() {
     use crate::model::{AttackProtection, BreachedAtLogin};
     let mut w = World::new();
     let login = |w: &mut World, source: &Lists, now: i64| {
-        let req = PasswordLogin {
-            organization_id: &w.org,
-            application: Some(&w.app),
-            login_id: "ann",
-            password: "correct horse",
-            client: ClientInfo::default(),
-            no_tokens: true,
-            require_registration: false,
-        };
-        let env = LoginEnv {
-            keys: &w.keys,
-            issuer: ISS,
-            params: FAST,
-            now,
-            rng: &mut w.rng,
-        };
-        block_on(password_login(&w.store, req, source, env))
+        w.login_asking("ann", "correct horse", source, now)
     };
     let policy = |w: &World, at_login| {
         let upd = UpdateOrganization {

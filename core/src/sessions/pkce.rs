@@ -8,16 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{AuthorizeRequest, AuthorizeResponse, TokenRequest};
 use crate::authn::password::breach::RangeSource;
+use crate::authn::password::login::LoginStores;
 use crate::authn::password::{self, PasswordLogin};
 use crate::login::LoginEnv;
 use crate::model::{Application, ClientInfo, OneTimeCode, Session};
 use crate::rand::{hex, Rng};
 use crate::secrets::{ct_eq, sha256};
 use crate::sessions::tokens::{access_token, audience, lifetimes, new_refresh_token, Issued};
-use crate::store::{
-    AppStore, AttemptStore, CodeStore, EventStore, OrgStore, RegistrationStore, SessionStore,
-    UserStore,
-};
+use crate::store::{AppStore, CodeStore, SessionStore, UserStore};
 use crate::Error;
 
 pub const AUTHORIZATION_CODE: &str = "authorization_code";
@@ -69,13 +67,7 @@ fn percent_encode(s: &str) -> String {
 
 /// Authenticates the user with a password and answers a code for `app`.
 pub async fn authorize<R: Rng>(
-    store: &(impl UserStore
-          + SessionStore
-          + RegistrationStore
-          + CodeStore
-          + AttemptStore
-          + OrgStore
-          + EventStore),
+    store: &impl LoginStores,
     app: &Application,
     req: AuthorizeRequest,
     client: ClientInfo,

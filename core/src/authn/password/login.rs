@@ -39,16 +39,27 @@ pub struct PasswordLogin<'a> {
     pub require_registration: bool,
 }
 
+/// The stores a password login reads and writes.
+pub trait LoginStores:
+    UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore + OrgStore + EventStore
+{
+}
+
+impl<T> LoginStores for T where
+    T: UserStore
+        + SessionStore
+        + RegistrationStore
+        + CodeStore
+        + AttemptStore
+        + OrgStore
+        + EventStore
+{
+}
+
 /// A password login. `breached` is asked, after the password proved right, whether it is
 /// in known breaches, as the organization's `breached_password_at_login` says.
 pub async fn password_login<R: Rng>(
-    store: &(impl UserStore
-          + SessionStore
-          + RegistrationStore
-          + CodeStore
-          + AttemptStore
-          + OrgStore
-          + EventStore),
+    store: &impl LoginStores,
     req: PasswordLogin<'_>,
     breached: &impl RangeSource,
     env: LoginEnv<'_, R>,
