@@ -156,7 +156,7 @@ test('test_events_raised_listed_per_organization_and_delivered_signed', async ()
   await cron();
   assert.equal(receiver.got.length, seen + firstRound.length, 'nothing before the retry is due');
   // A minute passes (the schedule itself is tested natively with the clock pinned).
-  sqlDirect(`UPDATE security_events SET next_attempt_at = next_attempt_at - 60000 WHERE id = ${failed[0].id}`);
+  await sqlDirect(`UPDATE security_events SET next_attempt_at = next_attempt_at - 60000 WHERE id = ${failed[0].id}`);
   await cron();
   const retry = receiver.got.slice(seen + firstRound.length);
   assert.equal(retry.length, 1);

@@ -67,17 +67,30 @@ export async function registered(o, app, user) {
   return user;
 }
 
-/** Runs `sql` on the test server's local D1 directly; answers the rows it selects. */
-export function sqlDirect(sql) {
+/**
+ * Runs `sql` on the test server's local D1 directly; answers the rows it selects. The
+ * running wrangler dev sometimes drops its next connection after such an outside write
+ * (seen in full suite runs: `fetch failed` on the request right after), so this returns
+ * only once the server answers /healthz again.
+ */
+export async function sqlDirect(sql) {
   const run = spawnSync(join(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'execute', 'latchkey', '--local', '--json',
     '--persist-to', process.env.LATCHKEY_PERSIST_DIR, '--config', join(ROOT, 'wrangler.e2e.toml'), '--command', sql],
   { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   assert.equal(run.status, 0, run.stderr);
+  for (let tries = 0; ; tries++) {
+    try {
+      if ((await fetch(`${BASE}/healthz`)).status === 200) break;
+    } catch (e) {
+      if (tries >= 100) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return JSON.parse(run.stdout)[0]?.results ?? [];
 }
 
 /** Runs `sql` on the test server's local D1 directly, as an attacker with database access. */
-export const sqlAsAttacker = (sql) => { sqlDirect(sql); };
+export const sqlAsAttacker = async (sql) => { await sqlDirect(sql); };
 
 /** Opens a zip with Python's zipfile (an independent reader) and returns {name: text}. */
 export function unzip(bytes) {

@@ -277,7 +277,7 @@ test('test_records_hash_chain_verifies_and_finds_tampering', async () => {
   assert.ok(rows.every((x) => /^[0-9a-f]{64}$/.test(x[13])));
 
   // An attacker with database access edits the third attempt's IP address.
-  sqlAsAttacker(`UPDATE login_records SET ip = '6.6.6.6' WHERE organization_id = '${o.org.id}' AND chain_seq = 3`);
+  await sqlAsAttacker(`UPDATE login_records SET ip = '6.6.6.6' WHERE organization_id = '${o.org.id}' AND chain_seq = 3`);
   r = await verify();
   assert.deepEqual(r.body.first_broken_link, { seq: 3, reason: 'row_edited' });
   assert.equal(r.body.verified_through, 2);

@@ -92,7 +92,7 @@ test('test_records_hardening_verify_from_before_any_checkpoint_is_not_an_empty_p
 
   // An attacker deletes the oldest record (and there is no checkpoint to start from):
   // nothing can be verified, and the answer must say so rather than look clean.
-  sqlAsAttacker(`DELETE FROM login_records WHERE organization_id = '${o.org.id}' AND chain_seq = 1`);
+  await sqlAsAttacker(`DELETE FROM login_records WHERE organization_id = '${o.org.id}' AND chain_seq = 1`);
   for (const q of ['', '?from=2']) {
     const v = await o.api('GET', `/api/v1/login-records/verify${q}`);
     assert.equal(v.status, 200);

@@ -264,7 +264,7 @@ test('test_security_record_chain_resists_rehashing_and_truncation', async () => 
   const where = `organization_id = '${o.org.id}'`;
   // Edit a row and recompute its hash as anyone could (unkeyed SHA-256 of anything): the
   // chain is keyed, so the forged hash does not match.
-  sqlAsAttacker(`UPDATE login_records SET ip = '6.6.6.6', row_hash = '${'ab'.repeat(32)}' WHERE ${where} AND chain_seq = 2`);
+  await sqlAsAttacker(`UPDATE login_records SET ip = '6.6.6.6', row_hash = '${'ab'.repeat(32)}' WHERE ${where} AND chain_seq = 2`);
   assert.deepEqual((await verify()).first_broken_link, { seq: 2, reason: 'row_edited' });
 
   const o2 = await newOrg();
@@ -273,7 +273,7 @@ test('test_security_record_chain_resists_rehashing_and_truncation', async () => 
   for (let i = 0; i < 5; i++) await login(a2, u2.email, u2.password);
   const verify2 = async () => (await o2.api('GET', '/api/v1/login-records/verify')).body;
   // Delete the newest two rows: the counter remembers they were issued.
-  sqlAsAttacker(`DELETE FROM login_records WHERE organization_id = '${o2.org.id}' AND chain_seq >= 4`);
+  await sqlAsAttacker(`DELETE FROM login_records WHERE organization_id = '${o2.org.id}' AND chain_seq >= 4`);
   let r = await verify2();
   assert.deepEqual([r.first_broken_link, r.verified_through], [{ seq: 4, reason: 'tail_missing' }, 3]);
   // The next login takes number 6, not a second 4: the gap stays visible.
@@ -336,7 +336,7 @@ test('test_security_an_address_is_throttled_across_accounts_and_its_writes_cappe
   const refused = await from(ip, ghost, 'spring2026!');
   assertError(refused, 429, 'TOO_MANY_ATTEMPTS');
   assert.ok(Number(refused.headers.get('retry-after')) >= 1);
-  const [{ n }] = sqlDirect(`SELECT COUNT(*) AS n FROM login_records WHERE organization_id = '${o.org.id}'`);
+  const [{ n }] = await sqlDirect(`SELECT COUNT(*) AS n FROM login_records WHERE organization_id = '${o.org.id}'`);
   assert.equal(n, 100, 'the refused unknown identifier left no record');
   // A real account behind the throttled address gets the same answer; from elsewhere it logs in.
   const u = await newUser(o, a);
