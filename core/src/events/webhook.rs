@@ -171,11 +171,11 @@ pub async fn deliver_due(
 ) -> Result<Report, Error> {
     let mut report = Report::default();
     for (event, hook) in store.claim_deliveries(now, now + LEASE_MS, BATCH).await? {
-        let outcome = match &hook {
-            Some(hook) => send(sender, key, hook, &event, now).await,
-            None => Err("no webhook".to_owned()),
-        };
-        let delivery = match hook {
+        let delivery = match &hook {
+            Some(hook) => {
+                let outcome = send(sender, key, hook, &event, now).await;
+                after_attempt(&event.delivery, outcome, now)
+            }
             // The webhook is gone: nothing to retry against.
             None => Delivery {
                 state: DeliveryState::Failed,
@@ -183,7 +183,6 @@ pub async fn deliver_due(
                 next_attempt_at: None,
                 last_error: Some("no webhook".to_owned()),
             },
-            Some(_) => after_attempt(&event.delivery, outcome, now),
         };
         match delivery.state {
             DeliveryState::Delivered => report.delivered += 1,

@@ -167,9 +167,18 @@ impl EventStore for D1Store {
                 &[n(now), n(lease_until), n(limit.into())],
             )
             .await?;
+        // One look-up per organization, however many of its events were claimed.
+        let mut hooks: Vec<(String, Option<Webhook>)> = Vec::new();
         let mut out = Vec::with_capacity(claimed.len());
         for e in events(claimed)? {
-            let hook = self.get_webhook(&e.organization_id).await?;
+            let hook = match hooks.iter().find(|(org, _)| *org == e.organization_id) {
+                Some((_, hook)) => hook.clone(),
+                None => {
+                    let hook = self.get_webhook(&e.organization_id).await?;
+                    hooks.push((e.organization_id.clone(), hook.clone()));
+                    hook
+                }
+            };
             out.push((e, hook));
         }
         Ok(out)
