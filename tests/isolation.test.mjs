@@ -2,7 +2,7 @@
 // with organization A's key, blind to organization B's ids (404), leaving B's data intact.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, assertError, newOrg, email, bearer, registered } from './lib.mjs';
+import { call, assertError, newOrg, email, bearer, registered, sqlDirect } from './lib.mjs';
 
 let ops;
 let a;
@@ -27,6 +27,7 @@ const BODIES = {
   createRole: { name: 'iso' },
   createPermission: { name: 'iso' },
   createOrganization: { name: 'iso' },
+  updatePasskeyName: { name: 'hijacked' },
 };
 
 before(async () => {
@@ -48,6 +49,10 @@ before(async () => {
     session_id: session.session_id, userId: user.id, applicationId: app.id, identity_store_id: b.org.id,
   };
   bSession = session;
+  // A passkey of B's user, stored as a registration would store it (registering one takes a
+  // browser; tests/passkeys.test.mjs does).
+  bIds.passkey_id = '01900000-0000-7000-8000-00000000b0b0';
+  await sqlDirect(`INSERT INTO passkeys (id, organization_id, user_id, credential_id, public_key, sign_count, rp_id, name, aaguid, backup_eligible, backup_state, attestation, transports, created_at) VALUES ('${bIds.passkey_id}', '${b.org.id}', '${user.id}', 'YjBi', 'YjBi', 0, 'localhost', 'b-key', '${'0'.repeat(32)}', 0, 0, 'none', '[]', 0)`);
   const aApp = (await a.api('POST', '/api/v1/applications', { name: 'a-app' })).body;
   const aUser = await registered(a, aApp, (await a.api('POST', '/api/v1/users', { email: email('a-login'), password: 'a password 123' })).body);
   aToken = (await call('POST', '/api/v1/auth/login', { body: { client_id: aApp.client_id, login_id: aUser.email, password: 'a password 123' } })).body.access_token;
@@ -118,6 +123,7 @@ test('test_isolation_org_a_key_cannot_reach_org_b_ids', async () => {
   assert.equal((await b.api('GET', `/api/v1/permissions/${bIds.permission_id}`)).body.name, 'b:perm');
   assert.equal((await b.api('GET', `/api/v1/applications/${bIds.application_id}`)).body.name, 'b-app');
   assert.equal((await b.api('GET', `/api/v1/organizations/${b.org.id}`)).body.name, 'B');
+  assert.deepEqual((await b.api('GET', `/api/v1/users/${bIds.user_id}/passkeys`)).body.passkeys.map((p) => p.name), ['b-key']);
   assert.equal((await b.api('GET', '/api/v1/api-keys')).body.api_keys[0].revoked_at, null);
 });
 

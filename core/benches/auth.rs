@@ -184,6 +184,7 @@ fn main() {
         sid: "session".into(),
         org: org.clone(),
         roles: vec!["admin".into()],
+        amr: vec!["pwd".into()],
     };
     let mut issue = Stats(vec![]);
     let mut verify = Stats(vec![]);

@@ -119,8 +119,66 @@ pub struct Application {
     /// is [`crate::sessions::tokens::admin_audience`], and only such tokens carry a user's
     /// administrative permissions.
     pub admin_api: bool,
+    /// The relying-party id passkeys of this application are bound to; `None` for the host
+    /// of its first allowed origin (see [`crate::authn::passkey::rp_id`]).
+    pub passkey_rp_id: Option<String>,
+    /// Whether a passkey ceremony must verify the user (PIN, biometrics), not only their
+    /// presence.
+    pub passkey_user_verification: UserVerification,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// WebAuthn's user-verification requirement, as an application sets it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserVerification {
+    /// Refused without it (the default).
+    #[default]
+    Required,
+    /// Asked for, not refused without it.
+    Preferred,
+}
+
+impl UserVerification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserVerification::Required => "required",
+            UserVerification::Preferred => "preferred",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [UserVerification::Required, UserVerification::Preferred]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// A user's passkey: a WebAuthn credential registered with one application's RP ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passkey {
+    pub id: String,
+    pub organization_id: String,
+    pub user_id: String,
+    /// The authenticator's credential id, base64url (unique everywhere).
+    pub credential_id: String,
+    /// The COSE public key as registered.
+    pub public_key: Vec<u8>,
+    pub sign_count: u32,
+    pub rp_id: String,
+    pub name: String,
+    /// The authenticator model (hex, all zeros when unattested).
+    pub aaguid: String,
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+    /// `none`, `self` or `unattested`.
+    pub attestation: String,
+    /// Transports the browser reported (`internal`, `hybrid`, `usb`, ...), for `allowCredentials`.
+    pub transports: Vec<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -338,6 +396,16 @@ pub enum FailureReason {
     NotRegistered,
     /// Refused by brute-force protection before the credential was checked.
     TooManyAttempts,
+    /// A passkey response whose challenge was not issued, was used already or expired.
+    ChallengeInvalid,
+    /// A passkey no user of the organization has registered.
+    UnknownPasskey,
+    /// A passkey response that failed verification (origin, RP ID, signature, ...).
+    PasskeyRejected,
+    /// A passkey response without user verification where the application requires it.
+    UserNotVerified,
+    /// A passkey whose signature counter did not grow: possibly a cloned authenticator.
+    CounterRegressed,
 }
 
 impl FailureReason {
@@ -352,7 +420,34 @@ impl FailureReason {
             FailureReason::MethodDisabled => "method_disabled",
             FailureReason::NotRegistered => "not_registered",
             FailureReason::TooManyAttempts => "too_many_attempts",
+            FailureReason::ChallengeInvalid => "challenge_invalid",
+            FailureReason::UnknownPasskey => "unknown_passkey",
+            FailureReason::PasskeyRejected => "passkey_rejected",
+            FailureReason::UserNotVerified => "user_not_verified",
+            FailureReason::CounterRegressed => "possible_cloned_authenticator",
         }
+    }
+
+    /// Every reason, for reading stored ones back.
+    pub const ALL: [FailureReason; 14] = [
+        FailureReason::UnknownUser,
+        FailureReason::BadPassword,
+        FailureReason::NoPassword,
+        FailureReason::Disabled,
+        FailureReason::Expired,
+        FailureReason::PasswordChangeRequired,
+        FailureReason::MethodDisabled,
+        FailureReason::NotRegistered,
+        FailureReason::TooManyAttempts,
+        FailureReason::ChallengeInvalid,
+        FailureReason::UnknownPasskey,
+        FailureReason::PasskeyRejected,
+        FailureReason::UserNotVerified,
+        FailureReason::CounterRegressed,
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::nullable;
 use crate::model::{ApiKey, Application, Organization, Permission, Role, User};
-pub use crate::model::{AttackProtection, LoginMethod, UserStatus};
+pub use crate::model::{AttackProtection, LoginMethod, UserStatus, UserVerification};
 use crate::time::rfc3339;
 
 // ---- organizations ------------------------------------------------------------------------
@@ -178,6 +178,13 @@ request_type! {
         /// Require a Cloudflare Turnstile token with sign-ups and logins (default false).
         #[serde(default)]
         pub bot_protection: bool,
+        /// The RP ID passkeys are bound to: the host of every allowed origin, or a domain
+        /// they are all under (default: the host of the first allowed origin).
+        #[serde(default)]
+        pub passkey_rp_id: Option<String>,
+        /// `required` (default) or `preferred`: whether passkey ceremonies must verify the user.
+        #[serde(default)]
+        pub passkey_user_verification: Option<UserVerification>,
     }
 }
 
@@ -203,6 +210,11 @@ request_type! {
         pub idle_timeout_secs: Option<u32>,
         #[serde(default)]
         pub bot_protection: Option<bool>,
+        /// An empty string goes back to the default (the first allowed origin's host).
+        #[serde(default)]
+        pub passkey_rp_id: Option<String>,
+        #[serde(default)]
+        pub passkey_user_verification: Option<UserVerification>,
     }
 }
 
@@ -227,6 +239,9 @@ api_type! {
         pub idle_timeout_secs: u32,
         /// Sign-ups and logins need a Cloudflare Turnstile token (`turnstile_token`).
         pub bot_protection: bool,
+        /// The RP ID set for passkeys, if any; `null` means the first allowed origin's host.
+        pub passkey_rp_id: Option<String>,
+        pub passkey_user_verification: UserVerification,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -248,6 +263,8 @@ impl From<&Application> for ApplicationView {
             admin_api: a.admin_api,
             idle_timeout_secs: a.idle_timeout_secs,
             bot_protection: a.bot_protection,
+            passkey_rp_id: a.passkey_rp_id.clone(),
+            passkey_user_verification: a.passkey_user_verification,
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
         }

@@ -10,6 +10,7 @@
 //! - [`sessions`]: sessions, natively and in seed 002's shape.
 //! - [`records`]: login history (seed 001) and login logs (seed 000).
 //! - [`events`]: security events and the organization's webhook.
+//! - [`passkeys`]: WebAuthn options and responses, and the user's passkeys.
 //!
 //! Seed 003's Login API has its own shapes in [`crate::compat::login_api`].
 
@@ -41,6 +42,7 @@ pub mod auth;
 pub mod common;
 pub mod events;
 pub mod identity;
+pub mod passkeys;
 pub mod records;
 pub mod sessions;
 
@@ -48,5 +50,6 @@ pub use auth::*;
 pub use common::*;
 pub use events::*;
 pub use identity::*;
+pub use passkeys::*;
 pub use records::*;
 pub use sessions::*;

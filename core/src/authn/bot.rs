@@ -67,6 +67,8 @@ mod tests {
             admin_api: false,
             idle_timeout_secs: 0,
             bot_protection: on,
+            passkey_rp_id: None,
+            passkey_user_verification: Default::default(),
             created_at: 0,
             updated_at: 0,
         }

@@ -15,10 +15,11 @@
 //! refused ones included, extends a lock. An administrator or a password reset clears a login
 //! id's counters.
 
-use crate::model::{AttackProtection, User};
+use crate::events::{self, kinds};
+use crate::model::{AttackProtection, ClientInfo, User};
 use crate::rand::hex;
 use crate::secrets::sha256;
-use crate::store::AttemptStore;
+use crate::store::{AttemptStore, EventStore};
 use crate::Error;
 
 /// How many failures are tolerated, and for how long a lock lasts.
@@ -160,6 +161,37 @@ pub fn newly_throttled(policy: &Policy, charged: Charged) -> bool {
 
 /// Clears every counter of the user's login ids (email and username), from every address:
 /// an administrator's unlock, or a password reset.
+/// Charges an attempt to the client's address (suspicious-IP throttling), before anything
+/// else about the attempt is looked at. Answers the address's counter key, to clear on
+/// success, or past the address's limit the seconds to wait, after raising
+/// `address.throttled` the first time.
+pub async fn charge_address(
+    store: &(impl AttemptStore + EventStore),
+    organization_id: &str,
+    policy: &Policy,
+    client: &ClientInfo,
+    now: i64,
+) -> Result<Result<[String; 1], u64>, Error> {
+    let address = [address_key(policy, client.ip.as_deref(), now)];
+    let charged = store
+        .charge_attempts(organization_id, &address, policy.address_window_ms, now)
+        .await?;
+    if let Some((c, Err(retry_after_secs))) = charged
+        .first()
+        .map(|c| (c, decide_address(policy, *c, now)))
+    {
+        if newly_throttled(policy, *c) {
+            let e = events::event(organization_id, kinds::ADDRESS_THROTTLED, now)
+                .client(client)
+                .detail("failures", c.failures)
+                .detail("retry_after_secs", retry_after_secs);
+            events::emit(store, e).await?;
+        }
+        return Ok(Err(retry_after_secs));
+    }
+    Ok(Ok(address))
+}
+
 pub async fn unlock(store: &impl AttemptStore, user: &User) -> Result<(), Error> {
     let org = user.organization_id.as_str();
     let mut all = Vec::new();

@@ -28,6 +28,12 @@ pub mod kinds {
     pub const LOGIN_NEW_DEVICE: &str = "login.new_device";
     pub const LOGIN_NEW_COUNTRY: &str = "login.new_country";
     pub const LOGIN_IMPOSSIBLE_TRAVEL: &str = "login.impossible_travel";
+    /// A passkey was registered to an account.
+    pub const PASSKEY_ADDED: &str = "passkey.added";
+    /// A passkey was deleted, by its user or an administrator.
+    pub const PASSKEY_REMOVED: &str = "passkey.removed";
+    /// A passkey's signature counter did not grow: possibly a cloned authenticator.
+    pub const PASSKEY_COUNTER_REGRESSED: &str = "passkey.counter_regressed";
 }
 
 /// The event a risk flag on a successful login raises, if any.

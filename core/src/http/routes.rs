@@ -116,6 +116,16 @@ pub enum Route {
     GetWebhook,
     SetWebhook,
     DeleteWebhook,
+    PasskeyRegisterOptions,
+    PasskeyRegister,
+    ListPasskeys,
+    PasskeyStatus,
+    RenamePasskey,
+    DeletePasskey,
+    PasskeyLoginOptions,
+    PasskeyLogin,
+    ListUserPasskeys,
+    DeleteUserPasskey,
 }
 
 /// One row of the route table.
@@ -152,7 +162,7 @@ const fn r(
     }
 }
 
-use Method::{Delete, Get, Post, Put};
+use Method::{Delete, Get, Patch, Post, Put};
 
 const PAGED: &[&str] = &["limit", "offset"];
 
@@ -234,6 +244,16 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::GetWebhook, Get, "/api/v1/security-events/webhook", "getSecurityEventWebhook", "The webhook security events are sent to (never its secret).", Access::Org(P::OrganizationsRead), &[]),
     r(Route::SetWebhook, Put, "/api/v1/security-events/webhook", "setSecurityEventWebhook", "Send security events to this HTTPS URL, signed (Standard Webhooks); answers the new signing secret, once.", Access::Org(P::OrganizationsWrite), &[]),
     r(Route::DeleteWebhook, Delete, "/api/v1/security-events/webhook", "deleteSecurityEventWebhook", "Stop sending security events.", Access::Org(P::OrganizationsWrite), &[]),
+    r(Route::PasskeyRegisterOptions, Post, "/api/v1/passkeys/register/options", "passkeyRegistrationInitialize", "Start registering a passkey for the signed-in user: WebAuthn creation options with a single-use challenge.", Access::User, &[]),
+    r(Route::PasskeyRegister, Post, "/api/v1/passkeys/register", "completePasskeyRegistration", "Complete a passkey registration with the browser's response.", Access::User, &[]),
+    r(Route::ListPasskeys, Get, "/api/v1/passkeys", "listPasskeys", "The signed-in user's passkeys.", Access::User, &[]),
+    r(Route::PasskeyStatus, Get, "/api/v1/passkeys/status", "checkPasskeyStatus", "Whether the signed-in user can sign in with a passkey.", Access::User, &[]),
+    r(Route::RenamePasskey, Patch, "/api/v1/passkeys/{passkey_id}", "updatePasskeyName", "Rename one of the signed-in user's passkeys.", Access::User, &[]),
+    r(Route::DeletePasskey, Delete, "/api/v1/passkeys/{passkey_id}", "deletePasskey", "Delete one of the signed-in user's passkeys.", Access::User, &[]),
+    r(Route::PasskeyLoginOptions, Post, "/api/v1/auth/passkey/options", "initiatePasskeyLogin", "Start a passkey login (username-first with login_id, else usernameless): WebAuthn request options with a single-use challenge.", Access::Public, &[]),
+    r(Route::PasskeyLogin, Post, "/api/v1/auth/passkey/login", "finishPasskeyAuthentication", "Finish a passkey login with the browser's assertion, and get tokens.", Access::Public, &[]),
+    r(Route::ListUserPasskeys, Get, "/api/v1/users/{user_id}/passkeys", "listUserPasskeys", "A user's passkeys (administrators).", Access::Org(P::UsersRead), &[]),
+    r(Route::DeleteUserPasskey, Delete, "/api/v1/users/{user_id}/passkeys/{passkey_id}", "deleteUserPasskey", "Delete a user's passkey (administrators).", Access::Org(P::UsersWrite), &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 
@@ -452,6 +472,8 @@ mod tests {
                 Route::ChangePassword,
                 Route::Authorize,
                 Route::Token,
+                Route::PasskeyLoginOptions,
+                Route::PasskeyLogin,
                 Route::LoginApiLogout
             ]
         );

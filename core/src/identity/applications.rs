@@ -52,6 +52,15 @@ fn redirects(v: &[String]) -> Result<Vec<String>, Error> {
     validate::list("INVALID_REDIRECT_URIS", v, MAX_URIS, validate::redirect_uri)
 }
 
+/// An RP ID as set: `None` or empty for the default; else a domain that at least one
+/// allowed origin's host is, or is under.
+fn rp_id_setting(raw: Option<&str>, app: &Application) -> Result<Option<String>, Error> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => crate::authn::passkey::check_rp_id(v, &app.allowed_origins).map(Some),
+    }
+}
+
 fn check_ttls(app: &Application) -> Result<(), Error> {
     ttl(
         "INVALID_ACCESS_TOKEN_TTL_SECS",
@@ -87,7 +96,7 @@ pub async fn create(
     now: i64,
     rng: &mut impl Rng,
 ) -> Result<ApplicationView, Error> {
-    let app = Application {
+    let mut app = Application {
         id: uuid_v7(now, rng),
         organization_id: org_id.to_owned(),
         name: validate::name("INVALID_NAME", &input.name, 200)?,
@@ -109,9 +118,12 @@ pub async fn create(
         admin_api: input.admin_api,
         idle_timeout_secs: input.idle_timeout_secs.unwrap_or(DEFAULT_IDLE_TIMEOUT_SECS),
         bot_protection: input.bot_protection,
+        passkey_rp_id: None,
+        passkey_user_verification: input.passkey_user_verification.unwrap_or_default(),
         created_at: now,
         updated_at: now,
     };
+    app.passkey_rp_id = rp_id_setting(input.passkey_rp_id.as_deref(), &app)?;
     check_ttls(&app)?;
     store.insert_app(&app).await?;
     // The organization's domain configuration lists its applications.
@@ -179,6 +191,12 @@ pub async fn update(
     if let Some(v) = input.bot_protection {
         app.bot_protection = v;
     }
+    if let Some(v) = input.passkey_user_verification {
+        app.passkey_user_verification = v;
+    }
+    // Checked against the origins as they are after this update.
+    let rp_id = input.passkey_rp_id.or_else(|| app.passkey_rp_id.take());
+    app.passkey_rp_id = rp_id_setting(rp_id.as_deref(), &app)?;
     check_ttls(&app)?;
     app.updated_at = now;
     changed(store.update_app(&app).await)?;

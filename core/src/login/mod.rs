@@ -63,6 +63,9 @@ pub fn new_code(
 /// A session about to start for an authenticated user.
 pub struct Start<'a> {
     pub user: &'a User,
+    /// How the user proved who they are (`password`, `passkey`): the session's method, the
+    /// record's, and the access token's `amr`.
+    pub method: &'static str,
     /// The login id as typed, for the record.
     pub login_id: &'a str,
     pub application: Option<&'a Application>,
@@ -85,6 +88,7 @@ pub async fn establish<R: Rng>(
 ) -> Result<LoginSuccess, Error> {
     let Start {
         user,
+        method,
         login_id,
         application,
         client,
@@ -105,7 +109,7 @@ pub async fn establish<R: Rng>(
         revoked_at: None,
         idle_timeout_ms: application.map_or(0, |a| i64::from(a.idle_timeout_secs) * 1000),
         client,
-        methods: vec!["password".to_owned()],
+        methods: vec![method.to_owned()],
     };
     let (tokens, stored_refresh) = if no_tokens {
         (None, None)
@@ -132,7 +136,7 @@ pub async fn establish<R: Rng>(
         application_id: session.application_id.clone(),
         created_at: env.now,
         outcome: Outcome::Success,
-        method: "password".to_owned(),
+        method: method.to_owned(),
         failure_reason: None,
         user_id: Some(user.id.clone()),
         login_id: login_id.chars().take(320).collect(),

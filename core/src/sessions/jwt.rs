@@ -34,6 +34,10 @@ pub struct AccessClaims {
     /// Role names held at issue.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// How the user authenticated (RFC 8176): `pwd` for a password; `hwk` and `user` for a
+    /// passkey (a hardware-bound key, used with the user present).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
 }
 
 /// A verified token's claims and lifetime.
@@ -253,6 +257,7 @@ mod tests {
             sid: "session-1".into(),
             org: "org-1".into(),
             roles: vec!["admin".into()],
+            amr: vec!["pwd".into()],
         }
     }
 

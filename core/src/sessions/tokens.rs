@@ -76,10 +76,29 @@ pub fn access_token(
             sid: session.id.clone(),
             org: session.organization_id.clone(),
             roles,
+            amr: amr(&session.methods),
         },
         now,
         ttl_secs,
     )
+}
+
+/// The `amr` claim (RFC 8176) of a session established by `methods`.
+pub fn amr(methods: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in methods {
+        let values: &[&str] = match m.as_str() {
+            "password" => &["pwd"],
+            "passkey" => &["hwk", "user"],
+            _ => &[],
+        };
+        for v in values {
+            if !out.iter().any(|o| o == v) {
+                out.push((*v).to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// Lifetimes of tokens for an application, or the defaults without one.

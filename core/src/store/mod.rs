@@ -9,8 +9,9 @@
 #![allow(async_fn_in_trait)]
 
 use crate::model::{
-    ApiKey, Application, Delivery, LoginRecord, OneTimeCode, Organization, Page, Permission,
-    RefreshToken, Registration, Role, SecurityEvent, Session, User, UserStatus, Webhook,
+    ApiKey, Application, Delivery, LoginRecord, OneTimeCode, Organization, Page, Passkey,
+    Permission, RefreshToken, Registration, Role, SecurityEvent, Session, User, UserStatus,
+    Webhook,
 };
 use crate::Error;
 
@@ -195,6 +196,43 @@ pub trait SessionStore {
     async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
     /// Records activity on a session.
     async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()>;
+}
+
+/// Users' passkeys. Every method is scoped to one organization, and those that name a
+/// passkey by id also to its user, so nobody reaches another user's credentials.
+pub trait PasskeyStore {
+    /// Stores a new passkey; false if its credential id is registered already (anywhere).
+    async fn insert_passkey(&self, passkey: &Passkey) -> StoreResult<bool>;
+    /// The passkey with this credential id in the organization.
+    async fn passkey_by_credential(
+        &self,
+        org_id: &str,
+        credential_id: &str,
+    ) -> StoreResult<Option<Passkey>>;
+    /// The user's passkeys, oldest first.
+    async fn user_passkeys(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<Passkey>>;
+    /// Records a use: the new signature counter, backup state and time. Only if the stored
+    /// counter is still `seen_count`, so that of two racing assertions with the same counter
+    /// at most one counts; false otherwise.
+    async fn use_passkey(
+        &self,
+        org_id: &str,
+        id: &str,
+        seen_count: u32,
+        sign_count: u32,
+        backup_state: bool,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// False if the user has no such passkey.
+    async fn rename_passkey(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        id: &str,
+        name: &str,
+    ) -> StoreResult<bool>;
+    /// False if the user has no such passkey.
+    async fn delete_passkey(&self, org_id: &str, user_id: &str, id: &str) -> StoreResult<bool>;
 }
 
 /// Users' registrations for applications.

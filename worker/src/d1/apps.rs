@@ -1,8 +1,8 @@
-use latchkey_core::model::{Application, Page};
+use latchkey_core::model::{Application, Page, UserVerification};
 use latchkey_core::store::{AppStore, StoreResult};
 use serde::Deserialize;
 
-use super::{json, n, parse_json_col, s, D1Store};
+use super::{json, n, opt, parse_json_col, s, D1Store};
 
 #[derive(Deserialize)]
 struct Row {
@@ -19,6 +19,8 @@ struct Row {
     admin_api: f64,
     idle_timeout_secs: f64,
     bot_protection: f64,
+    passkey_rp_id: Option<String>,
+    passkey_user_verification: String,
     created_at: f64,
     updated_at: f64,
 }
@@ -40,6 +42,9 @@ impl TryFrom<Row> for Application {
             admin_api: r.admin_api != 0.0,
             idle_timeout_secs: r.idle_timeout_secs as u32,
             bot_protection: r.bot_protection != 0.0,
+            passkey_user_verification: UserVerification::parse(&r.passkey_user_verification)
+                .unwrap_or_default(),
+            passkey_rp_id: r.passkey_rp_id,
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         })
@@ -48,7 +53,7 @@ impl TryFrom<Row> for Application {
 
 const COLS: &str = "id, organization_id, name, client_id, allowed_origins, redirect_uris, \
                     access_token_ttl_secs, refresh_token_ttl_secs, login_methods, created_at, updated_at, \
-                    self_signup, admin_api, idle_timeout_secs, bot_protection";
+                    self_signup, admin_api, idle_timeout_secs, bot_protection, passkey_rp_id, passkey_user_verification";
 
 fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
     rows.into_iter().map(Application::try_from).collect()
@@ -56,7 +61,7 @@ fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
 
 impl AppStore for D1Store {
     async fn insert_app(&self, a: &Application) -> StoreResult<()> {
-        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
         self.run(
             &sql,
             &[
@@ -75,6 +80,8 @@ impl AppStore for D1Store {
                 n(i64::from(a.admin_api)),
                 n(a.idle_timeout_secs.into()),
                 n(i64::from(a.bot_protection)),
+                opt(a.passkey_rp_id.as_deref()),
+                s(a.passkey_user_verification.as_str()),
             ],
         )
         .await?;
@@ -129,8 +136,8 @@ impl AppStore for D1Store {
         self.run(
             "UPDATE applications SET name = ?3, allowed_origins = ?4, redirect_uris = ?5, \
              access_token_ttl_secs = ?6, refresh_token_ttl_secs = ?7, login_methods = ?8, updated_at = ?9, \
-             self_signup = ?10, admin_api = ?11, idle_timeout_secs = ?12, bot_protection = ?13 \
-             WHERE organization_id = ?1 AND id = ?2",
+             self_signup = ?10, admin_api = ?11, idle_timeout_secs = ?12, bot_protection = ?13, \
+             passkey_rp_id = ?14, passkey_user_verification = ?15 WHERE organization_id = ?1 AND id = ?2",
             &[
                 s(&a.organization_id),
                 s(&a.id),
@@ -145,6 +152,8 @@ impl AppStore for D1Store {
                 n(i64::from(a.admin_api)),
                 n(a.idle_timeout_secs.into()),
                 n(i64::from(a.bot_protection)),
+                opt(a.passkey_rp_id.as_deref()),
+                s(a.passkey_user_verification.as_str()),
             ],
         )
         .await

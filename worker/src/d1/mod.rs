@@ -8,6 +8,7 @@ mod codes;
 mod events;
 mod keys;
 mod orgs;
+mod passkeys;
 mod records;
 mod roles;
 mod sessions;

@@ -133,6 +133,7 @@ impl OrgStore for D1Store {
             "DELETE FROM sessions WHERE organization_id = ?1",
             "DELETE FROM registrations WHERE user_id IN (SELECT id FROM users WHERE organization_id = ?1)",
             "DELETE FROM one_time_codes WHERE organization_id = ?1",
+            "DELETE FROM passkeys WHERE organization_id = ?1",
             "DELETE FROM login_records WHERE organization_id = ?1",
             "DELETE FROM record_checkpoints WHERE organization_id = ?1",
             "DELETE FROM security_events WHERE organization_id = ?1",

@@ -29,20 +29,7 @@ struct Row {
 }
 
 fn reason(s: &str) -> Option<FailureReason> {
-    use FailureReason::*;
-    [
-        UnknownUser,
-        BadPassword,
-        NoPassword,
-        Disabled,
-        Expired,
-        PasswordChangeRequired,
-        MethodDisabled,
-        NotRegistered,
-        TooManyAttempts,
-    ]
-    .into_iter()
-    .find(|r| r.as_str() == s)
+    FailureReason::parse(s)
 }
 
 impl From<Row> for StoredRecord {

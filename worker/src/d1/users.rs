@@ -158,6 +158,7 @@ impl UserStore for D1Store {
             format!("DELETE FROM user_roles WHERE user_id = {owned}"),
             format!("DELETE FROM registrations WHERE user_id = {owned}"),
             format!("DELETE FROM one_time_codes WHERE organization_id = ?1 AND user_id = {owned}"),
+            format!("DELETE FROM passkeys WHERE organization_id = ?1 AND user_id = {owned}"),
             format!(
                 "DELETE FROM refresh_tokens WHERE session_id IN \
                  (SELECT id FROM sessions WHERE organization_id = ?1 AND user_id = {owned})"

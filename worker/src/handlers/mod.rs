@@ -8,6 +8,7 @@ mod export;
 mod health;
 mod identity;
 mod login_api;
+mod passkeys;
 mod records;
 mod security_events;
 mod sessions;
@@ -68,6 +69,16 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         ListSecurityEvents | GetWebhook | SetWebhook | DeleteWebhook => {
             security_events::handle(route, cx, env).await
         }
+        PasskeyRegisterOptions
+        | PasskeyRegister
+        | ListPasskeys
+        | PasskeyStatus
+        | RenamePasskey
+        | DeletePasskey
+        | PasskeyLoginOptions
+        | PasskeyLogin
+        | ListUserPasskeys
+        | DeleteUserPasskey => passkeys::handle(route, cx, env).await,
     }
 }
 

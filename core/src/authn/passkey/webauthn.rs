@@ -91,6 +91,15 @@ struct ClientData {
     cross_origin: Option<bool>,
 }
 
+/// The challenge a response's client data answers (not yet checked: the relying party
+/// looks it up among those it issued, then verifies the whole response against it).
+pub fn client_data_challenge(json: &[u8]) -> Result<Vec<u8>, Error> {
+    let c: ClientData =
+        serde_json::from_slice(json).map_err(|_| rejected("clientDataJSON is not valid"))?;
+    Base64UrlUnpadded::decode_vec(c.challenge.trim_end_matches('='))
+        .map_err(|_| rejected("the challenge is not base64url"))
+}
+
 /// §7.1 steps 5-12 and §7.2 steps 10-15: the client data's type, challenge (compared in
 /// constant time), origin and that it was not made inside another origin's frame.
 fn check_client_data(json: &[u8], kind: &str, expect: &Expect<'_>) -> Result<(), Error> {

@@ -109,33 +109,20 @@ pub async fn password_login<R: Rng>(
         .unwrap_or_default();
     let policy = guard::Policy::from(&protection);
     let ip = req.client.ip.as_deref();
-    let address = [guard::address_key(&policy, ip, env.now)];
-    let charged = store
-        .charge_attempts(
-            req.organization_id,
-            &address,
-            policy.address_window_ms,
-            env.now,
-        )
-        .await?;
-    if let Some((c, Err(retry_after_secs))) = charged
-        .first()
-        .map(|c| (c, guard::decide_address(&policy, *c, env.now)))
-    {
-        if guard::newly_throttled(&policy, *c) {
-            let e = events::event(req.organization_id, kinds::ADDRESS_THROTTLED, env.now)
-                .client(&req.client)
-                .detail("failures", c.failures)
-                .detail("retry_after_secs", retry_after_secs);
-            events::emit(store, e).await?;
-        }
-        if user.is_some() {
-            store
-                .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
-                .await?;
-        }
-        return Err(Error::TooManyAttempts { retry_after_secs });
-    }
+    let address =
+        match guard::charge_address(store, req.organization_id, &policy, &req.client, env.now)
+            .await?
+        {
+            Ok(address) => address,
+            Err(retry_after_secs) => {
+                if user.is_some() {
+                    store
+                        .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
+                        .await?;
+                }
+                return Err(Error::TooManyAttempts { retry_after_secs });
+            }
+        };
     let keys = guard::keys(req.organization_id, &login_id, ip);
     let charged = store
         .charge_attempts(req.organization_id, &keys, policy.lock_ms, env.now)
@@ -248,6 +235,7 @@ pub async fn password_login<R: Rng>(
 
     let start = Start {
         user: &user,
+        method: "password",
         login_id: req.login_id,
         application: req.application,
         client: req.client,

@@ -12,5 +12,5 @@ pub use change::change_password;
 pub use hashing::{
     hash, validate, verify, HashParams, Verified, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, OWASP,
 };
-pub use login::{password_login, PasswordLogin, DUMMY_HASH};
+pub use login::{password_login, LoginStores, PasswordLogin, DUMMY_HASH};
 pub use signup::sign_up;

@@ -47,6 +47,7 @@ pub async fn sign_up<R: Rng>(
         .ok_or(Error::NotFound)?;
     let start = Start {
         user: &user,
+        method: "password",
         login_id: &req.email,
         application: Some(app),
         client,

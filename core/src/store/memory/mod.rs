@@ -7,13 +7,14 @@ use std::collections::HashMap;
 
 use crate::model::{
     ApiKey, Application, AttemptCounter, ChainRow, Checkpoint, Criteria, Delivery, DeliveryState,
-    LoginRecord, OneTimeCode, Organization, Outcome, Page, PastLogin, Permission, RecordCounter,
-    RefreshToken, Registration, Role, SecurityEvent, Session, StoredRecord, User, Webhook,
+    LoginRecord, OneTimeCode, Organization, Outcome, Page, Passkey, PastLogin, Permission,
+    RecordCounter, RefreshToken, Registration, Role, SecurityEvent, Session, StoredRecord, User,
+    Webhook,
 };
 use crate::store::{
     ApiKeyStore, AppStore, AttemptStore, Cache, ChainStore, CodeStore, EventStore, LoginWrite,
-    OrgStore, RecordStore, RegistrationStore, RoleStore, Rotation, SessionStore, StoreResult,
-    UserFilter, UserStore,
+    OrgStore, PasskeyStore, RecordStore, RegistrationStore, RoleStore, Rotation, SessionStore,
+    StoreResult, UserFilter, UserStore,
 };
 use crate::Error;
 
@@ -25,6 +26,7 @@ mod chain;
 mod codes;
 mod events;
 mod orgs;
+mod passkeys;
 mod records;
 mod registrations;
 mod roles;
@@ -60,6 +62,7 @@ struct Data {
     /// Security events, oldest first, and each organization's webhook.
     events: Vec<SecurityEvent>,
     webhooks: HashMap<String, Webhook>,
+    passkeys: Vec<Passkey>,
 }
 
 #[derive(Debug, Clone)]

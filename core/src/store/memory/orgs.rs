@@ -69,6 +69,7 @@ impl OrgStore for MemoryStore {
         d.attempts.retain(|(o, _), _| o != id);
         d.events.retain(|e| e.organization_id != id);
         d.webhooks.remove(id);
+        d.passkeys.retain(|p| p.organization_id != id);
         d.keys.retain(|k| k.organization_id != id);
         d.apps.retain(|a| a.organization_id != id);
         d.users.retain(|u| u.organization_id != id);

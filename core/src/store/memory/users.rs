@@ -68,6 +68,7 @@ impl UserStore for MemoryStore {
         if removed {
             d.user_roles.retain(|(u, _)| u != id);
             d.registrations.retain(|(u, _)| u != id);
+            d.passkeys.retain(|p| p.user_id != id);
             let sessions: Vec<String> = d
                 .sessions
                 .iter()
