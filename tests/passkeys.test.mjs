@@ -235,3 +235,68 @@ test('test_passkeys_attacks_replay_other_org_and_enumeration', async () => {
     await ctx.close();
   }
 });
+
+test('test_passkeys_through_the_sdk_register_list_rename_login_and_typed_errors', async () => {
+  const { ctx, page, errors } = await authenticatorPage();
+  const created = await org.api('POST', '/api/v1/users', { email: email('sdk-passkey'), password: PASSWORD });
+  const sdkUser = await registered(org, app, created.body);
+  try {
+    const out = await page.evaluate(async ({ clientId, loginId, password }) => {
+      const { default: init, LatchkeyClient } = await import('/pkg/latchkey_sdk.js');
+      await init();
+      const client = new LatchkeyClient({ baseUrl: location.origin, clientId });
+      const code = (p) => p.then(() => 'resolved', (e) => `${e.name}:${e.code}`);
+      const r = { supported: LatchkeyClient.passkeysSupported(), autofill: await LatchkeyClient.passkeyAutofillSupported() };
+      r.signedOut = await code(client.registerPasskey());
+      await client.loginWithPassword(loginId, password);
+      const created = await client.registerPasskey({ name: 'SDK key' });
+      r.created = created.name;
+      // The same authenticator again: the browser refuses, as a typed error.
+      r.twice = await code(client.registerPasskey({ name: 'again' }));
+      const renamed = await client.renamePasskey(created.id, 'Renamed');
+      r.renamed = renamed.name;
+      r.listed = (await client.listPasskeys()).map((p) => p.name);
+      await client.logout();
+      r.modal = (await client.loginWithPasskey()).email;
+      r.methods = (await client.listSessions()).find((s) => s.current)?.methods;
+      await client.logout();
+      r.usernameFirst = (await client.loginWithPasskey({ loginId })).email;
+      await client.logout();
+      const input = document.createElement('input');
+      input.autocomplete = 'username webauthn';
+      document.body.append(input);
+      input.focus();
+      r.conditional = (await client.loginWithPasskey({ conditional: true })).email;
+      // Aborted before it starts: a cancelled ceremony.
+      const abort = new AbortController();
+      abort.abort();
+      r.aborted = await code(client.loginWithPasskey({ conditional: true, signal: abort.signal }));
+      await client.deletePasskey(created.id);
+      r.afterDelete = (await client.listPasskeys()).length;
+      await client.logout();
+      r.deletedLogin = await code(client.loginWithPasskey());
+      r.user = client.user;
+      return r;
+    }, { clientId: app.client_id, loginId: sdkUser.email, password: PASSWORD });
+    assert.deepEqual(out, {
+      supported: true,
+      autofill: true,
+      signedOut: 'LatchkeyError:UNAUTHORIZED',
+      created: 'SDK key',
+      twice: 'LatchkeyError:PASSKEY_INVALID_STATE',
+      renamed: 'Renamed',
+      listed: ['Renamed'],
+      modal: sdkUser.email,
+      methods: ['passkey'],
+      usernameFirst: sdkUser.email,
+      conditional: sdkUser.email,
+      aborted: 'LatchkeyError:PASSKEY_CANCELLED',
+      afterDelete: 0,
+      deletedLogin: 'LatchkeyError:PASSKEY_REJECTED',
+      user: null,
+    });
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});

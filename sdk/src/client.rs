@@ -89,13 +89,13 @@ pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, SdkError> {
 }
 
 /// A response's JSON body, parsed by the browser (the SDK carries no JSON parser of its own).
-async fn body(resp: Response) -> Option<JsValue> {
+pub(crate) async fn body(resp: Response) -> Option<JsValue> {
     let raw: web_sys::Response = resp.into();
     JsFuture::from(raw.json().ok()?).await.ok()
 }
 
 /// A successful response's status and body, or the error a failed one carries.
-async fn answer(resp: Response) -> Result<(u16, Option<JsValue>), SdkError> {
+pub(crate) async fn answer(resp: Response) -> Result<(u16, Option<JsValue>), SdkError> {
     let status = resp.status();
     let json = body(resp).await;
     if (200..300).contains(&status) {
@@ -105,20 +105,20 @@ async fn answer(resp: Response) -> Result<(u16, Option<JsValue>), SdkError> {
     }
 }
 
-fn unexpected(status: u16) -> SdkError {
+pub(crate) fn unexpected(status: u16) -> SdkError {
     SdkError::new("SDK_ERROR", "unexpected answer", status)
 }
 
 /// A successful answer's body as `T`. Not async itself: one awaited reader (`answer`) serves
 /// every type, where a generic async reader would be compiled once per type.
-fn decoded<T: FromJs>((status, json): (u16, Option<JsValue>)) -> Result<T, SdkError> {
+pub(crate) fn decoded<T: FromJs>((status, json): (u16, Option<JsValue>)) -> Result<T, SdkError> {
     json.as_ref()
         .and_then(T::from_js)
         .ok_or_else(|| unexpected(status))
 }
 
 /// The error a failed response carries.
-fn error_of(status: u16, json: Option<JsValue>) -> SdkError {
+pub(crate) fn error_of(status: u16, json: Option<JsValue>) -> SdkError {
     SdkError::from_body(status, json.as_ref().and_then(ErrorBody::from_js))
 }
 
@@ -127,23 +127,32 @@ fn error_of(status: u16, json: Option<JsValue>) -> SdkError {
 const REQUEST_TIMEOUT_MS: u32 = 15_000;
 
 /// A request that fails with `NETWORK_ERROR` after `REQUEST_TIMEOUT_MS`.
-fn timed(req: RequestBuilder) -> RequestBuilder {
+pub(crate) fn timed(req: RequestBuilder) -> RequestBuilder {
     let signal = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
     req.abort_signal(Some(&signal))
 }
 
-/// `value` as a JSON request body, written by the browser's `JSON.stringify`.
-fn json<T: Serialize>(req: RequestBuilder, value: &T) -> Result<Request, SdkError> {
-    let text: String = js_sys::JSON::stringify(&to_js(value)?)
+/// A JS value as JSON text, written by the browser's `JSON.stringify`.
+pub(crate) fn stringify(value: &JsValue) -> Result<String, SdkError> {
+    Ok(js_sys::JSON::stringify(value)
         .map_err(|_| SdkError::new("SDK_ERROR", "could not encode the request", 0))?
-        .into();
+        .into())
+}
+
+/// A request with a JSON body (text), timed.
+pub(crate) fn with_body(req: RequestBuilder, text: String) -> Result<Request, SdkError> {
     Ok(timed(req)
         .header("content-type", "application/json")
         .body(text)?)
 }
 
+/// `value` as a JSON request body, written by the browser's `JSON.stringify`.
+pub(crate) fn json<T: Serialize>(req: RequestBuilder, value: &T) -> Result<Request, SdkError> {
+    with_body(req, stringify(&to_js(value)?)?)
+}
+
 /// A string field of a JS options object; `None` when absent, null or not a string.
-fn text_field(obj: &JsValue, name: &str) -> Option<String> {
+pub(crate) fn text_field(obj: &JsValue, name: &str) -> Option<String> {
     js_sys::Reflect::get(obj, &JsValue::from_str(name))
         .ok()?
         .as_string()
@@ -281,7 +290,11 @@ impl Client {
         })
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
 
@@ -328,7 +341,7 @@ impl Client {
         }
     }
 
-    fn authed(&self, req: RequestBuilder, token: &str) -> RequestBuilder {
+    pub(crate) fn authed(&self, req: RequestBuilder, token: &str) -> RequestBuilder {
         timed(req).header("authorization", &format!("Bearer {token}"))
     }
 
@@ -337,11 +350,22 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<JsValue, SdkError> {
+        let text = stringify(&to_js(body)?)?;
+        self.post_text_for_tokens(path, text).await
+    }
+
+    /// Posts a JSON body (already text) to a login route in browser mode, keeps the tokens it
+    /// answers, and resolves to the user.
+    pub(crate) async fn post_text_for_tokens(
+        &self,
+        path: &str,
+        text: String,
+    ) -> Result<JsValue, SdkError> {
         // Under the refresh lock: a peer's refresh answered after this login would otherwise
         // put the previous session's cookie back.
         let _lock = tabs::lock(&self.names.refresh_lock, "exclusive").await;
         let req = Request::post(&self.url(path)).credentials(web_sys::RequestCredentials::Include);
-        let resp = json(req, body)?.send().await?;
+        let resp = with_body(req, text)?.send().await?;
         let t: TokenResponse = decoded(answer(resp).await?)?;
         self.take_tokens(&t).await;
         to_js(&t.user)
@@ -540,7 +564,7 @@ impl Client {
         }
     }
 
-    async fn token(&self) -> Result<String, SdkError> {
+    pub(crate) async fn token(&self) -> Result<String, SdkError> {
         self.access_token()
             .await?
             .ok_or_else(|| SdkError::new("UNAUTHORIZED", "not signed in", 401))
@@ -549,7 +573,11 @@ impl Client {
     /// A signed-in GET whose answer goes to the page as the server wrote it (`field` of it,
     /// when given): the SDK need not decode what it only hands on, and every decoder costs
     /// bytes in the `.wasm`. The shapes are `latchkey_core::api`'s.
-    async fn get_raw(&self, path: &str, field: Option<&str>) -> Result<JsValue, SdkError> {
+    pub(crate) async fn get_raw(
+        &self,
+        path: &str,
+        field: Option<&str>,
+    ) -> Result<JsValue, SdkError> {
         let token = self.token().await?;
         let resp = self
             .authed(Request::get(&self.url(path)), &token)
@@ -580,21 +608,22 @@ impl Client {
     /// Revokes one of the signed-in user's sessions.
     #[wasm_bindgen(js_name = revokeSession)]
     pub async fn revoke_session(&self, session_id: String) -> Result<(), JsValue> {
+        Ok(self.delete("/api/v1/auth/sessions/", &session_id).await?)
+    }
+
+    /// A signed-in DELETE of `prefix` + `id` (encoded) that answers 204.
+    pub(crate) async fn delete(&self, prefix: &str, id: &str) -> Result<(), SdkError> {
         let token = self.token().await?;
-        let path = format!(
-            "/api/v1/auth/sessions/{}",
-            js_sys::encode_uri_component(&session_id)
-        );
+        let path = format!("{prefix}{}", js_sys::encode_uri_component(id));
         let resp = self
             .authed(Request::delete(&self.url(&path)), &token)
             .send()
-            .await
-            .map_err(SdkError::from)?;
+            .await?;
         if resp.status() == 204 {
             Ok(())
         } else {
             let status = resp.status();
-            Err(error_of(status, body(resp).await).into())
+            Err(error_of(status, body(resp).await))
         }
     }
 
