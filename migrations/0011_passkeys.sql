@@ -1,6 +1,8 @@
 -- Passkeys (core/src/authn/passkey): each application's relying-party settings and users'
 -- WebAuthn credentials. Ceremony challenges are one_time_codes rows (stored hashed,
--- consumed with DELETE ... RETURNING).
+-- consumed with DELETE ... RETURNING); every cron run deletes the expired ones, by this index.
+CREATE INDEX one_time_codes_by_expiry ON one_time_codes (expires_at);
+
 ALTER TABLE applications ADD COLUMN passkey_rp_id TEXT;
 ALTER TABLE applications ADD COLUMN passkey_user_verification TEXT NOT NULL DEFAULT 'required';
 

@@ -231,6 +231,13 @@ test('test_passkeys_attacks_replay_other_org_and_enumeration', async () => {
     // Malformed responses are a 400, never a 500.
     assertError(await call('POST', '/api/v1/auth/passkey/login', { body: { client_id: app.client_id, credential: { id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: '!!', authenticatorData: '', signature: '' } } } }), 400, 'PASSKEY_REJECTED');
     assertError(await call('POST', '/api/v1/auth/passkey/login', { body: { client_id: app.client_id } }), 400, 'INVALID_REQUEST');
+
+    // Challenges nobody answered are deleted by the next cron run once they expire.
+    const pending = `SELECT COUNT(*) AS n FROM one_time_codes WHERE purpose = 'passkey_login' AND organization_id = '${org.org.id}'`;
+    assert.ok((await sqlDirect(pending))[0].n >= 3);
+    await sqlDirect(`UPDATE one_time_codes SET expires_at = 0 WHERE purpose = 'passkey_login' AND organization_id = '${org.org.id}'`);
+    assert.equal((await call('GET', '/__scheduled?cron=*+*+*+*+*')).status, 200);
+    assert.equal((await sqlDirect(pending))[0].n, 0);
   } finally {
     await ctx.close();
   }

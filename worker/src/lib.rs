@@ -27,7 +27,7 @@ use latchkey_core::http::cors;
 use latchkey_core::http::headers::{self, Security};
 use latchkey_core::http::routes::{self, RouteMatch};
 use latchkey_core::sessions::jwt;
-use latchkey_core::store::{AppStore, AttemptStore};
+use latchkey_core::store::{AppStore, AttemptStore, CodeStore};
 use latchkey_core::Error as CoreError;
 use worker::{
     console_error, console_log, event, Context, Env, Request, Response, ScheduleContext,
@@ -300,7 +300,8 @@ async fn static_asset(req: Request, method: &str, env: &Env) -> AppResult<Respon
 /// The daily housekeeping trigger, as `wrangler.toml` declares it.
 const DAILY_CRON: &str = "17 3 * * *";
 
-/// Cron triggers: every run delivers the security events due at their webhooks; the daily
+/// Cron triggers: every run delivers the security events due at their webhooks and deletes
+/// expired one-time codes; the daily
 /// one also applies login-record retention, in bounded batches (the next run resumes), and
 /// drops stale brute-force counters.
 #[event(scheduled)]
@@ -311,6 +312,13 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     };
     let now = worker::Date::now().as_millis() as i64;
     deliver_webhooks(&store, &env, now).await;
+    // Expired challenges and codes: anyone can have a passkey challenge issued, so they must
+    // not pile up.
+    match store.prune_codes(now).await {
+        Ok(0) => {}
+        Ok(n) => console_log!("scheduled: {n} expired one-time codes deleted"),
+        Err(e) => console_error!("scheduled: one-time codes: {e}"),
+    }
     if event.cron() == DAILY_CRON {
         housekeeping(&store, &event.cron(), now).await;
     }

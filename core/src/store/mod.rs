@@ -267,6 +267,8 @@ pub trait CodeStore {
         purpose: &str,
         now: i64,
     ) -> StoreResult<Option<OneTimeCode>>;
+    /// Deletes every code (of every organization) expired at `now`; returns how many.
+    async fn prune_codes(&self, now: i64) -> StoreResult<u32>;
 }
 
 /// The login-record views' queries. Every method is scoped to one organization.

@@ -122,4 +122,16 @@ impl CodeStore for D1Store {
             expires_at: r.expires_at as i64,
         }))
     }
+
+    async fn prune_codes(&self, now: i64) -> StoreResult<u32> {
+        let r = self
+            .stmt(
+                "DELETE FROM one_time_codes WHERE expires_at <= ?1",
+                &[n(now)],
+            )?
+            .run()
+            .await
+            .map_err(super::db_err)?;
+        Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
+    }
 }

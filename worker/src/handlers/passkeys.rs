@@ -83,9 +83,16 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             cx.vouch(&app);
             // The key the stand-in credential ids of unknown login ids derive from.
             let decoy_key = keys::csrf_secret(env)?;
-            let options =
-                ceremony::login_options(s, &app, body.login_id.as_deref(), &decoy_key, now, rng)
-                    .await?;
+            let options = ceremony::login_options(
+                s,
+                &app,
+                body.login_id.as_deref(),
+                &decoy_key,
+                &cx.client,
+                now,
+                rng,
+            )
+            .await?;
             ok(&options)
         }
         Route::PasskeyLogin => {

@@ -27,12 +27,17 @@ use crate::model::{
 };
 use crate::rand::{hex, uuid_v7, Rng};
 use crate::secrets::{hmac_sha256, sha256};
-use crate::store::{CodeStore, EventStore, PasskeyStore, UserStore};
+use crate::store::{AttemptStore, CodeStore, EventStore, OrgStore, PasskeyStore, UserStore};
 use crate::time::rfc3339;
 use crate::{validate, Error};
 
 /// How long a ceremony's challenge is valid.
 pub const CHALLENGE_TTL_MS: i64 = 5 * 60 * 1000;
+/// Login options one address may ask for per address window (an hour by default), per
+/// organization, as a multiple of the organization's `address_failures_per_hour`: each
+/// writes a challenge, and anyone may ask. Conditional UI asks at every page load, so the
+/// bound is generous.
+pub const OPTIONS_PER_FAILURE_ALLOWED: u32 = 10;
 /// Passkeys one user may have.
 pub const MAX_PASSKEYS: usize = 20;
 const REGISTER: &str = "passkey_register";
@@ -303,16 +308,18 @@ fn decoys(decoy_key: &[u8], org_id: &str, login_id: &str) -> Vec<CredentialDescr
 /// passkeys are allowed), else usernameless. An unknown login id gets options shaped like
 /// a known one's, with stand-in credential ids derived from `decoy_key`.
 pub async fn login_options(
-    store: &(impl PasskeyStore + CodeStore + UserStore),
+    store: &(impl PasskeyStore + CodeStore + UserStore + OrgStore + AttemptStore),
     app: &Application,
     login_id: Option<&str>,
     decoy_key: &[u8],
+    client: &ClientInfo,
     now: i64,
     rng: &mut impl Rng,
 ) -> Result<PasskeyRequestOptions, Error> {
     enabled(app)?;
     let rp = rp_id(app)?;
     let org = app.organization_id.as_str();
+    throttle_options(store, org, client, now).await?;
     let (user_id, allow, typed) = match login_id.map(str::trim).filter(|l| !l.is_empty()) {
         None => (String::new(), Vec::new(), None),
         Some(raw) => {
@@ -350,6 +357,43 @@ pub async fn login_options(
             user_verification: app.passkey_user_verification.as_str().to_owned(),
         },
     })
+}
+
+/// Charges a request for login options to its address; past
+/// [`OPTIONS_PER_FAILURE_ALLOWED`] times the organization's address limit in one window,
+/// refused until the window ends.
+async fn throttle_options(
+    store: &(impl OrgStore + AttemptStore),
+    org: &str,
+    client: &ClientInfo,
+    now: i64,
+) -> Result<(), Error> {
+    let protection = store
+        .get_org(org)
+        .await?
+        .map(|o| o.attack_protection)
+        .unwrap_or_default();
+    let policy = guard::Policy::from(&protection);
+    let key = format!(
+        "passkey_options:{}",
+        guard::address_key(&policy, client.ip.as_deref(), now)
+    );
+    let charged = store
+        .charge_attempts(org, &[key], policy.address_window_ms, now)
+        .await?;
+    let limit = policy
+        .address_failures
+        .saturating_mul(OPTIONS_PER_FAILURE_ALLOWED);
+    match charged.first() {
+        Some(c) if c.failures > limit => {
+            let window = policy.address_window_ms.max(1);
+            let left = window - now.rem_euclid(window);
+            Err(Error::TooManyAttempts {
+                retry_after_secs: u64::try_from(left.div_euclid(1000) + 1).unwrap_or(1),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The stores a passkey login reads and writes.

@@ -267,6 +267,7 @@ impl World {
             &self.app,
             login_id,
             DECOY_KEY,
+            &client(),
             NOW,
             &mut self.rng,
         ))
@@ -687,7 +688,13 @@ fn test_passkey_method_must_be_enabled_and_rp_ids_are_checked() {
         .unwrap()
         .unwrap();
     let err = block_on(ceremony::login_options(
-        &w.store, &w.app, None, DECOY_KEY, NOW, &mut w.rng,
+        &w.store,
+        &w.app,
+        None,
+        DECOY_KEY,
+        &client(),
+        NOW,
+        &mut w.rng,
     ))
     .unwrap_err();
     assert_eq!(err.code(), "LOGIN_METHOD_DISABLED");
@@ -731,5 +738,46 @@ fn test_passkey_method_must_be_enabled_and_rp_ids_are_checked() {
     assert_eq!(
         super::rp_id(&app).unwrap_err().code(),
         "PASSKEYS_NOT_CONFIGURED"
+    );
+}
+
+#[test]
+fn test_passkey_login_options_are_bounded_per_address_and_expired_challenges_pruned() {
+    use crate::store::CodeStore;
+    let mut w = World::new();
+    // The default address limit is 100 failures an hour: 1000 options, then refusals.
+    let ask = |w: &mut World| {
+        block_on(ceremony::login_options(
+            &w.store,
+            &w.app,
+            None,
+            DECOY_KEY,
+            &client(),
+            NOW,
+            &mut w.rng,
+        ))
+    };
+    for _ in 0..1000 {
+        ask(&mut w).unwrap();
+    }
+    let err = ask(&mut w).unwrap_err();
+    assert!(matches!(err, Error::TooManyAttempts { retry_after_secs } if retry_after_secs > 0));
+    // Another address is not affected.
+    let other = ClientInfo {
+        ip: Some("198.51.100.1".into()),
+        ..Default::default()
+    };
+    assert!(block_on(ceremony::login_options(
+        &w.store, &w.app, None, DECOY_KEY, &other, NOW, &mut w.rng
+    ))
+    .is_ok());
+    // Five minutes on, every one of those challenges is deleted by the cron's prune.
+    assert_eq!(
+        block_on(w.store.prune_codes(NOW + CHALLENGE_TTL_MS - 1)).unwrap(),
+        0
+    );
+    assert_eq!(
+        block_on(w.store.prune_codes(NOW + CHALLENGE_TTL_MS)).unwrap(),
+        1001
     );
 }

@@ -24,4 +24,11 @@ impl CodeStore for MemoryStore {
         };
         Ok(Some(d.codes.remove(i)))
     }
+
+    async fn prune_codes(&self, now: i64) -> StoreResult<u32> {
+        let mut d = self.data.borrow_mut();
+        let n = d.codes.len();
+        d.codes.retain(|c| c.expires_at > now);
+        Ok((n - d.codes.len()) as u32)
+    }
 }
