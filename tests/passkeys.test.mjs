@@ -7,6 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, call, assertError, newOrg, email, registered, sqlDirect } from './lib.mjs';
 import { launchBrowser } from './browser.mjs';
+import { ROOT } from './harness.mjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const PASSWORD = 'passkey test password';
 const ORIGIN = BASE.replace('127.0.0.1', 'localhost');
@@ -303,6 +306,101 @@ test('test_passkeys_through_the_sdk_register_list_rename_login_and_typed_errors'
       user: null,
     });
     assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+// Screenshots of the widget and the account page, to look at (not compared).
+const SHOTS = join(ROOT, 'target', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `passkeys-${name}.png`), fullPage: true });
+
+/** A tab of `ctx` on `path` with a virtual authenticator holding `credential` (if any). */
+async function tab(ctx, path, credential) {
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+    protocol: 'ctap2', ctap2Version: 'ctap2_1', transport: 'internal', hasResidentKey: true,
+    hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+  } });
+  if (credential) await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+  await page.goto(`${ORIGIN}${path}`);
+  await page.waitForSelector('body[data-sdk="ready"], body[data-auth]');
+  const credentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+  return { page, errors, credentials };
+}
+
+test('test_passkeys_in_the_widget_and_the_account_page', async () => {
+  const addr = email('widget-passkey');
+  const created = await org.api('POST', '/api/v1/users', { email: addr, password: PASSWORD });
+  await registered(org, app, created.body);
+  const ctx = await browser.newContext();
+  try {
+    // 1. Password sign-in, then the offer to create a passkey.
+    const first = await tab(ctx, `/?client_id=${app.client_id}`);
+    const widget = first.page.locator('latchkey-login');
+    const passkeyButton = widget.getByRole('button', { name: 'Sign in with a passkey' });
+    await passkeyButton.waitFor();
+    assert.equal(await widget.getByLabel('Email or username').getAttribute('autocomplete'), 'username webauthn');
+    await shot(first.page, '1-login-form');
+    await widget.getByLabel('Email or username').fill(addr);
+    await widget.getByLabel('Password').fill(PASSWORD);
+    await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await first.page.waitForSelector('body[data-auth="signed-in"]');
+    const offer = widget.getByRole('button', { name: 'Create a passkey to sign in faster next time' });
+    await offer.waitFor();
+    await shot(first.page, '2-offer');
+    await offer.click();
+    await widget.getByText('Passkey created: next time, sign in with it.').waitFor();
+    await shot(first.page, '3-created');
+    const [credential] = await first.credentials();
+    assert.ok(credential?.isResidentCredential);
+    const listed = await org.api('GET', `/api/v1/users/${created.body.id}/passkeys`);
+    assert.equal(listed.body.passkeys.length, 1);
+
+    // 2. A new tab whose authenticator holds the key but offers it to nobody unasked (not
+    // discoverable): autofill waits; the button, for the identifier typed, signs in.
+    const ctx2 = await browser.newContext();
+    const second = await tab(ctx2, `/?client_id=${app.client_id}`, { ...credential, isResidentCredential: false });
+    const w2 = second.page.locator('latchkey-login');
+    await second.page.evaluate(() => document.querySelector('latchkey-login').addEventListener('latchkey:login', (e) => { window.method = e.detail.method; }));
+    await w2.getByLabel('Email or username').fill(addr);
+    await w2.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await second.page.waitForSelector('body[data-auth="signed-in"]');
+    assert.equal(await second.page.evaluate(() => window.method), 'passkey');
+    assert.equal(await second.page.textContent('#signed-in'), addr);
+    await shot(second.page, '4-signed-in-with-passkey');
+    const [used] = await second.credentials();
+    await ctx2.close();
+
+    // 3. A fresh browser with the discoverable key: autofill signs in as the page loads
+    // (the virtual authenticator picks at once where a person would pick from the list).
+    const ctx3 = await browser.newContext();
+    const third = await tab(ctx3, `/?client_id=${app.client_id}`, { ...used, isResidentCredential: true, userHandle: credential.userHandle });
+    await third.page.waitForSelector('body[data-auth="signed-in"]');
+    assert.equal(await third.page.textContent('#signed-in'), addr);
+    assert.deepEqual([...first.errors, ...second.errors, ...third.errors], []);
+    await ctx3.close();
+
+    // 4. The account page lists, renames and deletes the passkey.
+    const account = await tab(ctx, `/account?client_id=${app.client_id}`);
+    await account.page.waitForSelector('body[data-auth="signed-in"]');
+    await account.page.waitForSelector('#passkeys li');
+    await shot(account.page, '5-account');
+    const what = await account.page.$$eval('#history tr', (rows) => rows.map((r) => r.children[1].textContent));
+    assert.deepEqual(what, ['Signed in with passkey', 'Signed in with passkey', 'Signed in with password']);
+    account.page.once('dialog', (d) => d.accept('Renamed in the account page'));
+    await account.page.getByRole('button', { name: 'Rename' }).click();
+    await account.page.getByText('Renamed in the account page', { exact: false }).waitFor();
+    account.page.once('dialog', (d) => d.accept());
+    await account.page.getByRole('button', { name: 'Delete' }).click();
+    await account.page.getByText('No passkeys yet.', { exact: false }).waitFor();
+    assert.equal((await org.api('GET', `/api/v1/users/${created.body.id}/passkeys`)).body.passkeys.length, 0);
+    assert.deepEqual(account.errors, []);
   } finally {
     await ctx.close();
   }

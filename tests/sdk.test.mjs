@@ -195,7 +195,7 @@ test('test_sdk_account_page_in_a_new_tab_takes_the_token_from_its_peer', async (
   assert.equal(sessions.length, 1);
   assert.match(sessions[0], /^\(this device\) Headless Chrome on Linux/);
   const actions = await account.$$eval('#history tr', (rows) => rows.map((r) => r.children[1].textContent));
-  assert.deepEqual(actions, ['auth.login.success']);
+  assert.deepEqual(actions, ['Signed in with password']);
 
   await account.click('#logout');
   await account.waitForSelector('body[data-auth="signed-out"]');

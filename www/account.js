@@ -19,9 +19,55 @@ function cell(row, text) {
   row.append(td);
 }
 
+function button(text, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** The user's passkeys: rename, delete, and add one on this device. */
+async function showPasskeys(client) {
+  $('passkeys').replaceChildren();
+  const passkeys = await client.listPasskeys();
+  $('passkey-state').textContent = passkeys.length === 0
+    ? 'No passkeys yet. Add one to sign in without your password.'
+    : `${passkeys.length} passkey${passkeys.length === 1 ? '' : 's'}.`;
+  for (const p of passkeys) {
+    const li = document.createElement('li');
+    li.dataset.passkey = p.id;
+    const used = p.last_used_at ? `last used ${p.last_used_at}` : 'never used';
+    li.append(`${p.name}${p.backed_up ? ' (synced)' : ''}, added ${p.created_at}, ${used} `);
+    li.append(button('Rename', async () => {
+      const name = prompt('New name for this passkey', p.name);
+      if (name) await report(client, () => client.renamePasskey(p.id, name));
+    }));
+    li.append(' ');
+    li.append(button('Delete', async () => {
+      if (confirm(`Delete the passkey "${p.name}"? It will no longer sign you in.`)) {
+        await report(client, () => client.deletePasskey(p.id));
+      }
+    }));
+    $('passkeys').append(li);
+  }
+  $('add-passkey').hidden = !LatchkeyClient.passkeysSupported();
+}
+
+/** Runs a passkey change, then shows the list again, or what went wrong. */
+async function report(client, change) {
+  try {
+    await change();
+    await showPasskeys(client);
+  } catch (e) {
+    $('passkey-state').textContent = `Could not change your passkeys: ${e.message || e.code}`;
+  }
+}
+
 async function show(client) {
   const user = await client.currentUser();
   $('email').textContent = user.email;
+  await showPasskeys(client);
   $('sessions').replaceChildren();
   for (const s of await client.listSessions()) {
     const li = document.createElement('li');
@@ -39,10 +85,13 @@ async function show(client) {
   const history = await client.loginHistory({ limit: 20 });
   for (const h of history.history) {
     const row = document.createElement('tr');
+    const m = h.metadata;
     cell(row, h.created_at);
-    cell(row, h.action);
-    cell(row, h.ip_address);
-    cell(row, h.user_agent);
+    cell(row, h.action === 'auth.login.success'
+      ? `Signed in with ${m.method}`
+      : `Failed (${m.method}${m.reason ? `: ${m.reason.replaceAll('_', ' ')}` : ''})`);
+    cell(row, [h.ip_address, m.city, m.country].filter(Boolean).join(', '));
+    cell(row, m.browser ? `${m.browser} on ${m.os ?? 'unknown OS'}` : h.user_agent);
     $('history').append(row);
   }
   $('state').textContent = '';
@@ -59,6 +108,7 @@ if (!clientId) {
   });
   $('logout').addEventListener('click', () => client.logout({}));
   $('logout-everywhere').addEventListener('click', () => client.logout({ everywhere: true }));
+  $('add-passkey').addEventListener('click', () => report(client, () => client.registerPasskey({ name: `Passkey on ${navigator.platform || 'this device'}` })));
   if (await client.getAccessToken()) await show(client);
   else signedOut('Not signed in: sign in on the demo page first.');
 }

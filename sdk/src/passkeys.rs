@@ -112,7 +112,7 @@ fn unsupported() -> Result<(), SdkError> {
 }
 
 /// `{ field: value, ... }` as a JS object, for bodies that carry the browser's own objects.
-fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
+pub(crate) fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in pairs {
         let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
@@ -144,14 +144,18 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "{ name?: string }")] options: Option<js_sys::Object>,
     ) -> Result<JsValue, JsValue> {
-        unsupported()?;
         let name = text_field(&JsValue::from(options), "name");
+        Ok(self.passkey_register(name).await?)
+    }
+
+    pub(crate) async fn passkey_register(&self, name: Option<String>) -> Result<JsValue, SdkError> {
+        unsupported()?;
         let token = self.token().await?;
         let start = self.authed(
             Request::post(&self.url("/api/v1/passkeys/register/options")),
             &token,
         );
-        let public_key = public_key(answer(start.send().await.map_err(SdkError::from)?).await?)?;
+        let public_key = public_key(answer(start.send().await?).await?)?;
         let credential = js_create(public_key).await.map_err(ceremony_error)?;
         let name = name.map_or(JsValue::UNDEFINED, JsValue::from);
         let body = stringify(&object(&[("name", &name), ("credential", &credential)]))?;
@@ -159,9 +163,8 @@ impl Client {
             Request::post(&self.url("/api/v1/passkeys/register")),
             &token,
         );
-        let (status, json) =
-            answer(with_body(req, body)?.send().await.map_err(SdkError::from)?).await?;
-        Ok(json.ok_or_else(|| unexpected(status))?)
+        let (status, json) = answer(with_body(req, body)?.send().await?).await?;
+        json.ok_or_else(|| unexpected(status))
     }
 
     /// Logs in with a passkey (modal; `{ conditional: true }` for autofill); resolves to the user.

@@ -4,15 +4,17 @@
 //! (`login` or `signup`). It renders into its own shadow root, so the page's styles cannot break
 //! it; pages theme it with CSS custom properties (`--latchkey-accent`, `--latchkey-radius`, ...)
 //! and `::part(form|title|label|input|error|status|button|link)`. On success it dispatches
-//! `latchkey:login` (`detail: { user, mode }`), on failure `latchkey:error` (`detail: { code,
-//! message, status }`); both bubble out of shadow roots. The element's logic (texts, checks,
+//! `latchkey:login` (`detail: { user, mode, method }`), on failure `latchkey:error` (`detail: {
+//! code, message, status }`); both bubble out of shadow roots. Where the application enables
+//! passkeys and the browser has them, the login form adds "Sign in with a passkey" (for the
+//! identifier typed, if any), offers passkeys in the identifier's autofill, and after a
+//! password sign-in offers to create one. The element's logic (texts, checks,
 //! wording of errors) is `latchkey_core::browser::login_form`; only the DOM is here.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use latchkey_core::browser::login_form::{check, explain, texts, Field, Mode};
-use latchkey_core::model::LoginMethod;
+use latchkey_core::browser::login_form::{check, explain, texts, Field, Mode, Offer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
@@ -41,7 +43,7 @@ extern "C" {
 const TYPES: &str = r#"
 /** `<latchkey-login client-id="…" base-url="…" mode="login|signup">`, defined by `init()`. */
 export interface LatchkeyLoginElement extends HTMLElement {}
-export interface LatchkeyLoginDetail { user: LatchkeyUser; mode: "login" | "signup" }
+export interface LatchkeyLoginDetail { user: LatchkeyUser; mode: "login" | "signup"; method: "password" | "passkey" }
 export interface LatchkeyErrorDetail { code: string; message: string; status: number }
 declare global {
   interface HTMLElementTagNameMap { "latchkey-login": LatchkeyLoginElement }
@@ -61,6 +63,7 @@ input{font:inherit;padding:.5rem;border:1px solid var(--latchkey-border,#8886);b
 input[aria-invalid=true]{border-color:var(--latchkey-error,#c0262d)}
 button{font:inherit;padding:.55rem;border:0;border-radius:var(--latchkey-radius,.375rem);background:var(--latchkey-accent,#2f5fd0);color:var(--latchkey-accent-fg,#fff);cursor:pointer}
 button:disabled{opacity:.6;cursor:default}
+button.alt{background:none;color:var(--latchkey-accent,#2f5fd0);border:1px solid var(--latchkey-accent,#2f5fd0)}
 button.link{background:none;color:var(--latchkey-accent,#2f5fd0);padding:0;text-decoration:underline}
 p{margin:0}
 #error{color:var(--latchkey-error,#c0262d);min-height:1.2em}
@@ -71,10 +74,12 @@ p{margin:0}
 <h2 part="title" id="title"></h2>
 <label part="label" id="name-row">Name <input part="input" id="name" autocomplete="name"></label>
 <label part="label"><span id="login-label"></span> <input part="input" id="login" autocomplete="username" aria-describedby="error" required></label>
-<label part="label">Password <input part="input" id="password" type="password" aria-describedby="error" required></label>
+<label part="label" id="password-row">Password <input part="input" id="password" type="password" aria-describedby="error" required></label>
 <p part="error" id="error" role="alert" aria-live="assertive"></p>
 <p part="status" id="status" role="status" aria-live="polite"></p>
 <button part="button" id="submit" type="submit"></button>
+<button part="button passkey" class="alt" id="passkey" type="button" hidden>Sign in with a passkey</button>
+<p id="offer" hidden><button part="link" class="link" id="create-passkey" type="button">Create a passkey to sign in faster next time</button></p>
 <p><span id="switch-text"></span> <button part="link" class="link" id="switch" type="button"></button></p>
 </form>"#;
 
@@ -91,8 +96,11 @@ struct State {
     /// The client, and the (base URL, client id) it was made for.
     client: RefCell<Option<(String, String, Rc<Client>)>>,
     busy: Cell<bool>,
-    /// The application offers a way in this form can show.
-    usable: Cell<bool>,
+    /// The ways in the application offers that this form can show.
+    offer: Cell<Offer>,
+    /// The autofill (conditional) passkey request waiting for the user, to abort before
+    /// any other way in starts.
+    autofill: RefCell<Option<web_sys::AbortController>>,
 }
 
 /// One element's widget (internal: created by the element itself).
@@ -144,6 +152,15 @@ impl State {
         set_text(r, "switch-text", t.switch_prompt);
         set_text(r, "switch", t.switch_action);
         toggle(el(r, "name-row"), "hidden", !t.show_name);
+        let offer = self.offer.get();
+        let password = offer.password || mode == Mode::SignUp;
+        toggle(el(r, "password-row"), "hidden", !password);
+        toggle(el(r, "submit"), "hidden", !password);
+        toggle(
+            el(r, "passkey"),
+            "hidden",
+            !(offer.passkey && mode == Mode::Login),
+        );
         if let Some(i) = input(r, "login") {
             i.set_type(t.login_type);
         }
@@ -152,7 +169,7 @@ impl State {
         }
         // Busy keeps the button focusable (a disabled one would drop the focus); a second
         // submit is ignored while busy.
-        toggle(el(r, "submit"), "disabled", !self.usable.get());
+        toggle(el(r, "submit"), "disabled", !offer.usable(mode));
         if let Some(b) = el(r, "submit") {
             let _ = b.set_attribute(
                 "aria-disabled",
@@ -197,6 +214,34 @@ impl State {
         self.dispatch("latchkey:error", &detail);
     }
 
+    fn stop_autofill(&self) {
+        if let Some(c) = self.autofill.borrow_mut().take() {
+            c.abort();
+        }
+    }
+
+    /// Signed in (`mode` says how the form was used): clears the password, says who, offers a
+    /// passkey after a password sign-in, and tells the page.
+    fn signed_in(self: &Rc<Self>, user: &JsValue, mode: Mode, by_password: bool) {
+        self.stop_autofill();
+        if let Some(p) = input(&self.root, "password") {
+            p.set_value("");
+        }
+        let who = js_sys::Reflect::get(user, &"email".into())
+            .ok()
+            .and_then(|e| e.as_string())
+            .unwrap_or_default();
+        set_text(&self.root, "status", &format!("Signed in as {who}."));
+        let offer = by_password && self.offer.get().offers_passkey_creation(mode);
+        toggle(el(&self.root, "offer"), "hidden", !offer);
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"user".into(), user);
+        let _ = js_sys::Reflect::set(&detail, &"mode".into(), &mode.as_str().into());
+        let method = if by_password { "password" } else { "passkey" };
+        let _ = js_sys::Reflect::set(&detail, &"method".into(), &method.into());
+        self.dispatch("latchkey:login", &detail);
+    }
+
     fn client(&self) -> Option<Rc<Client>> {
         self.client.borrow().as_ref().map(|(_, _, c)| c.clone())
     }
@@ -212,7 +257,8 @@ impl State {
             matches!(&*self.client.borrow(), Some((b, c, _)) if *b == base_url && *c == client_id);
         if !same {
             *self.client.borrow_mut() = None;
-            self.usable.set(false);
+            self.stop_autofill();
+            self.offer.set(Offer::default());
             match Client::create(&base_url, client_id.clone()) {
                 Ok(c) => {
                     let c = Rc::new(c);
@@ -225,14 +271,21 @@ impl State {
                             return;
                         }
                         match answer {
-                            Ok(methods) if methods.0.contains(&LoginMethod::Password) => {
-                                st.usable.set(true);
-                                st.show_error("", None);
+                            Ok(methods) => {
+                                let offer = Offer::new(&methods.0, Client::passkeys_supported());
+                                st.offer.set(offer);
+                                if offer.usable(Mode::Login) {
+                                    st.show_error("", None);
+                                } else {
+                                    st.show_error(
+                                        "This application offers no way in that this form can show yet.",
+                                        None,
+                                    );
+                                }
+                                if offer.passkey {
+                                    start_autofill(&st, &c);
+                                }
                             }
-                            Ok(_) => st.show_error(
-                                "This application offers no way in that this form can show yet.",
-                                None,
-                            ),
                             Err(e) => st.fail(&e),
                         }
                         st.render();
@@ -265,6 +318,7 @@ fn on_submit(st: &Rc<State>, e: web_sys::Event) {
     }
     st.show_error("", None);
     set_text(&st.root, "status", "");
+    st.stop_autofill();
     st.busy.set(true);
     st.render();
     let st = st.clone();
@@ -280,19 +334,87 @@ fn on_submit(st: &Rc<State>, e: web_sys::Event) {
         st.busy.set(false);
         st.render();
         match result {
-            Ok(user) => {
-                if let Some(p) = input(&st.root, "password") {
-                    p.set_value("");
-                }
-                let who = js_sys::Reflect::get(&user, &"email".into())
-                    .ok()
-                    .and_then(|e| e.as_string())
-                    .unwrap_or_default();
-                set_text(&st.root, "status", &format!("Signed in as {who}."));
-                let detail = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&detail, &"user".into(), &user);
-                let _ = js_sys::Reflect::set(&detail, &"mode".into(), &mode.as_str().into());
-                st.dispatch("latchkey:login", &detail);
+            Ok(user) => st.signed_in(&user, mode, true),
+            Err(e) => st.fail(&e),
+        }
+    });
+}
+
+/// Offers the user's passkeys in the identifier field's autofill, where the browser can: the
+/// request waits until the user picks one, or until another way in aborts it.
+fn start_autofill(st: &Rc<State>, client: &Rc<Client>) {
+    let (st, client) = (st.clone(), client.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        if !Client::passkey_autofill_supported().await {
+            return;
+        }
+        let Ok(controller) = web_sys::AbortController::new() else {
+            return;
+        };
+        if let Some(i) = input(&st.root, "login") {
+            let _ = i.set_attribute("autocomplete", "username webauthn");
+        }
+        let options = crate::passkeys::object(&[
+            ("conditional", &JsValue::TRUE),
+            ("signal", &controller.signal()),
+        ]);
+        st.stop_autofill();
+        *st.autofill.borrow_mut() = Some(controller);
+        match client.passkey_login(options).await {
+            Ok(user) => st.signed_in(&user, Mode::Login, false),
+            // Aborted for another way in: nothing to say.
+            Err(e) if e.code == "PASSKEY_CANCELLED" => {}
+            Err(e) => st.fail(&e),
+        }
+    });
+}
+
+/// "Sign in with a passkey": the modal request, for the identifier typed if any.
+fn on_passkey(st: &Rc<State>, _e: web_sys::Event) {
+    let (Some(client), false) = (st.client(), st.busy.get()) else {
+        return;
+    };
+    st.stop_autofill();
+    st.show_error("", None);
+    set_text(&st.root, "status", "");
+    st.busy.set(true);
+    st.render();
+    let login = input(&st.root, "login")
+        .map(|i| i.value().trim().to_owned())
+        .filter(|l| !l.is_empty());
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let login = login.map_or(JsValue::UNDEFINED, JsValue::from);
+        let result = client
+            .passkey_login(crate::passkeys::object(&[("loginId", &login)]))
+            .await;
+        st.busy.set(false);
+        st.render();
+        match result {
+            Ok(user) => st.signed_in(&user, Mode::Login, false),
+            Err(e) => st.fail(&e),
+        }
+    });
+}
+
+/// After a password sign-in: creates a passkey for the signed-in user.
+fn on_create_passkey(st: &Rc<State>, _e: web_sys::Event) {
+    let (Some(client), false) = (st.client(), st.busy.get()) else {
+        return;
+    };
+    st.busy.set(true);
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = client.passkey_register(None).await;
+        st.busy.set(false);
+        match result {
+            Ok(_) => {
+                toggle(el(&st.root, "offer"), "hidden", true);
+                set_text(
+                    &st.root,
+                    "status",
+                    "Passkey created: next time, sign in with it.",
+                );
             }
             Err(e) => st.fail(&e),
         }
@@ -317,13 +439,20 @@ impl Widget {
             mode: Cell::new(Mode::Login),
             client: RefCell::new(None),
             busy: Cell::new(false),
-            usable: Cell::new(false),
+            offer: Cell::new(Offer::default()),
+            autofill: RefCell::new(None),
         });
         if let Some(form) = el(&state.root, "form") {
             listen(&form, "submit", &state, on_submit);
         }
         if let Some(switch) = el(&state.root, "switch") {
             listen(&switch, "click", &state, on_switch);
+        }
+        if let Some(b) = el(&state.root, "passkey") {
+            listen(&b, "click", &state, on_passkey);
+        }
+        if let Some(b) = el(&state.root, "create-passkey") {
+            listen(&b, "click", &state, on_create_passkey);
         }
         Widget { state: Some(state) }
     }
@@ -343,7 +472,8 @@ impl Widget {
     pub fn disconnected(&self) {
         if let Some(s) = &self.state {
             *s.client.borrow_mut() = None;
-            s.usable.set(false);
+            s.stop_autofill();
+            s.offer.set(Offer::default());
         }
     }
 }

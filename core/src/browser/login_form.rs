@@ -2,6 +2,7 @@
 //! shows, what it checks before sending, and how it words the server's errors for people.
 
 use crate::authn::password::MIN_PASSWORD_CHARS;
+use crate::model::LoginMethod;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -71,6 +72,34 @@ pub fn texts(mode: Mode) -> Texts {
             switch_action: "Sign in",
             show_name: true,
         },
+    }
+}
+
+/// What the login form offers: the ways in the application enables that this browser can
+/// use. Sign-up is by password only; passkeys are added once signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Offer {
+    pub password: bool,
+    /// A "Sign in with a passkey" button.
+    pub passkey: bool,
+}
+
+impl Offer {
+    pub fn new(methods: &[LoginMethod], passkeys_supported: bool) -> Offer {
+        Offer {
+            password: methods.contains(&LoginMethod::Password),
+            passkey: passkeys_supported && methods.contains(&LoginMethod::Passkey),
+        }
+    }
+
+    /// The form has something to offer in `mode`.
+    pub fn usable(self, mode: Mode) -> bool {
+        self.password || (mode == Mode::Login && self.passkey)
+    }
+
+    /// After a password sign-in: offer to create a passkey for next time.
+    pub fn offers_passkey_creation(self, mode: Mode) -> bool {
+        self.passkey && mode == Mode::Login
     }
 }
 
@@ -153,6 +182,16 @@ pub fn explain(code: &str) -> (&'static str, Option<Field>) {
             None,
         ),
         "LOGIN_METHOD_DISABLED" => ("This application does not allow that way in.", None),
+        "PASSKEY_NOT_ALLOWED" => (
+            "The passkey request was dismissed or timed out. Try again, or use your password.",
+            None,
+        ),
+        "PASSKEY_REJECTED" => (
+            "That passkey was not accepted. Try another, or use your password.",
+            None,
+        ),
+        "PASSKEY_INVALID_STATE" => ("This device has a passkey for your account already.", None),
+        "PASSKEY_UNSUPPORTED" => ("This browser cannot use passkeys here.", None),
         _ => ("Something went wrong. Please try again.", None),
     }
 }
@@ -160,6 +199,34 @@ pub fn explain(code: &str) -> (&'static str, Option<Field>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_login_form_offers_what_the_application_and_browser_allow() {
+        use LoginMethod::*;
+        let both = Offer::new(&[Password, Passkey], true);
+        assert!(both.password && both.passkey && both.offers_passkey_creation(Mode::Login));
+        assert!(!both.offers_passkey_creation(Mode::SignUp));
+        // A browser without passkeys gets the password form only.
+        assert_eq!(
+            Offer::new(&[Password, Passkey], false),
+            Offer {
+                password: true,
+                passkey: false
+            }
+        );
+        // Passkeys only: usable to sign in, not to sign up.
+        let only = Offer::new(&[Passkey], true);
+        assert!(only.usable(Mode::Login) && !only.usable(Mode::SignUp));
+        assert!(!Offer::new(&[MagicLink], true).usable(Mode::Login));
+        for code in [
+            "PASSKEY_NOT_ALLOWED",
+            "PASSKEY_REJECTED",
+            "PASSKEY_INVALID_STATE",
+            "PASSKEY_UNSUPPORTED",
+        ] {
+            assert_ne!(explain(code).0, explain("SOMETHING_ELSE").0, "{code}");
+        }
+    }
 
     #[test]
     fn test_login_form_mode_from_attribute() {
