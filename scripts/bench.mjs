@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startWorker, ROOT } from '../tests/harness.mjs';
 import { crateSizes } from './wasm-sizes.mjs';
 import { spawnSync } from 'node:child_process';
+import { SoftAuthenticator } from './soft-authenticator.mjs';
 
 // BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, login, burst, views).
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
@@ -109,7 +110,7 @@ console.log('\n== login and refresh under workerd (wrangler dev, local D1)');
     });
     const org = await (await post('/api/v1/organizations', { name: 'bench-login' }, { authorization: `Bearer ${w.platformKey}` })).json();
     const auth = { authorization: `Bearer ${org.api_key.key}` };
-    const app = await (await post('/api/v1/applications', { name: 'web' }, auth)).json();
+    const app = await (await post('/api/v1/applications', { name: 'web', login_methods: ['password', 'passkey'], allowed_origins: [w.baseUrl] }, auth)).json();
     const benchUser = await (await post('/api/v1/users', { email: 'bench@example.com', password: 'correct horse battery' }, auth)).json();
     await fetch(`${w.baseUrl}/api/v1/users/${benchUser.id}/registrations/${app.id}`, { method: 'PUT', headers: auth });
     const n = Number(process.env.BENCH_LOGINS ?? 30);
@@ -133,6 +134,28 @@ console.log('\n== login and refresh under workerd (wrangler dev, local D1)');
     line('login (wrong password)', wrong);
     line('login (unknown user)', unknown);
     console.log(`=> unknown user vs wrong password: p50 difference ${(pct(unknown, 0.5) - pct(wrong, 0.5)).toFixed(1)} ms`);
+
+    // Passkey login beside it: the same user with a software authenticator (ES256).
+    const soft = new SoftAuthenticator(w.baseUrl);
+    const bearer = { authorization: `Bearer ${(await (await login('bench@example.com', 'correct horse battery')).json()).access_token}` };
+    const creation = await (await post('/api/v1/passkeys/register/options', {}, bearer)).json();
+    const registered = await post('/api/v1/passkeys/register', { name: 'bench', credential: soft.create(creation.public_key) }, bearer);
+    if (registered.status !== 201) throw new Error(`passkey registration ${registered.status} ${await registered.text()}`);
+    const options = []; const finish = []; const whole = [];
+    for (let i = 0; i < n + 3; i++) {
+      const t0 = performance.now();
+      const [a, ro] = await timed(() => post('/api/v1/auth/passkey/options', { client_id: app.client_id }));
+      const request = (await ro.json()).public_key;
+      const [b, rl] = await timed(() => post('/api/v1/auth/passkey/login', { client_id: app.client_id, credential: soft.get(request) }));
+      if (rl.status !== 200) throw new Error(`passkey login ${rl.status} ${await rl.text()}`);
+      await rl.arrayBuffer();
+      if (i >= 3) { options.push(a); finish.push(b); whole.push(performance.now() - t0); }
+    }
+    line('passkey login: options', options);
+    line('passkey login: assertion', finish);
+    line('passkey login: both round trips', whole);
+    console.log(`=> passkey vs password login p50: ${pct(whole, 0.5).toFixed(1)} ms vs ${pct(ok, 0.5).toFixed(1)} ms`);
+
     const conc = 4;
     const t0 = performance.now();
     await Promise.all(Array.from({ length: conc }, async () => {
