@@ -559,23 +559,41 @@ pub async fn login<R: Rng>(
         )
         .await;
     }
-    let cloned = webauthn::counter_regressed(passkey.sign_count, asserted.sign_count)
-        || !store
+    // The counter is stored only if it is still the one read, so an assertion that lost a
+    // race with another of the same passkey compares itself with the winner's count.
+    let mut seen = passkey.sign_count;
+    let cloned = loop {
+        if webauthn::counter_regressed(seen, asserted.sign_count) {
+            break true;
+        }
+        let stored = store
             .use_passkey(
                 org,
                 &passkey.id,
-                passkey.sign_count,
+                seen,
                 asserted.sign_count,
                 asserted.backup_state,
                 now,
             )
             .await?;
+        if stored {
+            break false;
+        }
+        match store
+            .passkey_by_credential(org, &passkey.credential_id)
+            .await?
+        {
+            // Counters only grow, so this ends.
+            Some(p) if p.sign_count != seen => seen = p.sign_count,
+            _ => break true,
+        }
+    };
     if cloned {
         let e = events::event(org, kinds::PASSKEY_COUNTER_REGRESSED, now)
             .user(Some(&user.id))
             .client(&req.client)
             .detail("passkey_id", passkey.id.as_str())
-            .detail("stored_count", passkey.sign_count)
+            .detail("stored_count", seen)
             .detail("presented_count", asserted.sign_count);
         events::emit(store, e).await?;
         return refuse(

@@ -479,6 +479,15 @@ fn test_passkey_counter_regression_is_refused_as_a_possible_clone() {
         .events()
         .iter()
         .any(|e| e.kind == "passkey.counter_regressed"));
+    // Two assertions made one after the other but checked in the other order: the later
+    // count is stored first, and the earlier one is then behind it, so it is refused.
+    let (c1, c2) = (w.options(None).challenge, w.options(None).challenge);
+    a.counter = 10;
+    let early = a.get(&c1);
+    let late = a.get(&c2);
+    assert!(w.finish(late, NOW).is_ok());
+    assert!(w.finish(early, NOW).is_err());
+    assert_eq!(w.last_reason(), Some(FailureReason::CounterRegressed));
     // Authenticators that keep no counter (always 0) are not refused for it.
     let mut zero = Authenticator::new(5);
     zero.counts = false;
