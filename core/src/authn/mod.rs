@@ -6,7 +6,9 @@
 //!   change.
 //! - [`guard`]: brute-force protection every method's attempts pass through.
 //! - [`bot`]: Cloudflare Turnstile verification, for applications that ask for it.
-//! - [`passkey`]: WebAuthn verification of registrations and assertions (ES256).
+//! - [`passkey`]: WebAuthn verification of registrations and assertions (ES256), and the
+//!   passkey ceremonies.
+//! - [`totp`]: time-based one-time passwords (RFC 6238), the first piece of MFA.
 //!
 //! Adding a method: a module here with its start/finish steps (state between them stored
 //! server-side, time and randomness passed in), its failures recorded with its
@@ -18,3 +20,4 @@ pub mod bot;
 pub mod guard;
 pub mod passkey;
 pub mod password;
+pub mod totp;
