@@ -19,7 +19,7 @@ use crate::events::{self, kinds};
 use crate::model::{AttackProtection, ClientInfo, User};
 use crate::rand::hex;
 use crate::secrets::sha256;
-use crate::store::{AttemptStore, EventStore};
+use crate::store::{AttemptStore, EventStore, OrgStore};
 use crate::Error;
 
 /// How many failures are tolerated, and for how long a lock lasts.
@@ -159,8 +159,16 @@ pub fn newly_throttled(policy: &Policy, charged: Charged) -> bool {
     charged.failures == policy.address_failures + 1
 }
 
-/// Clears every counter of the user's login ids (email and username), from every address:
-/// an administrator's unlock, or a password reset.
+/// The organization's brute-force policy (the defaults for an unknown organization).
+pub async fn policy(store: &impl OrgStore, organization_id: &str) -> Result<Policy, Error> {
+    let protection = store
+        .get_org(organization_id)
+        .await?
+        .map(|o| o.attack_protection)
+        .unwrap_or_default();
+    Ok(Policy::from(&protection))
+}
+
 /// Charges an attempt to the client's address (suspicious-IP throttling), before anything
 /// else about the attempt is looked at. Answers the address's counter key, to clear on
 /// success, or past the address's limit the seconds to wait, after raising
@@ -192,6 +200,8 @@ pub async fn charge_address(
     Ok(Ok(address))
 }
 
+/// Clears every counter of the user's login ids (email and username), from every address:
+/// an administrator's unlock, or a password reset.
 pub async fn unlock(store: &impl AttemptStore, user: &User) -> Result<(), Error> {
     let org = user.organization_id.as_str();
     let mut all = Vec::new();

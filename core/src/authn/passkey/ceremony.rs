@@ -368,12 +368,7 @@ async fn throttle_options(
     client: &ClientInfo,
     now: i64,
 ) -> Result<(), Error> {
-    let protection = store
-        .get_org(org)
-        .await?
-        .map(|o| o.attack_protection)
-        .unwrap_or_default();
-    let policy = guard::Policy::from(&protection);
+    let policy = guard::policy(store, org).await?;
     let key = format!(
         "passkey_options:{}",
         guard::address_key(&policy, client.ip.as_deref(), now)
@@ -381,17 +376,18 @@ async fn throttle_options(
     let charged = store
         .charge_attempts(org, &[key], policy.address_window_ms, now)
         .await?;
-    let limit = policy
-        .address_failures
-        .saturating_mul(OPTIONS_PER_FAILURE_ALLOWED);
-    match charged.first() {
-        Some(c) if c.failures > limit => {
-            let window = policy.address_window_ms.max(1);
-            let left = window - now.rem_euclid(window);
-            Err(Error::TooManyAttempts {
-                retry_after_secs: u64::try_from(left.div_euclid(1000) + 1).unwrap_or(1),
-            })
-        }
+    // The address rule, with this route's own bound.
+    let bound = guard::Policy {
+        address_failures: policy
+            .address_failures
+            .saturating_mul(OPTIONS_PER_FAILURE_ALLOWED),
+        ..policy
+    };
+    match charged
+        .first()
+        .map(|c| guard::decide_address(&bound, *c, now))
+    {
+        Some(Err(retry_after_secs)) => Err(Error::TooManyAttempts { retry_after_secs }),
         _ => Ok(()),
     }
 }
@@ -437,12 +433,7 @@ pub async fn login<R: Rng>(
             .await?;
         return Err(e);
     }
-    let protection = store
-        .get_org(org)
-        .await?
-        .map(|o| o.attack_protection)
-        .unwrap_or_default();
-    let policy = guard::Policy::from(&protection);
+    let policy = guard::policy(store, org).await?;
     let address = match guard::charge_address(store, org, &policy, &req.client, now).await? {
         Ok(address) => address,
         Err(retry_after_secs) => return Err(Error::TooManyAttempts { retry_after_secs }),
