@@ -11,6 +11,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::secrets::ct_eq;
+use crate::sessions::pkce::percent_encode;
 
 /// Seconds per step.
 pub const STEP_SECS: i64 = 30;
@@ -92,28 +93,15 @@ pub fn base32(bytes: &[u8]) -> String {
     out
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The `otpauth://` URI an authenticator app enrols from (Key Uri Format): the label is
 /// `issuer:account`, and the parameters state every default explicitly.
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
     format!(
         "otpauth://totp/{}:{}?secret={}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
-        encode(issuer),
-        encode(account),
+        percent_encode(issuer),
+        percent_encode(account),
         base32(secret),
-        encode(issuer),
+        percent_encode(issuer),
     )
 }
 

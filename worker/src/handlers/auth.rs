@@ -1,14 +1,12 @@
 //! Sign-up, password login, the required password change, and the signed-in user.
 
-use latchkey_core::api::{
-    ChangePasswordRequest, LoginRequest, SignUpRequest, TokenResponse, UserView,
-};
+use latchkey_core::api::{ChangePasswordRequest, LoginRequest, SignUpRequest, UserView};
 use latchkey_core::authn::password::{self, PasswordLogin};
 use latchkey_core::identity::users;
 use worker::{Env, Response};
 
 use super::*;
-use crate::handlers::sessions::{browser_mode, browser_mode_ready};
+use crate::handlers::sessions::browser_mode_ready;
 use crate::keys;
 
 pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
@@ -30,14 +28,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let keys = keys::ring(env)?;
             let (done, view) =
                 password::sign_up(s, &app, body, client, login_env(cx, &keys, rng)).await?;
-            let tokens = done
-                .tokens
-                .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
-            let resp = TokenResponse::new(&done.session.id, tokens, Some(view));
-            match csrf_secret {
-                Some(secret) => browser_mode(cx, &secret, resp, 201, &done.session),
-                None => created(&resp),
-            }
+            login_answer(cx, done, view, csrf_secret, 201)
         }
         Route::Login => {
             let body: LoginRequest = cx.json()?;
@@ -63,15 +54,8 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let breached = crate::breach::PwnedPasswords::from_env(env);
             let env = login_env(cx, &keys, rng);
             let done = password::password_login(s, req, &breached, env).await?;
-            let tokens = done
-                .tokens
-                .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
-            let resp =
-                TokenResponse::new(&done.session.id, tokens, Some(UserView::from(&done.user)));
-            match csrf_secret {
-                Some(secret) => browser_mode(cx, &secret, resp, 200, &done.session),
-                None => ok(&resp),
-            }
+            let user = UserView::from(&done.user);
+            login_answer(cx, done, user, csrf_secret, 200)
         }
         Route::CurrentUser => {
             let (org, user, _) = cx.user()?;

@@ -184,6 +184,25 @@ pub(crate) fn login_env<'a>(
     }
 }
 
+/// The answer to a login that succeeded: its tokens and user, in the body or, in browser
+/// mode (`csrf_secret`), with the refresh token in its cookie.
+pub(super) fn login_answer(
+    cx: &Ctx,
+    done: latchkey_core::login::LoginSuccess,
+    user: latchkey_core::api::UserView,
+    csrf_secret: Option<Vec<u8>>,
+    status: u16,
+) -> AppResult<Response> {
+    let tokens = done
+        .tokens
+        .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
+    let resp = latchkey_core::api::TokenResponse::new(&done.session.id, tokens, Some(user));
+    match csrf_secret {
+        Some(secret) => sessions::browser_mode(cx, &secret, resp, status, &done.session),
+        None => Ok(http::json(status, &resp)?),
+    }
+}
+
 pub(super) fn required(code: &'static str, field: &str, v: &str) -> Result<(), Error> {
     if v.trim().is_empty() {
         return Err(Error::invalid_field(code, format!("{field} is required")));

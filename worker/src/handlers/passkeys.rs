@@ -3,14 +3,14 @@
 
 use latchkey_core::api::{
     PasskeyLoginOptionsRequest, PasskeyLoginRequest, RegisterPasskeyRequest, RenamePasskeyRequest,
-    TokenResponse, UserView,
+    UserView,
 };
 use latchkey_core::authn::passkey::ceremony::{self, PasskeyLogin};
 use latchkey_core::store::{AppStore, SessionStore, UserStore};
 use worker::{Env, Response};
 
 use super::*;
-use crate::handlers::sessions::{browser_mode, browser_mode_ready};
+use crate::handlers::sessions::browser_mode_ready;
 use crate::keys;
 
 /// The application the signed-in user's session belongs to: passkeys are registered with
@@ -110,15 +110,8 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 credential: body.credential,
             };
             let done = ceremony::login(s, req, login_env(cx, &keys, rng)).await?;
-            let tokens = done
-                .tokens
-                .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
-            let resp =
-                TokenResponse::new(&done.session.id, tokens, Some(UserView::from(&done.user)));
-            match csrf_secret {
-                Some(secret) => browser_mode(cx, &secret, resp, 200, &done.session),
-                None => ok(&resp),
-            }
+            let user = UserView::from(&done.user);
+            login_answer(cx, done, user, csrf_secret, 200)
         }
         _ => Err(misrouted(route)),
     }
