@@ -8,7 +8,7 @@ import { crateSizes } from './wasm-sizes.mjs';
 import { spawnSync } from 'node:child_process';
 import { SoftAuthenticator } from './soft-authenticator.mjs';
 
-// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, login, burst, views).
+// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, login, mfa, burst, views).
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const only = (section) => ONLY.length === 0 || ONLY.includes(section);
 
@@ -174,6 +174,53 @@ console.log('\n== login and refresh under workerd (wrangler dev, local D1)');
     }
     line('refresh (sequential)', refresh);
     console.log(`refresh req/s sequential: ${(200 / ((performance.now() - r0) / 1000)).toFixed(0)}`);
+  } finally {
+    await w.stop();
+  }
+}
+
+if (only('mfa')) {
+  console.log('\n== password + TOTP login under workerd (wrangler dev, local D1)');
+  const { URI } = await import('otpauth');
+  const w = await startWorker();
+  try {
+    // The server's clock moves a TOTP step per login (the development override), so every
+    // code is fresh: a step verifies once.
+    let t = Date.now();
+    const post = (path, body, headers = {}) => fetch(`${w.baseUrl}${path}`, {
+      method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'x-latchkey-dev-now': String(t), ...headers },
+    });
+    const org = await (await post('/api/v1/organizations', { name: 'bench-mfa' }, { authorization: `Bearer ${w.platformKey}` })).json();
+    const auth = { authorization: `Bearer ${org.api_key.key}` };
+    const app = await (await post('/api/v1/applications', { name: 'web' }, auth)).json();
+    const user = await (await post('/api/v1/users', { email: 'mfa@example.com', password: 'correct horse battery' }, auth)).json();
+    await fetch(`${w.baseUrl}/api/v1/users/${user.id}/registrations/${app.id}`, { method: 'PUT', headers: auth });
+    const login = () => post('/api/v1/auth/login', { client_id: app.client_id, login_id: 'mfa@example.com', password: 'correct horse battery' });
+    const bearer = { authorization: `Bearer ${(await (await login()).json()).access_token}` };
+    const started = await (await post('/api/v1/mfa/totp', undefined, bearer)).json();
+    const totp = URI.parse(started.otpauth_uri);
+    const confirmed = await post(`/api/v1/mfa/totp/${started.id}/confirm`, { code: totp.generate({ timestamp: t }) }, bearer);
+    if (confirmed.status !== 200) throw new Error(`confirm ${confirmed.status}`);
+    const n = Number(process.env.BENCH_LOGINS ?? 30);
+    const pct = (xs, p) => { const v = [...xs].sort((a, b) => a - b); return v[Math.round((v.length - 1) * p)]; };
+    const line = (name, xs) => console.log(`${name.padEnd(36)} n=${xs.length}  p50 ${pct(xs, 0.5).toFixed(1)} ms  p99 ${pct(xs, 0.99).toFixed(1)} ms`);
+    const first = []; const second = []; const whole = [];
+    for (let i = 0; i < n + 3; i++) {
+      t += 30_000;
+      const t0 = performance.now();
+      const r1 = await login();
+      const t1 = performance.now();
+      const { mfa_token: token } = await r1.json();
+      if (r1.status !== 403 || !token) throw new Error(`password step ${r1.status}`);
+      const r2 = await post('/api/v1/auth/mfa/verify', { mfa_token: token, code: totp.generate({ timestamp: t }) });
+      await r2.arrayBuffer();
+      if (r2.status !== 200) throw new Error(`code step ${r2.status}`);
+      const t2 = performance.now();
+      if (i >= 3) { first.push(t1 - t0); second.push(t2 - t1); whole.push(t2 - t0); }
+    }
+    line('MFA login: password step', first);
+    line('MFA login: code step', second);
+    line('MFA login: both round trips', whole);
   } finally {
     await w.stop();
   }

@@ -4,6 +4,8 @@
 // - CSRF_SECRET: the HMAC key browser-mode CSRF values are made from.
 // - CHAIN_KEY: the HMAC key login records are chained with (never change it once used).
 // - WEBHOOK_KEY: the HMAC key each organization's webhook signing secret is derived from.
+// - MFA_KEY: the AES-256-GCM key TOTP secrets are sealed with (and backup codes MACed
+//   under a key derived from it): 64 hex digits. Rotate by moving it to MFA_KEY_PREVIOUS.
 // Production sets them with `wrangler secret put`.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
@@ -40,6 +42,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   ensure(file, 'CSRF_SECRET', newHmacSecret);
   ensure(file, 'CHAIN_KEY', newHmacSecret);
   ensure(file, 'WEBHOOK_KEY', newHmacSecret);
+  ensure(file, 'MFA_KEY', newHmacSecret);
   // Development only: lets a request set its location with the x-latchkey-dev-geo header.
   ensure(file, 'LATCHKEY_DEV_OVERRIDES', () => 'enabled');
   console.log(`dev-secrets: ${file}: SIGNING_KEY ${signing.fresh ? 'created' : 'kept'}, PLATFORM_ADMIN_KEY ${platform.fresh ? 'created' : 'kept'}`);

@@ -123,7 +123,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
       'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
       '--show-interactive-dev-session=false', '--test-scheduled', '--var', `SIGNING_KEY:${newSigningKey()}`,
       '--var', `PLATFORM_ADMIN_KEY:${platformKey}`, '--var', `CSRF_SECRET:${newHmacSecret()}`,
-      '--var', `CHAIN_KEY:${newHmacSecret()}`, '--var', `WEBHOOK_KEY:${newHmacSecret()}`, '--var', `BREACHED_PASSWORDS_URL:${range.url}`,
+      '--var', `CHAIN_KEY:${newHmacSecret()}`, '--var', `WEBHOOK_KEY:${newHmacSecret()}`, '--var', `MFA_KEY:${newHmacSecret()}`, '--var', `BREACHED_PASSWORDS_URL:${range.url}`,
       '--var', `TURNSTILE_SECRET:${TURNSTILE_SECRET}`, '--var', `TURNSTILE_VERIFY_URL:${range.url}/turnstile/v0/siteverify`,
       // Development-only: lets tests log in "from" other places (x-latchkey-dev-geo).
       '--var', 'LATCHKEY_DEV_OVERRIDES:enabled',

@@ -28,6 +28,9 @@ const BODIES = {
   createPermission: { name: 'iso' },
   createOrganization: { name: 'iso' },
   updatePasskeyName: { name: 'hijacked' },
+  confirmTotpEnrollment: { code: '123456' },
+  // A's right password: only isolation can refuse it.
+  removeAuthenticator: { password: 'a password 123' },
 };
 
 before(async () => {
@@ -53,6 +56,10 @@ before(async () => {
   // browser; tests/passkeys.test.mjs does).
   bIds.passkey_id = '01900000-0000-7000-8000-00000000b0b0';
   await sqlDirect(`INSERT INTO passkeys (id, organization_id, user_id, credential_id, public_key, sign_count, rp_id, name, aaguid, backup_eligible, backup_state, attestation, transports, created_at) VALUES ('${bIds.passkey_id}', '${b.org.id}', '${user.id}', 'YjBi', 'YjBi', 0, 'localhost', 'b-key', '${'0'.repeat(32)}', 0, 0, 'none', '[]', 0)`);
+  // An authenticator B's user is setting up (pending, so its QR code and confirmation would
+  // answer if isolation failed).
+  bIds.authenticator_id = '01900000-0000-7000-8000-00000000b0b1';
+  await sqlDirect(`INSERT INTO mfa_factors (id, organization_id, user_id, kind, name, secret, created_at) VALUES ('${bIds.authenticator_id}', '${b.org.id}', '${user.id}', 'totp', 'b-app', 'v1.00000000.AAAA', 0)`);
   const aApp = (await a.api('POST', '/api/v1/applications', { name: 'a-app' })).body;
   const aUser = await registered(a, aApp, (await a.api('POST', '/api/v1/users', { email: email('a-login'), password: 'a password 123' })).body);
   aToken = (await call('POST', '/api/v1/auth/login', { body: { client_id: aApp.client_id, login_id: aUser.email, password: 'a password 123' } })).body.access_token;
@@ -124,6 +131,7 @@ test('test_isolation_org_a_key_cannot_reach_org_b_ids', async () => {
   assert.equal((await b.api('GET', `/api/v1/applications/${bIds.application_id}`)).body.name, 'b-app');
   assert.equal((await b.api('GET', `/api/v1/organizations/${b.org.id}`)).body.name, 'B');
   assert.deepEqual((await b.api('GET', `/api/v1/users/${bIds.user_id}/passkeys`)).body.passkeys.map((p) => p.name), ['b-key']);
+  assert.deepEqual((await b.api('GET', `/api/v1/users/${bIds.user_id}/mfa`)).body.authenticators.map((f) => f.id), [bIds.authenticator_id]);
   assert.equal((await b.api('GET', '/api/v1/api-keys')).body.api_keys[0].revoked_at, null);
 });
 

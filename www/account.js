@@ -64,10 +64,51 @@ async function report(client, change) {
   }
 }
 
+/** Backup codes, shown once. */
+function showBackupCodes(codes) {
+  $('backup-list').replaceChildren(...codes.map((c) => {
+    const li = document.createElement('li');
+    li.append(Object.assign(document.createElement('code'), { textContent: c }));
+    return li;
+  }));
+  $('backup-codes').hidden = codes.length === 0;
+}
+
+/** Two-step verification: the user's authenticator apps and backup codes. */
+async function showMfa(client) {
+  const list = await client.listAuthenticators();
+  const confirmed = list.authenticators.filter((a) => a.confirmed);
+  $('mfa-state').textContent = confirmed.length === 0
+    ? 'Off. Set up an authenticator app to be asked for a code after your password.'
+    : `On: ${confirmed.length} authenticator app${confirmed.length === 1 ? '' : 's'}, ${list.backup_codes_left} backup code${list.backup_codes_left === 1 ? '' : 's'} left.`;
+  $('authenticators').replaceChildren(...confirmed.map((a) => {
+    const li = document.createElement('li');
+    li.dataset.authenticator = a.id;
+    li.append(`${a.name}, added ${a.created_at}, ${a.last_used_at ? `last used ${a.last_used_at}` : 'never used'} `);
+    li.append(button('Remove', async () => {
+      const password = prompt('Your password, to remove this authenticator app');
+      if (password !== null) await mfaChange(client, () => client.removeAuthenticator(a.id, { password }));
+    }));
+    return li;
+  }));
+  $('new-backup-codes').hidden = confirmed.length === 0;
+}
+
+/** Runs a two-step verification change, then shows the section again, or what went wrong. */
+async function mfaChange(client, change) {
+  try {
+    await change();
+    await showMfa(client);
+  } catch (e) {
+    $('mfa-state').textContent = `Could not change two-step verification: ${e.message || e.code}`;
+  }
+}
+
 async function show(client) {
   const user = await client.currentUser();
   $('email').textContent = user.email;
   await showPasskeys(client);
+  await showMfa(client);
   $('sessions').replaceChildren();
   for (const s of await client.listSessions()) {
     const li = document.createElement('li');
@@ -109,6 +150,27 @@ if (!clientId) {
   $('logout').addEventListener('click', () => client.logout({}));
   $('logout-everywhere').addEventListener('click', () => client.logout({ everywhere: true }));
   $('add-passkey').addEventListener('click', () => report(client, () => client.registerPasskey({ name: `Passkey on ${navigator.platform || 'this device'}` })));
+  let pending = null;
+  $('add-totp').addEventListener('click', () => mfaChange(client, async () => {
+    pending = await client.startTotpEnrollment();
+    $('totp-qr').src = `data:image/svg+xml,${encodeURIComponent(pending.qr_svg)}`;
+    $('totp-secret').textContent = pending.secret;
+    $('totp-setup').hidden = false;
+    $('totp-code').focus();
+  }));
+  $('totp-setup').addEventListener('submit', (e) => {
+    e.preventDefault();
+    mfaChange(client, async () => {
+      const done = await client.confirmTotpEnrollment(pending.id, $('totp-code').value.trim());
+      $('totp-setup').hidden = true;
+      $('totp-code').value = '';
+      showBackupCodes(done.backup_codes ?? []);
+    });
+  });
+  $('new-backup-codes').addEventListener('click', () => {
+    const password = prompt('Your password, to replace your backup codes');
+    if (password !== null) mfaChange(client, async () => showBackupCodes(await client.regenerateBackupCodes({ password })));
+  });
   if (await client.getAccessToken()) await show(client);
   else signedOut('Not signed in: sign in on the demo page first.');
 }

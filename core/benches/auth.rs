@@ -108,6 +108,7 @@ fn main() {
             client: ClientInfo::default(),
             no_tokens: false,
             require_registration: false,
+            trust_token: None,
         };
         block_on(password_login(
             &store,

@@ -12,6 +12,19 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// A login waiting for its second factor: what the client needs to continue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaPending {
+    /// The single-use MFA token that continues this login.
+    pub token: String,
+    /// What may be sent: `totp`, `backup_code`.
+    pub methods: Vec<String>,
+    /// The user has no factor and the policy requires one: enrol first, with this token.
+    pub enrollment_required: bool,
+    /// Seconds the token lasts.
+    pub expires_in: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The request could not be understood: malformed JSON, a missing or ill-typed field.
@@ -45,6 +58,13 @@ pub enum Error {
     /// The right password, but it must be changed before any session starts; the id is the
     /// one-time credential for the change.
     PasswordChangeRequired(String),
+    /// The first factor was right; the login continues with a second one (or, where the
+    /// policy requires MFA and the user has none, with enrolling one).
+    MfaRequired(MfaPending),
+    /// A second-factor code that is wrong, or was used already.
+    InvalidMfaCode,
+    /// An MFA token that is unknown, used, expired, or out of tries: log in again.
+    MfaTokenInvalid,
     /// A refresh token that is unknown, spent, expired, or whose session is over.
     InvalidRefreshToken,
     /// Valid credentials that do not grant this operation.
@@ -95,6 +115,10 @@ impl Error {
             Error::NotRegistered => "NOT_REGISTERED",
             Error::TooManyAttempts { .. } => "TOO_MANY_ATTEMPTS",
             Error::PasswordChangeRequired(_) => "PASSWORD_CHANGE_REQUIRED",
+            Error::MfaRequired(p) if p.enrollment_required => "MFA_ENROLLMENT_REQUIRED",
+            Error::MfaRequired(_) => "MFA_REQUIRED",
+            Error::InvalidMfaCode => "INVALID_MFA_CODE",
+            Error::MfaTokenInvalid => "MFA_TOKEN_INVALID",
             Error::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
             Error::Forbidden | Error::ForbiddenEncoded(_) => "FORBIDDEN",
             Error::Internal(_) => "INTERNAL_ERROR",
@@ -132,6 +156,16 @@ impl Error {
             }
             Error::PasswordChangeRequired(_) => {
                 "The password must be changed before logging in; use change_password_id.".to_owned()
+            }
+            Error::MfaRequired(p) if p.enrollment_required => {
+                "This application requires a second factor: set up an authenticator app with the mfa_token, then send its code.".to_owned()
+            }
+            Error::MfaRequired(_) => {
+                "A second factor is required: send a code with the mfa_token.".to_owned()
+            }
+            Error::InvalidMfaCode => "The code is not valid.".to_owned(),
+            Error::MfaTokenInvalid => {
+                "The MFA token is unknown, used or expired; log in again.".to_owned()
             }
             Error::InvalidRefreshToken => "The refresh token is not valid.".to_owned(),
             Error::Forbidden | Error::ForbiddenEncoded(_) => {

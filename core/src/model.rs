@@ -125,8 +125,79 @@ pub struct Application {
     /// Whether a passkey ceremony must verify the user (PIN, biometrics), not only their
     /// presence.
     pub passkey_user_verification: UserVerification,
+    /// Multi-factor authentication: required or optional, trusted devices, passkeys.
+    pub mfa: MfaSettings,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// Whether an application's users must use a second factor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MfaPolicy {
+    /// Users who enrolled a factor are asked for it; the others are not (the default).
+    #[default]
+    Optional,
+    /// Every login needs a second factor; users without one must enrol before signing in.
+    Required,
+}
+
+/// An application's multi-factor settings (see [`crate::authn::mfa`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct MfaSettings {
+    #[serde(default)]
+    pub policy: MfaPolicy,
+    /// Days a device the user chose to trust skips the second factor; 0 turns trust off.
+    #[serde(default = "MfaSettings::default_trust_days")]
+    pub trust_days: u32,
+    /// Whether a passkey login that verified the user (already two factors: the device and
+    /// its PIN or biometrics) satisfies MFA.
+    #[serde(default = "MfaSettings::yes")]
+    pub passkey_satisfies: bool,
+}
+
+impl MfaSettings {
+    pub const MAX_TRUST_DAYS: u32 = 365;
+
+    fn default_trust_days() -> u32 {
+        30
+    }
+
+    fn yes() -> bool {
+        true
+    }
+}
+
+impl Default for MfaSettings {
+    fn default() -> Self {
+        MfaSettings {
+            policy: MfaPolicy::Optional,
+            trust_days: Self::default_trust_days(),
+            passkey_satisfies: true,
+        }
+    }
+}
+
+/// A user's second factor. Only TOTP authenticator apps today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaFactor {
+    pub id: String,
+    pub organization_id: String,
+    pub user_id: String,
+    /// `totp`.
+    pub kind: String,
+    pub name: String,
+    /// The secret, sealed (AES-GCM under the worker's `MFA_KEY`; see
+    /// [`crate::authn::mfa::seal`]).
+    pub secret: String,
+    /// When the first code confirmed it; pending until then, and never asked for at login.
+    pub confirmed_at: Option<i64>,
+    /// The last time step that verified: no code of it or before verifies again.
+    pub last_used_step: Option<i64>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 /// WebAuthn's user-verification requirement, as an application sets it.
@@ -406,6 +477,12 @@ pub enum FailureReason {
     UserNotVerified,
     /// A passkey whose signature counter did not grow: possibly a cloned authenticator.
     CounterRegressed,
+    /// The first factor was right; the login waits for the second (multi-factor).
+    MfaRequired,
+    /// A second-factor code (TOTP or backup) that did not verify, or was used already.
+    InvalidMfaCode,
+    /// A second-factor attempt with an MFA token that expired, was used, or ran out of tries.
+    MfaTokenExpired,
 }
 
 impl FailureReason {
@@ -425,11 +502,14 @@ impl FailureReason {
             FailureReason::PasskeyRejected => "passkey_rejected",
             FailureReason::UserNotVerified => "user_not_verified",
             FailureReason::CounterRegressed => "possible_cloned_authenticator",
+            FailureReason::MfaRequired => "mfa_required",
+            FailureReason::InvalidMfaCode => "invalid_mfa_code",
+            FailureReason::MfaTokenExpired => "mfa_token_expired",
         }
     }
 
     /// Every reason, for reading stored ones back.
-    pub const ALL: [FailureReason; 14] = [
+    pub const ALL: [FailureReason; 17] = [
         FailureReason::UnknownUser,
         FailureReason::BadPassword,
         FailureReason::NoPassword,
@@ -444,6 +524,9 @@ impl FailureReason {
         FailureReason::PasskeyRejected,
         FailureReason::UserNotVerified,
         FailureReason::CounterRegressed,
+        FailureReason::MfaRequired,
+        FailureReason::InvalidMfaCode,
+        FailureReason::MfaTokenExpired,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -33,6 +33,8 @@ struct Inner {
     waiter: tabs::Slot,
     /// The shared lock (and its name) that tells other tabs which tokens this one holds.
     holder: Option<(String, Lock)>,
+    /// A login waiting for its second factor: its MFA token, and whether the user must enrol.
+    pub(crate) mfa: Option<(String, bool)>,
 }
 
 /// Names shared by every client of one server in this origin (the refresh cookie's scope).
@@ -294,6 +296,16 @@ impl Client {
         &self.client_id
     }
 
+    /// Sets (or clears) the login waiting for its second factor.
+    pub(crate) fn inner_mfa(&self, pending: Option<(String, bool)>) {
+        self.inner.borrow_mut().mfa = pending;
+    }
+
+    /// The login waiting for its second factor: its MFA token, and whether the user enrols.
+    pub(crate) fn inner_mfa_get(&self) -> Option<(String, bool)> {
+        self.inner.borrow().mfa.clone()
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
@@ -355,20 +367,47 @@ impl Client {
     }
 
     /// Posts a JSON body (already text) to a login route in browser mode, keeps the tokens it
-    /// answers, and resolves to the user.
+    /// answers, and resolves to the user, or to the MFA state of a login that needs a second
+    /// factor (`{ mfa_required: true, methods, enrollment_required, expires_in }`).
     pub(crate) async fn post_text_for_tokens(
         &self,
         path: &str,
         text: String,
     ) -> Result<JsValue, SdkError> {
+        match self.post_login(path, text).await? {
+            Ok(t) => to_js(&t.user),
+            Err(mfa_state) => Ok(mfa_state),
+        }
+    }
+
+    /// [`Client::post_text_for_tokens`]'s request: the tokens kept (and a trusted device's
+    /// token stored), or the MFA state.
+    pub(crate) async fn post_login(
+        &self,
+        path: &str,
+        text: String,
+    ) -> Result<Result<TokenResponse, JsValue>, SdkError> {
         // Under the refresh lock: a peer's refresh answered after this login would otherwise
         // put the previous session's cookie back.
         let _lock = tabs::lock(&self.names.refresh_lock, "exclusive").await;
         let req = Request::post(&self.url(path)).credentials(web_sys::RequestCredentials::Include);
         let resp = with_body(req, text)?.send().await?;
-        let t: TokenResponse = decoded(answer(resp).await?)?;
+        let status = resp.status();
+        let json = body(resp).await;
+        if !(200..300).contains(&status) {
+            let error = json.as_ref().and_then(ErrorBody::from_js);
+            if let Some(state) = error.as_ref().and_then(|e| self.mfa_pending(e)) {
+                return Ok(Err(state));
+            }
+            return Err(SdkError::from_body(status, error));
+        }
+        let t: TokenResponse = decoded((status, json))?;
+        self.inner.borrow_mut().mfa = None;
+        if let Some(trust) = &t.trust_token {
+            crate::mfa::store_trust(&self.client_id, trust);
+        }
         self.take_tokens(&t).await;
-        to_js(&t.user)
+        Ok(Ok(t))
     }
 
     pub(crate) async fn login(
@@ -383,6 +422,7 @@ impl Client {
             device: None,
             cookie: true,
             turnstile_token: None,
+            trust_token: crate::mfa::trust(&self.client_id),
         };
         self.post_for_tokens("/api/v1/auth/login", &body).await
     }

@@ -47,9 +47,24 @@ fn opt<T: FromJs>(v: &JsValue, key: &str) -> Option<Option<T>> {
     }
 }
 
+/// An optional whole number that fits a `u32`.
+fn opt_u32(v: &JsValue, key: &str) -> Option<Option<u32>> {
+    match get(v, key) {
+        None => Some(None),
+        Some(_) => u32::try_from(whole(v, key)?).ok().map(Some),
+    }
+}
+
 impl FromJs for String {
     fn from_js(v: &JsValue) -> Option<Self> {
         v.as_string()
+    }
+}
+
+impl FromJs for Vec<String> {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        let array = v.dyn_ref::<js_sys::Array>()?;
+        array.iter().map(|x| x.as_string()).collect()
     }
 }
 
@@ -60,6 +75,9 @@ impl FromJs for ErrorBody {
             error_msg: text(v, "error_msg")?,
             request_id: text(v, "request_id").unwrap_or_default(),
             change_password_id: opt::<String>(v, "change_password_id")?,
+            mfa_token: opt::<String>(v, "mfa_token")?,
+            mfa_methods: opt::<Vec<String>>(v, "mfa_methods")?,
+            mfa_expires_in: opt_u32(v, "mfa_expires_in")?,
             encoded_authorization_message: opt::<String>(v, "encoded_authorization_message")?,
         })
     }
@@ -94,6 +112,8 @@ impl FromJs for TokenResponse {
             session_id: text(v, "session_id")?,
             user: opt(v, "user")?,
             csrf_token: opt::<String>(v, "csrf_token")?,
+            trust_token: opt::<String>(v, "trust_token")?,
+            backup_codes: opt::<Vec<String>>(v, "backup_codes")?,
         })
     }
 }

@@ -61,6 +61,9 @@ mod tests {
             error_msg: "no".into(),
             request_id: "r".into(),
             change_password_id: None,
+            mfa_token: None,
+            mfa_methods: None,
+            mfa_expires_in: None,
             encoded_authorization_message: None,
         };
         let e = SdkError::from_body(401, Some(body));

@@ -10,6 +10,7 @@ mod client;
 #[doc(hidden)]
 pub mod decode;
 mod error;
+mod mfa;
 mod passkeys;
 mod tabs;
 mod widget;

@@ -199,10 +199,12 @@ impl Client {
         let credential = js_get(public_key, mediation, signal)
             .await
             .map_err(ceremony_error)?;
+        let trust = crate::mfa::trust(self.client_id()).map_or(JsValue::UNDEFINED, JsValue::from);
         let body = object(&[
             ("client_id", &client_id),
             ("credential", &credential),
             ("cookie", &JsValue::TRUE),
+            ("trust_token", &trust),
         ]);
         self.post_text_for_tokens("/api/v1/auth/passkey/login", stringify(&body)?)
             .await

@@ -8,13 +8,16 @@
 //! code, message, status }`); both bubble out of shadow roots. Where the application enables
 //! passkeys and the browser has them, the login form adds "Sign in with a passkey" (for the
 //! identifier typed, if any), offers passkeys in the identifier's autofill, and after a
-//! password sign-in offers to create one. The element's logic (texts, checks,
+//! password sign-in offers to create one. A user with MFA then gets the code step (an
+//! authenticator app's code or a backup code, and "don't ask again on this device"); where
+//! the application requires MFA and the user has none, the widget sets up an authenticator
+//! (QR code, key, first code) and shows the backup codes once. The element's logic (texts, checks,
 //! wording of errors) is `latchkey_core::browser::login_form`; only the DOM is here.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use latchkey_core::browser::login_form::{check, explain, texts, Field, Mode, Offer};
+use latchkey_core::browser::login_form::{check, check_code, explain, texts, Field, Mode, Offer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
@@ -68,19 +71,33 @@ button.link{background:none;color:var(--latchkey-accent,#2f5fd0);padding:0;text-
 p{margin:0}
 #error{color:var(--latchkey-error,#c0262d);min-height:1.2em}
 :focus-visible{outline:2px solid var(--latchkey-accent,#2f5fd0);outline-offset:2px}
+#mfa{display:grid;gap:.75rem}
+#trust-row{display:flex;gap:.4rem;align-items:center}
+#secret{font-family:ui-monospace,monospace;word-spacing:.2em}
+#codes{margin:0;padding-left:1.25rem;font-family:ui-monospace,monospace;columns:2}
 [hidden]{display:none!important}
 </style>
 <form part="form" id="form" novalidate aria-labelledby="title">
 <h2 part="title" id="title"></h2>
 <label part="label" id="name-row">Name <input part="input" id="name" autocomplete="name"></label>
-<label part="label"><span id="login-label"></span> <input part="input" id="login" autocomplete="username" aria-describedby="error" required></label>
+<label part="label" id="login-row"><span id="login-label"></span> <input part="input" id="login" autocomplete="username" aria-describedby="error" required></label>
 <label part="label" id="password-row">Password <input part="input" id="password" type="password" aria-describedby="error" required></label>
+<div id="mfa" role="group" aria-labelledby="mfa-prompt" hidden>
+<p id="mfa-prompt"></p>
+<img id="qr" alt="QR code to scan with an authenticator app" width="180" height="180" hidden>
+<p id="secret-row" hidden>Or type this key: <code id="secret"></code></p>
+<label part="label"><span id="code-label"></span> <input part="input" id="code" autocomplete="one-time-code" aria-describedby="error"></label>
+<label part="label" id="trust-row"><input type="checkbox" id="trust"> Don't ask again on this device</label>
+<p><button part="link" class="link" id="use-backup" type="button"></button></p>
+</div>
+<p id="codes-row" hidden>Save these backup codes somewhere safe. Each works once, if you lose your phone:</p>
+<ul id="codes" hidden></ul>
 <p part="error" id="error" role="alert" aria-live="assertive"></p>
 <p part="status" id="status" role="status" aria-live="polite"></p>
 <button part="button" id="submit" type="submit"></button>
 <button part="button passkey" class="alt" id="passkey" type="button" hidden>Sign in with a passkey</button>
 <p id="offer" hidden><button part="link" class="link" id="create-passkey" type="button">Create a passkey to sign in faster next time</button></p>
-<p><span id="switch-text"></span> <button part="link" class="link" id="switch" type="button"></button></p>
+<p id="switch-row"><span id="switch-text"></span> <button part="link" class="link" id="switch" type="button"></button></p>
 </form>"#;
 
 /// Defines `<latchkey-login>` (once; called when the module is initialised).
@@ -101,6 +118,23 @@ struct State {
     /// The autofill (conditional) passkey request waiting for the user, to abort before
     /// any other way in starts.
     autofill: RefCell<Option<web_sys::AbortController>>,
+    /// The second step, once the first factor was accepted.
+    step: Cell<Step>,
+    /// The authenticator being set up, when the application requires MFA and the user had none.
+    enrolling: RefCell<Option<String>>,
+    /// The first factor, for the `latchkey:login` event.
+    by_password: Cell<bool>,
+}
+
+/// Where the form is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Identifier and password (or a passkey).
+    Credentials,
+    /// A code from the authenticator app.
+    Code,
+    /// One of the backup codes.
+    Backup,
 }
 
 /// One element's widget (internal: created by the element itself).
@@ -146,21 +180,69 @@ impl State {
         let mode = self.mode.get();
         let t = texts(mode);
         let r = &self.root;
-        set_text(r, "title", t.title);
+        let step = self.step.get();
+        let second = step != Step::Credentials;
+        set_text(
+            r,
+            "title",
+            if second {
+                "Two-step verification"
+            } else {
+                t.title
+            },
+        );
         set_text(r, "login-label", t.login_label);
-        set_text(r, "submit", if self.busy.get() { t.busy } else { t.submit });
+        let (submit, busy) = if second {
+            ("Verify", "Verifying…")
+        } else {
+            (t.submit, t.busy)
+        };
+        set_text(r, "submit", if self.busy.get() { busy } else { submit });
         set_text(r, "switch-text", t.switch_prompt);
         set_text(r, "switch", t.switch_action);
-        toggle(el(r, "name-row"), "hidden", !t.show_name);
+        toggle(el(r, "name-row"), "hidden", !t.show_name || second);
         let offer = self.offer.get();
         let password = offer.password || mode == Mode::SignUp;
-        toggle(el(r, "password-row"), "hidden", !password);
-        toggle(el(r, "submit"), "hidden", !password);
+        toggle(el(r, "login-row"), "hidden", second);
+        toggle(el(r, "password-row"), "hidden", !password || second);
+        toggle(el(r, "submit"), "hidden", !password && !second);
         toggle(
             el(r, "passkey"),
             "hidden",
-            !(offer.passkey && mode == Mode::Login),
+            !(offer.passkey && mode == Mode::Login) || second,
         );
+        toggle(el(r, "switch-row"), "hidden", second);
+        toggle(el(r, "mfa"), "hidden", !second);
+        let enrolling = self.enrolling.borrow().is_some();
+        let backup = step == Step::Backup;
+        set_text(
+            r,
+            "mfa-prompt",
+            if enrolling {
+                "This application requires two-step verification. Scan the QR code with an authenticator app, then enter the 6-digit code it shows."
+            } else if backup {
+                "Enter one of the backup codes you saved when you set up two-step verification."
+            } else {
+                "Enter the 6-digit code from your authenticator app."
+            },
+        );
+        set_text(r, "code-label", if backup { "Backup code" } else { "Code" });
+        set_text(
+            r,
+            "use-backup",
+            if backup {
+                "Use a code from your authenticator app"
+            } else {
+                "Use a backup code instead"
+            },
+        );
+        toggle(el(r, "use-backup"), "hidden", enrolling);
+        toggle(el(r, "trust-row"), "hidden", enrolling);
+        if let Some(i) = input(r, "code") {
+            let _ = i.set_attribute("inputmode", if backup { "text" } else { "numeric" });
+            let _ = i.set_attribute("autocomplete", if backup { "off" } else { "one-time-code" });
+            let _ = i.set_attribute("maxlength", if backup { "11" } else { "6" });
+        }
         if let Some(i) = input(r, "login") {
             i.set_type(t.login_type);
         }
@@ -181,7 +263,11 @@ impl State {
 
     fn show_error(&self, message: &str, field: Option<Field>) {
         set_text(&self.root, "error", message);
-        for (f, id) in [(Field::Login, "login"), (Field::Password, "password")] {
+        for (f, id) in [
+            (Field::Login, "login"),
+            (Field::Password, "password"),
+            (Field::Code, "code"),
+        ] {
             let Some(i) = input(&self.root, id) else {
                 continue;
             };
@@ -242,6 +328,106 @@ impl State {
         self.dispatch("latchkey:login", &detail);
     }
 
+    /// A first factor's answer: the user, or the second step it asks for.
+    fn after_first_factor(self: &Rc<Self>, answer: &JsValue, mode: Mode, by_password: bool) {
+        let mfa = js_sys::Reflect::get(answer, &"mfa_required".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if !mfa {
+            self.signed_in(answer, mode, by_password);
+            return;
+        }
+        self.stop_autofill();
+        self.by_password.set(by_password);
+        self.step.set(Step::Code);
+        let enroll = js_sys::Reflect::get(answer, &"enrollment_required".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if enroll {
+            self.start_enrolling();
+        }
+        self.render();
+        if let Some(i) = input(&self.root, "code") {
+            i.set_value("");
+            let _ = i.focus();
+        }
+    }
+
+    /// The application requires MFA and the user has none: set one up, here and now.
+    fn start_enrolling(self: &Rc<Self>) {
+        let Some(client) = self.client() else {
+            return;
+        };
+        let st = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match client.start_enrollment().await {
+                Ok(e) => {
+                    let field = |k: &str| {
+                        js_sys::Reflect::get(&e, &k.into())
+                            .ok()
+                            .and_then(|v| v.as_string())
+                            .unwrap_or_default()
+                    };
+                    *st.enrolling.borrow_mut() = Some(field("id"));
+                    // An image, not markup: nothing in it can run.
+                    let src = format!(
+                        "data:image/svg+xml,{}",
+                        String::from(js_sys::encode_uri_component(&field("qr_svg")))
+                    );
+                    if let Some(img) = el(&st.root, "qr") {
+                        let _ = img.set_attribute("src", &src);
+                        let _ = img.remove_attribute("hidden");
+                    }
+                    // In groups of four, as apps that take it typed accept it.
+                    let key = field("secret");
+                    let grouped: Vec<&str> = key
+                        .as_bytes()
+                        .chunks(4)
+                        .filter_map(|c| std::str::from_utf8(c).ok())
+                        .collect();
+                    set_text(&st.root, "secret", &grouped.join(" "));
+                    toggle(el(&st.root, "secret-row"), "hidden", false);
+                    st.render();
+                }
+                Err(e) => st.fail(&e),
+            }
+        });
+    }
+
+    /// Back to the first step (after a success, or when the second step's token is spent).
+    fn reset_step(&self) {
+        self.step.set(Step::Credentials);
+        *self.enrolling.borrow_mut() = None;
+        toggle(el(&self.root, "qr"), "hidden", true);
+        toggle(el(&self.root, "secret-row"), "hidden", true);
+        if let Some(i) = input(&self.root, "code") {
+            i.set_value("");
+        }
+    }
+
+    /// Shows backup codes the server issued at this sign-in (once).
+    fn show_backup_codes(&self, codes: &JsValue) {
+        let Some(list) = el(&self.root, "codes") else {
+            return;
+        };
+        list.set_text_content(None);
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let codes: js_sys::Array = codes.clone().unchecked_into();
+        for c in codes.iter() {
+            if let Ok(li) = doc.create_element("li") {
+                li.set_text_content(c.as_string().as_deref());
+                let _ = list.append_child(&li);
+            }
+        }
+        let any = codes.length() > 0;
+        toggle(Some(list), "hidden", !any);
+        toggle(el(&self.root, "codes-row"), "hidden", !any);
+    }
+
     fn client(&self) -> Option<Rc<Client>> {
         self.client.borrow().as_ref().map(|(_, _, c)| c.clone())
     }
@@ -299,6 +485,7 @@ impl State {
 }
 
 fn on_switch(st: &Rc<State>, _e: web_sys::Event) {
+    st.reset_step();
     st.mode.set(st.mode.get().other());
     st.show_error("", None);
     st.render();
@@ -306,6 +493,10 @@ fn on_switch(st: &Rc<State>, _e: web_sys::Event) {
 
 fn on_submit(st: &Rc<State>, e: web_sys::Event) {
     e.prevent_default();
+    if st.step.get() != Step::Credentials {
+        on_code(st);
+        return;
+    }
     let (Some(client), false) = (st.client(), st.busy.get()) else {
         return;
     };
@@ -334,10 +525,84 @@ fn on_submit(st: &Rc<State>, e: web_sys::Event) {
         st.busy.set(false);
         st.render();
         match result {
-            Ok(user) => st.signed_in(&user, mode, true),
+            Ok(answer) => st.after_first_factor(&answer, mode, true),
             Err(e) => st.fail(&e),
         }
     });
+}
+
+/// The second step's submit: the code (or backup code), or the first code of the
+/// authenticator being set up.
+fn on_code(st: &Rc<State>) {
+    let (Some(client), false) = (st.client(), st.busy.get()) else {
+        return;
+    };
+    let code = input(&st.root, "code")
+        .map(|i| i.value().trim().to_owned())
+        .unwrap_or_default();
+    let backup = st.step.get() == Step::Backup;
+    if let Err(message) = check_code(&code, backup) {
+        st.show_error(message, Some(Field::Code));
+        return;
+    }
+    st.show_error("", None);
+    st.busy.set(true);
+    st.render();
+    let trust = input(&st.root, "trust").is_some_and(|i| i.checked());
+    let enrolling = st.enrolling.borrow().clone();
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = match &enrolling {
+            Some(id) => client.confirm_enrollment(id, code).await,
+            None => {
+                let key = if backup { "backupCode" } else { "code" };
+                let options = crate::passkeys::object(&[
+                    (key, &JsValue::from(code)),
+                    ("trustDevice", &JsValue::from(trust)),
+                ]);
+                match client.complete(&options).await {
+                    Ok(Ok(done)) => Ok(done),
+                    Ok(Err(_)) => Err(SdkError::new("MFA_TOKEN_INVALID", "sign in again", 0)),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        st.busy.set(false);
+        match result {
+            Ok(done) => {
+                let user = js_sys::Reflect::get(&done, &"user".into()).unwrap_or_default();
+                let codes = js_sys::Reflect::get(&done, &"backup_codes".into()).unwrap_or_default();
+                st.reset_step();
+                st.render();
+                if codes.is_object() {
+                    st.show_backup_codes(&codes);
+                }
+                st.signed_in(&user, st.mode.get(), st.by_password.get());
+            }
+            Err(e) => {
+                if e.code == "MFA_TOKEN_INVALID" {
+                    st.reset_step();
+                }
+                st.render();
+                st.fail(&e);
+            }
+        }
+    });
+}
+
+/// Switches the second step between the authenticator app's code and a backup code.
+fn on_use_backup(st: &Rc<State>, _e: web_sys::Event) {
+    st.step.set(if st.step.get() == Step::Backup {
+        Step::Code
+    } else {
+        Step::Backup
+    });
+    st.show_error("", None);
+    st.render();
+    if let Some(i) = input(&st.root, "code") {
+        i.set_value("");
+        let _ = i.focus();
+    }
 }
 
 /// Offers the user's passkeys in the identifier field's autofill, where the browser can: the
@@ -361,7 +626,7 @@ fn start_autofill(st: &Rc<State>, client: &Rc<Client>) {
         st.stop_autofill();
         *st.autofill.borrow_mut() = Some(controller);
         match client.passkey_login(options).await {
-            Ok(user) => st.signed_in(&user, Mode::Login, false),
+            Ok(answer) => st.after_first_factor(&answer, Mode::Login, false),
             // Aborted for another way in: nothing to say.
             Err(e) if e.code == "PASSKEY_CANCELLED" => {}
             Err(e) => st.fail(&e),
@@ -391,7 +656,7 @@ fn on_passkey(st: &Rc<State>, _e: web_sys::Event) {
         st.busy.set(false);
         st.render();
         match result {
-            Ok(user) => st.signed_in(&user, Mode::Login, false),
+            Ok(answer) => st.after_first_factor(&answer, Mode::Login, false),
             Err(e) => st.fail(&e),
         }
     });
@@ -441,6 +706,9 @@ impl Widget {
             busy: Cell::new(false),
             offer: Cell::new(Offer::default()),
             autofill: RefCell::new(None),
+            step: Cell::new(Step::Credentials),
+            enrolling: RefCell::new(None),
+            by_password: Cell::new(true),
         });
         if let Some(form) = el(&state.root, "form") {
             listen(&form, "submit", &state, on_submit);
@@ -453,6 +721,9 @@ impl Widget {
         }
         if let Some(b) = el(&state.root, "create-passkey") {
             listen(&b, "click", &state, on_create_passkey);
+        }
+        if let Some(b) = el(&state.root, "use-backup") {
+            listen(&b, "click", &state, on_use_backup);
         }
         Widget { state: Some(state) }
     }

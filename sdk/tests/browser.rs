@@ -334,12 +334,16 @@ fn test_sdk_decoders_read_what_core_serialises() {
         session_id: "s".into(),
         user: Some(user.clone()),
         csrf_token: Some("c".into()),
+        trust_token: Some("t".into()),
+        backup_codes: Some(vec!["abcde-fghjk".into(), "01234-56789".into()]),
     };
     round_trip(tokens.clone());
     round_trip(TokenResponse {
         user: None,
         csrf_token: None,
         refresh_token: Some("r".into()),
+        trust_token: None,
+        backup_codes: None,
         ..tokens.clone()
     });
     let held = Held::from_response(&tokens, 1_795_000_000_000, None);
@@ -357,6 +361,19 @@ fn test_sdk_decoders_read_what_core_serialises() {
         error_msg: "no".into(),
         request_id: "r".into(),
         change_password_id: Some("p".into()),
+        mfa_token: None,
+        mfa_methods: None,
+        mfa_expires_in: None,
+        encoded_authorization_message: None,
+    });
+    round_trip(ErrorBody {
+        error_code: "MFA_REQUIRED".into(),
+        error_msg: "second factor".into(),
+        request_id: "r".into(),
+        change_password_id: None,
+        mfa_token: Some("m".into()),
+        mfa_methods: Some(vec!["totp".into(), "backup_code".into()]),
+        mfa_expires_in: Some(300),
         encoded_authorization_message: None,
     });
     // Wrong shapes are refused, not guessed at.

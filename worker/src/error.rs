@@ -35,7 +35,10 @@ pub fn status(e: &CoreError) -> u16 {
         CoreError::InvalidRequest(_) | CoreError::InvalidField { .. } | CoreError::Fields(_) => 400,
         CoreError::Unauthorized
         | CoreError::InvalidCredentials
+        | CoreError::InvalidMfaCode
+        | CoreError::MfaTokenInvalid
         | CoreError::InvalidRefreshToken => 401,
+        CoreError::MfaRequired(_) => 403,
         CoreError::AccountDisabled
         | CoreError::AccountExpired
         | CoreError::NotRegistered
@@ -96,7 +99,11 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         CoreError::InvalidCredentials
         | CoreError::NotFound
         | CoreError::RouteNotFound
+        | CoreError::MfaTokenInvalid
         | CoreError::InvalidRefreshToken => 404,
+        // Authenticated; the second factor comes next.
+        CoreError::MfaRequired(_) => 242,
+        CoreError::InvalidMfaCode => 421,
         CoreError::MethodNotAllowed => 405,
         CoreError::UnsupportedMediaType => 415,
         CoreError::AccountDisabled
@@ -131,6 +138,10 @@ pub fn render_login_api(err: AppError, request_id: &str) -> worker::Result<Respo
                 with_retry_after(resp, &core)
             }
             _ => Ok(Response::empty()?.with_status(409)),
+        },
+        242 => match &core {
+            CoreError::MfaRequired(p) => http::json(242, &login_api::two_factor_body(p)),
+            _ => Ok(Response::empty()?.with_status(242)),
         },
         203 => match &core {
             CoreError::PasswordChangeRequired(id) => {

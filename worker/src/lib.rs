@@ -14,6 +14,7 @@ mod handlers;
 mod http;
 mod keys;
 mod kv;
+mod mfa_keys;
 mod webhook;
 
 use std::cell::Cell;
@@ -148,7 +149,7 @@ async fn handle(
         RouteMatch::NotFound => return static_asset(req, method, env).await,
     };
 
-    let has_body = matches!(method, "POST" | "PUT" | "PATCH");
+    let has_body = matches!(method, "POST" | "PUT" | "PATCH" | "DELETE");
     if has_body {
         // Before anything else: a declared body over the limit is never read.
         let declared = req.headers().get("content-length")?;
@@ -171,7 +172,14 @@ async fn handle(
     }
 
     let store = D1Store::from_env(env)?;
+    let dev = client::dev_overrides(env);
+    // The request's clock: the development override, where enabled, applies to everything,
+    // token checks included.
     let now = worker::Date::now().as_millis() as i64;
+    let now = match req.headers().get(client::DEV_NOW_HEADER)? {
+        Some(t) if dev => t.trim().parse().unwrap_or(now),
+        _ => now,
+    };
     let url = req.url()?;
     let configured = env.var(ISSUER_VAR).ok().map(|v| v.to_string());
     let issuer = jwt::issuer(configured.as_deref(), &url.origin().ascii_serialization())?;
@@ -218,12 +226,7 @@ async fn handle(
     let actor = principal.as_ref().map(|p| p.actor()).unwrap_or_default();
     let grants = principal.map_or(Grants::Only(Vec::new()), |p| p.grants());
 
-    let dev = client::dev_overrides(env);
     let client = client::client_info(&req, None, dev);
-    let now = match req.headers().get(client::DEV_NOW_HEADER)? {
-        Some(t) if dev => t.trim().parse().unwrap_or(now),
-        _ => now,
-    };
     let headers = req
         .headers()
         .entries()

@@ -50,6 +50,10 @@ request_type! {
         /// A Cloudflare Turnstile token, where the application sets `bot_protection`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub turnstile_token: Option<String>,
+        /// A trusted device's token (`trust_token` of an earlier MFA login): skips the
+        /// second factor while it lasts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub trust_token: Option<String>,
     }
 }
 
@@ -86,6 +90,13 @@ api_type! {
         /// Browser mode only: echo it in `X-CSRF-Token` when refreshing by cookie.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub csrf_token: Option<String>,
+        /// After an MFA login with `trust_device`: send it as `trust_token` at later logins
+        /// from this device to skip the second factor.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub trust_token: Option<String>,
+        /// After enrolling at login (MFA required): the user's backup codes, shown once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub backup_codes: Option<Vec<String>>,
     }
 }
 

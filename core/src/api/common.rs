@@ -23,6 +23,15 @@ pub struct ErrorBody {
     /// `POST /api/v1/auth/change-password`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_password_id: Option<String>,
+    /// Only with `MFA_REQUIRED` and `MFA_ENROLLMENT_REQUIRED`: the single-use token that
+    /// continues the login (`POST /api/v1/auth/mfa/verify`), valid `mfa_expires_in` seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_token: Option<String>,
+    /// With `mfa_token`: the second factors the user may send (`totp`, `backup_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_methods: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_expires_in: Option<u32>,
     /// Only with some `FORBIDDEN` answers (seed 002): why, encoded (base64url JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoded_authorization_message: Option<String>,
@@ -36,6 +45,18 @@ impl ErrorBody {
             request_id: request_id.to_owned(),
             change_password_id: match error {
                 Error::PasswordChangeRequired(id) => Some(id.clone()),
+                _ => None,
+            },
+            mfa_token: match error {
+                Error::MfaRequired(p) => Some(p.token.clone()),
+                _ => None,
+            },
+            mfa_methods: match error {
+                Error::MfaRequired(p) => Some(p.methods.clone()),
+                _ => None,
+            },
+            mfa_expires_in: match error {
+                Error::MfaRequired(p) => Some(p.expires_in),
                 _ => None,
             },
             encoded_authorization_message: match error {

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::common::nullable;
 use crate::model::{ApiKey, Application, Organization, Permission, Role, User};
-pub use crate::model::{AttackProtection, LoginMethod, UserStatus, UserVerification};
+pub use crate::model::{
+    AttackProtection, LoginMethod, MfaPolicy, MfaSettings, UserStatus, UserVerification,
+};
 use crate::time::rfc3339;
 
 // ---- organizations ------------------------------------------------------------------------
@@ -185,6 +187,10 @@ request_type! {
         /// `required` (default) or `preferred`: whether passkey ceremonies must verify the user.
         #[serde(default)]
         pub passkey_user_verification: Option<UserVerification>,
+        /// Multi-factor settings (default: optional, devices trusted 30 days, passkeys
+        /// that verify the user count as two factors).
+        #[serde(default)]
+        pub mfa: Option<MfaSettings>,
     }
 }
 
@@ -215,6 +221,9 @@ request_type! {
         pub passkey_rp_id: Option<String>,
         #[serde(default)]
         pub passkey_user_verification: Option<UserVerification>,
+        /// Replaces the multi-factor settings as a whole.
+        #[serde(default)]
+        pub mfa: Option<MfaSettings>,
     }
 }
 
@@ -242,6 +251,9 @@ api_type! {
         /// The RP ID set for passkeys, if any; `null` means the first allowed origin's host.
         pub passkey_rp_id: Option<String>,
         pub passkey_user_verification: UserVerification,
+        /// Multi-factor: `policy` (`optional` or `required`), `trust_days` (0 for no
+        /// trusted devices) and `passkey_satisfies`.
+        pub mfa: MfaSettings,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -265,6 +277,7 @@ impl From<&Application> for ApplicationView {
             bot_protection: a.bot_protection,
             passkey_rp_id: a.passkey_rp_id.clone(),
             passkey_user_verification: a.passkey_user_verification,
+            mfa: a.mfa,
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
         }

@@ -11,6 +11,7 @@
 //! - [`records`]: login history (seed 001) and login logs (seed 000).
 //! - [`events`]: security events and the organization's webhook.
 //! - [`passkeys`]: WebAuthn options and responses, and the user's passkeys.
+//! - [`mfa`]: a login's second step, authenticators and backup codes.
 //!
 //! Seed 003's Login API has its own shapes in [`crate::compat::login_api`].
 
@@ -42,6 +43,7 @@ pub mod auth;
 pub mod common;
 pub mod events;
 pub mod identity;
+pub mod mfa;
 pub mod passkeys;
 pub mod records;
 pub mod sessions;
@@ -50,6 +52,7 @@ pub use auth::*;
 pub use common::*;
 pub use events::*;
 pub use identity::*;
+pub use mfa::*;
 pub use passkeys::*;
 pub use records::*;
 pub use sessions::*;

@@ -186,6 +186,9 @@ request_type! {
         /// Browser mode: the refresh token travels in an HttpOnly cookie, not in the body.
         #[serde(default)]
         pub cookie: bool,
+        /// A trusted device's token, for passkeys that do not satisfy MFA on their own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub trust_token: Option<String>,
     }
 }
 

@@ -69,6 +69,7 @@ mod tests {
             bot_protection: on,
             passkey_rp_id: None,
             passkey_user_verification: Default::default(),
+            mfa: Default::default(),
             created_at: 0,
             updated_at: 0,
         }

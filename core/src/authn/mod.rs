@@ -8,7 +8,9 @@
 //! - [`bot`]: Cloudflare Turnstile verification, for applications that ask for it.
 //! - [`passkey`]: WebAuthn verification of registrations and assertions (ES256), and the
 //!   passkey ceremonies.
-//! - [`totp`]: time-based one-time passwords (RFC 6238), the first piece of MFA.
+//! - [`totp`]: time-based one-time passwords (RFC 6238).
+//! - [`mfa`]: the second factor: the gate after a first factor, the second step, the
+//!   user's authenticators and backup codes, their sealed secrets.
 //!
 //! Adding a method: a module here with its start/finish steps (state between them stored
 //! server-side, time and randomness passed in), its failures recorded with its
@@ -18,6 +20,7 @@
 
 pub mod bot;
 pub mod guard;
+pub mod mfa;
 pub mod passkey;
 pub mod password;
 pub mod totp;

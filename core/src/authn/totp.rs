@@ -11,7 +11,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::secrets::ct_eq;
-use crate::sessions::pkce::percent_encode;
+use crate::validate::percent_encode;
 
 /// Seconds per step.
 pub const STEP_SECS: i64 = 30;

@@ -108,6 +108,25 @@ impl Offer {
 pub enum Field {
     Login,
     Password,
+    /// The second step's code (an authenticator app's, or a backup code).
+    Code,
+}
+
+/// Checks a second-step code before it is sent: six digits, or a backup code's ten
+/// characters (hyphen and spaces aside).
+pub fn check_code(code: &str, backup: bool) -> Result<(), &'static str> {
+    let compact: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if backup {
+        if compact.len() != 10 || !compact.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err("Enter one of your backup codes, like abcde-12345.");
+        }
+    } else if compact.len() != 6 || !compact.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("Enter the 6-digit code from your authenticator app.");
+    }
+    Ok(())
 }
 
 /// Checks the form before anything is sent: what a person can fix at once.
@@ -174,7 +193,12 @@ pub fn explain(code: &str) -> (&'static str, Option<Field>) {
         "ACCOUNT_DISABLED" => ("This account is disabled.", None),
         "ACCOUNT_EXPIRED" => ("This account has expired.", None),
         "PASSWORD_CHANGE_REQUIRED" => ("Your password must be changed before you sign in.", None),
-        "TOO_MANY_REQUESTS" | "RATE_LIMITED" => {
+        "INVALID_MFA_CODE" => (
+            "That code is not right. Check your authenticator app, or use a backup code.",
+            Some(Field::Code),
+        ),
+        "MFA_TOKEN_INVALID" => ("This sign-in has expired. Sign in again.", None),
+        "TOO_MANY_ATTEMPTS" | "TOO_MANY_REQUESTS" | "RATE_LIMITED" => {
             ("Too many attempts. Wait a moment and try again.", None)
         }
         "NETWORK_ERROR" => (
@@ -271,11 +295,28 @@ mod tests {
     }
 
     #[test]
+    fn test_login_form_checks_second_step_codes() {
+        assert!(check_code("123456", false).is_ok());
+        assert!(check_code(" 123 456 ", false).is_ok());
+        assert!(check_code("12345", false).is_err());
+        assert!(check_code("12345a", false).is_err());
+        assert!(check_code("abcde-12345", true).is_ok());
+        assert!(check_code("ABCDE 12345", true).is_ok());
+        assert!(check_code("abcde-1234", true).is_err());
+        assert!(check_code("123456", true).is_err());
+    }
+
+    #[test]
     fn test_login_form_explains_errors_without_revealing_which_part_was_wrong() {
         let (msg, field) = explain("INVALID_CREDENTIALS");
         assert!(!msg.contains("user") && !msg.contains("exist"), "{msg}");
         assert_eq!(field, Some(Field::Password));
         assert_eq!(explain("EMAIL_TAKEN").1, Some(Field::Login));
+        // The server's lockout code has its own wording.
+        assert!(explain("TOO_MANY_ATTEMPTS")
+            .0
+            .starts_with("Too many attempts"));
+        assert_eq!(explain("INVALID_MFA_CODE").1, Some(Field::Code));
         assert_eq!(
             explain("SOMETHING_NEW").0,
             "Something went wrong. Please try again."

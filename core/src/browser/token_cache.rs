@@ -290,6 +290,8 @@ mod tests {
             session_id: session.into(),
             user: None,
             csrf_token: None,
+            trust_token: None,
+            backup_codes: None,
         }
     }
 

@@ -34,6 +34,12 @@ pub mod kinds {
     pub const PASSKEY_REMOVED: &str = "passkey.removed";
     /// A passkey's signature counter did not grow: possibly a cloned authenticator.
     pub const PASSKEY_COUNTER_REGRESSED: &str = "passkey.counter_regressed";
+    /// A second factor was confirmed on an account.
+    pub const MFA_ADDED: &str = "mfa.added";
+    /// A second factor was removed, by its user or an administrator.
+    pub const MFA_REMOVED: &str = "mfa.removed";
+    /// A user's backup codes were replaced.
+    pub const MFA_BACKUP_CODES_REPLACED: &str = "mfa.backup_codes_replaced";
 }
 
 /// The event a risk flag on a successful login raises, if any.

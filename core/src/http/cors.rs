@@ -12,9 +12,15 @@ use crate::Error;
 
 /// Paths the SDK calls from an application's pages.
 pub fn is_cors_path(path: &str) -> bool {
-    ["/api/v1/auth/", "/api/v1/config/", "/.well-known/"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    [
+        "/api/v1/auth/",
+        "/api/v1/config/",
+        "/.well-known/",
+        "/api/v1/mfa/",
+        "/api/v1/passkeys",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
 }
 
 pub const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE";
@@ -87,6 +93,9 @@ mod tests {
     fn test_cors_paths_and_headers() {
         assert!(is_cors_path("/api/v1/auth/login"));
         assert!(is_cors_path("/.well-known/jwks.json"));
+        // The signed-in user's own factors, from the application's pages.
+        assert!(is_cors_path("/api/v1/mfa/authenticators"));
+        assert!(is_cors_path("/api/v1/passkeys/register/options"));
         assert!(
             !is_cors_path("/api/v1/users"),
             "administrative routes stay same-origin"

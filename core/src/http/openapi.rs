@@ -208,17 +208,54 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<TokenResponse>(g),
             &[400, 401, 403, 429],
         ),
+        Route::MfaChallenge => with(
+            schema::<MfaChallengeRequest>(g),
+            200,
+            schema::<MfaChallengeResponse>(g),
+            &[400, 401],
+        ),
+        Route::MfaVerify => with(
+            schema::<MfaVerifyRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400, 401, 403, 429],
+        ),
+        Route::MfaEnrollAtLogin => with(
+            schema::<MfaEnrollRequest>(g),
+            201,
+            schema::<TotpEnrollment>(g),
+            &[400, 401, 409],
+        ),
+        Route::ListAuthenticators | Route::ListUserAuthenticators => {
+            ok(schema::<AuthenticatorList>(g), READ)
+        }
+        Route::EnrollTotp => with(None, 201, schema::<TotpEnrollment>(g), WRITE),
+        Route::ConfirmTotp => with(
+            schema::<ConfirmTotpRequest>(g),
+            200,
+            schema::<ConfirmedTotp>(g),
+            WRITE,
+        ),
+        Route::TotpQrCode => ok(Some(json!({"type": "string", "format": "svg"})), READ),
+        Route::RemoveAuthenticator => with(schema::<ReauthRequest>(g), 204, None, WRITE),
+        Route::RegenerateBackupCodes => with(
+            schema::<ReauthRequest>(g),
+            200,
+            schema::<BackupCodes>(g),
+            WRITE,
+        ),
+        Route::DeleteUserAuthenticator => with(None, 204, None, READ),
         Route::LoginApiLogin => login_api(
             schema::<crate::compat::login_api::LoginRequest>(g),
             200,
             schema::<crate::compat::login_api::LoginResponse>(g),
-            &[202, 203, 212, 400, 401, 404, 409, 410],
+            &[202, 203, 212, 242, 400, 401, 404, 409, 410],
         ),
         Route::LoginApiTwoFactor => login_api(
             schema::<crate::compat::login_api::TwoFactorLoginRequest>(g),
             200,
-            None,
-            &[400, 401, 404],
+            schema::<crate::compat::login_api::LoginResponse>(g),
+            &[202, 203, 400, 401, 404, 409, 410, 421],
         ),
         Route::LoginApiPingJwt | Route::LoginApiPingUser | Route::LoginApiPing => {
             login_api(None, 200, None, &[400, 401, 404])
@@ -307,7 +344,13 @@ pub fn document() -> Value {
         let mut responses = Map::new();
         let mut ok = json!({"description": "Success."});
         if let Some(s) = doc.response {
-            ok["content"] = json!({"application/json": {"schema": s}});
+            // The QR code is an image; every other body is JSON.
+            let media = if spec.route == Route::TotpQrCode {
+                "image/svg+xml"
+            } else {
+                "application/json"
+            };
+            ok["content"] = json!({ media: {"schema": s} });
         }
         responses.insert(doc.status.to_string(), ok);
         let seed_003 = crate::http::routes::is_login_api(spec.path);
@@ -403,6 +446,10 @@ fn login_api_response(status: u16) -> Value {
         212 => {
             json!({"description": "Authenticated; the email address is not verified yet.", "content": object})
         }
+        242 => {
+            json!({"description": "Authenticated; a second factor is required: complete with `twoFactorId` at `POST /api/two-factor/login` (`methods` lists the user's).", "content": object})
+        }
+        421 => json!({"description": "The two-factor code is not valid. Empty body."}),
         410 => json!({"description": "The account has expired. Empty body."}),
         415 => {
             json!({"description": "The body is not sent as `Content-Type: application/json`; the body is an Errors object (`generalErrors`: `UNSUPPORTED_MEDIA_TYPE`).", "content": object})
@@ -415,7 +462,7 @@ fn login_api_response(status: u16) -> Value {
         }
         401 => json!({"description": "Missing or invalid API key. Empty body."}),
         404 => {
-            json!({"description": "Not found (for login: unknown user or wrong password, alike). Empty body."})
+            json!({"description": "Not found (for login: unknown user or wrong password, alike; for two-factor login: an unknown, used or expired `twoFactorId`). Empty body."})
         }
         _ => json!({"description": "Empty body."}),
     }

@@ -126,6 +126,17 @@ pub enum Route {
     PasskeyLogin,
     ListUserPasskeys,
     DeleteUserPasskey,
+    MfaChallenge,
+    MfaVerify,
+    MfaEnrollAtLogin,
+    ListAuthenticators,
+    EnrollTotp,
+    ConfirmTotp,
+    TotpQrCode,
+    RemoveAuthenticator,
+    RegenerateBackupCodes,
+    ListUserAuthenticators,
+    DeleteUserAuthenticator,
 }
 
 /// One row of the route table.
@@ -254,6 +265,17 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::PasskeyLogin, Post, "/api/v1/auth/passkey/login", "finishPasskeyAuthentication", "Finish a passkey login with the browser's assertion, and get tokens.", Access::Public, &[]),
     r(Route::ListUserPasskeys, Get, "/api/v1/users/{user_id}/passkeys", "listUserPasskeys", "A user's passkeys (administrators).", Access::Org(P::UsersRead), &[]),
     r(Route::DeleteUserPasskey, Delete, "/api/v1/users/{user_id}/passkeys/{passkey_id}", "deleteUserPasskey", "Delete a user's passkey (administrators).", Access::Org(P::UsersWrite), &[]),
+    r(Route::MfaChallenge, Post, "/api/v1/auth/mfa/challenge", "initiateMfa", "What a login's MFA token allows (methods, time left), without spending a try.", Access::Public, &[]),
+    r(Route::MfaVerify, Post, "/api/v1/auth/mfa/verify", "validateMfaToken", "Complete a login with its MFA token and a second factor (an authenticator app's code or a backup code), and get tokens.", Access::Public, &[]),
+    r(Route::MfaEnrollAtLogin, Post, "/api/v1/auth/mfa/enroll", "mfaEnrollTotpAtLogin", "Start setting up an authenticator app with the MFA token of a login whose application requires MFA; its first code, sent to validateMfaToken, completes the login.", Access::Public, &[]),
+    r(Route::ListAuthenticators, Get, "/api/v1/mfa/authenticators", "listAuthenticators", "The signed-in user's authenticators and how many backup codes are left.", Access::User, &[]),
+    r(Route::EnrollTotp, Post, "/api/v1/mfa/totp", "mfaEnrollTotp", "Start setting up an authenticator app: its secret, otpauth:// URI and QR code, shown once.", Access::User, &[]),
+    r(Route::ConfirmTotp, Post, "/api/v1/mfa/totp/{authenticator_id}/confirm", "confirmTotpEnrollment", "Confirm a new authenticator app with its first code; the first one comes with backup codes, shown once.", Access::User, &[]),
+    r(Route::TotpQrCode, Get, "/api/v1/mfa/totp/{authenticator_id}/qr", "qrCodeImage", "The QR code (SVG) of an authenticator app being set up; none once confirmed.", Access::User, &[]),
+    r(Route::RemoveAuthenticator, Delete, "/api/v1/mfa/authenticators/{authenticator_id}", "removeAuthenticator", "Remove one of the signed-in user's authenticators, with the password (or a session under ten minutes old).", Access::User, &[]),
+    r(Route::RegenerateBackupCodes, Post, "/api/v1/mfa/backup-codes", "getBackupCodes", "Replace the signed-in user's backup codes, with the password (or a session under ten minutes old); shown once.", Access::User, &[]),
+    r(Route::ListUserAuthenticators, Get, "/api/v1/users/{user_id}/mfa", "listUserAuthenticators", "A user's authenticators (administrators).", Access::Org(P::UsersRead), &[]),
+    r(Route::DeleteUserAuthenticator, Delete, "/api/v1/users/{user_id}/mfa/{authenticator_id}", "deleteUserAuthenticator", "Remove a user's authenticator (administrators), as when a user lost their phone.", Access::Org(P::UsersWrite), &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 
@@ -474,6 +496,9 @@ mod tests {
                 Route::Token,
                 Route::PasskeyLoginOptions,
                 Route::PasskeyLogin,
+                Route::MfaChallenge,
+                Route::MfaVerify,
+                Route::MfaEnrollAtLogin,
                 Route::LoginApiLogout
             ]
         );

@@ -2,7 +2,7 @@
 //! enabled login methods.
 
 use crate::api::{ApplicationList, ApplicationView, CreateApplication, UpdateApplication};
-use crate::model::{Application, LoginMethod, Page};
+use crate::model::{Application, LoginMethod, MfaSettings, Page};
 use crate::rand::{hex, uuid_v7, Rng};
 use crate::sessions::tokens::{DEFAULT_ACCESS_TTL_SECS, DEFAULT_REFRESH_TTL_SECS};
 use crate::store::{AppStore, Cache, OrgStore};
@@ -59,6 +59,20 @@ fn rp_id_setting(raw: Option<&str>, app: &Application) -> Result<Option<String>,
         None | Some("") => Ok(None),
         Some(v) => crate::authn::passkey::check_rp_id(v, &app.allowed_origins).map(Some),
     }
+}
+
+/// Multi-factor settings as given, within bounds.
+fn mfa_settings(m: MfaSettings) -> Result<MfaSettings, Error> {
+    if m.trust_days > MfaSettings::MAX_TRUST_DAYS {
+        return Err(Error::invalid_field(
+            "INVALID_MFA_SETTINGS",
+            format!(
+                "mfa.trust_days must be between 0 and {}",
+                MfaSettings::MAX_TRUST_DAYS
+            ),
+        ));
+    }
+    Ok(m)
 }
 
 fn check_ttls(app: &Application) -> Result<(), Error> {
@@ -120,6 +134,7 @@ pub async fn create(
         bot_protection: input.bot_protection,
         passkey_rp_id: None,
         passkey_user_verification: input.passkey_user_verification.unwrap_or_default(),
+        mfa: mfa_settings(input.mfa.unwrap_or_default())?,
         created_at: now,
         updated_at: now,
     };
@@ -190,6 +205,9 @@ pub async fn update(
     }
     if let Some(v) = input.bot_protection {
         app.bot_protection = v;
+    }
+    if let Some(m) = input.mfa {
+        app.mfa = mfa_settings(m)?;
     }
     if let Some(v) = input.passkey_user_verification {
         app.passkey_user_verification = v;

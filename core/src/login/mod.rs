@@ -66,6 +66,9 @@ pub struct Start<'a> {
     /// How the user proved who they are (`password`, `passkey`): the session's method, the
     /// record's, and the access token's `amr`.
     pub method: &'static str,
+    /// The first factor, when `method` is the second (`password` before `totp`): the
+    /// session lists both.
+    pub prior: Option<String>,
     /// The login id as typed, for the record.
     pub login_id: &'a str,
     pub application: Option<&'a Application>,
@@ -89,6 +92,7 @@ pub async fn establish<R: Rng>(
     let Start {
         user,
         method,
+        prior,
         login_id,
         application,
         client,
@@ -109,7 +113,7 @@ pub async fn establish<R: Rng>(
         revoked_at: None,
         idle_timeout_ms: application.map_or(0, |a| i64::from(a.idle_timeout_secs) * 1000),
         client,
-        methods: vec![method.to_owned()],
+        methods: prior.into_iter().chain([method.to_owned()]).collect(),
     };
     let (tokens, stored_refresh) = if no_tokens {
         (None, None)

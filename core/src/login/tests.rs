@@ -111,6 +111,7 @@ impl World {
             },
             no_tokens: false,
             require_registration: false,
+            trust_token: None,
         };
         let env = LoginEnv {
             keys: &self.keys,
@@ -511,6 +512,7 @@ fn test_login_no_tokens_still_records() {
         client: ClientInfo::default(),
         no_tokens: true,
         require_registration: false,
+        trust_token: None,
     };
     let env = LoginEnv {
         keys: &w.keys,
@@ -942,6 +944,7 @@ fn test_login_risk_flags_recorded_on_success() {
             client,
             no_tokens: true,
             require_registration: false,
+            trust_token: None,
         };
         let env = LoginEnv {
             keys: &w.keys,
@@ -1251,6 +1254,7 @@ fn test_login_registration_required_where_asked() {
             client: ClientInfo::default(),
             no_tokens: false,
             require_registration: true,
+            trust_token: None,
         };
         let env = LoginEnv {
             keys: &w.keys,
@@ -1513,6 +1517,7 @@ fn attempt_from(
         },
         no_tokens: true,
         require_registration: false,
+        trust_token: None,
     };
     let env = LoginEnv {
         keys: &w.keys,

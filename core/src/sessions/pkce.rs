@@ -16,6 +16,7 @@ use crate::rand::{hex, Rng};
 use crate::secrets::{ct_eq, sha256};
 use crate::sessions::tokens::{access_token, audience, lifetimes, new_refresh_token, Issued};
 use crate::store::{AppStore, CodeStore, SessionStore, UserStore};
+use crate::validate::percent_encode;
 use crate::Error;
 
 pub const AUTHORIZATION_CODE: &str = "authorization_code";
@@ -51,19 +52,6 @@ pub fn verify_s256(verifier: &str, challenge: &str) -> bool {
             Base64UrlUnpadded::encode_string(&sha256(verifier.as_bytes())).as_bytes(),
             challenge.as_bytes(),
         )
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Authenticates the user with a password and answers a code for `app`.
@@ -112,6 +100,7 @@ pub async fn authorize<R: Rng>(
             client,
             no_tokens: true,
             require_registration: true,
+            trust_token: None,
         },
         breached,
         LoginEnv {
@@ -240,6 +229,9 @@ mod tests {
 
     #[test]
     fn test_pkce_percent_encode() {
-        assert_eq!(percent_encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        assert_eq!(
+            crate::validate::percent_encode("a b&c=d/é"),
+            "a%20b%26c%3Dd%2F%C3%A9"
+        );
     }
 }

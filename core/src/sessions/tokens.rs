@@ -33,6 +33,8 @@ impl TokenResponse {
             session_id: session_id.to_owned(),
             user,
             csrf_token: None,
+            trust_token: None,
+            backup_codes: None,
         }
     }
 }
@@ -90,6 +92,7 @@ pub fn amr(methods: &[String]) -> Vec<String> {
         let values: &[&str] = match m.as_str() {
             "password" => &["pwd"],
             "passkey" => &["hwk", "user"],
+            "totp" | "backup_code" => &["otp"],
             _ => &[],
         };
         for v in values {
@@ -97,6 +100,10 @@ pub fn amr(methods: &[String]) -> Vec<String> {
                 out.push((*v).to_owned());
             }
         }
+    }
+    // RFC 8176 `mfa`: more than one factor was used.
+    if methods.len() > 1 && !out.iter().any(|o| o == "mfa") {
+        out.push("mfa".to_owned());
     }
     out
 }

@@ -9,9 +9,9 @@
 #![allow(async_fn_in_trait)]
 
 use crate::model::{
-    ApiKey, Application, Delivery, LoginRecord, OneTimeCode, Organization, Page, Passkey,
-    Permission, RefreshToken, Registration, Role, SecurityEvent, Session, User, UserStatus,
-    Webhook,
+    ApiKey, Application, Delivery, LoginRecord, MfaFactor, OneTimeCode, Organization, Page,
+    Passkey, Permission, RefreshToken, Registration, Role, SecurityEvent, Session, User,
+    UserStatus, Webhook,
 };
 use crate::Error;
 
@@ -269,6 +269,82 @@ pub trait CodeStore {
     ) -> StoreResult<Option<OneTimeCode>>;
     /// Deletes every code (of every organization) expired at `now`; returns how many.
     async fn prune_codes(&self, now: i64) -> StoreResult<u32>;
+    /// The code, if it exists, serves `purpose` and is unexpired, left in place (a trusted
+    /// device's token, used many times).
+    async fn find_code(
+        &self,
+        code_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> StoreResult<Option<OneTimeCode>>;
+    /// Counts one attempt against the code, in one statement, if it exists, serves
+    /// `purpose`, is unexpired and has had fewer than `max_attempts`: the code and its
+    /// attempts so far, this one included. Of racing attempts, at most `max_attempts` are
+    /// ever counted, so at most that many are ever checked.
+    async fn charge_code(
+        &self,
+        code_hash: &str,
+        purpose: &str,
+        now: i64,
+        max_attempts: u32,
+    ) -> StoreResult<Option<(OneTimeCode, u32)>>;
+    /// Deletes the user's codes for `purpose` (a user's trusted devices when their factors
+    /// change); returns how many.
+    async fn delete_user_codes(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        purpose: &str,
+    ) -> StoreResult<u32>;
+}
+
+/// Users' second factors and backup codes. Every method is scoped to one organization,
+/// and those that name a factor by id also to its user where a user is named.
+pub trait MfaStore {
+    /// Stores a new pending factor, deleting the user's other pending ones.
+    async fn insert_pending_factor(&self, factor: &MfaFactor) -> StoreResult<()>;
+    /// The user's factors, pending and confirmed, oldest first.
+    async fn user_factors(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<MfaFactor>>;
+    /// Confirms a pending factor, `step` being the first code's time step; false if the user
+    /// has no such pending factor (of racing confirmations, one wins).
+    async fn confirm_factor(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        id: &str,
+        step: i64,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// Records that `step` verified on a confirmed factor, only if it is later than the last
+    /// step that did: false otherwise (a replayed code, or the loser of a race).
+    async fn use_factor_step(
+        &self,
+        org_id: &str,
+        id: &str,
+        step: i64,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// Replaces a factor's sealed secret (sealed again under a new key).
+    async fn reseal_factor(&self, org_id: &str, id: &str, secret: &str) -> StoreResult<()>;
+    /// False if the user has no such factor.
+    async fn delete_factor(&self, org_id: &str, user_id: &str, id: &str) -> StoreResult<bool>;
+    /// Replaces all of the user's backup codes with these (hashed) ones, in one batch.
+    async fn replace_backup_codes(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        code_hashes: &[String],
+        now: i64,
+    ) -> StoreResult<()>;
+    /// Deletes the user's backup code stored as any of `code_hashes` (one per key), in one
+    /// statement: true for the one request that deleted it.
+    async fn use_backup_code(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        code_hashes: &[String],
+    ) -> StoreResult<bool>;
+    async fn backup_codes_left(&self, org_id: &str, user_id: &str) -> StoreResult<u32>;
 }
 
 /// The login-record views' queries. Every method is scoped to one organization.

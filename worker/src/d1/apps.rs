@@ -21,6 +21,7 @@ struct Row {
     bot_protection: f64,
     passkey_rp_id: Option<String>,
     passkey_user_verification: String,
+    mfa: String,
     created_at: f64,
     updated_at: f64,
 }
@@ -44,6 +45,7 @@ impl TryFrom<Row> for Application {
             bot_protection: r.bot_protection != 0.0,
             passkey_user_verification: UserVerification::parse(&r.passkey_user_verification)
                 .unwrap_or_default(),
+            mfa: parse_json_col("mfa", &r.mfa)?,
             passkey_rp_id: r.passkey_rp_id,
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
@@ -53,7 +55,7 @@ impl TryFrom<Row> for Application {
 
 const COLS: &str = "id, organization_id, name, client_id, allowed_origins, redirect_uris, \
                     access_token_ttl_secs, refresh_token_ttl_secs, login_methods, created_at, updated_at, \
-                    self_signup, admin_api, idle_timeout_secs, bot_protection, passkey_rp_id, passkey_user_verification";
+                    self_signup, admin_api, idle_timeout_secs, bot_protection, passkey_rp_id, passkey_user_verification, mfa";
 
 fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
     rows.into_iter().map(Application::try_from).collect()
@@ -61,7 +63,7 @@ fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
 
 impl AppStore for D1Store {
     async fn insert_app(&self, a: &Application) -> StoreResult<()> {
-        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
         self.run(
             &sql,
             &[
@@ -82,6 +84,7 @@ impl AppStore for D1Store {
                 n(i64::from(a.bot_protection)),
                 opt(a.passkey_rp_id.as_deref()),
                 s(a.passkey_user_verification.as_str()),
+                json(&a.mfa)?,
             ],
         )
         .await?;
@@ -137,7 +140,7 @@ impl AppStore for D1Store {
             "UPDATE applications SET name = ?3, allowed_origins = ?4, redirect_uris = ?5, \
              access_token_ttl_secs = ?6, refresh_token_ttl_secs = ?7, login_methods = ?8, updated_at = ?9, \
              self_signup = ?10, admin_api = ?11, idle_timeout_secs = ?12, bot_protection = ?13, \
-             passkey_rp_id = ?14, passkey_user_verification = ?15 WHERE organization_id = ?1 AND id = ?2",
+             passkey_rp_id = ?14, passkey_user_verification = ?15, mfa = ?16 WHERE organization_id = ?1 AND id = ?2",
             &[
                 s(&a.organization_id),
                 s(&a.id),
@@ -154,6 +157,7 @@ impl AppStore for D1Store {
                 n(i64::from(a.bot_protection)),
                 opt(a.passkey_rp_id.as_deref()),
                 s(a.passkey_user_verification.as_str()),
+                json(&a.mfa)?,
             ],
         )
         .await

@@ -69,6 +69,35 @@ impl RegistrationStore for D1Store {
     }
 }
 
+const CODE_COLS: &str =
+    "code_hash, purpose, organization_id, user_id, data, created_at, expires_at, attempts";
+
+#[derive(Deserialize)]
+struct CodeRow {
+    code_hash: String,
+    purpose: String,
+    organization_id: String,
+    user_id: String,
+    data: Option<String>,
+    created_at: f64,
+    expires_at: f64,
+    attempts: f64,
+}
+
+impl CodeRow {
+    fn code(self) -> OneTimeCode {
+        OneTimeCode {
+            code_hash: self.code_hash,
+            purpose: self.purpose,
+            organization_id: self.organization_id,
+            user_id: self.user_id,
+            data: self.data,
+            created_at: self.created_at as i64,
+            expires_at: self.expires_at as i64,
+        }
+    }
+}
+
 impl CodeStore for D1Store {
     async fn insert_code(&self, c: &OneTimeCode) -> StoreResult<()> {
         self.run(
@@ -94,33 +123,77 @@ impl CodeStore for D1Store {
         purpose: &str,
         now: i64,
     ) -> StoreResult<Option<OneTimeCode>> {
-        #[derive(Deserialize)]
-        struct Row {
-            code_hash: String,
-            purpose: String,
-            organization_id: String,
-            user_id: String,
-            data: Option<String>,
-            created_at: f64,
-            expires_at: f64,
-        }
         // One statement: of racing requests, exactly one gets the row back.
         let row = self
-            .first::<Row>(
-                "DELETE FROM one_time_codes WHERE code_hash = ?1 AND purpose = ?2 AND expires_at > ?3 \
-                 RETURNING code_hash, purpose, organization_id, user_id, data, created_at, expires_at",
+            .first::<CodeRow>(
+                &format!(
+                    "DELETE FROM one_time_codes WHERE code_hash = ?1 AND purpose = ?2 AND expires_at > ?3 \
+                     RETURNING {CODE_COLS}"
+                ),
                 &[s(code_hash), s(purpose), n(now)],
             )
             .await?;
-        Ok(row.map(|r| OneTimeCode {
-            code_hash: r.code_hash,
-            purpose: r.purpose,
-            organization_id: r.organization_id,
-            user_id: r.user_id,
-            data: r.data,
-            created_at: r.created_at as i64,
-            expires_at: r.expires_at as i64,
+        Ok(row.map(|r| r.code()))
+    }
+
+    async fn find_code(
+        &self,
+        code_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> StoreResult<Option<OneTimeCode>> {
+        let row = self
+            .first::<CodeRow>(
+                &format!(
+                    "SELECT {CODE_COLS} FROM one_time_codes \
+                     WHERE code_hash = ?1 AND purpose = ?2 AND expires_at > ?3"
+                ),
+                &[s(code_hash), s(purpose), n(now)],
+            )
+            .await?;
+        Ok(row.map(|r| r.code()))
+    }
+
+    async fn charge_code(
+        &self,
+        code_hash: &str,
+        purpose: &str,
+        now: i64,
+        max_attempts: u32,
+    ) -> StoreResult<Option<(OneTimeCode, u32)>> {
+        // One statement: the count only grows while under the limit, so racing attempts
+        // beyond it get no row back.
+        let row = self
+            .first::<CodeRow>(
+                &format!(
+                    "UPDATE one_time_codes SET attempts = attempts + 1 \
+                     WHERE code_hash = ?1 AND purpose = ?2 AND expires_at > ?3 AND attempts < ?4 \
+                     RETURNING {CODE_COLS}"
+                ),
+                &[s(code_hash), s(purpose), n(now), n(max_attempts.into())],
+            )
+            .await?;
+        Ok(row.map(|r| {
+            let attempts = r.attempts as u32;
+            (r.code(), attempts)
         }))
+    }
+
+    async fn delete_user_codes(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        purpose: &str,
+    ) -> StoreResult<u32> {
+        let r = self
+            .stmt(
+                "DELETE FROM one_time_codes WHERE organization_id = ?1 AND user_id = ?2 AND purpose = ?3",
+                &[s(org_id), s(user_id), s(purpose)],
+            )?
+            .run()
+            .await
+            .map_err(super::db_err)?;
+        Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
     }
 
     async fn prune_codes(&self, now: i64) -> StoreResult<u32> {

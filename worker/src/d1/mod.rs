@@ -7,6 +7,7 @@ mod client;
 mod codes;
 mod events;
 mod keys;
+mod mfa;
 mod orgs;
 mod passkeys;
 mod records;

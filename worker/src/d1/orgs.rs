@@ -134,6 +134,8 @@ impl OrgStore for D1Store {
             "DELETE FROM registrations WHERE user_id IN (SELECT id FROM users WHERE organization_id = ?1)",
             "DELETE FROM one_time_codes WHERE organization_id = ?1",
             "DELETE FROM passkeys WHERE organization_id = ?1",
+            "DELETE FROM mfa_factors WHERE organization_id = ?1",
+            "DELETE FROM mfa_backup_codes WHERE organization_id = ?1",
             "DELETE FROM login_records WHERE organization_id = ?1",
             "DELETE FROM record_checkpoints WHERE organization_id = ?1",
             "DELETE FROM security_events WHERE organization_id = ?1",

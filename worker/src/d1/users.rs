@@ -159,6 +159,10 @@ impl UserStore for D1Store {
             format!("DELETE FROM registrations WHERE user_id = {owned}"),
             format!("DELETE FROM one_time_codes WHERE organization_id = ?1 AND user_id = {owned}"),
             format!("DELETE FROM passkeys WHERE organization_id = ?1 AND user_id = {owned}"),
+            format!("DELETE FROM mfa_factors WHERE organization_id = ?1 AND user_id = {owned}"),
+            format!(
+                "DELETE FROM mfa_backup_codes WHERE organization_id = ?1 AND user_id = {owned}"
+            ),
             format!(
                 "DELETE FROM refresh_tokens WHERE session_id IN \
                  (SELECT id FROM sessions WHERE organization_id = ?1 AND user_id = {owned})"

@@ -50,6 +50,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 client: cx.client_with(body.device.as_ref()),
                 no_tokens: false,
                 require_registration: true,
+                trust_token: body.trust_token.as_deref(),
             };
             let breached = crate::breach::PwnedPasswords::from_env(env);
             let env = login_env(cx, &keys, rng);

@@ -1,6 +1,7 @@
 //! Seed 003's Login API at its documented paths: parse its camelCase bodies, call the same
 //! core login and session services as the native API, answer in its shapes and statuses.
 
+use latchkey_core::authn::mfa::{self, Proof, SecondFactor};
 use latchkey_core::authn::password::{self, PasswordLogin};
 use latchkey_core::compat::login_api::{
     self, LoginRequest, LoginResponse, TwoFactorLoginRequest, User003,
@@ -23,6 +24,8 @@ use crate::{http, keys};
 
 const ACCESS_COOKIE: &str = "access_token";
 const REFRESH_COOKIE: &str = "refresh_token";
+/// The two-factor trust cookie, as seed 003 names it.
+const TRUST_COOKIE: &str = "fusionauth.trust";
 
 fn invalid(field: &str, message: &str) -> Error {
     Error::Fields(vec![FieldError {
@@ -86,11 +89,31 @@ pub async fn login(cx: &Ctx, env: &Env) -> AppResult<Response> {
         client,
         no_tokens: valid.no_jwt,
         require_registration: false,
+        // The body's, else the cookie a browser kept from the two-factor login.
+        trust_token: valid
+            .two_factor_trust_id
+            .as_deref()
+            .or_else(|| cookies::get(cx.header("cookie"), TRUST_COOKIE)),
     };
     let breached = crate::breach::PwnedPasswords::from_env(env);
     let mut rng = WorkerRng;
     let env = login_env(cx, &keys, &mut rng);
     let done = password::password_login(&cx.store, req, &breached, env).await?;
+    login_response(cx, app.as_ref(), done, None).await
+}
+
+/// The answer to a login that succeeded (by password, or after its second factor): 200 (or
+/// 202 unregistered, 212 unverified) with the user and tokens, and the token cookies.
+async fn login_response(
+    cx: &Ctx,
+    app: Option<&Application>,
+    done: login::LoginSuccess,
+    trust: Option<String>,
+) -> AppResult<Response> {
+    let u = &done.user;
+    let two_factor_enabled = !mfa::confirmed(&cx.store, &u.organization_id, &u.id)
+        .await?
+        .is_empty();
     let status = if done.registered {
         login_api::success_status(&done.user)
     } else {
@@ -99,11 +122,15 @@ pub async fn login(cx: &Ctx, env: &Env) -> AppResult<Response> {
     let body = LoginResponse {
         token: done.tokens.as_ref().map(|t| t.access_token.clone()),
         refresh_token: done.tokens.as_ref().map(|t| t.refresh_token.clone()),
-        user: User003::new(&done.user, Some(cx.now)),
+        two_factor_trust_id: trust,
+        user: User003 {
+            two_factor_enabled,
+            ..User003::new(&done.user, Some(cx.now))
+        },
     };
     let cookies: Vec<String> = match &done.tokens {
         Some(t) => {
-            let (_, refresh_ms) = lifetimes(app.as_ref());
+            let (_, refresh_ms) = lifetimes(app);
             vec![
                 cookies::set_cookie(ACCESS_COOKIE, &t.access_token, None, &cx.issuer),
                 cookies::set_cookie(
@@ -119,11 +146,42 @@ pub async fn login(cx: &Ctx, env: &Env) -> AppResult<Response> {
     with_cookies(http::json(status, &body)?, &cookies)
 }
 
-pub async fn two_factor_login(cx: &Ctx) -> AppResult<Response> {
-    tenant(cx)?;
-    cx.json::<TwoFactorLoginRequest>()?.validate()?;
-    // No two-factor login is pending until MFA exists: every twoFactorId is unknown.
-    Err(Error::NotFound.into())
+/// `POST /api/two-factor/login`: completes a login that answered 242. A wrong code is 421;
+/// an unknown, used, expired or exhausted `twoFactorId` is 404 (log in again).
+pub async fn two_factor_login(cx: &Ctx, env: &Env) -> AppResult<Response> {
+    let org = tenant(cx)?;
+    let valid = cx.json::<TwoFactorLoginRequest>()?.validate()?;
+    let mut client = reported_client(cx, valid.ip_address.as_deref());
+    crate::client::add_device(&mut client, valid.device.as_ref());
+    let mfa_keys = crate::mfa_keys::WorkerMfaKeys::from_env(env)?;
+    let ring = keys::ring(env)?;
+    let req = SecondFactor {
+        mfa_token: &valid.two_factor_id,
+        proof: Proof::from_code(&valid.code),
+        trust_device: valid.trust_computer,
+        client,
+        // Another organization's twoFactorId is one this key cannot know of.
+        organization_id: Some(org),
+        application_id: None,
+        no_tokens: valid.no_jwt,
+    };
+    let mut rng = WorkerRng;
+    let done = mfa::complete(&cx.store, &mfa_keys, req, login_env(cx, &ring, &mut rng)).await?;
+    let app = sessions::application_of(&cx.store, &done.success.session).await?;
+    let mut resp = login_response(cx, app.as_ref(), done.success, done.trust_token.clone()).await?;
+    if let Some(trust) = &done.trust_token {
+        let days = app.as_ref().map_or(30, |a| a.mfa.trust_days);
+        resp = with_cookies(
+            resp,
+            &[cookies::set_cookie(
+                TRUST_COOKIE,
+                trust,
+                Some(i64::from(days) * 24 * 3600),
+                &cx.issuer,
+            )],
+        )?;
+    }
+    Ok(resp)
 }
 
 fn query_ip(cx: &Ctx) -> Result<Option<&str>, Error> {
@@ -208,7 +266,7 @@ pub async fn logout(cx: &Ctx) -> AppResult<Response> {
 pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
     match route {
         Route::LoginApiLogin => login(cx, env).await,
-        Route::LoginApiTwoFactor => two_factor_login(cx).await,
+        Route::LoginApiTwoFactor => two_factor_login(cx, env).await,
         Route::LoginApiPingJwt => update_login_instant_jwt(cx).await,
         Route::LoginApiPingUser => update_login_instant(cx, false).await,
         Route::LoginApiPing => update_login_instant(cx, true).await,

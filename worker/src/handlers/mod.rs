@@ -8,6 +8,7 @@ mod export;
 mod health;
 mod identity;
 mod login_api;
+mod mfa;
 mod passkeys;
 mod records;
 mod security_events;
@@ -79,6 +80,17 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | PasskeyLogin
         | ListUserPasskeys
         | DeleteUserPasskey => passkeys::handle(route, cx, env).await,
+        MfaChallenge
+        | MfaVerify
+        | MfaEnrollAtLogin
+        | ListAuthenticators
+        | EnrollTotp
+        | ConfirmTotp
+        | TotpQrCode
+        | RemoveAuthenticator
+        | RegenerateBackupCodes
+        | ListUserAuthenticators
+        | DeleteUserAuthenticator => mfa::handle(route, cx, env).await,
     }
 }
 
@@ -193,10 +205,25 @@ pub(super) fn login_answer(
     csrf_secret: Option<Vec<u8>>,
     status: u16,
 ) -> AppResult<Response> {
+    login_answer_with(cx, done, user, csrf_secret, status, (None, None))
+}
+
+/// [`login_answer`] after a second factor: with the device's trust token and, for a user
+/// who enrolled at this login, their backup codes.
+pub(super) fn login_answer_with(
+    cx: &Ctx,
+    done: latchkey_core::login::LoginSuccess,
+    user: latchkey_core::api::UserView,
+    csrf_secret: Option<Vec<u8>>,
+    status: u16,
+    (trust_token, backup_codes): (Option<String>, Option<Vec<String>>),
+) -> AppResult<Response> {
     let tokens = done
         .tokens
         .ok_or_else(|| Error::Internal("no tokens issued".into()))?;
-    let resp = latchkey_core::api::TokenResponse::new(&done.session.id, tokens, Some(user));
+    let mut resp = latchkey_core::api::TokenResponse::new(&done.session.id, tokens, Some(user));
+    resp.trust_token = trust_token;
+    resp.backup_codes = backup_codes;
     match csrf_secret {
         Some(secret) => sessions::browser_mode(cx, &secret, resp, status, &done.session),
         None => Ok(http::json(status, &resp)?),

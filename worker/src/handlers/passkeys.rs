@@ -108,6 +108,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 application: &app,
                 client: cx.client_with(body.device.as_ref()),
                 credential: body.credential,
+                trust_token: body.trust_token.as_deref(),
             };
             let done = ceremony::login(s, req, login_env(cx, &keys, rng)).await?;
             let user = UserView::from(&done.user);

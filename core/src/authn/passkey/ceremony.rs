@@ -401,6 +401,8 @@ pub struct PasskeyLogin<'a> {
     pub application: &'a Application,
     pub credential: AuthenticationCredential,
     pub client: ClientInfo,
+    /// A trusted device's token, where the passkey does not satisfy MFA on its own.
+    pub trust_token: Option<&'a str>,
 }
 
 /// Logs in with the assertion a browser made from [`login_options`]' options. Every
@@ -603,9 +605,25 @@ pub async fn login<R: Rng>(
         return refuse(FailureReason::NotRegistered, Error::NotRegistered).await;
     }
     store.clear_attempts(org, &[], &address).await?;
+    // A passkey that verified the user is two factors already (unless the application says
+    // otherwise); one that did not is a first factor like a password.
+    let first = crate::authn::mfa::FirstFactor {
+        user: &user,
+        method: "passkey",
+        user_verified: asserted.user_verified,
+        login_id: &login_id,
+        application: Some(app),
+        client: &req.client,
+        no_tokens: false,
+        registered: true,
+        flags: &[],
+        trust_token: req.trust_token,
+    };
+    crate::authn::mfa::gate(store, first, now, env.rng).await?;
     let start = Start {
         user: &user,
         method: "passkey",
+        prior: None,
         login_id: &login_id,
         application: Some(app),
         client: req.client,

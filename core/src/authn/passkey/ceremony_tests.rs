@@ -290,6 +290,7 @@ impl World {
         let req = PasskeyLogin {
             application: &self.app,
             credential,
+            trust_token: None,
             client: client(),
         };
         block_on(ceremony::login(&self.store, req, env))

@@ -2,6 +2,7 @@
 //! answer; every attempt writes one login record, and a success ends in [`crate::login::establish`].
 
 use crate::authn::guard;
+use crate::authn::mfa::{self, FirstFactor};
 use crate::authn::password::breach::{self, RangeSource};
 use crate::authn::password::change::{CHANGE_PASSWORD, CHANGE_PASSWORD_TTL_MS};
 use crate::authn::password::{self, Verified};
@@ -13,7 +14,8 @@ use crate::model::{
 };
 use crate::rand::Rng;
 use crate::store::{
-    AttemptStore, CodeStore, EventStore, OrgStore, RegistrationStore, SessionStore, UserStore,
+    AttemptStore, CodeStore, EventStore, MfaStore, OrgStore, RegistrationStore, SessionStore,
+    UserStore,
 };
 use crate::Error;
 
@@ -37,11 +39,20 @@ pub struct PasswordLogin<'a> {
     /// Refuse users not registered for `application` (`NOT_REGISTERED`), as the native
     /// login and the authorization code do; seed 003's login answers them with its `202`.
     pub require_registration: bool,
+    /// A trusted device's token (see [`crate::authn::mfa`]).
+    pub trust_token: Option<&'a str>,
 }
 
 /// The stores a password login reads and writes.
 pub trait LoginStores:
-    UserStore + SessionStore + RegistrationStore + CodeStore + AttemptStore + OrgStore + EventStore
+    UserStore
+    + SessionStore
+    + RegistrationStore
+    + CodeStore
+    + AttemptStore
+    + OrgStore
+    + EventStore
+    + MfaStore
 {
 }
 
@@ -53,6 +64,7 @@ impl<T> LoginStores for T where
         + AttemptStore
         + OrgStore
         + EventStore
+        + MfaStore
 {
 }
 
@@ -233,9 +245,24 @@ pub async fn password_login<R: Rng>(
         return Err(Error::NotRegistered);
     }
 
+    // A user with a second factor (or who must enrol one) continues with it.
+    let first = FirstFactor {
+        user: &user,
+        method: "password",
+        user_verified: false,
+        login_id: req.login_id,
+        application: req.application,
+        client: &req.client,
+        no_tokens: req.no_tokens,
+        registered,
+        flags: &flags,
+        trust_token: req.trust_token,
+    };
+    mfa::gate(store, first, env.now, env.rng).await?;
     let start = Start {
         user: &user,
         method: "password",
+        prior: None,
         login_id: req.login_id,
         application: req.application,
         client: req.client,

@@ -6,12 +6,22 @@ use crate::identity::{registrations, users};
 use crate::login::{establish, LoginEnv, LoginSuccess, Start};
 use crate::model::{Application, ClientInfo, LoginMethod};
 use crate::rand::Rng;
-use crate::store::{AppStore, EventStore, RegistrationStore, SessionStore, UserStore};
+use crate::store::{
+    AppStore, CodeStore, EventStore, MfaStore, RegistrationStore, SessionStore, UserStore,
+};
 use crate::Error;
 
-/// Creates the account, registers it for `app` and starts its first session.
+/// Creates the account, registers it for `app` and starts its first session; where the
+/// application requires MFA, the account is created and the answer is
+/// `MFA_ENROLLMENT_REQUIRED`, so the first session starts once a factor is set up.
 pub async fn sign_up<R: Rng>(
-    store: &(impl UserStore + AppStore + RegistrationStore + SessionStore + EventStore),
+    store: &(impl UserStore
+          + AppStore
+          + RegistrationStore
+          + SessionStore
+          + EventStore
+          + CodeStore
+          + MfaStore),
     app: &Application,
     req: SignUpRequest,
     client: ClientInfo,
@@ -45,9 +55,23 @@ pub async fn sign_up<R: Rng>(
         .get_user(org_id, &view.id)
         .await?
         .ok_or(Error::NotFound)?;
+    let first = crate::authn::mfa::FirstFactor {
+        user: &user,
+        method: "password",
+        user_verified: false,
+        login_id: &req.email,
+        application: Some(app),
+        client: &client,
+        no_tokens: false,
+        registered: true,
+        flags: &[],
+        trust_token: None,
+    };
+    crate::authn::mfa::gate(store, first, env.now, env.rng).await?;
     let start = Start {
         user: &user,
         method: "password",
+        prior: None,
         login_id: &req.email,
         application: Some(app),
         client,

@@ -39,7 +39,8 @@ pub struct LoginRequest {
     pub meta_data: Option<MetaData>,
     #[serde(default, rename = "noJWT")]
     pub no_jwt: bool,
-    /// Accepted and ignored: no two-factor trust exists without two-factor login.
+    /// A device trusted at an earlier two-factor login (`trustComputer`): it skips the
+    /// second factor while the trust lasts.
     #[serde(default)]
     pub two_factor_trust_id: Option<String>,
     /// Deprecated by the seed and ignored.
@@ -80,29 +81,90 @@ pub struct TwoFactorLoginRequest {
     pub application_id: Option<String>,
     #[serde(default)]
     pub ip_address: Option<String>,
+    #[serde(default)]
+    pub meta_data: Option<MetaData>,
+    #[serde(default, rename = "noJWT")]
+    pub no_jwt: bool,
+    /// Answer with a `twoFactorTrustId` that lets this device skip the second factor.
+    #[serde(default)]
+    pub trust_computer: bool,
 }
 
 impl TwoFactorLoginRequest {
-    /// Checks the required fields. No two-factor login is ever pending until MFA exists, so
-    /// a well-formed request then finds no `twoFactorId` (404, as the seed documents).
-    pub fn validate(&self) -> Result<(), Error> {
+    /// Validates every field at once.
+    pub fn validate(self) -> Result<ValidTwoFactor, Error> {
         let mut errors = Vec::new();
-        if self
-            .two_factor_id
-            .as_deref()
-            .is_none_or(|v| v.trim().is_empty())
-        {
+        let two_factor_id = self.two_factor_id.unwrap_or_default().trim().to_owned();
+        if two_factor_id.is_empty() {
             errors.push(blank("twoFactorId"));
         }
-        if self.code.as_deref().is_none_or(|v| v.trim().is_empty()) {
+        let code = self.code.unwrap_or_default().trim().to_owned();
+        if code.is_empty() {
             errors.push(blank("code"));
+        } else if code.chars().count() > 64 {
+            errors.push(invalid("code", "longer than 64 characters"));
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Fields(errors))
+        let device = device_of(self.meta_data, &mut errors);
+        check_common(
+            self.application_id.as_deref(),
+            self.ip_address.as_deref(),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(Error::Fields(errors));
+        }
+        Ok(ValidTwoFactor {
+            two_factor_id,
+            code,
+            ip_address: self.ip_address.map(|i| i.trim().to_owned()),
+            device,
+            no_jwt: self.no_jwt,
+            trust_computer: self.trust_computer,
+        })
+    }
+}
+
+/// A two-factor login that passed validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidTwoFactor {
+    pub two_factor_id: String,
+    pub code: String,
+    pub ip_address: Option<String>,
+    pub device: Option<DeviceMeta>,
+    pub no_jwt: bool,
+    pub trust_computer: bool,
+}
+
+/// `applicationId` a UUID and `ipAddress` an address, where given.
+fn check_common(application_id: Option<&str>, ip: Option<&str>, errors: &mut Vec<FieldError>) {
+    if let Some(id) = application_id {
+        if !is_uuid(id) {
+            errors.push(invalid("applicationId", "not a UUID"));
         }
     }
+    if let Some(ip) = ip {
+        if !is_ip(ip.trim()) {
+            errors.push(invalid("ipAddress", "not an IP address"));
+        }
+    }
+}
+
+/// `metaData.device`, its type one of the documented ones.
+fn device_of(meta: Option<MetaData>, errors: &mut Vec<FieldError>) -> Option<DeviceMeta> {
+    let device = meta.and_then(|m| m.device)?;
+    if let Some(t) = device.device_type.as_deref() {
+        if !DEVICE_TYPES.contains(&t) {
+            errors.push(invalid(
+                "metaData.device.type",
+                "not one of the documented device types",
+            ));
+        }
+    }
+    Some(DeviceMeta {
+        name: device.name,
+        device_type: device.device_type,
+        description: device.description,
+    })
 }
 
 /// A login request that passed validation.
@@ -114,6 +176,7 @@ pub struct ValidLogin {
     pub ip_address: Option<String>,
     pub device: Option<DeviceMeta>,
     pub no_jwt: bool,
+    pub two_factor_trust_id: Option<String>,
 }
 
 fn field(path: &str, kind: &str, message: String) -> FieldError {
@@ -163,25 +226,12 @@ impl LoginRequest {
         if password.is_empty() {
             errors.push(blank("password"));
         }
-        if let Some(id) = &self.application_id {
-            if !is_uuid(id) {
-                errors.push(invalid("applicationId", "not a UUID"));
-            }
-        }
-        if let Some(ip) = &self.ip_address {
-            if !is_ip(ip.trim()) {
-                errors.push(invalid("ipAddress", "not an IP address"));
-            }
-        }
-        let device = self.meta_data.and_then(|m| m.device);
-        if let Some(t) = device.as_ref().and_then(|d| d.device_type.as_deref()) {
-            if !DEVICE_TYPES.contains(&t) {
-                errors.push(invalid(
-                    "metaData.device.type",
-                    "not one of the documented device types",
-                ));
-            }
-        }
+        check_common(
+            self.application_id.as_deref(),
+            self.ip_address.as_deref(),
+            &mut errors,
+        );
+        let device = device_of(self.meta_data, &mut errors);
         if !errors.is_empty() {
             return Err(Error::Fields(errors));
         }
@@ -190,12 +240,12 @@ impl LoginRequest {
             password,
             application_id: self.application_id.map(|a| a.to_ascii_lowercase()),
             ip_address: self.ip_address.map(|i| i.trim().to_owned()),
-            device: device.map(|d| DeviceMeta {
-                name: d.name,
-                device_type: d.device_type,
-                description: d.description,
-            }),
+            device,
             no_jwt: self.no_jwt,
+            two_factor_trust_id: self
+                .two_factor_trust_id
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty()),
         })
     }
 }
@@ -240,6 +290,8 @@ pub struct User003 {
     pub last_login_instant: Option<i64>,
     pub password_change_required: bool,
     pub tenant_id: String,
+    /// Whether the user has a confirmed second factor: [`User003::new`] says false, and the
+    /// login answer sets it from the user's factors.
     pub two_factor_enabled: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
@@ -275,6 +327,9 @@ pub struct LoginResponse {
     pub token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// After a two-factor login with `trustComputer`: skips the second factor at later logins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_factor_trust_id: Option<String>,
     pub user: User003,
 }
 
@@ -285,6 +340,18 @@ pub fn success_status(user: &User) -> u16 {
     } else {
         212
     }
+}
+
+/// The 242 body: the `twoFactorId` that `POST /api/two-factor/login` completes, and the
+/// user's methods (an authenticator app; backup codes are accepted as its `code` too).
+pub fn two_factor_body(p: &crate::error::MfaPending) -> Value {
+    let methods: Vec<Value> = p
+        .methods
+        .iter()
+        .filter(|m| *m == "totp")
+        .map(|_| json!({ "method": "authenticator" }))
+        .collect();
+    json!({ "twoFactorId": p.token, "methods": methods })
 }
 
 /// The 409 body: the action that prevents login.

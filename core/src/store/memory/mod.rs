@@ -7,14 +7,14 @@ use std::collections::HashMap;
 
 use crate::model::{
     ApiKey, Application, AttemptCounter, ChainRow, Checkpoint, Criteria, Delivery, DeliveryState,
-    LoginRecord, OneTimeCode, Organization, Outcome, Page, Passkey, PastLogin, Permission,
-    RecordCounter, RefreshToken, Registration, Role, SecurityEvent, Session, StoredRecord, User,
-    Webhook,
+    LoginRecord, MfaFactor, OneTimeCode, Organization, Outcome, Page, Passkey, PastLogin,
+    Permission, RecordCounter, RefreshToken, Registration, Role, SecurityEvent, Session,
+    StoredRecord, User, Webhook,
 };
 use crate::store::{
     ApiKeyStore, AppStore, AttemptStore, Cache, ChainStore, CodeStore, EventStore, LoginWrite,
-    OrgStore, PasskeyStore, RecordStore, RegistrationStore, RoleStore, Rotation, SessionStore,
-    StoreResult, UserFilter, UserStore,
+    MfaStore, OrgStore, PasskeyStore, RecordStore, RegistrationStore, RoleStore, Rotation,
+    SessionStore, StoreResult, UserFilter, UserStore,
 };
 use crate::Error;
 
@@ -25,6 +25,7 @@ mod cache;
 mod chain;
 mod codes;
 mod events;
+mod mfa;
 mod orgs;
 mod passkeys;
 mod records;
@@ -63,6 +64,11 @@ struct Data {
     events: Vec<SecurityEvent>,
     webhooks: HashMap<String, Webhook>,
     passkeys: Vec<Passkey>,
+    /// Attempts counted against each code, by code hash.
+    code_attempts: HashMap<String, u32>,
+    mfa_factors: Vec<MfaFactor>,
+    /// (organization, user, code hash)
+    backup_codes: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Clone)]

@@ -70,6 +70,8 @@ impl OrgStore for MemoryStore {
         d.events.retain(|e| e.organization_id != id);
         d.webhooks.remove(id);
         d.passkeys.retain(|p| p.organization_id != id);
+        d.mfa_factors.retain(|f| f.organization_id != id);
+        d.backup_codes.retain(|(o, _, _)| o != id);
         d.keys.retain(|k| k.organization_id != id);
         d.apps.retain(|a| a.organization_id != id);
         d.users.retain(|u| u.organization_id != id);

@@ -69,6 +69,8 @@ impl UserStore for MemoryStore {
             d.user_roles.retain(|(u, _)| u != id);
             d.registrations.retain(|(u, _)| u != id);
             d.passkeys.retain(|p| p.user_id != id);
+            d.mfa_factors.retain(|f| f.user_id != id);
+            d.backup_codes.retain(|(_, u, _)| u != id);
             let sessions: Vec<String> = d
                 .sessions
                 .iter()

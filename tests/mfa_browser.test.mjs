@@ -1,0 +1,218 @@
+// MFA in Chromium: <latchkey-login>'s code step (an authenticator app's code, a wrong one, a
+// backup code, trusting the device), setting up an authenticator inside the widget when the
+// application requires MFA, and LatchkeyClient's completeMfa. Codes come from npm `otpauth`.
+// Screenshots go to target/screenshots/mfa-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as OTPAuth from 'otpauth';
+import { BASE, call, newOrg, email, registered } from './lib.mjs';
+import { launchBrowser } from './browser.mjs';
+import { ROOT } from './harness.mjs';
+
+const PASSWORD = 'mfa widget password';
+const SHOTS = join(ROOT, 'target', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `mfa-${name}.png`), fullPage: true });
+
+let browser;
+let org;
+before(async () => {
+  browser = await launchBrowser();
+  org = await newOrg();
+});
+after(async () => { await browser?.close(); });
+
+async function userOf(app, tag) {
+  const created = await org.api('POST', '/api/v1/users', { email: email(tag), password: PASSWORD });
+  assert.equal(created.status, 201);
+  return registered(org, app, created.body);
+}
+
+/** Enrols an authenticator app for `user` through the API: its TOTP and backup codes. */
+async function enrol(app, user) {
+  const signedIn = await call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: user.email, password: PASSWORD } });
+  assert.equal(signedIn.status, 200);
+  const auth = { authorization: `Bearer ${signedIn.body.access_token}` };
+  const started = await call('POST', '/api/v1/mfa/totp', { headers: auth });
+  const totp = OTPAuth.URI.parse(started.body.otpauth_uri);
+  const confirmed = await call('POST', `/api/v1/mfa/totp/${started.body.id}/confirm`, { body: { code: totp.generate() }, headers: auth });
+  assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+  return { totp, backupCodes: confirmed.body.backup_codes };
+}
+
+/** The code of the next time step: the current one was spent confirming. */
+const nextCode = (totp) => totp.generate({ timestamp: Date.now() + 30_000 });
+
+async function demo(app) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${BASE}/?client_id=${app.client_id}`);
+  await page.waitForSelector('body[data-sdk="ready"]');
+  await page.waitForFunction(() => !document.querySelector('latchkey-login').shadowRoot.getElementById('submit').disabled);
+  return { ctx, page, errors, widget: page.locator('latchkey-login') };
+}
+
+const shadow = (page, id, prop) => page.evaluate(([i, p]) => document.querySelector('latchkey-login').shadowRoot.getElementById(i)?.[p], [id, prop]);
+
+test('test_mfa_widget_code_step_wrong_then_right_and_backup_code', async () => {
+  const app = (await org.api('POST', '/api/v1/applications', { name: 'MFA widget' })).body;
+  const user = await userOf(app, 'widget-mfa');
+  const { totp, backupCodes } = await enrol(app, user);
+  const { ctx, page, errors, widget } = await demo(app);
+
+  await widget.getByLabel('Email or username').fill(user.email);
+  await widget.getByLabel('Password').fill(PASSWORD);
+  await widget.getByRole('button', { name: 'Sign in' }).click();
+  // The second step: the identifier and password give way to the code.
+  const code = widget.getByLabel('Code', { exact: true });
+  await code.waitFor({ state: 'visible' });
+  assert.equal(await widget.locator('[part="title"]').textContent(), 'Two-step verification');
+  assert.equal(await code.getAttribute('autocomplete'), 'one-time-code');
+  assert.equal(await code.getAttribute('inputmode'), 'numeric');
+  assert.equal(await shadow(page, 'login-row', 'hidden'), true);
+  assert.equal(await shadow(page, 'password-row', 'hidden'), true);
+  assert.equal(await page.evaluate(() => document.querySelector('latchkey-login').shadowRoot.activeElement?.id), 'code', 'focus moves to the code');
+  await shot(page, 'code-step');
+
+  // Too short: caught in the form. Wrong: said, and the field marked.
+  await code.fill('123');
+  await widget.getByRole('button', { name: 'Verify' }).click();
+  assert.equal(await widget.locator('[part="error"]').textContent(), 'Enter the 6-digit code from your authenticator app.');
+  const wrong = String((Number(nextCode(totp)) + 1) % 1e6).padStart(6, '0');
+  await code.fill(wrong);
+  await code.press('Enter');
+  await page.waitForFunction(() => document.querySelector('latchkey-login').shadowRoot.getElementById('error').textContent.startsWith('That code'));
+  assert.equal(await code.getAttribute('aria-invalid'), 'true');
+  await shot(page, 'wrong-code');
+
+  await code.fill(nextCode(totp));
+  await widget.getByLabel("Don't ask again on this device").check();
+  await widget.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  assert.equal(await page.textContent('#signed-in'), user.email);
+  assert.equal(await widget.locator('[part="status"]').textContent(), `Signed in as ${user.email}.`);
+  assert.ok(await page.evaluate((id) => localStorage.getItem(`latchkey.trust.${id}`), app.client_id), 'the trusted device keeps its token');
+  await shot(page, 'signed-in');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+
+  // Another browser (no trust): a backup code instead.
+  const second = await demo(app);
+  await second.widget.getByLabel('Email or username').fill(user.email);
+  await second.widget.getByLabel('Password').fill(PASSWORD);
+  await second.widget.getByRole('button', { name: 'Sign in' }).click();
+  await second.widget.getByRole('button', { name: 'Use a backup code instead' }).click();
+  const backup = second.widget.getByLabel('Backup code', { exact: true });
+  await backup.waitFor({ state: 'visible' });
+  assert.equal(await backup.getAttribute('autocomplete'), 'off');
+  await shot(second.page, 'backup-code');
+  await backup.fill(backupCodes[0].toUpperCase());
+  await backup.press('Enter');
+  await second.page.waitForSelector('body[data-auth="signed-in"]');
+  assert.deepEqual(second.errors, []);
+  await second.ctx.close();
+});
+
+test('test_mfa_widget_sets_up_an_authenticator_when_the_application_requires_one', async () => {
+  const app = (await org.api('POST', '/api/v1/applications', { name: 'MFA required', mfa: { policy: 'required', trust_days: 30, passkey_satisfies: true } })).body;
+  const user = await userOf(app, 'widget-enrol');
+  const { ctx, page, errors, widget } = await demo(app);
+  await widget.getByLabel('Email or username').fill(user.email);
+  await widget.getByLabel('Password').fill(PASSWORD);
+  await widget.getByRole('button', { name: 'Sign in' }).click();
+  const qr = widget.getByRole('img', { name: 'QR code to scan with an authenticator app' });
+  await qr.waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.querySelector('latchkey-login').shadowRoot.getElementById('qr').naturalWidth > 0);
+  const shown = await shadow(page, 'secret', 'textContent');
+  assert.match(shown, /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/, 'the key in groups of four');
+  const secret = shown.replaceAll(' ', '');
+  assert.equal(await shadow(page, 'use-backup', 'hidden'), true, 'no backup codes yet');
+  await shot(page, 'enrol');
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) });
+  await widget.getByLabel('Code', { exact: true }).fill(totp.generate());
+  await widget.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  const codes = await page.evaluate(() => [...document.querySelector('latchkey-login').shadowRoot.querySelectorAll('#codes li')].map((li) => li.textContent));
+  assert.equal(codes.length, 10);
+  for (const c of codes) assert.match(c, /^[0-9a-z]{5}-[0-9a-z]{5}$/);
+  await shot(page, 'enrolled-backup-codes');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('test_mfa_sdk_login_resolves_to_the_mfa_state_and_complete_mfa_signs_in', async () => {
+  const app = (await org.api('POST', '/api/v1/applications', { name: 'MFA SDK' })).body;
+  const user = await userOf(app, 'sdk-mfa');
+  const { totp, backupCodes } = await enrol(app, user);
+  const { ctx, page, errors } = await demo(app);
+  await page.evaluate(async (id) => {
+    const { default: init, LatchkeyClient } = await import('/pkg/latchkey_sdk.js');
+    await init();
+    window.client = new LatchkeyClient({ baseUrl: location.origin, clientId: id });
+  }, app.client_id);
+  const state = await page.evaluate(([e, p]) => client.loginWithPassword(e, p), [user.email, PASSWORD]);
+  assert.deepEqual(state, { mfa_required: true, methods: ['totp', 'backup_code'], enrollment_required: false, expires_in: 300 });
+  assert.equal(await page.evaluate(() => client.user), null, 'not signed in yet');
+  const wrong = await page.evaluate(() => client.completeMfa({ code: '000000' }).catch((e) => ({ code: e.code, status: e.status })));
+  assert.deepEqual(wrong, { code: 'INVALID_MFA_CODE', status: 401 });
+  const signedIn = await page.evaluate((c) => client.completeMfa({ code: c, trustDevice: true }), nextCode(totp));
+  assert.equal(signedIn.email, user.email);
+  assert.equal((await page.evaluate(() => client.user)).id, user.id);
+  const list = await page.evaluate(() => client.listAuthenticators());
+  assert.equal(list.mfa_enabled, true);
+  assert.equal(list.backup_codes_left, 10);
+  // This browser is trusted now: the next login needs no code.
+  await page.evaluate(() => client.logout());
+  const again = await page.evaluate(([e, p]) => client.loginWithPassword(e, p), [user.email, PASSWORD]);
+  assert.equal(again.email, user.email);
+  // New backup codes need the password.
+  const refused = await page.evaluate(() => client.regenerateBackupCodes({}).catch((e) => e.code));
+  assert.equal(refused, 'REAUTHENTICATION_REQUIRED');
+  const fresh = await page.evaluate((p) => client.regenerateBackupCodes({ password: p }), PASSWORD);
+  assert.equal(fresh.length, 10);
+  assert.ok(!fresh.includes(backupCodes[0]));
+  // Nothing waiting: completeMfa says so.
+  const none = await page.evaluate(() => client.completeMfa({ code: '123456' }).catch((e) => e.code));
+  assert.equal(none, 'MFA_TOKEN_INVALID');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('test_mfa_account_page_sets_up_an_authenticator_shows_backup_codes_and_removes_it', async () => {
+  const app = (await org.api('POST', '/api/v1/applications', { name: 'MFA account' })).body;
+  const user = await userOf(app, 'account-mfa');
+  const { ctx, page, errors, widget } = await demo(app);
+  await widget.getByLabel('Email or username').fill(user.email);
+  await widget.getByLabel('Password').fill(PASSWORD);
+  await widget.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+
+  const account = await ctx.newPage();
+  account.on('pageerror', (e) => errors.push(String(e)));
+  await account.goto(`${BASE}/account.html?client_id=${app.client_id}`);
+  await account.waitForSelector('body[data-auth="signed-in"]');
+  assert.match(await account.textContent('#mfa-state'), /^Off\./);
+  await account.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await account.waitForFunction(() => document.getElementById('totp-qr').naturalWidth > 0);
+  const secret = await account.textContent('#totp-secret');
+  await shot(account, 'account-setup');
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) });
+  await account.getByLabel('Code', { exact: true }).fill(totp.generate());
+  await account.getByRole('button', { name: 'Turn on' }).click();
+  await account.waitForSelector('#backup-codes:not([hidden])');
+  assert.equal((await account.$$('#backup-list li')).length, 10);
+  await account.waitForFunction(() => document.getElementById('mfa-state').textContent.startsWith('On:'));
+  assert.equal(await account.textContent('#mfa-state'), 'On: 1 authenticator app, 10 backup codes left.');
+  await shot(account, 'account-on');
+
+  // Removing it asks for the password.
+  account.once('dialog', (d) => d.accept(PASSWORD));
+  await account.locator('#authenticators li').getByRole('button', { name: 'Remove' }).click();
+  await account.waitForFunction(() => document.getElementById('mfa-state').textContent.startsWith('Off.'));
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
