@@ -167,7 +167,10 @@ impl Client {
         let req = match self.inner_mfa_get() {
             Some((token, true)) => with_body(
                 Request::post(&self.url("/api/v1/auth/mfa/enroll")),
-                stringify(&object(&[("mfa_token", &JsValue::from(token))]))?,
+                stringify(&object(&[
+                    ("mfa_token", &JsValue::from(token)),
+                    ("client_id", &JsValue::from(self.client_id())),
+                ]))?,
             )?,
             _ => {
                 let token = self.token().await?;

@@ -53,6 +53,9 @@ request_type! {
     /// login's MFA token.
     pub struct MfaEnrollRequest {
         pub mfa_token: String,
+        /// The application, for CORS: the token must be one of its logins.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub client_id: Option<String>,
     }
 }
 

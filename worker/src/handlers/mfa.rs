@@ -59,6 +59,16 @@ async fn reauthenticated(cx: &Ctx, user: &User) -> Result<(), Error> {
     .await
 }
 
+/// The application a second-step request names, if any, vouched for (CORS).
+async fn named_app(cx: &Ctx, client_id: Option<&str>) -> Result<Option<Application>, Error> {
+    let Some(id) = client_id else {
+        return Ok(None);
+    };
+    let app = app_by_client_id(cx, id).await?;
+    cx.vouch(&app);
+    Ok(Some(app))
+}
+
 /// `code` or `backup_code`, exactly one.
 fn proof(body: &MfaVerifyRequest) -> Result<Proof<'_>, Error> {
     match (body.code.as_deref(), body.backup_code.as_deref()) {
@@ -86,14 +96,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         Route::MfaVerify => {
             let body: MfaVerifyRequest = cx.json()?;
             let proof = proof(&body)?;
-            let app = match body.client_id.as_deref() {
-                Some(id) => {
-                    let app = app_by_client_id(cx, id).await?;
-                    cx.vouch(&app);
-                    Some(app)
-                }
-                None => None,
-            };
+            let app = named_app(cx, body.client_id.as_deref()).await?;
             let csrf_secret = match (&app, body.cookie) {
                 (Some(app), true) => Some(browser_mode_ready(cx, env, app)?),
                 (None, true) => {
@@ -129,7 +132,9 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::MfaEnrollAtLogin => {
             let body: MfaEnrollRequest = cx.json()?;
-            let user = mfa::enrolling_user(s, &body.mfa_token, now).await?;
+            let app = named_app(cx, body.client_id.as_deref()).await?;
+            let app_id = app.as_ref().map(|a| a.id.as_str());
+            let user = mfa::enrolling_user(s, &body.mfa_token, app_id, now).await?;
             let mfa_keys = WorkerMfaKeys::from_env(env)?;
             let label = issuer_label(cx, &user.organization_id).await?;
             created(&factors::enroll_totp(s, &mfa_keys, &user, &label, now, rng).await?)

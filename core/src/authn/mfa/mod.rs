@@ -417,11 +417,13 @@ pub async fn challenge(
     })
 }
 
-/// The user (organization, id) an unexpired MFA token of an enrolling login belongs to:
-/// what lets a user the policy requires to enrol start enrolling before a session exists.
+/// The user an unexpired MFA token of an enrolling login belongs to: what lets a user the
+/// policy requires to enrol start enrolling before a session exists. Where the request
+/// names an application, the token must be one of its logins.
 pub async fn enrolling_user(
     store: &(impl CodeStore + UserStore),
     mfa_token: &str,
+    application_id: Option<&str>,
     now: i64,
 ) -> Result<User, Error> {
     let hash = hex(&sha256(mfa_token.trim().as_bytes()));
@@ -429,7 +431,11 @@ pub async fn enrolling_user(
         .find_code(&hash, MFA_LOGIN, now)
         .await?
         .ok_or(Error::MfaTokenInvalid)?;
-    if !waiting_of(&row)?.enroll {
+    let waiting = waiting_of(&row)?;
+    if application_id.is_some_and(|a| waiting.application_id.as_deref() != Some(a)) {
+        return Err(Error::MfaTokenInvalid);
+    }
+    if !waiting.enroll {
         return Err(Error::invalid_field(
             "MFA_ALREADY_ENROLLED",
             "this login's user has a second factor: send its code",

@@ -597,8 +597,13 @@ fn test_mfa_required_policy_makes_users_enrol_at_login() {
     assert!(p.enrollment_required);
     assert_eq!(p.methods, ["totp"]);
     // The token lets this user, and only this login, enrol.
-    let user = block_on(enrolling_user(&w.store, &p.token, NOW)).unwrap();
+    let user = block_on(enrolling_user(&w.store, &p.token, Some(&w.app.id), NOW)).unwrap();
     assert_eq!(user.id, w.user.id);
+    // Not in another application's name.
+    assert_eq!(
+        block_on(enrolling_user(&w.store, &p.token, Some("another-app"), NOW)).unwrap_err(),
+        Error::MfaTokenInvalid
+    );
     let started = block_on(factors::enroll_totp(
         &w.store,
         &w.mfa_keys,
@@ -623,7 +628,7 @@ fn test_mfa_required_policy_makes_users_enrol_at_login() {
     let p = w.pending(NOW + STEP_MS);
     assert!(!p.enrollment_required);
     assert_eq!(
-        block_on(enrolling_user(&w.store, &p.token, NOW))
+        block_on(enrolling_user(&w.store, &p.token, None, NOW))
             .unwrap_err()
             .code(),
         "MFA_ALREADY_ENROLLED"
