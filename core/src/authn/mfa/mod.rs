@@ -304,7 +304,10 @@ pub async fn complete<R: Rng>(
     };
     // Every code counts toward the account's brute-force policy, before it is checked.
     let policy = guard::policy(store, org).await?;
-    let keys_charged = guard::keys(org, &waiting.login_id, req.client.ip.as_deref());
+    // Normalised as the password step's counters are, so both count toward one lock.
+    let counted_id =
+        crate::validate::login_id(&waiting.login_id).unwrap_or_else(|_| waiting.login_id.clone());
+    let keys_charged = guard::keys(org, &counted_id, req.client.ip.as_deref());
     let charged = store
         .charge_attempts(org, &keys_charged, policy.lock_ms, now)
         .await?;
