@@ -170,7 +170,7 @@ pub async fn two_factor_login(cx: &Ctx, env: &Env) -> AppResult<Response> {
     let app = sessions::application_of(&cx.store, &done.success.session).await?;
     let mut resp = login_response(cx, app.as_ref(), done.success, done.trust_token.clone()).await?;
     if let Some(trust) = &done.trust_token {
-        let days = app.as_ref().map_or(30, |a| a.mfa.trust_days);
+        let days = done.trust_days;
         resp = with_cookies(
             resp,
             &[cookies::set_cookie(

@@ -163,21 +163,7 @@ pub async fn gate(
         serde_json::to_string(&waiting).map_err(|e| Error::Internal(format!("mfa token: {e}")))?,
     );
     store.insert_code(&row).await?;
-    let mut methods = Vec::new();
-    if enroll {
-        methods.push("totp".to_owned());
-    } else {
-        if factors.iter().any(|f| f.kind == "totp") {
-            methods.push("totp".to_owned());
-        }
-        if store
-            .backup_codes_left(&user.organization_id, &user.id)
-            .await?
-            > 0
-        {
-            methods.push("backup_code".to_owned());
-        }
-    }
+    let methods = methods(store, &user.organization_id, &user.id, enroll).await?;
     store
         .record_failure(&LoginRecord {
             organization_id: user.organization_id.clone(),
@@ -254,6 +240,8 @@ pub struct SecondFactor<'a> {
 pub struct MfaDone {
     pub success: LoginSuccess,
     pub trust_token: Option<String>,
+    /// How long `trust_token` lasts: the application's `trust_days`.
+    pub trust_days: u32,
     pub backup_codes: Option<Vec<String>>,
 }
 
@@ -386,6 +374,7 @@ pub async fn complete<R: Rng>(
             ..success
         },
         trust_token,
+        trust_days,
         backup_codes,
     })
 }
@@ -403,18 +392,9 @@ pub async fn challenge(
         .await?
         .ok_or(Error::MfaTokenInvalid)?;
     let waiting = waiting_of(&row)?;
-    let mut methods = vec!["totp".to_owned()];
-    if !waiting.enroll
-        && store
-            .backup_codes_left(&row.organization_id, &row.user_id)
-            .await?
-            > 0
-    {
-        methods.push("backup_code".to_owned());
-    }
     Ok(MfaPending {
         token: mfa_token.trim().to_owned(),
-        methods,
+        methods: methods(store, &row.organization_id, &row.user_id, waiting.enroll).await?,
         enrollment_required: waiting.enroll,
         expires_in: u32::try_from((row.expires_at - now).max(0) / 1000).unwrap_or(0),
     })
@@ -448,6 +428,21 @@ pub async fn enrolling_user(
         .get_user(&row.organization_id, &row.user_id)
         .await?
         .ok_or(Error::MfaTokenInvalid)
+}
+
+/// What the second step may send: a TOTP code (of a confirmed authenticator, or of the one
+/// being set up), and backup codes while the user has some and is not enrolling.
+async fn methods(
+    store: &impl MfaStore,
+    org_id: &str,
+    user_id: &str,
+    enroll: bool,
+) -> Result<Vec<String>, Error> {
+    let mut methods = vec!["totp".to_owned()];
+    if !enroll && store.backup_codes_left(org_id, user_id).await? > 0 {
+        methods.push("backup_code".to_owned());
+    }
+    Ok(methods)
 }
 
 fn waiting_of(row: &OneTimeCode) -> Result<Waiting, Error> {
