@@ -30,6 +30,8 @@ pub mod http;
 
 #[cfg(test)]
 mod layering_tests;
+#[cfg(test)]
+mod test_fixtures;
 
 pub use error::Error;
 

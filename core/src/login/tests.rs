@@ -2,7 +2,7 @@
 
 use pollster::block_on;
 
-use crate::api::{CreateApplication, CreateOrganization, CreateUser, UpdateUser};
+use crate::api::{CreateApplication, CreateUser, UpdateUser};
 use crate::authn::password::breach::Off;
 use crate::authn::password::{self, password_login, HashParams, PasswordLogin, DUMMY_HASH, OWASP};
 use crate::identity::{applications, organizations, users};
@@ -15,15 +15,7 @@ use crate::store::memory::{MemoryCache, MemoryStore};
 use crate::store::{AppStore, RegistrationStore, SessionStore, UserStore};
 use crate::Error;
 
-const NOW: i64 = 1_760_000_000_000;
-const ISS: &str = "https://auth.example.com";
-const FAST: HashParams = HashParams {
-    m_cost_kib: 64,
-    t_cost: 1,
-    p_cost: 1,
-};
-// A fixed P-256 test key, made by scripts/dev-secrets.mjs (PKCS#8 DER, base64).
-const TEST_KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgkH0u99cSHILYJHqpeuh6ltucsnZc7RXWs5rFq1WCyeKhRANCAARdZBXk16ZK+/uSwj55kfroWb55iGwhLo4zcGGJOb9tOow/k/kJFxdb9mlAn4JmdG8ajJo67Z/gbmbd2wGjBcDo";
+use crate::test_fixtures::{FAST, ISS, NOW};
 
 struct World {
     store: MemoryStore,
@@ -38,43 +30,20 @@ impl World {
     fn new() -> Self {
         let store = MemoryStore::new();
         let mut rng = TestRng(5);
-        let org = block_on(organizations::create(
-            &store,
-            CreateOrganization {
-                name: "A".into(),
-                custom_domain: None,
-            },
-            NOW,
-            &mut rng,
-        ))
-        .unwrap()
-        .organization
-        .id;
-        let view = block_on(applications::create(
-            &store,
-            &MemoryCache::new(),
-            &org,
-            CreateApplication {
-                name: "web".into(),
-                ..Default::default()
-            },
-            NOW,
-            &mut rng,
-        ))
-        .unwrap();
-        let app = block_on(store.get_app(&org, &view.id)).unwrap().unwrap();
+        let web = CreateApplication {
+            name: "web".into(),
+            ..Default::default()
+        };
+        let (org, app) = crate::test_fixtures::org_and_app(&store, &mut rng, "A", web);
         let input = CreateUser {
             email: "Ann@Example.com".into(),
-            password: Some("correct horse".into()),
             username: Some("ann".into()),
             ..Default::default()
         };
-        let user_id = block_on(users::create(&store, &org, input, FAST, NOW, &mut rng))
-            .unwrap()
-            .id;
+        let user_id = crate::test_fixtures::user(&store, &org, input, &mut rng);
         World {
             store,
-            keys: KeyRing::from_pkcs8(TEST_KEY, None).unwrap(),
+            keys: crate::test_fixtures::key_ring(),
             rng,
             org,
             app,

@@ -8,25 +8,17 @@ use super::factors;
 use super::seal::test_keys::TestKeys;
 use super::seal::{self, MfaKeys};
 use super::*;
-use crate::api::{CreateApplication, CreateOrganization, CreateUser};
+use crate::api::{CreateApplication, CreateUser};
 use crate::authn::password::breach::Off;
-use crate::authn::password::{password_login, HashParams, PasswordLogin};
-use crate::identity::{applications, organizations, users};
+use crate::authn::password::{password_login, PasswordLogin};
 use crate::login::LoginEnv;
 use crate::model::{FailureReason, MfaSettings};
 use crate::rand::TestRng;
 use crate::sessions::jwt::KeyRing;
-use crate::store::memory::{MemoryCache, MemoryStore};
+use crate::store::memory::MemoryStore;
+use crate::test_fixtures::{self as fixtures, FAST, ISS, NOW};
 
-const NOW: i64 = 1_760_000_000_000;
 const STEP_MS: i64 = 30_000;
-const ISS: &str = "https://auth.example.com";
-const FAST: HashParams = HashParams {
-    m_cost_kib: 64,
-    t_cost: 1,
-    p_cost: 1,
-};
-const TEST_KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgkH0u99cSHILYJHqpeuh6ltucsnZc7RXWs5rFq1WCyeKhRANCAARdZBXk16ZK+/uSwj55kfroWb55iGwhLo4zcGGJOb9tOow/k/kJFxdb9mlAn4JmdG8ajJo67Z/gbmbd2wGjBcDo";
 
 struct World {
     store: MemoryStore,
@@ -50,35 +42,15 @@ impl World {
     fn new() -> Self {
         let store = MemoryStore::new();
         let mut rng = TestRng(9);
-        let org = block_on(organizations::create(
-            &store,
-            CreateOrganization {
-                name: "A".into(),
-                custom_domain: None,
-            },
-            NOW,
-            &mut rng,
-        ))
-        .unwrap()
-        .organization
-        .id;
-        let view = block_on(applications::create(
-            &store,
-            &MemoryCache::new(),
-            &org,
-            CreateApplication {
-                name: "web".into(),
-                ..Default::default()
-            },
-            NOW,
-            &mut rng,
-        ))
-        .unwrap();
-        let app = block_on(store.get_app(&org, &view.id)).unwrap().unwrap();
+        let web = CreateApplication {
+            name: "web".into(),
+            ..Default::default()
+        };
+        let (org, app) = fixtures::org_and_app(&store, &mut rng, "A", web);
         let user = Self::add_user(&store, &org, "ann@example.com", &mut rng);
         World {
             store,
-            keys: KeyRing::from_pkcs8(TEST_KEY, None).unwrap(),
+            keys: fixtures::key_ring(),
             mfa_keys: TestKeys::new(3),
             rng,
             org,
@@ -90,12 +62,9 @@ impl World {
     fn add_user(store: &MemoryStore, org: &str, email: &str, rng: &mut TestRng) -> User {
         let input = CreateUser {
             email: email.into(),
-            password: Some("correct horse".into()),
             ..Default::default()
         };
-        let id = block_on(users::create(store, org, input, FAST, NOW, rng))
-            .unwrap()
-            .id;
+        let id = fixtures::user(store, org, input, rng);
         block_on(store.get_user(org, &id)).unwrap().unwrap()
     }
 

@@ -14,10 +14,9 @@ use sha2::{Digest, Sha256};
 use super::ceremony::{self, PasskeyLogin, CHALLENGE_TTL_MS};
 use crate::api::{
     AssertionResponse, AttestationResponse, AuthenticationCredential, CreateApplication,
-    CreateOrganization, CreateUser, RegisterPasskeyRequest, RegistrationCredential,
-    UpdateApplication,
+    CreateUser, RegisterPasskeyRequest, RegistrationCredential, UpdateApplication,
 };
-use crate::identity::{applications, organizations, users};
+use crate::identity::{applications, users};
 use crate::login::{LoginEnv, LoginSuccess};
 use crate::model::{
     Application, ClientInfo, FailureReason, LoginMethod, Outcome, UserVerification,
@@ -28,15 +27,8 @@ use crate::store::memory::{MemoryCache, MemoryStore};
 use crate::store::{AppStore, PasskeyStore, RegistrationStore};
 use crate::Error;
 
-const NOW: i64 = 1_760_000_000_000;
-const ISS: &str = "https://auth.example.com";
+use crate::test_fixtures::{FAST, ISS, NOW, TEST_KEY};
 const ORIGIN: &str = "https://app.example.com";
-const FAST: crate::authn::password::HashParams = crate::authn::password::HashParams {
-    m_cost_kib: 64,
-    t_cost: 1,
-    p_cost: 1,
-};
-const TEST_KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgkH0u99cSHILYJHqpeuh6ltucsnZc7RXWs5rFq1WCyeKhRANCAARdZBXk16ZK+/uSwj55kfroWb55iGwhLo4zcGGJOb9tOow/k/kJFxdb9mlAn4JmdG8ajJo67Z/gbmbd2wGjBcDo";
 const DECOY_KEY: &[u8] = b"decoy key, tests only";
 
 fn b64(b: &[u8]) -> String {
@@ -206,34 +198,13 @@ impl World {
     }
 
     fn org_and_app(store: &MemoryStore, rng: &mut TestRng, name: &str) -> (String, Application) {
-        let org = block_on(organizations::create(
-            store,
-            CreateOrganization {
-                name: name.into(),
-                custom_domain: None,
-            },
-            NOW,
-            rng,
-        ))
-        .unwrap()
-        .organization
-        .id;
-        let view = block_on(applications::create(
-            store,
-            &MemoryCache::new(),
-            &org,
-            CreateApplication {
-                name: "web".into(),
-                allowed_origins: vec![ORIGIN.into()],
-                login_methods: Some(vec![LoginMethod::Password, LoginMethod::Passkey]),
-                ..Default::default()
-            },
-            NOW,
-            rng,
-        ))
-        .unwrap();
-        let app = block_on(store.get_app(&org, &view.id)).unwrap().unwrap();
-        (org, app)
+        let web = CreateApplication {
+            name: "web".into(),
+            allowed_origins: vec![ORIGIN.into()],
+            login_methods: Some(vec![LoginMethod::Password, LoginMethod::Passkey]),
+            ..Default::default()
+        };
+        crate::test_fixtures::org_and_app(store, rng, name, web)
     }
 
     fn register(&mut self, user: &str, a: &Authenticator) -> Result<String, Error> {
