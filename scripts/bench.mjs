@@ -8,7 +8,7 @@ import { crateSizes } from './wasm-sizes.mjs';
 import { spawnSync } from 'node:child_process';
 import { SoftAuthenticator } from './soft-authenticator.mjs';
 
-// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, login, mfa, burst, views).
+// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, login, mfa, passwordless, burst, views).
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const only = (section) => ONLY.length === 0 || ONLY.includes(section);
 
@@ -221,6 +221,77 @@ if (only('mfa')) {
     line('MFA login: password step', first);
     line('MFA login: code step', second);
     line('MFA login: both round trips', whole);
+  } finally {
+    await w.stop();
+  }
+}
+
+if (only('passwordless')) {
+  console.log('\n== sign-in by emailed code and by magic link under workerd (wrangler dev, local D1)');
+  const w = await startWorker();
+  try {
+    // Each round a new address (one message per address per 30 s), a clock an hour on each
+    // round (the per-IP hourly cap), and the message read back from the development outbox.
+    let t = Date.now();
+    const post = (path, body, headers = {}) => fetch(`${w.baseUrl}${path}`, {
+      method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'x-latchkey-dev-now': String(t), ...headers },
+    });
+    const org = await (await post('/api/v1/organizations', { name: 'bench-passwordless' }, { authorization: `Bearer ${w.platformKey}` })).json();
+    const auth = { authorization: `Bearer ${org.api_key.key}` };
+    const app = await (await post('/api/v1/applications', { name: 'web', login_methods: ['magic_code', 'magic_link'] }, auth)).json();
+    const sent = async (to) => {
+      for (let i = 0; i < 200; i++) {
+        const r = await (await fetch(`${w.baseUrl}/api/v1/dev/outbox?to=${encodeURIComponent(to)}`)).json();
+        if (r.messages[0]) return r.messages[0];
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      throw new Error(`nothing sent to ${to}`);
+    };
+    const n = Number(process.env.BENCH_LOGINS ?? 30);
+    const pct = (xs, p) => { const v = [...xs].sort((a, b) => a - b); return v[Math.round((v.length - 1) * p)]; };
+    const line = (name, xs) => console.log(`${name.padEnd(36)} n=${xs.length}  p50 ${pct(xs, 0.5).toFixed(1)} ms  p99 ${pct(xs, 0.99).toFixed(1)} ms`);
+    const sendCode = []; const verifyCode = []; const sendLink = []; const approve = []; const poll = [];
+    for (let i = 0; i < n + 3; i++) {
+      t += 3_600_000;
+      const address = `bench-${i}@example.com`;
+      const user = await (await post('/api/v1/users', { email: address }, auth)).json();
+      await fetch(`${w.baseUrl}/api/v1/users/${user.id}/registrations/${app.id}`, { method: 'PUT', headers: auth });
+      let t0 = performance.now();
+      const r1 = await post('/api/v1/auth/email-code', { client_id: app.client_id, email: address });
+      await r1.arrayBuffer();
+      const a = performance.now() - t0;
+      const code = (await sent(address)).subject.slice(0, 6);
+      t0 = performance.now();
+      const r2 = await post('/api/v1/auth/email-code/verify', { client_id: app.client_id, email: address, code });
+      await r2.arrayBuffer();
+      if (r2.status !== 200) throw new Error(`verify ${r2.status}`);
+      const b = performance.now() - t0;
+      t += 60_000;
+      t0 = performance.now();
+      const r3 = await post('/api/v1/auth/magic-link', { client_id: app.client_id, email: address });
+      const { pending_id } = await r3.json();
+      const c = performance.now() - t0;
+      let m;
+      for (let k = 0; k < 200 && !(m = (await (await fetch(`${w.baseUrl}/api/v1/dev/outbox?to=${encodeURIComponent(address)}`)).json()).messages.find((x) => x.text.includes('/magic-link#'))); k++) {
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      const token = m.text.match(/magic-link#([0-9a-f]{64})/)[1];
+      t0 = performance.now();
+      const r4 = await post('/api/v1/auth/magic-link/verify', { token });
+      await r4.arrayBuffer();
+      const d = performance.now() - t0;
+      t0 = performance.now();
+      const r5 = await post('/api/v1/auth/magic-link/status', { client_id: app.client_id, pending_id });
+      await r5.arrayBuffer();
+      if (r5.status !== 200) throw new Error(`status ${r5.status}`);
+      const e = performance.now() - t0;
+      if (i >= 3) { sendCode.push(a); verifyCode.push(b); sendLink.push(c); approve.push(d); poll.push(e); }
+    }
+    line('email code: send', sendCode);
+    line('email code: verify (signs in)', verifyCode);
+    line('magic link: send', sendLink);
+    line('magic link: approve on the link page', approve);
+    line('magic link: the poll that signs in', poll);
   } finally {
     await w.stop();
   }

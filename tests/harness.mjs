@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
-import { existsSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -28,6 +28,10 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The Resend API key and Twilio credentials the test server is given. */
+export const RESEND_KEY = 're_test_key_for_the_stand_in';
+export const TWILIO = { sid: 'ACtest0000000000000000000000000000', token: 'twilio test token', from: '+15005550006' };
+
 /** The Turnstile secret the test server is given and its stand-in expects. */
 const TURNSTILE_SECRET = 'turnstile test secret';
 
@@ -46,7 +50,31 @@ export async function rangeServer() {
   // A password that leaks after it was chosen: `POST /__breached` with it as the body.
   const seen = [];
   const spent = new Set();
+  // What the email and SMS stand-ins received, as the providers would: GET /__sent lists it.
+  const delivered = [];
   const server = createHttpServer((req, res) => {
+    if (req.method === 'POST' && (req.url === '/emails' || /^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(req.url))) {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        delivered.push({
+          path: req.url,
+          authorization: req.headers.authorization ?? null,
+          contentType: req.headers['content-type'] ?? null,
+          body,
+        });
+        if (req.url === '/emails') {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `re_${delivered.length}` }));
+        } else {
+          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid: `SM${delivered.length}`, status: 'queued' }));
+        }
+      });
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/__sent') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(delivered));
+      return;
+    }
     if (req.method === 'POST' && req.url === '/turnstile/v0/siteverify') {
       let body = '';
       req.on('data', (c) => { body += c; });
@@ -125,14 +153,22 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
       '--var', `PLATFORM_ADMIN_KEY:${platformKey}`, '--var', `CSRF_SECRET:${newHmacSecret()}`,
       '--var', `CHAIN_KEY:${newHmacSecret()}`, '--var', `WEBHOOK_KEY:${newHmacSecret()}`, '--var', `MFA_KEY:${newHmacSecret()}`, '--var', `BREACHED_PASSWORDS_URL:${range.url}`,
       '--var', `TURNSTILE_SECRET:${TURNSTILE_SECRET}`, '--var', `TURNSTILE_VERIFY_URL:${range.url}/turnstile/v0/siteverify`,
+      '--var', `RESEND_API_KEY:${RESEND_KEY}`, '--var', `RESEND_BASE_URL:${range.url}`,
+      '--var', `TWILIO_ACCOUNT_SID:${TWILIO.sid}`, '--var', `TWILIO_AUTH_TOKEN:${TWILIO.token}`,
+      '--var', `TWILIO_FROM:${TWILIO.from}`, '--var', `TWILIO_BASE_URL:${range.url}`,
       // Development-only: lets tests log in "from" other places (x-latchkey-dev-geo).
       '--var', 'LATCHKEY_DEV_OVERRIDES:enabled',
     ],
     { cwd: ROOT, env: { ...process.env, CI: 'true' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
+  // Also on disk, for tests in other processes: the send_email binding's local simulation
+  // logs where it wrote each message.
+  const logFile = join(persistDir, 'wrangler.log');
+  writeFileSync(logFile, '');
   const collect = (chunk) => {
     output += chunk;
+    appendFileSync(logFile, chunk);
     if (log) process.stderr.write(chunk);
   };
   child.stdout.on('data', collect);
@@ -170,7 +206,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
     await sleep(100);
   }
   return {
-    baseUrl, port, platformKey, persistDir, stop, standinUrl: range.url,
+    baseUrl, port, platformKey, persistDir, stop, standinUrl: range.url, logFile,
     startupMs: performance.now() - started, output: () => output,
   };
 }

@@ -34,6 +34,8 @@ try {
         LATCHKEY_PERSIST_DIR: worker.persistDir,
         // The local stand-in for the outside services (tests/harness.mjs's rangeServer).
         LATCHKEY_STANDIN_URL: worker.standinUrl,
+        // wrangler dev's output, where the send_email simulation says what it wrote.
+        LATCHKEY_WORKER_LOG: worker.logFile,
       },
     });
     child.on('exit', (c) => resolve(c ?? 1));

@@ -53,6 +53,8 @@ pub enum Error {
     AccountExpired,
     /// The right password, for an application the user is not registered for.
     NotRegistered,
+    /// The right password, but the application requires a verified email first.
+    EmailNotVerified,
     /// Too many failed attempts: try again after this many seconds (brute-force protection).
     TooManyAttempts { retry_after_secs: u64 },
     /// The right password, but it must be changed before any session starts; the id is the
@@ -67,6 +69,13 @@ pub enum Error {
     MfaTokenInvalid,
     /// A refresh token that is unknown, spent, expired, or whose session is over.
     InvalidRefreshToken,
+    /// A sign-in code or link that was refused; the code says why: `INVALID_CODE` (wrong),
+    /// `CODE_EXPIRED` (expired, unknown, or out of tries), `CODE_USED`, `LINK_DENIED` (the
+    /// link's holder said the request was not theirs).
+    CodeRejected(&'static str),
+    /// Too many messages asked for (a resend before its cooldown, an hourly cap): try again
+    /// after this many seconds.
+    RateLimited { retry_after_secs: u64 },
     /// Valid credentials that do not grant this operation.
     Forbidden,
     /// Forbidden, with the encoded explanation seed 002 documents
@@ -113,6 +122,7 @@ impl Error {
             Error::AccountDisabled => "ACCOUNT_DISABLED",
             Error::AccountExpired => "ACCOUNT_EXPIRED",
             Error::NotRegistered => "NOT_REGISTERED",
+            Error::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Error::TooManyAttempts { .. } => "TOO_MANY_ATTEMPTS",
             Error::PasswordChangeRequired(_) => "PASSWORD_CHANGE_REQUIRED",
             Error::MfaRequired(p) if p.enrollment_required => "MFA_ENROLLMENT_REQUIRED",
@@ -120,6 +130,8 @@ impl Error {
             Error::InvalidMfaCode => "INVALID_MFA_CODE",
             Error::MfaTokenInvalid => "MFA_TOKEN_INVALID",
             Error::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
+            Error::CodeRejected(code) => code,
+            Error::RateLimited { .. } => "RATE_LIMITED",
             Error::Forbidden | Error::ForbiddenEncoded(_) => "FORBIDDEN",
             Error::Internal(_) => "INTERNAL_ERROR",
         }
@@ -151,6 +163,9 @@ impl Error {
             Error::NotRegistered => {
                 "This account is not registered for this application.".to_owned()
             }
+            Error::EmailNotVerified => {
+                "Confirm your email address first: open the link sent to it.".to_owned()
+            }
             Error::TooManyAttempts { retry_after_secs } => {
                 format!("Too many failed attempts; try again in {retry_after_secs} seconds.")
             }
@@ -168,6 +183,19 @@ impl Error {
                 "The MFA token is unknown, used or expired; log in again.".to_owned()
             }
             Error::InvalidRefreshToken => "The refresh token is not valid.".to_owned(),
+            Error::CodeRejected("INVALID_CODE") => "The code is not valid.".to_owned(),
+            Error::CodeRejected("CODE_USED") => {
+                "This code or link was used already; ask for a new one.".to_owned()
+            }
+            Error::CodeRejected("LINK_DENIED") => {
+                "The sign-in was refused from the link in the email.".to_owned()
+            }
+            Error::CodeRejected(_) => {
+                "This code or link has expired or is not valid; ask for a new one.".to_owned()
+            }
+            Error::RateLimited { retry_after_secs } => {
+                format!("Too many requests; try again in {retry_after_secs} seconds.")
+            }
             Error::Forbidden | Error::ForbiddenEncoded(_) => {
                 "These credentials do not allow this operation.".to_owned()
             }
@@ -208,6 +236,10 @@ mod tests {
             Error::Unauthorized,
             Error::Forbidden,
             Error::conflict("EMAIL_TAKEN", "taken"),
+            Error::CodeRejected("CODE_USED"),
+            Error::RateLimited {
+                retry_after_secs: 3,
+            },
             Error::Internal("db down".into()),
         ];
         let codes: Vec<_> = all.iter().map(Error::code).collect();
@@ -224,6 +256,8 @@ mod tests {
                 "UNAUTHORIZED",
                 "FORBIDDEN",
                 "EMAIL_TAKEN",
+                "CODE_USED",
+                "RATE_LIMITED",
                 "INTERNAL_ERROR"
             ]
         );

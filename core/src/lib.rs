@@ -18,6 +18,7 @@ pub mod store;
 pub mod access;
 pub mod authn;
 pub mod compat;
+pub mod delivery;
 pub mod events;
 pub mod identity;
 pub mod login;

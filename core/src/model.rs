@@ -10,8 +10,44 @@ pub struct Organization {
     /// Days login records are kept.
     pub retention_days: u32,
     pub attack_protection: AttackProtection,
+    /// How messages to users are delivered.
+    pub messaging: Messaging,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// How an organization's messages (sign-in codes and links) are delivered. The providers'
+/// keys are Worker secrets of the deployment, never stored here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct Messaging {
+    pub email: EmailProvider,
+    pub sms: SmsProvider,
+}
+
+/// Who sends an organization's email.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EmailProvider {
+    /// Cloudflare's `send_email` binding (`EMAIL`), from `EMAIL_FROM`.
+    #[default]
+    SendEmail,
+    /// Resend's HTTP API, with the `RESEND_API_KEY` secret.
+    Resend,
+}
+
+/// Who sends an organization's text messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SmsProvider {
+    /// None: SMS codes are not offered.
+    #[default]
+    None,
+    /// A Twilio-compatible Messages API, with the `TWILIO_*` secrets.
+    Twilio,
 }
 
 /// An organization's brute-force and throttling policy (see [`crate::authn::guard`]).
@@ -110,6 +146,8 @@ pub struct Application {
     pub login_methods: Vec<LoginMethod>,
     /// Anyone may create an account through the public sign-up route (off by default).
     pub self_signup: bool,
+    /// Password sign-ups and logins need a verified email first (off by default).
+    pub require_verified_email: bool,
     /// Sessions end after this long without a refresh (ASVS 3.3.2); 0 for none.
     pub idle_timeout_secs: u32,
     /// Sign-ups and password logins need a Cloudflare Turnstile token (see
@@ -483,6 +521,16 @@ pub enum FailureReason {
     InvalidMfaCode,
     /// A second-factor attempt with an MFA token that expired, was used, or ran out of tries.
     MfaTokenExpired,
+    /// A sign-in code (email or SMS) that did not match.
+    InvalidCode,
+    /// A sign-in code or link that expired, ran out of tries, or was never issued.
+    CodeExpired,
+    /// A sign-in code or link that was used already.
+    CodeUsed,
+    /// A magic link whose holder said the request was not theirs.
+    LinkDenied,
+    /// The right password, where the application requires a verified email and it is not.
+    EmailNotVerified,
 }
 
 impl FailureReason {
@@ -505,11 +553,16 @@ impl FailureReason {
             FailureReason::MfaRequired => "mfa_required",
             FailureReason::InvalidMfaCode => "invalid_mfa_code",
             FailureReason::MfaTokenExpired => "mfa_token_expired",
+            FailureReason::InvalidCode => "invalid_code",
+            FailureReason::CodeExpired => "code_expired",
+            FailureReason::CodeUsed => "code_used",
+            FailureReason::LinkDenied => "link_denied",
+            FailureReason::EmailNotVerified => "email_not_verified",
         }
     }
 
     /// Every reason, for reading stored ones back.
-    pub const ALL: [FailureReason; 17] = [
+    pub const ALL: [FailureReason; 22] = [
         FailureReason::UnknownUser,
         FailureReason::BadPassword,
         FailureReason::NoPassword,
@@ -527,6 +580,11 @@ impl FailureReason {
         FailureReason::MfaRequired,
         FailureReason::InvalidMfaCode,
         FailureReason::MfaTokenExpired,
+        FailureReason::InvalidCode,
+        FailureReason::CodeExpired,
+        FailureReason::CodeUsed,
+        FailureReason::LinkDenied,
+        FailureReason::EmailNotVerified,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -35,6 +35,8 @@ struct Inner {
     holder: Option<(String, Lock)>,
     /// A login waiting for its second factor: its MFA token, and whether the user must enrol.
     pub(crate) mfa: Option<(String, bool)>,
+    /// The pending id of the sign-in link this client sent last.
+    magic_link: Option<String>,
 }
 
 /// Names shared by every client of one server in this origin (the refresh cookie's scope).
@@ -306,6 +308,15 @@ impl Client {
         self.inner.borrow().mfa.clone()
     }
 
+    /// Sets (or clears) the sign-in link this client waits for.
+    pub(crate) fn set_magic_link(&self, pending: Option<String>) {
+        self.inner.borrow_mut().magic_link = pending;
+    }
+
+    pub(crate) fn magic_link(&self) -> Option<String> {
+        self.inner.borrow().magic_link.clone()
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
@@ -394,6 +405,10 @@ impl Client {
         let resp = with_body(req, text)?.send().await?;
         let status = resp.status();
         let json = body(resp).await;
+        if status == 202 {
+            // Accepted, not done (a sign-in link not yet approved): its state.
+            return Ok(Err(json.unwrap_or(JsValue::UNDEFINED)));
+        }
         if !(200..300).contains(&status) {
             let error = json.as_ref().and_then(ErrorBody::from_js);
             if let Some(state) = error.as_ref().and_then(|e| self.mfa_pending(e)) {

@@ -12,6 +12,7 @@ pub mod decode;
 mod error;
 mod mfa;
 mod passkeys;
+mod passwordless;
 mod tabs;
 mod widget;
 

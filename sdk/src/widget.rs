@@ -17,7 +17,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use latchkey_core::browser::login_form::{check, check_code, explain, texts, Field, Mode, Offer};
+use latchkey_core::browser::login_form::{
+    check, check_address, check_code, check_email_code, explain, texts, Field, Mode, Offer,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
@@ -71,7 +73,7 @@ button.link{background:none;color:var(--latchkey-accent,#2f5fd0);padding:0;text-
 p{margin:0}
 #error{color:var(--latchkey-error,#c0262d);min-height:1.2em}
 :focus-visible{outline:2px solid var(--latchkey-accent,#2f5fd0);outline-offset:2px}
-#mfa{display:grid;gap:.75rem}
+#mfa,#emailed{display:grid;gap:.75rem}
 #trust-row{display:flex;gap:.4rem;align-items:center}
 #secret{font-family:ui-monospace,monospace;word-spacing:.2em}
 #codes{margin:0;padding-left:1.25rem;font-family:ui-monospace,monospace;columns:2}
@@ -90,13 +92,22 @@ p{margin:0}
 <label part="label" id="trust-row"><input type="checkbox" id="trust"> Don't ask again on this device</label>
 <p><button part="link" class="link" id="use-backup" type="button"></button></p>
 </div>
+<div id="emailed" role="group" aria-labelledby="emailed-prompt" hidden>
+<p id="emailed-prompt"></p>
+<label part="label" id="emailed-code-row">Sign-in code <input part="input" id="emailed-code" inputmode="numeric" autocomplete="one-time-code" maxlength="7" aria-describedby="error"></label>
+<p><button part="link" class="link" id="resend" type="button"></button></p>
+<p><button part="link" class="link" id="back" type="button">Back to sign in</button></p>
+</div>
 <p id="codes-row" hidden>Save these backup codes somewhere safe. Each works once, if you lose your phone:</p>
 <ul id="codes" hidden></ul>
 <p part="error" id="error" role="alert" aria-live="assertive"></p>
 <p part="status" id="status" role="status" aria-live="polite"></p>
 <button part="button" id="submit" type="submit"></button>
 <button part="button passkey" class="alt" id="passkey" type="button" hidden>Sign in with a passkey</button>
+<button part="button email-code" class="alt" id="email-code" type="button" hidden>Email me a sign-in code</button>
+<button part="button magic-link" class="alt" id="magic-link" type="button" hidden>Email me a sign-in link</button>
 <p id="offer" hidden><button part="link" class="link" id="create-passkey" type="button">Create a passkey to sign in faster next time</button></p>
+<p id="forgot-row" hidden><button part="link" class="link" id="forgot" type="button">Forgot password?</button></p>
 <p id="switch-row"><span id="switch-text"></span> <button part="link" class="link" id="switch" type="button"></button></p>
 </form>"#;
 
@@ -122,8 +133,13 @@ struct State {
     step: Cell<Step>,
     /// The authenticator being set up, when the application requires MFA and the user had none.
     enrolling: RefCell<Option<String>>,
-    /// The first factor, for the `latchkey:login` event.
-    by_password: Cell<bool>,
+    /// The first factor (`password`, `passkey`, `magic_code`, `magic_link`), for the
+    /// `latchkey:login` event.
+    method: Cell<&'static str>,
+    /// The address a code or link was sent to.
+    emailed_to: RefCell<String>,
+    /// Seconds before another code or link may be asked for.
+    resend_in: Cell<u32>,
 }
 
 /// Where the form is.
@@ -135,6 +151,24 @@ enum Step {
     Code,
     /// One of the backup codes.
     Backup,
+    /// A code sent by email.
+    EmailCode,
+    /// A link sent by email: waiting for it to be opened.
+    LinkSent,
+    /// A password reset link sent by email.
+    ResetSent,
+}
+
+impl Step {
+    /// The second factor's steps (after a first factor was accepted).
+    fn second(self) -> bool {
+        matches!(self, Step::Code | Step::Backup)
+    }
+
+    /// The steps of a code or link sent by email.
+    fn emailed(self) -> bool {
+        matches!(self, Step::EmailCode | Step::LinkSent | Step::ResetSent)
+    }
 }
 
 /// One element's widget (internal: created by the element itself).
@@ -181,14 +215,16 @@ impl State {
         let t = texts(mode);
         let r = &self.root;
         let step = self.step.get();
-        let second = step != Step::Credentials;
+        let emailed = step.emailed();
+        let second = step.second() || emailed;
         set_text(
             r,
             "title",
-            if second {
-                "Two-step verification"
-            } else {
-                t.title
+            match step {
+                Step::Code | Step::Backup => "Two-step verification",
+                Step::EmailCode => "Enter your code",
+                Step::LinkSent | Step::ResetSent => "Check your email",
+                Step::Credentials => t.title,
             },
         );
         set_text(r, "login-label", t.login_label);
@@ -197,6 +233,48 @@ impl State {
         } else {
             (t.submit, t.busy)
         };
+        let to = self.emailed_to.borrow().clone();
+        set_text(
+            r,
+            "emailed-prompt",
+            &match step {
+                Step::EmailCode => format!("We sent a 6-digit code to {to}. It works for 10 minutes."),
+                Step::LinkSent => format!(
+                    "We sent a sign-in link to {to}. Open it on this device or any other: this page signs you in by itself. It works for 15 minutes."
+                ),
+                Step::ResetSent => format!(
+                    "If an account has the address {to}, we sent it a link to choose a new password. It works for 30 minutes."
+                ),
+                _ => String::new(),
+            },
+        );
+        toggle(el(r, "emailed"), "hidden", !emailed);
+        toggle(el(r, "emailed-code-row"), "hidden", step != Step::EmailCode);
+        let wait = self.resend_in.get();
+        set_text(
+            r,
+            "resend",
+            &if wait > 0 {
+                format!("You can ask again in {wait} s")
+            } else if matches!(step, Step::LinkSent | Step::ResetSent) {
+                "Send another link".to_owned()
+            } else {
+                "Send another code".to_owned()
+            },
+        );
+        toggle(el(r, "resend"), "disabled", wait > 0 || self.busy.get());
+        let login_mode = mode == Mode::Login;
+        let offer_now = self.offer.get();
+        toggle(
+            el(r, "email-code"),
+            "hidden",
+            !(offer_now.email_code && login_mode) || second,
+        );
+        toggle(
+            el(r, "magic-link"),
+            "hidden",
+            !(offer_now.magic_link && login_mode) || second,
+        );
         set_text(r, "submit", if self.busy.get() { busy } else { submit });
         set_text(r, "switch-text", t.switch_prompt);
         set_text(r, "switch", t.switch_action);
@@ -205,14 +283,23 @@ impl State {
         let password = offer.password || mode == Mode::SignUp;
         toggle(el(r, "login-row"), "hidden", second);
         toggle(el(r, "password-row"), "hidden", !password || second);
-        toggle(el(r, "submit"), "hidden", !password && !second);
+        toggle(
+            el(r, "submit"),
+            "hidden",
+            (!password && !second) || matches!(step, Step::LinkSent | Step::ResetSent),
+        );
+        toggle(
+            el(r, "forgot-row"),
+            "hidden",
+            !(offer_now.password && login_mode) || second,
+        );
         toggle(
             el(r, "passkey"),
             "hidden",
             !(offer.passkey && mode == Mode::Login) || second,
         );
         toggle(el(r, "switch-row"), "hidden", second);
-        toggle(el(r, "mfa"), "hidden", !second);
+        toggle(el(r, "mfa"), "hidden", !step.second());
         let enrolling = self.enrolling.borrow().is_some();
         let backup = step == Step::Backup;
         set_text(
@@ -263,10 +350,15 @@ impl State {
 
     fn show_error(&self, message: &str, field: Option<Field>) {
         set_text(&self.root, "error", message);
+        let code_field = if self.step.get() == Step::EmailCode {
+            "emailed-code"
+        } else {
+            "code"
+        };
         for (f, id) in [
             (Field::Login, "login"),
             (Field::Password, "password"),
-            (Field::Code, "code"),
+            (Field::Code, code_field),
         ] {
             let Some(i) = input(&self.root, id) else {
                 continue;
@@ -308,7 +400,8 @@ impl State {
 
     /// Signed in (`mode` says how the form was used): clears the password, says who, offers a
     /// passkey after a password sign-in, and tells the page.
-    fn signed_in(self: &Rc<Self>, user: &JsValue, mode: Mode, by_password: bool) {
+    fn signed_in(self: &Rc<Self>, user: &JsValue, mode: Mode, method: &'static str) {
+        let by_password = method == "password";
         self.stop_autofill();
         if let Some(p) = input(&self.root, "password") {
             p.set_value("");
@@ -323,23 +416,24 @@ impl State {
         let detail = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&detail, &"user".into(), user);
         let _ = js_sys::Reflect::set(&detail, &"mode".into(), &mode.as_str().into());
-        let method = if by_password { "password" } else { "passkey" };
         let _ = js_sys::Reflect::set(&detail, &"method".into(), &method.into());
         self.dispatch("latchkey:login", &detail);
     }
 
     /// A first factor's answer: the user, or the second step it asks for.
-    fn after_first_factor(self: &Rc<Self>, answer: &JsValue, mode: Mode, by_password: bool) {
+    fn after_first_factor(self: &Rc<Self>, answer: &JsValue, mode: Mode, method: &'static str) {
         let mfa = js_sys::Reflect::get(answer, &"mfa_required".into())
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
         if !mfa {
-            self.signed_in(answer, mode, by_password);
+            self.reset_step();
+            self.render();
+            self.signed_in(answer, mode, method);
             return;
         }
         self.stop_autofill();
-        self.by_password.set(by_password);
+        self.method.set(method);
         self.step.set(Step::Code);
         let enroll = js_sys::Reflect::get(answer, &"enrollment_required".into())
             .ok()
@@ -398,7 +492,16 @@ impl State {
 
     /// Back to the first step (after a success, or when the second step's token is spent).
     fn reset_step(&self) {
+        if self.step.get() == Step::LinkSent {
+            // The wait for the link ends with this step.
+            if let Some(c) = self.client() {
+                c.set_magic_link(None);
+            }
+        }
         self.step.set(Step::Credentials);
+        if let Some(i) = input(&self.root, "emailed-code") {
+            i.set_value("");
+        }
         *self.enrolling.borrow_mut() = None;
         toggle(el(&self.root, "qr"), "hidden", true);
         toggle(el(&self.root, "secret-row"), "hidden", true);
@@ -493,9 +596,11 @@ fn on_switch(st: &Rc<State>, _e: web_sys::Event) {
 
 fn on_submit(st: &Rc<State>, e: web_sys::Event) {
     e.prevent_default();
-    if st.step.get() != Step::Credentials {
-        on_code(st);
-        return;
+    match st.step.get() {
+        Step::Credentials => {}
+        Step::EmailCode => return on_emailed_code(st),
+        Step::LinkSent | Step::ResetSent => return,
+        Step::Code | Step::Backup => return on_code(st),
     }
     let (Some(client), false) = (st.client(), st.busy.get()) else {
         return;
@@ -525,7 +630,7 @@ fn on_submit(st: &Rc<State>, e: web_sys::Event) {
         st.busy.set(false);
         st.render();
         match result {
-            Ok(answer) => st.after_first_factor(&answer, mode, true),
+            Ok(answer) => st.after_first_factor(&answer, mode, "password"),
             Err(e) => st.fail(&e),
         }
     });
@@ -577,7 +682,7 @@ fn on_code(st: &Rc<State>) {
                 if codes.is_object() {
                     st.show_backup_codes(&codes);
                 }
-                st.signed_in(&user, st.mode.get(), st.by_password.get());
+                st.signed_in(&user, st.mode.get(), st.method.get());
             }
             Err(e) => {
                 if e.code == "MFA_TOKEN_INVALID" {
@@ -605,6 +710,187 @@ fn on_use_backup(st: &Rc<State>, _e: web_sys::Event) {
     }
 }
 
+/// "Email me a sign-in code".
+fn on_email_code(st: &Rc<State>, _e: web_sys::Event) {
+    send_emailed(st, Step::EmailCode);
+}
+
+/// "Email me a sign-in link".
+fn on_magic_link(st: &Rc<State>, _e: web_sys::Event) {
+    send_emailed(st, Step::LinkSent);
+}
+
+/// "Forgot password?": a reset link to the address typed.
+fn on_forgot(st: &Rc<State>, _e: web_sys::Event) {
+    send_emailed(st, Step::ResetSent);
+}
+
+/// "Send another code / link", once the cooldown has passed.
+fn on_resend(st: &Rc<State>, _e: web_sys::Event) {
+    if st.resend_in.get() == 0 {
+        send_emailed(st, st.step.get());
+    }
+}
+
+/// Back from a code or link to the first step.
+fn on_back(st: &Rc<State>, _e: web_sys::Event) {
+    st.reset_step();
+    st.show_error("", None);
+    set_text(&st.root, "status", "");
+    st.render();
+    if let Some(i) = input(&st.root, "login") {
+        let _ = i.focus();
+    }
+}
+
+/// Sends a code (`Step::EmailCode`) or a link (`Step::LinkSent`) to the address typed (or,
+/// for a resend, the one used before), then shows its step; a link's step waits for it.
+fn send_emailed(st: &Rc<State>, step: Step) {
+    let (Some(client), false) = (st.client(), st.busy.get()) else {
+        return;
+    };
+    let address = if st.step.get().emailed() {
+        st.emailed_to.borrow().clone()
+    } else {
+        input(&st.root, "login")
+            .map(|i| i.value().trim().to_owned())
+            .unwrap_or_default()
+    };
+    if let Err(message) = check_address(&address) {
+        st.show_error(message, Some(Field::Login));
+        return;
+    }
+    st.stop_autofill();
+    st.show_error("", None);
+    set_text(&st.root, "status", "");
+    st.busy.set(true);
+    st.render();
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = match step {
+            Step::LinkSent => client.send_magic_link(address.clone()).await,
+            Step::ResetSent => client.request_password_reset(address.clone()).await,
+            _ => client.send_email_code(address.clone()).await,
+        };
+        st.busy.set(false);
+        match result {
+            Ok(sent) => {
+                let wait = js_sys::Reflect::get(&sent, &"resend_after".into())
+                    .ok()
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(30.0);
+                *st.emailed_to.borrow_mut() = address;
+                st.step.set(step);
+                countdown(&st, wait as u32);
+                st.render();
+                if step == Step::LinkSent {
+                    wait_for_link(&st, &client);
+                } else if step == Step::ResetSent {
+                    if let Some(b) = el(&st.root, "back") {
+                        if let Ok(b) = b.dyn_into::<HtmlElement>() {
+                            let _ = b.focus();
+                        }
+                    }
+                } else if let Some(i) = input(&st.root, "emailed-code") {
+                    i.set_value("");
+                    let _ = i.focus();
+                }
+            }
+            Err(e) => {
+                st.render();
+                if let Some(secs) = retry_after(&e) {
+                    countdown(&st, secs);
+                }
+                st.fail(&e);
+            }
+        }
+    });
+}
+
+/// The seconds a `RATE_LIMITED` answer asks to wait, as its message says.
+fn retry_after(e: &SdkError) -> Option<u32> {
+    if e.code != "RATE_LIMITED" {
+        return None;
+    }
+    e.message
+        .split_whitespace()
+        .find_map(|w| w.parse::<u32>().ok())
+}
+
+/// Counts the resend button down from `secs`, a second at a time.
+fn countdown(st: &Rc<State>, secs: u32) {
+    let already = st.resend_in.get() > 0;
+    st.resend_in.set(secs);
+    st.render();
+    if already {
+        return;
+    }
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        while st.resend_in.get() > 0 {
+            crate::tabs::sleep_or_wake(1000, &Default::default()).await;
+            st.resend_in.set(st.resend_in.get().saturating_sub(1));
+            st.render();
+        }
+    });
+}
+
+/// Waits for the link just sent to be opened (anywhere), then signs in here.
+fn wait_for_link(st: &Rc<State>, client: &Rc<Client>) {
+    let (st, client) = (st.clone(), client.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = client.wait_for_magic_link().await;
+        // Another way in was chosen meanwhile (or another link sent): not this wait's to say.
+        if st.step.get() != Step::LinkSent || client.magic_link().is_some() {
+            return;
+        }
+        match result {
+            Ok(answer) => st.after_first_factor(&answer, Mode::Login, "magic_link"),
+            Err(e) => {
+                st.reset_step();
+                st.render();
+                st.fail(&e);
+            }
+        }
+    });
+}
+
+/// The code step's submit: the emailed code.
+fn on_emailed_code(st: &Rc<State>) {
+    let (Some(client), false) = (st.client(), st.busy.get()) else {
+        return;
+    };
+    let code = input(&st.root, "emailed-code")
+        .map(|i| i.value().trim().to_owned())
+        .unwrap_or_default();
+    if let Err(message) = check_email_code(&code) {
+        st.show_error(message, Some(Field::Code));
+        return;
+    }
+    st.show_error("", None);
+    st.busy.set(true);
+    st.render();
+    let address = st.emailed_to.borrow().clone();
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        let result = client.verify_code(address, code).await;
+        st.busy.set(false);
+        match result {
+            Ok(answer) => st.after_first_factor(&answer, Mode::Login, "magic_code"),
+            Err(e) => {
+                if matches!(e.code.as_str(), "CODE_EXPIRED" | "CODE_USED") {
+                    if let Some(i) = input(&st.root, "emailed-code") {
+                        i.set_value("");
+                    }
+                }
+                st.render();
+                st.fail(&e);
+            }
+        }
+    });
+}
+
 /// Offers the user's passkeys in the identifier field's autofill, where the browser can: the
 /// request waits until the user picks one, or until another way in aborts it.
 fn start_autofill(st: &Rc<State>, client: &Rc<Client>) {
@@ -626,7 +912,7 @@ fn start_autofill(st: &Rc<State>, client: &Rc<Client>) {
         st.stop_autofill();
         *st.autofill.borrow_mut() = Some(controller);
         match client.passkey_login(options).await {
-            Ok(answer) => st.after_first_factor(&answer, Mode::Login, false),
+            Ok(answer) => st.after_first_factor(&answer, Mode::Login, "passkey"),
             // Aborted for another way in: nothing to say.
             Err(e) if e.code == "PASSKEY_CANCELLED" => {}
             Err(e) => st.fail(&e),
@@ -656,7 +942,7 @@ fn on_passkey(st: &Rc<State>, _e: web_sys::Event) {
         st.busy.set(false);
         st.render();
         match result {
-            Ok(answer) => st.after_first_factor(&answer, Mode::Login, false),
+            Ok(answer) => st.after_first_factor(&answer, Mode::Login, "passkey"),
             Err(e) => st.fail(&e),
         }
     });
@@ -708,7 +994,9 @@ impl Widget {
             autofill: RefCell::new(None),
             step: Cell::new(Step::Credentials),
             enrolling: RefCell::new(None),
-            by_password: Cell::new(true),
+            method: Cell::new("password"),
+            emailed_to: RefCell::new(String::new()),
+            resend_in: Cell::new(0),
         });
         if let Some(form) = el(&state.root, "form") {
             listen(&form, "submit", &state, on_submit);
@@ -724,6 +1012,21 @@ impl Widget {
         }
         if let Some(b) = el(&state.root, "use-backup") {
             listen(&b, "click", &state, on_use_backup);
+        }
+        if let Some(b) = el(&state.root, "email-code") {
+            listen(&b, "click", &state, on_email_code);
+        }
+        if let Some(b) = el(&state.root, "magic-link") {
+            listen(&b, "click", &state, on_magic_link);
+        }
+        if let Some(b) = el(&state.root, "forgot") {
+            listen(&b, "click", &state, on_forgot);
+        }
+        if let Some(b) = el(&state.root, "resend") {
+            listen(&b, "click", &state, on_resend);
+        }
+        if let Some(b) = el(&state.root, "back") {
+            listen(&b, "click", &state, on_back);
         }
         Widget { state: Some(state) }
     }

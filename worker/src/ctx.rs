@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use latchkey_core::access::{Grants, Scope};
 use latchkey_core::api::{parse_json_request, DeviceMeta};
+use latchkey_core::delivery::Message;
 use latchkey_core::http::cors;
 use latchkey_core::model::Application;
 use latchkey_core::model::ClientInfo;
@@ -14,6 +15,7 @@ use latchkey_core::Error;
 use serde::de::DeserializeOwned;
 
 use crate::d1::D1Store;
+use crate::delivery::{Outbox, Outgoing};
 use crate::kv::KvCache;
 
 pub struct Ctx {
@@ -40,6 +42,10 @@ pub struct Ctx {
     pub cors_origin: Option<String>,
     /// Set when the request's own application allows [`Ctx::cors_origin`].
     pub cors_vouched: Rc<Cell<bool>>,
+    /// Messages to deliver once the request has answered.
+    pub outbox: Outbox,
+    /// Development overrides are on (`LATCHKEY_DEV_OVERRIDES`).
+    pub dev: bool,
 }
 
 impl Ctx {
@@ -96,6 +102,16 @@ impl Ctx {
             if cors::app_allows(app, origin) {
                 self.cors_vouched.set(true);
             }
+        }
+    }
+
+    /// Queues `message` (if any) of organization `org` for delivery after the answer.
+    pub fn send_later(&self, org: &str, message: Option<Message>) {
+        if let Some(message) = message {
+            self.outbox.borrow_mut().push(Outgoing {
+                organization_id: org.to_owned(),
+                message,
+            });
         }
     }
 

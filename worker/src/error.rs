@@ -37,11 +37,13 @@ pub fn status(e: &CoreError) -> u16 {
         | CoreError::InvalidCredentials
         | CoreError::InvalidMfaCode
         | CoreError::MfaTokenInvalid
+        | CoreError::CodeRejected(_)
         | CoreError::InvalidRefreshToken => 401,
         CoreError::MfaRequired(_) => 403,
         CoreError::AccountDisabled
         | CoreError::AccountExpired
         | CoreError::NotRegistered
+        | CoreError::EmailNotVerified
         | CoreError::PasswordChangeRequired(_) => 403,
         CoreError::Forbidden | CoreError::ForbiddenEncoded(_) => 403,
         CoreError::Conflict { .. } => 409,
@@ -49,7 +51,7 @@ pub fn status(e: &CoreError) -> u16 {
         CoreError::MethodNotAllowed => 405,
         CoreError::PayloadTooLarge => 413,
         CoreError::UnsupportedMediaType => 415,
-        CoreError::TooManyAttempts { .. } => 429,
+        CoreError::TooManyAttempts { .. } | CoreError::RateLimited { .. } => 429,
         CoreError::Internal(_) | CoreError::InternalCoded { .. } => 500,
     }
 }
@@ -57,7 +59,8 @@ pub fn status(e: &CoreError) -> u16 {
 /// The `Retry-After` an error asks for, in seconds.
 fn retry_after(e: &CoreError) -> Option<u64> {
     match e {
-        CoreError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+        CoreError::TooManyAttempts { retry_after_secs }
+        | CoreError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
         _ => None,
     }
 }
@@ -94,12 +97,14 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         CoreError::Unauthorized
         | CoreError::Forbidden
         | CoreError::ForbiddenEncoded(_)
-        | CoreError::NotRegistered => 401,
+        | CoreError::NotRegistered
+        | CoreError::EmailNotVerified => 401,
         // An unknown user and a wrong password alike: no enumeration.
         CoreError::InvalidCredentials
         | CoreError::NotFound
         | CoreError::RouteNotFound
         | CoreError::MfaTokenInvalid
+        | CoreError::CodeRejected(_)
         | CoreError::InvalidRefreshToken => 404,
         // Authenticated; the second factor comes next.
         CoreError::MfaRequired(_) => 242,
@@ -108,7 +113,8 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         CoreError::UnsupportedMediaType => 415,
         CoreError::AccountDisabled
         | CoreError::Conflict { .. }
-        | CoreError::TooManyAttempts { .. } => 409,
+        | CoreError::TooManyAttempts { .. }
+        | CoreError::RateLimited { .. } => 409,
         CoreError::AccountExpired => 410,
         // Authenticated, but the password must change first.
         CoreError::PasswordChangeRequired(_) => 203,

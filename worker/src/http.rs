@@ -61,3 +61,29 @@ pub fn openapi() -> AppResult<Response> {
     resp.headers_mut().set("content-type", "application/json")?;
     Ok(resp)
 }
+
+/// How long a call to an outside service (a webhook, an email or SMS provider) may take.
+const OUTBOUND_TIMEOUT_MS: u32 = 10_000;
+
+/// POSTs `body` with `headers` to an outside service, following no redirect (a service
+/// answers where it was configured, or fails) and giving up after ten seconds; answers the
+/// status.
+pub async fn post_out(url: &str, headers: &[(&str, String)], body: &str) -> worker::Result<u16> {
+    use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+    let h = Headers::new();
+    for (k, v) in headers {
+        h.set(k, v)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(h)
+        .with_redirect(RequestRedirect::Manual)
+        .with_body(Some(body.into()));
+    let signal = AbortSignal::from(worker::web_sys::AbortSignal::timeout_with_u32(
+        OUTBOUND_TIMEOUT_MS,
+    ));
+    let resp = Fetch::Request(Request::new_with_init(url, &init)?)
+        .send_with_signal(&signal)
+        .await?;
+    Ok(resp.status_code())
+}

@@ -32,6 +32,12 @@ pub fn csrf_secret(env: &Env) -> Result<Vec<u8>, Error> {
     }
 }
 
+/// The key sign-in codes are stored under (an HMAC of each), derived from `CSRF_SECRET`.
+pub fn code_key(env: &Env) -> Result<Vec<u8>, Error> {
+    let secret = csrf_secret(env)?;
+    Ok(latchkey_core::secrets::hmac_sha256(&secret, b"latchkey sign-in codes v1").to_vec())
+}
+
 /// The key login records are chained with (`CHAIN_KEY`, at least 32 characters). It must
 /// never change: records and checkpoints made under it verify only with it.
 pub fn chain_key(env: &Env) -> Result<Rc<[u8]>, Error> {

@@ -7,6 +7,7 @@ mod breach;
 mod client;
 mod ctx;
 mod d1;
+mod delivery;
 mod error;
 
 mod handlers;
@@ -51,7 +52,7 @@ const PLATFORM_KEY_SECRET: &str = "PLATFORM_ADMIN_KEY";
 const ISSUER_VAR: &str = "ISSUER";
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let request_id = http::new_request_id();
     // The raw method: the `worker` crate reads any method it does not know as GET.
     let method = req.inner().method();
@@ -95,11 +96,19 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     }
     let vouched = Rc::new(Cell::new(false));
     let cors = (cors_origin.clone(), vouched.clone());
-    let resp = match handle(req, &method, matched, &env, cors).await {
+    let outbox = delivery::Outbox::default();
+    let resp = match handle(req, &method, matched, &env, cors, outbox.clone()).await {
         Ok(resp) => resp,
         Err(err) if login_api => error::render_login_api(err, &request_id)?,
         Err(err) => error::render(err, &request_id)?,
     };
+    // Messages go out after the answer, whatever it was: neither a provider's latency nor
+    // whether anything was sent shows in it.
+    let queued = outbox.take();
+    if !queued.is_empty() {
+        let now = worker::Date::now().as_millis() as i64;
+        ctx.wait_until(delivery::deliver_all(env.clone(), queued, now));
+    }
     let extra = match cors_origin.as_deref() {
         Some(o) if vouched.get() => cors::response_headers(o),
         _ => Vec::new(),
@@ -138,6 +147,7 @@ async fn handle(
     matched: RouteMatch,
     env: &Env,
     (cors_origin, cors_vouched): (Option<String>, Rc<Cell<bool>>),
+    outbox: delivery::Outbox,
 ) -> AppResult<Response> {
     let path = req.path();
     let (spec, params) = match matched {
@@ -256,6 +266,8 @@ async fn handle(
         body,
         cors_origin,
         cors_vouched,
+        outbox,
+        dev,
     };
     handlers::handle(spec.route, &cx, env).await
 }

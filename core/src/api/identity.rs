@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::common::nullable;
 use crate::model::{ApiKey, Application, Organization, Permission, Role, User};
 pub use crate::model::{
-    AttackProtection, LoginMethod, MfaPolicy, MfaSettings, UserStatus, UserVerification,
+    AttackProtection, LoginMethod, Messaging, MfaPolicy, MfaSettings, UserStatus, UserVerification,
 };
 use crate::time::rfc3339;
 
@@ -34,6 +34,9 @@ request_type! {
         /// Brute-force and throttling policy; absent fields take their defaults.
         #[serde(default)]
         pub attack_protection: Option<AttackProtection>,
+        /// Who delivers the organization's email and text messages.
+        #[serde(default)]
+        pub messaging: Option<Messaging>,
     }
 }
 
@@ -44,6 +47,7 @@ api_type! {
                 pub custom_domain: Option<String>,
         pub retention_days: u32,
         pub attack_protection: AttackProtection,
+        pub messaging: Messaging,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -57,6 +61,7 @@ impl From<&Organization> for OrganizationView {
             custom_domain: o.custom_domain.clone(),
             retention_days: o.retention_days,
             attack_protection: o.attack_protection,
+            messaging: o.messaging,
             created_at: rfc3339(o.created_at),
             updated_at: rfc3339(o.updated_at),
         }
@@ -170,6 +175,9 @@ request_type! {
         /// Let anyone create an account through `POST /api/v1/auth/signup` (default false).
         #[serde(default)]
         pub self_signup: bool,
+        /// Password sign-ups and logins need a verified email first (default false).
+        #[serde(default)]
+        pub require_verified_email: bool,
         /// Tokens for Latchkey's administrative API (default false): see `ApplicationView`.
         #[serde(default)]
         pub admin_api: bool,
@@ -211,6 +219,8 @@ request_type! {
         #[serde(default)]
         pub self_signup: Option<bool>,
         #[serde(default)]
+        pub require_verified_email: Option<bool>,
+        #[serde(default)]
         pub admin_api: Option<bool>,
         #[serde(default)]
         pub idle_timeout_secs: Option<u32>,
@@ -240,6 +250,9 @@ api_type! {
         pub login_methods: Vec<LoginMethod>,
         /// Anyone may sign up through the public sign-up route.
         pub self_signup: bool,
+        /// Password sign-ups and logins need a verified email first
+        /// (`EMAIL_NOT_VERIFIED`, with a link sent to confirm it).
+        pub require_verified_email: bool,
         /// The application's tokens are issued for Latchkey's administrative API (audience
         /// `<issuer>/api`), so its users' roles grant administrative permissions; other
         /// applications' tokens never do.
@@ -272,6 +285,7 @@ impl From<&Application> for ApplicationView {
             refresh_token_ttl_secs: a.refresh_token_ttl_secs,
             login_methods: a.login_methods.clone(),
             self_signup: a.self_signup,
+            require_verified_email: a.require_verified_email,
             admin_api: a.admin_api,
             idle_timeout_secs: a.idle_timeout_secs,
             bot_protection: a.bot_protection,

@@ -12,6 +12,7 @@
 //! - [`events`]: security events and the organization's webhook.
 //! - [`passkeys`]: WebAuthn options and responses, and the user's passkeys.
 //! - [`mfa`]: a login's second step, authenticators and backup codes.
+//! - [`passwordless`]: sign-in codes and links by email.
 //!
 //! Seed 003's Login API has its own shapes in [`crate::compat::login_api`].
 
@@ -45,6 +46,7 @@ pub mod events;
 pub mod identity;
 pub mod mfa;
 pub mod passkeys;
+pub mod passwordless;
 pub mod records;
 pub mod sessions;
 
@@ -54,5 +56,6 @@ pub use events::*;
 pub use identity::*;
 pub use mfa::*;
 pub use passkeys::*;
+pub use passwordless::*;
 pub use records::*;
 pub use sessions::*;

@@ -64,6 +64,7 @@ mod tests {
             refresh_token_ttl_secs: 3600,
             login_methods: vec![],
             self_signup: false,
+            require_verified_email: false,
             admin_api: false,
             idle_timeout_secs: 0,
             bot_protection: on,

@@ -11,6 +11,7 @@
 //! - [`totp`]: time-based one-time passwords (RFC 6238).
 //! - [`mfa`]: the second factor: the gate after a first factor, the second step, the
 //!   user's authenticators and backup codes, their sealed secrets.
+//! - [`passwordless`]: sign-in by a code or a link sent by email.
 //!
 //! Adding a method: a module here with its start/finish steps (state between them stored
 //! server-side, time and randomness passed in), its failures recorded with its
@@ -23,4 +24,5 @@ pub mod guard;
 pub mod mfa;
 pub mod passkey;
 pub mod password;
+pub mod passwordless;
 pub mod totp;

@@ -82,6 +82,10 @@ pub struct Offer {
     pub password: bool,
     /// A "Sign in with a passkey" button.
     pub passkey: bool,
+    /// "Email me a code".
+    pub email_code: bool,
+    /// "Email me a link".
+    pub magic_link: bool,
 }
 
 impl Offer {
@@ -89,12 +93,19 @@ impl Offer {
         Offer {
             password: methods.contains(&LoginMethod::Password),
             passkey: passkeys_supported && methods.contains(&LoginMethod::Passkey),
+            email_code: methods.contains(&LoginMethod::MagicCode),
+            magic_link: methods.contains(&LoginMethod::MagicLink),
         }
     }
 
     /// The form has something to offer in `mode`.
     pub fn usable(self, mode: Mode) -> bool {
-        self.password || (mode == Mode::Login && self.passkey)
+        self.password || (mode == Mode::Login && (self.passkey || self.passwordless()))
+    }
+
+    /// A code or a link by email.
+    pub fn passwordless(self) -> bool {
+        self.email_code || self.magic_link
     }
 
     /// After a password sign-in: offer to create a passkey for next time.
@@ -125,6 +136,27 @@ pub fn check_code(code: &str, backup: bool) -> Result<(), &'static str> {
         }
     } else if compact.len() != 6 || !compact.bytes().all(|b| b.is_ascii_digit()) {
         return Err("Enter the 6-digit code from your authenticator app.");
+    }
+    Ok(())
+}
+
+/// Checks the address a code or a link is to be sent to.
+pub fn check_address(login: &str) -> Result<(), &'static str> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Err("Enter your email, and we will send you a code or a link.");
+    }
+    if !looks_like_email(login) {
+        return Err("Codes and links go to an email address: enter yours.");
+    }
+    Ok(())
+}
+
+/// Checks an emailed code before it is sent.
+pub fn check_email_code(code: &str) -> Result<(), &'static str> {
+    let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() != 6 || !compact.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("Enter the 6-digit code from the email.");
     }
     Ok(())
 }
@@ -191,6 +223,10 @@ pub fn explain(code: &str) -> (&'static str, Option<Field>) {
             Some(Field::Password),
         ),
         "ACCOUNT_DISABLED" => ("This account is disabled.", None),
+        "EMAIL_NOT_VERIFIED" => (
+            "Confirm your email first: we sent a link to it. Open it, then sign in.",
+            None,
+        ),
         "ACCOUNT_EXPIRED" => ("This account has expired.", None),
         "PASSWORD_CHANGE_REQUIRED" => ("Your password must be changed before you sign in.", None),
         "INVALID_MFA_CODE" => (
@@ -198,6 +234,16 @@ pub fn explain(code: &str) -> (&'static str, Option<Field>) {
             Some(Field::Code),
         ),
         "MFA_TOKEN_INVALID" => ("This sign-in has expired. Sign in again.", None),
+        "INVALID_CODE" => (
+            "That code is not right. Check the email and try again.",
+            Some(Field::Code),
+        ),
+        "CODE_EXPIRED" => ("This code or link has expired. Ask for a new one.", None),
+        "CODE_USED" => (
+            "This code or link was used already. Ask for a new one.",
+            None,
+        ),
+        "LINK_DENIED" => ("The sign-in was refused from the link in the email.", None),
         "TOO_MANY_ATTEMPTS" | "TOO_MANY_REQUESTS" | "RATE_LIMITED" => {
             ("Too many attempts. Wait a moment and try again.", None)
         }
@@ -235,13 +281,13 @@ mod tests {
             Offer::new(&[Password, Passkey], false),
             Offer {
                 password: true,
-                passkey: false
+                ..Offer::default()
             }
         );
         // Passkeys only: usable to sign in, not to sign up.
         let only = Offer::new(&[Passkey], true);
         assert!(only.usable(Mode::Login) && !only.usable(Mode::SignUp));
-        assert!(!Offer::new(&[MagicLink], true).usable(Mode::Login));
+        assert!(!Offer::new(&[SmsCode], true).usable(Mode::Login));
         for code in [
             "PASSKEY_NOT_ALLOWED",
             "PASSKEY_REJECTED",
@@ -292,6 +338,32 @@ mod tests {
         ] {
             assert!(check(Mode::SignUp, bad, "long enough").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn test_login_form_offers_codes_and_links_by_email() {
+        let o = Offer::new(&[LoginMethod::MagicCode], false);
+        assert!(o.email_code && !o.magic_link && !o.password);
+        assert!(o.usable(Mode::Login), "a code alone is a way in");
+        assert!(!o.usable(Mode::SignUp), "sign-up is by password");
+        let o = Offer::new(&[LoginMethod::MagicLink, LoginMethod::Password], true);
+        assert!(o.magic_link && o.passwordless() && !o.email_code);
+        assert_eq!(
+            check_address(""),
+            Err("Enter your email, and we will send you a code or a link.")
+        );
+        assert_eq!(
+            check_address("ann"),
+            Err("Codes and links go to an email address: enter yours.")
+        );
+        assert_eq!(check_address(" ann@example.com "), Ok(()));
+        assert_eq!(check_email_code("12 34 56"), Ok(()));
+        assert!(check_email_code("12345").is_err());
+        assert!(check_email_code("abcdef").is_err());
+        for code in ["INVALID_CODE", "CODE_EXPIRED", "CODE_USED", "LINK_DENIED"] {
+            assert_ne!(explain(code).0, explain("SOMETHING_ELSE").0, "{code}");
+        }
+        assert_eq!(explain("INVALID_CODE").1, Some(Field::Code));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub mod kinds {
     pub const ADDRESS_THROTTLED: &str = "address.throttled";
     /// A password in known breaches: refused as a new password, or found at login.
     pub const PASSWORD_BREACHED: &str = "password.breached";
+    /// A password was set again through a reset link.
+    pub const PASSWORD_RESET: &str = "password.reset";
     /// A spent refresh token was presented again; its session was revoked.
     pub const REFRESH_TOKEN_REUSED: &str = "refresh_token.reused";
     pub const LOGIN_NEW_DEVICE: &str = "login.new_device";

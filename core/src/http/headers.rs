@@ -45,8 +45,10 @@ pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 pub const HSTS: &str = "max-age=31536000";
 
 /// Routes whose successful answers carry access or refresh tokens, an authorization code or
-/// a secret shown once: native login, sign-up, refresh, authorize and token, seed 003's login,
-/// and the creation of an organization (its first key), an API key or a webhook secret.
+/// a secret shown once: every login (password, passkey, second factor, code, link), sign-up,
+/// refresh, authorize and token, seed 003's logins, an authenticator's secret, backup codes,
+/// a magic link's pending id, and the creation of an organization (its first key), an API
+/// key or a webhook secret.
 pub fn carries_tokens(route: Route) -> bool {
     matches!(
         route,
@@ -56,6 +58,19 @@ pub fn carries_tokens(route: Route) -> bool {
             | Route::Authorize
             | Route::Token
             | Route::LoginApiLogin
+            | Route::LoginApiTwoFactor
+            | Route::PasskeyLogin
+            | Route::MfaVerify
+            | Route::MfaEnrollAtLogin
+            | Route::EnrollTotp
+            | Route::ConfirmTotp
+            | Route::TotpQrCode
+            | Route::RegenerateBackupCodes
+            | Route::SendMagicLink
+            | Route::ResendMagicLink
+            | Route::MagicLinkStatus
+            | Route::VerifyEmailCode
+            | Route::DevOutbox
             | Route::CreateOrganization
             | Route::CreateApiKey
             | Route::SetWebhook
@@ -151,9 +166,22 @@ mod tests {
                 "/api/v1/auth/login",
                 "/api/v1/auth/refresh",
                 "/api/login",
+                "/api/two-factor/login",
                 "/api/v1/auth/authorize",
                 "/api/v1/auth/token",
                 "/api/v1/security-events/webhook",
+                "/api/v1/auth/passkey/login",
+                "/api/v1/auth/mfa/verify",
+                "/api/v1/auth/mfa/enroll",
+                "/api/v1/mfa/totp",
+                "/api/v1/mfa/totp/{authenticator_id}/confirm",
+                "/api/v1/mfa/totp/{authenticator_id}/qr",
+                "/api/v1/mfa/backup-codes",
+                "/api/v1/auth/magic-link",
+                "/api/v1/auth/magic-link/resend",
+                "/api/v1/auth/magic-link/status",
+                "/api/v1/auth/email-code/verify",
+                "/api/v1/dev/outbox",
             ]
         );
     }

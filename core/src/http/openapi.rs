@@ -245,6 +245,70 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             WRITE,
         ),
         Route::DeleteUserAuthenticator => with(None, 204, None, READ),
+        Route::SendMagicLink | Route::ResendMagicLink => with(
+            schema::<MagicLinkRequest>(g),
+            200,
+            schema::<MagicLinkSent>(g),
+            &[400, 429],
+        ),
+        Route::InspectMagicLink => with(
+            schema::<MagicLinkTokenRequest>(g),
+            200,
+            schema::<MagicLinkInfo>(g),
+            &[400, 401],
+        ),
+        Route::VerifyMagicLink => with(
+            schema::<VerifyMagicLinkRequest>(g),
+            200,
+            schema::<MagicLinkVerified>(g),
+            &[400, 401],
+        ),
+        Route::MagicLinkStatus => with(
+            schema::<MagicLinkStatusRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[202, 400, 401, 403, 429],
+        ),
+        Route::SendEmailCode | Route::ResendEmailCode => with(
+            schema::<EmailCodeRequest>(g),
+            200,
+            schema::<CodeSent>(g),
+            &[400, 429],
+        ),
+        Route::VerifyEmailCode => with(
+            schema::<VerifyEmailCodeRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400, 401, 403, 429],
+        ),
+        Route::RequestPasswordReset => with(
+            schema::<PasswordResetRequest>(g),
+            200,
+            schema::<CodeSent>(g),
+            &[400, 429],
+        ),
+        Route::VerifyPasswordReset => with(
+            schema::<PasswordResetTokenRequest>(g),
+            200,
+            schema::<PasswordResetInfo>(g),
+            &[400, 401],
+        ),
+        Route::CompletePasswordReset => {
+            with(schema::<CompletePasswordReset>(g), 204, None, &[400, 401])
+        }
+        Route::SendVerificationEmail => with(
+            schema::<SendVerificationRequest>(g),
+            200,
+            schema::<CodeSent>(g),
+            &[400, 429],
+        ),
+        Route::VerifyEmail => with(
+            schema::<VerifyEmailRequest>(g),
+            200,
+            schema::<EmailVerified>(g),
+            &[400, 401],
+        ),
+        Route::DevOutbox => ok(Some(json!({"type": "object"})), &[404]),
         Route::LoginApiLogin => login_api(
             schema::<crate::compat::login_api::LoginRequest>(g),
             200,

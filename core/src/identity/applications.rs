@@ -129,6 +129,7 @@ pub async fn create(
                 .unwrap_or_else(|| vec![LoginMethod::Password]),
         )?,
         self_signup: input.self_signup,
+        require_verified_email: input.require_verified_email,
         admin_api: input.admin_api,
         idle_timeout_secs: input.idle_timeout_secs.unwrap_or(DEFAULT_IDLE_TIMEOUT_SECS),
         bot_protection: input.bot_protection,
@@ -196,6 +197,9 @@ pub async fn update(
     }
     if let Some(v) = input.self_signup {
         app.self_signup = v;
+    }
+    if let Some(v) = input.require_verified_email {
+        app.require_verified_email = v;
     }
     if let Some(v) = input.admin_api {
         app.admin_api = v;

@@ -34,6 +34,7 @@ pub async fn create(
         custom_domain: custom_domain(input.custom_domain)?,
         retention_days: DEFAULT_RETENTION_DAYS,
         attack_protection: Default::default(),
+        messaging: Default::default(),
         created_at: now,
         updated_at: now,
     };
@@ -124,6 +125,9 @@ pub async fn update(
     if let Some(policy) = input.attack_protection {
         crate::authn::guard::validate(&policy)?;
         org.attack_protection = policy;
+    }
+    if let Some(messaging) = input.messaging {
+        org.messaging = messaging;
     }
     org.updated_at = now;
     changed(store.update_org(&org).await)?;

@@ -259,6 +259,9 @@ pub trait RegistrationStore {
 /// Single-use codes.
 pub trait CodeStore {
     async fn insert_code(&self, code: &OneTimeCode) -> StoreResult<()>;
+    /// Stores the code in place of any with the same hash, its attempts starting over (a
+    /// resent sign-in code replaces the last one for its address).
+    async fn upsert_code(&self, code: &OneTimeCode) -> StoreResult<()>;
     /// Deletes and returns the code if it exists, serves `purpose` and is unexpired: a code
     /// is consumed at most once, even by racing requests.
     async fn consume_code(

@@ -16,6 +16,7 @@ struct Row {
     refresh_token_ttl_secs: f64,
     login_methods: String,
     self_signup: f64,
+    require_verified_email: f64,
     admin_api: f64,
     idle_timeout_secs: f64,
     bot_protection: f64,
@@ -40,6 +41,7 @@ impl TryFrom<Row> for Application {
             access_token_ttl_secs: r.access_token_ttl_secs as u32,
             refresh_token_ttl_secs: r.refresh_token_ttl_secs as u32,
             self_signup: r.self_signup != 0.0,
+            require_verified_email: r.require_verified_email != 0.0,
             admin_api: r.admin_api != 0.0,
             idle_timeout_secs: r.idle_timeout_secs as u32,
             bot_protection: r.bot_protection != 0.0,
@@ -55,7 +57,8 @@ impl TryFrom<Row> for Application {
 
 const COLS: &str = "id, organization_id, name, client_id, allowed_origins, redirect_uris, \
                     access_token_ttl_secs, refresh_token_ttl_secs, login_methods, created_at, updated_at, \
-                    self_signup, admin_api, idle_timeout_secs, bot_protection, passkey_rp_id, passkey_user_verification, mfa";
+                    self_signup, admin_api, idle_timeout_secs, bot_protection, passkey_rp_id, passkey_user_verification, mfa, \
+                    require_verified_email";
 
 fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
     rows.into_iter().map(Application::try_from).collect()
@@ -63,7 +66,7 @@ fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
 
 impl AppStore for D1Store {
     async fn insert_app(&self, a: &Application) -> StoreResult<()> {
-        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
         self.run(
             &sql,
             &[
@@ -85,6 +88,7 @@ impl AppStore for D1Store {
                 opt(a.passkey_rp_id.as_deref()),
                 s(a.passkey_user_verification.as_str()),
                 json(&a.mfa)?,
+                n(i64::from(a.require_verified_email)),
             ],
         )
         .await?;
@@ -140,7 +144,8 @@ impl AppStore for D1Store {
             "UPDATE applications SET name = ?3, allowed_origins = ?4, redirect_uris = ?5, \
              access_token_ttl_secs = ?6, refresh_token_ttl_secs = ?7, login_methods = ?8, updated_at = ?9, \
              self_signup = ?10, admin_api = ?11, idle_timeout_secs = ?12, bot_protection = ?13, \
-             passkey_rp_id = ?14, passkey_user_verification = ?15, mfa = ?16 WHERE organization_id = ?1 AND id = ?2",
+             passkey_rp_id = ?14, passkey_user_verification = ?15, mfa = ?16, require_verified_email = ?17 \
+             WHERE organization_id = ?1 AND id = ?2",
             &[
                 s(&a.organization_id),
                 s(&a.id),
@@ -158,6 +163,7 @@ impl AppStore for D1Store {
                 opt(a.passkey_rp_id.as_deref()),
                 s(a.passkey_user_verification.as_str()),
                 json(&a.mfa)?,
+                n(i64::from(a.require_verified_email)),
             ],
         )
         .await

@@ -117,6 +117,25 @@ impl CodeStore for D1Store {
         Ok(())
     }
 
+    async fn upsert_code(&self, c: &OneTimeCode) -> StoreResult<()> {
+        // REPLACE deletes the old row first, so its attempts start over at 0.
+        self.run(
+            "INSERT OR REPLACE INTO one_time_codes (code_hash, purpose, organization_id, user_id, data, created_at, expires_at, attempts) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
+            &[
+                s(&c.code_hash),
+                s(&c.purpose),
+                s(&c.organization_id),
+                s(&c.user_id),
+                opt(c.data.as_deref()),
+                n(c.created_at),
+                n(c.expires_at),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn consume_code(
         &self,
         code_hash: &str,

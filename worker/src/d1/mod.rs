@@ -9,6 +9,7 @@ mod events;
 mod keys;
 mod mfa;
 mod orgs;
+mod outbox;
 mod passkeys;
 mod records;
 mod roles;

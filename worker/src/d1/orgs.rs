@@ -1,4 +1,6 @@
-use latchkey_core::model::{ApiKey, AttackProtection, BreachedAtLogin, Organization, Page};
+use latchkey_core::model::{
+    ApiKey, AttackProtection, BreachedAtLogin, Messaging, Organization, Page,
+};
 use latchkey_core::store::{OrgStore, StoreResult};
 use serde::Deserialize;
 
@@ -16,6 +18,7 @@ struct Row {
     bf_lock_minutes: f64,
     bf_address_failures: f64,
     bf_breached_at_login: String,
+    messaging: String,
     created_at: f64,
     updated_at: f64,
 }
@@ -35,6 +38,8 @@ impl From<Row> for Organization {
                 address_failures_per_hour: r.bf_address_failures as u32,
                 breached_password_at_login: BreachedAtLogin::parse(&r.bf_breached_at_login),
             },
+            // Unreadable settings read as the defaults, as unknown policy values do.
+            messaging: serde_json::from_str(&r.messaging).unwrap_or_default(),
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         }
@@ -43,10 +48,10 @@ impl From<Row> for Organization {
 
 const COLS: &str = "id, name, custom_domain, retention_days, created_at, updated_at, \
                     bf_ip_failures, bf_delay_after, bf_account_failures, bf_lock_minutes, bf_address_failures, \
-                    bf_breached_at_login";
+                    bf_breached_at_login, messaging";
 
 /// The attack-protection policy's values, in the order of its columns.
-fn policy_args(a: &AttackProtection) -> [wasm_bindgen::JsValue; 6] {
+fn policy_args(a: &AttackProtection, m: &Messaging) -> [wasm_bindgen::JsValue; 7] {
     [
         n(a.ip_failures.into()),
         n(a.delay_after.into()),
@@ -54,13 +59,14 @@ fn policy_args(a: &AttackProtection) -> [wasm_bindgen::JsValue; 6] {
         n(a.lock_minutes.into()),
         n(a.address_failures_per_hour.into()),
         s(a.breached_password_at_login.as_str()),
+        s(&serde_json::to_string(m).unwrap_or_default()),
     ]
 }
 
 impl OrgStore for D1Store {
     async fn insert_org(&self, org: &Organization, first_key: &ApiKey) -> StoreResult<()> {
         let insert_org = self.stmt(
-            &format!("INSERT INTO organizations ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+            &format!("INSERT INTO organizations ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
             &[
                 [
                     s(&org.id),
@@ -71,7 +77,7 @@ impl OrgStore for D1Store {
                     n(org.updated_at),
                 ]
                 .as_slice(),
-                &policy_args(&org.attack_protection),
+                &policy_args(&org.attack_protection, &org.messaging),
             ]
             .concat(),
         )?;
@@ -105,7 +111,7 @@ impl OrgStore for D1Store {
         self.run(
             "UPDATE organizations SET name = ?2, custom_domain = ?3, updated_at = ?4, retention_days = ?5, \
              bf_ip_failures = ?6, bf_delay_after = ?7, bf_account_failures = ?8, bf_lock_minutes = ?9, \
-             bf_address_failures = ?10, bf_breached_at_login = ?11 WHERE id = ?1",
+             bf_address_failures = ?10, bf_breached_at_login = ?11, messaging = ?12 WHERE id = ?1",
             &[
                 [
                     s(&org.id),
@@ -115,7 +121,7 @@ impl OrgStore for D1Store {
                     n(org.retention_days.into()),
                 ]
                 .as_slice(),
-                &policy_args(&org.attack_protection),
+                &policy_args(&org.attack_protection, &org.messaging),
             ]
             .concat(),
         )

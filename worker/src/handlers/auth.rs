@@ -26,8 +26,15 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 .transpose()?;
             let client = cx.client_with(body.device.as_ref());
             let keys = keys::ring(env)?;
-            let (done, view) =
-                password::sign_up(s, &app, body, client, login_env(cx, &keys, rng)).await?;
+            let email = body.email.clone();
+            let signed_up =
+                password::sign_up(s, &app, body, client, login_env(cx, &keys, rng)).await;
+            // A new account is asked to confirm its address, whether or not the application
+            // waits for it (`EMAIL_NOT_VERIFIED`) before the first session.
+            if matches!(&signed_up, Ok(_) | Err(Error::EmailNotVerified)) {
+                confirm_quietly(cx, &app, &email).await;
+            }
+            let (done, view) = signed_up?;
             login_answer(cx, done, view, csrf_secret, 201)
         }
         Route::Login => {
@@ -54,7 +61,12 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             };
             let breached = crate::breach::PwnedPasswords::from_env(env);
             let env = login_env(cx, &keys, rng);
-            let done = password::password_login(s, req, &breached, env).await?;
+            let logged_in = password::password_login(s, req, &breached, env).await;
+            if let Err(Error::EmailNotVerified) = &logged_in {
+                // The right password: a fresh link to confirm the address.
+                confirm_quietly(cx, &app, &body.login_id).await;
+            }
+            let done = logged_in?;
             let user = UserView::from(&done.user);
             login_answer(cx, done, user, csrf_secret, 200)
         }
@@ -71,5 +83,13 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             no_content()
         }
         _ => Err(misrouted(route)),
+    }
+}
+
+/// Sends a confirmation link for `email` where one is due; a refusal (the cooldown, an
+/// address that is a username) changes nothing in the answer.
+async fn confirm_quietly(cx: &Ctx, app: &Application, email: &str) {
+    if email.contains('@') {
+        let _ = super::passwordless::send_verification(cx, app, email).await;
     }
 }

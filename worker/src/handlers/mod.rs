@@ -10,6 +10,7 @@ mod identity;
 mod login_api;
 mod mfa;
 mod passkeys;
+mod passwordless;
 mod records;
 mod security_events;
 mod sessions;
@@ -91,6 +92,20 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | RegenerateBackupCodes
         | ListUserAuthenticators
         | DeleteUserAuthenticator => mfa::handle(route, cx, env).await,
+        SendMagicLink
+        | ResendMagicLink
+        | InspectMagicLink
+        | VerifyMagicLink
+        | MagicLinkStatus
+        | SendEmailCode
+        | ResendEmailCode
+        | VerifyEmailCode
+        | RequestPasswordReset
+        | VerifyPasswordReset
+        | CompletePasswordReset
+        | SendVerificationEmail
+        | VerifyEmail
+        | DevOutbox => passwordless::handle(route, cx, env).await,
     }
 }
 

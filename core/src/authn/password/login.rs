@@ -36,8 +36,10 @@ pub struct PasswordLogin<'a> {
     pub client: ClientInfo,
     /// Issue no tokens (seed 003's `noJWT`): the attempt is still recorded.
     pub no_tokens: bool,
-    /// Refuse users not registered for `application` (`NOT_REGISTERED`), as the native
-    /// login and the authorization code do; seed 003's login answers them with its `202`.
+    /// Refuse users not registered for `application` (`NOT_REGISTERED`), and, where the
+    /// application requires it, users whose email is not verified (`EMAIL_NOT_VERIFIED`), as
+    /// the native login and the authorization code do; seed 003's login answers them with
+    /// its `202` and `212`.
     pub require_registration: bool,
     /// A trusted device's token (see [`crate::authn::mfa`]).
     pub trust_token: Option<&'a str>,
@@ -243,6 +245,13 @@ pub async fn password_login<R: Rng>(
             .record_failure(&fail(FailureReason::NotRegistered, Some(&user)))
             .await?;
         return Err(Error::NotRegistered);
+    }
+    let must_verify = req.application.is_some_and(|a| a.require_verified_email);
+    if req.require_registration && must_verify && !user.email_verified {
+        store
+            .record_failure(&fail(FailureReason::EmailNotVerified, Some(&user)))
+            .await?;
+        return Err(Error::EmailNotVerified);
     }
 
     // A user with a second factor (or who must enrol one) continues with it.

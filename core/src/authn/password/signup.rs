@@ -51,6 +51,10 @@ pub async fn sign_up<R: Rng>(
     };
     let view = users::create(store, org_id, input, env.params, env.now, env.rng).await?;
     registrations::register(store, org_id, &view.id, &app.id, env.now).await?;
+    if app.require_verified_email {
+        // The account exists; its first session waits for the address to be confirmed.
+        return Err(Error::EmailNotVerified);
+    }
     let user = store
         .get_user(org_id, &view.id)
         .await?

@@ -8,6 +8,14 @@ impl CodeStore for MemoryStore {
         Ok(())
     }
 
+    async fn upsert_code(&self, code: &OneTimeCode) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        d.codes.retain(|c| c.code_hash != code.code_hash);
+        d.code_attempts.remove(&code.code_hash);
+        d.codes.push(code.clone());
+        Ok(())
+    }
+
     async fn consume_code(
         &self,
         code_hash: &str,

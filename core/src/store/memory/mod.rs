@@ -95,6 +95,11 @@ impl MemoryStore {
         self.data.borrow().records.clone()
     }
 
+    /// Every one-time code stored, in insertion order (for tests).
+    pub fn codes(&self) -> Vec<OneTimeCode> {
+        self.data.borrow().codes.clone()
+    }
+
     /// Every security event so far, oldest first (for tests).
     pub fn events(&self) -> Vec<SecurityEvent> {
         self.data.borrow().events.clone()
