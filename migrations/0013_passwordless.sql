@@ -22,3 +22,7 @@ CREATE TABLE dev_outbox (
 
 -- Password sign-ups and logins of the application need a verified email first.
 ALTER TABLE applications ADD COLUMN require_verified_email INTEGER NOT NULL DEFAULT 0;
+
+-- Users' mobile numbers (E.164), where SMS codes go: unique in an organization.
+ALTER TABLE users ADD COLUMN phone TEXT;
+CREATE UNIQUE INDEX users_phone ON users (organization_id, phone) WHERE phone IS NOT NULL;

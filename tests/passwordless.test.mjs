@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { call, newOrg, email, registered, assertError } from './lib.mjs';
-import { RESEND_KEY } from './harness.mjs';
+import { RESEND_KEY, TWILIO } from './harness.mjs';
 
 const METHODS = ['password', 'magic_code', 'magic_link'];
 let org;
@@ -246,7 +246,7 @@ test("an organization that chose Resend has its mail posted to Resend's API", as
   const o = await newOrg();
   const upd = await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { messaging: { email: 'resend' } });
   assert.equal(upd.status, 200, JSON.stringify(upd.body));
-  assert.deepEqual(upd.body.messaging, { email: 'resend', sms: 'none' });
+  assert.deepEqual(upd.body.messaging, { email: 'resend', sms: 'none', login_alerts: true });
   const a = (await o.api('POST', '/api/v1/applications', { name: 'Resent', login_methods: METHODS })).body;
   const user = await newUser('resend', a, o);
   const sent = await post('/api/v1/auth/email-code', { client_id: a.client_id, email: user.email });
@@ -343,4 +343,84 @@ test('where the application requires it, a password needs a confirmed email, and
   const now = await login();
   assert.equal(now.status, 200, JSON.stringify(now.body));
   assert.equal(now.body.user.email_verified, true);
+});
+
+test('an SMS code goes through the Twilio-compatible API to the number an account has, and signs in', async () => {
+  const o = await newOrg();
+  const methods = ['password', 'sms_code'];
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'Texted', login_methods: methods })).body;
+  const phone = `+1415555${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
+  // Without an SMS provider the method cannot work, whatever the number.
+  assertError(await post('/api/v1/auth/sms-code', { client_id: a.client_id, phone }), 400, 'SMS_NOT_CONFIGURED');
+  const upd = await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { messaging: { sms: 'twilio' } });
+  assert.deepEqual(upd.body.messaging, { email: 'send_email', sms: 'twilio', login_alerts: true });
+  assertError(await o.api('POST', '/api/v1/users', { email: email('bad-phone'), phone: '4155550100' }), 400, 'INVALID_PHONE');
+  const created = await o.api('POST', '/api/v1/users', { email: email('sms'), phone: phone.replace(/(\d{3})(\d{3})(\d{4})$/, ' ($1) $2-$3') });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.body.phone, phone, 'stored in E.164 form');
+  assertError(await o.api('POST', '/api/v1/users', { email: email('sms-twin'), phone }), 409, 'PHONE_TAKEN');
+  const user = await registered(o, a, created.body);
+
+  const standin = process.env.LATCHKEY_STANDIN_URL;
+  const texts = async () => (await (await fetch(`${standin}/__sent`)).json()).filter((r) => r.path.includes('/Messages.json'));
+  const before = (await texts()).length;
+  const other = '+14155550000';
+  const known = await post('/api/v1/auth/sms-code', { client_id: a.client_id, phone });
+  const unknown = await post('/api/v1/auth/sms-code', { client_id: a.client_id, phone: other });
+  assert.equal(known.status, 200, JSON.stringify(known.body));
+  assert.deepEqual(known.body, unknown.body);
+  let got;
+  for (let i = 0; i < 100 && !got; i++) {
+    got = (await texts()).slice(before).find((r) => new URLSearchParams(r.body).get('To') === phone);
+    if (!got) await sleep(100);
+  }
+  assert.ok(got, 'the provider was called');
+  assert.equal(got.path, `/2010-04-01/Accounts/${TWILIO.sid}/Messages.json`);
+  assert.equal(got.authorization, `Basic ${Buffer.from(`${TWILIO.sid}:${TWILIO.token}`).toString('base64')}`);
+  assert.equal(got.contentType, 'application/x-www-form-urlencoded');
+  const form = new URLSearchParams(got.body);
+  assert.deepEqual([...form.keys()].sort(), ['Body', 'From', 'To']);
+  assert.equal(form.get('From'), TWILIO.from);
+  assert.match(form.get('Body'), /^\d{6} is your Texted sign-in code\. It works for 10 minutes\. Never share it\.$/);
+  await sleep(300);
+  assert.equal((await texts()).slice(before).filter((r) => new URLSearchParams(r.body).get('To') === other).length, 0, 'nothing to a number no account has');
+
+  const code = form.get('Body').slice(0, 6);
+  const ok = await post('/api/v1/auth/sms-code/verify', { client_id: a.client_id, phone, code });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal(ok.body.user.id, user.id);
+  assert.equal(ok.body.user.email_verified, false, 'a number proves no email');
+  assertError(await post('/api/v1/auth/sms-code/verify', { client_id: a.client_id, phone, code }), 401, 'CODE_USED');
+  const sessions = await call('GET', '/api/v1/auth/sessions', { headers: { authorization: `Bearer ${ok.body.access_token}` } });
+  assert.ok(JSON.stringify(sessions.body).includes('sms_code'));
+});
+
+test('a login from a new device emails "was this you?", and its link signs that session out once', async () => {
+  const password = 'alerted password 1';
+  const created = await org.api('POST', '/api/v1/users', { email: email('alert'), password });
+  const user = await registered(org, app, created.body);
+  const login = (ua) => post('/api/v1/auth/login', { client_id: app.client_id, login_id: user.email, password }, { 'user-agent': ua });
+  const laptop = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+  const phone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+  assert.equal((await login(laptop)).status, 200);
+  const last = await lastId(user.email);
+  // The first login has nothing to compare with; the second, from a new device, is flagged.
+  const second = await login(phone);
+  assert.equal(second.status, 200);
+  const m = await outboxMessage(user.email, { after: last });
+  assert.equal(m.subject, 'New sign-in to Passwordless demo: was this you?');
+  assert.match(m.text, /a device not seen before/);
+  assert.match(m.text, /Device: Safari on iOS/);
+  const token = m.text.match(/\/not-me#([0-9a-f]{64})/)[1];
+  const disowned = await post('/api/v1/auth/not-me', { token });
+  assert.equal(disowned.status, 200, JSON.stringify(disowned.body));
+  assert.deepEqual(disowned.body, { session_revoked: true, client_id: app.client_id });
+  assertError(await post('/api/v1/auth/refresh', { refresh_token: second.body.refresh_token }), 401, 'INVALID_REFRESH_TOKEN');
+  assertError(await post('/api/v1/auth/not-me', { token }), 401, 'CODE_EXPIRED');
+  const events = await org.api('GET', '/api/v1/security-events?kind=login.disowned');
+  assert.ok(JSON.stringify(events.body).includes(second.body.session_id), JSON.stringify(events.body));
+  // An organization can turn alerts off.
+  const quiet = await newOrg();
+  const off = await quiet.api('PUT', `/api/v1/organizations/${quiet.org.id}`, { messaging: { login_alerts: false } });
+  assert.equal(off.body.messaging.login_alerts, false);
 });

@@ -82,7 +82,7 @@ test('the widget emails a code, refuses a wrong one, and signs in with the right
   await code.fill(right === '000000' ? '111111' : '000000');
   await widget.getByRole('button', { name: 'Verify' }).click();
   await page.waitForFunction(() => document.querySelector('latchkey-login').shadowRoot.getElementById('error').textContent.length > 0);
-  assert.equal(await widget.locator('#error').textContent(), 'That code is not right. Check the email and try again.');
+  assert.equal(await widget.locator('#error').textContent(), 'That code is not right. Check the message and try again.');
   assert.equal(await code.getAttribute('aria-invalid'), 'true');
   await shot(page, 'code-wrong');
 
@@ -183,6 +183,43 @@ test('"Forgot password?" sends a link whose page sets a new password, then the w
   await widget.getByRole('button', { name: 'Back to sign in' }).click();
   await widget.getByLabel('Password').fill('remembered password 2');
   await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('"Text me a sign-in code" texts the number typed and signs in with the code', async () => {
+  const o = await newOrg();
+  await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { messaging: { sms: 'twilio' } });
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'Texting widget', login_methods: ['password', 'sms_code'] })).body;
+  const phone = `+1415666${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
+  const created = await o.api('POST', '/api/v1/users', { email: email('widget-sms'), phone });
+  await registered(o, a, created.body);
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${BASE}/?client_id=${a.client_id}`);
+  await page.waitForSelector('body[data-sdk="ready"]');
+  const widget = page.locator('latchkey-login');
+  const button = widget.getByRole('button', { name: 'Text me a sign-in code' });
+  await button.waitFor({ state: 'visible' });
+  await widget.getByLabel('Email or username').fill('415 666 0000');
+  await button.click();
+  assert.match(await widget.locator('#error').textContent(), /country code/);
+  await widget.getByLabel('Email or username').fill(phone);
+  await button.click();
+  await widget.getByLabel('Sign-in code').waitFor({ state: 'visible' });
+  assert.match(await widget.locator('#emailed-prompt').textContent(), /We texted a 6-digit code to \+1415666/);
+  await shot(page, 'sms-step');
+  let body;
+  for (let i = 0; i < 100 && !body; i++) {
+    const all = await (await fetch(`${process.env.LATCHKEY_STANDIN_URL}/__sent`)).json();
+    body = all.map((r) => new URLSearchParams(r.body)).find((f) => f.get('To') === phone)?.get('Body');
+    if (!body) await sleep(100);
+  }
+  await widget.getByLabel('Sign-in code').fill(body.slice(0, 6));
+  await widget.getByRole('button', { name: 'Verify' }).click();
   await page.waitForSelector('body[data-auth="signed-in"]');
   assert.deepEqual(errors, []);
   await ctx.close();

@@ -8,7 +8,7 @@ test('test_users_create_get_by_id_and_email', async () => {
   const created = await a.api('POST', '/api/v1/users', { email: addr, password: 'correct horse battery', name: 'Ann', username: 'ann' });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const u = created.body;
-  assert.deepEqual(Object.keys(u).sort(), ['created_at', 'email', 'email_verified', 'expires_at', 'has_password', 'id', 'name', 'organization_id', 'password_change_required', 'status', 'updated_at', 'username']);
+  assert.deepEqual(Object.keys(u).sort(), ['created_at', 'email', 'email_verified', 'expires_at', 'has_password', 'id', 'name', 'organization_id', 'password_change_required', 'phone', 'status', 'updated_at', 'username']);
   assert.equal(u.email, addr);
   assert.equal(u.has_password, true);
   assert.equal(u.status, 'active');

@@ -36,7 +36,7 @@ async function answer(approve) {
   if (!ok) return failed(json);
   $('actions').hidden = true;
   if (json.approved) {
-    say('You are signed in', `The page that asked is now signed in to ${json.application}. You can close this tab.`);
+    say('Sign-in approved', `The page that asked is now signed in to ${json.application}. You can close this tab.`);
   } else {
     say('Sign-in refused', 'Nobody was signed in. If you did not ask for this link, consider changing your password.');
   }

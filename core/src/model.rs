@@ -18,12 +18,24 @@ pub struct Organization {
 
 /// How an organization's messages (sign-in codes and links) are delivered. The providers'
 /// keys are Worker secrets of the deployment, never stored here.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Messaging {
     pub email: EmailProvider,
     pub sms: SmsProvider,
+    /// Email users a "was this you?" alert for logins a risk signal flagged (default on).
+    pub login_alerts: bool,
+}
+
+impl Default for Messaging {
+    fn default() -> Self {
+        Messaging {
+            email: EmailProvider::default(),
+            sms: SmsProvider::default(),
+            login_alerts: true,
+        }
+    }
 }
 
 /// Who sends an organization's email.
@@ -324,6 +336,9 @@ pub struct User {
     pub username: Option<String>,
     pub name: Option<String>,
     pub email_verified: bool,
+    /// A mobile number in E.164 form (`+14155550100`), unique in the organization: SMS
+    /// codes go there.
+    pub phone: Option<String>,
     pub status: UserStatus,
     /// argon2id PHC string; `None` for users without a password (passkey or code only).
     pub password_hash: Option<String>,

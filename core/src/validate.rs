@@ -192,6 +192,31 @@ pub fn username(raw: &str) -> Result<String, Error> {
     Ok(v)
 }
 
+/// A phone number in E.164 form: `+`, then 8 to 15 digits, the first not 0. Spaces, dots,
+/// hyphens and parentheses typed between digits are dropped. Invalid is `INVALID_PHONE`.
+pub fn phone(raw: &str) -> Result<String, Error> {
+    let bad = || {
+        Error::invalid_field(
+            "INVALID_PHONE",
+            "phone must be an international number in E.164 form, like +14155550100",
+        )
+    };
+    let t = raw.trim();
+    let rest = t.strip_prefix('+').ok_or_else(bad)?;
+    let mut digits = String::with_capacity(16);
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '.' | '-' | '(' | ')' => {}
+            _ => return Err(bad()),
+        }
+    }
+    if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+        return Err(bad());
+    }
+    Ok(format!("+{digits}"))
+}
+
 /// A login id as typed (an email or a username), validated like the email or username it
 /// names and returned in the form accounts are found by. Invalid is `INVALID_LOGIN_ID`.
 pub fn login_id(raw: &str) -> Result<String, Error> {
@@ -373,6 +398,24 @@ pub fn percent_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn test_validate_phone_numbers_are_e164() {
+        assert_eq!(phone("+1 (415) 555-0100").unwrap(), "+14155550100");
+        assert_eq!(phone(" +33 6 12 34 56 78 ").unwrap(), "+33612345678");
+        for bad in [
+            "4155550100",
+            "+0123456789",
+            "+1234567",
+            "+1234567890123456",
+            "+1415abc0100",
+            "",
+            "+",
+        ] {
+            assert_eq!(phone(bad).unwrap_err().code(), "INVALID_PHONE", "{bad:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -52,7 +52,7 @@ const TYPES: &str = r#"
 export interface LatchkeyOptions { baseUrl: string; clientId: string }
 export interface LatchkeyUser {
   id: string; organization_id: string; email: string; username: string | null; name: string | null;
-  email_verified: boolean; status: "active" | "disabled"; has_password: boolean;
+  email_verified: boolean; phone: string | null; status: "active" | "disabled"; has_password: boolean;
   password_change_required: boolean; expires_at: string | null; created_at: string; updated_at: string;
 }
 export interface SignUpDetails { email: string; password: string; name?: string; username?: string }

@@ -92,6 +92,7 @@ impl FromJs for UserView {
             username: opt::<String>(v, "username")?,
             name: opt::<String>(v, "name")?,
             email_verified: flag(v, "email_verified")?,
+            phone: opt::<String>(v, "phone")?,
             status: UserStatus::parse(&text(v, "status")?)?,
             has_password: flag(v, "has_password")?,
             password_change_required: flag(v, "password_change_required")?,

@@ -56,20 +56,28 @@ impl Client {
         Ok(sent(&json))
     }
 
-    pub(crate) async fn verify_code(
-        &self,
-        email: String,
-        code: String,
-    ) -> Result<JsValue, SdkError> {
+    pub(crate) async fn send_sms_code(&self, phone: String) -> Result<JsValue, SdkError> {
+        let body = self.client_and(&[("phone", &JsValue::from(phone))]);
+        let json = self.post_public("/api/v1/auth/sms-code", &body).await?;
+        Ok(sent(&json))
+    }
+
+    /// Signs in with a code sent to `to`: a phone number (`+…`) or an email address.
+    pub(crate) async fn verify_code(&self, to: String, code: String) -> Result<JsValue, SdkError> {
         let trust = self.trust_value();
+        let sms = to.trim_start().starts_with('+');
+        let (field, path) = if sms {
+            ("phone", "/api/v1/auth/sms-code/verify")
+        } else {
+            ("email", "/api/v1/auth/email-code/verify")
+        };
         let body = self.client_and(&[
-            ("email", &JsValue::from(email)),
+            (field, &JsValue::from(to.trim())),
             ("code", &JsValue::from(code.trim())),
             ("cookie", &JsValue::TRUE),
             ("trust_token", &trust),
         ]);
-        self.post_text_for_tokens("/api/v1/auth/email-code/verify", stringify(&body)?)
-            .await
+        self.post_text_for_tokens(path, stringify(&body)?).await
     }
 
     pub(crate) async fn send_magic_link(&self, email: String) -> Result<JsValue, SdkError> {
@@ -151,11 +159,18 @@ impl Client {
         Ok(self.send_email_code(email).await?)
     }
 
-    /// Signs in with an emailed code. Resolves to the user, or to the MFA state of an
-    /// account with a second factor.
+    /// Texts a six-digit sign-in code to `phone` (E.164, `+14155550100`), if an account has
+    /// that number (answered alike either way).
+    #[wasm_bindgen(js_name = sendSmsCode, unchecked_return_type = "CodeSent")]
+    pub async fn sms_code(&self, phone: String) -> Result<JsValue, JsValue> {
+        Ok(self.send_sms_code(phone).await?)
+    }
+
+    /// Signs in with a code sent to `to`, an email address or a phone number (`+…`).
+    /// Resolves to the user, or to the MFA state of an account with a second factor.
     #[wasm_bindgen(js_name = verifyCode, unchecked_return_type = "LatchkeyUser | MfaRequired")]
-    pub async fn sign_in_with_code(&self, email: String, code: String) -> Result<JsValue, JsValue> {
-        Ok(self.verify_code(email, code).await?)
+    pub async fn sign_in_with_code(&self, to: String, code: String) -> Result<JsValue, JsValue> {
+        Ok(self.verify_code(to, code).await?)
     }
 
     /// Emails a sign-in link to `email`; `waitForMagicLink` then resolves when it is used.

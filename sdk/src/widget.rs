@@ -18,7 +18,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use latchkey_core::browser::login_form::{
-    check, check_address, check_code, check_email_code, explain, texts, Field, Mode, Offer,
+    check, check_address, check_code, check_email_code, check_phone, explain, texts, Field, Mode,
+    Offer,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -106,6 +107,7 @@ p{margin:0}
 <button part="button passkey" class="alt" id="passkey" type="button" hidden>Sign in with a passkey</button>
 <button part="button email-code" class="alt" id="email-code" type="button" hidden>Email me a sign-in code</button>
 <button part="button magic-link" class="alt" id="magic-link" type="button" hidden>Email me a sign-in link</button>
+<button part="button sms-code" class="alt" id="sms-code" type="button" hidden>Text me a sign-in code</button>
 <p id="offer" hidden><button part="link" class="link" id="create-passkey" type="button">Create a passkey to sign in faster next time</button></p>
 <p id="forgot-row" hidden><button part="link" class="link" id="forgot" type="button">Forgot password?</button></p>
 <p id="switch-row"><span id="switch-text"></span> <button part="link" class="link" id="switch" type="button"></button></p>
@@ -153,6 +155,8 @@ enum Step {
     Backup,
     /// A code sent by email.
     EmailCode,
+    /// A code sent by SMS.
+    SmsCode,
     /// A link sent by email: waiting for it to be opened.
     LinkSent,
     /// A password reset link sent by email.
@@ -167,7 +171,10 @@ impl Step {
 
     /// The steps of a code or link sent by email.
     fn emailed(self) -> bool {
-        matches!(self, Step::EmailCode | Step::LinkSent | Step::ResetSent)
+        matches!(
+            self,
+            Step::EmailCode | Step::SmsCode | Step::LinkSent | Step::ResetSent
+        )
     }
 }
 
@@ -222,7 +229,7 @@ impl State {
             "title",
             match step {
                 Step::Code | Step::Backup => "Two-step verification",
-                Step::EmailCode => "Enter your code",
+                Step::EmailCode | Step::SmsCode => "Enter your code",
                 Step::LinkSent | Step::ResetSent => "Check your email",
                 Step::Credentials => t.title,
             },
@@ -239,6 +246,7 @@ impl State {
             "emailed-prompt",
             &match step {
                 Step::EmailCode => format!("We sent a 6-digit code to {to}. It works for 10 minutes."),
+                Step::SmsCode => format!("We texted a 6-digit code to {to}. It works for 10 minutes."),
                 Step::LinkSent => format!(
                     "We sent a sign-in link to {to}. Open it on this device or any other: this page signs you in by itself. It works for 15 minutes."
                 ),
@@ -249,7 +257,11 @@ impl State {
             },
         );
         toggle(el(r, "emailed"), "hidden", !emailed);
-        toggle(el(r, "emailed-code-row"), "hidden", step != Step::EmailCode);
+        toggle(
+            el(r, "emailed-code-row"),
+            "hidden",
+            !matches!(step, Step::EmailCode | Step::SmsCode),
+        );
         let wait = self.resend_in.get();
         set_text(
             r,
@@ -274,6 +286,11 @@ impl State {
             el(r, "magic-link"),
             "hidden",
             !(offer_now.magic_link && login_mode) || second,
+        );
+        toggle(
+            el(r, "sms-code"),
+            "hidden",
+            !(offer_now.sms_code && login_mode) || second,
         );
         set_text(r, "submit", if self.busy.get() { busy } else { submit });
         set_text(r, "switch-text", t.switch_prompt);
@@ -350,7 +367,7 @@ impl State {
 
     fn show_error(&self, message: &str, field: Option<Field>) {
         set_text(&self.root, "error", message);
-        let code_field = if self.step.get() == Step::EmailCode {
+        let code_field = if matches!(self.step.get(), Step::EmailCode | Step::SmsCode) {
             "emailed-code"
         } else {
             "code"
@@ -598,7 +615,7 @@ fn on_submit(st: &Rc<State>, e: web_sys::Event) {
     e.prevent_default();
     match st.step.get() {
         Step::Credentials => {}
-        Step::EmailCode => return on_emailed_code(st),
+        Step::EmailCode | Step::SmsCode => return on_emailed_code(st),
         Step::LinkSent | Step::ResetSent => return,
         Step::Code | Step::Backup => return on_code(st),
     }
@@ -720,6 +737,11 @@ fn on_magic_link(st: &Rc<State>, _e: web_sys::Event) {
     send_emailed(st, Step::LinkSent);
 }
 
+/// "Text me a sign-in code".
+fn on_sms_code(st: &Rc<State>, _e: web_sys::Event) {
+    send_emailed(st, Step::SmsCode);
+}
+
 /// "Forgot password?": a reset link to the address typed.
 fn on_forgot(st: &Rc<State>, _e: web_sys::Event) {
     send_emailed(st, Step::ResetSent);
@@ -756,7 +778,12 @@ fn send_emailed(st: &Rc<State>, step: Step) {
             .map(|i| i.value().trim().to_owned())
             .unwrap_or_default()
     };
-    if let Err(message) = check_address(&address) {
+    let checked = if step == Step::SmsCode {
+        check_phone(&address)
+    } else {
+        check_address(&address)
+    };
+    if let Err(message) = checked {
         st.show_error(message, Some(Field::Login));
         return;
     }
@@ -770,6 +797,7 @@ fn send_emailed(st: &Rc<State>, step: Step) {
         let result = match step {
             Step::LinkSent => client.send_magic_link(address.clone()).await,
             Step::ResetSent => client.request_password_reset(address.clone()).await,
+            Step::SmsCode => client.send_sms_code(address.clone()).await,
             _ => client.send_email_code(address.clone()).await,
         };
         st.busy.set(false);
@@ -877,7 +905,14 @@ fn on_emailed_code(st: &Rc<State>) {
         let result = client.verify_code(address, code).await;
         st.busy.set(false);
         match result {
-            Ok(answer) => st.after_first_factor(&answer, Mode::Login, "magic_code"),
+            Ok(answer) => {
+                let method = if st.step.get() == Step::SmsCode {
+                    "sms_code"
+                } else {
+                    "magic_code"
+                };
+                st.after_first_factor(&answer, Mode::Login, method)
+            }
             Err(e) => {
                 if matches!(e.code.as_str(), "CODE_EXPIRED" | "CODE_USED") {
                     if let Some(i) = input(&st.root, "emailed-code") {
@@ -1018,6 +1053,9 @@ impl Widget {
         }
         if let Some(b) = el(&state.root, "magic-link") {
             listen(&b, "click", &state, on_magic_link);
+        }
+        if let Some(b) = el(&state.root, "sms-code") {
+            listen(&b, "click", &state, on_sms_code);
         }
         if let Some(b) = el(&state.root, "forgot") {
             listen(&b, "click", &state, on_forgot);

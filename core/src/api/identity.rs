@@ -378,6 +378,9 @@ request_type! {
         pub name: Option<String>,
         #[serde(default)]
         pub email_verified: bool,
+        /// A mobile number in E.164 form (`+14155550100`), for SMS codes.
+        #[serde(default)]
+        pub phone: Option<String>,
         #[serde(default)]
         pub password_change_required: bool,
         /// RFC 3339; the account may not log in from then on.
@@ -397,6 +400,10 @@ request_type! {
         #[serde(default, deserialize_with = "nullable")]
         #[cfg_attr(feature = "openapi", schemars(with = "Option<String>"))]
         pub name: Option<Option<String>>,
+        /// E.164, or `null` to remove it.
+        #[serde(default, deserialize_with = "nullable")]
+        #[cfg_attr(feature = "openapi", schemars(with = "Option<String>"))]
+        pub phone: Option<Option<String>>,
         #[serde(default)]
         pub status: Option<UserStatus>,
         #[serde(default)]
@@ -430,6 +437,7 @@ api_type! {
         pub username: Option<String>,
         pub name: Option<String>,
         pub email_verified: bool,
+        pub phone: Option<String>,
         pub status: UserStatus,
         pub has_password: bool,
         pub password_change_required: bool,
@@ -448,6 +456,7 @@ impl From<&User> for UserView {
             username: u.username.clone(),
             name: u.name.clone(),
             email_verified: u.email_verified,
+            phone: u.phone.clone(),
             status: u.status,
             has_password: u.password_hash.is_some(),
             password_change_required: u.password_change_required,

@@ -182,3 +182,44 @@ request_type! {
         pub password: String,
     }
 }
+
+request_type! {
+    /// `POST /api/v1/auth/not-me`: the token of a login alert's link.
+    pub struct DisownLoginRequest {
+        pub token: String,
+    }
+}
+
+api_type! {
+    /// The session a login alert was about is signed out.
+    pub struct LoginDisowned {
+        /// False when it had ended already.
+        pub session_revoked: bool,
+        /// The application signed into, for a password reset from the page.
+        pub client_id: Option<String>,
+    }
+}
+
+request_type! {
+    /// `POST /api/v1/auth/sms-code` and `.../resend`: text a sign-in code to the number (in
+    /// E.164 form) of an account. Answered the same whether an account has it or not.
+    pub struct SmsCodeRequest {
+        pub client_id: String,
+        pub phone: String,
+    }
+}
+
+request_type! {
+    /// `POST /api/v1/auth/sms-code/verify`: sign in with the texted code.
+    pub struct VerifySmsCodeRequest {
+        pub client_id: String,
+        pub phone: String,
+        pub code: String,
+        #[serde(default)]
+        pub device: Option<DeviceMeta>,
+        #[serde(default)]
+        pub cookie: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub trust_token: Option<String>,
+    }
+}

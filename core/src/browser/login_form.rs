@@ -86,6 +86,8 @@ pub struct Offer {
     pub email_code: bool,
     /// "Email me a link".
     pub magic_link: bool,
+    /// "Text me a code".
+    pub sms_code: bool,
 }
 
 impl Offer {
@@ -95,6 +97,7 @@ impl Offer {
             passkey: passkeys_supported && methods.contains(&LoginMethod::Passkey),
             email_code: methods.contains(&LoginMethod::MagicCode),
             magic_link: methods.contains(&LoginMethod::MagicLink),
+            sms_code: methods.contains(&LoginMethod::SmsCode),
         }
     }
 
@@ -103,9 +106,9 @@ impl Offer {
         self.password || (mode == Mode::Login && (self.passkey || self.passwordless()))
     }
 
-    /// A code or a link by email.
+    /// A code or a link by email, or a code by SMS.
     pub fn passwordless(self) -> bool {
-        self.email_code || self.magic_link
+        self.email_code || self.magic_link || self.sms_code
     }
 
     /// After a password sign-in: offer to create a passkey for next time.
@@ -148,6 +151,21 @@ pub fn check_address(login: &str) -> Result<(), &'static str> {
     }
     if !looks_like_email(login) {
         return Err("Codes and links go to an email address: enter yours.");
+    }
+    Ok(())
+}
+
+/// Checks the number a code is to be texted to: `+` and 8 to 15 digits (spaces, dots,
+/// hyphens and parentheses aside); the server validates fully.
+pub fn check_phone(typed: &str) -> Result<(), &'static str> {
+    let t = typed.trim();
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    let tidy = t
+        .chars()
+        .skip(1)
+        .all(|c| c.is_ascii_digit() || " .-()".contains(c));
+    if !t.starts_with('+') || !tidy || !(8..=15).contains(&digits) {
+        return Err("Enter your mobile number with its country code, like +1 415 555 0100.");
     }
     Ok(())
 }
@@ -234,8 +252,13 @@ pub fn explain(code: &str) -> (&'static str, Option<Field>) {
             Some(Field::Code),
         ),
         "MFA_TOKEN_INVALID" => ("This sign-in has expired. Sign in again.", None),
+        "INVALID_PHONE" => (
+            "Enter your mobile number with its country code, like +1 415 555 0100.",
+            Some(Field::Login),
+        ),
+        "SMS_NOT_CONFIGURED" => ("Text messages are not set up for this application.", None),
         "INVALID_CODE" => (
-            "That code is not right. Check the email and try again.",
+            "That code is not right. Check the message and try again.",
             Some(Field::Code),
         ),
         "CODE_EXPIRED" => ("This code or link has expired. Ask for a new one.", None),
@@ -287,7 +310,6 @@ mod tests {
         // Passkeys only: usable to sign in, not to sign up.
         let only = Offer::new(&[Passkey], true);
         assert!(only.usable(Mode::Login) && !only.usable(Mode::SignUp));
-        assert!(!Offer::new(&[SmsCode], true).usable(Mode::Login));
         for code in [
             "PASSKEY_NOT_ALLOWED",
             "PASSKEY_REJECTED",
@@ -364,6 +386,11 @@ mod tests {
             assert_ne!(explain(code).0, explain("SOMETHING_ELSE").0, "{code}");
         }
         assert_eq!(explain("INVALID_CODE").1, Some(Field::Code));
+        assert!(Offer::new(&[LoginMethod::SmsCode], false).usable(Mode::Login));
+        assert_eq!(check_phone("+1 (415) 555-0100"), Ok(()));
+        for bad in ["4155550100", "+1 415", "+1415abc0100", ""] {
+            assert!(check_phone(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub enum Kind {
     PasswordChanged,
     /// A link to confirm the email address.
     VerifyEmail,
+    /// A six-digit sign-in code by SMS (text only).
+    SmsCode,
+    /// "Was this you?": a login a risk signal flagged.
+    LoginAlert,
 }
 
 /// A template's three parts.
@@ -38,6 +42,8 @@ pub const VARIABLES: &[&str] = &[
     "device",
     "location",
     "ip",
+    "time",
+    "reasons",
 ];
 
 const MAGIC_LINK: Template = Template {
@@ -109,6 +115,26 @@ const VERIFY_EMAIL: Template = Template {
 </body></html>",
 };
 
+const LOGIN_ALERT: Template = Template {
+    subject: "New sign-in to {{application}}: was this you?",
+    text: "Someone signed in to {{application}} with your account, from {{reasons}}:\n\n\
+Device: {{device}}\nPlace: {{location}} ({{ip}})\nTime: {{time}} (UTC)\n\n\
+If it was you, there is nothing to do. If it was not, open this link to sign that session \
+out, then reset your password:\n\n{{link}}\n",
+    html: "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a\">\
+<p>Someone signed in to <strong>{{application}}</strong> with your account, from {{reasons}}:</p>\
+<ul><li>Device: {{device}}</li><li>Place: {{location}} ({{ip}})</li><li>Time: {{time}} (UTC)</li></ul>\
+<p>If it was you, there is nothing to do. If it was not:</p>\
+<p><a href=\"{{link}}\" style=\"display:inline-block;padding:10px 18px;background:#b3261e;color:#fff;border-radius:6px;text-decoration:none\">This was not me: sign it out</a></p>\
+</body></html>",
+};
+
+const SMS_CODE: Template = Template {
+    subject: "",
+    text: "{{code}} is your {{application}} sign-in code. It works for {{expires_minutes}} minutes. Never share it.",
+    html: "",
+};
+
 /// The shipped template of `kind`.
 pub fn default_template(kind: Kind) -> &'static Template {
     match kind {
@@ -117,6 +143,16 @@ pub fn default_template(kind: Kind) -> &'static Template {
         Kind::PasswordReset => &PASSWORD_RESET,
         Kind::PasswordChanged => &PASSWORD_CHANGED,
         Kind::VerifyEmail => &VERIFY_EMAIL,
+        Kind::SmsCode => &SMS_CODE,
+        Kind::LoginAlert => &LOGIN_ALERT,
+    }
+}
+
+/// A text message of `kind` to `to` (E.164), rendered with `vars`.
+pub fn sms(kind: Kind, to: &str, vars: &Vars) -> crate::delivery::Sms {
+    crate::delivery::Sms {
+        to: to.to_owned(),
+        body: render(default_template(kind), vars).text,
     }
 }
 

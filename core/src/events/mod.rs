@@ -25,6 +25,8 @@ pub mod kinds {
     pub const PASSWORD_BREACHED: &str = "password.breached";
     /// A password was set again through a reset link.
     pub const PASSWORD_RESET: &str = "password.reset";
+    /// A user said a login was not theirs, from its alert's link; its session was signed out.
+    pub const LOGIN_DISOWNED: &str = "login.disowned";
     /// A spent refresh token was presented again; its session was revoked.
     pub const REFRESH_TOKEN_REUSED: &str = "refresh_token.reused";
     pub const LOGIN_NEW_DEVICE: &str = "login.new_device";

@@ -70,6 +70,7 @@ pub fn carries_tokens(route: Route) -> bool {
             | Route::ResendMagicLink
             | Route::MagicLinkStatus
             | Route::VerifyEmailCode
+            | Route::VerifySmsCode
             | Route::DevOutbox
             | Route::CreateOrganization
             | Route::CreateApiKey
@@ -181,6 +182,7 @@ mod tests {
                 "/api/v1/auth/magic-link/resend",
                 "/api/v1/auth/magic-link/status",
                 "/api/v1/auth/email-code/verify",
+                "/api/v1/auth/sms-code/verify",
                 "/api/v1/dev/outbox",
             ]
         );

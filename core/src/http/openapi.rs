@@ -281,6 +281,18 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<TokenResponse>(g),
             &[400, 401, 403, 429],
         ),
+        Route::SendSmsCode | Route::ResendSmsCode => with(
+            schema::<SmsCodeRequest>(g),
+            200,
+            schema::<CodeSent>(g),
+            &[400, 429],
+        ),
+        Route::VerifySmsCode => with(
+            schema::<VerifySmsCodeRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400, 401, 403, 429],
+        ),
         Route::RequestPasswordReset => with(
             schema::<PasswordResetRequest>(g),
             200,
@@ -306,6 +318,12 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<VerifyEmailRequest>(g),
             200,
             schema::<EmailVerified>(g),
+            &[400, 401],
+        ),
+        Route::DisownLogin => with(
+            schema::<DisownLoginRequest>(g),
+            200,
+            schema::<LoginDisowned>(g),
             &[400, 401],
         ),
         Route::DevOutbox => ok(Some(json!({"type": "object"})), &[404]),

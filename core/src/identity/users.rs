@@ -58,6 +58,7 @@ pub async fn create(
         username,
         name,
         email_verified: input.email_verified,
+        phone: input.phone.as_deref().map(validate::phone).transpose()?,
         status: UserStatus::Active,
         password_hash,
         password_change_required: input.password_change_required,
@@ -140,6 +141,9 @@ pub async fn update(
     }
     if let Some(v) = input.name {
         user.name = v.as_deref().map(display_name).transpose()?;
+    }
+    if let Some(v) = input.phone {
+        user.phone = v.as_deref().map(validate::phone).transpose()?;
     }
     if let Some(status) = input.status {
         user.status = status;

@@ -11,9 +11,10 @@ use crate::rand::{hex, uuid_v7, Rng};
 use crate::secrets::sha256;
 use crate::sessions::jwt::KeyRing;
 use crate::sessions::tokens::{access_token, audience, lifetimes, new_refresh_token, Issued};
-use crate::store::{EventStore, LoginWrite, SessionStore, UserStore};
+use crate::store::{CodeStore, EventStore, LoginWrite, OrgStore, SessionStore, UserStore};
 use crate::Error;
 
+pub mod alert;
 #[cfg(test)]
 mod tests;
 
@@ -37,6 +38,8 @@ pub struct LoginSuccess {
     pub tokens: Option<Issued>,
     /// Whether the user is registered for the application (always true without one).
     pub registered: bool,
+    /// The "was this you?" email of a login a risk signal flagged (see [`alert`]).
+    pub alert: Option<crate::delivery::Message>,
 }
 
 /// A new single-use code for `purpose`: the value to hand out and its stored form.
@@ -85,7 +88,7 @@ pub struct Start<'a> {
 /// `no_tokens`), the success record and the user's last login, in one transaction. Every
 /// successful login, by any method, ends here.
 pub async fn establish<R: Rng>(
-    store: &(impl UserStore + SessionStore + EventStore),
+    store: &(impl UserStore + SessionStore + EventStore + CodeStore + OrgStore),
     start: Start<'_>,
     env: LoginEnv<'_, R>,
 ) -> Result<LoginSuccess, Error> {
@@ -157,11 +160,23 @@ pub async fn establish<R: Rng>(
         })
         .await?;
     risk_events(store, &record).await?;
+    let alert = alert::alert(
+        store,
+        user,
+        application,
+        &session,
+        &record.flags,
+        env.issuer,
+        env.now,
+        env.rng,
+    )
+    .await?;
     Ok(LoginSuccess {
         user: user.clone(),
         session,
         tokens,
         registered: true,
+        alert,
     })
 }
 

@@ -1841,3 +1841,115 @@ fn test_events_breached_password_at_login_flags_or_requires_a_change() {
         Error::PasswordChangeRequired(_)
     ));
 }
+
+#[test]
+fn test_login_alert_for_a_new_device_signs_that_session_out_once() {
+    use crate::login::{alert, establish, Start};
+    use crate::store::OrgStore;
+    use crate::test_fixtures as fixtures;
+    let store = MemoryStore::new();
+    let mut rng = TestRng(77);
+    let (org, app) = fixtures::org_and_app(
+        &store,
+        &mut rng,
+        "alerts",
+        crate::api::CreateApplication {
+            name: "Alerted".into(),
+            ..Default::default()
+        },
+    );
+    let uid = fixtures::user(
+        &store,
+        &org,
+        CreateUser {
+            email: "al@example.com".into(),
+            ..Default::default()
+        },
+        &mut rng,
+    );
+    let user = block_on(store.get_user(&org, &uid)).unwrap().unwrap();
+    let keys = fixtures::key_ring();
+    let login = |ua: &str, now: i64, rng: &mut TestRng| {
+        let start = Start {
+            user: &user,
+            method: "password",
+            prior: None,
+            login_id: "al@example.com",
+            application: Some(&app),
+            client: ClientInfo {
+                user_agent: Some(ua.into()),
+                ip: Some("203.0.113.9".into()),
+                ..Default::default()
+            },
+            no_tokens: false,
+            rehash: None,
+            flags: Vec::new(),
+        };
+        let env = LoginEnv {
+            keys: &keys,
+            issuer: ISS,
+            params: FAST,
+            now,
+            rng,
+        };
+        block_on(establish(&store, start, env)).unwrap()
+    };
+    let first = login(
+        "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0",
+        NOW,
+        &mut rng,
+    );
+    assert!(
+        first.alert.is_none(),
+        "nothing to compare the first login with"
+    );
+    let same = login(
+        "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0",
+        NOW + 1000,
+        &mut rng,
+    );
+    assert!(same.alert.is_none(), "a known device is no news");
+    let other = login(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile Safari/604.1",
+        NOW + 2000,
+        &mut rng,
+    );
+    let Some(crate::delivery::Message::Email(mail)) = other.alert.clone() else {
+        panic!("no alert");
+    };
+    assert_eq!(mail.to, "al@example.com");
+    assert!(mail.subject.contains("was this you?"));
+    assert!(mail.text.contains("a device not seen before"));
+    let start = mail.text.find("/not-me#").unwrap() + "/not-me#".len();
+    let token = mail.text[start..start + 64].to_owned();
+    let done = block_on(alert::disown(
+        &store,
+        &token,
+        &ClientInfo::default(),
+        NOW + 3000,
+    ))
+    .unwrap();
+    assert!(done.session_revoked);
+    assert_eq!(done.client_id.as_deref(), Some(app.client_id.as_str()));
+    let s = block_on(store.get_session(&org, &other.session.id))
+        .unwrap()
+        .unwrap();
+    assert!(s.revoked_at.is_some());
+    let again = block_on(alert::disown(
+        &store,
+        &token,
+        &ClientInfo::default(),
+        NOW + 4000,
+    ));
+    assert_eq!(again.unwrap_err().code(), "CODE_EXPIRED");
+    assert!(store
+        .events()
+        .iter()
+        .any(|e| e.kind == crate::events::kinds::LOGIN_DISOWNED));
+    // Turned off, no alert.
+    let mut o = block_on(store.get_org(&org)).unwrap().unwrap();
+    o.messaging.login_alerts = false;
+    block_on(store.update_org(&o)).unwrap();
+    let quiet = login("curl/8.0", NOW + 5000, &mut rng);
+    assert!(quiet.alert.is_none());
+}

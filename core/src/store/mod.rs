@@ -88,6 +88,8 @@ pub trait UserStore {
     async fn user_permission_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>>;
     /// Finds a user by normalised email or by username (both lower-case).
     async fn find_login(&self, org_id: &str, login_id: &str) -> StoreResult<Option<User>>;
+    /// The user with this phone number (E.164), if any.
+    async fn find_by_phone(&self, org_id: &str, phone: &str) -> StoreResult<Option<User>>;
 }
 
 pub trait RoleStore {

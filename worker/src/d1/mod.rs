@@ -118,6 +118,11 @@ pub(crate) fn db_err(e: worker::Error) -> Error {
                 "a user with this username already exists",
             ),
             (
+                "users.phone",
+                "PHONE_TAKEN",
+                "a user with this phone number already exists",
+            ),
+            (
                 "organizations.custom_domain",
                 "DOMAIN_TAKEN",
                 "this custom domain belongs to another organization",

@@ -18,6 +18,7 @@ struct Row {
     password_hash: Option<String>,
     password_change_required: f64,
     expires_at: Option<f64>,
+    phone: Option<String>,
     created_at: f64,
     updated_at: f64,
 }
@@ -38,6 +39,7 @@ impl TryFrom<Row> for User {
             password_hash: r.password_hash,
             password_change_required: r.password_change_required != 0.0,
             expires_at: r.expires_at.map(|t| t as i64),
+            phone: r.phone,
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         })
@@ -45,7 +47,7 @@ impl TryFrom<Row> for User {
 }
 
 const COLS: &str = "id, organization_id, email, email_normalized, username, name, email_verified, \
-                    status, password_hash, created_at, updated_at, password_change_required, expires_at";
+                    status, password_hash, created_at, updated_at, password_change_required, expires_at, phone";
 
 fn one(r: Option<Row>) -> StoreResult<Option<User>> {
     r.map(User::try_from).transpose()
@@ -54,7 +56,7 @@ fn one(r: Option<Row>) -> StoreResult<Option<User>> {
 impl UserStore for D1Store {
     async fn insert_user(&self, u: &User) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO users ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+            "INSERT INTO users ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
         );
         self.run(
             &sql,
@@ -72,6 +74,7 @@ impl UserStore for D1Store {
                 n(u.updated_at),
                 n(i64::from(u.password_change_required)),
                 opt_n(u.expires_at),
+                opt(u.phone.as_deref()),
             ],
         )
         .await?;
@@ -130,8 +133,8 @@ impl UserStore for D1Store {
     async fn update_user(&self, u: &User) -> StoreResult<bool> {
         self.run(
             "UPDATE users SET email = ?3, email_normalized = ?4, username = ?5, name = ?6, email_verified = ?7, \
-             status = ?8, password_hash = ?9, updated_at = ?10, password_change_required = ?11, expires_at = ?12 \
-             WHERE organization_id = ?1 AND id = ?2",
+             status = ?8, password_hash = ?9, updated_at = ?10, password_change_required = ?11, expires_at = ?12, \
+             phone = ?13 WHERE organization_id = ?1 AND id = ?2",
             &[
                 s(&u.organization_id),
                 s(&u.id),
@@ -145,6 +148,7 @@ impl UserStore for D1Store {
                 n(u.updated_at),
                 n(i64::from(u.password_change_required)),
                 opt_n(u.expires_at),
+                opt(u.phone.as_deref()),
             ],
         )
         .await
@@ -225,6 +229,11 @@ impl UserStore for D1Store {
             &[s(user_id), s(org_id)],
         )
         .await
+    }
+
+    async fn find_by_phone(&self, org_id: &str, phone: &str) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {COLS} FROM users WHERE organization_id = ?1 AND phone = ?2");
+        one(self.first::<Row>(&sql, &[s(org_id), s(phone)]).await?)
     }
 
     async fn find_login(&self, org_id: &str, login_id: &str) -> StoreResult<Option<User>> {

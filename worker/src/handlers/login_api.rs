@@ -110,6 +110,7 @@ async fn login_response(
     done: login::LoginSuccess,
     trust: Option<String>,
 ) -> AppResult<Response> {
+    cx.send_later(&done.session.organization_id, done.alert.clone());
     let u = &done.user;
     let two_factor_enabled = !mfa::confirmed(&cx.store, &u.organization_id, &u.id)
         .await?

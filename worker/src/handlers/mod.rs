@@ -100,11 +100,15 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | SendEmailCode
         | ResendEmailCode
         | VerifyEmailCode
+        | SendSmsCode
+        | ResendSmsCode
+        | VerifySmsCode
         | RequestPasswordReset
         | VerifyPasswordReset
         | CompletePasswordReset
         | SendVerificationEmail
         | VerifyEmail
+        | DisownLogin
         | DevOutbox => passwordless::handle(route, cx, env).await,
     }
 }
@@ -233,6 +237,7 @@ pub(super) fn login_answer_with(
     status: u16,
     (trust_token, backup_codes): (Option<String>, Option<Vec<String>>),
 ) -> AppResult<Response> {
+    cx.send_later(&done.session.organization_id, done.alert.clone());
     let tokens = done
         .tokens
         .ok_or_else(|| Error::Internal("no tokens issued".into()))?;

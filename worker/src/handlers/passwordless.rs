@@ -1,15 +1,17 @@
-//! Passwordless sign-in: codes and links by email (public), and the development outbox.
+//! Passwordless sign-in and account recovery (public): codes by email and SMS, magic links,
+//! password reset, email confirmation; and the development outbox.
 
 use latchkey_core::api::{
-    CodeSent, CompletePasswordReset, EmailCodeRequest, MagicLinkPending, MagicLinkRequest,
-    MagicLinkStatusRequest, MagicLinkTokenRequest, PasswordResetRequest, PasswordResetTokenRequest,
-    SendVerificationRequest, UserView, VerifyEmailCodeRequest, VerifyEmailRequest,
-    VerifyMagicLinkRequest,
+    CodeSent, CompletePasswordReset, DisownLoginRequest, EmailCodeRequest, MagicLinkPending,
+    MagicLinkRequest, MagicLinkStatusRequest, MagicLinkTokenRequest, PasswordResetRequest,
+    PasswordResetTokenRequest, SendVerificationRequest, SmsCodeRequest, UserView,
+    VerifyEmailCodeRequest, VerifyEmailRequest, VerifyMagicLinkRequest, VerifySmsCodeRequest,
 };
-use latchkey_core::authn::passwordless::code::{self, SendCode, VerifyCode};
+use latchkey_core::authn::passwordless::code::{self, Channel, SendCode, VerifyCode};
 use latchkey_core::authn::passwordless::link::{self, LinkStatus, Poll, SendLink};
 use latchkey_core::authn::passwordless::reset::{self, RequestReset};
 use latchkey_core::authn::passwordless::verify_email::{self, SendVerification};
+use latchkey_core::login::alert;
 use worker::{Env, Response};
 
 use super::*;
@@ -22,6 +24,64 @@ const LINK_PAGE: &str = "/magic-link";
 const RESET_PAGE: &str = "/reset-password";
 /// The page confirmation links open (`www/verify-email.html`).
 const VERIFY_PAGE: &str = "/verify-email";
+
+/// Sends a code to `to` on `channel` for the application `client_id` names.
+async fn send_code(
+    cx: &Ctx,
+    env: &Env,
+    client_id: &str,
+    channel: Channel,
+    to: &str,
+) -> AppResult<Response> {
+    let app = app_by_client_id(cx, client_id).await?;
+    cx.vouch(&app);
+    let key = keys::code_key(env)?;
+    let req = SendCode {
+        application: &app,
+        channel,
+        to,
+        client: &cx.client,
+        key: &key,
+    };
+    let (sent, message) = code::send(&cx.store, req, cx.now, &mut WorkerRng).await?;
+    cx.send_later(&app.organization_id, message);
+    ok(&sent)
+}
+
+/// A code sign-in as its request names it.
+struct CodeSignIn<'a> {
+    client_id: &'a str,
+    channel: Channel,
+    to: &'a str,
+    code: &'a str,
+    device: Option<&'a latchkey_core::api::DeviceMeta>,
+    cookie: bool,
+    trust_token: Option<&'a str>,
+}
+
+/// Signs in with a code, answering as every login does.
+async fn verify_code(cx: &Ctx, env: &Env, b: CodeSignIn<'_>) -> AppResult<Response> {
+    let app = app_by_client_id(cx, b.client_id).await?;
+    cx.vouch(&app);
+    let csrf_secret = b
+        .cookie
+        .then(|| browser_mode_ready(cx, env, &app))
+        .transpose()?;
+    let key = keys::code_key(env)?;
+    let ring = keys::ring(env)?;
+    let req = VerifyCode {
+        application: &app,
+        channel: b.channel,
+        to: b.to,
+        code: b.code,
+        client: cx.client_with(b.device),
+        key: &key,
+        trust_token: b.trust_token,
+    };
+    let done = code::verify(&cx.store, req, login_env(cx, &ring, &mut WorkerRng)).await?;
+    let user = UserView::from(&done.user);
+    login_answer(cx, done, user, csrf_secret, 200)
+}
 
 /// Sends a link to confirm `email` to its account, if it has one not yet verified: on
 /// request, after a sign-up, and after a login refused `EMAIL_NOT_VERIFIED`.
@@ -47,40 +107,37 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
     match route {
         Route::SendEmailCode | Route::ResendEmailCode => {
             let body: EmailCodeRequest = cx.json()?;
-            let app = app_by_client_id(cx, &body.client_id).await?;
-            cx.vouch(&app);
-            let key = keys::code_key(env)?;
-            let req = SendCode {
-                application: &app,
-                email: &body.email,
-                client: &cx.client,
-                key: &key,
-            };
-            let (sent, message) = code::send(s, req, now, rng).await?;
-            cx.send_later(&app.organization_id, message);
-            ok(&sent)
+            send_code(cx, env, &body.client_id, Channel::Email, &body.email).await
+        }
+        Route::SendSmsCode | Route::ResendSmsCode => {
+            let body: SmsCodeRequest = cx.json()?;
+            send_code(cx, env, &body.client_id, Channel::Sms, &body.phone).await
         }
         Route::VerifyEmailCode => {
-            let body: VerifyEmailCodeRequest = cx.json()?;
-            let app = app_by_client_id(cx, &body.client_id).await?;
-            cx.vouch(&app);
-            let csrf_secret = body
-                .cookie
-                .then(|| browser_mode_ready(cx, env, &app))
-                .transpose()?;
-            let key = keys::code_key(env)?;
-            let ring = keys::ring(env)?;
-            let req = VerifyCode {
-                application: &app,
-                email: &body.email,
-                code: &body.code,
-                client: cx.client_with(body.device.as_ref()),
-                key: &key,
-                trust_token: body.trust_token.as_deref(),
+            let b: VerifyEmailCodeRequest = cx.json()?;
+            let sign_in = CodeSignIn {
+                client_id: &b.client_id,
+                channel: Channel::Email,
+                to: &b.email,
+                code: &b.code,
+                device: b.device.as_ref(),
+                cookie: b.cookie,
+                trust_token: b.trust_token.as_deref(),
             };
-            let done = code::verify(s, req, login_env(cx, &ring, rng)).await?;
-            let user = UserView::from(&done.user);
-            login_answer(cx, done, user, csrf_secret, 200)
+            verify_code(cx, env, sign_in).await
+        }
+        Route::VerifySmsCode => {
+            let b: VerifySmsCodeRequest = cx.json()?;
+            let sign_in = CodeSignIn {
+                client_id: &b.client_id,
+                channel: Channel::Sms,
+                to: &b.phone,
+                code: &b.code,
+                device: b.device.as_ref(),
+                cookie: b.cookie,
+                trust_token: b.trust_token.as_deref(),
+            };
+            verify_code(cx, env, sign_in).await
         }
         Route::SendMagicLink | Route::ResendMagicLink => {
             let body: MagicLinkRequest = cx.json()?;
@@ -172,6 +229,10 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         Route::VerifyEmail => {
             let body: VerifyEmailRequest = cx.json()?;
             ok(&verify_email::verify(s, &body.token, now).await?)
+        }
+        Route::DisownLogin => {
+            let body: DisownLoginRequest = cx.json()?;
+            ok(&alert::disown(s, &body.token, &cx.client, now).await?)
         }
         Route::DevOutbox => {
             // Development only: elsewhere the route does not exist.

@@ -7,7 +7,7 @@ use crate::login::{establish, LoginEnv, LoginSuccess, Start};
 use crate::model::{Application, ClientInfo, LoginMethod};
 use crate::rand::Rng;
 use crate::store::{
-    AppStore, CodeStore, EventStore, MfaStore, RegistrationStore, SessionStore, UserStore,
+    AppStore, CodeStore, EventStore, MfaStore, OrgStore, RegistrationStore, SessionStore, UserStore,
 };
 use crate::Error;
 
@@ -21,7 +21,8 @@ pub async fn sign_up<R: Rng>(
           + SessionStore
           + EventStore
           + CodeStore
-          + MfaStore),
+          + MfaStore
+          + OrgStore),
     app: &Application,
     req: SignUpRequest,
     client: ClientInfo,
@@ -46,6 +47,7 @@ pub async fn sign_up<R: Rng>(
         username: req.username,
         name: req.name,
         email_verified: false,
+        phone: None,
         password_change_required: false,
         expires_at: None,
     };

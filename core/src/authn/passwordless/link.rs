@@ -304,6 +304,7 @@ pub async fn status<R: Rng>(
         client: poll.client,
         trust_token: poll.trust_token,
         refund: &[],
+        verifies_email: true,
     };
     Ok(LinkStatus::SignedIn(Box::new(
         finish(store, proven, env).await?,

@@ -217,6 +217,7 @@ pub(crate) async fn account<R: Rng>(
         username: None,
         name: None,
         email_verified: true,
+        phone: None,
         password_change_required: false,
         expires_at: None,
     };
@@ -236,6 +237,8 @@ pub(crate) struct Proven<'a> {
     pub trust_token: Option<&'a str>,
     /// The address counter [`admit`] charged, taken back now that the attempt succeeded.
     pub refund: &'a [String],
+    /// The proof was of the email address (not a phone number): it is verified now.
+    pub verifies_email: bool,
 }
 
 /// Ends a sign-in whose address was proven: the counters of its login id are cleared, the
@@ -282,7 +285,7 @@ pub(crate) async fn finish<R: Rng>(
             .await?;
         return Err(Error::NotRegistered);
     }
-    if !user.email_verified {
+    if p.verifies_email && !user.email_verified {
         user.email_verified = true;
         user.updated_at = env.now;
         store.update_user(&user).await?;

@@ -13,7 +13,7 @@ use crate::model::{MfaPolicy, Outcome};
 use crate::rand::TestRng;
 use crate::sessions::jwt::KeyRing;
 use crate::store::memory::MemoryStore;
-use crate::store::{SessionStore, UserStore};
+use crate::store::{OrgStore, SessionStore, UserStore};
 use crate::test_fixtures::{self as fixtures, FAST, ISS, NOW};
 
 const KEY: &[u8] = b"test code key";
@@ -88,7 +88,8 @@ impl World {
     ) -> Result<Option<String>, Error> {
         let req = SendCode {
             application: &self.app,
-            email,
+            channel: code::Channel::Email,
+            to: email,
             client: c,
             key: KEY,
         };
@@ -101,7 +102,8 @@ impl World {
         let app = self.app.clone();
         let req = VerifyCode {
             application: &app,
-            email,
+            channel: code::Channel::Email,
+            to: email,
             code,
             client: client(),
             key: KEY,
@@ -213,7 +215,8 @@ fn test_passwordless_code_email_names_application_device_and_place_escaped() {
     let mut w = World::new();
     let req = SendCode {
         application: &w.app,
-        email: "ann@example.com",
+        channel: code::Channel::Email,
+        to: "ann@example.com",
         client: &client(),
         key: KEY,
     };
@@ -823,4 +826,74 @@ fn test_passwordless_verify_email_link_dies_with_an_address_change_and_expires()
         .unwrap()
         .unwrap();
     assert!(!after.email_verified);
+}
+
+#[test]
+fn test_passwordless_sms_code_signs_in_by_the_number_an_account_has() {
+    let mut w = World::new();
+    w.app.login_methods.push(LoginMethod::SmsCode);
+    let sms = |w: &mut World, to: &str, now: i64| {
+        let req = SendCode {
+            application: &w.app,
+            channel: code::Channel::Sms,
+            to,
+            client: &client(),
+            key: KEY,
+        };
+        block_on(code::send(&w.store, req, now, &mut w.rng))
+    };
+    // No SMS provider: refused, whatever the number.
+    assert_eq!(
+        sms(&mut w, "+14155550100", NOW).unwrap_err().code(),
+        "SMS_NOT_CONFIGURED"
+    );
+    let mut org = block_on(w.store.get_org(&w.org)).unwrap().unwrap();
+    org.messaging.sms = crate::model::SmsProvider::Twilio;
+    block_on(w.store.update_org(&org)).unwrap();
+    let mut ann = block_on(w.store.find_login(&w.org, "ann@example.com"))
+        .unwrap()
+        .unwrap();
+    ann.phone = Some("+14155550100".into());
+    block_on(w.store.update_user(&ann)).unwrap();
+    assert_eq!(
+        sms(&mut w, "415 555 0100", NOW).unwrap_err().code(),
+        "INVALID_PHONE"
+    );
+    let (sent, m) = sms(&mut w, "+1 (415) 555-0100", NOW).unwrap();
+    let (same, none) = sms(&mut w, "+14155550199", NOW).unwrap();
+    assert_eq!(sent, same);
+    assert!(none.is_none(), "a number no account has gets nothing");
+    let Some(Message::Sms(text)) = m else {
+        panic!("not an SMS")
+    };
+    assert_eq!(text.to, "+14155550100");
+    assert!(text
+        .body
+        .ends_with("is your Web <App> sign-in code. It works for 10 minutes. Never share it."));
+    let digits = &text.body[..6];
+    let req = VerifyCode {
+        application: &w.app.clone(),
+        channel: code::Channel::Sms,
+        to: "+14155550100",
+        code: digits,
+        client: client(),
+        key: KEY,
+        trust_token: None,
+    };
+    let env = LoginEnv {
+        keys: &w.keys,
+        issuer: ISS,
+        params: FAST,
+        now: NOW + 1000,
+        rng: &mut w.rng,
+    };
+    let app = w.app.clone();
+    let req = VerifyCode {
+        application: &app,
+        ..req
+    };
+    let done = block_on(code::verify(&w.store, req, env)).unwrap();
+    assert_eq!(done.session.methods, vec!["sms_code"]);
+    assert!(!done.user.email_verified, "a number proves no email");
+    assert_eq!(w.last_record().method, "sms_code");
 }

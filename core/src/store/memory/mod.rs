@@ -198,6 +198,12 @@ impl Data {
                     "a user with this username already exists",
                 ));
             }
+            if u.phone.is_some() && other.phone == u.phone {
+                return Some(Error::conflict(
+                    "PHONE_TAKEN",
+                    "a user with this phone number already exists",
+                ));
+            }
         }
         None
     }

@@ -148,6 +148,14 @@ impl UserStore for MemoryStore {
         Ok(names)
     }
 
+    async fn find_by_phone(&self, org_id: &str, phone: &str) -> StoreResult<Option<User>> {
+        let d = self.data.borrow();
+        Ok(d.users
+            .iter()
+            .find(|u| u.organization_id == org_id && u.phone.as_deref() == Some(phone))
+            .cloned())
+    }
+
     async fn find_login(&self, org_id: &str, login_id: &str) -> StoreResult<Option<User>> {
         let d = self.data.borrow();
         Ok(d.users
