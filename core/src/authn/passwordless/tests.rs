@@ -149,6 +149,34 @@ impl World {
         block_on(link::status(&self.store, poll, env))
     }
 
+    /// Ann's password login into the application.
+    fn password_login(&mut self, password: &str, now: i64) -> Result<LoginSuccess, Error> {
+        let login = crate::authn::password::PasswordLogin {
+            organization_id: &self.org,
+            application: Some(&self.app),
+            login_id: "ann@example.com",
+            password,
+            client: client(),
+            no_tokens: false,
+            require_registration: true,
+            trust_token: None,
+        };
+        let env = LoginEnv {
+            keys: &self.keys,
+            issuer: ISS,
+            params: FAST,
+            now,
+            rng: &mut self.rng,
+        };
+        let off = crate::authn::password::breach::Off;
+        block_on(crate::authn::password::password_login(
+            &self.store,
+            login,
+            &off,
+            env,
+        ))
+    }
+
     fn last_record(&self) -> LoginRecord {
         self.store.records().last().cloned().unwrap()
     }
@@ -647,28 +675,9 @@ fn test_passwordless_reset_sets_the_password_once_ends_sessions_and_tells_the_us
     .unwrap_err();
     assert_eq!(again.code(), "CODE_USED");
     // The new password works.
-    let login = crate::authn::password::PasswordLogin {
-        organization_id: &w.org,
-        application: Some(&w.app),
-        login_id: "ann@example.com",
-        password: "a brand new password",
-        client: client(),
-        no_tokens: false,
-        require_registration: true,
-        trust_token: None,
-    };
-    let env = LoginEnv {
-        keys: &w.keys,
-        issuer: ISS,
-        params: FAST,
-        now: NOW + 64_000,
-        rng: &mut w.rng,
-    };
-    let off = crate::authn::password::breach::Off;
-    assert!(block_on(crate::authn::password::password_login(
-        &w.store, login, &off, env
-    ))
-    .is_ok());
+    assert!(w
+        .password_login("a brand new password", NOW + 64_000)
+        .is_ok());
 }
 
 #[test]
@@ -716,30 +725,7 @@ fn test_passwordless_reset_unknown_address_alike_and_links_expire() {
 fn test_passwordless_verify_email_link_confirms_once_and_the_policy_gates_password_logins() {
     let mut w = World::new();
     w.app.require_verified_email = true;
-    let password_login = |w: &mut World, now: i64| {
-        let login = crate::authn::password::PasswordLogin {
-            organization_id: &w.org,
-            application: Some(&w.app),
-            login_id: "ann@example.com",
-            password: "correct horse",
-            client: client(),
-            no_tokens: false,
-            require_registration: true,
-            trust_token: None,
-        };
-        let env = LoginEnv {
-            keys: &w.keys,
-            issuer: ISS,
-            params: FAST,
-            now,
-            rng: &mut w.rng,
-        };
-        let off = crate::authn::password::breach::Off;
-        block_on(crate::authn::password::password_login(
-            &w.store, login, &off, env,
-        ))
-    };
-    let e = password_login(&mut w, NOW).unwrap_err();
+    let e = w.password_login("correct horse", NOW).unwrap_err();
     assert_eq!(e.code(), "EMAIL_NOT_VERIFIED");
     assert_eq!(
         w.last_record().failure_reason,
@@ -771,7 +757,7 @@ fn test_passwordless_verify_email_link_confirms_once_and_the_policy_gates_passwo
             .code(),
         "CODE_USED"
     );
-    assert!(password_login(&mut w, NOW + 3000).is_ok());
+    assert!(w.password_login("correct horse", NOW + 3000).is_ok());
     // Verified now: asking again sends nothing, and answers the same.
     let (c, nothing) = send(&mut w, "ann@example.com", NOW + 60_000);
     assert_eq!(a, c);
@@ -871,8 +857,9 @@ fn test_passwordless_sms_code_signs_in_by_the_number_an_account_has() {
         .body
         .ends_with("is your Web <App> sign-in code. It works for 10 minutes. Never share it."));
     let digits = &text.body[..6];
+    let app = w.app.clone();
     let req = VerifyCode {
-        application: &w.app.clone(),
+        application: &app,
         channel: code::Channel::Sms,
         to: "+14155550100",
         code: digits,
@@ -886,11 +873,6 @@ fn test_passwordless_sms_code_signs_in_by_the_number_an_account_has() {
         params: FAST,
         now: NOW + 1000,
         rng: &mut w.rng,
-    };
-    let app = w.app.clone();
-    let req = VerifyCode {
-        application: &app,
-        ..req
     };
     let done = block_on(code::verify(&w.store, req, env)).unwrap();
     assert_eq!(done.session.methods, vec!["sms_code"]);
