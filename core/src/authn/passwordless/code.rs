@@ -81,8 +81,8 @@ impl Channel {
 struct Pending {
     /// HMAC of the code.
     mac: String,
-    /// The address as typed when the code was asked for.
-    email: String,
+    /// The address (email or number) as typed when the code was asked for.
+    to: String,
 }
 
 /// The row of `app`'s code for `address` (normalised) on `channel`.
@@ -166,7 +166,7 @@ pub async fn send(
     let hash = row_hash(channel, app, &normalized);
     let pending = Pending {
         mac: mac(req.key, &hash, &code),
-        email: display.clone(),
+        to: display.clone(),
     };
     let row = OneTimeCode {
         code_hash: hash,
@@ -287,15 +287,10 @@ pub async fn verify<R: Rng>(
         return Err(Error::CodeRejected("CODE_USED"));
     };
     store.upsert_code(&spent_marker(&row)).await?;
-    let signup_email = match channel {
-        Channel::Email => pending.email.as_str(),
+    let found = match channel {
         // A number makes no account.
-        Channel::Sms => "",
-    };
-    let found = if row.user_id.is_empty() && channel == Channel::Sms {
-        None
-    } else {
-        account(store, app, &row.user_id, signup_email, &mut env).await?
+        Channel::Sms if row.user_id.is_empty() => None,
+        _ => account(store, app, &row.user_id, &pending.to, &mut env).await?,
     };
     let Some(account) = found else {
         // No account has the address, so no code was sent: a guess that happened to match.
