@@ -318,6 +318,7 @@ fn test_sdk_decoders_read_what_core_serialises() {
         username: Some("ann".into()),
         name: None,
         email_verified: true,
+        phone: Some("+14155550100".into()),
         status: UserStatus::Disabled,
         has_password: true,
         password_change_required: false,
