@@ -770,38 +770,29 @@ fn test_passwordless_verify_email_link_dies_with_an_address_change_and_expires()
     let user = block_on(w.store.find_login(&w.org, "ann@example.com"))
         .unwrap()
         .unwrap();
-    let m = block_on(super::verify_email::link_for(
-        &w.store,
-        &w.app,
-        &user,
-        &client(),
-        "https://a/verify-email",
-        NOW,
-        &mut w.rng,
-    ))
-    .unwrap()
-    .unwrap();
-    let text = email_of(&m).text.clone();
-    let start = text.find("verify-email#").unwrap() + "verify-email#".len();
-    let token = text[start..start + 64].to_owned();
+    // A confirmation link for Ann, asked for at `now`: its token.
+    let link = |w: &mut World, now: i64| {
+        let m = block_on(super::verify_email::link_for(
+            &w.store,
+            &w.app,
+            &user,
+            &client(),
+            "https://a/verify-email",
+            now,
+            &mut w.rng,
+        ))
+        .unwrap()
+        .unwrap();
+        let text = email_of(&m).text.clone();
+        let start = text.find("verify-email#").unwrap() + "verify-email#".len();
+        text[start..start + 64].to_owned()
+    };
+    let token = link(&mut w, NOW);
     let late = NOW + super::verify_email::TTL_MS;
     let e = block_on(super::verify_email::verify(&w.store, &token, late)).unwrap_err();
     assert_eq!(e.code(), "CODE_EXPIRED");
     // A fresh link, then the address changes: the link confirms nothing.
-    let m = block_on(super::verify_email::link_for(
-        &w.store,
-        &w.app,
-        &user,
-        &client(),
-        "https://a/verify-email",
-        late,
-        &mut w.rng,
-    ))
-    .unwrap()
-    .unwrap();
-    let text = email_of(&m).text.clone();
-    let start = text.find("verify-email#").unwrap() + "verify-email#".len();
-    let token = text[start..start + 64].to_owned();
+    let token = link(&mut w, late);
     let mut changed = user.clone();
     changed.email = "ann.new@example.com".into();
     changed.email_normalized = "ann.new@example.com".into();
