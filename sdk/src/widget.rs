@@ -1033,38 +1033,24 @@ impl Widget {
             emailed_to: RefCell::new(String::new()),
             resend_in: Cell::new(0),
         });
-        if let Some(form) = el(&state.root, "form") {
-            listen(&form, "submit", &state, on_submit);
-        }
-        if let Some(switch) = el(&state.root, "switch") {
-            listen(&switch, "click", &state, on_switch);
-        }
-        if let Some(b) = el(&state.root, "passkey") {
-            listen(&b, "click", &state, on_passkey);
-        }
-        if let Some(b) = el(&state.root, "create-passkey") {
-            listen(&b, "click", &state, on_create_passkey);
-        }
-        if let Some(b) = el(&state.root, "use-backup") {
-            listen(&b, "click", &state, on_use_backup);
-        }
-        if let Some(b) = el(&state.root, "email-code") {
-            listen(&b, "click", &state, on_email_code);
-        }
-        if let Some(b) = el(&state.root, "magic-link") {
-            listen(&b, "click", &state, on_magic_link);
-        }
-        if let Some(b) = el(&state.root, "sms-code") {
-            listen(&b, "click", &state, on_sms_code);
-        }
-        if let Some(b) = el(&state.root, "forgot") {
-            listen(&b, "click", &state, on_forgot);
-        }
-        if let Some(b) = el(&state.root, "resend") {
-            listen(&b, "click", &state, on_resend);
-        }
-        if let Some(b) = el(&state.root, "back") {
-            listen(&b, "click", &state, on_back);
+        type Handler = fn(&Rc<State>, web_sys::Event);
+        let handlers: [(&str, &str, Handler); 11] = [
+            ("form", "submit", on_submit),
+            ("switch", "click", on_switch),
+            ("passkey", "click", on_passkey),
+            ("create-passkey", "click", on_create_passkey),
+            ("use-backup", "click", on_use_backup),
+            ("email-code", "click", on_email_code),
+            ("magic-link", "click", on_magic_link),
+            ("sms-code", "click", on_sms_code),
+            ("forgot", "click", on_forgot),
+            ("resend", "click", on_resend),
+            ("back", "click", on_back),
+        ];
+        for (id, event, f) in handlers {
+            if let Some(target) = el(&state.root, id) {
+                listen(&target, event, &state, f);
+            }
         }
         Widget { state: Some(state) }
     }
