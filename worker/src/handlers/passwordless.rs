@@ -8,9 +8,10 @@ use latchkey_core::api::{
     VerifyEmailCodeRequest, VerifyEmailRequest, VerifyMagicLinkRequest, VerifySmsCodeRequest,
 };
 use latchkey_core::authn::passwordless::code::{self, Channel, SendCode, VerifyCode};
-use latchkey_core::authn::passwordless::link::{self, LinkStatus, Poll, SendLink};
-use latchkey_core::authn::passwordless::reset::{self, RequestReset};
-use latchkey_core::authn::passwordless::verify_email::{self, SendVerification};
+use latchkey_core::authn::passwordless::link::{self, LinkStatus, Poll};
+use latchkey_core::authn::passwordless::reset;
+use latchkey_core::authn::passwordless::verify_email;
+use latchkey_core::authn::passwordless::LinkRequest;
 use latchkey_core::login::alert;
 use worker::{Env, Response};
 
@@ -91,7 +92,7 @@ pub(super) async fn send_verification(
     email: &str,
 ) -> Result<CodeSent, Error> {
     let page = format!("{}{VERIFY_PAGE}", cx.issuer.trim_end_matches('/'));
-    let req = SendVerification {
+    let req = LinkRequest {
         application: app,
         email,
         client: &cx.client,
@@ -144,7 +145,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let app = app_by_client_id(cx, &body.client_id).await?;
             cx.vouch(&app);
             let page = format!("{}{LINK_PAGE}", cx.issuer.trim_end_matches('/'));
-            let req = SendLink {
+            let req = LinkRequest {
                 application: &app,
                 email: &body.email,
                 client: &cx.client,
@@ -196,7 +197,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let app = app_by_client_id(cx, &body.client_id).await?;
             cx.vouch(&app);
             let page = format!("{}{RESET_PAGE}", cx.issuer.trim_end_matches('/'));
-            let req = RequestReset {
+            let req = LinkRequest {
                 application: &app,
                 email: &body.email,
                 client: &cx.client,

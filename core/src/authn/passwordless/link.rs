@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    account, address, charge_send, enabled, failure, finish, gone, spent_marker,
+    account, address, charge_send, enabled, failure, finish, gone, spent_marker, LinkRequest,
     PasswordlessStores, Proven, RESEND_AFTER_SECS,
 };
 use crate::api::{MagicLinkInfo, MagicLinkSent, MagicLinkVerified};
@@ -75,21 +75,12 @@ fn json(v: &impl Serialize) -> Result<String, Error> {
     serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// Asking for a link.
-pub struct SendLink<'a> {
-    pub application: &'a Application,
-    pub email: &'a str,
-    pub client: &'a ClientInfo,
-    /// The page links open, without a fragment (`https://auth.example.com/magic-link`).
-    pub link_page: &'a str,
-}
-
 /// Stores the link and the asking page's rows and answers with the message to deliver:
 /// none for an address no account has (unless the application allows sign-up). The answer
 /// is the same either way.
 pub async fn send(
     store: &impl PasswordlessStores,
-    req: SendLink<'_>,
+    req: LinkRequest<'_>,
     now: i64,
     rng: &mut impl Rng,
 ) -> Result<(MagicLinkSent, Option<Message>), Error> {

@@ -57,6 +57,15 @@ pub trait PasswordlessStores: LoginStores + AppStore {}
 
 impl<T> PasswordlessStores for T where T: LoginStores + AppStore {}
 
+/// Asking for a link by email (a magic link, a reset link, a confirmation link).
+pub struct LinkRequest<'a> {
+    pub application: &'a Application,
+    pub email: &'a str,
+    pub client: &'a ClientInfo,
+    /// The page the link opens, without a fragment (`https://auth.example.com/magic-link`).
+    pub link_page: &'a str,
+}
+
 /// An address, checked: the form typed (to send to) and the form accounts are found by.
 #[derive(Debug, Clone)]
 pub(crate) struct Address {

@@ -8,14 +8,16 @@
 //! account, lifts its brute-force locks, voids its other reset links, raises
 //! `password.reset` and tells the user by email.
 
-use super::{address, charge_send, gone, spent_marker, PasswordlessStores, RESEND_AFTER_SECS};
+use super::{
+    address, charge_send, gone, spent_marker, LinkRequest, PasswordlessStores, RESEND_AFTER_SECS,
+};
 use crate::api::{CodeSent, PasswordResetInfo};
 use crate::authn::guard;
 use crate::authn::password::{self, HashParams};
 use crate::delivery::templates::{self, Kind, Vars};
 use crate::delivery::Message;
 use crate::events::{self, kinds};
-use crate::model::{Application, ClientInfo, LoginMethod, OneTimeCode, User};
+use crate::model::{ClientInfo, LoginMethod, OneTimeCode, User};
 use crate::rand::{hex, Rng};
 use crate::secrets::sha256;
 use crate::Error;
@@ -29,20 +31,11 @@ fn hash(token: &str) -> String {
     hex(&sha256(token.trim().as_bytes()))
 }
 
-/// Asking for a reset link.
-pub struct RequestReset<'a> {
-    pub application: &'a Application,
-    pub email: &'a str,
-    pub client: &'a ClientInfo,
-    /// The page reset links open, without a fragment.
-    pub link_page: &'a str,
-}
-
 /// Stores a reset link for the address and answers with the message to deliver (none for
 /// an address no account has).
 pub async fn request(
     store: &impl PasswordlessStores,
-    req: RequestReset<'_>,
+    req: LinkRequest<'_>,
     now: i64,
     rng: &mut impl Rng,
 ) -> Result<(CodeSent, Option<Message>), Error> {

@@ -5,7 +5,7 @@
 use pollster::block_on;
 
 use super::code::{self, SendCode, VerifyCode};
-use super::link::{self, LinkStatus, Poll, SendLink};
+use super::link::{self, LinkStatus, Poll};
 use super::*;
 use crate::api::CreateApplication;
 use crate::delivery::Message;
@@ -120,7 +120,7 @@ impl World {
     }
 
     fn send_link(&mut self, email: &str, now: i64) -> (String, Option<String>) {
-        let req = SendLink {
+        let req = LinkRequest {
             application: &self.app,
             email,
             client: &client(),
@@ -608,7 +608,7 @@ fn test_passwordless_wrong_codes_count_toward_the_login_id_lock() {
 }
 
 fn request_reset(w: &mut World, email: &str, now: i64) -> (crate::api::CodeSent, Option<String>) {
-    let req = super::reset::RequestReset {
+    let req = LinkRequest {
         application: &w.app,
         email,
         client: &client(),
@@ -733,7 +733,7 @@ fn test_passwordless_verify_email_link_confirms_once_and_the_policy_gates_passwo
     );
     // The same answer for every address; a link only for the unverified account.
     let send = |w: &mut World, email: &str, now: i64| {
-        let req = super::verify_email::SendVerification {
+        let req = LinkRequest {
             application: &w.app,
             email,
             client: &client(),

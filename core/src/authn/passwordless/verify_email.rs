@@ -4,7 +4,9 @@
 //! `require_verified_email` refuse password sign-ups and logins until then; a code or link
 //! sign-in verifies the address by itself.
 
-use super::{address, charge_send, gone, spent_marker, PasswordlessStores, RESEND_AFTER_SECS};
+use super::{
+    address, charge_send, gone, spent_marker, LinkRequest, PasswordlessStores, RESEND_AFTER_SECS,
+};
 use crate::api::{CodeSent, EmailVerified};
 use crate::delivery::templates::{self, Kind, Vars};
 use crate::delivery::Message;
@@ -60,19 +62,11 @@ pub async fn link_for(
     ))))
 }
 
-/// Asking for a confirmation link.
-pub struct SendVerification<'a> {
-    pub application: &'a Application,
-    pub email: &'a str,
-    pub client: &'a ClientInfo,
-    pub link_page: &'a str,
-}
-
 /// Sends a confirmation link to an account of the address that is not verified yet; the
 /// answer is the same for every address, verified, unverified or unknown.
 pub async fn send(
     store: &impl PasswordlessStores,
-    req: SendVerification<'_>,
+    req: LinkRequest<'_>,
     now: i64,
     rng: &mut impl Rng,
 ) -> Result<(CodeSent, Option<Message>), Error> {
