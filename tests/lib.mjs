@@ -118,3 +118,22 @@ export function parseCsv(text) {
   }
   return rows;
 }
+
+/** The newest message the development outbox holds for `to`, waiting for delivery. */
+export async function outboxMessage(to, { after = 0, timeoutMs = 10_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call('GET', `/api/v1/dev/outbox?to=${encodeURIComponent(to)}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const m = res.body.messages.find((x) => x.id > after);
+    if (m) return m;
+    if (Date.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The last outbox id for `to` so far (0 if none). */
+export async function lastId(to) {
+  const res = await call('GET', `/api/v1/dev/outbox?to=${encodeURIComponent(to)}`);
+  return res.body.messages[0]?.id ?? 0;
+}

@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { call, newOrg, email, registered, assertError } from './lib.mjs';
+import { call, newOrg, email, registered, assertError, outboxMessage, lastId } from './lib.mjs';
 import { RESEND_KEY, TWILIO } from './harness.mjs';
 
 const METHODS = ['password', 'magic_code', 'magic_link'];
@@ -26,25 +26,6 @@ async function newUser(tag, a = app, o = org) {
   const created = await o.api('POST', '/api/v1/users', { email: email(tag) });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   return registered(o, a, created.body);
-}
-
-/** The newest message the development outbox holds for `to`, waiting for delivery. */
-async function outboxMessage(to, { after = 0, timeoutMs = 10_000 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await call('GET', `/api/v1/dev/outbox?to=${encodeURIComponent(to)}`);
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    const m = res.body.messages.find((x) => x.id > after);
-    if (m) return m;
-    if (Date.now() > deadline) return null;
-    await sleep(100);
-  }
-}
-
-/** The last outbox id for `to` so far (0 if none). */
-async function lastId(to) {
-  const res = await call('GET', `/api/v1/dev/outbox?to=${encodeURIComponent(to)}`);
-  return res.body.messages[0]?.id ?? 0;
 }
 
 const codeOf = (m) => m.subject.match(/^(\d{6}) is your /)[1];

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE, call, newOrg, email, registered } from './lib.mjs';
+import { BASE, call, newOrg, email, registered, outboxMessage } from './lib.mjs';
 import { launchBrowser } from './browser.mjs';
 import { ROOT } from './harness.mjs';
 
@@ -36,13 +36,9 @@ async function newUser(tag) {
 }
 
 async function outbox(to, after = 0) {
-  for (let i = 0; i < 100; i++) {
-    const res = await call('GET', `/api/v1/dev/outbox?to=${encodeURIComponent(to)}`);
-    const m = res.body.messages.find((x) => x.id > after);
-    if (m) return m;
-    await sleep(100);
-  }
-  throw new Error(`nothing sent to ${to}`);
+  const m = await outboxMessage(to, { after });
+  if (!m) throw new Error(`nothing sent to ${to}`);
+  return m;
 }
 
 async function demo() {

@@ -803,3 +803,110 @@ pub struct Webhook {
     pub version: u32,
     pub updated_at: i64,
 }
+
+/// What a message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A sign-in link (magic link).
+    MagicLink,
+    /// A six-digit sign-in code by email (magic auth code).
+    MagicCode,
+    /// A link to choose a new password.
+    PasswordReset,
+    /// The notice that the password was changed.
+    PasswordChanged,
+    /// A link to confirm the email address.
+    VerifyEmail,
+    /// A six-digit sign-in code by SMS (text only).
+    SmsCode,
+    /// "Was this you?": a login a risk signal flagged.
+    LoginAlert,
+}
+
+/// How a kind of message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+/// The variables every message has: the device, place and address of the request.
+const CLIENT: [&str; 3] = ["device", "location", "ip"];
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 7] = [
+        MessageKind::MagicLink,
+        MessageKind::MagicCode,
+        MessageKind::PasswordReset,
+        MessageKind::PasswordChanged,
+        MessageKind::VerifyEmail,
+        MessageKind::SmsCode,
+        MessageKind::LoginAlert,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::MagicLink => "magic_link",
+            MessageKind::MagicCode => "magic_code",
+            MessageKind::PasswordReset => "password_reset",
+            MessageKind::PasswordChanged => "password_changed",
+            MessageKind::VerifyEmail => "verify_email",
+            MessageKind::SmsCode => "sms_code",
+            MessageKind::LoginAlert => "login_alert",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn channel(self) -> Channel {
+        match self {
+            MessageKind::SmsCode => Channel::Sms,
+            _ => Channel::Email,
+        }
+    }
+
+    /// The variables a message of this kind is given.
+    pub fn variables(self) -> Vec<&'static str> {
+        let own: &[&str] = match self {
+            MessageKind::MagicLink | MessageKind::PasswordReset | MessageKind::VerifyEmail => {
+                &["application", "link", "expires_minutes"]
+            }
+            MessageKind::MagicCode | MessageKind::SmsCode => {
+                &["application", "code", "expires_minutes"]
+            }
+            MessageKind::PasswordChanged => &["application"],
+            MessageKind::LoginAlert => &["application", "link", "time", "reasons"],
+        };
+        own.iter().chain(CLIENT.iter()).copied().collect()
+    }
+
+    /// The variable a template of this kind cannot do without (in its text, and in its HTML
+    /// for email): the link or the code the message exists to carry.
+    pub fn required(self) -> Option<&'static str> {
+        match self {
+            MessageKind::MagicLink
+            | MessageKind::PasswordReset
+            | MessageKind::VerifyEmail
+            | MessageKind::LoginAlert => Some("link"),
+            MessageKind::MagicCode | MessageKind::SmsCode => Some("code"),
+            MessageKind::PasswordChanged => None,
+        }
+    }
+}
+
+/// An organization's own template for one kind of message (see
+/// `delivery::templates::validate` for what it may hold).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageTemplate {
+    pub kind: MessageKind,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub updated_at: i64,
+}

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use latchkey_core::access::{Grants, Scope};
 use latchkey_core::api::{parse_json_request, DeviceMeta};
-use latchkey_core::delivery::Message;
+use latchkey_core::delivery::Draft;
 use latchkey_core::http::cors;
 use latchkey_core::model::Application;
 use latchkey_core::model::ClientInfo;
@@ -105,12 +105,12 @@ impl Ctx {
         }
     }
 
-    /// Queues `message` (if any) of organization `org` for delivery after the answer.
-    pub fn send_later(&self, org: &str, message: Option<Message>) {
-        if let Some(message) = message {
+    /// Queues `draft` (if any) of organization `org` for delivery after the answer.
+    pub fn send_later(&self, org: &str, draft: Option<Draft>) {
+        if let Some(draft) = draft {
             self.outbox.borrow_mut().push(Outgoing {
                 organization_id: org.to_owned(),
-                message,
+                draft,
             });
         }
     }

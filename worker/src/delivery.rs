@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use base64ct::{Base64, Encoding};
-use latchkey_core::delivery::{Email, EmailSender, Message, Sms, SmsSender};
+use latchkey_core::delivery::{custom, Draft, Email, EmailSender, Message, Sms, SmsSender};
 use latchkey_core::model::{EmailProvider, Messaging, SmsProvider};
 use latchkey_core::store::OrgStore;
 use latchkey_core::validate::percent_encode;
@@ -28,7 +28,8 @@ use crate::d1::D1Store;
 /// A message to deliver for an organization.
 pub struct Outgoing {
     pub organization_id: String,
-    pub message: Message,
+    /// Rendered at delivery, with the organization's own template for its kind if any.
+    pub draft: Draft,
 }
 
 /// The messages a request queued, delivered once it has answered.
@@ -208,12 +209,13 @@ pub async fn deliver_all(env: Env, outgoing: Vec<Outgoing>, now: i64) {
                 continue;
             }
         };
-        let (provider, sent) = send(&env, via, &o.message).await;
+        let message = custom::render(&store, &o.organization_id, &o.draft).await;
+        let (provider, sent) = send(&env, via, &message).await;
         if let Err(e) = sent {
             console_error!("delivery: {provider} failed for {}: {e}", o.organization_id);
         }
         if dev {
-            if let Err(e) = store.keep_sent(&o.message, provider, now).await {
+            if let Err(e) = store.keep_sent(&message, provider, now).await {
                 console_error!("delivery: outbox: {e}");
             }
         }

@@ -49,6 +49,7 @@ pub mod passkeys;
 pub mod passwordless;
 pub mod records;
 pub mod sessions;
+pub mod templates;
 
 pub use auth::*;
 pub use common::*;
@@ -59,3 +60,4 @@ pub use passkeys::*;
 pub use passwordless::*;
 pub use records::*;
 pub use sessions::*;
+pub use templates::*;

@@ -1,17 +1,59 @@
 //! Messages Latchkey sends (sign-in links and codes by email, codes by SMS), and the
 //! senders that deliver them.
 //!
-//! Flows build a [`Message`] from a [`templates`] template and hand it back to their caller;
-//! they never send it themselves, so that whether a message is sent (to an address no account
-//! has, nothing is) cannot show in the answer or its timing: the worker delivers after the
-//! response, through an [`EmailSender`] (Cloudflare's `send_email` binding or an HTTP email
-//! API) and an [`SmsSender`] (a Twilio-compatible HTTP API).
+//! Flows build a [`Draft`] (a template's kind, a recipient and the values) and hand it back
+//! to their caller; they never send it themselves, so that whether a message is sent (to an
+//! address no account has, nothing is) cannot show in the answer or its timing. The worker
+//! renders each draft after the response, with its organization's own template for that kind
+//! where it has one ([`custom`]) and the shipped one otherwise, and delivers the [`Message`]
+//! through an [`EmailSender`] (Cloudflare's `send_email` binding or an HTTP email API) or an
+//! [`SmsSender`] (a Twilio-compatible HTTP API).
 
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use templates::{Channel, Kind, Template, Vars};
 
+pub mod custom;
 pub mod templates;
+
+/// A message a flow asks for, not yet rendered.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub kind: Kind,
+    /// An email address, or a phone number (E.164) for an SMS kind.
+    pub to: String,
+    pub vars: Vars,
+}
+
+impl Draft {
+    pub fn new(kind: Kind, to: impl Into<String>, vars: Vars) -> Self {
+        Draft {
+            kind,
+            to: to.into(),
+            vars,
+        }
+    }
+
+    /// The message, from `own` (the organization's template for this kind) or else the
+    /// shipped template.
+    pub fn render(&self, own: Option<&Template>) -> Message {
+        let r = templates::render(
+            own.unwrap_or(templates::default_template(self.kind)),
+            &self.vars,
+        );
+        let to = self.to.clone();
+        match self.kind.channel() {
+            Channel::Email => Message::Email(Email {
+                to,
+                subject: r.subject,
+                text: r.text,
+                html: r.html,
+            }),
+            Channel::Sms => Message::Sms(Sms { to, body: r.text }),
+        }
+    }
+}
 
 /// An email, with a plain-text and an HTML body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

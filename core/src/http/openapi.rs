@@ -327,6 +327,21 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             &[400, 401],
         ),
         Route::DevOutbox => ok(Some(json!({"type": "object"})), &[404]),
+        Route::ListTemplates => ok(schema::<TemplateList>(g), READ),
+        Route::GetTemplate => ok(schema::<TemplateView>(g), READ),
+        Route::SetTemplate => with(
+            schema::<SetTemplate>(g),
+            200,
+            schema::<TemplateView>(g),
+            WRITE,
+        ),
+        Route::ResetTemplate => with(None, 204, None, READ),
+        Route::PreviewTemplate => with(
+            schema::<PreviewTemplate>(g),
+            200,
+            schema::<TemplatePreview>(g),
+            WRITE,
+        ),
         Route::LoginApiLogin => login_api(
             schema::<crate::compat::login_api::LoginRequest>(g),
             200,

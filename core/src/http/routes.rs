@@ -155,6 +155,11 @@ pub enum Route {
     VerifyEmail,
     DisownLogin,
     DevOutbox,
+    ListTemplates,
+    GetTemplate,
+    SetTemplate,
+    ResetTemplate,
+    PreviewTemplate,
 }
 
 /// One row of the route table.
@@ -312,6 +317,11 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::VerifyEmail, Post, "/api/v1/auth/verify-email", "verifyEmail", "Confirm an email address with the link's token (once).", Access::Public, &[]),
     r(Route::DisownLogin, Post, "/api/v1/auth/not-me", "disownLogin", "\"This was not me\": sign out the session a login alert was about (the alert link's token, once).", Access::Public, &[]),
     r(Route::DevOutbox, Get, "/api/v1/dev/outbox", "listDevOutbox", "Development only (404 elsewhere): the messages the worker sent, newest first.", Access::Public, &["to"]),
+    r(Route::ListTemplates, Get, "/api/v1/templates", "listEmailTemplates", "Every kind of message (sign-in links and codes, reset, confirmation, notices, SMS) with the template it is sent with: the organization's own or the shipped default.", Access::Org(P::OrganizationsRead), &[]),
+    r(Route::GetTemplate, Get, "/api/v1/templates/{kind}", "getEmailTemplate", "The template one kind of message is sent with, and the variables it may use.", Access::Org(P::OrganizationsRead), &[]),
+    r(Route::SetTemplate, Put, "/api/v1/templates/{kind}", "customizeEmailTemplate", "Use the organization's own subject, text and HTML for one kind of message; checked against its variables.", Access::Org(P::OrganizationsWrite), &[]),
+    r(Route::ResetTemplate, Delete, "/api/v1/templates/{kind}", "resetEmailTemplate", "Go back to the shipped template for one kind of message.", Access::Org(P::OrganizationsWrite), &[]),
+    r(Route::PreviewTemplate, Post, "/api/v1/templates/{kind}/preview", "previewEmailTemplate", "Render a draft (or the template in use) with sample values, as the message would be sent.", Access::Org(P::OrganizationsRead), &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 

@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::LoginDisowned;
-use crate::delivery::templates::{self, Kind, Vars};
-use crate::delivery::Message;
+use crate::delivery::templates::{Kind, Vars};
+use crate::delivery::Draft;
 use crate::events::{self, kinds};
 use crate::model::{Application, ClientInfo, OneTimeCode, Session, User};
 use crate::rand::{hex, Rng};
@@ -59,7 +59,7 @@ pub async fn alert(
     issuer: &str,
     now: i64,
     rng: &mut impl Rng,
-) -> Result<Option<Message>, Error> {
+) -> Result<Option<Draft>, Error> {
     let reasons = why(flags);
     if reasons.is_empty() {
         return Ok(None);
@@ -98,11 +98,7 @@ pub async fn alert(
         .set("time", crate::time::rfc3339(now))
         .set("reasons", reasons)
         .client(&session.client);
-    Ok(Some(Message::Email(templates::email(
-        Kind::LoginAlert,
-        &user.email,
-        &vars,
-    ))))
+    Ok(Some(Draft::new(Kind::LoginAlert, &user.email, vars)))
 }
 
 /// "This was not me": signs out the session the alert was about (once), and raises

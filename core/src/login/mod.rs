@@ -39,7 +39,7 @@ pub struct LoginSuccess {
     /// Whether the user is registered for the application (always true without one).
     pub registered: bool,
     /// The "was this you?" email of a login a risk signal flagged (see [`alert`]).
-    pub alert: Option<crate::delivery::Message>,
+    pub alert: Option<crate::delivery::Draft>,
 }
 
 /// A new single-use code for `purpose`: the value to hand out and its stored form.

@@ -1914,7 +1914,11 @@ fn test_login_alert_for_a_new_device_signs_that_session_out_once() {
         NOW + 2000,
         &mut rng,
     );
-    let Some(crate::delivery::Message::Email(mail)) = other.alert.clone() else {
+    let draft = other.alert.clone().unwrap();
+    for v in draft.kind.variables() {
+        assert!(draft.vars.get(v).is_some(), "the alert lacks {v}");
+    }
+    let crate::delivery::Message::Email(mail) = draft.render(None) else {
         panic!("no alert");
     };
     assert_eq!(mail.to, "al@example.com");

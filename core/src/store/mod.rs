@@ -9,9 +9,9 @@
 #![allow(async_fn_in_trait)]
 
 use crate::model::{
-    ApiKey, Application, Delivery, LoginRecord, MfaFactor, OneTimeCode, Organization, Page,
-    Passkey, Permission, RefreshToken, Registration, Role, SecurityEvent, Session, User,
-    UserStatus, Webhook,
+    ApiKey, Application, Delivery, LoginRecord, MessageKind, MessageTemplate, MfaFactor,
+    OneTimeCode, Organization, Page, Passkey, Permission, RefreshToken, Registration, Role,
+    SecurityEvent, Session, User, UserStatus, Webhook,
 };
 use crate::Error;
 
@@ -481,4 +481,19 @@ pub trait EventStore {
     ) -> StoreResult<Vec<(SecurityEvent, Option<Webhook>)>>;
     /// Stores the outcome of a delivery attempt.
     async fn record_delivery(&self, event_id: i64, delivery: &Delivery) -> StoreResult<()>;
+}
+
+/// An organization's own message templates, one per kind at most.
+pub trait TemplateStore {
+    /// The organization's templates, in no particular order.
+    async fn list_templates(&self, org_id: &str) -> StoreResult<Vec<MessageTemplate>>;
+    async fn get_template(
+        &self,
+        org_id: &str,
+        kind: MessageKind,
+    ) -> StoreResult<Option<MessageTemplate>>;
+    /// Stores the template of its kind, replacing the one before.
+    async fn put_template(&self, org_id: &str, template: &MessageTemplate) -> StoreResult<()>;
+    /// Removes the template of `kind`; `false` if there was none.
+    async fn delete_template(&self, org_id: &str, kind: MessageKind) -> StoreResult<bool>;
 }

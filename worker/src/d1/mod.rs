@@ -14,6 +14,7 @@ mod passkeys;
 mod records;
 mod roles;
 mod sessions;
+mod templates;
 mod users;
 
 use std::rc::Rc;

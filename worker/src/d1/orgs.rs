@@ -146,6 +146,7 @@ impl OrgStore for D1Store {
             "DELETE FROM record_checkpoints WHERE organization_id = ?1",
             "DELETE FROM security_events WHERE organization_id = ?1",
             "DELETE FROM webhooks WHERE organization_id = ?1",
+            "DELETE FROM message_templates WHERE organization_id = ?1",
             "DELETE FROM record_counters WHERE organization_id = ?1",
             "DELETE FROM attempt_counters WHERE organization_id = ?1",
             "DELETE FROM users WHERE organization_id = ?1",

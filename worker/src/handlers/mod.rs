@@ -14,6 +14,7 @@ mod passwordless;
 mod records;
 mod security_events;
 mod sessions;
+mod templates;
 
 use latchkey_core::authn::password::OWASP;
 use latchkey_core::events;
@@ -110,6 +111,9 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | VerifyEmail
         | DisownLogin
         | DevOutbox => passwordless::handle(route, cx, env).await,
+        ListTemplates | GetTemplate | SetTemplate | ResetTemplate | PreviewTemplate => {
+            templates::handle(route, cx, env).await
+        }
     }
 }
 

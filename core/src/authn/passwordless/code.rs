@@ -14,8 +14,8 @@ use super::{
     PasswordlessStores, Proven, RESEND_AFTER_SECS,
 };
 use crate::api::CodeSent;
-use crate::delivery::templates::{self, Kind, Vars};
-use crate::delivery::Message;
+use crate::delivery::templates::{Kind, Vars};
+use crate::delivery::Draft;
 use crate::login::{LoginEnv, LoginSuccess};
 use crate::model::{
     Application, ClientInfo, FailureReason, LoginMethod, OneTimeCode, SmsProvider, User,
@@ -155,7 +155,7 @@ pub async fn send(
     req: SendCode<'_>,
     now: i64,
     rng: &mut impl Rng,
-) -> Result<(CodeSent, Option<Message>), Error> {
+) -> Result<(CodeSent, Option<Draft>), Error> {
     let (app, channel) = (req.application, req.channel);
     usable(store, app, channel).await?;
     let (display, normalized) = channel.parse(req.to)?;
@@ -184,22 +184,12 @@ pub async fn send(
         .set("expires_minutes", (TTL_MS / 60_000).to_string())
         .client(req.client);
     let message = match (channel, &user) {
-        (Channel::Email, Some(u)) => Some(Message::Email(templates::email(
-            Kind::MagicCode,
-            &u.email,
-            &vars,
-        ))),
-        (Channel::Email, None) if app.self_signup => Some(Message::Email(templates::email(
-            Kind::MagicCode,
-            &display,
-            &vars,
-        ))),
+        (Channel::Email, Some(u)) => Some(Draft::new(Kind::MagicCode, &u.email, vars)),
+        (Channel::Email, None) if app.self_signup => {
+            Some(Draft::new(Kind::MagicCode, &display, vars))
+        }
         // By SMS, only to the number an account has; no account is made from a number.
-        (Channel::Sms, Some(_)) => Some(Message::Sms(templates::sms(
-            Kind::SmsCode,
-            &normalized,
-            &vars,
-        ))),
+        (Channel::Sms, Some(_)) => Some(Draft::new(Kind::SmsCode, &normalized, vars)),
         _ => None,
     };
     let sent = CodeSent {

@@ -19,8 +19,8 @@ use super::{
     PasswordlessStores, Proven, RESEND_AFTER_SECS,
 };
 use crate::api::{MagicLinkInfo, MagicLinkSent, MagicLinkVerified};
-use crate::delivery::templates::{self, Kind, Vars};
-use crate::delivery::Message;
+use crate::delivery::templates::{Kind, Vars};
+use crate::delivery::Draft;
 use crate::login::{LoginEnv, LoginSuccess};
 use crate::model::{Application, ClientInfo, FailureReason, LoginMethod, OneTimeCode, User};
 use crate::rand::{hex, Rng};
@@ -83,7 +83,7 @@ pub async fn send(
     req: LinkRequest<'_>,
     now: i64,
     rng: &mut impl Rng,
-) -> Result<(MagicLinkSent, Option<Message>), Error> {
+) -> Result<(MagicLinkSent, Option<Draft>), Error> {
     let app = req.application;
     enabled(app, LoginMethod::MagicLink)?;
     let addr = address(req.email)?;
@@ -130,7 +130,7 @@ pub async fn send(
             .set("application", app.name.as_str())
             .set("link", link)
             .set("expires_minutes", (TTL_MS / 60_000).to_string());
-        Message::Email(templates::email(Kind::MagicLink, to, &vars))
+        Draft::new(Kind::MagicLink, to, vars)
     });
     let sent = MagicLinkSent {
         pending_id,

@@ -22,6 +22,7 @@ use crate::api::CreateUser;
 use crate::authn::guard;
 use crate::authn::mfa::{self, FirstFactor};
 use crate::authn::password::LoginStores;
+use crate::delivery::templates::Kind;
 use crate::identity::{registrations, users};
 use crate::login::{establish, LoginEnv, LoginSuccess, Start};
 use crate::model::{
@@ -50,6 +51,18 @@ pub const PER_IP_PER_HOUR: u32 = 100;
 pub const SPENT: &str = "signin_spent";
 
 const HOUR_MS: i64 = 3_600_000;
+
+/// How long the link or code of a message of `kind` lasts, in minutes (0 for a notice).
+pub fn lifetime_minutes(kind: Kind) -> i64 {
+    let ms = match kind {
+        Kind::MagicLink => link::TTL_MS,
+        Kind::MagicCode | Kind::SmsCode => code::TTL_MS,
+        Kind::PasswordReset => reset::TTL_MS,
+        Kind::VerifyEmail => verify_email::TTL_MS,
+        Kind::PasswordChanged | Kind::LoginAlert => 0,
+    };
+    ms / 60_000
+}
 
 /// The stores a passwordless sign-in reads and writes: a password login's, and the
 /// applications (a link names its own).

@@ -14,8 +14,8 @@ use super::{
 use crate::api::{CodeSent, PasswordResetInfo};
 use crate::authn::guard;
 use crate::authn::password::{self, HashParams};
-use crate::delivery::templates::{self, Kind, Vars};
-use crate::delivery::Message;
+use crate::delivery::templates::{Kind, Vars};
+use crate::delivery::Draft;
 use crate::events::{self, kinds};
 use crate::model::{ClientInfo, LoginMethod, OneTimeCode, User};
 use crate::rand::{hex, Rng};
@@ -38,7 +38,7 @@ pub async fn request(
     req: LinkRequest<'_>,
     now: i64,
     rng: &mut impl Rng,
-) -> Result<(CodeSent, Option<Message>), Error> {
+) -> Result<(CodeSent, Option<Draft>), Error> {
     let app = req.application;
     if !app.login_methods.contains(&LoginMethod::Password) {
         return Err(Error::invalid_field(
@@ -68,7 +68,7 @@ pub async fn request(
             .set("link", format!("{}#{token}", req.link_page))
             .set("expires_minutes", (TTL_MS / 60_000).to_string())
             .client(req.client);
-        Message::Email(templates::email(Kind::PasswordReset, &u.email, &vars))
+        Draft::new(Kind::PasswordReset, &u.email, vars)
     });
     let sent = CodeSent {
         expires_in: (TTL_MS / 1000) as u32,
@@ -116,7 +116,7 @@ pub async fn complete(
     params: HashParams,
     now: i64,
     rng: &mut impl Rng,
-) -> Result<(User, Option<Message>), Error> {
+) -> Result<(User, Option<Draft>), Error> {
     password::validate(new_password)?;
     let h = hash(token);
     let Some(row) = store.consume_code(&h, PASSWORD_RESET, now).await? else {
@@ -150,6 +150,6 @@ pub async fn complete(
     let vars = Vars::new()
         .set("application", app_name.unwrap_or_default())
         .client(client);
-    let notice = Message::Email(templates::email(Kind::PasswordChanged, &user.email, &vars));
+    let notice = Draft::new(Kind::PasswordChanged, &user.email, vars);
     Ok((user, Some(notice)))
 }

@@ -8,7 +8,7 @@ use super::code::{self, SendCode, VerifyCode};
 use super::link::{self, LinkStatus, Poll};
 use super::*;
 use crate::api::CreateApplication;
-use crate::delivery::Message;
+use crate::delivery::{Draft, Message};
 use crate::model::{MfaPolicy, Outcome};
 use crate::rand::TestRng;
 use crate::sessions::jwt::KeyRing;
@@ -182,14 +182,24 @@ impl World {
     }
 }
 
-fn email_of(m: &Message) -> &crate::delivery::Email {
-    match m {
+/// Every variable a template of the draft's kind may use has a value: the list an
+/// administrator is shown is the truth.
+fn assert_complete(d: &Draft) {
+    for v in d.kind.variables() {
+        assert!(d.vars.get(v).is_some(), "{:?} lacks {v}", d.kind);
+    }
+}
+
+/// The email a draft becomes with the shipped templates.
+fn email_of(m: &Draft) -> crate::delivery::Email {
+    assert_complete(m);
+    match m.render(None) {
         Message::Email(e) => e,
         Message::Sms(_) => panic!("not an email"),
     }
 }
 
-fn code_in(m: &Message) -> String {
+fn code_in(m: &Draft) -> String {
     let e = email_of(m);
     let code: String = e.subject.chars().take_while(char::is_ascii_digit).collect();
     assert_eq!(code.len(), 6, "{}", e.subject);
@@ -197,7 +207,7 @@ fn code_in(m: &Message) -> String {
     code
 }
 
-fn token_in(m: &Message) -> String {
+fn token_in(m: &Draft) -> String {
     let e = email_of(m);
     let start = e.text.find(PAGE).unwrap() + PAGE.len() + 1;
     let token: String = e.text[start..]
@@ -249,7 +259,7 @@ fn test_passwordless_code_email_names_application_device_and_place_escaped() {
         key: KEY,
     };
     let (_, m) = block_on(code::send(&w.store, req, NOW, &mut w.rng)).unwrap();
-    let e = email_of(m.as_ref().unwrap()).clone();
+    let e = email_of(m.as_ref().unwrap());
     assert_eq!(e.to, "Ann@Example.com");
     assert!(e.subject.ends_with("is your Web <App> code"));
     assert!(e.html.contains("Web &lt;App&gt;"));
@@ -616,7 +626,7 @@ fn request_reset(w: &mut World, email: &str, now: i64) -> (crate::api::CodeSent,
     };
     let (sent, m) = block_on(super::reset::request(&w.store, req, now, &mut w.rng)).unwrap();
     let token = m.map(|m| {
-        let e = email_of(&m).clone();
+        let e = email_of(&m);
         assert_eq!(e.subject, "Reset your Web <App> password");
         let start = e.text.find("reset-password#").unwrap() + "reset-password#".len();
         e.text[start..start + 64].to_owned()
@@ -649,7 +659,7 @@ fn test_passwordless_reset_sets_the_password_once_ends_sessions_and_tells_the_us
         &mut w.rng,
     ))
     .unwrap();
-    let notice = email_of(notice.as_ref().unwrap()).clone();
+    let notice = email_of(notice.as_ref().unwrap());
     assert_eq!(notice.subject, "Your Web <App> password was changed");
     assert!(notice.text.contains("198.51.100.4"));
     assert!(user.password_hash.is_some());
@@ -745,7 +755,7 @@ fn test_passwordless_verify_email_link_confirms_once_and_the_policy_gates_passwo
     let (b, none) = send(&mut w, "nobody@example.com", NOW);
     assert_eq!(a, b);
     assert!(none.is_none());
-    let e = email_of(m.as_ref().unwrap()).clone();
+    let e = email_of(m.as_ref().unwrap());
     assert_eq!(e.subject, "Confirm your email for Web <App>");
     let start = e.text.find("verify-email#").unwrap() + "verify-email#".len();
     let token = e.text[start..start + 64].to_owned();
@@ -840,7 +850,8 @@ fn test_passwordless_sms_code_signs_in_by_the_number_an_account_has() {
     let (same, none) = sms(&mut w, "+14155550199", NOW).unwrap();
     assert_eq!(sent, same);
     assert!(none.is_none(), "a number no account has gets nothing");
-    let Some(Message::Sms(text)) = m else {
+    m.iter().for_each(assert_complete);
+    let Some(Message::Sms(text)) = m.map(|d| d.render(None)) else {
         panic!("not an SMS")
     };
     assert_eq!(text.to, "+14155550100");

@@ -8,8 +8,8 @@ use super::{
     address, charge_send, gone, spent_marker, LinkRequest, PasswordlessStores, RESEND_AFTER_SECS,
 };
 use crate::api::{CodeSent, EmailVerified};
-use crate::delivery::templates::{self, Kind, Vars};
-use crate::delivery::Message;
+use crate::delivery::templates::{Kind, Vars};
+use crate::delivery::Draft;
 use crate::model::{Application, ClientInfo, OneTimeCode, User};
 use crate::rand::{hex, Rng};
 use crate::secrets::sha256;
@@ -34,7 +34,7 @@ pub async fn link_for(
     link_page: &str,
     now: i64,
     rng: &mut impl Rng,
-) -> Result<Option<Message>, Error> {
+) -> Result<Option<Draft>, Error> {
     if user.email_verified {
         return Ok(None);
     }
@@ -55,11 +55,7 @@ pub async fn link_for(
         .set("link", format!("{link_page}#{token}"))
         .set("expires_minutes", (TTL_MS / 60_000).to_string())
         .client(client);
-    Ok(Some(Message::Email(templates::email(
-        Kind::VerifyEmail,
-        &user.email,
-        &vars,
-    ))))
+    Ok(Some(Draft::new(Kind::VerifyEmail, &user.email, vars)))
 }
 
 /// Sends a confirmation link to an account of the address that is not verified yet; the
@@ -69,7 +65,7 @@ pub async fn send(
     req: LinkRequest<'_>,
     now: i64,
     rng: &mut impl Rng,
-) -> Result<(CodeSent, Option<Message>), Error> {
+) -> Result<(CodeSent, Option<Draft>), Error> {
     let app = req.application;
     let addr = address(req.email)?;
     let org = app.organization_id.as_str();

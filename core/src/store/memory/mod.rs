@@ -7,14 +7,14 @@ use std::collections::HashMap;
 
 use crate::model::{
     ApiKey, Application, AttemptCounter, ChainRow, Checkpoint, Criteria, Delivery, DeliveryState,
-    LoginRecord, MfaFactor, OneTimeCode, Organization, Outcome, Page, Passkey, PastLogin,
-    Permission, RecordCounter, RefreshToken, Registration, Role, SecurityEvent, Session,
-    StoredRecord, User, Webhook,
+    LoginRecord, MessageKind, MessageTemplate, MfaFactor, OneTimeCode, Organization, Outcome, Page,
+    Passkey, PastLogin, Permission, RecordCounter, RefreshToken, Registration, Role, SecurityEvent,
+    Session, StoredRecord, User, Webhook,
 };
 use crate::store::{
     ApiKeyStore, AppStore, AttemptStore, Cache, ChainStore, CodeStore, EventStore, LoginWrite,
     MfaStore, OrgStore, PasskeyStore, RecordStore, RegistrationStore, RoleStore, Rotation,
-    SessionStore, StoreResult, UserFilter, UserStore,
+    SessionStore, StoreResult, TemplateStore, UserFilter, UserStore,
 };
 use crate::Error;
 
@@ -32,6 +32,7 @@ mod records;
 mod registrations;
 mod roles;
 mod sessions;
+mod templates;
 mod users;
 
 pub use cache::MemoryCache;
@@ -63,6 +64,8 @@ struct Data {
     /// Security events, oldest first, and each organization's webhook.
     events: Vec<SecurityEvent>,
     webhooks: HashMap<String, Webhook>,
+    /// Each organization's own message templates.
+    templates: HashMap<(String, MessageKind), MessageTemplate>,
     passkeys: Vec<Passkey>,
     /// Attempts counted against each code, by code hash.
     code_attempts: HashMap<String, u32>,

@@ -69,6 +69,7 @@ impl OrgStore for MemoryStore {
         d.attempts.retain(|(o, _), _| o != id);
         d.events.retain(|e| e.organization_id != id);
         d.webhooks.remove(id);
+        d.templates.retain(|(o, _), _| o != id);
         d.passkeys.retain(|p| p.organization_id != id);
         d.mfa_factors.retain(|f| f.organization_id != id);
         d.backup_codes.retain(|(o, _, _)| o != id);
