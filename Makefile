@@ -65,6 +65,8 @@ migrate-local: tools
 
 dev: tools worker sdk migrate-local
 	@node scripts/dev-secrets.mjs .dev.vars $(PORT)
+	@# Once the worker answers, the first run's organization, application and user (printed).
+	node scripts/dev-seed.mjs .dev-seed.json $(PORT) .dev.vars & \
 	$(NODE_BIN)/wrangler dev --ip 127.0.0.1 --port $(PORT)
 
 # ---- checks ---------------------------------------------------------------------------

@@ -47,7 +47,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   ensure(file, 'LATCHKEY_DEV_OVERRIDES', () => 'enabled');
   console.log(`dev-secrets: ${file}: SIGNING_KEY ${signing.fresh ? 'created' : 'kept'}, PLATFORM_ADMIN_KEY ${platform.fresh ? 'created' : 'kept'}`);
   console.log(`
-Create your first organization (its API key is printed once):
+The first run's organization, application and user are made once the worker answers
+(scripts/dev-seed.mjs prints them). More organizations (each API key is printed once):
 
   curl -s -X POST http://127.0.0.1:${port}/api/v1/organizations \\
     -H 'authorization: Bearer ${platform.value}' \\

@@ -3,7 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { call, assertError, newOrg, email, bearer, registered } from './lib.mjs';
+import { BASE, call, assertError, newOrg, email, bearer, registered } from './lib.mjs';
 
 let org;
 let app;
@@ -85,7 +85,15 @@ test('test_browser_mode_refresh_cookie_and_csrf', async () => {
     body: { client_id: app.client_id, login_id: user.email, password: PASSWORD, cookie: true },
     headers: { origin: 'https://evil.example.com' },
   });
-  assertError(evil, 403, 'FORBIDDEN');
+  assertError(evil, 403, 'ORIGIN_NOT_ALLOWED');
+  assert.match(evil.body.error_msg, /https:\/\/evil\.example\.com: add it to the application's allowed_origins/);
+  // This server's own pages (the demo, the account page) are always allowed.
+  const own = await call('POST', '/api/v1/auth/login', {
+    body: { client_id: app.client_id, login_id: user.email, password: PASSWORD, cookie: true },
+    headers: { origin: new URL(BASE).origin },
+  });
+  assert.equal(own.status, 200, JSON.stringify(own.body));
+  assert.ok(own.headers.getSetCookie().some((c) => c.startsWith('lk_refresh=')));
 });
 
 test('test_cors_for_allowed_origins_on_sdk_routes_only', async () => {

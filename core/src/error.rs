@@ -76,6 +76,9 @@ pub enum Error {
     /// Too many messages asked for (a resend before its cooldown, an hourly cap): try again
     /// after this many seconds.
     RateLimited { retry_after_secs: u64 },
+    /// A browser request from an origin the application does not list in its
+    /// `allowed_origins` (the origin is named, so the message says what to add).
+    OriginNotAllowed(String),
     /// Valid credentials that do not grant this operation.
     Forbidden,
     /// Forbidden, with the encoded explanation seed 002 documents
@@ -132,6 +135,7 @@ impl Error {
             Error::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
             Error::CodeRejected(code) => code,
             Error::RateLimited { .. } => "RATE_LIMITED",
+            Error::OriginNotAllowed(_) => "ORIGIN_NOT_ALLOWED",
             Error::Forbidden | Error::ForbiddenEncoded(_) => "FORBIDDEN",
             Error::Internal(_) => "INTERNAL_ERROR",
         }
@@ -196,6 +200,9 @@ impl Error {
             Error::RateLimited { retry_after_secs } => {
                 format!("Too many requests; try again in {retry_after_secs} seconds.")
             }
+            Error::OriginNotAllowed(origin) => format!(
+                "This application does not allow requests from {origin}: add it to the application's allowed_origins."
+            ),
             Error::Forbidden | Error::ForbiddenEncoded(_) => {
                 "These credentials do not allow this operation.".to_owned()
             }

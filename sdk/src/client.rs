@@ -477,7 +477,19 @@ impl Client {
             "/api/v1/config/client/{}",
             js_sys::encode_uri_component(&self.client_id)
         );
-        decoded(answer(timed(Request::get(&self.url(&path))).send().await?).await?)
+        match answer(timed(Request::get(&self.url(&path))).send().await?).await {
+            // No application has this client id: the page's set-up, said in the login
+            // routes' own words.
+            Err(e) if e.status == 404 => Err(SdkError::new(
+                "INVALID_CLIENT_ID",
+                format!(
+                    "no application has the client id {:?}: set client-id to one of your applications' client_id",
+                    self.client_id
+                ),
+                404,
+            )),
+            other => decoded(other?),
+        }
     }
 
     /// Logs in with an email or username and a password; resolves to the user.

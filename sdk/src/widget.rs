@@ -18,8 +18,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use latchkey_core::browser::login_form::{
-    check, check_address, check_code, check_email_code, check_phone, explain, texts, Field, Mode,
-    Offer,
+    check, check_address, check_code, check_email_code, check_phone, explain, is_setup_error,
+    texts, Field, Mode, Offer,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -62,6 +62,7 @@ declare global {
 
 const TEMPLATE: &str = r#"<style>
 :host{display:block;max-width:var(--latchkey-width,22rem);font-family:var(--latchkey-font,system-ui,sans-serif);color:var(--latchkey-fg,inherit)}
+:host([hidden]){display:none}
 form{display:grid;gap:.75rem;padding:var(--latchkey-padding,1.25rem);background:var(--latchkey-bg,transparent);border:1px solid var(--latchkey-border,#8886);border-radius:var(--latchkey-radius,.5rem)}
 h2{margin:0;font-size:1.25rem}
 label{display:grid;gap:.25rem;font-size:.9rem}
@@ -400,6 +401,11 @@ impl State {
     }
 
     fn fail(&self, e: &SdkError) {
+        if is_setup_error(&e.code) {
+            web_sys::console::warn_1(
+                &format!("<latchkey-login>: {}: {}", e.code, e.message).into(),
+            );
+        }
         let (message, field) = explain(&e.code);
         self.show_error(message, field);
         let detail = js_sys::Object::new();
@@ -565,6 +571,8 @@ impl State {
             *self.client.borrow_mut() = None;
             self.stop_autofill();
             self.offer.set(Offer::default());
+            // An error about the old attributes is stale now.
+            self.show_error("", None);
             match Client::create(&base_url, client_id.clone()) {
                 Ok(c) => {
                     let c = Rc::new(c);
@@ -948,8 +956,9 @@ fn start_autofill(st: &Rc<State>, client: &Rc<Client>) {
         *st.autofill.borrow_mut() = Some(controller);
         match client.passkey_login(options).await {
             Ok(answer) => st.after_first_factor(&answer, Mode::Login, "passkey"),
-            // Aborted for another way in: nothing to say.
-            Err(e) if e.code == "PASSKEY_CANCELLED" => {}
+            // Aborted for another way in, or the browser could not offer passkeys in the
+            // background (no response came): nobody asked for this, so nothing to say.
+            Err(e) if e.code == "PASSKEY_CANCELLED" || e.status == 0 => {}
             Err(e) => st.fail(&e),
         }
     });

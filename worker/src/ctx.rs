@@ -30,6 +30,8 @@ pub struct Ctx {
     pub now: i64,
     /// The issuer of tokens: `ISSUER` if set, else the request's origin.
     pub issuer: String,
+    /// This server's own origin, as the request reached it (`http://127.0.0.1:8787`).
+    pub own_origin: String,
     /// The client as the edge sees it (no device metadata yet).
     pub client: ClientInfo,
     /// Request headers, names lower-cased.

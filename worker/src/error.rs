@@ -45,7 +45,9 @@ pub fn status(e: &CoreError) -> u16 {
         | CoreError::NotRegistered
         | CoreError::EmailNotVerified
         | CoreError::PasswordChangeRequired(_) => 403,
-        CoreError::Forbidden | CoreError::ForbiddenEncoded(_) => 403,
+        CoreError::Forbidden | CoreError::ForbiddenEncoded(_) | CoreError::OriginNotAllowed(_) => {
+            403
+        }
         CoreError::Conflict { .. } => 409,
         CoreError::RouteNotFound | CoreError::NotFound => 404,
         CoreError::MethodNotAllowed => 405,
@@ -97,6 +99,7 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         CoreError::Unauthorized
         | CoreError::Forbidden
         | CoreError::ForbiddenEncoded(_)
+        | CoreError::OriginNotAllowed(_)
         | CoreError::NotRegistered
         | CoreError::EmailNotVerified => 401,
         // An unknown user and a wrong password alike: no enumeration.

@@ -192,7 +192,8 @@ async fn handle(
     };
     let url = req.url()?;
     let configured = env.var(ISSUER_VAR).ok().map(|v| v.to_string());
-    let issuer = jwt::issuer(configured.as_deref(), &url.origin().ascii_serialization())?;
+    let own_origin = url.origin().ascii_serialization();
+    let issuer = jwt::issuer(configured.as_deref(), &own_origin)?;
     let principal = if spec.access == Access::Public {
         None
     } else {
@@ -259,6 +260,7 @@ async fn handle(
         actor,
         now,
         issuer,
+        own_origin,
         client,
         headers,
         params,

@@ -224,9 +224,23 @@ fn looks_like_email(s: &str) -> bool {
     }
 }
 
+/// Errors of the page's set-up rather than of the person signing in: the widget also
+/// writes the server's message (which names the fix) to the console, for the developer.
+pub fn is_setup_error(code: &str) -> bool {
+    matches!(code, "INVALID_CLIENT_ID" | "ORIGIN_NOT_ALLOWED")
+}
+
 /// How the widget words an error code for a person, and which field it points at.
 pub fn explain(code: &str) -> (&'static str, Option<Field>) {
     match code {
+        "INVALID_CLIENT_ID" => (
+            "This sign-in form is not set up: its client-id names no application.",
+            None,
+        ),
+        "ORIGIN_NOT_ALLOWED" => (
+            "This site may not sign in to this application: its address is not among the application's allowed origins.",
+            None,
+        ),
         "INVALID_CREDENTIALS" => (
             "That email or password is not right.",
             Some(Field::Password),
@@ -420,5 +434,15 @@ mod tests {
             explain("SOMETHING_NEW").0,
             "Something went wrong. Please try again."
         );
+    }
+
+    #[test]
+    fn test_login_form_names_set_up_mistakes_instead_of_something_went_wrong() {
+        for code in ["INVALID_CLIENT_ID", "ORIGIN_NOT_ALLOWED"] {
+            assert!(is_setup_error(code));
+            assert_ne!(explain(code).0, explain("SOMETHING_NEW").0, "{code}");
+        }
+        assert!(explain("ORIGIN_NOT_ALLOWED").0.contains("allowed origins"));
+        assert!(!is_setup_error("INVALID_CREDENTIALS"));
     }
 }

@@ -194,18 +194,19 @@ pub(super) fn browser_mode_ready(cx: &Ctx, env: &Env, app: &Application) -> AppR
 }
 
 /// Cookies are only set for, and only accepted from, the application's allowed origins
-/// (when it lists any).
+/// (when it lists any) and this server's own pages.
 pub(super) fn check_origin(cx: &Ctx, app: Option<&Application>) -> Result<(), Error> {
     match (cx.header("origin"), app) {
         (Some(origin), Some(app)) if !app.allowed_origins.is_empty() => {
-            if app
-                .allowed_origins
-                .iter()
-                .any(|o| o.eq_ignore_ascii_case(origin))
-            {
+            let allowed = origin.eq_ignore_ascii_case(&cx.own_origin)
+                || app
+                    .allowed_origins
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(origin));
+            if allowed {
                 Ok(())
             } else {
-                Err(Error::Forbidden)
+                Err(Error::OriginNotAllowed(origin.to_owned()))
             }
         }
         _ => Ok(()),

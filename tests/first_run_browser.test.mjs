@@ -1,0 +1,143 @@
+// The first minutes after `make dev`: scripts/dev-seed.mjs makes the development
+// organization, application and user and prints where to go; the printed URL signs in on
+// the first try with the printed password, with an emailed code and with an emailed link,
+// and nothing needs configuring. A page whose client id names no application, or an
+// application that does not allow the page's site, says so instead of "something went
+// wrong". Screenshots go to target/screenshots/first-run-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BASE, PLATFORM_KEY, outboxMessage, newOrg } from './lib.mjs';
+import { launchBrowser } from './browser.mjs';
+import { ROOT } from './harness.mjs';
+import { seed, banner, DEV_EMAIL } from '../scripts/dev-seed.mjs';
+
+const SHOTS = join(ROOT, 'target', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `first-run-${name}.png`), fullPage: true });
+
+let browser;
+let info;
+let printed;
+before(async () => {
+  browser = await launchBrowser();
+  const file = join(mkdtempSync(join(tmpdir(), 'latchkey-seed-')), '.dev-seed.json');
+  info = await seed({ base: new URL(BASE).origin, platformKey: PLATFORM_KEY, file });
+  printed = banner(info);
+  // A second start keeps what the first made.
+  const again = await seed({ base: new URL(BASE).origin, platformKey: PLATFORM_KEY, file });
+  assert.equal(again.fresh, false);
+  assert.equal(again.client_id, info.client_id);
+});
+after(async () => { await browser?.close(); });
+
+/** The printed URL, opened as a newcomer would. */
+async function open() {
+  const url = printed.match(/Sign in:\s+(\S+)/)[1];
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector('body[data-sdk="ready"]');
+  const widget = page.locator('latchkey-login');
+  await widget.getByLabel('Email or username').waitFor({ state: 'visible' });
+  // Once the application's methods are known: the password field, and no error left over
+  // from before the page set client-id.
+  await widget.getByLabel('Password', { exact: true }).waitFor({ state: 'visible' });
+  assert.equal(await widget.locator('#error').textContent(), '');
+  return { ctx, page, widget, errors };
+}
+
+test('the printed URL signs in on the first try with the printed email and password', async () => {
+  assert.equal(info.fresh, true);
+  assert.match(printed, new RegExp(`Email:\\s+${DEV_EMAIL}`));
+  const password = printed.match(/Password:\s+(\S+)/)[1];
+  assert.equal(password, info.password);
+  assert.match(printed, /API key:\s+lk_/);
+  const { ctx, page, widget, errors } = await open();
+  await shot(page, 'start');
+  await widget.getByLabel('Email or username').fill(DEV_EMAIL);
+  await widget.getByLabel('Password', { exact: true }).fill(password);
+  await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  assert.equal(await page.locator('#signed-in').textContent(), DEV_EMAIL);
+  await shot(page, 'signed-in');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('an emailed code and an emailed link work with nothing configured', async () => {
+  const { ctx, page, widget } = await open();
+  await widget.getByLabel('Email or username').fill(DEV_EMAIL);
+  await widget.getByRole('button', { name: 'Email me a sign-in code' }).click();
+  await widget.getByLabel('Sign-in code').waitFor({ state: 'visible' });
+  const sent = await outboxMessage(DEV_EMAIL);
+  assert.ok(sent, 'the development outbox has the code');
+  assert.equal(sent.provider, 'send_email');
+  await widget.getByLabel('Sign-in code').fill(sent.subject.slice(0, 6));
+  await widget.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  await ctx.close();
+
+  // A link: the code's cooldown is per address, so the link goes to a new account (the
+  // demo application lets anyone sign up).
+  const newcomer = `newcomer-${Date.now()}@example.com`;
+  const second = await open();
+  await second.widget.getByLabel('Email or username').fill(newcomer);
+  await second.widget.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  await second.widget.locator('#emailed-prompt').waitFor({ state: 'visible' });
+  const mail = await outboxMessage(newcomer);
+  assert.ok(mail, 'the development outbox has the link');
+  const link = mail.text.match(/(http\S+\/magic-link#[0-9a-f]{64})/)[1];
+  const other = await browser.newContext();
+  const tab = await other.newPage();
+  await tab.goto(link);
+  await tab.getByRole('button', { name: 'Yes, sign me in there' }).click();
+  await tab.getByText('You can close this tab').waitFor();
+  await second.page.waitForSelector('body[data-auth="signed-in"]', { timeout: 15_000 });
+  assert.equal(await second.page.locator('#signed-in').textContent(), newcomer);
+  await shot(second.page, 'link-signed-in');
+  await second.ctx.close();
+  await other.close();
+});
+
+test('set-up mistakes are named in the widget and in the console', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  // Without a client id the page says where to find one, and shows no dead form.
+  await page.goto(`${BASE}/`);
+  await page.waitForSelector('body[data-sdk="ready"]');
+  assert.equal(await page.locator('latchkey-login').isVisible(), false);
+  assert.match(await page.locator('#no-client').textContent(), /make dev/);
+  await shot(page, 'no-client');
+  await page.goto(`${BASE}/?client_id=lk_no_such_client`);
+  await page.waitForSelector('body[data-sdk="ready"]');
+  const widget = page.locator('latchkey-login');
+  // The widget asks for the application's methods first, and says what is wrong at once.
+  await page.waitForFunction(() => document.querySelector('latchkey-login').shadowRoot.getElementById('error').textContent.length > 0);
+  assert.equal(await widget.locator('#error').textContent(), 'This sign-in form is not set up: its client-id names no application.');
+  assert.ok(warnings.some((w) => w.includes('INVALID_CLIENT_ID')), JSON.stringify(warnings));
+  await shot(page, 'unknown-client');
+  await ctx.close();
+
+  // An application that allows only another site still signs in on this server's own pages.
+  const o = await newOrg();
+  const app = (await o.api('POST', '/api/v1/applications', { name: 'Elsewhere', allowed_origins: ['https://app.example.com'] })).body;
+  const user = (await o.api('POST', '/api/v1/users', { email: `elsewhere-${Date.now()}@example.com`, password: 'elsewhere password 1' })).body;
+  assert.equal((await o.api('PUT', `/api/v1/users/${user.id}/registrations/${app.id}`)).status, 204);
+  const own = await browser.newContext();
+  const p = await own.newPage();
+  await p.goto(`${BASE}/?client_id=${app.client_id}`);
+  await p.waitForSelector('body[data-sdk="ready"]');
+  const w = p.locator('latchkey-login');
+  await w.getByLabel('Email or username').fill(user.email);
+  await w.getByLabel('Password', { exact: true }).fill('elsewhere password 1');
+  await w.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await p.waitForSelector('body[data-auth="signed-in"]');
+  await own.close();
+});
