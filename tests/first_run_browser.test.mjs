@@ -64,7 +64,33 @@ test('the printed URL signs in on the first try with the printed email and passw
   await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForSelector('body[data-auth="signed-in"]');
   assert.equal(await page.locator('#signed-in').textContent(), DEV_EMAIL);
+  // The form is put away: who, "Continue" and "Sign out" instead.
+  assert.equal(await widget.locator('#done-who').textContent(), `Signed in as ${DEV_EMAIL}.`);
+  assert.equal(await widget.getByLabel('Password', { exact: true }).isVisible(), false);
+  assert.equal(await widget.getByRole('button', { name: 'Sign in', exact: true }).isVisible(), false);
   await shot(page, 'signed-in');
+
+  // A reload finds the session (the refresh cookie) and says so.
+  await page.reload();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  await widget.getByRole('button', { name: 'Continue' }).waitFor({ state: 'visible' });
+  assert.equal(await widget.locator('#done-who').textContent(), `Signed in as ${DEV_EMAIL}.`);
+  await shot(page, 'resumed');
+  // "Continue" goes where the page said (the account page).
+  await widget.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(/\/account\?client_id=/);
+  await page.goBack();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  // "Sign out" ends the session: the form is back, and stays back after a reload.
+  await widget.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForSelector('body[data-auth="signed-out"]');
+  await widget.getByLabel('Password', { exact: true }).waitFor({ state: 'visible' });
+  assert.equal(await widget.locator('#status').textContent(), 'You are signed out.');
+  await shot(page, 'signed-out');
+  await page.reload();
+  await widget.getByLabel('Password', { exact: true }).waitFor({ state: 'visible' });
+  await page.waitForTimeout(500);
+  assert.equal(await widget.getByRole('button', { name: 'Continue' }).isVisible(), false);
   assert.deepEqual(errors, []);
   await ctx.close();
 });

@@ -94,7 +94,7 @@ test('test_mfa_widget_code_step_wrong_then_right_and_backup_code', async () => {
   await widget.getByRole('button', { name: 'Verify' }).click();
   await page.waitForSelector('body[data-auth="signed-in"]');
   assert.equal(await page.textContent('#signed-in'), user.email);
-  assert.equal(await widget.locator('[part="status"]').textContent(), `Signed in as ${user.email}.`);
+  assert.equal(await widget.locator('#done-who').textContent(), `Signed in as ${user.email}.`);
   assert.ok(await page.evaluate((id) => localStorage.getItem(`latchkey.trust.${id}`), app.client_id), 'the trusted device keeps its token');
   await shot(page, 'signed-in');
   assert.deepEqual(errors, []);

@@ -52,7 +52,7 @@ function withClient(page, clientId) {
 async function recordEvents(page) {
   await page.evaluate(() => {
     window.events = [];
-    for (const name of ['latchkey:login', 'latchkey:error']) {
+    for (const name of ['latchkey:login', 'latchkey:error', 'latchkey:logout']) {
       document.addEventListener(name, (e) => window.events.push({ name, detail: e.detail }));
     }
   });
@@ -114,13 +114,13 @@ test('test_sdk_widget_shows_errors_signs_in_and_fires_events', async () => {
   assert.equal(events.at(-1).name, 'latchkey:login');
   assert.equal(events.at(-1).detail.user.email, addr);
   assert.equal(events.at(-1).detail.mode, 'login');
-  assert.equal(await widget.locator('[part="status"]').textContent(), `Signed in as ${addr}.`);
+  assert.equal(await widget.locator('#done-who').textContent(), `Signed in as ${addr}.`);
   assert.equal(await password.inputValue(), '', 'the password is not left in the form');
   // The refresh token never reaches script: only the CSRF cookie is readable.
   const cookieNames = await page.evaluate(() => document.cookie.split(';').map((c) => c.trim().split('=')[0]));
   assert.deepEqual(cookieNames, ['lk_csrf']);
   // Themable: the page's custom property reaches inside the shadow root.
-  const accent = await submit.evaluate((b) => getComputedStyle(b).backgroundColor);
+  const accent = await widget.locator('#submit').evaluate((b) => getComputedStyle(b).backgroundColor);
   assert.equal(accent, 'rgb(11, 122, 92)');
   assert.deepEqual(seen.errors, []);
   await ctx.close();
@@ -168,7 +168,10 @@ test('test_sdk_widget_signs_up_inside_a_shadow_root', async () => {
   const users = await org.api('GET', `/api/v1/users?email=${encodeURIComponent(addr)}`);
   assert.equal(users.status, 200);
   assert.equal(users.body.users.length, 1);
-  // The switch goes back to signing in.
+  // Signed in: who, and "Sign out", which brings the form back; its switch goes to signing in.
+  assert.equal(await widget.locator('#done-who').textContent(), `Signed in as ${addr}.`);
+  await widget.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForFunction(() => window.events.some((e) => e.name === 'latchkey:logout'));
   await widget.getByRole('button', { name: 'Sign in' }).click();
   assert.equal(await widget.locator('[part="title"]').textContent(), 'Sign in');
   assert.equal(await widget.getByLabel('Name', { exact: true }).isVisible(), false);

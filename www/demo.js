@@ -28,12 +28,19 @@ if (clientId) {
   login.setAttribute('client-id', clientId);
   login.hidden = false;
   $('no-client').hidden = true;
-  $('account-link').href = `/account?client_id=${encodeURIComponent(clientId)}`;
+  const account = `/account?client_id=${encodeURIComponent(clientId)}`;
+  $('account-link').href = account;
+  // "Continue" in the widget, once signed in, goes to the account page.
+  login.setAttribute('redirect-url', account);
   login.addEventListener('latchkey:login', (e) => {
     $('signed-in').textContent = e.detail.user.email;
     $('signed-in-section').hidden = false;
     $('last-error').textContent = '';
     document.body.dataset.auth = 'signed-in';
+  });
+  login.addEventListener('latchkey:logout', () => {
+    $('signed-in-section').hidden = true;
+    document.body.dataset.auth = 'signed-out';
   });
   login.addEventListener('latchkey:error', (e) => {
     $('last-error').textContent = `Last error: ${e.detail.code}`;

@@ -567,7 +567,7 @@ impl Client {
             .map_or(JsValue::NULL, JsValue::from))
     }
 
-    async fn access_token(&self) -> Result<Option<String>, SdkError> {
+    pub(crate) async fn access_token(&self) -> Result<Option<String>, SdkError> {
         if let Some(t) = self.inner.borrow().cache.fresh(now()) {
             return Ok(Some(t.to_owned()));
         }

@@ -75,7 +75,7 @@ button.link{background:none;color:var(--latchkey-accent,#2f5fd0);padding:0;text-
 p{margin:0}
 #error{color:var(--latchkey-error,#c0262d);min-height:1.2em}
 :focus-visible{outline:2px solid var(--latchkey-accent,#2f5fd0);outline-offset:2px}
-#mfa,#emailed{display:grid;gap:.75rem}
+#mfa,#emailed,#done{display:grid;gap:.75rem}
 #trust-row{display:flex;gap:.4rem;align-items:center}
 #secret{font-family:ui-monospace,monospace;word-spacing:.2em}
 #codes{margin:0;padding-left:1.25rem;font-family:ui-monospace,monospace;columns:2}
@@ -102,6 +102,11 @@ p{margin:0}
 </div>
 <p id="codes-row" hidden>Save these backup codes somewhere safe. Each works once, if you lose your phone:</p>
 <ul id="codes" hidden></ul>
+<div id="done" hidden>
+<p id="done-who"></p>
+<button part="button continue" id="continue" type="button">Continue</button>
+<button part="button sign-out" class="alt" id="sign-out" type="button">Sign out</button>
+</div>
 <p part="error" id="error" role="alert" aria-live="assertive"></p>
 <p part="status" id="status" role="status" aria-live="polite"></p>
 <button part="button" id="submit" type="submit"></button>
@@ -162,6 +167,8 @@ enum Step {
     LinkSent,
     /// A password reset link sent by email.
     ResetSent,
+    /// Signed in (just now, or a session this browser already had): continue or sign out.
+    SignedIn,
 }
 
 impl Step {
@@ -224,7 +231,9 @@ impl State {
         let r = &self.root;
         let step = self.step.get();
         let emailed = step.emailed();
-        let second = step.second() || emailed;
+        let done = step == Step::SignedIn;
+        // Past the first step: the identifier, password and other ways in are put away.
+        let second = step.second() || emailed || done;
         set_text(
             r,
             "title",
@@ -232,6 +241,7 @@ impl State {
                 Step::Code | Step::Backup => "Two-step verification",
                 Step::EmailCode | Step::SmsCode => "Enter your code",
                 Step::LinkSent | Step::ResetSent => "Check your email",
+                Step::SignedIn => "You're signed in",
                 Step::Credentials => t.title,
             },
         );
@@ -304,8 +314,9 @@ impl State {
         toggle(
             el(r, "submit"),
             "hidden",
-            (!password && !second) || matches!(step, Step::LinkSent | Step::ResetSent),
+            (!password && !second) || matches!(step, Step::LinkSent | Step::ResetSent) || done,
         );
+        toggle(el(r, "done"), "hidden", !done);
         toggle(
             el(r, "forgot-row"),
             "hidden",
@@ -433,7 +444,10 @@ impl State {
             .ok()
             .and_then(|e| e.as_string())
             .unwrap_or_default();
-        set_text(&self.root, "status", &format!("Signed in as {who}."));
+        self.step.set(Step::SignedIn);
+        set_text(&self.root, "status", "");
+        set_text(&self.root, "done-who", &format!("Signed in as {who}."));
+        self.render();
         let offer = by_password && self.offer.get().offers_passkey_creation(mode);
         toggle(el(&self.root, "offer"), "hidden", !offer);
         let detail = js_sys::Object::new();
@@ -596,6 +610,7 @@ impl State {
                                         None,
                                     );
                                 }
+                                resume(&st, &c);
                                 if offer.passkey {
                                     start_autofill(&st, &c);
                                 }
@@ -624,7 +639,7 @@ fn on_submit(st: &Rc<State>, e: web_sys::Event) {
     match st.step.get() {
         Step::Credentials => {}
         Step::EmailCode | Step::SmsCode => return on_emailed_code(st),
-        Step::LinkSent | Step::ResetSent => return,
+        Step::LinkSent | Step::ResetSent | Step::SignedIn => return,
         Step::Code | Step::Backup => return on_code(st),
     }
     let (Some(client), false) = (st.client(), st.busy.get()) else {
@@ -964,6 +979,95 @@ fn start_autofill(st: &Rc<State>, client: &Rc<Client>) {
     });
 }
 
+/// A session this browser already has (a tab's tokens, or the refresh cookie): shown as
+/// signed in, as a fresh sign-in would be, with `resumed: true` in the event.
+fn resume(st: &Rc<State>, client: &Rc<Client>) {
+    let (st, client) = (st.clone(), client.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(Some(_)) = client.access_token().await else {
+            return;
+        };
+        // A refresh's answer names no user: then the server says who.
+        let user = match client.user() {
+            u if !u.is_null() => u,
+            _ => match client.current_user().await {
+                Ok(u) => u,
+                Err(_) => return,
+            },
+        };
+        if st.step.get() != Step::Credentials || st.busy.get() {
+            return;
+        }
+        st.stop_autofill();
+        st.step.set(Step::SignedIn);
+        let who = js_sys::Reflect::get(&user, &"email".into())
+            .ok()
+            .and_then(|e| e.as_string())
+            .unwrap_or_default();
+        set_text(&st.root, "done-who", &format!("Signed in as {who}."));
+        st.render();
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"user".into(), &user);
+        let _ = js_sys::Reflect::set(&detail, &"mode".into(), &"login".into());
+        let _ = js_sys::Reflect::set(&detail, &"method".into(), &"session".into());
+        let _ = js_sys::Reflect::set(&detail, &"resumed".into(), &JsValue::TRUE);
+        st.dispatch("latchkey:login", &detail);
+    });
+}
+
+/// "Continue": to the `redirect-url` attribute (http or https only), else a
+/// `latchkey:continue` event for the page to act on.
+fn on_continue(st: &Rc<State>, _e: web_sys::Event) {
+    let target = st
+        .host
+        .get_attribute("redirect-url")
+        .and_then(|u| web_sys::Url::new_with_base(&u, &base_href()).ok())
+        .filter(|u| matches!(u.protocol().as_str(), "http:" | "https:"));
+    match (target, web_sys::window()) {
+        (Some(url), Some(w)) => {
+            let _ = w.location().assign(&url.href());
+        }
+        _ => st.dispatch("latchkey:continue", &JsValue::NULL),
+    }
+}
+
+fn base_href() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
+/// "Sign out": this session ends (here and in the page's other tabs), and the form is back.
+fn on_sign_out(st: &Rc<State>, _e: web_sys::Event) {
+    let (Some(client), false) = (st.client(), st.busy.get()) else {
+        return;
+    };
+    st.busy.set(true);
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let out = client.logout(None).await;
+        st.busy.set(false);
+        st.reset_step();
+        toggle(el(&st.root, "offer"), "hidden", true);
+        st.render();
+        match out {
+            Ok(_) => {
+                st.show_error("", None);
+                set_text(&st.root, "status", "You are signed out.");
+            }
+            // The tokens are gone here either way; the server may not have heard.
+            Err(_) => st.show_error(
+                "Signed out on this device, but the server could not be reached: the session ends when it expires.",
+                None,
+            ),
+        }
+        st.dispatch("latchkey:logout", &JsValue::NULL);
+        if let Some(i) = input(&st.root, "login") {
+            let _ = i.focus();
+        }
+    });
+}
+
 /// "Sign in with a passkey": the modal request, for the identifier typed if any.
 fn on_passkey(st: &Rc<State>, _e: web_sys::Event) {
     let (Some(client), false) = (st.client(), st.busy.get()) else {
@@ -1043,7 +1147,7 @@ impl Widget {
             resend_in: Cell::new(0),
         });
         type Handler = fn(&Rc<State>, web_sys::Event);
-        let handlers: [(&str, &str, Handler); 11] = [
+        let handlers: [(&str, &str, Handler); 13] = [
             ("form", "submit", on_submit),
             ("switch", "click", on_switch),
             ("passkey", "click", on_passkey),
@@ -1055,6 +1159,8 @@ impl Widget {
             ("forgot", "click", on_forgot),
             ("resend", "click", on_resend),
             ("back", "click", on_back),
+            ("continue", "click", on_continue),
+            ("sign-out", "click", on_sign_out),
         ];
         for (id, event, f) in handlers {
             if let Some(target) = el(&state.root, id) {
