@@ -51,8 +51,14 @@ export async function waitForWorker(base, timeoutMs = 180_000) {
 export async function seed({ base, platformKey, file }) {
   if (existsSync(file)) {
     const kept = JSON.parse(readFileSync(file, 'utf8'));
-    const org = await api(base, platformKey, 'GET', `/api/v1/organizations/${kept.organization_id}`);
-    if (org.status === 200 && kept.base === base) return { ...kept, fresh: false };
+    // Still there, with its key and application (the local database may have been reset,
+    // or the key revoked).
+    const apps = kept.base === base
+      ? await api(base, kept.api_key, 'GET', '/api/v1/applications')
+      : { status: 0 };
+    if (apps.status === 200 && apps.body.applications?.some((a) => a.client_id === kept.client_id)) {
+      return { ...kept, fresh: false };
+    }
   }
   const made = await must('organization', await api(base, platformKey, 'POST', '/api/v1/organizations', { name: 'Development' }), 201);
   const key = made.api_key.key;

@@ -1,9 +1,10 @@
 // The first minutes after `make dev`: scripts/dev-seed.mjs makes the development
 // organization, application and user and prints where to go; the printed URL signs in on
 // the first try with the printed password, with an emailed code and with an emailed link,
-// and nothing needs configuring. A page whose client id names no application, or an
-// application that does not allow the page's site, says so instead of "something went
-// wrong". Screenshots go to target/screenshots/first-run-*.png.
+// and nothing needs configuring. A page whose client id names no application says so
+// instead of "something went wrong"; an application that allows only another site still
+// signs in on this server's own pages, and its session is not shown as another
+// application's. Screenshots go to target/screenshots/first-run-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -165,5 +166,12 @@ test('set-up mistakes are named in the widget and in the console', async () => {
   await w.getByLabel('Password', { exact: true }).fill('elsewhere password 1');
   await w.getByRole('button', { name: 'Sign in', exact: true }).click();
   await p.waitForSelector('body[data-auth="signed-in"]');
+  // The refresh cookie is this server's, shared by every application: the demo
+  // application's page in the same browser must not show that session as its own.
+  await p.goto(printed.match(/Sign in:\s+(\S+)/)[1]);
+  await w.getByLabel('Password', { exact: true }).waitFor({ state: 'visible' });
+  await p.waitForTimeout(1000);
+  assert.equal(await w.getByRole('button', { name: 'Continue' }).isVisible(), false);
+  assert.notEqual(await p.evaluate(() => document.body.dataset.auth), 'signed-in');
   await own.close();
 });

@@ -75,7 +75,11 @@ test('a preview renders a draft or the template in use with sample values', asyn
   assert.equal(draft.body.subject, 'Your Shop <A> & Co code: 123456');
   assert.equal(draft.body.text, 'Type 123456 within 10 minutes. Asked from Chrome on macOS.');
   assert.equal(draft.body.html, '<h1>Shop &lt;A&gt; &amp; Co</h1><p>Code <b>123456</b></p>');
+  // No body at all: the template in use, as with an empty one.
+  const bare = await call('POST', '/api/v1/templates/password_reset/preview', { headers: bearer(a.key) });
+  assert.equal(bare.status, 200, JSON.stringify(bare.body));
   const inUse = await a.api('POST', '/api/v1/templates/password_reset/preview', {});
+  assert.deepEqual(bare.body, inUse.body);
   assert.equal(inUse.status, 200, JSON.stringify(inUse.body));
   assert.equal(inUse.body.subject, 'Reset your Templates A password');
   assert.ok(inUse.body.text.includes('for 30 minutes'));
@@ -109,13 +113,21 @@ test("an organization's own template is what its users are sent, and only its us
   const theirs = await outboxMessage(bob.email);
   assert.match(theirs.subject, /^\d{6} is your Shop B code$/);
   assert.equal((await b.api('GET', '/api/v1/templates/magic_code')).body.custom, false);
-  // B cannot remove A's template; A's change is one of A's security events.
+  // B cannot remove A's template, and B's own changes its own only; A's change is one of A's
+  // security events.
   assertError(await b.api('DELETE', '/api/v1/templates/magic_code'), 404, 'NOT_FOUND');
+  const bOwn = await b.api('PUT', '/api/v1/templates/magic_code', { ...OWN, subject: 'B: {{code}}' });
+  assert.equal(bOwn.status, 200, JSON.stringify(bOwn.body));
+  const stillA = (await a.api('GET', '/api/v1/templates/magic_code')).body;
+  assert.equal(stillA.custom, true);
+  assert.equal(stillA.subject, OWN.subject);
+  assert.equal((await b.api('DELETE', '/api/v1/templates/magic_code')).status, 204);
   assert.equal((await a.api('GET', '/api/v1/templates/magic_code')).body.custom, true);
   const events = (await a.api('GET', '/api/v1/security-events?kind=template.updated')).body.events;
   assert.equal(events.length, 1);
   assert.equal(events[0].detail.kind, 'magic_code');
-  assert.equal((await b.api('GET', '/api/v1/security-events?kind=template.updated')).body.events.length, 0);
+  // B's list holds B's own change only.
+  assert.equal((await b.api('GET', '/api/v1/security-events?kind=template.updated')).body.events.length, 1);
 
   // Reset: the default is back, once.
   assert.equal((await a.api('DELETE', '/api/v1/templates/magic_code')).status, 204);

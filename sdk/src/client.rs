@@ -480,7 +480,7 @@ impl Client {
         match answer(timed(Request::get(&self.url(&path))).send().await?).await {
             // No application has this client id: the page's set-up, said in the login
             // routes' own words.
-            Err(e) if e.status == 404 => Err(SdkError::new(
+            Err(e) if e.status == 404 && e.code == "NOT_FOUND" => Err(SdkError::new(
                 "INVALID_CLIENT_ID",
                 format!(
                     "no application has the client id {:?}: set client-id to one of your applications' client_id",

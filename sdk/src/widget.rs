@@ -21,6 +21,7 @@ use latchkey_core::browser::login_form::{
     check, check_address, check_code, check_email_code, check_phone, explain, is_setup_error,
     texts, Field, Mode, Offer,
 };
+use latchkey_core::browser::token_cache::audience;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
@@ -585,8 +586,11 @@ impl State {
             *self.client.borrow_mut() = None;
             self.stop_autofill();
             self.offer.set(Offer::default());
-            // An error about the old attributes is stale now.
+            // An error, or a signed-in state, of the old attributes is stale now.
             self.show_error("", None);
+            if self.step.get() == Step::SignedIn {
+                self.step.set(Step::Credentials);
+            }
             match Client::create(&base_url, client_id.clone()) {
                 Ok(c) => {
                     let c = Rc::new(c);
@@ -979,14 +983,21 @@ fn start_autofill(st: &Rc<State>, client: &Rc<Client>) {
     });
 }
 
-/// A session this browser already has (a tab's tokens, or the refresh cookie): shown as
-/// signed in, as a fresh sign-in would be, with `resumed: true` in the event.
+/// A session this browser already has (a tab's tokens, or the refresh cookie) with this
+/// element's application: shown as signed in, as a fresh sign-in would be, with
+/// `resumed: true` in the event. The cookie is shared by every application of the server, so
+/// a session of another application is not this one's to show.
 fn resume(st: &Rc<State>, client: &Rc<Client>) {
     let (st, client) = (st.clone(), client.clone());
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(Some(_)) = client.access_token().await else {
+        // The attributes may change while this waits: then the answer is another client's.
+        let current = |st: &Rc<State>| st.client().is_some_and(|now| Rc::ptr_eq(&now, &client));
+        let Ok(Some(token)) = client.access_token().await else {
             return;
         };
+        if audience(&token).as_deref() != Some(client.client_id()) || !current(&st) {
+            return;
+        }
         // A refresh's answer names no user: then the server says who.
         let user = match client.user() {
             u if !u.is_null() => u,
@@ -995,7 +1006,7 @@ fn resume(st: &Rc<State>, client: &Rc<Client>) {
                 Err(_) => return,
             },
         };
-        if st.step.get() != Step::Credentials || st.busy.get() {
+        if st.step.get() != Step::Credentials || st.busy.get() || !current(&st) {
             return;
         }
         st.stop_autofill();
@@ -1054,16 +1065,21 @@ fn on_sign_out(st: &Rc<State>, _e: web_sys::Event) {
             Ok(_) => {
                 st.show_error("", None);
                 set_text(&st.root, "status", "You are signed out.");
+                st.dispatch("latchkey:logout", &JsValue::NULL);
+                if let Some(i) = input(&st.root, "login") {
+                    let _ = i.focus();
+                }
             }
-            // The tokens are gone here either way; the server may not have heard.
-            Err(_) => st.show_error(
-                "Signed out on this device, but the server could not be reached: the session ends when it expires.",
-                None,
-            ),
-        }
-        st.dispatch("latchkey:logout", &JsValue::NULL);
-        if let Some(i) = input(&st.root, "login") {
-            let _ = i.focus();
+            // The server did not hear: the session (and its cookie) lives on, so say so and
+            // stay signed in, for another try.
+            Err(_) => {
+                st.step.set(Step::SignedIn);
+                st.render();
+                st.show_error(
+                    "Could not sign out: the sign-in service did not answer. Try again.",
+                    None,
+                );
+            }
         }
     });
 }

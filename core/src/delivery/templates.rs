@@ -43,9 +43,10 @@ pub const VARIABLES: &[&str] = &[
     "reasons",
 ];
 
-/// The longest subject, and the longest text or HTML body, a stored template may have.
+/// The longest subject, and the longest text or HTML body, a stored template may have (both
+/// bodies, escaped as JSON, fit in one request body).
 pub const MAX_SUBJECT: usize = 200;
-pub const MAX_BODY: usize = 32 * 1024;
+pub const MAX_BODY: usize = 24 * 1024;
 /// The longest SMS text (ten segments).
 pub const MAX_SMS: usize = 1600;
 

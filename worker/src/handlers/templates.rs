@@ -26,7 +26,12 @@ pub(super) async fn handle(route: Route, cx: &Ctx, _env: &Env) -> AppResult<Resp
         }
         Route::PreviewTemplate => {
             let kind = custom::kind(cx.param("kind"))?;
-            let body: PreviewTemplate = cx.json()?;
+            // No body: the template in use.
+            let body: PreviewTemplate = if cx.body.is_empty() {
+                PreviewTemplate::default()
+            } else {
+                cx.json()?
+            };
             ok(&custom::preview(s, org, kind, body, cx.now).await?)
         }
         _ => Err(misrouted(route)),
