@@ -276,18 +276,6 @@ impl TokenCache {
     }
 }
 
-/// The audience (`aud`: the application's client id) an access token names, read without
-/// checking its signature: for a page to tell whether a session it finds (the refresh cookie
-/// is shared by every application of a server) is one of its own application's. The server
-/// checks tokens; this only decides what the page shows.
-pub fn audience(access_token: &str) -> Option<String> {
-    use base64ct::{Base64UrlUnpadded, Encoding};
-    let payload = access_token.split('.').nth(1)?;
-    let bytes = Base64UrlUnpadded::decode_vec(payload).ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("aud")?.as_str().map(str::to_owned)
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -485,21 +473,5 @@ mod tests {
             c.next(now, Some(now + 500), 2, false, true),
             Next::Use("mine".into())
         );
-    }
-
-    #[test]
-    fn test_token_cache_reads_the_audience_of_a_token() {
-        use base64ct::{Base64UrlUnpadded, Encoding};
-        let part = |json: &str| Base64UrlUnpadded::encode_string(json.as_bytes());
-        let token = format!(
-            "{}.{}.sig",
-            part(r#"{"alg":"ES256"}"#),
-            part(r#"{"aud":"lk_app","sub":"u1"}"#)
-        );
-        assert_eq!(audience(&token).as_deref(), Some("lk_app"));
-        let other = format!("h.{}.s", part(r#"{"aud":["a","b"]}"#));
-        assert_eq!(audience(&other), None, "only a single audience is ours");
-        assert_eq!(audience("not a token"), None);
-        assert_eq!(audience("a.!!!.c"), None);
     }
 }
