@@ -71,9 +71,15 @@ test('the printed URL signs in on the first try with the printed email and passw
   assert.equal(await widget.getByRole('button', { name: 'Sign in', exact: true }).isVisible(), false);
   await shot(page, 'signed-in');
 
-  // A reload finds the session (the refresh cookie) and says so.
+  // A reload finds the session (the refresh cookie) and says so, to the page too.
+  await ctx.addInitScript(() => {
+    window.logins = [];
+    document.addEventListener('latchkey:login', (e) => window.logins.push(e.detail));
+  });
   await page.reload();
   await page.waitForSelector('body[data-auth="signed-in"]');
+  const resumed = await page.evaluate(() => window.logins.map((d) => [d.user.email, d.method, d.resumed]));
+  assert.deepEqual(resumed, [[DEV_EMAIL, 'session', true]]);
   await widget.getByRole('button', { name: 'Continue' }).waitFor({ state: 'visible' });
   assert.equal(await widget.locator('#done-who').textContent(), `Signed in as ${DEV_EMAIL}.`);
   await shot(page, 'resumed');

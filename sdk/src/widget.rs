@@ -30,6 +30,10 @@ use crate::error::SdkError;
 
 pub const TAG: &str = "latchkey-login";
 
+/// The `method` of a `latchkey:login` for a session the browser already had (with
+/// `resumed: true`).
+const RESUMED: &str = "session";
+
 // The one piece that cannot be Rust: a class extending HTMLElement. It forwards the element's
 // life-cycle to the Rust widget that `make` returns.
 #[wasm_bindgen(inline_js = "export function define(tag, make) {
@@ -466,6 +470,9 @@ impl State {
         let _ = js_sys::Reflect::set(&detail, &"user".into(), user);
         let _ = js_sys::Reflect::set(&detail, &"mode".into(), &mode.as_str().into());
         let _ = js_sys::Reflect::set(&detail, &"method".into(), &method.into());
+        if method == RESUMED {
+            let _ = js_sys::Reflect::set(&detail, &"resumed".into(), &JsValue::TRUE);
+        }
         self.dispatch("latchkey:login", &detail);
     }
 
@@ -1020,20 +1027,7 @@ fn resume(st: &Rc<State>, client: &Rc<Client>) {
         if st.step.get() != Step::Credentials || st.busy.get() || !current(&st) {
             return;
         }
-        st.stop_autofill();
-        st.step.set(Step::SignedIn);
-        let who = js_sys::Reflect::get(&user, &"email".into())
-            .ok()
-            .and_then(|e| e.as_string())
-            .unwrap_or_default();
-        set_text(&st.root, "done-who", &format!("Signed in as {who}."));
-        st.render();
-        let detail = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&detail, &"user".into(), &user);
-        let _ = js_sys::Reflect::set(&detail, &"mode".into(), &"login".into());
-        let _ = js_sys::Reflect::set(&detail, &"method".into(), &"session".into());
-        let _ = js_sys::Reflect::set(&detail, &"resumed".into(), &JsValue::TRUE);
-        st.dispatch("latchkey:login", &detail);
+        st.signed_in(&user, Mode::Login, RESUMED);
     });
 }
 
