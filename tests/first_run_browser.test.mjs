@@ -152,8 +152,10 @@ test('set-up mistakes are named in the widget and in the console', async () => {
   await page.waitForSelector('body[data-sdk="ready"]');
   const widget = page.locator('latchkey-login');
   // The widget asks for the application's methods first, and says what is wrong at once.
-  await page.waitForFunction(() => document.querySelector('latchkey-login').shadowRoot.getElementById('error').textContent.length > 0);
-  assert.equal(await widget.locator('#error').textContent(), 'This sign-in form is not set up: its client-id names no application.');
+  const named = 'This sign-in form is not set up: its client-id names no application.';
+  await page.waitForFunction((text) => document.querySelector('latchkey-login').shadowRoot.getElementById('error').textContent === text, named, { timeout: 10_000 })
+    .catch(() => {});
+  assert.equal(await widget.locator('#error').textContent(), named);
   assert.ok(warnings.some((w) => w.includes('INVALID_CLIENT_ID')), JSON.stringify(warnings));
   await shot(page, 'unknown-client');
   await ctx.close();

@@ -4,24 +4,8 @@ import init, { version } from '/pkg/latchkey_sdk.js';
 
 const $ = (id) => document.getElementById(id);
 const status = $('sdk-status');
-try {
-  await init();
-  $('sdk-version').textContent = version();
-  status.textContent = 'ready';
-  document.body.dataset.sdk = 'ready';
-} catch (err) {
-  status.textContent = `failed: ${err}`;
-  document.body.dataset.sdk = 'failed';
-}
-
-try {
-  const res = await fetch('/healthz');
-  const health = await res.json();
-  $('service-health').textContent = `${health.status} (d1 ${health.d1}, kv ${health.kv}, version ${health.version})`;
-} catch (err) {
-  $('service-health').textContent = `unreachable: ${err}`;
-}
-
+// The element's attributes are set before the SDK defines it, so it never shows itself
+// without its client id.
 const clientId = new URLSearchParams(location.search).get('client_id');
 if (clientId) {
   const login = $('login');
@@ -46,4 +30,22 @@ if (clientId) {
     $('last-error').textContent = `Last error: ${e.detail.code}`;
     document.body.dataset.auth = 'error';
   });
+}
+
+try {
+  await init();
+  $('sdk-version').textContent = version();
+  status.textContent = 'ready';
+  document.body.dataset.sdk = 'ready';
+} catch (err) {
+  status.textContent = `failed: ${err}`;
+  document.body.dataset.sdk = 'failed';
+}
+
+try {
+  const res = await fetch('/healthz');
+  const health = await res.json();
+  $('service-health').textContent = `${health.status} (d1 ${health.d1}, kv ${health.kv}, version ${health.version})`;
+} catch (err) {
+  $('service-health').textContent = `unreachable: ${err}`;
 }
