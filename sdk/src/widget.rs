@@ -1,9 +1,10 @@
 //! `<latchkey-login>`: the whole sign-in and sign-up flow as a custom element.
 //!
 //! Attributes: `client-id` (required), `base-url` (defaults to the page's origin), `mode`
-//! (`login` or `signup`). It renders into its own shadow root, so the page's styles cannot break
-//! it; pages theme it with CSS custom properties (`--latchkey-accent`, `--latchkey-radius`, ...)
-//! and `::part(form|title|label|input|error|status|button|link)`. On success it dispatches
+//! (`login` or `signup`), `redirect-url`, `theme` (`light`, `dark`, or `auto` to follow the
+//! system). It renders into its own shadow root, so the page's styles cannot break it; pages
+//! theme it with CSS custom properties (`--latchkey-accent`, `--latchkey-accent-fg`,
+//! `--latchkey-input-bg`, ...) and `::part(form|title|label|input|error|status|button|link)`. On success it dispatches
 //! `latchkey:login` (`detail: { user, mode, method }`), on failure `latchkey:error` (`detail: {
 //! code, message, status }`); both bubble out of shadow roots. Where the application enables
 //! passkeys and the browser has them, the login form adds "Sign in with a passkey" (for the
@@ -63,7 +64,7 @@ extern "C" {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** `<latchkey-login client-id="…" base-url="…" mode="login|signup">`, defined by `init()`. */
+/** `<latchkey-login client-id="…" base-url="…" mode="login|signup" redirect-url="…" theme="light|dark|auto">`, defined by `init()`. */
 export interface LatchkeyLoginElement extends HTMLElement {}
 export interface LatchkeyLoginDetail { user: LatchkeyUser; mode: "login" | "signup"; method: "password" | "passkey" }
 export interface LatchkeyErrorDetail { code: string; message: string; status: number }
@@ -76,23 +77,42 @@ declare global {
 }
 "#;
 
-const TEMPLATE: &str = r#"<style>
-:host{display:block;max-width:var(--latchkey-width,22rem);font-family:var(--latchkey-font,system-ui,sans-serif);color:var(--latchkey-fg,inherit)}
+/// The dark theme's defaults (each still overridden by its `--latchkey-*` property): for
+/// `theme="dark"`, and for `theme="auto"` when the system is dark.
+macro_rules! dark_theme {
+    () => {
+        "--lk-fg:var(--latchkey-fg,#e8eaed);--lk-bg:var(--latchkey-bg,#1b1d22);--lk-accent:var(--latchkey-accent,#8ab4f8);--lk-accent-fg:var(--latchkey-accent-fg,#10141c);--lk-error:var(--latchkey-error,#ffb4ab);--lk-border:var(--latchkey-border,#9aa0a6);--lk-input-bg:var(--latchkey-input-bg,#26292f);--lk-input-fg:var(--latchkey-input-fg,#e8eaed);color-scheme:dark"
+    };
+}
+
+// Every default pair of colours reaches 4.5:1 (WCAG AA for text; input borders 3:1 or more),
+// in both themes; every target is at least 24 px high.
+const TEMPLATE: &str = concat!(
+    r#"<style>
+:host{--lk-fg:var(--latchkey-fg,#1b1b1f);--lk-bg:var(--latchkey-bg,#fff);--lk-accent:var(--latchkey-accent,#2f5fd0);--lk-accent-fg:var(--latchkey-accent-fg,#fff);--lk-error:var(--latchkey-error,#b3261e);--lk-border:var(--latchkey-border,#767676);--lk-input-bg:var(--latchkey-input-bg,#fff);--lk-input-fg:var(--latchkey-input-fg,#1b1b1f);color-scheme:light;display:block;max-width:var(--latchkey-width,22rem);font-family:var(--latchkey-font,system-ui,sans-serif);color:var(--lk-fg)}
+:host([theme=dark]){"#,
+    dark_theme!(),
+    r#"}
+@media (prefers-color-scheme:dark){:host([theme=auto]){"#,
+    dark_theme!(),
+    r#"}}
 :host([hidden]){display:none}
-form{display:grid;gap:.75rem;padding:var(--latchkey-padding,1.25rem);background:var(--latchkey-bg,transparent);border:1px solid var(--latchkey-border,#8886);border-radius:var(--latchkey-radius,.5rem)}
+form{display:grid;gap:.75rem;padding:var(--latchkey-padding,1.25rem);background:var(--lk-bg);border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.5rem)}
 h2{margin:0;font-size:1.25rem}
-label{display:grid;gap:.25rem;font-size:.9rem}
-input{font:inherit;padding:.5rem;border:1px solid var(--latchkey-border,#8886);border-radius:var(--latchkey-radius,.375rem)}
-input[aria-invalid=true]{border-color:var(--latchkey-error,#c0262d)}
-button{font:inherit;padding:.55rem;border:0;border-radius:var(--latchkey-radius,.375rem);background:var(--latchkey-accent,#2f5fd0);color:var(--latchkey-accent-fg,#fff);cursor:pointer}
+label,.row{display:grid;gap:.25rem;font-size:.9rem}
+input{font:inherit;box-sizing:border-box;min-height:2.75rem;padding:.5rem;background:var(--lk-input-bg);color:var(--lk-input-fg);border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.375rem)}
+input[type=checkbox]{min-height:0;width:1.25rem;height:1.25rem;margin:0;accent-color:var(--lk-accent)}
+input[aria-invalid=true]{border-color:var(--lk-error)}
+button{font:inherit;min-height:2.75rem;padding:.55rem;border:0;border-radius:var(--latchkey-radius,.375rem);background:var(--lk-accent);color:var(--lk-accent-fg);cursor:pointer}
 button:disabled{opacity:.6;cursor:default}
-button.alt{background:none;color:var(--latchkey-accent,#2f5fd0);border:1px solid var(--latchkey-accent,#2f5fd0)}
-button.link{background:none;color:var(--latchkey-accent,#2f5fd0);padding:0;text-decoration:underline}
+button.alt{background:none;color:var(--lk-accent);border:1px solid var(--lk-accent)}
+button.link{background:none;color:var(--lk-accent);min-height:1.5rem;padding:0 .125rem;text-decoration:underline}
+.reveal{justify-self:end;font-size:.85rem}
 p{margin:0}
-#error{color:var(--latchkey-error,#c0262d);min-height:1.2em}
-:focus-visible{outline:2px solid var(--latchkey-accent,#2f5fd0);outline-offset:2px}
+#error{color:var(--lk-error);min-height:1.2em}
+:focus-visible{outline:2px solid var(--lk-accent);outline-offset:2px}
 #mfa,#emailed,#done{display:grid;gap:.75rem}
-#trust-row{display:flex;gap:.4rem;align-items:center}
+#trust-row{display:flex;gap:.5rem;align-items:center;min-height:1.5rem}
 #secret{font-family:ui-monospace,monospace;word-spacing:.2em}
 #codes{margin:0;padding-left:1.25rem;font-family:ui-monospace,monospace;columns:2}
 [hidden]{display:none!important}
@@ -100,8 +120,8 @@ p{margin:0}
 <form part="form" id="form" novalidate aria-labelledby="title">
 <h2 part="title" id="title"></h2>
 <label part="label" id="name-row">Name <input part="input" id="name" autocomplete="name"></label>
-<label part="label" id="login-row"><span id="login-label"></span> <input part="input" id="login" autocomplete="username" aria-describedby="error" required></label>
-<label part="label" id="password-row">Password <input part="input" id="password" type="password" aria-describedby="error" required></label>
+<label part="label" id="login-row"><span id="login-label"></span> <input part="input" id="login" autocomplete="username" autocapitalize="none" autocorrect="off" spellcheck="false" aria-describedby="error" required></label>
+<div class="row" id="password-row"><label part="label" for="password">Password</label><input part="input" id="password" type="password" aria-describedby="error" required><button part="link" class="link reveal" id="reveal" type="button" aria-controls="password">Show password</button></div>
 <div id="mfa" role="group" aria-labelledby="mfa-prompt" hidden>
 <p id="mfa-prompt"></p>
 <img id="qr" alt="QR code to scan with an authenticator app" width="180" height="180" hidden>
@@ -125,6 +145,7 @@ p{margin:0}
 </div>
 <p part="error" id="error" role="alert" aria-live="assertive"></p>
 <p part="status" id="status" role="status" aria-live="polite"></p>
+<button part="button retry" class="alt" id="retry" type="button" hidden>Try again</button>
 <button part="button" id="submit" type="submit"></button>
 <button part="button passkey" class="alt" id="passkey" type="button" hidden>Sign in with a passkey</button>
 <button part="button email-code" class="alt" id="email-code" type="button" hidden>Email me a sign-in code</button>
@@ -133,7 +154,8 @@ p{margin:0}
 <p id="offer" hidden><button part="link" class="link" id="create-passkey" type="button">Create a passkey to sign in faster next time</button></p>
 <p id="forgot-row" hidden><button part="link" class="link" id="forgot" type="button">Forgot password?</button></p>
 <p id="switch-row"><span id="switch-text"></span> <button part="link" class="link" id="switch" type="button"></button></p>
-</form>"#;
+</form>"#
+);
 
 /// Defines `<latchkey-login>` (once; called when the module is initialised).
 pub fn define_element() {
@@ -148,6 +170,8 @@ struct State {
     /// The client, and the (base URL, client id) it was made for.
     client: RefCell<Option<(String, String, Rc<Client>)>>,
     busy: Cell<bool>,
+    /// The application's ways in are being fetched.
+    loading: Cell<bool>,
     /// The ways in the application offers that this form can show.
     offer: Cell<Offer>,
     /// The autofill (conditional) passkey request waiting for the user, to abort before
@@ -390,11 +414,18 @@ impl State {
                 if self.busy.get() { "true" } else { "false" },
             );
         }
-        toggle(el(r, "form"), "aria-busy", self.busy.get());
+        toggle(
+            el(r, "form"),
+            "aria-busy",
+            self.busy.get() || self.loading.get(),
+        );
     }
 
     fn show_error(&self, message: &str, field: Option<Field>) {
         set_text(&self.root, "error", message);
+        if message.is_empty() {
+            toggle(el(&self.root, "retry"), "hidden", true);
+        }
         let code_field = if matches!(self.step.get(), Step::EmailCode | Step::SmsCode) {
             "emailed-code"
         } else {
@@ -411,6 +442,8 @@ impl State {
             if field == Some(f) {
                 let _ = i.set_attribute("aria-invalid", "true");
                 let _ = i.focus();
+                // What was typed is selected: the next keystroke replaces it.
+                i.select();
             } else {
                 let _ = i.remove_attribute("aria-invalid");
             }
@@ -442,6 +475,22 @@ impl State {
         self.dispatch("latchkey:error", &detail);
     }
 
+    /// Shows the password as text, or hides it again.
+    fn reveal_password(&self, shown: bool) {
+        if let Some(p) = input(&self.root, "password") {
+            p.set_type(if shown { "text" } else { "password" });
+        }
+        set_text(
+            &self.root,
+            "reveal",
+            if shown {
+                "Hide password"
+            } else {
+                "Show password"
+            },
+        );
+    }
+
     fn stop_autofill(&self) {
         if let Some(c) = self.autofill.borrow_mut().take() {
             c.abort();
@@ -456,6 +505,7 @@ impl State {
         if let Some(p) = input(&self.root, "password") {
             p.set_value("");
         }
+        self.reveal_password(false);
         let who = js_sys::Reflect::get(user, &"email".into())
             .ok()
             .and_then(|e| e.as_string())
@@ -604,6 +654,7 @@ impl State {
             *self.client.borrow_mut() = None;
             self.stop_autofill();
             self.offer.set(Offer::default());
+            self.loading.set(false);
             // An error, or a signed-in state, of the old attributes is stale now.
             self.show_error("", None);
             if self.step.get() == Step::SignedIn {
@@ -614,12 +665,14 @@ impl State {
                     let c = Rc::new(c);
                     *self.client.borrow_mut() = Some((base_url, client_id, c.clone()));
                     let st = self.clone();
+                    self.loading.set(true);
                     wasm_bindgen_futures::spawn_local(async move {
                         let answer = c.config().await;
                         // The attributes changed meanwhile: this answer is for another client.
                         if !st.client().is_some_and(|now| Rc::ptr_eq(&now, &c)) {
                             return;
                         }
+                        st.loading.set(false);
                         match answer {
                             Ok(methods) => {
                                 let offer = Offer::new(&methods.0, Client::passkeys_supported());
@@ -637,7 +690,11 @@ impl State {
                                     start_autofill(&st, &c);
                                 }
                             }
-                            Err(e) => st.fail(&e),
+                            Err(e) => {
+                                st.fail(&e);
+                                // Nothing on the form works without the answer: offer to ask again.
+                                toggle(el(&st.root, "retry"), "hidden", e.code != "NETWORK_ERROR");
+                            }
                         }
                         st.render();
                     });
@@ -646,6 +703,21 @@ impl State {
             }
         }
         self.render();
+    }
+}
+
+fn on_reveal(st: &Rc<State>, _e: web_sys::Event) {
+    let hidden = input(&st.root, "password").is_some_and(|p| p.type_() == "password");
+    st.reveal_password(hidden);
+}
+
+/// The application's ways in could not be fetched: asks again.
+fn on_retry(st: &Rc<State>, _e: web_sys::Event) {
+    *st.client.borrow_mut() = None;
+    st.sync();
+    // The button goes away with the error: the focus goes to the form's first field.
+    if let Some(i) = input(&st.root, "login") {
+        let _ = i.focus();
     }
 }
 
@@ -1159,6 +1231,7 @@ impl Widget {
             mode: Cell::new(Mode::Login),
             client: RefCell::new(None),
             busy: Cell::new(false),
+            loading: Cell::new(false),
             offer: Cell::new(Offer::default()),
             autofill: RefCell::new(None),
             step: Cell::new(Step::Credentials),
@@ -1168,7 +1241,7 @@ impl Widget {
             resend_in: Cell::new(0),
         });
         type Handler = fn(&Rc<State>, web_sys::Event);
-        let handlers: [(&str, &str, Handler); 13] = [
+        let handlers: [(&str, &str, Handler); 15] = [
             ("form", "submit", on_submit),
             ("switch", "click", on_switch),
             ("passkey", "click", on_passkey),
@@ -1182,6 +1255,8 @@ impl Widget {
             ("back", "click", on_back),
             ("continue", "click", on_continue),
             ("sign-out", "click", on_sign_out),
+            ("reveal", "click", on_reveal),
+            ("retry", "click", on_retry),
         ];
         for (id, event, f) in handlers {
             if let Some(target) = el(&state.root, id) {

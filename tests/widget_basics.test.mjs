@@ -1,0 +1,206 @@
+// <latchkey-login>'s form basics and theming in Chromium against wrangler dev: the identifier
+// is never auto-capitalised, the password can be shown, a wrong password is selected so the
+// next keystrokes replace it; both themes' default colours are measured (4.5:1 for every text,
+// 3:1 for input borders) and every target is at least 24 px; a page's custom properties reach
+// the inputs; and when the application's settings cannot be fetched the form says so and
+// offers to try again. Screenshots go to target/screenshots/widget-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE, newOrg, email, registered } from './lib.mjs';
+import { launchBrowser } from './browser.mjs';
+import { ROOT } from './harness.mjs';
+
+const SHOTS = join(ROOT, 'target', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `widget-${name}.png`), fullPage: true });
+
+const PASSWORD = 'widget basics password';
+let browser;
+let app;
+let addr;
+before(async () => {
+  browser = await launchBrowser();
+  const org = await newOrg();
+  app = (await org.api('POST', '/api/v1/applications', {
+    name: 'Widget basics', login_methods: ['password', 'magic_code', 'magic_link'],
+  })).body;
+  addr = email('basics');
+  const created = await org.api('POST', '/api/v1/users', { email: addr, password: PASSWORD });
+  assert.equal(created.status, 201);
+  await registered(org, app, created.body);
+});
+after(async () => { await browser?.close(); });
+
+/** The demo page with the application's widget, its methods loaded. */
+async function open(ctx) {
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${BASE}/?client_id=${app.client_id}`);
+  await page.waitForSelector('body[data-sdk="ready"]');
+  const widget = page.locator('latchkey-login');
+  await widget.getByRole('button', { name: 'Email me a sign-in code' }).waitFor({ state: 'visible' });
+  return { page, widget, errors };
+}
+
+test('the identifier is typed as is, the password can be shown, and a wrong one is selected', async () => {
+  const ctx = await browser.newContext();
+  const { page, widget, errors } = await open(ctx);
+  const login = widget.getByLabel('Email or username');
+  assert.equal(await login.getAttribute('autocapitalize'), 'none');
+  assert.equal(await login.getAttribute('spellcheck'), 'false');
+  const password = widget.getByLabel('Password', { exact: true });
+  await password.fill('visible for a moment');
+  await widget.getByRole('button', { name: 'Show password' }).click();
+  assert.equal(await password.getAttribute('type'), 'text');
+  assert.equal(await widget.getByRole('button', { name: 'Hide password' }).getAttribute('aria-controls'), 'password');
+  await shot(page, 'password-shown');
+  await widget.getByRole('button', { name: 'Hide password' }).click();
+  assert.equal(await password.getAttribute('type'), 'password');
+
+  await login.fill(addr);
+  await password.fill('not the password');
+  await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await widget.locator('#error').filter({ hasText: 'not right' }).waitFor();
+  const field = await page.evaluate(() => {
+    const active = document.querySelector('latchkey-login').shadowRoot.activeElement;
+    return { id: active?.id, start: active?.selectionStart, end: active?.selectionEnd, length: active?.value.length };
+  });
+  assert.deepEqual(field, { id: 'password', start: 0, end: 'not the password'.length, length: 'not the password'.length });
+  assert.equal(await password.getAttribute('aria-invalid'), 'true');
+  await shot(page, 'wrong-password');
+  // Typing replaces the wrong password, as its selection promised.
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  assert.equal(await password.getAttribute('type'), 'password');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+/**
+ * Every visible text in the widget against the background it is drawn on, every input's
+ * border against its surroundings, and every target's size, as the browser computed them.
+ */
+function measure() {
+  const root = document.querySelector('latchkey-login').shadowRoot;
+  const rgba = (css) => {
+    const m = css.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+    return { r, g, b, a };
+  };
+  const lum = ({ r, g, b }) => {
+    const f = (c) => { const s = c / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const ratio = (x, y) => { const [hi, lo] = [lum(x), lum(y)].sort((p, q) => q - p); return (hi + 0.05) / (lo + 0.05); };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement ?? e.getRootNode().host) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) return c;
+    }
+    return { r: 255, g: 255, b: 255 };
+  };
+  const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const texts = [];
+  for (const e of root.querySelectorAll('h2, label, p, span, button, input:not([type=checkbox]), code, li')) {
+    if (!visible(e) || e.disabled) continue;
+    const own = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) || e.tagName === 'INPUT';
+    if (!own) continue;
+    texts.push({ what: `${e.tagName.toLowerCase()}#${e.id || e.className || e.textContent.trim().slice(0, 20)} (${getComputedStyle(e).color} on ${JSON.stringify(background(e))})`, ratio: ratio(rgba(getComputedStyle(e).color), background(e)) });
+  }
+  const borders = [...root.querySelectorAll('input:not([type=checkbox])')].filter(visible)
+    .map((e) => ({ what: e.id, ratio: ratio(rgba(getComputedStyle(e).borderTopColor), background(e.parentElement)) }));
+  const targets = [...root.querySelectorAll('button, input')].filter(visible).map((e) => {
+    const r = e.getBoundingClientRect();
+    return { what: e.id, width: r.width, height: r.height };
+  });
+  const form = getComputedStyle(root.getElementById('form')).backgroundColor;
+  return { texts, borders, targets, form };
+}
+
+function assertReadable(m, theme) {
+  assert.ok(m.texts.length >= 8, `${theme}: measured ${m.texts.length} texts`);
+  for (const t of m.texts) assert.ok(t.ratio >= 4.5, `${theme}: ${t.what} has ${t.ratio.toFixed(2)}:1`);
+  for (const b of m.borders) assert.ok(b.ratio >= 3, `${theme}: the border of ${b.what} has ${b.ratio.toFixed(2)}:1`);
+  for (const t of m.targets) assert.ok(t.height >= 24 && t.width >= 24, `${theme}: ${t.what} is ${t.width}x${t.height}`);
+}
+
+test('both themes reach 4.5:1 for every text and 24 px for every target; custom properties reach the inputs', async () => {
+  const ctx = await browser.newContext();
+  const { page, widget } = await open(ctx);
+  // The widget's own defaults: the demo page's accent (a light-page green) is set aside.
+  await page.evaluate(() => document.querySelector('latchkey-login').style.setProperty('--latchkey-accent', 'initial'));
+  // An error on screen too: its colour is measured with the rest.
+  await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await widget.locator('#error').filter({ hasText: /./ }).waitFor();
+  const light = await page.evaluate(measure);
+  assertReadable(light, 'light');
+  await shot(page, 'light');
+
+  await page.evaluate(() => document.querySelector('latchkey-login').setAttribute('theme', 'dark'));
+  const dark = await page.evaluate(measure);
+  assertReadable(dark, 'dark');
+  assert.notEqual(dark.form, light.form, 'the dark theme has its own background');
+  await shot(page, 'dark');
+
+  // "auto" follows the system.
+  await page.evaluate(() => document.querySelector('latchkey-login').setAttribute('theme', 'auto'));
+  assert.equal((await page.evaluate(measure)).form, light.form);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  assert.equal((await page.evaluate(measure)).form, dark.form);
+
+  // A page's own colours reach the inputs and the accent button's text.
+  await page.evaluate(() => {
+    const el = document.querySelector('latchkey-login');
+    el.style.setProperty('--latchkey-input-bg', 'rgb(1, 2, 3)');
+    el.style.setProperty('--latchkey-input-fg', 'rgb(250, 251, 252)');
+    el.style.setProperty('--latchkey-accent-fg', 'rgb(4, 5, 6)');
+  });
+  const colours = await page.evaluate(() => {
+    const root = document.querySelector('latchkey-login').shadowRoot;
+    const input = getComputedStyle(root.getElementById('login'));
+    return { bg: input.backgroundColor, fg: input.color, button: getComputedStyle(root.getElementById('submit')).color };
+  });
+  assert.deepEqual(colours, { bg: 'rgb(1, 2, 3)', fg: 'rgb(250, 251, 252)', button: 'rgb(4, 5, 6)' });
+  await ctx.close();
+});
+
+test('when the application cannot be reached the form is busy, then says so and tries again', async () => {
+  const ctx = await browser.newContext();
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let fail = true;
+  await ctx.route('**/api/v1/config/client/**', async (route) => {
+    if (fail) {
+      await held;
+      return route.abort('internetdisconnected');
+    }
+    return route.continue();
+  });
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/?client_id=${app.client_id}`);
+  await page.waitForSelector('body[data-sdk="ready"]');
+  const widget = page.locator('latchkey-login');
+  // While the application's settings are on their way, the form says it is busy.
+  await page.waitForFunction(() => document.querySelector('latchkey-login').shadowRoot.getElementById('form').hasAttribute('aria-busy'));
+  release();
+  const retry = widget.getByRole('button', { name: 'Try again' });
+  await retry.waitFor({ state: 'visible' });
+  assert.match(await widget.locator('#error').textContent(), /Could not reach the sign-in service/);
+  assert.equal(await page.evaluate(() => document.querySelector('latchkey-login').shadowRoot.getElementById('form').hasAttribute('aria-busy')), false);
+  await shot(page, 'unreachable');
+  fail = false;
+  await retry.click();
+  await widget.getByRole('button', { name: 'Email me a sign-in code' }).waitFor({ state: 'visible' });
+  assert.equal(await widget.locator('#error').textContent(), '');
+  assert.equal(await retry.isVisible(), false);
+  await widget.getByLabel('Email or username').fill(addr);
+  await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  await ctx.close();
+});
