@@ -401,6 +401,24 @@ test('test_security_breached_passwords_are_refused_wherever_a_password_is_set', 
   assert.equal((await change('a new phrase nobody has leaked')).status, 204);
 });
 
+test('test_security_a_required_password_change_is_won_once_among_every_id_the_old_password_got', async () => {
+  const u = await newUser();
+  await org.api('PUT', `/api/v1/users/${u.id}`, { password_change_required: true });
+  // The user and someone else who knows the temporary password each hold an id.
+  const ids = [];
+  for (let i = 0; i < 3; i++) ids.push((await login(app, u.email, u.password)).body.change_password_id);
+  assert.equal(new Set(ids).size, 3);
+  const change = (id, password) => call('POST', '/api/v1/auth/change-password', { body: { change_password_id: id, password } });
+  const raced = await Promise.all(ids.map((id, i) => change(id, `chosen new password ${i}`)));
+  const won = raced.flatMap((r, i) => (r.status === 204 ? [i] : []));
+  assert.equal(won.length, 1, JSON.stringify(raced.map((r) => r.status)));
+  for (const r of raced) if (r.status !== 204) assertError(r, 400, 'INVALID_CHANGE_PASSWORD_ID');
+  assert.equal((await login(app, u.email, `chosen new password ${won[0]}`)).status, 200);
+  for (const [i, id] of ids.entries()) {
+    if (i !== won[0]) assertError(await change(id, 'too late a password'), 400, 'INVALID_CHANGE_PASSWORD_ID');
+  }
+});
+
 test('test_security_bot_protection_needs_a_turnstile_token_that_verifies_once', async () => {
   const guarded = (await org.api('POST', '/api/v1/applications', { name: 'guarded', self_signup: true, bot_protection: true })).body;
   assert.equal(guarded.bot_protection, true);

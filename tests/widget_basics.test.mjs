@@ -3,12 +3,13 @@
 // next keystrokes replace it; both themes' default colours are measured (4.5:1 for every text,
 // 3:1 for input borders) and every target is at least 24 px; a page's custom properties reach
 // the inputs; and when the application's settings cannot be fetched the form says so and
-// offers to try again. Screenshots go to target/screenshots/widget-*.png.
+// offers to try again. A required password change is made in the form (and the SDK's error
+// carries its one-time id), then signs in with the new password. Screenshots go to target/screenshots/widget-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE, newOrg, email, registered } from './lib.mjs';
+import { BASE, call, newOrg, email, registered } from './lib.mjs';
 import { launchBrowser } from './browser.mjs';
 import { ROOT } from './harness.mjs';
 
@@ -18,11 +19,12 @@ const shot = (page, name) => page.screenshot({ path: join(SHOTS, `widget-${name}
 
 const PASSWORD = 'widget basics password';
 let browser;
+let org;
 let app;
 let addr;
 before(async () => {
   browser = await launchBrowser();
-  const org = await newOrg();
+  org = await newOrg();
   app = (await org.api('POST', '/api/v1/applications', {
     name: 'Widget basics', login_methods: ['password', 'magic_code', 'magic_link'],
   })).body;
@@ -202,5 +204,50 @@ test('when the application cannot be reached the form is busy, then says so and 
   await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForSelector('body[data-auth="signed-in"]');
+  await ctx.close();
+});
+
+test('a required password change is made in the form, then signs in with the new password', async () => {
+  const who = email('change');
+  const created = await org.api('POST', '/api/v1/users', { email: who, password: PASSWORD });
+  await registered(org, app, created.body);
+  assert.equal((await org.api('PUT', `/api/v1/users/${created.body.id}`, { password_change_required: true })).status, 200);
+  const ctx = await browser.newContext();
+  const { page, widget, errors } = await open(ctx);
+  // The SDK's error carries the one-time id (each login answers a new one).
+  const thrown = await page.evaluate(async ([id, user, password]) => {
+    const { LatchkeyClient } = await import('/pkg/latchkey_sdk.js');
+    const client = new LatchkeyClient({ baseUrl: location.origin, clientId: id });
+    try { await client.loginWithPassword(user, password); return null; } catch (e) { return { code: e.code, id: e.changePasswordId }; }
+  }, [app.client_id, who, PASSWORD]);
+  assert.equal(thrown.code, 'PASSWORD_CHANGE_REQUIRED');
+  assert.match(thrown.id, /^[0-9a-f]{64}$/);
+
+  await widget.getByLabel('Email or username').fill(who);
+  await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const fresh = widget.getByLabel('New password', { exact: true });
+  await fresh.waitFor({ state: 'visible' });
+  assert.equal(await widget.locator('#title').textContent(), 'Choose a new password');
+  assert.equal(await page.evaluate(() => document.querySelector('latchkey-login').shadowRoot.activeElement?.id), 'new-password');
+  assert.equal(await widget.getByLabel('Password', { exact: true }).isVisible(), false);
+  // Too short: said in the form, and the one-time id is not spent on it.
+  await fresh.fill('short');
+  await widget.getByRole('button', { name: 'Change password and sign in' }).click();
+  assert.equal(await widget.locator('#error').textContent(), 'Use at least 8 characters for your password.');
+  assert.equal(await fresh.getAttribute('aria-invalid'), 'true');
+  await shot(page, 'change-password');
+  await fresh.fill('a chosen new password');
+  await widget.getByRole('button', { name: 'Change password and sign in' }).click();
+  await page.waitForSelector('body[data-auth="signed-in"]');
+  assert.equal(await page.locator('#signed-in').textContent(), who);
+  await shot(page, 'changed-signed-in');
+  // The old password is gone, the new one works, and the SDK's earlier id is void.
+  const login = (password) => call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: who, password } });
+  assert.equal((await login(PASSWORD)).status, 401);
+  assert.equal((await login('a chosen new password')).status, 200);
+  const again = await call('POST', '/api/v1/auth/change-password', { body: { change_password_id: thrown.id, password: 'yet another password' } });
+  assert.equal(again.status, 400);
+  assert.deepEqual(errors, []);
   await ctx.close();
 });

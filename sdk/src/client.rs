@@ -70,7 +70,11 @@ export interface LoginHistoryEntry {
 export interface LoginHistory { history: LoginHistoryEntry[]; total_count: number; limit: number; offset: number }
 export type AuthEvent = "SIGNED_IN" | "TOKEN_REFRESHED" | "SIGNED_OUT";
 /** Thrown by every method: an Error named `LatchkeyError` with the server's `error_code`. */
-export interface LatchkeyError extends Error { name: "LatchkeyError"; code: string; status: number }
+export interface LatchkeyError extends Error {
+  name: "LatchkeyError"; code: string; status: number;
+  /** With `PASSWORD_CHANGE_REQUIRED`: the one-time id `changePassword` takes. */
+  changePasswordId?: string;
+}
 "#;
 
 #[wasm_bindgen(js_name = LatchkeyClient)]

@@ -10,6 +10,8 @@ pub struct SdkError {
     pub message: String,
     /// HTTP status, 0 when no response came.
     pub status: u16,
+    /// With `PASSWORD_CHANGE_REQUIRED`: the one-time id that `changePassword` takes.
+    pub change_password_id: Option<String>,
 }
 
 impl SdkError {
@@ -18,13 +20,17 @@ impl SdkError {
             code: code.to_owned(),
             message: message.into(),
             status,
+            change_password_id: None,
         }
     }
 
     /// From a response that was not a success: the common error body when there is one.
     pub fn from_body(status: u16, body: Option<ErrorBody>) -> Self {
         match body {
-            Some(e) => SdkError::new(&e.error_code, e.error_msg, status),
+            Some(e) => SdkError {
+                change_password_id: e.change_password_id,
+                ..SdkError::new(&e.error_code, e.error_msg, status)
+            },
             None => SdkError::new(
                 "HTTP_ERROR",
                 format!("the server answered {status}"),
@@ -46,6 +52,9 @@ impl From<SdkError> for JsValue {
         err.set_name("LatchkeyError");
         let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code.into());
         let _ = js_sys::Reflect::set(&err, &"status".into(), &JsValue::from(e.status));
+        if let Some(id) = e.change_password_id {
+            let _ = js_sys::Reflect::set(&err, &"changePasswordId".into(), &id.into());
+        }
         err.into()
     }
 }

@@ -29,6 +29,25 @@ impl Client {
         json.ok_or_else(|| unexpected(status))
     }
 
+    /// A public POST answered with no body (204).
+    async fn post_empty(&self, path: &str, body: &JsValue) -> Result<(), SdkError> {
+        let req = with_body(Request::post(&self.url(path)), stringify(body)?)?;
+        answer(req.send().await?).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn change_password(
+        &self,
+        change_password_id: String,
+        password: String,
+    ) -> Result<(), SdkError> {
+        let body = object(&[
+            ("change_password_id", &JsValue::from(change_password_id)),
+            ("password", &JsValue::from(password)),
+        ]);
+        self.post_empty("/api/v1/auth/change-password", &body).await
+    }
+
     fn client_and(&self, pairs: &[(&str, &JsValue)]) -> JsValue {
         let client_id = JsValue::from(self.client_id());
         let mut all: Vec<(&str, &JsValue)> = vec![("client_id", &client_id)];
@@ -194,12 +213,21 @@ impl Client {
             ("token", &JsValue::from(token)),
             ("password", &JsValue::from(password)),
         ]);
-        let req = with_body(
-            Request::post(&self.url("/api/v1/auth/password-reset/complete")),
-            stringify(&body)?,
-        )?;
-        answer(req.send().await.map_err(SdkError::from)?).await?;
-        Ok(())
+        Ok(self
+            .post_empty("/api/v1/auth/password-reset/complete", &body)
+            .await?)
+    }
+
+    /// Sets a new password where a login answered `PASSWORD_CHANGE_REQUIRED`, with the
+    /// error's `changePasswordId` (single-use). Every session of the account ends; sign in
+    /// with the new password next.
+    #[wasm_bindgen(js_name = changePassword)]
+    pub async fn change_password_with(
+        &self,
+        change_password_id: String,
+        password: String,
+    ) -> Result<(), JsValue> {
+        Ok(self.change_password(change_password_id, password).await?)
     }
 
     /// Emails a link to confirm `email`, if its account's address is not verified yet (the

@@ -19,8 +19,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use latchkey_core::browser::login_form::{
-    check, check_address, check_code, check_email_code, check_phone, explain, is_setup_error,
-    texts, Field, Mode, Offer,
+    check, check_address, check_code, check_email_code, check_new_password, check_phone, explain,
+    is_setup_error, texts, Field, Mode, Offer,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -136,6 +136,10 @@ p{margin:0}
 <p><button part="link" class="link" id="resend" type="button"></button></p>
 <p><button part="link" class="link" id="back" type="button">Back to sign in</button></p>
 </div>
+<div id="change" class="row" role="group" aria-labelledby="change-prompt" hidden>
+<p id="change-prompt">Your password must be changed before you sign in. Choose a new one: this also signs you out everywhere else.</p>
+<label part="label" for="new-password">New password</label><input part="input" id="new-password" type="password" autocomplete="new-password" aria-describedby="error">
+</div>
 <p id="codes-row" hidden>Save these backup codes somewhere safe. Each works once, if you lose your phone:</p>
 <ul id="codes" hidden></ul>
 <div id="done" hidden>
@@ -184,6 +188,8 @@ struct State {
     /// The first factor (`password`, `passkey`, `magic_code`, `magic_link`), for the
     /// `latchkey:login` event.
     method: Cell<&'static str>,
+    /// The one-time id of a required password change.
+    change_id: RefCell<String>,
     /// The address a code or link was sent to.
     emailed_to: RefCell<String>,
     /// Seconds before another code or link may be asked for.
@@ -207,6 +213,8 @@ enum Step {
     LinkSent,
     /// A password reset link sent by email.
     ResetSent,
+    /// The password was right, but the account must choose a new one first.
+    ChangePassword,
     /// Signed in (just now, or a session this browser already had): continue or sign out.
     SignedIn,
 }
@@ -272,8 +280,9 @@ impl State {
         let step = self.step.get();
         let emailed = step.emailed();
         let done = step == Step::SignedIn;
+        let changing = step == Step::ChangePassword;
         // Past the first step: the identifier, password and other ways in are put away.
-        let second = step.second() || emailed || done;
+        let second = step.second() || emailed || done || changing;
         set_text(
             r,
             "title",
@@ -282,11 +291,14 @@ impl State {
                 Step::EmailCode | Step::SmsCode => "Enter your code",
                 Step::LinkSent | Step::ResetSent => "Check your email",
                 Step::SignedIn => "You're signed in",
+                Step::ChangePassword => "Choose a new password",
                 Step::Credentials => t.title,
             },
         );
         set_text(r, "login-label", t.login_label);
-        let (submit, busy) = if second {
+        let (submit, busy) = if changing {
+            ("Change password and sign in", "Changing…")
+        } else if second {
             ("Verify", "Verifying…")
         } else {
             (t.submit, t.busy)
@@ -357,6 +369,7 @@ impl State {
             (!password && !second) || matches!(step, Step::LinkSent | Step::ResetSent) || done,
         );
         toggle(el(r, "done"), "hidden", !done);
+        toggle(el(r, "change"), "hidden", !changing);
         toggle(
             el(r, "forgot-row"),
             "hidden",
@@ -431,9 +444,14 @@ impl State {
         } else {
             "code"
         };
+        let password_field = if self.step.get() == Step::ChangePassword {
+            "new-password"
+        } else {
+            "password"
+        };
         for (f, id) in [
             (Field::Login, "login"),
-            (Field::Password, "password"),
+            (Field::Password, password_field),
             (Field::Code, code_field),
         ] {
             let Some(i) = input(&self.root, id) else {
@@ -614,6 +632,26 @@ impl State {
         if let Some(i) = input(&self.root, "code") {
             i.set_value("");
         }
+        if let Some(i) = input(&self.root, "new-password") {
+            i.set_value("");
+        }
+        self.change_id.borrow_mut().clear();
+    }
+
+    /// A login answered `PASSWORD_CHANGE_REQUIRED`: the form asks for the new password.
+    fn start_password_change(&self, id: String) {
+        self.stop_autofill();
+        *self.change_id.borrow_mut() = id;
+        if let Some(p) = input(&self.root, "password") {
+            p.set_value("");
+        }
+        self.reveal_password(false);
+        self.step.set(Step::ChangePassword);
+        self.show_error("", None);
+        self.render();
+        if let Some(i) = input(&self.root, "new-password") {
+            let _ = i.focus();
+        }
     }
 
     /// Shows backup codes the server issued at this sign-in (once).
@@ -735,6 +773,7 @@ fn on_submit(st: &Rc<State>, e: web_sys::Event) {
         Step::EmailCode | Step::SmsCode => return on_emailed_code(st),
         Step::LinkSent | Step::ResetSent | Step::SignedIn => return,
         Step::Code | Step::Backup => return on_code(st),
+        Step::ChangePassword => return on_new_password(st),
     }
     let (Some(client), false) = (st.client(), st.busy.get()) else {
         return;
@@ -765,7 +804,56 @@ fn on_submit(st: &Rc<State>, e: web_sys::Event) {
         st.render();
         match result {
             Ok(answer) => st.after_first_factor(&answer, mode, "password"),
+            Err(SdkError {
+                change_password_id: Some(id),
+                ..
+            }) => st.start_password_change(id),
             Err(e) => st.fail(&e),
+        }
+    });
+}
+
+/// The new password of a required change: set it, then sign in with it.
+fn on_new_password(st: &Rc<State>) {
+    let (Some(client), false) = (st.client(), st.busy.get()) else {
+        return;
+    };
+    let password = input(&st.root, "new-password")
+        .map(|i| i.value())
+        .unwrap_or_default();
+    if let Err(message) = check_new_password(&password) {
+        st.show_error(message, Some(Field::Password));
+        return;
+    }
+    let login = input(&st.root, "login")
+        .map(|i| i.value().trim().to_owned())
+        .unwrap_or_default();
+    let id = st.change_id.borrow().clone();
+    st.show_error("", None);
+    st.busy.set(true);
+    st.render();
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let changed = client.change_password(id, password.clone()).await;
+        let spent = changed.is_ok();
+        let result = match changed {
+            Ok(()) => client.login(login, password).await,
+            Err(e) => Err(e),
+        };
+        st.busy.set(false);
+        match result {
+            Ok(answer) => st.after_first_factor(&answer, Mode::Login, "password"),
+            Err(e) if spent || e.code == "INVALID_CHANGE_PASSWORD_ID" => {
+                // The one-time id is spent (the password changed, or it expired): back to
+                // the first step, to sign in again.
+                st.reset_step();
+                st.render();
+                st.fail(&e);
+            }
+            Err(e) => {
+                st.render();
+                st.fail(&e);
+            }
         }
     });
 }
@@ -1237,6 +1325,7 @@ impl Widget {
             step: Cell::new(Step::Credentials),
             enrolling: RefCell::new(None),
             method: Cell::new("password"),
+            change_id: RefCell::new(String::new()),
             emailed_to: RefCell::new(String::new()),
             resend_in: Cell::new(0),
         });

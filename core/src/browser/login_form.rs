@@ -209,6 +209,17 @@ pub fn check(mode: Mode, login: &str, password: &str) -> Result<(), (Field, &'st
     Ok(())
 }
 
+/// The new password of a required change (the server validates fully, breaches included).
+pub fn check_new_password(password: &str) -> Result<(), &'static str> {
+    if password.is_empty() {
+        return Err("Choose a new password.");
+    }
+    if password.chars().take(MIN_PASSWORD_CHARS).count() < MIN_PASSWORD_CHARS {
+        return Err("Use at least 8 characters for your password.");
+    }
+    Ok(())
+}
+
 /// A quick shape check (the server validates fully). Kept apart from `validate::email` so the
 /// browser SDK does not carry Unicode normalisation tables for it.
 fn looks_like_email(s: &str) -> bool {
@@ -261,6 +272,14 @@ pub fn explain(code: &str) -> (&'static str, Option<Field>) {
         ),
         "ACCOUNT_EXPIRED" => ("This account has expired.", None),
         "PASSWORD_CHANGE_REQUIRED" => ("Your password must be changed before you sign in.", None),
+        "PASSWORD_BREACHED" => (
+            "This password appears in known data breaches. Choose another.",
+            Some(Field::Password),
+        ),
+        "INVALID_CHANGE_PASSWORD_ID" => (
+            "This password change has expired. Sign in again to start over.",
+            None,
+        ),
         "INVALID_MFA_CODE" => (
             "That code is not right. Check your authenticator app, or use a backup code.",
             Some(Field::Code),
@@ -433,6 +452,20 @@ mod tests {
         assert_eq!(
             explain("SOMETHING_NEW").0,
             "Something went wrong. Please try again."
+        );
+    }
+
+    #[test]
+    fn test_login_form_checks_a_required_new_password() {
+        assert_eq!(check_new_password(""), Err("Choose a new password."));
+        assert!(check_new_password("seven 7").is_err());
+        // Characters, not bytes: four two-byte letters are not eight characters.
+        assert!(check_new_password("éééé").is_err());
+        assert!(check_new_password("eight ch").is_ok());
+        assert_eq!(explain("PASSWORD_BREACHED").1, Some(Field::Password));
+        assert_ne!(
+            explain("INVALID_CHANGE_PASSWORD_ID").0,
+            explain("SOMETHING_NEW").0
         );
     }
 

@@ -573,6 +573,11 @@ fn test_login_required_password_change_flow() {
         w.store.records().last().unwrap().failure_reason,
         Some(FailureReason::PasswordChangeRequired)
     );
+    // Whoever else knew the old password, and logged in with it, holds an id too.
+    let Err(Error::PasswordChangeRequired(other)) = w.login("ann", "correct horse") else {
+        panic!("expected a required change");
+    };
+    assert_ne!(other, id);
     let change = |w: &mut World, id: &str, pw: &str| {
         block_on(crate::authn::password::change_password(
             &w.store,
@@ -595,6 +600,13 @@ fn test_login_required_password_change_flow() {
         "single use"
     );
     assert_eq!(
+        change(&mut w, &other, "the other's choice")
+            .unwrap_err()
+            .code(),
+        "INVALID_CHANGE_PASSWORD_ID",
+        "a change voids every other id the old password was answered with"
+    );
+    assert_eq!(
         w.refresh(&before.refresh_token, NOW + 20).unwrap_err(),
         Error::InvalidRefreshToken,
         "old sessions end"
@@ -602,6 +614,29 @@ fn test_login_required_password_change_flow() {
     assert_eq!(
         w.login("ann", "correct horse").unwrap_err(),
         Error::InvalidCredentials
+    );
+    assert!(w.login("ann", "brand new horse").is_ok());
+    // An administrator who lifts the requirement voids the ids handed out under it.
+    let require = |w: &mut World, on: bool| {
+        let upd = UpdateUser {
+            password_change_required: Some(on),
+            ..Default::default()
+        };
+        block_on(users::update(
+            &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+        ))
+        .unwrap();
+    };
+    require(&mut w, true);
+    let Err(Error::PasswordChangeRequired(late)) = w.login("ann", "brand new horse") else {
+        panic!("expected a required change");
+    };
+    require(&mut w, false);
+    assert_eq!(
+        change(&mut w, &late, "sneaky new horse")
+            .unwrap_err()
+            .code(),
+        "INVALID_CHANGE_PASSWORD_ID"
     );
     assert!(w.login("ann", "brand new horse").is_ok());
 }

@@ -70,6 +70,16 @@ pub trait UserStore {
     ) -> StoreResult<(Vec<User>, u64)>;
     /// Conflicts: `EMAIL_TAKEN`, `USERNAME_TAKEN`.
     async fn update_user(&self, user: &User) -> StoreResult<bool>;
+    /// Sets the password of a user whose password change is required, and clears the
+    /// requirement, in one step: false (and nothing changed) where no change is required any
+    /// more, so of racing changes exactly one wins.
+    async fn complete_password_change(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> StoreResult<bool>;
     /// Deletes the user and their credentials and role assignments. Login records keep the
     /// user's id.
     async fn delete_user(&self, org_id: &str, id: &str) -> StoreResult<bool>;

@@ -154,6 +154,21 @@ impl UserStore for D1Store {
         .await
     }
 
+    async fn complete_password_change(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        self.run(
+            "UPDATE users SET password_hash = ?3, password_change_required = 0, updated_at = ?4 \
+             WHERE organization_id = ?1 AND id = ?2 AND password_change_required = 1",
+            &[s(org_id), s(user_id), s(password_hash), n(now)],
+        )
+        .await
+    }
+
     async fn delete_user(&self, org_id: &str, id: &str) -> StoreResult<bool> {
         // Credentials, sessions and role assignments go with the user, in one transaction;
         // login records stay, keyed by the deleted user's id.

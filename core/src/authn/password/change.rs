@@ -23,26 +23,35 @@ pub async fn change_password<R: Rng>(
     rng: &mut R,
 ) -> Result<(), Error> {
     password::validate(new_password)?;
-    let hash = hex(&sha256(change_password_id.trim().as_bytes()));
+    let void = || {
+        Error::invalid_field(
+            "INVALID_CHANGE_PASSWORD_ID",
+            "the change_password_id is unknown, used or expired",
+        )
+    };
+    // The id first: an unknown one costs no hash.
     let code = store
-        .consume_code(&hash, CHANGE_PASSWORD, now)
+        .consume_code(
+            &hex(&sha256(change_password_id.trim().as_bytes())),
+            CHANGE_PASSWORD,
+            now,
+        )
         .await?
-        .ok_or_else(|| {
-            Error::invalid_field(
-                "INVALID_CHANGE_PASSWORD_ID",
-                "the change_password_id is unknown, used or expired",
-            )
-        })?;
-    let mut user = store
-        .get_user(&code.organization_id, &code.user_id)
+        .ok_or_else(void)?;
+    let (org, user_id) = (code.organization_id.as_str(), code.user_id.as_str());
+    let hash = password::hash(new_password, params, rng)?;
+    // Only while the change is still required: the first change made with any of the ids the
+    // old password was answered with (or a reset, or an administrator) voids the others.
+    if !store
+        .complete_password_change(org, user_id, &hash, now)
         .await?
-        .ok_or(Error::NotFound)?;
-    user.password_hash = Some(password::hash(new_password, params, rng)?);
-    user.password_change_required = false;
-    user.updated_at = now;
-    store.update_user(&user).await?;
+    {
+        return Err(void());
+    }
     store
-        .revoke_user_sessions(&user.organization_id, &user.id, now)
+        .delete_user_codes(org, user_id, CHANGE_PASSWORD)
         .await?;
+    store.revoke_user_sessions(org, user_id, now).await?;
+    let user = store.get_user(org, user_id).await?.ok_or(Error::NotFound)?;
     crate::authn::guard::unlock(store, &user).await
 }

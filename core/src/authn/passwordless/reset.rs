@@ -139,6 +139,15 @@ pub async fn complete(
     store
         .delete_user_codes(org, &user.id, PASSWORD_RESET)
         .await?;
+    // A required change's ids (answered to the old password) go with it; the cleared
+    // requirement voids them already.
+    store
+        .delete_user_codes(
+            org,
+            &user.id,
+            crate::authn::password::change::CHANGE_PASSWORD,
+        )
+        .await?;
     let e = events::event(org, kinds::PASSWORD_RESET, now)
         .user(Some(&user.id))
         .client(client);

@@ -62,6 +62,27 @@ impl UserStore for MemoryStore {
         ))
     }
 
+    async fn complete_password_change(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        let Some(u) = d
+            .users
+            .iter_mut()
+            .find(|u| u.organization_id == org_id && u.id == user_id && u.password_change_required)
+        else {
+            return Ok(false);
+        };
+        u.password_hash = Some(password_hash.to_owned());
+        u.password_change_required = false;
+        u.updated_at = now;
+        Ok(true)
+    }
+
     async fn delete_user(&self, org_id: &str, id: &str) -> StoreResult<bool> {
         let mut d = self.data.borrow_mut();
         let removed = remove(&mut d.users, |u| u.organization_id == org_id && u.id == id);
