@@ -65,7 +65,7 @@ test('test_mfa_widget_code_step_wrong_then_right_and_backup_code', async () => {
   const { ctx, page, errors, widget } = await demo(app);
 
   await widget.getByLabel('Email or username').fill(user.email);
-  await widget.getByLabel('Password').fill(PASSWORD);
+  await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await widget.getByRole('button', { name: 'Sign in' }).click();
   // The second step: the identifier and password give way to the code.
   const code = widget.getByLabel('Code', { exact: true });
@@ -103,7 +103,7 @@ test('test_mfa_widget_code_step_wrong_then_right_and_backup_code', async () => {
   // Another browser (no trust): a backup code instead.
   const second = await demo(app);
   await second.widget.getByLabel('Email or username').fill(user.email);
-  await second.widget.getByLabel('Password').fill(PASSWORD);
+  await second.widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await second.widget.getByRole('button', { name: 'Sign in' }).click();
   await second.widget.getByRole('button', { name: 'Use a backup code instead' }).click();
   const backup = second.widget.getByLabel('Backup code', { exact: true });
@@ -122,7 +122,7 @@ test('test_mfa_widget_sets_up_an_authenticator_when_the_application_requires_one
   const user = await userOf(app, 'widget-enrol');
   const { ctx, page, errors, widget } = await demo(app);
   await widget.getByLabel('Email or username').fill(user.email);
-  await widget.getByLabel('Password').fill(PASSWORD);
+  await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await widget.getByRole('button', { name: 'Sign in' }).click();
   const qr = widget.getByRole('img', { name: 'QR code to scan with an authenticator app' });
   await qr.waitFor({ state: 'visible' });
@@ -187,7 +187,7 @@ test('test_mfa_account_page_sets_up_an_authenticator_shows_backup_codes_and_remo
   const user = await userOf(app, 'account-mfa');
   const { ctx, page, errors, widget } = await demo(app);
   await widget.getByLabel('Email or username').fill(user.email);
-  await widget.getByLabel('Password').fill(PASSWORD);
+  await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await widget.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForSelector('body[data-auth="signed-in"]');
 

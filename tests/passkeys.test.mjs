@@ -348,7 +348,7 @@ test('test_passkeys_in_the_widget_and_the_account_page', async () => {
     assert.equal(await widget.getByLabel('Email or username').getAttribute('autocomplete'), 'username webauthn');
     await shot(first.page, '1-login-form');
     await widget.getByLabel('Email or username').fill(addr);
-    await widget.getByLabel('Password').fill(PASSWORD);
+    await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
     await first.page.waitForSelector('body[data-auth="signed-in"]');
     const offer = widget.getByRole('button', { name: 'Create a passkey to sign in faster next time' });

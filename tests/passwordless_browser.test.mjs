@@ -177,7 +177,7 @@ test('"Forgot password?" sends a link whose page sets a new password, then the w
   await shot(tab, 'reset-done');
 
   await widget.getByRole('button', { name: 'Back to sign in' }).click();
-  await widget.getByLabel('Password').fill('remembered password 2');
+  await widget.getByLabel('Password', { exact: true }).fill('remembered password 2');
   await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForSelector('body[data-auth="signed-in"]');
   assert.deepEqual(errors, []);

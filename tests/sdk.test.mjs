@@ -80,7 +80,7 @@ test('test_sdk_widget_shows_errors_signs_in_and_fires_events', async () => {
   const widget = page.locator('latchkey-login');
   // Labelled fields, reachable by their labels through the shadow root.
   const login = widget.getByLabel('Email or username');
-  const password = widget.getByLabel('Password');
+  const password = widget.getByLabel('Password', { exact: true });
   const submit = widget.getByRole('button', { name: 'Sign in' });
   await submit.waitFor();
   await page.waitForFunction(() => !document.querySelector('latchkey-login').shadowRoot.getElementById('submit').disabled);
@@ -147,11 +147,11 @@ test('test_sdk_widget_signs_up_inside_a_shadow_root', async () => {
 
   await widget.getByLabel('Name', { exact: true }).fill('Ann Example');
   await widget.getByLabel('Email').fill(taken);
-  await widget.getByLabel('Password').fill('short');
+  await widget.getByLabel('Password', { exact: true }).fill('short');
   await submit.click();
   assert.equal(await widget.locator('[part="error"]').textContent(), 'Use at least 8 characters for your password.');
 
-  await widget.getByLabel('Password').fill('a long enough password');
+  await widget.getByLabel('Password', { exact: true }).fill('a long enough password');
   await submit.click();
   await page.waitForFunction(() => window.events.length > 0);
   assert.equal((await page.evaluate(() => window.events))[0].detail.code, 'EMAIL_TAKEN');
@@ -186,7 +186,7 @@ test('test_sdk_account_page_in_a_new_tab_takes_the_token_from_its_peer', async (
   await demo.waitForSelector('body[data-sdk="ready"]');
   const widget = demo.locator('latchkey-login');
   await widget.getByLabel('Email or username').fill(addr);
-  await widget.getByLabel('Password').fill(PASSWORD);
+  await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await widget.getByRole('button', { name: 'Sign in' }).click();
   await demo.waitForSelector('body[data-auth="signed-in"]');
 

@@ -1,4 +1,5 @@
-// <latchkey-login>'s form basics and theming in Chromium against wrangler dev: the identifier
+// <latchkey-login>'s form basics and theming in Chromium against wrangler dev: the page's logo
+// and the application's name head the form; the identifier
 // is never auto-capitalised, the password can be shown, a wrong password is selected so the
 // next keystrokes replace it; both themes' default colours are measured (4.5:1 for every text,
 // 3:1 for input borders) and every target is at least 24 px; a page's custom properties reach
@@ -50,6 +51,11 @@ async function open(ctx) {
 test('the identifier is typed as is, the password can be shown, and a wrong one is selected', async () => {
   const ctx = await browser.newContext();
   const { page, widget, errors } = await open(ctx);
+  // The page's logo above the title, the application's name below it.
+  assert.equal(await widget.locator('#app-name').textContent(), 'to continue to Widget basics');
+  const logo = page.locator('latchkey-login img[slot="logo"]');
+  assert.ok(await logo.isVisible());
+  assert.ok(await logo.evaluate((img) => img.complete && img.naturalWidth > 0), 'the demo logo loads');
   const login = widget.getByLabel('Email or username');
   assert.equal(await login.getAttribute('autocapitalize'), 'none');
   assert.equal(await login.getAttribute('spellcheck'), 'false');
@@ -78,6 +84,7 @@ test('the identifier is typed as is, the password can be shown, and a wrong one 
   await page.keyboard.press('Enter');
   await page.waitForSelector('body[data-auth="signed-in"]');
   assert.equal(await password.getAttribute('type'), 'password');
+  assert.equal(await widget.locator('#app-name').isVisible(), false, 'no "to continue to" once signed in');
   assert.deepEqual(errors, []);
   await ctx.close();
 });

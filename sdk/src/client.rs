@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::decode::{FromJs, LoginMethods};
+use crate::decode::{AppSettings, FromJs};
 use crate::error::SdkError;
 use crate::tabs::{self, Lock};
 
@@ -476,7 +476,7 @@ impl Client {
     }
 
     /// The application's public configuration (its name and the login methods it offers).
-    pub(crate) async fn config(&self) -> Result<LoginMethods, SdkError> {
+    pub(crate) async fn config(&self) -> Result<AppSettings, SdkError> {
         let path = format!(
             "/api/v1/config/client/{}",
             js_sys::encode_uri_component(&self.client_id)

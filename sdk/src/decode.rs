@@ -158,18 +158,22 @@ impl FromJs for TabMessage {
     }
 }
 
-/// The login methods of a client configuration (`GET /api/v1/config/client/{id}`): all the
-/// widget needs of it.
-pub struct LoginMethods(pub Vec<LoginMethod>);
+/// What the widget needs of a client configuration (`GET /api/v1/config/client/{id}`): the
+/// application's name and login methods.
+pub struct AppSettings {
+    pub name: String,
+    pub methods: Vec<LoginMethod>,
+}
 
-impl FromJs for LoginMethods {
+impl FromJs for AppSettings {
     fn from_js(v: &JsValue) -> Option<Self> {
-        let list: js_sys::Array = get(&get(v, "application")?, "login_methods")?
-            .dyn_into()
-            .ok()?;
+        let app = get(v, "application")?;
+        let list: js_sys::Array = get(&app, "login_methods")?.dyn_into().ok()?;
         // Methods this SDK does not know yet are skipped, not an error.
-        Some(LoginMethods(
-            list.iter()
+        Some(AppSettings {
+            name: text(&app, "name").unwrap_or_default(),
+            methods: list
+                .iter()
                 .filter_map(|m| match m.as_string()?.as_str() {
                     "password" => Some(LoginMethod::Password),
                     "passkey" => Some(LoginMethod::Passkey),
@@ -179,6 +183,6 @@ impl FromJs for LoginMethods {
                     _ => None,
                 })
                 .collect(),
-        ))
+        })
     }
 }

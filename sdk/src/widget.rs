@@ -2,7 +2,8 @@
 //!
 //! Attributes: `client-id` (required), `base-url` (defaults to the page's origin), `mode`
 //! (`login` or `signup`), `redirect-url`, `theme` (`light`, `dark`, or `auto` to follow the
-//! system). It renders into its own shadow root, so the page's styles cannot break it; pages
+//! system). A `slot="logo"` child is shown above the title, and the application's name below
+//! it. It renders into its own shadow root, so the page's styles cannot break it; pages
 //! theme it with CSS custom properties (`--latchkey-accent`, `--latchkey-accent-fg`,
 //! `--latchkey-input-bg`, ...) and `::part(form|title|label|input|error|status|button|link)`. On success it dispatches
 //! `latchkey:login` (`detail: { user, mode, method }`), on failure `latchkey:error` (`detail: {
@@ -99,6 +100,9 @@ const TEMPLATE: &str = concat!(
 :host([hidden]){display:none}
 form{display:grid;gap:.75rem;padding:var(--latchkey-padding,1.25rem);background:var(--lk-bg);border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.5rem)}
 h2{margin:0;font-size:1.25rem}
+hgroup{margin:0}
+#app-name{font-size:.9rem}
+::slotted([slot=logo]){display:block;max-width:100%;max-height:3rem;justify-self:start}
 label,.row{display:grid;gap:.25rem;font-size:.9rem}
 input{font:inherit;box-sizing:border-box;min-height:2.75rem;padding:.5rem;background:var(--lk-input-bg);color:var(--lk-input-fg);border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.375rem)}
 input[type=checkbox]{min-height:0;width:1.25rem;height:1.25rem;margin:0;accent-color:var(--lk-accent)}
@@ -118,7 +122,8 @@ p{margin:0}
 [hidden]{display:none!important}
 </style>
 <form part="form" id="form" novalidate aria-labelledby="title">
-<h2 part="title" id="title"></h2>
+<slot name="logo"></slot>
+<hgroup><h2 part="title" id="title"></h2><p part="subtitle" id="app-name" hidden></p></hgroup>
 <label part="label" id="name-row">Name <input part="input" id="name" autocomplete="name"></label>
 <label part="label" id="login-row"><span id="login-label"></span> <input part="input" id="login" autocomplete="username" autocapitalize="none" autocorrect="off" spellcheck="false" aria-describedby="error" required></label>
 <div class="row" id="password-row"><label part="label" for="password">Password</label><input part="input" id="password" type="password" aria-describedby="error" required><button part="link" class="link reveal" id="reveal" type="button" aria-controls="password">Show password</button></div>
@@ -136,9 +141,9 @@ p{margin:0}
 <p><button part="link" class="link" id="resend" type="button"></button></p>
 <p><button part="link" class="link" id="back" type="button">Back to sign in</button></p>
 </div>
-<div id="change" class="row" role="group" aria-labelledby="change-prompt" hidden>
+<div id="change" class="row" hidden>
 <p id="change-prompt">Your password must be changed before you sign in. Choose a new one: this also signs you out everywhere else.</p>
-<label part="label" for="new-password">New password</label><input part="input" id="new-password" type="password" autocomplete="new-password" aria-describedby="error">
+<label part="label" for="new-password">New password</label><input part="input" id="new-password" type="password" autocomplete="new-password" aria-describedby="change-prompt error">
 </div>
 <p id="codes-row" hidden>Save these backup codes somewhere safe. Each works once, if you lose your phone:</p>
 <ul id="codes" hidden></ul>
@@ -369,6 +374,10 @@ impl State {
             (!password && !second) || matches!(step, Step::LinkSent | Step::ResetSent) || done,
         );
         toggle(el(r, "done"), "hidden", !done);
+        let named = el(r, "app-name")
+            .and_then(|e| e.text_content())
+            .is_some_and(|t| !t.is_empty());
+        toggle(el(r, "app-name"), "hidden", done || !named);
         toggle(el(r, "change"), "hidden", !changing);
         toggle(
             el(r, "forgot-row"),
@@ -693,6 +702,7 @@ impl State {
             self.stop_autofill();
             self.offer.set(Offer::default());
             self.loading.set(false);
+            set_text(&self.root, "app-name", "");
             // An error, or a signed-in state, of the old attributes is stale now.
             self.show_error("", None);
             if self.step.get() == Step::SignedIn {
@@ -712,8 +722,14 @@ impl State {
                         }
                         st.loading.set(false);
                         match answer {
-                            Ok(methods) => {
-                                let offer = Offer::new(&methods.0, Client::passkeys_supported());
+                            Ok(settings) => {
+                                let offer =
+                                    Offer::new(&settings.methods, Client::passkeys_supported());
+                                set_text(
+                                    &st.root,
+                                    "app-name",
+                                    &format!("to continue to {}", settings.name),
+                                );
                                 st.offer.set(offer);
                                 if offer.usable(Mode::Login) {
                                     st.show_error("", None);
