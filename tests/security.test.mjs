@@ -417,6 +417,14 @@ test('test_security_a_required_password_change_is_won_once_among_every_id_the_ol
   for (const [i, id] of ids.entries()) {
     if (i !== won[0]) assertError(await change(id, 'too late a password'), 400, 'INVALID_CHANGE_PASSWORD_ID');
   }
+  // An id does not outlive its password: the administrator sets another temporary one (the
+  // change still required), and the id the leaked first one got changes nothing.
+  const temporary = 'first temporary password';
+  await org.api('PUT', `/api/v1/users/${u.id}`, { password: temporary, password_change_required: true });
+  const leaked = (await login(app, u.email, temporary)).body.change_password_id;
+  await org.api('PUT', `/api/v1/users/${u.id}`, { password: 'second temporary password' });
+  assertError(await change(leaked, 'the leaker wins'), 400, 'INVALID_CHANGE_PASSWORD_ID');
+  assertError(await login(app, u.email, 'the leaker wins'), 401, 'INVALID_CREDENTIALS');
 });
 
 test('test_security_bot_protection_needs_a_turnstile_token_that_verifies_once', async () => {

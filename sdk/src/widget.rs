@@ -5,7 +5,8 @@
 //! system). A `slot="logo"` child is shown above the title, and the application's name below
 //! it. It renders into its own shadow root, so the page's styles cannot break it; pages
 //! theme it with CSS custom properties (`--latchkey-accent`, `--latchkey-accent-fg`,
-//! `--latchkey-input-bg`, ...) and `::part(form|title|label|input|error|status|button|link)`. On success it dispatches
+//! `--latchkey-input-bg`, ...) and
+//! `::part(form|title|subtitle|label|input|error|status|button|retry|link)`. On success it dispatches
 //! `latchkey:login` (`detail: { user, mode, method }`), on failure `latchkey:error` (`detail: {
 //! code, message, status }`); both bubble out of shadow roots. Where the application enables
 //! passkeys and the browser has them, the login form adds "Sign in with a passkey" (for the
@@ -105,7 +106,7 @@ hgroup{margin:0}
 ::slotted([slot=logo]){display:block;max-width:100%;max-height:3rem;justify-self:start}
 label,.row{display:grid;gap:.25rem;font-size:.9rem}
 input{font:inherit;box-sizing:border-box;min-height:2.75rem;padding:.5rem;background:var(--lk-input-bg);color:var(--lk-input-fg);border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.375rem)}
-input[type=checkbox]{min-height:0;width:1.25rem;height:1.25rem;margin:0;accent-color:var(--lk-accent)}
+input[type=checkbox]{min-height:0;width:1.5rem;height:1.5rem;margin:0;accent-color:var(--lk-accent)}
 input[aria-invalid=true]{border-color:var(--lk-error)}
 button{font:inherit;min-height:2.75rem;padding:.55rem;border:0;border-radius:var(--latchkey-radius,.375rem);background:var(--lk-accent);color:var(--lk-accent-fg);cursor:pointer}
 button:disabled{opacity:.6;cursor:default}
@@ -114,6 +115,7 @@ button.link{background:none;color:var(--lk-accent);min-height:1.5rem;padding:0 .
 .reveal{justify-self:end;font-size:.85rem}
 p{margin:0}
 #error{color:var(--lk-error);min-height:1.2em}
+#done:not([hidden])~#error:empty{display:none}
 :focus-visible{outline:2px solid var(--lk-accent);outline-offset:2px}
 #mfa,#emailed,#done{display:grid;gap:.75rem}
 #trust-row{display:flex;gap:.5rem;align-items:center;min-height:1.5rem}
@@ -144,6 +146,7 @@ p{margin:0}
 <div id="change" class="row" hidden>
 <p id="change-prompt">Your password must be changed before you sign in. Choose a new one: this also signs you out everywhere else.</p>
 <label part="label" for="new-password">New password</label><input part="input" id="new-password" type="password" autocomplete="new-password" aria-describedby="change-prompt error">
+<p><button part="link" class="link" id="change-back" type="button">Back to sign in</button></p>
 </div>
 <p id="codes-row" hidden>Save these backup codes somewhere safe. Each works once, if you lose your phone:</p>
 <ul id="codes" hidden></ul>
@@ -566,6 +569,11 @@ impl State {
             return;
         }
         self.stop_autofill();
+        // A required change, if one led here, is done: its id and new password go.
+        self.change_id.borrow_mut().clear();
+        if let Some(i) = input(&self.root, "new-password") {
+            i.set_value("");
+        }
         self.method.set(method);
         self.step.set(Step::Code);
         let enroll = js_sys::Reflect::get(answer, &"enrollment_required".into())
@@ -705,8 +713,9 @@ impl State {
             set_text(&self.root, "app-name", "");
             // An error, or a signed-in state, of the old attributes is stale now.
             self.show_error("", None);
-            if self.step.get() == Step::SignedIn {
-                self.step.set(Step::Credentials);
+            // So is any step past the first (a code, a change id): it was another client's.
+            if self.step.get() != Step::Credentials {
+                self.reset_step();
             }
             match Client::create(&base_url, client_id.clone()) {
                 Ok(c) => {
@@ -728,7 +737,11 @@ impl State {
                                 set_text(
                                     &st.root,
                                     "app-name",
-                                    &format!("to continue to {}", settings.name),
+                                    &if settings.name.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!("to continue to {}", settings.name)
+                                    },
                                 );
                                 st.offer.set(offer);
                                 if offer.usable(Mode::Login) {
@@ -747,7 +760,8 @@ impl State {
                             Err(e) => {
                                 st.fail(&e);
                                 // Nothing on the form works without the answer: offer to ask again.
-                                toggle(el(&st.root, "retry"), "hidden", e.code != "NETWORK_ERROR");
+                                let passing = e.status == 0 || e.status == 429 || e.status >= 500;
+                                toggle(el(&st.root, "retry"), "hidden", !passing);
                             }
                         }
                         st.render();
@@ -778,7 +792,10 @@ fn on_retry(st: &Rc<State>, _e: web_sys::Event) {
 fn on_switch(st: &Rc<State>, _e: web_sys::Event) {
     st.reset_step();
     st.mode.set(st.mode.get().other());
-    st.show_error("", None);
+    // Until the application's settings came, their error (and "Try again") stays.
+    if st.offer.get() != Offer::default() {
+        st.show_error("", None);
+    }
     st.render();
 }
 
@@ -865,6 +882,14 @@ fn on_new_password(st: &Rc<State>) {
                 st.reset_step();
                 st.render();
                 st.fail(&e);
+                if spent {
+                    st.show_error(
+                        "Your password was changed, but signing in failed. Sign in with your new password.",
+                        Some(Field::Password),
+                    );
+                } else if let Some(i) = input(&st.root, "password") {
+                    let _ = i.focus();
+                }
             }
             Err(e) => {
                 st.render();
@@ -1346,7 +1371,7 @@ impl Widget {
             resend_in: Cell::new(0),
         });
         type Handler = fn(&Rc<State>, web_sys::Event);
-        let handlers: [(&str, &str, Handler); 15] = [
+        let handlers: [(&str, &str, Handler); 16] = [
             ("form", "submit", on_submit),
             ("switch", "click", on_switch),
             ("passkey", "click", on_passkey),
@@ -1362,6 +1387,7 @@ impl Widget {
             ("sign-out", "click", on_sign_out),
             ("reveal", "click", on_reveal),
             ("retry", "click", on_retry),
+            ("change-back", "click", on_back),
         ];
         for (id, event, f) in handlers {
             if let Some(target) = el(&state.root, id) {

@@ -81,6 +81,16 @@ impl Ctx {
         parse_json_request(self.header("content-type"), &self.body)
     }
 
+    /// The JSON body, or `T`'s default when the request has no body (routes whose every
+    /// field is optional).
+    pub fn json_or_default<T: DeserializeOwned + Default>(&self) -> Result<T, Error> {
+        if self.body.is_empty() {
+            Ok(T::default())
+        } else {
+            self.json()
+        }
+    }
+
     pub fn org_id(&self) -> Result<&str, Error> {
         self.scope.org_id()
     }

@@ -639,6 +639,31 @@ fn test_login_required_password_change_flow() {
         "INVALID_CHANGE_PASSWORD_ID"
     );
     assert!(w.login("ann", "brand new horse").is_ok());
+    // Nor does an id outlive its password: an administrator who sets another temporary one,
+    // the change still required, voids the ids the first was answered with.
+    require(&mut w, true);
+    let Err(Error::PasswordChangeRequired(leaked)) = w.login("ann", "brand new horse") else {
+        panic!("expected a required change");
+    };
+    let upd = UpdateUser {
+        password: Some("second temporary horse".into()),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &w.org, &w.user_id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    assert_eq!(
+        change(&mut w, &leaked, "the leaker's horse")
+            .unwrap_err()
+            .code(),
+        "INVALID_CHANGE_PASSWORD_ID"
+    );
+    let Err(Error::PasswordChangeRequired(fresh)) = w.login("ann", "second temporary horse") else {
+        panic!("expected a required change");
+    };
+    change(&mut w, &fresh, "the owner's horse").unwrap();
+    assert!(w.login("ann", "the owner's horse").is_ok());
 }
 
 #[test]

@@ -70,13 +70,15 @@ pub trait UserStore {
     ) -> StoreResult<(Vec<User>, u64)>;
     /// Conflicts: `EMAIL_TAKEN`, `USERNAME_TAKEN`.
     async fn update_user(&self, user: &User) -> StoreResult<bool>;
-    /// Sets the password of a user whose password change is required, and clears the
-    /// requirement, in one step: false (and nothing changed) where no change is required any
-    /// more, so of racing changes exactly one wins.
+    /// Replaces `current_hash` with `password_hash` for a user whose password change is
+    /// required, and clears the requirement, in one step: false (and nothing changed) where
+    /// no change is required any more or the password is another by now, so of racing
+    /// changes exactly one wins.
     async fn complete_password_change(
         &self,
         org_id: &str,
         user_id: &str,
+        current_hash: &str,
         password_hash: &str,
         now: i64,
     ) -> StoreResult<bool>;

@@ -158,13 +158,21 @@ impl UserStore for D1Store {
         &self,
         org_id: &str,
         user_id: &str,
+        current_hash: &str,
         password_hash: &str,
         now: i64,
     ) -> StoreResult<bool> {
         self.run(
             "UPDATE users SET password_hash = ?3, password_change_required = 0, updated_at = ?4 \
-             WHERE organization_id = ?1 AND id = ?2 AND password_change_required = 1",
-            &[s(org_id), s(user_id), s(password_hash), n(now)],
+             WHERE organization_id = ?1 AND id = ?2 AND password_change_required = 1 \
+             AND password_hash = ?5",
+            &[
+                s(org_id),
+                s(user_id),
+                s(password_hash),
+                n(now),
+                s(current_hash),
+            ],
         )
         .await
     }

@@ -35,11 +35,7 @@ async fn signed_in_user(cx: &Ctx) -> Result<User, Error> {
 
 /// A fresh first factor from the body (`password`), or a young session.
 async fn reauthenticated(cx: &Ctx, user: &User) -> Result<(), Error> {
-    let body: ReauthRequest = if cx.body.is_empty() {
-        ReauthRequest::default()
-    } else {
-        cx.json()?
-    };
+    let body: ReauthRequest = cx.json_or_default()?;
     let (org, _, sid) = cx.user()?;
     let session = cx
         .store

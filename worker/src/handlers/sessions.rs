@@ -26,11 +26,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::OpenIdConfiguration => ok(&jwt::openid_configuration(&cx.issuer)),
         Route::Refresh => {
-            let body: RefreshRequest = if cx.body.is_empty() {
-                RefreshRequest::default()
-            } else {
-                cx.json()?
-            };
+            let body: RefreshRequest = cx.json_or_default()?;
             let names = cookies::names(&cx.issuer);
             let (token, by_cookie) = match body.refresh_token {
                 Some(t) => (t, false),
@@ -73,11 +69,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::Logout => {
             let (org, user, session) = cx.user()?;
-            let body: LogoutRequest = if cx.body.is_empty() {
-                LogoutRequest::default()
-            } else {
-                cx.json()?
-            };
+            let body: LogoutRequest = cx.json_or_default()?;
             let revoked = sessions::logout(s, org, user, session, body.everywhere, now).await?;
             let mut resp = http::json(200, &LogoutResponse { revoked })?;
             let names = cookies::names(&cx.issuer);

@@ -27,11 +27,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, _env: &Env) -> AppResult<Resp
         Route::PreviewTemplate => {
             let kind = custom::kind(cx.param("kind"))?;
             // No body: the template in use.
-            let body: PreviewTemplate = if cx.body.is_empty() {
-                PreviewTemplate::default()
-            } else {
-                cx.json()?
-            };
+            let body: PreviewTemplate = cx.json_or_default()?;
             ok(&custom::preview(s, org, kind, body, cx.now).await?)
         }
         _ => Err(misrouted(route)),

@@ -39,11 +39,14 @@ pub async fn change_password<R: Rng>(
         .await?
         .ok_or_else(void)?;
     let (org, user_id) = (code.organization_id.as_str(), code.user_id.as_str());
+    // The password the id was answered to.
+    let current = code.data.as_deref().ok_or_else(void)?;
     let hash = password::hash(new_password, params, rng)?;
-    // Only while the change is still required: the first change made with any of the ids the
-    // old password was answered with (or a reset, or an administrator) voids the others.
+    // Only while the change is still required and that password is still the user's: the
+    // first change made with any of the ids it was answered with (or a reset, or an
+    // administrator's new password or lifted requirement) voids the others.
     if !store
-        .complete_password_change(org, user_id, &hash, now)
+        .complete_password_change(org, user_id, current, &hash, now)
         .await?
     {
         return Err(void());

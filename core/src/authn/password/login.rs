@@ -219,13 +219,16 @@ pub async fn password_login<R: Rng>(
         }
     }
     if user.password_change_required {
-        let (id, code) = new_code(
+        let (id, mut code) = new_code(
             &user,
             CHANGE_PASSWORD,
             env.now,
             CHANGE_PASSWORD_TTL_MS,
             env.rng,
         );
+        // Bound to the password it was answered to: once that is replaced, by anyone, the
+        // id changes nothing.
+        code.data = user.password_hash.clone();
         store.insert_code(&code).await?;
         store
             .record_failure(&fail(FailureReason::PasswordChangeRequired, Some(&user)))

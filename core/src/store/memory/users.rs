@@ -66,15 +66,17 @@ impl UserStore for MemoryStore {
         &self,
         org_id: &str,
         user_id: &str,
+        current_hash: &str,
         password_hash: &str,
         now: i64,
     ) -> StoreResult<bool> {
         let mut d = self.data.borrow_mut();
-        let Some(u) = d
-            .users
-            .iter_mut()
-            .find(|u| u.organization_id == org_id && u.id == user_id && u.password_change_required)
-        else {
+        let Some(u) = d.users.iter_mut().find(|u| {
+            u.organization_id == org_id
+                && u.id == user_id
+                && u.password_change_required
+                && u.password_hash.as_deref() == Some(current_hash)
+        }) else {
             return Ok(false);
         };
         u.password_hash = Some(password_hash.to_owned());
