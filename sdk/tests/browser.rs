@@ -77,10 +77,12 @@ fn test_widget_renders_a_labelled_accessible_form_in_its_shadow_root() {
     document().body().unwrap().append_child(&el).unwrap();
     let root = shadow_of(&el);
     let q = |s: &str| root.query_selector(s).unwrap();
-    // Every field sits inside its label; errors are announced.
-    for id in ["login", "password", "name"] {
+    // Every field sits inside its label or is named by one; errors are announced.
+    for id in ["login", "password", "name", "new-password"] {
         let input = q(&format!("#{id}")).unwrap();
-        assert!(input.closest("label").unwrap().is_some(), "{id}");
+        let labelled =
+            input.closest("label").unwrap().is_some() || q(&format!("label[for={id}]")).is_some();
+        assert!(labelled, "{id}");
         assert_eq!(input.get_attribute("part").as_deref(), Some("input"));
     }
     let error = q("[part=error]").unwrap();
