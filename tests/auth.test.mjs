@@ -166,6 +166,30 @@ test('test_auth_sessions_listed_and_revoked_by_user_and_admin', async () => {
   assertError(await asUser(a.access_token)('GET', '/api/v1/auth/me'), 401, 'UNAUTHORIZED');
 });
 
+test('test_auth_sign_out_other_devices_keeps_this_one_and_other_users', async () => {
+  const u = await newUser();
+  const here = (await login(u.email, u.password)).body;
+  const phone = (await login(u.email, u.password)).body;
+  const laptop = (await login(u.email, u.password)).body;
+  const other = await newUser();
+  const theirs = (await login(other.email, other.password)).body;
+  // An API key names no session of its own: refused, nothing revoked.
+  assertError(await org.api('DELETE', '/api/v1/auth/sessions'), 403, 'FORBIDDEN');
+  assert.equal((await asUser(phone.access_token)('GET', '/api/v1/auth/me')).status, 200);
+
+  const out = await asUser(here.access_token)('DELETE', '/api/v1/auth/sessions');
+  assert.equal(out.status, 200, JSON.stringify(out.body));
+  assert.deepEqual(out.body, { revoked: 2 });
+  for (const gone of [phone, laptop]) {
+    assertError(await asUser(gone.access_token)('GET', '/api/v1/auth/me'), 401, 'UNAUTHORIZED');
+    assertError(await call('POST', '/api/v1/auth/refresh', { body: { refresh_token: gone.refresh_token } }), 401, 'INVALID_REFRESH_TOKEN');
+  }
+  const left = await asUser(here.access_token)('GET', '/api/v1/auth/sessions');
+  assert.deepEqual(left.body.sessions.map((s) => s.id), [here.session_id]);
+  assert.equal((await asUser(theirs.access_token)('GET', '/api/v1/auth/me')).status, 200);
+  assert.deepEqual((await asUser(here.access_token)('DELETE', '/api/v1/auth/sessions')).body, { revoked: 0 });
+});
+
 test('test_auth_signup_then_duplicate', async () => {
   const addr = email('signup');
   const res = await call('POST', '/api/v1/auth/signup', { body: { client_id: app.client_id, email: addr, password: 'a fine password' } });

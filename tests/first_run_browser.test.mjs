@@ -4,20 +4,17 @@
 // and nothing needs configuring. A page whose client id names no application says so
 // instead of "something went wrong"; an application that allows only another site still
 // signs in on this server's own pages, and its session is not shown as another
-// application's. Screenshots go to target/screenshots/first-run-*.png.
+// application's. Screenshots go to tests/.artifacts/first-run-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE, PLATFORM_KEY, outboxMessage, newOrg } from './lib.mjs';
-import { launchBrowser } from './browser.mjs';
-import { ROOT } from './harness.mjs';
+import { launchBrowser, screenshots } from './browser.mjs';
 import { seed, banner, DEV_EMAIL } from '../scripts/dev-seed.mjs';
 
-const SHOTS = join(ROOT, 'target', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `first-run-${name}.png`), fullPage: true });
+const shot = screenshots('first-run');
 
 let browser;
 let info;

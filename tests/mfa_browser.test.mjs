@@ -1,20 +1,15 @@
 // MFA in Chromium: <latchkey-login>'s code step (an authenticator app's code, a wrong one, a
 // backup code, trusting the device), setting up an authenticator inside the widget when the
 // application requires MFA, and LatchkeyClient's completeMfa. Codes come from npm `otpauth`.
-// Screenshots go to target/screenshots/mfa-*.png.
+// Screenshots go to tests/.artifacts/mfa-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import * as OTPAuth from 'otpauth';
 import { BASE, call, newOrg, email, registered } from './lib.mjs';
-import { launchBrowser } from './browser.mjs';
-import { ROOT } from './harness.mjs';
+import { launchBrowser, screenshots } from './browser.mjs';
 
 const PASSWORD = 'mfa widget password';
-const SHOTS = join(ROOT, 'target', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `mfa-${name}.png`), fullPage: true });
+const shot = screenshots('mfa');
 
 let browser;
 let org;

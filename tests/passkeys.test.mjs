@@ -6,10 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, call, assertError, newOrg, email, registered, sqlDirect } from './lib.mjs';
-import { launchBrowser } from './browser.mjs';
-import { ROOT } from './harness.mjs';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { launchBrowser, screenshots } from './browser.mjs';
 
 const PASSWORD = 'passkey test password';
 const ORIGIN = BASE.replace('127.0.0.1', 'localhost');
@@ -312,9 +309,7 @@ test('test_passkeys_through_the_sdk_register_list_rename_login_and_typed_errors'
 });
 
 // Screenshots of the widget and the account page, to look at (not compared).
-const SHOTS = join(ROOT, 'target', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `passkeys-${name}.png`), fullPage: true });
+const shot = screenshots('passkeys');
 
 /** A tab of `ctx` on `path` with a virtual authenticator holding `credential` (if any). */
 async function tab(ctx, path, credential) {
@@ -391,8 +386,10 @@ test('test_passkeys_in_the_widget_and_the_account_page', async () => {
     await account.page.waitForSelector('body[data-auth="signed-in"]');
     await account.page.waitForSelector('#passkeys li');
     await shot(account.page, '5-account');
-    const what = await account.page.$$eval('#history tr', (rows) => rows.map((r) => r.children[1].textContent));
-    assert.deepEqual(what, ['Signed in with passkey', 'Signed in with passkey', 'Signed in with password']);
+    // <latchkey-profile>'s history, newest first.
+    await account.page.locator('latchkey-profile #history tr').nth(2).waitFor();
+    const what = await account.page.locator('latchkey-profile #history .outcome').allTextContents();
+    assert.deepEqual(what, ['Signed in with a passkey', 'Signed in with a passkey', 'Signed in with password']);
     account.page.once('dialog', (d) => d.accept('Renamed in the account page'));
     await account.page.getByRole('button', { name: 'Rename' }).click();
     await account.page.getByText('Renamed in the account page', { exact: false }).waitFor();

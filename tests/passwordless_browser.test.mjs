@@ -1,18 +1,13 @@
 // Passwordless sign-in in Chromium: <latchkey-login>'s "email me a code" step (a wrong code,
 // then the right one) and "email me a link" across two browser contexts (the link opened
 // in the second, approved there, signs the first in), the resend countdown, the link's
-// page and the development outbox. Screenshots go to target/screenshots/passwordless-*.png.
+// page and the development outbox. Screenshots go to tests/.artifacts/passwordless-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { BASE, call, newOrg, email, registered, outboxMessage } from './lib.mjs';
-import { launchBrowser } from './browser.mjs';
-import { ROOT } from './harness.mjs';
+import { launchBrowser, screenshots } from './browser.mjs';
 
-const SHOTS = join(ROOT, 'target', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `passwordless-${name}.png`), fullPage: true });
+const shot = screenshots('passwordless');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let browser;

@@ -194,11 +194,14 @@ test('test_sdk_account_page_in_a_new_tab_takes_the_token_from_its_peer', async (
   await account.waitForSelector('body[data-auth="signed-in"]');
   assert.equal(seen.refreshes, 0, 'the new tab asked its peer instead of refreshing');
   assert.equal(await account.textContent('#email'), addr);
-  const sessions = await account.$$eval('#sessions li', (els) => els.map((e) => e.textContent));
+  // <latchkey-profile> read them with a client of its own, which took the token from a peer too.
+  await account.locator('latchkey-profile #history tr').first().waitFor();
+  const sessions = await account.locator('latchkey-profile #sessions li').allInnerTexts();
   assert.equal(sessions.length, 1);
-  assert.match(sessions[0], /^\(this device\) Headless Chrome on Linux/);
-  const actions = await account.$$eval('#history tr', (rows) => rows.map((r) => r.children[1].textContent));
+  assert.match(sessions[0], /^Headless Chrome on Linux This device/);
+  const actions = await account.locator('latchkey-profile #history .outcome').allTextContents();
   assert.deepEqual(actions, ['Signed in with password']);
+  assert.equal(seen.refreshes, 0, 'no tab refreshed');
 
   await account.click('#logout');
   await account.waitForSelector('body[data-auth="signed-out"]');

@@ -6,32 +6,16 @@
 // the inputs; and when the application's settings cannot be fetched the form says so and
 // offers to try again. axe-core finds no serious accessibility violation in either theme. A
 // required password change is made in the form (and the SDK's error
-// carries its one-time id), then signs in with the new password. Screenshots go to target/screenshots/widget-*.png.
+// carries its one-time id), then signs in with the new password. Screenshots go to tests/.artifacts/widget-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { BASE, assertError, call, newOrg, email, registered } from './lib.mjs';
-import { launchBrowser } from './browser.mjs';
-import { ROOT } from './harness.mjs';
+import { launchBrowser, screenshots, measure, assertReadable, axeViolations } from './browser.mjs';
 
-const SHOTS = join(ROOT, 'target', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `widget-${name}.png`), fullPage: true });
+const shot = screenshots('widget');
 
 const PASSWORD = 'widget basics password';
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-/** axe-core's serious and critical violations in the widget (its shadow root included). */
-async function axeViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const { violations } = await window.axe.run(document.querySelector('latchkey-login'), { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 let browser;
 let org;
 let app;
@@ -105,55 +89,6 @@ test('the identifier is typed as is, the password can be shown, and a wrong one 
   await ctx.close();
 });
 
-/**
- * Every visible text in the widget against the background it is drawn on, every input's
- * border against its surroundings, and every target's size, as the browser computed them.
- */
-function measure() {
-  const root = document.querySelector('latchkey-login').shadowRoot;
-  const rgba = (css) => {
-    const m = css.match(/rgba?\(([^)]+)\)/);
-    if (!m) return null;
-    const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-    return { r, g, b, a };
-  };
-  const lum = ({ r, g, b }) => {
-    const f = (c) => { const s = c / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const ratio = (x, y) => { const [hi, lo] = [lum(x), lum(y)].sort((p, q) => q - p); return (hi + 0.05) / (lo + 0.05); };
-  const background = (el) => {
-    for (let e = el; e; e = e.parentElement ?? e.getRootNode().host) {
-      const c = rgba(getComputedStyle(e).backgroundColor);
-      if (c && c.a > 0) return c;
-    }
-    return { r: 255, g: 255, b: 255 };
-  };
-  const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
-  const texts = [];
-  for (const e of root.querySelectorAll('h2, label, p, span, button, input:not([type=checkbox]), code, li')) {
-    if (!visible(e) || e.disabled) continue;
-    const own = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) || e.tagName === 'INPUT';
-    if (!own) continue;
-    texts.push({ what: `${e.tagName.toLowerCase()}#${e.id || e.className || e.textContent.trim().slice(0, 20)} (${getComputedStyle(e).color} on ${JSON.stringify(background(e))})`, ratio: ratio(rgba(getComputedStyle(e).color), background(e)) });
-  }
-  const borders = [...root.querySelectorAll('input:not([type=checkbox])')].filter(visible)
-    .map((e) => ({ what: e.id, ratio: ratio(rgba(getComputedStyle(e).borderTopColor), background(e.parentElement)) }));
-  const targets = [...root.querySelectorAll('button, input')].filter(visible).map((e) => {
-    const r = e.getBoundingClientRect();
-    return { what: e.id, width: r.width, height: r.height };
-  });
-  const form = getComputedStyle(root.getElementById('form')).backgroundColor;
-  return { texts, borders, targets, form };
-}
-
-function assertReadable(m, theme) {
-  assert.ok(m.texts.length >= 8, `${theme}: measured ${m.texts.length} texts`);
-  for (const t of m.texts) assert.ok(t.ratio >= 4.5, `${theme}: ${t.what} has ${t.ratio.toFixed(2)}:1`);
-  for (const b of m.borders) assert.ok(b.ratio >= 3, `${theme}: the border of ${b.what} has ${b.ratio.toFixed(2)}:1`);
-  for (const t of m.targets) assert.ok(t.height >= 24 && t.width >= 24, `${theme}: ${t.what} is ${t.width}x${t.height}`);
-}
-
 test('both themes reach 4.5:1 for every text and 24 px for every target, pass axe-core, and take the page\'s properties', async () => {
   // The page's Content-Security-Policy would refuse axe-core's injected script.
   const ctx = await browser.newContext({ bypassCSP: true });
@@ -163,25 +98,25 @@ test('both themes reach 4.5:1 for every text and 24 px for every target, pass ax
   // An error on screen too: its colour is measured with the rest.
   await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
   await widget.locator('#error').filter({ hasText: /./ }).waitFor();
-  const light = await page.evaluate(measure);
-  assertReadable(light, 'light');
+  const light = await page.evaluate(measure, 'latchkey-login');
+  assertReadable(light, 'light', 8);
   await shot(page, 'light');
 
-  assert.deepEqual(await axeViolations(page), [], 'light');
+  assert.deepEqual(await axeViolations(page, 'latchkey-login'), [], 'light');
 
   await page.evaluate(() => document.querySelector('latchkey-login').setAttribute('theme', 'dark'));
-  const dark = await page.evaluate(measure);
-  assertReadable(dark, 'dark');
-  assert.deepEqual(await axeViolations(page), [], 'dark');
-  assert.notEqual(dark.form, light.form, 'the dark theme has its own background');
+  const dark = await page.evaluate(measure, 'latchkey-login');
+  assertReadable(dark, 'dark', 8);
+  assert.deepEqual(await axeViolations(page, 'latchkey-login'), [], 'dark');
+  assert.notEqual(dark.surface, light.surface, 'the dark theme has its own background');
   await shot(page, 'dark');
 
   // "auto" follows the system.
   await page.emulateMedia({ colorScheme: 'light' });
   await page.evaluate(() => document.querySelector('latchkey-login').setAttribute('theme', 'auto'));
-  assert.equal((await page.evaluate(measure)).form, light.form);
+  assert.equal((await page.evaluate(measure, 'latchkey-login')).surface, light.surface);
   await page.emulateMedia({ colorScheme: 'dark' });
-  assert.equal((await page.evaluate(measure)).form, dark.form);
+  assert.equal((await page.evaluate(measure, 'latchkey-login')).surface, dark.surface);
 
   // A page's own colours reach the inputs and the accent button's text.
   await page.evaluate(() => {

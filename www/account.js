@@ -1,9 +1,12 @@
-// The account page: the signed-in user's sessions and login history, read through the SDK.
-// A tab opened here gets its token from another open tab, or refreshes by cookie.
+// The account page: <latchkey-profile> (sessions and login history) with the page's own
+// passkey and two-step settings inside it, through the SDK. A tab opened here gets its token
+// from another open tab, or refreshes by cookie.
 import init, { LatchkeyClient } from '/pkg/latchkey_sdk.js';
 
 const $ = (id) => document.getElementById(id);
 const clientId = new URLSearchParams(location.search).get('client_id');
+// Before the SDK defines the element, so it never starts without its client id.
+if (clientId) $('profile').setAttribute('client-id', clientId);
 await init();
 $('demo-link').href = clientId ? `/?client_id=${encodeURIComponent(clientId)}` : '/';
 
@@ -11,12 +14,6 @@ function signedOut(text) {
   $('account').hidden = true;
   $('state').textContent = text;
   document.body.dataset.auth = 'signed-out';
-}
-
-function cell(row, text) {
-  const td = document.createElement('td');
-  td.textContent = text ?? '–';
-  row.append(td);
 }
 
 function button(text, onClick) {
@@ -109,32 +106,6 @@ async function show(client) {
   $('email').textContent = user.email;
   await showPasskeys(client);
   await showMfa(client);
-  $('sessions').replaceChildren();
-  for (const s of await client.listSessions()) {
-    const li = document.createElement('li');
-    li.textContent = `${s.current ? '(this device) ' : ''}${s.browser ?? 'unknown browser'} on ${s.os ?? 'unknown OS'}, ${[s.city, s.country].filter(Boolean).join(', ') || 'unknown place'}, since ${s.created_at} `;
-    if (!s.current) {
-      const revoke = document.createElement('button');
-      revoke.type = 'button';
-      revoke.textContent = 'Revoke';
-      revoke.addEventListener('click', async () => { await client.revokeSession(s.id); await show(client); });
-      li.append(revoke);
-    }
-    $('sessions').append(li);
-  }
-  $('history').replaceChildren();
-  const history = await client.loginHistory({ limit: 20 });
-  for (const h of history.history) {
-    const row = document.createElement('tr');
-    const m = h.metadata;
-    cell(row, h.created_at);
-    cell(row, h.action === 'auth.login.success'
-      ? `Signed in with ${m.method}`
-      : `Failed (${m.method}${m.reason ? `: ${m.reason.replaceAll('_', ' ')}` : ''})`);
-    cell(row, [h.ip_address, m.city, m.country].filter(Boolean).join(', '));
-    cell(row, m.browser ? `${m.browser} on ${m.os ?? 'unknown OS'}` : h.user_agent);
-    $('history').append(row);
-  }
   $('state').textContent = '';
   $('account').hidden = false;
   document.body.dataset.auth = 'signed-in';

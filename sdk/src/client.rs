@@ -682,6 +682,20 @@ impl Client {
         Ok(self.delete("/api/v1/auth/sessions/", &session_id).await?)
     }
 
+    /// Signs out every other session of the signed-in user ("sign out other devices"); this
+    /// one stays signed in.
+    #[wasm_bindgen(js_name = revokeOtherSessions, unchecked_return_type = "{ revoked: number }")]
+    pub async fn revoke_other_sessions(&self) -> Result<JsValue, JsValue> {
+        Ok(self.revoke_others().await?)
+    }
+
+    pub(crate) async fn revoke_others(&self) -> Result<JsValue, SdkError> {
+        let token = self.token().await?;
+        let req = self.authed(Request::delete(&self.url("/api/v1/auth/sessions")), &token);
+        let (status, json) = answer(req.send().await?).await?;
+        json.ok_or_else(|| unexpected(status))
+    }
+
     /// A signed-in DELETE of `prefix` + `id` (encoded) that answers 204.
     pub(crate) async fn delete(&self, prefix: &str, id: &str) -> Result<(), SdkError> {
         let token = self.token().await?;
@@ -721,22 +735,35 @@ impl Client {
                 ))),
             }
         };
+        let limit = number("limit").transpose()?;
+        let offset = number("offset").transpose()?;
+        let filter = text_field(&options, "filter");
+        Ok(self.history(limit, offset, filter.as_deref()).await?)
+    }
+
+    /// One page of the signed-in user's login history (`data` of the answer).
+    pub(crate) async fn history(
+        &self,
+        limit: Option<u32>,
+        offset: Option<u32>,
+        filter: Option<&str>,
+    ) -> Result<JsValue, SdkError> {
         let mut path = String::from("/api/v1/auth/login-history");
         let mut add = |pair: String| {
             path.push(if path.contains('?') { '&' } else { '?' });
             path.push_str(&pair);
         };
-        if let Some(l) = number("limit").transpose()? {
+        if let Some(l) = limit {
             add(format!("limit={l}"));
         }
-        if let Some(x) = number("offset").transpose()? {
+        if let Some(x) = offset {
             add(format!("offset={x}"));
         }
-        if let Some(f) = text_field(&options, "filter") {
-            let f: String = js_sys::encode_uri_component(&f).into();
+        if let Some(f) = filter {
+            let f: String = js_sys::encode_uri_component(f).into();
             add(format!("filter={f}"));
         }
-        Ok(self.get_raw(&path, Some("data")).await?)
+        self.get_raw(&path, Some("data")).await
     }
 
     /// Logs out this session, or `{ everywhere: true }` every session of the user. This tab

@@ -4,15 +4,20 @@
 //! `LatchkeyClient` keeps the access token in memory only and runs in browser mode: the
 //! refresh token lives in an HttpOnly cookie the script never sees, and refreshes echo the
 //! readable CSRF cookie. Tabs of one origin refresh once between them (`tabs`). The
-//! `<latchkey-login>` custom element (`widget`) is defined when the module is initialised.
+//! `<latchkey-login>` (`widget`) and `<latchkey-profile>` (`profile`) custom elements are
+//! defined when the module is initialised.
 
 mod client;
+// First: its theme macros are used by the elements' modules below.
+#[macro_use]
+mod element;
 #[doc(hidden)]
 pub mod decode;
 mod error;
 mod mfa;
 mod passkeys;
 mod passwordless;
+mod profile;
 mod tabs;
 mod widget;
 
@@ -21,10 +26,11 @@ pub use error::SdkError;
 
 use wasm_bindgen::prelude::*;
 
-/// Runs when the module is initialised: defines `<latchkey-login>`.
+/// Runs when the module is initialised: defines `<latchkey-login>` and `<latchkey-profile>`.
 #[wasm_bindgen(start)]
 pub fn start() {
     widget::define_element();
+    profile::define_element();
 }
 
 /// The SDK's version, which is Latchkey's version.

@@ -29,6 +29,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
 
 use crate::client::Client;
+use crate::element::{define, el, set_text, toggle};
 use crate::error::SdkError;
 
 pub const TAG: &str = "latchkey-login";
@@ -37,18 +38,7 @@ pub const TAG: &str = "latchkey-login";
 /// `resumed: true`).
 const RESUMED: &str = "session";
 
-// The one piece that cannot be Rust: a class extending HTMLElement. It forwards the element's
-// life-cycle to the Rust widget that `make` returns.
-#[wasm_bindgen(inline_js = "export function define(tag, make) {
-  if (customElements.get(tag)) return;
-  customElements.define(tag, class extends HTMLElement {
-    static get observedAttributes() { return ['client-id', 'base-url', 'mode']; }
-    connectedCallback() { (this.__latchkey ??= make(this)).connected(); }
-    attributeChangedCallback() { if (this.isConnected) this.__latchkey?.connected(); }
-    disconnectedCallback() { this.__latchkey?.disconnected(); }
-  });
-}
-export function audience(token) {
+#[wasm_bindgen(inline_js = "export function audience(token) {
   try {
     const p = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
     const aud = JSON.parse(atob(p + '='.repeat((4 - (p.length % 4)) % 4))).aud;
@@ -56,7 +46,6 @@ export function audience(token) {
   } catch { return undefined; }
 }")]
 extern "C" {
-    fn define(tag: &str, make: &JsValue);
     /// The audience (`aud`, the application's client id) an access token names, read without
     /// checking it (the server checks tokens): whether a session found on load is this
     /// element's application's. The browser's own base64 and JSON, which cost the `.wasm`
@@ -79,27 +68,12 @@ declare global {
 }
 "#;
 
-/// The dark theme's defaults (each still overridden by its `--latchkey-*` property): for
-/// `theme="dark"`, and for `theme="auto"` when the system is dark.
-macro_rules! dark_theme {
-    () => {
-        "--lk-fg:var(--latchkey-fg,#e8eaed);--lk-bg:var(--latchkey-bg,#1b1d22);--lk-accent:var(--latchkey-accent,#8ab4f8);--lk-accent-fg:var(--latchkey-accent-fg,#10141c);--lk-error:var(--latchkey-error,#ffb4ab);--lk-border:var(--latchkey-border,#9aa0a6);--lk-input-bg:var(--latchkey-input-bg,#26292f);--lk-input-fg:var(--latchkey-input-fg,#e8eaed);color-scheme:dark"
-    };
-}
-
 // Every default pair of colours reaches 4.5:1 (WCAG AA for text; input borders 3:1 or more),
 // in both themes; every target is at least 24 px high.
 const TEMPLATE: &str = concat!(
-    r#"<style>
-:host{--lk-fg:var(--latchkey-fg,#1b1b1f);--lk-bg:var(--latchkey-bg,#fff);--lk-accent:var(--latchkey-accent,#2f5fd0);--lk-accent-fg:var(--latchkey-accent-fg,#fff);--lk-error:var(--latchkey-error,#b3261e);--lk-border:var(--latchkey-border,#767676);--lk-input-bg:var(--latchkey-input-bg,#fff);--lk-input-fg:var(--latchkey-input-fg,#1b1b1f);color-scheme:light;display:block;max-width:var(--latchkey-width,22rem);font-family:var(--latchkey-font,system-ui,sans-serif);color:var(--lk-fg)}
-:host([theme=dark]){"#,
-    dark_theme!(),
-    r#"}
-@media (prefers-color-scheme:dark){:host([theme=auto]){"#,
-    dark_theme!(),
-    r#"}}
-:host([hidden]){display:none}
-form{display:grid;gap:.75rem;padding:var(--latchkey-padding,1.25rem);background:var(--lk-bg);border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.5rem)}
+    "<style>\n",
+    themed_host!("display:block;max-width:var(--latchkey-width,22rem);font-family:var(--latchkey-font,system-ui,sans-serif);color:var(--lk-fg)"),
+    r#"form{display:grid;gap:.75rem;padding:var(--latchkey-padding,1.25rem);background:var(--lk-bg);border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.5rem)}
 h2{margin:0;font-size:1.25rem}
 hgroup{margin:0}
 #app-name{font-size:.9rem}
@@ -172,7 +146,10 @@ p{margin:0}
 /// Defines `<latchkey-login>` (once; called when the module is initialised).
 pub fn define_element() {
     let make = Closure::<dyn Fn(HtmlElement) -> JsValue>::new(|host| Widget::new(host).into());
-    define(TAG, &make.into_js_value());
+    let observed = ["client-id", "base-url", "mode"]
+        .map(JsValue::from)
+        .to_vec();
+    define(TAG, observed, &make.into_js_value());
 }
 
 struct State {
@@ -248,28 +225,8 @@ pub struct Widget {
     state: Option<Rc<State>>,
 }
 
-fn el(root: &ShadowRoot, id: &str) -> Option<Element> {
-    root.get_element_by_id(id)
-}
-
 fn input(root: &ShadowRoot, id: &str) -> Option<HtmlInputElement> {
     el(root, id)?.dyn_into().ok()
-}
-
-fn set_text(root: &ShadowRoot, id: &str, text: &str) {
-    if let Some(e) = el(root, id) {
-        e.set_text_content(Some(text));
-    }
-}
-
-fn toggle(e: Option<Element>, attr: &str, on: bool) {
-    if let Some(e) = e {
-        let _ = if on {
-            e.set_attribute(attr, "")
-        } else {
-            e.remove_attribute(attr)
-        };
-    }
 }
 
 fn listen(target: &Element, event: &str, st: &Rc<State>, f: fn(&Rc<State>, web_sys::Event)) {

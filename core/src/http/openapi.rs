@@ -169,7 +169,9 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
         Route::CurrentUser => ok(schema::<UserView>(g), &[401, 403, 404]),
         Route::ListOwnSessions | Route::ListUserSessions => ok(schema::<SessionList>(g), READ),
         Route::RevokeOwnSession | Route::RevokeUserSession => with(None, 204, None, READ),
-        Route::RevokeUserSessions => ok(schema::<LogoutResponse>(g), READ),
+        Route::RevokeUserSessions | Route::RevokeOtherSessions => {
+            ok(schema::<LogoutResponse>(g), READ)
+        }
         Route::UnlockUser => with(None, 204, None, READ),
         Route::ListSecurityEvents => ok(schema::<SecurityEventList>(g), READ),
         Route::GetWebhook => ok(schema::<WebhookView>(g), READ),

@@ -164,7 +164,9 @@ pub async fn update(
     user.updated_at = now;
     changed(store.update_user(&user).await)?;
     if ends_sessions {
-        store.revoke_user_sessions(org_id, &user.id, now).await?;
+        store
+            .revoke_user_sessions(org_id, &user.id, None, now)
+            .await?;
     }
     if user.password_hash != before.password_hash {
         // A password reset also lifts brute-force locks.
@@ -210,7 +212,9 @@ pub async fn revoke_sessions(
     now: i64,
 ) -> Result<u32, Error> {
     let user = found(store.get_user(org_id, id).await)?;
-    store.revoke_user_sessions(org_id, &user.id, now).await
+    store
+        .revoke_user_sessions(org_id, &user.id, None, now)
+        .await
 }
 
 pub async fn roles(

@@ -450,6 +450,52 @@ fn test_logout_one_and_everywhere() {
 }
 
 #[test]
+fn test_sign_out_other_devices_keeps_this_session_and_other_users() {
+    let mut w = World::new();
+    let mine = w.login("ann", "correct horse").unwrap();
+    let other_device = w.login("ann", "correct horse").unwrap();
+    let bob = CreateUser {
+        email: "bob@example.com".into(),
+        username: Some("bob".into()),
+        ..Default::default()
+    };
+    crate::test_fixtures::user(&w.store, &w.org, bob, &mut w.rng);
+    let bobs = w.login("bob", "correct horse").unwrap();
+    let revoked = block_on(sessions::revoke_others(
+        &w.store,
+        &w.org,
+        &w.user_id,
+        &mine.session.id,
+        NOW + 1,
+    ))
+    .unwrap();
+    assert_eq!(revoked, 1);
+    assert_eq!(
+        w.refresh(&other_device.tokens.unwrap().refresh_token, NOW + 2)
+            .unwrap_err(),
+        Error::InvalidRefreshToken
+    );
+    assert!(w
+        .refresh(&mine.tokens.unwrap().refresh_token, NOW + 2)
+        .is_ok());
+    assert!(w
+        .refresh(&bobs.tokens.unwrap().refresh_token, NOW + 2)
+        .is_ok());
+    // Nothing else to sign out: a second call revokes none.
+    assert_eq!(
+        block_on(sessions::revoke_others(
+            &w.store,
+            &w.org,
+            &w.user_id,
+            &mine.session.id,
+            NOW + 3,
+        ))
+        .unwrap(),
+        0
+    );
+}
+
+#[test]
 fn test_sessions_revoke_is_scoped_to_the_user() {
     let mut w = World::new();
     let s = w.login("ann", "correct horse").unwrap().session;

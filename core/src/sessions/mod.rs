@@ -86,7 +86,7 @@ pub async fn logout_by_refresh_token(
     {
         if everywhere {
             store
-                .revoke_user_sessions(&s.organization_id, &s.user_id, now)
+                .revoke_user_sessions(&s.organization_id, &s.user_id, None, now)
                 .await?;
         } else {
             store.revoke_session(&s.organization_id, &s.id, now).await?;
@@ -105,7 +105,7 @@ pub async fn logout(
     now: i64,
 ) -> Result<u32, Error> {
     if everywhere {
-        store.revoke_user_sessions(org_id, user_id, now).await
+        store.revoke_user_sessions(org_id, user_id, None, now).await
     } else {
         Ok(u32::from(
             store.revoke_session(org_id, session_id, now).await?,
@@ -145,6 +145,20 @@ pub async fn revoke(
         }
         _ => Err(Error::NotFound),
     }
+}
+
+/// Signs out every session of the user but `current`, the caller's own ("sign out other
+/// devices"); returns how many.
+pub async fn revoke_others(
+    store: &impl SessionStore,
+    org_id: &str,
+    user_id: &str,
+    current: &str,
+    now: i64,
+) -> Result<u32, Error> {
+    store
+        .revoke_user_sessions(org_id, user_id, Some(current), now)
+        .await
 }
 
 /// Seed 002's view of a user's active sessions. The identity store is the organization: the

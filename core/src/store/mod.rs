@@ -196,9 +196,14 @@ pub trait SessionStore {
     ) -> StoreResult<Vec<Session>>;
     /// Revokes one session and its refresh tokens; false if unknown or already revoked.
     async fn revoke_session(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool>;
-    /// Revokes every active session of the user; returns how many.
-    async fn revoke_user_sessions(&self, org_id: &str, user_id: &str, now: i64)
-        -> StoreResult<u32>;
+    /// Revokes every active session of the user but `except` (when given); returns how many.
+    async fn revoke_user_sessions(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        except: Option<&str>,
+        now: i64,
+    ) -> StoreResult<u32>;
     /// The user's most recent successful logins, newest first (for risk signals).
     async fn recent_logins(
         &self,

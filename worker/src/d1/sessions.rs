@@ -288,12 +288,13 @@ impl SessionStore for D1Store {
         &self,
         org_id: &str,
         user_id: &str,
+        except: Option<&str>,
         now: i64,
     ) -> StoreResult<u32> {
         let r = self
             .stmt(
-                "UPDATE sessions SET revoked_at = ?3 WHERE organization_id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
-                &[s(org_id), s(user_id), n(now)],
+                "UPDATE sessions SET revoked_at = ?3 WHERE organization_id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND (?4 IS NULL OR id <> ?4)",
+                &[s(org_id), s(user_id), n(now), opt(except)],
             )?
             .run()
             .await

@@ -54,6 +54,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | AuthStatus
         | ListOwnSessions
         | RevokeOwnSession
+        | RevokeOtherSessions
         | ListUserSessions
         | RevokeUserSession
         | RevokeUserSessions

@@ -103,6 +103,11 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             sessions::revoke(s, org, user, cx.param("session_id"), now).await?;
             no_content()
         }
+        Route::RevokeOtherSessions => {
+            let (org, user, session) = cx.user()?;
+            let revoked = sessions::revoke_others(s, org, user, session, now).await?;
+            ok(&LogoutResponse { revoked })
+        }
         Route::ListUserSessions => {
             let org = cx.org_id()?;
             let user = users::get(s, org, cx.param("user_id")).await?;

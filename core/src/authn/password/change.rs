@@ -54,7 +54,7 @@ pub async fn change_password<R: Rng>(
     store
         .delete_user_codes(org, user_id, CHANGE_PASSWORD)
         .await?;
-    store.revoke_user_sessions(org, user_id, now).await?;
+    store.revoke_user_sessions(org, user_id, None, now).await?;
     let user = store.get_user(org, user_id).await?.ok_or(Error::NotFound)?;
     crate::authn::guard::unlock(store, &user).await
 }

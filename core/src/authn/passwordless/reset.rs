@@ -134,7 +134,7 @@ pub async fn complete(
     user.email_verified = true;
     user.updated_at = now;
     store.update_user(&user).await?;
-    store.revoke_user_sessions(org, &user.id, now).await?;
+    store.revoke_user_sessions(org, &user.id, None, now).await?;
     guard::unlock(store, &user).await?;
     store
         .delete_user_codes(org, &user.id, PASSWORD_RESET)

@@ -139,12 +139,16 @@ impl SessionStore for MemoryStore {
         &self,
         org_id: &str,
         user_id: &str,
+        except: Option<&str>,
         now: i64,
     ) -> StoreResult<u32> {
         let mut d = self.data.borrow_mut();
         let mut n = 0;
         for s in d.sessions.iter_mut().filter(|s| {
-            s.organization_id == org_id && s.user_id == user_id && s.revoked_at.is_none()
+            s.organization_id == org_id
+                && s.user_id == user_id
+                && s.revoked_at.is_none()
+                && except != Some(s.id.as_str())
         }) {
             s.revoked_at = Some(now);
             n += 1;
