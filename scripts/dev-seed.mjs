@@ -98,6 +98,7 @@ export function banner(info) {
   │  Account:   ${info.base}/account?client_id=${info.client_id}
   │  API key:   ${info.api_key}
   │             curl -H 'authorization: Bearer ${info.api_key}' ${info.base}/api/v1/users
+  │  Admin:     ${info.base}/admin/ (paste the API key)
   │  API:       ${info.base}/openapi.json
   └─ kept in .dev-seed.json; delete it (or the local database) to start over
 `;

@@ -83,6 +83,12 @@ test('the printed URL signs in on the first try with the printed email and passw
   // "Continue" goes where the page said (the account page).
   await widget.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL(/\/account\?client_id=/);
+  // The account page says where this person is signed in and how, in plain words.
+  const profile = page.locator('latchkey-profile');
+  await profile.locator('#history tr').first().waitFor();
+  assert.match(await profile.locator('#sessions li').first().innerText(), /This device/);
+  assert.match((await profile.locator('#history .outcome').allTextContents())[0], /^Signed in with /);
+  await shot(page, 'account');
   await page.goBack();
   await page.waitForSelector('body[data-auth="signed-in"]');
   // "Sign out" ends the session: the form is back, and stays back after a reload.
@@ -179,4 +185,20 @@ test('set-up mistakes are named in the widget and in the console', async () => {
   assert.equal(await w.getByRole('button', { name: 'Continue' }).isVisible(), false);
   assert.notEqual(await p.evaluate(() => document.body.dataset.auth), 'signed-in');
   await own.close();
+});
+
+test('the printed admin URL opens the dashboard with the printed API key', async () => {
+  const url = printed.match(/Admin:\s+(\S+)/)[1];
+  const key = printed.match(/API key:\s+(\S+)/)[1];
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await page.waitForSelector('body[data-auth="signed-out"]', { state: 'attached' });
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.waitForFunction(() => /of \d+$/.test(document.getElementById('page').textContent));
+  const rows = await page.locator('#records tr').allInnerTexts();
+  assert.ok(rows.some((r) => r.includes('Signed in') && r.includes(DEV_EMAIL)), rows.join('\n'));
+  await shot(page, 'admin');
+  await ctx.close();
 });

@@ -181,6 +181,8 @@ test('one session is signed out after a yes, the focus stays on the list, then e
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForSelector('body[data-auth="signed-out"]');
   await page.waitForFunction(() => /Sign in to see/.test(document.querySelector('latchkey-profile').shadowRoot.getElementById('state').textContent));
+  // Nothing of this person's is left in the element for whoever signs in next.
+  assert.equal(await page.evaluate(() => document.querySelector('latchkey-profile').shadowRoot.querySelectorAll('#sessions li, #history tr').length), 0);
   assert.deepEqual(errors, []);
   await ctx.close();
 });

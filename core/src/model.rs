@@ -674,6 +674,81 @@ pub struct Criteria {
     pub after_id: Option<i64>,
 }
 
+/// An administrator's search of login records, failures included: each field given narrows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordQuery {
+    pub application_id: Option<String>,
+    pub user_id: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub method: Option<String>,
+    /// ISO 3166 code, as the edge reports it.
+    pub country: Option<String>,
+    /// Inclusive, epoch milliseconds.
+    pub start: Option<i64>,
+    /// Inclusive, epoch milliseconds.
+    pub end: Option<i64>,
+}
+
+impl RecordQuery {
+    /// Whether `r` is one the query asks for (the memory store's filter; D1's is the same in
+    /// SQL).
+    pub fn matches(&self, r: &LoginRecord) -> bool {
+        let same = |want: &Option<String>, got: Option<&str>| {
+            want.as_deref().is_none_or(|w| got == Some(w))
+        };
+        same(&self.application_id, r.application_id.as_deref())
+            && same(&self.user_id, r.user_id.as_deref())
+            && self.outcome.is_none_or(|o| r.outcome == o)
+            && same(&self.method, Some(&r.method))
+            && same(&self.country, r.client.country.as_deref())
+            && self.start.is_none_or(|t| r.created_at >= t)
+            && self.end.is_none_or(|t| r.created_at <= t)
+    }
+}
+
+impl Tally {
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Success => self.success += 1,
+            Outcome::Failure => self.failure += 1,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.success + self.failure
+    }
+}
+
+/// Successes and failures of one group (an hour, a place).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub success: u64,
+    pub failure: u64,
+}
+
+/// A place logins came from, for the dashboard's map.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlaceTally {
+    pub country: Option<String>,
+    pub city: Option<String>,
+    /// The mean of the records' coordinates, in millionths of a degree.
+    pub latitude_e6: i32,
+    pub longitude_e6: i32,
+    pub tally: Tally,
+}
+
+/// The counts behind the dashboard's charts and map, for the records a query matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordTallies {
+    /// By hour (epoch milliseconds of the hour's start), oldest first; hours without records
+    /// are absent.
+    pub hours: Vec<(i64, Tally)>,
+    /// Failures by reason, most first.
+    pub reasons: Vec<(String, u64)>,
+    /// Records with coordinates, by country and city, most first.
+    pub places: Vec<PlaceTally>,
+}
+
 /// A record as the chain sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainRow {

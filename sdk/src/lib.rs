@@ -38,3 +38,22 @@ pub fn start() {
 pub fn version() -> String {
     latchkey_core::VERSION.to_owned()
 }
+
+/// A stored failure reason in plain words (`bad_password` → "wrong password"), as
+/// `<latchkey-profile>` says it: for pages that show login records themselves.
+#[wasm_bindgen(js_name = failureText)]
+pub fn failure_text(reason: &str) -> String {
+    latchkey_core::browser::profile::failure_text(reason).to_owned()
+}
+
+/// A login method in plain words (`magic_code` → "an email code").
+#[wasm_bindgen(js_name = methodText)]
+pub fn method_text(method: &str) -> String {
+    latchkey_core::browser::profile::method_text(method).to_owned()
+}
+
+/// A risk signal's badge (`impossible_travel` → "Impossible travel"), or null.
+#[wasm_bindgen(js_name = flagText)]
+pub fn flag_text(flag: &str) -> Option<String> {
+    latchkey_core::browser::profile::flag_text(flag).map(str::to_owned)
+}

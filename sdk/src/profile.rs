@@ -14,8 +14,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use latchkey_core::browser::profile::{
-    escape, history_html, page_text, session_html, sort_sessions, Client as Seen, HistoryEntry,
-    Locale, SessionCard, TABS,
+    history_html, page_text, session_html, sort_sessions, Client as Seen, HistoryEntry, Locale,
+    SessionCard, TABS,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -163,6 +163,9 @@ struct State {
     total: Cell<u64>,
     /// Bumped by every history request: an older answer arriving late is dropped.
     asked: Cell<u32>,
+    /// Bumped when the user signs out: an answer to a call made before is dropped, so one
+    /// person's activity never reappears for the next.
+    epoch: Cell<u32>,
 }
 
 /// One element's profile (internal: created by the element itself).
@@ -264,8 +267,17 @@ impl State {
     }
 
     fn signed_out(&self) {
+        self.epoch.set(self.epoch.get().wrapping_add(1));
+        self.asked.set(self.asked.get().wrapping_add(1));
         self.busy(false);
         toggle(el(&self.root, "main"), "hidden", true);
+        for id in ["sessions", "history", "page"] {
+            if let Some(e) = el(&self.root, id) {
+                e.set_inner_html("");
+            }
+        }
+        *self.confirming.borrow_mut() = None;
+        self.offset.set(0);
         self.show_error("", false);
         set_text(
             &self.root,
@@ -337,6 +349,21 @@ impl State {
         }
     }
 
+    /// The button whose `attr` is `value` (compared, not put in a selector: ids are data).
+    fn button(&self, attr: &str, value: &str) -> Option<HtmlElement> {
+        let all = self.root.query_selector_all(&format!("[{attr}]")).ok()?;
+        (0..all.length())
+            .filter_map(|i| all.item(i))
+            .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+            .find(|e| e.get_attribute(attr).as_deref() == Some(value))
+    }
+
+    fn focus_button(&self, attr: &str, value: &str) {
+        if let Some(b) = self.button(attr, value) {
+            let _ = b.focus();
+        }
+    }
+
     /// Follows the attributes: a new client when `client-id` or `base-url` changed.
     fn sync(self: &Rc<Self>) {
         let client_id = self.host.get_attribute("client-id").unwrap_or_default();
@@ -391,9 +418,11 @@ fn load_all(st: &Rc<State>) {
     let Some(client) = st.client() else { return };
     let st = st.clone();
     st.busy(true);
+    let epoch = st.epoch.get();
     wasm_bindgen_futures::spawn_local(async move {
-        match load_sessions(&st, &client).await {
-            Ok(()) => {
+        match load_sessions(&st, &client, epoch).await {
+            Ok(false) => {}
+            Ok(true) => {
                 st.show_error("", false);
                 set_text(&st.root, "state", "");
                 toggle(el(&st.root, "main"), "hidden", false);
@@ -405,15 +434,20 @@ fn load_all(st: &Rc<State>) {
     });
 }
 
-async fn load_sessions(st: &Rc<State>, client: &Client) -> Result<(), SdkError> {
+/// The sessions, shown; `false` (and nothing shown) when the user signed out meanwhile.
+async fn load_sessions(st: &Rc<State>, client: &Client, epoch: u32) -> Result<bool, SdkError> {
     let list = client
         .get_raw("/api/v1/auth/sessions", Some("sessions"))
-        .await?;
+        .await;
+    if st.epoch.get() != epoch {
+        return Ok(false);
+    }
+    let list = list?;
     let mut cards: Vec<SessionCard> = array(&list).iter().map(|v| session_of(&v)).collect();
     sort_sessions(&mut cards);
     *st.sessions.borrow_mut() = cards;
     st.render_sessions();
-    Ok(())
+    Ok(true)
 }
 
 /// The page of history the tab and offset name.
@@ -470,17 +504,25 @@ fn on_click(st: &Rc<State>, e: web_sys::Event) {
     else {
         return;
     };
+    // A page's own (slotted) buttons are the page's business, whatever their ids.
+    if JsValue::from(button.get_root_node()) != JsValue::from(st.root.clone()) {
+        return;
+    }
     let data = |name: &str| button.get_attribute(name);
     if let Some(id) = data("data-revoke") {
         *st.confirming.borrow_mut() = Some(id.clone());
         st.render_sessions();
-        st.focus(&format!("[data-yes=\"{}\"]", escape(&id)));
+        st.focus_button("data-yes", &id);
     } else if let Some(id) = data("data-no") {
         *st.confirming.borrow_mut() = None;
         st.render_sessions();
-        st.focus(&format!("[data-revoke=\"{}\"]", escape(&id)));
+        st.focus_button("data-revoke", &id);
     } else if let Some(id) = data("data-yes") {
-        revoke(st, id);
+        // One request per answer: a second click while it runs does nothing.
+        if !button.has_attribute("disabled") {
+            let _ = button.set_attribute("disabled", "");
+            revoke(st, id);
+        }
     } else if let Some(tab) = data("data-tab").and_then(|t| t.parse::<usize>().ok()) {
         select_tab(st, tab);
     } else {
@@ -495,7 +537,10 @@ fn on_click(st: &Rc<State>, e: web_sys::Event) {
                 toggle(el(&st.root, "others"), "hidden", false);
                 st.focus("#others");
             }
-            "others-yes" => revoke_others(st),
+            "others-yes" if !button.has_attribute("disabled") => {
+                let _ = button.set_attribute("disabled", "");
+                revoke_others(st);
+            }
             "newer" => page(st, false),
             "older" => page(st, true),
             "retry" => load_all(st),
@@ -554,6 +599,7 @@ fn page(st: &Rc<State>, older: bool) {
 fn revoke(st: &Rc<State>, id: String) {
     let Some(client) = st.client() else { return };
     let st = st.clone();
+    let epoch = st.epoch.get();
     wasm_bindgen_futures::spawn_local(async move {
         let index = st.sessions.borrow().iter().position(|s| s.id == id);
         let name = st
@@ -564,6 +610,9 @@ fn revoke(st: &Rc<State>, id: String) {
             .map(|s| s.client.device_text())
             .unwrap_or_default();
         let done = client.delete("/api/v1/auth/sessions/", &id).await;
+        if st.epoch.get() != epoch {
+            return;
+        }
         *st.confirming.borrow_mut() = None;
         // Gone either way: revoked now, or already (404).
         let outcome = match done {
@@ -574,8 +623,10 @@ fn revoke(st: &Rc<State>, id: String) {
         match outcome {
             Ok(text) => {
                 set_text(&st.root, "state", &text);
-                if let Err(e) = load_sessions(&st, &client).await {
-                    return st.fail(&e);
+                match load_sessions(&st, &client, epoch).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => return st.fail(&e),
                 }
                 let next = index.and_then(|i| {
                     let list = st.sessions.borrow();
@@ -585,13 +636,13 @@ fn revoke(st: &Rc<State>, id: String) {
                         .map(|s| s.id.clone())
                 });
                 match next {
-                    Some(next) => st.focus(&format!("[data-revoke=\"{}\"]", escape(&next))),
+                    Some(next) => st.focus_button("data-revoke", &next),
                     None => st.focus("#s-title"),
                 }
             }
             Err(e) => {
                 st.render_sessions();
-                st.focus(&format!("[data-revoke=\"{}\"]", escape(&id)));
+                st.focus_button("data-revoke", &id);
                 st.show_error(&format!("Could not sign out {name}: {}", e.message), false);
             }
         }
@@ -601,8 +652,13 @@ fn revoke(st: &Rc<State>, id: String) {
 fn revoke_others(st: &Rc<State>) {
     let Some(client) = st.client() else { return };
     let st = st.clone();
+    let epoch = st.epoch.get();
     wasm_bindgen_futures::spawn_local(async move {
         let answer = client.revoke_others().await;
+        if st.epoch.get() != epoch {
+            return;
+        }
+        toggle(el(&st.root, "others-yes"), "disabled", false);
         toggle(el(&st.root, "others-ask"), "hidden", true);
         match answer {
             Ok(v) => {
@@ -612,10 +668,11 @@ fn revoke_others(st: &Rc<State>) {
                     n => format!("Signed out {n} other devices."),
                 };
                 set_text(&st.root, "state", &text);
-                if let Err(e) = load_sessions(&st, &client).await {
-                    return st.fail(&e);
+                match load_sessions(&st, &client, epoch).await {
+                    Ok(true) => st.focus("#s-title"),
+                    Ok(false) => {}
+                    Err(e) => st.fail(&e),
                 }
-                st.focus("#s-title");
             }
             Err(e) => {
                 st.render_sessions();
@@ -650,6 +707,7 @@ impl Profile {
             offset: Cell::new(0),
             total: Cell::new(0),
             asked: Cell::new(0),
+            epoch: Cell::new(0),
         });
         let handlers: [(&str, &str, Handler); 2] =
             [("click", "", on_click), ("keydown", "tabs", on_key)];

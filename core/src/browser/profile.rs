@@ -52,7 +52,9 @@ pub fn method_text(method: &str) -> &'static str {
 /// A stored failure reason in plain words ("Failed: …").
 pub fn failure_text(reason: &str) -> &'static str {
     match reason {
-        "unknown_user" | "bad_password" => "wrong password",
+        // Only administrators see records of unknown users: a user's history holds their own.
+        "unknown_user" => "no such user",
+        "bad_password" => "wrong password",
         "no_password" => "no password set",
         "disabled" => "account disabled",
         "expired" => "account expired",
@@ -83,6 +85,7 @@ pub fn flag_text(flag: &str) -> Option<&'static str> {
         "new_device" => Some("New device"),
         "new_country" => Some("New country"),
         "impossible_travel" => Some("Impossible travel"),
+        "breached_password" => Some("Breached password"),
         _ => None,
     }
 }
@@ -416,7 +419,13 @@ mod tests {
     #[test]
     fn test_every_risk_signal_has_a_badge() {
         use crate::records::risk::{IMPOSSIBLE_TRAVEL, NEW_COUNTRY, NEW_DEVICE};
-        for f in [NEW_DEVICE, NEW_COUNTRY, IMPOSSIBLE_TRAVEL] {
+        // And the first factor's: a password found in a breach (authn::password::login).
+        for f in [
+            NEW_DEVICE,
+            NEW_COUNTRY,
+            IMPOSSIBLE_TRAVEL,
+            "breached_password",
+        ] {
             assert!(flag_text(f).is_some(), "{f}");
         }
         assert_eq!(flag_text("unheard_of"), None);

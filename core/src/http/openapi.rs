@@ -389,6 +389,8 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             &[400, 401],
         ),
         Route::LoginRecordExportGet => login_api(None, 200, None, &[400, 401]),
+        Route::SearchRecords => ok(schema::<RecordList>(g), READ),
+        Route::RecordStats => ok(schema::<RecordStats>(g), READ),
         Route::VerifyLoginRecords => ok(
             schema::<crate::records::verification::Verification>(g),
             READ,
@@ -734,6 +736,8 @@ mod tests {
                 "/api/v1/applications?offset",
                 "/api/v1/auth/login-history?limit",
                 "/api/v1/auth/login-history?offset",
+                "/api/v1/login-records?limit",
+                "/api/v1/login-records?offset",
                 "/api/v1/organizations?limit",
                 "/api/v1/organizations?offset",
                 "/api/v1/security-events?limit",

@@ -6,6 +6,7 @@
 //!   [`verification`]: what the verify endpoint answers, never an empty pass.
 //! - [`retention`]: the cron's pruning, after sealing.
 //! - [`risk`]: signals on successful logins (new device, new country, impossible travel).
+//! - [`search`]: the administrators' search, failures included, and the dashboard's counts.
 //! - [`ua`]: the user-agent parse every view shows.
 //! - [`zip`], [`datefmt`]: the export's container and its date formats (seed 003).
 
@@ -14,6 +15,7 @@ pub mod datefmt;
 pub mod integrity;
 pub mod retention;
 pub mod risk;
+pub mod search;
 pub mod ua;
 pub mod verification;
 pub mod views;

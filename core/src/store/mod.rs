@@ -378,7 +378,14 @@ pub trait RecordStore {
         user_id: &str,
         outcome: Option<crate::model::Outcome>,
         page: Page,
-    ) -> StoreResult<(Vec<crate::model::StoredRecord>, u64)>;
+    ) -> StoreResult<(Vec<crate::model::StoredRecord>, u64)> {
+        let q = crate::model::RecordQuery {
+            user_id: Some(user_id.to_owned()),
+            outcome,
+            ..Default::default()
+        };
+        self.query_records(org_id, &q, page).await
+    }
     /// One user's successful logins, newest first, optionally into one application.
     async fn user_logins(
         &self,
@@ -390,6 +397,22 @@ pub trait RecordStore {
     /// Deletes up to `limit` of the organization's oldest records created before `before`;
     /// returns how many.
     async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32>;
+    /// Records of any outcome matching `query`, newest first, with the total (an
+    /// administrator's search).
+    async fn query_records(
+        &self,
+        org_id: &str,
+        query: &crate::model::RecordQuery,
+        page: Page,
+    ) -> StoreResult<(Vec<crate::model::StoredRecord>, u64)>;
+    /// The counts by hour, failure reason and place of the records matching `query`; at most
+    /// `places` places.
+    async fn tally_records(
+        &self,
+        org_id: &str,
+        query: &crate::model::RecordQuery,
+        places: u32,
+    ) -> StoreResult<crate::model::RecordTallies>;
     /// Successful logins matching `criteria`, in the order they were recorded (oldest first), from `start_row`; the total too
     /// when asked.
     async fn search(

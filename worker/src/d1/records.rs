@@ -1,4 +1,7 @@
-use latchkey_core::model::{FailureReason, LoginRecord, Outcome, Page, RecordCounter};
+use latchkey_core::model::{
+    FailureReason, LoginRecord, Outcome, Page, PlaceTally, RecordCounter, RecordQuery,
+    RecordTallies, Tally,
+};
 use latchkey_core::records::chain::{ChainRow, Checkpoint};
 use latchkey_core::records::{Criteria, StoredRecord};
 use latchkey_core::store::{RecordStore, StoreResult};
@@ -96,35 +99,61 @@ impl Filter {
     }
 }
 
-impl RecordStore for D1Store {
-    async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
-        let r = self
-            .stmt(
-                // The newest record always stays: the chain's tail keeps its anchor.
-                "DELETE FROM login_records WHERE id IN (SELECT id FROM login_records \
-                 WHERE organization_id = ?1 AND created_at < ?2 AND (chain_seq IS NULL OR chain_seq < \
-                 (SELECT last_seq FROM record_counters WHERE organization_id = ?1)) \
-                 ORDER BY id LIMIT ?3)",
-                &[s(org_id), n(before), n(limit.into())],
-            )?
-            .run()
-            .await
-            .map_err(super::db_err)?;
-        Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
-    }
-
-    async fn user_records(
-        &self,
-        org_id: &str,
-        user_id: &str,
-        outcome: Option<Outcome>,
-        page: Page,
-    ) -> StoreResult<(Vec<StoredRecord>, u64)> {
+impl Filter {
+    /// An administrator's query as clauses (the memory store's `RecordQuery::matches`).
+    fn of_query(org_id: &str, q: &RecordQuery) -> Filter {
         let mut f = Filter::new(org_id);
-        f.add("r.user_id = ?", s(user_id));
-        if let Some(o) = outcome {
+        if let Some(a) = &q.application_id {
+            f.add("r.application_id = ?", s(a));
+        }
+        if let Some(u) = &q.user_id {
+            f.add("r.user_id = ?", s(u));
+        }
+        if let Some(o) = q.outcome {
             f.add("r.outcome = ?", s(outcome_str(o)));
         }
+        if let Some(m) = &q.method {
+            f.add("r.method = ?", s(m));
+        }
+        if let Some(c) = &q.country {
+            f.add("r.country = ?", s(c));
+        }
+        if let Some(t) = q.start {
+            f.add("r.created_at >= ?", n(t));
+        }
+        if let Some(t) = q.end {
+            f.add("r.created_at <= ?", n(t));
+        }
+        f
+    }
+}
+
+/// A group's count of successes and failures, as the tallies' queries name them.
+#[derive(Deserialize)]
+struct Counts {
+    ok: Option<f64>,
+    bad: Option<f64>,
+}
+
+impl From<&Counts> for Tally {
+    fn from(c: &Counts) -> Tally {
+        Tally {
+            success: c.ok.unwrap_or(0.0) as u64,
+            failure: c.bad.unwrap_or(0.0) as u64,
+        }
+    }
+}
+
+const COUNTS: &str = "SUM(r.outcome = 'success') AS ok, SUM(r.outcome = 'failure') AS bad";
+
+impl RecordStore for D1Store {
+    async fn query_records(
+        &self,
+        org_id: &str,
+        q: &RecordQuery,
+        page: Page,
+    ) -> StoreResult<(Vec<StoredRecord>, u64)> {
+        let f = Filter::of_query(org_id, q);
         let count = self
             .count(
                 &format!(
@@ -145,6 +174,93 @@ impl RecordStore for D1Store {
         args.extend([n(page.limit.into()), n(page.offset.into())]);
         let rows = self.all::<Row>(&sql, &args).await?;
         Ok((rows.into_iter().map(Into::into).collect(), count))
+    }
+
+    async fn tally_records(
+        &self,
+        org_id: &str,
+        q: &RecordQuery,
+        places: u32,
+    ) -> StoreResult<RecordTallies> {
+        #[derive(Deserialize)]
+        struct Hour {
+            h: f64,
+            #[serde(flatten)]
+            c: Counts,
+        }
+        #[derive(Deserialize)]
+        struct Reason {
+            reason: String,
+            n: f64,
+        }
+        #[derive(Deserialize)]
+        struct Place {
+            country: Option<String>,
+            city: Option<String>,
+            lat: f64,
+            lon: f64,
+            #[serde(flatten)]
+            c: Counts,
+        }
+        let f = Filter::of_query(org_id, q);
+        let w = f.sql();
+        let hours = self
+            .all::<Hour>(
+                &format!("SELECT (r.created_at / 3600000) * 3600000 AS h, {COUNTS} FROM login_records r WHERE {w} GROUP BY h ORDER BY h"),
+                &f.args,
+            )
+            .await?;
+        let reasons = self
+            .all::<Reason>(
+                &format!("SELECT r.failure_reason AS reason, COUNT(*) AS n FROM login_records r WHERE {w} AND r.failure_reason IS NOT NULL GROUP BY r.failure_reason ORDER BY n DESC, reason"),
+                &f.args,
+            )
+            .await?;
+        let k = f.args.len();
+        let mut args = f.args.clone();
+        args.push(n(places.into()));
+        let at = self
+            .all::<Place>(
+                &format!("SELECT r.country, r.city, AVG(r.latitude_e6) AS lat, AVG(r.longitude_e6) AS lon, {COUNTS} FROM login_records r WHERE {w} AND r.latitude_e6 IS NOT NULL AND r.longitude_e6 IS NOT NULL GROUP BY r.country, r.city ORDER BY COUNT(*) DESC LIMIT ?{}", k + 1),
+                &args,
+            )
+            .await?;
+        Ok(RecordTallies {
+            hours: hours
+                .iter()
+                .map(|h| (h.h as i64, Tally::from(&h.c)))
+                .collect(),
+            reasons: reasons
+                .into_iter()
+                .map(|r| (r.reason, r.n as u64))
+                .collect(),
+            places: at
+                .iter()
+                .map(|p| PlaceTally {
+                    country: p.country.clone(),
+                    city: p.city.clone(),
+                    latitude_e6: p.lat.round() as i32,
+                    longitude_e6: p.lon.round() as i32,
+                    tally: Tally::from(&p.c),
+                })
+                .collect(),
+        })
+    }
+
+    async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
+        let r = self
+            .stmt(
+                // The newest record always stays: the chain's tail keeps its anchor.
+                "DELETE FROM login_records WHERE id IN (SELECT id FROM login_records \
+                 WHERE organization_id = ?1 AND created_at < ?2 AND (chain_seq IS NULL OR chain_seq < \
+                 (SELECT last_seq FROM record_counters WHERE organization_id = ?1)) \
+                 ORDER BY id LIMIT ?3)",
+                &[s(org_id), n(before), n(limit.into())],
+            )?
+            .run()
+            .await
+            .map_err(super::db_err)?;
+        Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
     }
 
     async fn user_logins(

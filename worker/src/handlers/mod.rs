@@ -67,7 +67,9 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | LoginRecordSearchPost
         | LoginRecordExportGet
         | LoginRecordExportPost
-        | VerifyLoginRecords => records::handle(route, cx, env).await,
+        | VerifyLoginRecords
+        | SearchRecords
+        | RecordStats => records::handle(route, cx, env).await,
         LoginApiLogin | LoginApiTwoFactor | LoginApiPingJwt | LoginApiPingUser | LoginApiPing
         | LoginApiLogout => login_api::handle(route, cx, env).await,
         ListSecurityEvents | GetWebhook | SetWebhook | DeleteWebhook => {

@@ -1,8 +1,9 @@
-//! Login records: the user's history, an administrator's login logs, seed 003's search and
-//! export, and the chain's verification.
+//! Login records: the user's history, an administrator's login logs and search (failures
+//! included) with the dashboard's counts, seed 003's search and export, and the chain's
+//! verification.
 
 use latchkey_core::compat::login_api::{ExportRequest, SearchRequest};
-use latchkey_core::records::{self, verification};
+use latchkey_core::records::{self, search, verification};
 use worker::{Env, Response};
 
 use super::*;
@@ -37,6 +38,15 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         Route::LoginRecordExportPost => {
             let v = cx.json::<ExportRequest>()?.validate()?;
             export::respond(env, cx.org_id()?, v, now)
+        }
+        Route::SearchRecords => {
+            let q = search::query(|k| cx.query(k))?;
+            let (limit, offset) = (cx.query("limit"), cx.query("offset"));
+            ok(&search::search(s, cx.org_id()?, &q, limit, offset).await?)
+        }
+        Route::RecordStats => {
+            let q = search::query(|k| cx.query(k))?;
+            ok(&search::stats(s, cx.org_id()?, q, now).await?)
         }
         Route::VerifyLoginRecords => {
             let from = match cx.query("from") {

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use crate::model::{
     ApiKey, Application, AttemptCounter, ChainRow, Checkpoint, Criteria, Delivery, DeliveryState,
     LoginRecord, MessageKind, MessageTemplate, MfaFactor, OneTimeCode, Organization, Outcome, Page,
-    Passkey, PastLogin, Permission, RecordCounter, RefreshToken, Registration, Role, SecurityEvent,
-    Session, StoredRecord, User, Webhook,
+    Passkey, PastLogin, Permission, PlaceTally, RecordCounter, RecordQuery, RecordTallies,
+    RefreshToken, Registration, Role, SecurityEvent, Session, StoredRecord, Tally, User, Webhook,
 };
 use crate::store::{
     ApiKeyStore, AppStore, AttemptStore, Cache, ChainStore, CodeStore, EventStore, LoginWrite,

@@ -25,6 +25,72 @@ impl MemoryStore {
 }
 
 impl RecordStore for MemoryStore {
+    async fn query_records(
+        &self,
+        org_id: &str,
+        query: &RecordQuery,
+        page: Page,
+    ) -> StoreResult<(Vec<StoredRecord>, u64)> {
+        let mut rows = self.stored(org_id, |r| query.matches(r));
+        rows.reverse();
+        Ok(paged(rows.into_iter(), page))
+    }
+
+    async fn tally_records(
+        &self,
+        org_id: &str,
+        query: &RecordQuery,
+        places_limit: u32,
+    ) -> StoreResult<RecordTallies> {
+        const HOUR: i64 = 3_600_000;
+        let rows = self.stored(org_id, |r| query.matches(r));
+        let mut hours = std::collections::BTreeMap::<i64, Tally>::new();
+        let mut reasons = std::collections::BTreeMap::<String, u64>::new();
+        // (country, city) -> (sum of latitudes, of longitudes, tally)
+        let mut at =
+            std::collections::BTreeMap::<(Option<String>, Option<String>), (i64, i64, Tally)>::new(
+            );
+        for s in &rows {
+            let r = &s.record;
+            hours
+                .entry(r.created_at.div_euclid(HOUR) * HOUR)
+                .or_default()
+                .add(r.outcome);
+            if let Some(reason) = r.failure_reason {
+                *reasons.entry(reason.as_str().to_owned()).or_default() += 1;
+            }
+            if let (Some(lat), Some(lon)) = (r.client.latitude_e6, r.client.longitude_e6) {
+                let key = (r.client.country.clone(), r.client.city.clone());
+                let e = at.entry(key).or_default();
+                e.0 += i64::from(lat);
+                e.1 += i64::from(lon);
+                e.2.add(r.outcome);
+            }
+        }
+        let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut places: Vec<PlaceTally> = at
+            .into_iter()
+            .map(|((country, city), (lat, lon, tally))| {
+                let n = tally.total().max(1) as i64;
+                PlaceTally {
+                    country,
+                    city,
+                    latitude_e6: (lat / n) as i32,
+                    longitude_e6: (lon / n) as i32,
+                    tally,
+                }
+            })
+            .collect();
+        places.sort_by_key(|p| std::cmp::Reverse(p.tally.total()));
+        places.truncate(places_limit as usize);
+        Ok(RecordTallies {
+            hours: hours.into_iter().collect(),
+            reasons,
+            places,
+        })
+    }
+
     async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
         let mut d = self.data.borrow_mut();
         let mut left = limit;
@@ -42,20 +108,6 @@ impl RecordStore for MemoryStore {
             !old
         });
         Ok(limit - left)
-    }
-
-    async fn user_records(
-        &self,
-        org_id: &str,
-        user_id: &str,
-        outcome: Option<Outcome>,
-        page: Page,
-    ) -> StoreResult<(Vec<StoredRecord>, u64)> {
-        let mut rows = self.stored(org_id, |r| {
-            r.user_id.as_deref() == Some(user_id) && outcome.is_none_or(|o| r.outcome == o)
-        });
-        rows.reverse();
-        Ok(paged(rows.into_iter(), page))
     }
 
     async fn user_logins(

@@ -1,0 +1,256 @@
+// The admin dashboard: every login attempt of the organization (failures included) as a
+// filterable table, a map, attempts per hour and failure reasons, and the record chain's
+// status. It reads the administrators' API with an API key the administrator pastes, kept in
+// this tab's sessionStorage only. Everything the server sent is put on the page as text.
+import init, { failureText, methodText, flagText } from '/pkg/latchkey_sdk.js';
+
+const $ = (id) => document.getElementById(id);
+const SVG = 'http://www.w3.org/2000/svg';
+const PAGE = 25;
+const KEY = 'latchkey:admin-key';
+let offset = 0;
+let total = 0;
+// Bumped by every load: an answer to an older one is dropped.
+let asked = 0;
+
+await init();
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error_msg ?? `the server answered ${status}`);
+    this.status = status;
+    this.code = body?.error_code ?? 'HTTP_ERROR';
+  }
+}
+
+async function api(path) {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${sessionStorage.getItem(KEY)}` } });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, body);
+  return body;
+}
+
+function svg(name, attrs = {}, text) {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const regions = new Intl.DisplayNames(undefined, { type: 'region' });
+const country = (code) => { try { return regions.of(code) ?? code; } catch { return code; } };
+const place = (r) => [r.city, r.country && country(r.country)].filter(Boolean).join(', ') || 'Unknown location';
+const plural = (n, one, many) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/** The filters as a query string (datetime-local inputs are the browser's local time). */
+function filters() {
+  const q = new URLSearchParams();
+  const set = (k, v) => { if (v) q.set(k, v); };
+  set('outcome', $('f-outcome').value);
+  set('method', $('f-method').value);
+  set('application_id', $('f-app').value);
+  set('country', $('f-country').value.trim());
+  set('user_id', $('f-user').value.trim());
+  if ($('f-from').value) set('from', new Date($('f-from').value).toISOString());
+  // The inputs say minutes: "to 10:30" takes in 10:30:59.999 too.
+  if ($('f-to').value) set('to', new Date(new Date($('f-to').value).getTime() + 59_999).toISOString());
+  return q;
+}
+
+function showRecords(list) {
+  total = list.total;
+  $('records').replaceChildren(...list.records.map((r) => {
+    const tr = document.createElement('tr');
+    const td = (text, cls) => {
+      const c = document.createElement('td');
+      c.textContent = text;
+      if (cls) c.className = cls;
+      tr.append(c);
+      return c;
+    };
+    td(when(r.created_at)).title = r.created_at;
+    const outcome = td(r.outcome === 'success' ? 'Signed in' : `Failed: ${failureText(r.reason ?? '')}`, r.outcome === 'success' ? '' : 'failed');
+    for (const f of r.flags) {
+      const label = flagText(f);
+      if (label) outcome.append(Object.assign(document.createElement('span'), { className: 'badge', textContent: label }));
+    }
+    const who = td('');
+    if (r.user_id) {
+      // The user's other attempts, one click away.
+      const b = Object.assign(document.createElement('button'), { type: 'button', className: 'link', textContent: r.login_id });
+      b.title = `Show only ${r.user_id}`;
+      b.addEventListener('click', () => { $('f-user').value = r.user_id; offset = 0; load(); });
+      who.append(b);
+    } else {
+      who.textContent = r.login_id;
+    }
+    td(r.application_name ?? '–');
+    td(methodText(r.method));
+    td(`${place(r)}${r.ip ? ` · ${r.ip}` : ''}`);
+    td(r.browser ? `${r.browser} on ${r.os ?? 'unknown OS'}` : 'Unknown device');
+    return tr;
+  }));
+  $('page').textContent = total === 0 ? 'No records match.' : `${offset + 1}–${offset + list.records.length} of ${total.toLocaleString()}`;
+  $('newer').disabled = offset === 0;
+  $('older').disabled = offset + list.records.length >= total;
+}
+
+/** The places on an equirectangular map with a 30° graticule: circle area by attempts. */
+function showMap(places) {
+  const W = 720;
+  const H = 360;
+  const x = (lon) => ((lon + 180) / 360) * W;
+  const y = (lat) => ((90 - lat) / 180) * H;
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'map-title map-desc' });
+  root.append(svg('desc', { id: 'map-desc' }, places.length === 0
+    ? 'No attempt with a known location.'
+    : places.slice(0, 10).map((p) => `${place(p)}: ${p.success} successful, ${p.failure} failed`).join('; ')));
+  root.append(svg('rect', { x: 0, y: 0, width: W, height: H, class: 'grid-line' }));
+  for (let lon = -150; lon < 180; lon += 30) root.append(svg('line', { x1: x(lon), x2: x(lon), y1: 0, y2: H, class: 'grid-line' }));
+  for (let lat = -60; lat < 90; lat += 30) root.append(svg('line', { x1: 0, x2: W, y1: y(lat), y2: y(lat), class: 'grid-line' }));
+  const most = Math.max(1, ...places.map((p) => p.success + p.failure));
+  // Biggest first, so small circles stay on top and can be pointed at.
+  for (const p of [...places].sort((a, b) => (b.success + b.failure) - (a.success + a.failure))) {
+    const n = p.success + p.failure;
+    const c = svg('circle', {
+      cx: x(p.longitude).toFixed(1), cy: y(p.latitude).toFixed(1), r: (3 + 17 * Math.sqrt(n / most)).toFixed(1),
+      class: `place ${p.failure > p.success ? 'bad-fill' : 'ok-fill'}`,
+    });
+    c.append(svg('title', {}, `${place(p)}: ${p.success} successful, ${p.failure} failed`));
+    root.append(c);
+    if (n / most > 0.2) root.append(svg('text', { x: x(p.longitude) + 6, y: y(p.latitude) - 6 }, p.city ?? p.country ?? ''));
+  }
+  $('map').replaceChildren(root);
+}
+
+/** Stacked bars, one per hour of the window that had attempts. */
+function showHours(hours) {
+  if (hours.length === 0) { $('hours').textContent = 'No attempts in this window.'; return; }
+  const W = 480;
+  const H = 180;
+  const most = Math.max(1, ...hours.map((h) => h.success + h.failure));
+  const bw = Math.max(2, Math.min(24, (W - 40) / hours.length - 2));
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H + 30}`, role: 'img', 'aria-labelledby': 'hours-title hours-desc' });
+  root.append(svg('desc', { id: 'hours-desc' }, hours.map((h) => `${when(h.hour)}: ${h.success} successful, ${h.failure} failed`).join('; ')));
+  root.append(svg('text', { x: 0, y: 12 }, String(most)));
+  root.append(svg('line', { x1: 30, x2: W, y1: H, y2: H, class: 'grid-line' }));
+  hours.forEach((h, i) => {
+    const x = 34 + i * (bw + 2);
+    const ok = (h.success / most) * (H - 20);
+    const bad = (h.failure / most) * (H - 20);
+    const g = svg('g');
+    g.append(svg('title', {}, `${when(h.hour)}: ${h.success} successful, ${h.failure} failed`));
+    g.append(svg('rect', { x, y: H - ok, width: bw, height: ok, class: 'ok-fill' }));
+    g.append(svg('rect', { x, y: H - ok - bad, width: bw, height: bad, class: 'bad-fill' }));
+    root.append(g);
+  });
+  root.append(svg('text', { x: 34, y: H + 16 }, when(hours[0].hour)));
+  if (hours.length > 1) root.append(svg('text', { x: W, y: H + 28, 'text-anchor': 'end' }, when(hours.at(-1).hour)));
+  $('hours').replaceChildren(root);
+}
+
+/** Horizontal bars: failures by reason, in words. */
+function showReasons(reasons) {
+  if (reasons.length === 0) { $('reasons').textContent = 'No failed attempts in this window.'; return; }
+  const W = 480;
+  const row = 26;
+  const most = Math.max(1, ...reasons.map((r) => r.count));
+  const root = svg('svg', { viewBox: `0 0 ${W} ${reasons.length * row}`, role: 'img', 'aria-labelledby': 'reasons-title reasons-desc' });
+  root.append(svg('desc', { id: 'reasons-desc' }, reasons.map((r) => `${failureText(r.reason)}: ${r.count}`).join('; ')));
+  reasons.forEach((r, i) => {
+    const y = i * row;
+    root.append(svg('text', { x: 0, y: y + 17 }, failureText(r.reason)));
+    const w = (r.count / most) * (W - 250);
+    root.append(svg('rect', { x: 210, y: y + 4, width: Math.max(1, w), height: row - 8, class: 'bad-fill' }));
+    root.append(svg('text', { x: 216 + w, y: y + 17 }, String(r.count)));
+  });
+  $('reasons').replaceChildren(root);
+}
+
+async function showChain() {
+  try {
+    const v = await api('/api/v1/login-records/verify');
+    $('chain').textContent = !v.verifiable
+      ? 'Record chain: nothing could be verified yet.'
+      : v.first_broken_link
+        ? `Record chain: BROKEN at record #${v.first_broken_link.seq} (${v.first_broken_link.reason}).`
+        : `Record chain: intact from #${v.verified_from} through #${v.verified_through}${v.more ? ' (more to check)' : ''}.`;
+    $('chain').className = v.first_broken_link ? 'error' : 'muted';
+  } catch (e) {
+    $('chain').textContent = `Record chain: could not be verified (${e.message}).`;
+  }
+}
+
+async function load() {
+  const q = filters();
+  const mine = ++asked;
+  $('state').textContent = 'Loading…';
+  document.body.setAttribute('aria-busy', 'true');
+  const page = new URLSearchParams(q);
+  page.set('limit', PAGE);
+  page.set('offset', offset);
+  // The records and the counts are asked together, and each is shown on its own: the counts
+  // cover 31 days at most, the records any window.
+  const [list, stats] = await Promise.allSettled([api(`/api/v1/login-records?${page}`), api(`/api/v1/login-records/stats?${q}`)]);
+  if (mine !== asked) return;
+  document.body.setAttribute('aria-busy', 'false');
+  const refused = [list, stats].find((r) => r.status === 'rejected' && (r.reason.status === 401 || r.reason.status === 403));
+  if (refused) return signedOut(`This key cannot read login records (${refused.reason.code}): it needs login_records:read.`);
+  const problems = [];
+  if (list.status === 'fulfilled') showRecords(list.value);
+  else {
+    showRecords({ records: [], total: 0 });
+    problems.push(`the records: ${list.reason.message}`);
+  }
+  if (stats.status === 'fulfilled') {
+    const s = stats.value;
+    $('summary').textContent = `${plural(s.success, 'successful sign-in', 'successful sign-ins')} and ${plural(s.failure, 'failed attempt', 'failed attempts')} from ${when(s.from)} to ${when(s.to)}.`;
+    showMap(s.places);
+    showHours(s.hours);
+    showReasons(s.reasons);
+  } else {
+    $('summary').textContent = `No counts: ${stats.reason.message}`;
+    showMap([]);
+    for (const id of ['hours', 'reasons']) $(id).textContent = 'No counts for this window.';
+    problems.push(`the counts: ${stats.reason.message}`);
+  }
+  $('state').textContent = problems.length ? `Could not load ${problems.join('; ')}` : '';
+}
+
+function signedOut(error = '') {
+  sessionStorage.removeItem(KEY);
+  $('dashboard').hidden = true;
+  $('forget').hidden = true;
+  $('key-form').hidden = false;
+  $('key-error').textContent = error;
+  $('state').textContent = '';
+  document.body.dataset.auth = 'signed-out';
+  if (error) $('key').focus();
+}
+
+async function open() {
+  $('key-form').hidden = true;
+  $('dashboard').hidden = false;
+  $('forget').hidden = false;
+  document.body.dataset.auth = 'signed-in';
+  try {
+    const apps = await api('/api/v1/applications');
+    $('f-app').replaceChildren(new Option('Any', ''), ...apps.applications.map((a) => new Option(a.name, a.id)));
+  } catch { /* a key that may read records but not applications still gets the rest */ }
+  await Promise.all([load(), showChain()]);
+}
+
+$('key-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(KEY, $('key').value.trim());
+  $('key').value = '';
+  open();
+});
+$('forget').addEventListener('click', () => signedOut());
+$('filters').addEventListener('submit', (e) => { e.preventDefault(); offset = 0; load(); });
+$('newer').addEventListener('click', () => { offset = Math.max(0, offset - PAGE); load(); });
+$('older').addEventListener('click', () => { if (offset + PAGE < total) { offset += PAGE; load(); } });
+
+if (sessionStorage.getItem(KEY)) open();
+else signedOut();
