@@ -6,6 +6,9 @@
 
 use std::fmt::Write;
 
+// Every stored value goes into the markup through this (content and quoted attributes alike).
+use crate::delivery::templates::escape_html as escape;
+
 /// What the browser formats: `Intl` in the SDK, fixed strings in tests.
 pub trait Locale {
     /// A moment (milliseconds since the epoch) as local date and time.
@@ -219,22 +222,6 @@ impl HistoryEntry {
             )
         }
     }
-}
-
-/// Text made safe for HTML content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn icon(kind: DeviceKind) -> String {
