@@ -64,6 +64,9 @@ test('an emailed code signs in once, through the send_email binding as wrangler 
   assert.equal(history.status, 200, JSON.stringify(history.body));
   const text = JSON.stringify(history.body);
   assert.match(text, /magic_code/);
+  const reasons = history.body.data.history.map((r) => r.metadata?.reason).filter(Boolean);
+  assert.ok(reasons.includes('invalid_code'), JSON.stringify(reasons));
+  assert.ok(reasons.includes('code_used'), JSON.stringify(reasons));
 });
 
 test('an address without an account is answered exactly like one with', async () => {
@@ -144,6 +147,38 @@ test('a second code within the cooldown is refused with Retry-After, for any add
     const third = await post('/api/v1/auth/email-code/resend', { client_id: app.client_id, email: address }, at(t + 41_000));
     assert.equal(third.status, 200, JSON.stringify(third.body));
   }
+});
+
+test('the wait holds across the turn of an hour, and five an hour is the most, with Retry-After', async () => {
+  const address = (await newUser('hour')).email;
+  const hour = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3_600_000;
+  assert.equal((await post('/api/v1/auth/email-code', { client_id: app.client_id, email: address }, at(hour - 10_000))).status, 200);
+  const early = await post('/api/v1/auth/email-code/resend', { client_id: app.client_id, email: address }, at(hour + 5_000));
+  assertError(early, 429, 'RATE_LIMITED');
+  assert.equal(early.headers.get('retry-after'), '15');
+  // Five in the new hour (the refused one counts too), then the hour's cap.
+  for (let i = 0; i < 4; i++) {
+    const r = await post('/api/v1/auth/email-code/resend', { client_id: app.client_id, email: address }, at(hour + 40_000 + i * 31_000));
+    assert.equal(r.status, 200, `send ${i + 1}: ${JSON.stringify(r.body)}`);
+  }
+  const capped = await post('/api/v1/auth/email-code/resend', { client_id: app.client_id, email: address }, at(hour + 600_000));
+  assertError(capped, 429, 'RATE_LIMITED');
+  assert.equal(capped.headers.get('retry-after'), '3000');
+  assert.equal((await post('/api/v1/auth/email-code', { client_id: app.client_id, email: address }, at(hour + 3_600_000))).status, 200, 'the next hour');
+});
+
+test('a number waits between texts as an address does', async () => {
+  const o = await newOrg();
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'Texted wait', login_methods: ['password', 'sms_code'] })).body;
+  await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { messaging: { sms: 'twilio' } });
+  const phone = `+1415556${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
+  const t = Date.now();
+  assert.equal((await post('/api/v1/auth/sms-code', { client_id: a.client_id, phone }, at(t))).status, 200);
+  const again = await post('/api/v1/auth/sms-code/resend', { client_id: a.client_id, phone }, at(t + 10_000));
+  assertError(again, 429, 'RATE_LIMITED');
+  assert.equal(again.headers.get('retry-after'), '20');
+  // The refused request counts too: the wait runs from it.
+  assert.equal((await post('/api/v1/auth/sms-code/resend', { client_id: a.client_id, phone }, at(t + 41_000))).status, 200);
 });
 
 test('a magic link opened elsewhere signs in the asking page, once', async () => {
@@ -324,6 +359,23 @@ test('where the application requires it, a password needs a confirmed email, and
   const now = await login();
   assert.equal(now.status, 200, JSON.stringify(now.body));
   assert.equal(now.body.user.email_verified, true);
+
+  // Signing up again with the address is answered as a new address is, so nothing tells a
+  // stranger the account exists; its owner is sent a reset link, and the password stays.
+  const later = at(Date.now() + 120_000);
+  const before = await lastId(address);
+  const again = await post('/api/v1/auth/signup', { client_id: strict.client_id, email: address, password: 'a stranger password 2' }, later);
+  const stranger = await post('/api/v1/auth/signup', { client_id: strict.client_id, email: email('newcomer'), password: 'a stranger password 2' }, later);
+  assertError(again, 403, 'EMAIL_NOT_VERIFIED');
+  const bare = ({ request_id: _, ...rest }) => rest;
+  assert.deepEqual(bare(again.body), bare(stranger.body));
+  assert.deepEqual([...again.headers.keys()].sort(), [...stranger.headers.keys()].sort());
+  const notice = await outboxMessage(address, { after: before });
+  assert.ok(notice, 'the owner is told');
+  assert.match(notice.subject, /password/i);
+  assert.match(notice.text, /\/reset-password#[0-9a-f]{64}/);
+  assertError(await post('/api/v1/auth/login', { client_id: strict.client_id, login_id: address, password: 'a stranger password 2' }), 401, 'INVALID_CREDENTIALS');
+  assert.equal((await login()).status, 200, 'the owner\'s password still works');
 });
 
 test('an SMS code goes through the Twilio-compatible API to the number an account has, and signs in', async () => {

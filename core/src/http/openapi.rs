@@ -422,6 +422,7 @@ fn error_description(status: u16) -> &'static str {
         409 => "Collides with an existing resource (`EMAIL_TAKEN`, `DOMAIN_TAKEN`, ...).",
         413 => "The body is larger than 64 KiB (`PAYLOAD_TOO_LARGE`).",
         415 => "The body is not sent as `Content-Type: application/json` (`UNSUPPORTED_MEDIA_TYPE`).",
+        429 => "Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`); `Retry-After` says how many seconds to wait.",
                 500 => "Internal failure (`INTERNAL_ERROR`, or the code the endpoint documents, such as `HISTORY_FETCH_FAILED`).",
         503 => "A dependency failed; the body says which.",
         _ => "Error.",
@@ -438,6 +439,9 @@ pub fn document() -> Value {
         .into_generator();
     let error_ref = gen.subschema_for::<ErrorBody>().to_value();
     let health_ref = gen.subschema_for::<Health>().to_value();
+    let pending_ref = gen
+        .subschema_for::<crate::api::MagicLinkPending>()
+        .to_value();
 
     let mut paths = Map::new();
     for spec in ROUTES {
@@ -460,6 +464,20 @@ pub fn document() -> Value {
         for status in doc.errors.iter().chain(media_type) {
             let entry = if seed_003 {
                 login_api_response(*status)
+            } else if *status == 202 && spec.route == Route::MagicLinkStatus {
+                json!({
+                    "description": "Not approved yet: ask again in a few seconds.",
+                    "content": {"application/json": {"schema": pending_ref}}
+                })
+            } else if *status == 429 {
+                json!({
+                    "description": error_description(*status),
+                    "headers": {"Retry-After": {
+                        "description": "Seconds to wait before asking again.",
+                        "schema": {"type": "integer", "minimum": 1}
+                    }},
+                    "content": {"application/json": {"schema": error_ref}}
+                })
             } else {
                 let body = if *status == 503 {
                     &health_ref
@@ -746,6 +764,71 @@ mod tests {
                 "/api/v1/users?offset",
             ]
         );
+    }
+
+    #[test]
+    fn test_openapi_passwordless_operations_carry_seed_000s_names_and_their_answers() {
+        let doc = document();
+        let op = |method: &str, path: &str| doc["paths"][path][method].clone();
+        for (method, path, id) in [
+            ("post", "/api/v1/auth/magic-link", "emailMagicLink"),
+            (
+                "post",
+                "/api/v1/auth/magic-link/resend",
+                "resendEmailMagicLink",
+            ),
+            ("post", "/api/v1/auth/magic-link/verify", "verifyMagicLink"),
+            (
+                "post",
+                "/api/v1/auth/magic-link/status",
+                "pingMagicLinkStatus",
+            ),
+            ("post", "/api/v1/auth/email-code", "emailMagicAuthCode"),
+            (
+                "post",
+                "/api/v1/auth/email-code/resend",
+                "resendMagicAuthCode",
+            ),
+            (
+                "post",
+                "/api/v1/auth/email-code/verify",
+                "verifyMagicAuthCode",
+            ),
+            ("post", "/api/v1/auth/sms-code", "sendMagicAuthCodeViaSms"),
+            (
+                "post",
+                "/api/v1/auth/sms-code/resend",
+                "resendMagicAuthCodeViaSms",
+            ),
+            (
+                "post",
+                "/api/v1/auth/sms-code/verify",
+                "phoneMagicAuthVerify",
+            ),
+        ] {
+            assert_eq!(op(method, path)["operationId"], id, "{method} {path}");
+        }
+        // The poll's 202 is not an error: it says the link is not answered yet.
+        let pending = &op("post", "/api/v1/auth/magic-link/status")["responses"]["202"];
+        assert_eq!(
+            pending["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/MagicLinkPending"
+        );
+        // Every 429 says how long to wait.
+        let mut limited = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if let Some(r) = op["responses"].get("429") {
+                    if crate::http::routes::is_login_api(path) {
+                        continue;
+                    }
+                    assert!(r["headers"]["Retry-After"].is_object(), "{method} {path}");
+                    assert_ne!(r["description"], "Error.", "{method} {path}");
+                    limited += 1;
+                }
+            }
+        }
+        assert!(limited >= 8, "{limited}");
     }
 
     #[test]

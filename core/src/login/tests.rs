@@ -1398,6 +1398,18 @@ fn test_signup_only_where_the_application_allows_it() {
     let (done, view) = signup(&mut w, "new@example.com").unwrap();
     assert!(done.tokens.is_some());
     assert!(block_on(w.store.is_registered(&view.id, &w.app.id)).unwrap());
+    // An address that has an account: said where the account would be signed in at once...
+    let taken = signup(&mut w, "NEW@example.com").unwrap_err();
+    assert_eq!(taken.code(), "EMAIL_TAKEN");
+    assert!(!password::conceals_taken_address(&w.app, &taken));
+    // ...and answered as a new one is where addresses are confirmed first.
+    w.app.require_verified_email = true;
+    let fresh = signup(&mut w, "fresh@example.com").unwrap_err();
+    assert_eq!(fresh.code(), "EMAIL_NOT_VERIFIED");
+    let taken = signup(&mut w, "new@example.com").unwrap_err();
+    assert!(password::conceals_taken_address(&w.app, &taken));
+    let other = Error::conflict("USERNAME_TAKEN", "taken");
+    assert!(!password::conceals_taken_address(&w.app, &other));
     w.app.login_methods = vec![LoginMethod::Passkey];
     assert_eq!(
         signup(&mut w, "other@example.com").unwrap_err().code(),

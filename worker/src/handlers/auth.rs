@@ -29,11 +29,21 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let email = body.email.clone();
             let signed_up =
                 password::sign_up(s, &app, body, client, login_env(cx, &keys, rng)).await;
-            // A new account is asked to confirm its address, whether or not the application
-            // waits for it (`EMAIL_NOT_VERIFIED`) before the first session.
-            if matches!(&signed_up, Ok(_) | Err(Error::EmailNotVerified)) {
-                confirm_quietly(cx, &app, &email).await;
-            }
+            let signed_up = match signed_up {
+                // A new account is asked to confirm its address, whether or not the
+                // application waits for it (`EMAIL_NOT_VERIFIED`) before the first session.
+                Ok(_) | Err(Error::EmailNotVerified) => {
+                    confirm_quietly(cx, &app, &email).await;
+                    signed_up
+                }
+                // An address that has an account, answered as a new one is; its owner gets
+                // a reset link.
+                Err(e) if password::conceals_taken_address(&app, &e) => {
+                    let _ = super::passwordless::send_reset(cx, &app, &email).await;
+                    Err(Error::EmailNotVerified)
+                }
+                Err(e) => Err(e),
+            };
             let (done, view) = signed_up?;
             login_answer(cx, done, view, csrf_secret, 201)
         }

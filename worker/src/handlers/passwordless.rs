@@ -103,6 +103,25 @@ pub(super) async fn send_verification(
     Ok(sent)
 }
 
+/// Sends a password reset link to `email`'s account, if it has one: on request, and to the
+/// owner of an address someone tried to sign up with.
+pub(super) async fn send_reset(
+    cx: &Ctx,
+    app: &Application,
+    email: &str,
+) -> Result<CodeSent, Error> {
+    let page = format!("{}{RESET_PAGE}", cx.issuer.trim_end_matches('/'));
+    let req = LinkRequest {
+        application: app,
+        email,
+        client: &cx.client,
+        link_page: &page,
+    };
+    let (sent, message) = reset::request(&cx.store, req, cx.now, &mut WorkerRng).await?;
+    cx.send_later(&app.organization_id, message);
+    Ok(sent)
+}
+
 pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
     let (s, now, rng) = (&cx.store, cx.now, &mut WorkerRng);
     match route {
@@ -196,16 +215,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let body: PasswordResetRequest = cx.json()?;
             let app = app_by_client_id(cx, &body.client_id).await?;
             cx.vouch(&app);
-            let page = format!("{}{RESET_PAGE}", cx.issuer.trim_end_matches('/'));
-            let req = LinkRequest {
-                application: &app,
-                email: &body.email,
-                client: &cx.client,
-                link_page: &page,
-            };
-            let (sent, message) = reset::request(s, req, now, rng).await?;
-            cx.send_later(&app.organization_id, message);
-            ok(&sent)
+            ok(&send_reset(cx, &app, &body.email).await?)
         }
         Route::VerifyPasswordReset => {
             let body: PasswordResetTokenRequest = cx.json()?;

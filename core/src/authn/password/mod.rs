@@ -13,4 +13,4 @@ pub use hashing::{
     hash, validate, verify, HashParams, Verified, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, OWASP,
 };
 pub use login::{password_login, LoginStores, PasswordLogin, DUMMY_HASH};
-pub use signup::sign_up;
+pub use signup::{conceals_taken_address, sign_up};

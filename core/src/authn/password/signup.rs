@@ -11,6 +11,23 @@ use crate::store::{
 };
 use crate::Error;
 
+/// Whether a sign-up refused with `e` is to be answered as a new account is: where the
+/// application confirms addresses before the first session (`require_verified_email`), an
+/// address that has an account gets the same `EMAIL_NOT_VERIFIED` as a new one, so nothing
+/// tells a stranger it exists, and its owner is sent a password reset link instead (in case
+/// it was them). Elsewhere the new account would be signed in at once, so the conflict can
+/// only be said (`EMAIL_TAKEN`).
+pub fn conceals_taken_address(app: &Application, e: &Error) -> bool {
+    app.require_verified_email
+        && matches!(
+            e,
+            Error::Conflict {
+                code: "EMAIL_TAKEN",
+                ..
+            }
+        )
+}
+
 /// Creates the account, registers it for `app` and starts its first session; where the
 /// application requires MFA, the account is created and the answer is
 /// `MFA_ENROLLMENT_REQUIRED`, so the first session starts once a factor is set up.

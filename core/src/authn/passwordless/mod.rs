@@ -118,16 +118,19 @@ pub async fn charge_send(
 ) -> Result<(), Error> {
     let hour = now.div_euclid(HOUR_MS);
     let id = hex(&sha256(format!("{org_id}\n{address}").as_bytes()));
+    // The caps count per clock hour; the wait runs from the last message, whatever the hour
+    // (an hour's counter alone would let a message at :59:50 be followed by one at :00:05).
     let keys = [
         format!("send:{}:{hour}", &id[..32]),
         format!("sendip:{}:{hour}", ip.unwrap_or("-")),
+        format!("sendlast:{}", &id[..32]),
     ];
     let charged = store.charge_attempts(org_id, &keys, HOUR_MS, now).await?;
     let to_next_hour = ((HOUR_MS - now.rem_euclid(HOUR_MS)).max(1000) / 1000) as u64;
-    let [to_address, from_ip] = charged[..] else {
+    let [to_address, from_ip, last] = charged[..] else {
         return Err(Error::Internal("send counters: wrong count".into()));
     };
-    if let Some(previous) = to_address.previous_at {
+    if let Some(previous) = last.previous_at {
         let wait_ms = i64::from(RESEND_AFTER_SECS) * 1000 - (now - previous);
         if wait_ms > 0 {
             return Err(Error::RateLimited {
