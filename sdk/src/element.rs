@@ -1,8 +1,12 @@
 //! What the SDK's custom elements share: the one JavaScript class shim, the shadow-root
-//! helpers, and the colour themes (`theme="light|dark|auto"` over `--latchkey-*` properties).
+//! helpers, the colour themes (`theme="light|dark|auto"` over `--latchkey-*` properties), and
+//! their language (`lang`, else the page's, else the browser's) with the page's own texts
+//! (`texts`, a JSON object from text keys to words).
 
+use latchkey_core::browser::i18n::{Catalog, Lang};
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, ShadowRoot};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, ShadowRoot};
 
 // The one piece that cannot be Rust: a class extending HTMLElement. It forwards the element's
 // life-cycle to the Rust object that `make` returns.
@@ -18,6 +22,91 @@ use web_sys::{Element, ShadowRoot};
 extern "C" {
     /// Defines `tag` (once), re-running `connected()` when one of `observed` changes.
     pub(crate) fn define(tag: &str, observed: Vec<JsValue>, make: &JsValue);
+}
+
+#[wasm_bindgen(inline_js = "export function wanted_languages(host) {
+  const own = host.closest('[lang]')?.getAttribute('lang');
+  return [own, ...(navigator.languages ?? [navigator.language])].filter((l) => typeof l === 'string' && l);
+}
+export function text_overrides(host) {
+  const raw = host.getAttribute('texts');
+  if (raw === null || raw.trim() === '') return [];
+  try {
+    const o = JSON.parse(raw);
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return undefined;
+    return Object.entries(o).filter(([, v]) => typeof v === 'string');
+  } catch { return undefined; }
+}")]
+extern "C" {
+    /// The element's (or its nearest ancestor's) `lang`, then the browser's languages.
+    fn wanted_languages(host: &HtmlElement) -> js_sys::Array;
+    /// The `texts` attribute's [key, text] pairs; undefined when it is not a JSON object.
+    fn text_overrides(host: &HtmlElement) -> Option<js_sys::Array>;
+}
+
+/// The element's texts: its language's, under the page's overrides. A `texts` attribute that
+/// is not a JSON object, or names keys no text has, is reported on the console (for the
+/// page's developer) and the rest is used.
+pub(crate) fn catalog(host: &HtmlElement, tag: &str) -> Catalog {
+    let wanted: Vec<String> = wanted_languages(host)
+        .iter()
+        .filter_map(|l| l.as_string())
+        .collect();
+    let lang = Lang::pick(wanted.iter().map(String::as_str));
+    let pairs: Vec<(String, String)> = match text_overrides(host) {
+        Some(pairs) => pairs
+            .iter()
+            .filter_map(|p| {
+                let p: js_sys::Array = p.dyn_into().ok()?;
+                Some((p.get(0).as_string()?, p.get(1).as_string()?))
+            })
+            .collect(),
+        None => {
+            warn(tag, "its texts attribute is not a JSON object of strings");
+            Vec::new()
+        }
+    };
+    let (catalog, unknown) = Catalog::new(lang).with_overrides(pairs);
+    if !unknown.is_empty() {
+        warn(tag, &format!("texts names no text: {}", unknown.join(", ")));
+    }
+    catalog
+}
+
+pub(crate) fn warn(tag: &str, message: &str) {
+    web_sys::console::warn_1(&format!("<{tag}>: {message}").into());
+}
+
+/// Puts the fixed words of the shadow root's markup in the catalog's language: an element's
+/// `data-t` key gives its text, `data-t-alt` its `alt`, `data-t-label` its `aria-label`; and
+/// `lang` on `container`, for screen readers.
+pub(crate) fn apply_texts(root: &ShadowRoot, container: &str, texts: &Catalog) {
+    for (attr, target) in [
+        ("data-t", None),
+        ("data-t-alt", Some("alt")),
+        ("data-t-label", Some("aria-label")),
+    ] {
+        let Ok(all) = root.query_selector_all(&format!("[{attr}]")) else {
+            continue;
+        };
+        for e in (0..all.length())
+            .filter_map(|i| all.item(i))
+            .filter_map(|n| n.dyn_into::<Element>().ok())
+        {
+            let Some(key) = e.get_attribute(attr) else {
+                continue;
+            };
+            match target {
+                None => e.set_text_content(Some(texts.get(&key))),
+                Some(a) => {
+                    let _ = e.set_attribute(a, texts.get(&key));
+                }
+            }
+        }
+    }
+    if let Some(c) = el(root, container) {
+        let _ = c.set_attribute("lang", texts.lang().code());
+    }
 }
 
 /// The light theme's defaults, each overridden by its `--latchkey-*` property. Every pair

@@ -39,21 +39,30 @@ pub fn version() -> String {
     latchkey_core::VERSION.to_owned()
 }
 
+/// The texts in `lang` (`en`, `fr`, `de`, `es`; English for anything else).
+fn texts(lang: Option<String>) -> latchkey_core::browser::i18n::Catalog {
+    use latchkey_core::browser::i18n::{Catalog, Lang};
+    Catalog::new(Lang::pick(lang.as_deref()))
+}
+
 /// A stored failure reason in plain words (`bad_password` → "wrong password"), as
 /// `<latchkey-profile>` says it: for pages that show login records themselves.
 #[wasm_bindgen(js_name = failureText)]
-pub fn failure_text(reason: &str) -> String {
-    latchkey_core::browser::profile::failure_text(reason).to_owned()
+pub fn failure_text(reason: &str, lang: Option<String>) -> String {
+    let key = latchkey_core::browser::profile::failure_key(reason);
+    texts(lang).get(key).to_owned()
 }
 
 /// A login method in plain words (`magic_code` → "an email code").
 #[wasm_bindgen(js_name = methodText)]
-pub fn method_text(method: &str) -> String {
-    latchkey_core::browser::profile::method_text(method).to_owned()
+pub fn method_text(method: &str, lang: Option<String>) -> String {
+    let key = latchkey_core::browser::profile::method_key(method);
+    texts(lang).get(key).to_owned()
 }
 
 /// A risk signal's badge (`impossible_travel` → "Impossible travel"), or null.
 #[wasm_bindgen(js_name = flagText)]
-pub fn flag_text(flag: &str) -> Option<String> {
-    latchkey_core::browser::profile::flag_text(flag).map(str::to_owned)
+pub fn flag_text(flag: &str, lang: Option<String>) -> Option<String> {
+    let key = latchkey_core::browser::profile::flag_key(flag)?;
+    Some(texts(lang).get(key).to_owned())
 }

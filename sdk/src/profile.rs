@@ -6,13 +6,14 @@
 //!
 //! Attributes: `client-id` (required), `base-url` (defaults to the page's origin),
 //! `page-size` (history entries per page, 1 to 100, default 10), `theme` (`light`, `dark`,
-//! `auto`). Children are shown after its sections (a page's own passkey and MFA settings).
+//! `auto`), `lang` and `texts` (as `<latchkey-login>`'s). Children are shown after its sections (a page's own passkey and MFA settings).
 //! It themes like `<latchkey-login>` (`--latchkey-*`, plus `--latchkey-muted`). The words and
 //! the markup are `latchkey_core::browser::profile`'s; only the DOM and the calls are here.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use latchkey_core::browser::i18n::Catalog;
 use latchkey_core::browser::profile::{
     history_html, page_text, session_html, sort_sessions, Client as Seen, HistoryEntry, Locale,
     SessionCard, TABS,
@@ -22,12 +23,14 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, ShadowRoot};
 
 use crate::client::{text_field, Client};
-use crate::element::{define, el, set_text, toggle};
+use crate::element::{apply_texts, catalog, define, el, set_text, toggle};
 use crate::error::SdkError;
 
 pub const TAG: &str = "latchkey-profile";
 
 const DEFAULT_PAGE: u32 = 10;
+
+const LOADING: &str = "profile.loading";
 
 #[wasm_bindgen(inline_js = "export function date_time(ms, lang) {
   return new Date(ms).toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'short' });
@@ -44,26 +47,29 @@ extern "C" {
     fn region(code: &str, lang: &str) -> String;
 }
 
-/// The browser's `Intl`, which costs the `.wasm` nothing.
-struct Intl(&'static str);
+/// The browser's `Intl` (which costs the `.wasm` nothing) in the element's language, and its
+/// texts.
+#[derive(Default)]
+struct Intl(Catalog);
 
 impl Locale for Intl {
     fn date_time(&self, ms: f64) -> String {
-        date_time(ms, self.0)
+        date_time(ms, self.0.lang().code())
     }
     fn relative(&self, value: i64, unit: &str) -> String {
-        relative(value as f64, unit, self.0)
+        relative(value as f64, unit, self.0.lang().code())
     }
     fn region(&self, code: &str) -> String {
-        region(code, self.0)
+        region(code, self.0.lang().code())
+    }
+    fn texts(&self) -> &Catalog {
+        &self.0
     }
 }
 
-const LOCALE: Intl = Intl("en");
-
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** `<latchkey-profile client-id="…" base-url="…" page-size="10" theme="light|dark|auto">`, defined by `init()`. */
+/** `<latchkey-profile client-id="…" base-url="…" page-size="10" theme="light|dark|auto" lang="en|fr|de|es" texts='{"history.title":"…"}'>`, defined by `init()`. */
 export interface LatchkeyProfileElement extends HTMLElement {}
 declare global {
   interface HTMLElementTagNameMap { "latchkey-profile": LatchkeyProfileElement }
@@ -103,30 +109,30 @@ nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;justify-content:sp
 [hidden]{display:none!important}
 @container (max-width:600px){table,tbody,tr,td{display:block}thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}tr{border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.5rem);padding:.5rem .75rem;margin-bottom:.5rem}td{border:0;padding:.25rem 0}td::before{content:attr(data-label);display:block;font-size:.8rem;color:var(--lk-muted)}}
 </style>
-<p part="status" id="state" role="status" aria-live="polite">Loading…</p>
+<p part="status" id="state" role="status" aria-live="polite"></p>
 <p part="error" id="error" role="alert" hidden></p>
-<button part="button retry" class="alt" id="retry" type="button" hidden>Try again</button>
+<button part="button retry" class="alt" id="retry" type="button" data-t="retry" hidden></button>
 <div id="main" hidden>
 <section part="section" aria-labelledby="s-title">
-<h2 id="s-title" tabindex="-1">Where you're signed in</h2>
-<p id="s-note" class="muted">Sign out any session you don't recognise, then change your password.</p>
+<h2 id="s-title" tabindex="-1" data-t="sessions.title"></h2>
+<p id="s-note" class="muted" data-t="sessions.note"></p>
 <ul id="sessions"></ul>
 <div class="actions">
-<button part="button" class="alt" id="others" type="button" hidden>Sign out all other devices</button>
-<span id="others-ask" class="actions" role="group" aria-labelledby="others-q" hidden><span id="others-q">Sign out every other device? This one stays signed in.</span><button id="others-yes" type="button">Sign out others</button><button class="alt" id="others-no" type="button">Cancel</button></span>
+<button part="button" class="alt" id="others" type="button" data-t="sessions.others" hidden></button>
+<span id="others-ask" class="actions" role="group" aria-labelledby="others-q" hidden><span id="others-q" data-t="sessions.others_confirm"></span><button id="others-yes" type="button" data-t="sessions.others_yes"></button><button class="alt" id="others-no" type="button" data-t="cancel"></button></span>
 </div>
 </section>
 <section part="section" aria-labelledby="h-title">
-<h2 id="h-title">Login history</h2>
-<div role="tablist" aria-label="Which sign-ins" id="tabs">"#,
-    r#"<button role="tab" id="tab-0" data-tab="0" aria-selected="true" aria-controls="panel" type="button">All</button>"#,
-    r#"<button role="tab" id="tab-1" data-tab="1" aria-selected="false" aria-controls="panel" tabindex="-1" type="button">Successful</button>"#,
-    r#"<button role="tab" id="tab-2" data-tab="2" aria-selected="false" aria-controls="panel" tabindex="-1" type="button">Failed</button>"#,
+<h2 id="h-title" data-t="history.title"></h2>
+<div role="tablist" data-t-label="history.tabs" id="tabs">"#,
+    r#"<button role="tab" id="tab-0" data-tab="0" aria-selected="true" aria-controls="panel" type="button" data-t="history.all"></button>"#,
+    r#"<button role="tab" id="tab-1" data-tab="1" aria-selected="false" aria-controls="panel" tabindex="-1" type="button" data-t="history.success"></button>"#,
+    r#"<button role="tab" id="tab-2" data-tab="2" aria-selected="false" aria-controls="panel" tabindex="-1" type="button" data-t="history.failure"></button>"#,
     r#"</div>
 <div id="panel" role="tabpanel" aria-labelledby="tab-0">
-<table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Where</th><th scope="col">Device</th></tr></thead><tbody id="history"></tbody></table>
+<table><thead><tr><th scope="col" data-t="history.when"></th><th scope="col" data-t="history.what"></th><th scope="col" data-t="history.where"></th><th scope="col" data-t="history.device"></th></tr></thead><tbody id="history"></tbody></table>
 </div>
-<nav aria-label="Login history pages"><button part="button" class="alt" id="newer" type="button">Newer</button><span id="page" aria-live="polite"></span><button part="button" class="alt" id="older" type="button">Older</button></nav>
+<nav data-t-label="history.pages"><button part="button" class="alt" id="newer" type="button" data-t="history.newer"></button><span id="page" aria-live="polite"></span><button part="button" class="alt" id="older" type="button" data-t="history.older"></button></nav>
 </section>
 <slot></slot>
 </div>"#
@@ -135,7 +141,7 @@ nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;justify-content:sp
 /// Defines `<latchkey-profile>` (once; called when the module is initialised).
 pub fn define_element() {
     let make = Closure::<dyn Fn(HtmlElement) -> JsValue>::new(|host| Profile::new(host).into());
-    let observed = ["client-id", "base-url", "page-size"]
+    let observed = ["client-id", "base-url", "page-size", "lang", "texts"]
         .map(JsValue::from)
         .to_vec();
     define(TAG, observed, &make.into_js_value());
@@ -166,6 +172,8 @@ struct State {
     /// Bumped when the user signs out: an answer to a call made before is dropped, so one
     /// person's activity never reappears for the next.
     epoch: Cell<u32>,
+    /// The element's language and words.
+    locale: RefCell<Intl>,
 }
 
 /// One element's profile (internal: created by the element itself).
@@ -260,6 +268,15 @@ impl State {
             .set_attribute("aria-busy", if on { "true" } else { "false" });
     }
 
+    /// The text of `key` with its placeholders filled, in the element's language.
+    fn text(&self, key: &str, vars: &[(&str, &str)]) -> String {
+        self.locale.borrow().0.fill(key, vars)
+    }
+
+    fn say(&self, id: &str, key: &str) {
+        set_text(&self.root, id, self.locale.borrow().0.get(key));
+    }
+
     fn show_error(&self, message: &str, retry: bool) {
         set_text(&self.root, "error", message);
         toggle(el(&self.root, "error"), "hidden", message.is_empty());
@@ -279,11 +296,7 @@ impl State {
         *self.confirming.borrow_mut() = None;
         self.offset.set(0);
         self.show_error("", false);
-        set_text(
-            &self.root,
-            "state",
-            "Sign in to see where you're signed in and your login history.",
-        );
+        self.say("state", "profile.signed_out");
         self.sessions.borrow_mut().clear();
     }
 
@@ -294,10 +307,8 @@ impl State {
             self.signed_out();
         } else {
             set_text(&self.root, "state", "");
-            self.show_error(
-                &format!("Could not load your account's activity: {}", e.message),
-                true,
-            );
+            let text = self.text("profile.load_failed", &[("message", &e.message)]);
+            self.show_error(&text, true);
         }
     }
 
@@ -305,13 +316,14 @@ impl State {
         let now = js_sys::Date::now();
         let confirming = self.confirming.borrow();
         let sessions = self.sessions.borrow();
+        let locale = self.locale.borrow();
         let html: String = sessions
             .iter()
             .map(|s| {
                 session_html(
                     s,
                     now,
-                    &LOCALE,
+                    &*locale,
                     confirming.as_deref() == Some(s.id.as_str()),
                 )
             })
@@ -366,6 +378,18 @@ impl State {
 
     /// Follows the attributes: a new client when `client-id` or `base-url` changed.
     fn sync(self: &Rc<Self>) {
+        let texts = catalog(&self.host, TAG);
+        if texts != self.locale.borrow().0 {
+            apply_texts(&self.root, "main", &texts);
+            let loading = el(&self.root, "state")
+                .and_then(|e| e.text_content())
+                .is_some_and(|t| t == self.locale.borrow().0.get(LOADING));
+            if loading {
+                set_text(&self.root, "state", texts.get(LOADING));
+            }
+            self.locale.borrow_mut().0 = texts;
+            self.render_sessions();
+        }
         let client_id = self.host.get_attribute("client-id").unwrap_or_default();
         let base_url = self.host.get_attribute("base-url").unwrap_or_default();
         let same =
@@ -399,7 +423,8 @@ impl State {
             }
             Err(_) => {
                 self.signed_out();
-                self.show_error("This profile is missing its client-id.", false);
+                let text = self.text("profile.no_client", &[]);
+                self.show_error(&text, false);
                 set_text(&self.root, "state", "");
             }
         }
@@ -476,7 +501,7 @@ fn load_history(st: &Rc<State>) {
         let now = js_sys::Date::now();
         let html: String = items
             .iter()
-            .map(|v| history_html(&entry_of(&v), now, &LOCALE))
+            .map(|v| history_html(&entry_of(&v), now, &*st.locale.borrow()))
             .collect();
         if let Some(body) = el(&st.root, "history") {
             body.set_inner_html(&html);
@@ -486,7 +511,12 @@ fn load_history(st: &Rc<State>) {
         set_text(
             &st.root,
             "page",
-            &page_text(offset, items.length() as usize, total),
+            &page_text(
+                offset,
+                items.length() as usize,
+                total,
+                &st.locale.borrow().0,
+            ),
         );
         let newer = el(&st.root, "newer");
         toggle(newer, "disabled", offset == 0);
@@ -607,7 +637,7 @@ fn revoke(st: &Rc<State>, id: String) {
             .borrow()
             .iter()
             .find(|s| s.id == id)
-            .map(|s| s.client.device_text())
+            .map(|s| s.client.device_text(&st.locale.borrow().0))
             .unwrap_or_default();
         let done = client.delete("/api/v1/auth/sessions/", &id).await;
         if st.epoch.get() != epoch {
@@ -616,8 +646,10 @@ fn revoke(st: &Rc<State>, id: String) {
         *st.confirming.borrow_mut() = None;
         // Gone either way: revoked now, or already (404).
         let outcome = match done {
-            Ok(()) => Ok(format!("Signed out {name}.")),
-            Err(e) if e.status == 404 => Ok(format!("{name} was already signed out.")),
+            Ok(()) => Ok(st.text("sessions.signed_out", &[("name", &name)])),
+            Err(e) if e.status == 404 => {
+                Ok(st.text("sessions.already_signed_out", &[("name", &name)]))
+            }
             Err(e) => Err(e),
         };
         match outcome {
@@ -643,7 +675,11 @@ fn revoke(st: &Rc<State>, id: String) {
             Err(e) => {
                 st.render_sessions();
                 st.focus_button("data-revoke", &id);
-                st.show_error(&format!("Could not sign out {name}: {}", e.message), false);
+                let text = st.text(
+                    "sessions.sign_out_failed",
+                    &[("name", &name), ("message", &e.message)],
+                );
+                st.show_error(&text, false);
             }
         }
     });
@@ -664,8 +700,8 @@ fn revoke_others(st: &Rc<State>) {
             Ok(v) => {
                 let n = get(&v, "revoked").as_f64().unwrap_or(0.0) as u64;
                 let text = match n {
-                    1 => "Signed out 1 other device.".to_owned(),
-                    n => format!("Signed out {n} other devices."),
+                    1 => st.text("sessions.others_done_one", &[]),
+                    n => st.text("sessions.others_done", &[("n", &n.to_string())]),
                 };
                 set_text(&st.root, "state", &text);
                 match load_sessions(&st, &client, epoch).await {
@@ -677,10 +713,8 @@ fn revoke_others(st: &Rc<State>) {
             Err(e) => {
                 st.render_sessions();
                 st.focus("#others");
-                st.show_error(
-                    &format!("Could not sign out the other devices: {}", e.message),
-                    false,
-                );
+                let text = st.text("sessions.others_failed", &[("message", &e.message)]);
+                st.show_error(&text, false);
             }
         }
     });
@@ -696,6 +730,8 @@ impl Profile {
             return Profile { state: None };
         };
         root.set_inner_html(TEMPLATE);
+        apply_texts(&root, "main", &Catalog::default());
+        set_text(&root, "state", Catalog::default().get(LOADING));
         let state = Rc::new(State {
             host,
             root,
@@ -708,6 +744,7 @@ impl Profile {
             total: Cell::new(0),
             asked: Cell::new(0),
             epoch: Cell::new(0),
+            locale: RefCell::new(Intl::default()),
         });
         let handlers: [(&str, &str, Handler); 2] =
             [("click", "", on_click), ("keydown", "tabs", on_key)];

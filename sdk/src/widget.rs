@@ -2,7 +2,8 @@
 //!
 //! Attributes: `client-id` (required), `base-url` (defaults to the page's origin), `mode`
 //! (`login` or `signup`), `redirect-url`, `theme` (`light`, `dark`, or `auto` to follow the
-//! system). A `slot="logo"` child is shown above the title, and the application's name below
+//! system), `lang` (`en`, `fr`, `de`, `es`; else the page's language, else the browser's) and
+//! `texts` (a JSON object of the page's own words by key, `latchkey_core::browser::i18n`). A `slot="logo"` child is shown above the title, and the application's name below
 //! it. It renders into its own shadow root, so the page's styles cannot break it; pages
 //! theme it with CSS custom properties (`--latchkey-accent`, `--latchkey-accent-fg`,
 //! `--latchkey-input-bg`, ...) and
@@ -20,6 +21,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use latchkey_core::browser::i18n::Catalog;
 use latchkey_core::browser::login_form::{
     check, check_address, check_code, check_email_code, check_new_password, check_phone, explain,
     is_setup_error, texts, Field, Mode, Offer,
@@ -29,7 +31,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
 
 use crate::client::Client;
-use crate::element::{define, el, set_text, toggle};
+use crate::element::{apply_texts, catalog, define, el, set_text, toggle};
 use crate::error::SdkError;
 
 pub const TAG: &str = "latchkey-login";
@@ -55,7 +57,7 @@ extern "C" {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** `<latchkey-login client-id="…" base-url="…" mode="login|signup" redirect-url="…" theme="light|dark|auto">`, defined by `init()`. */
+/** `<latchkey-login client-id="…" base-url="…" mode="login|signup" redirect-url="…" theme="light|dark|auto" lang="en|fr|de|es" texts='{"login.title":"…"}'>`, defined by `init()`. */
 export interface LatchkeyLoginElement extends HTMLElement {}
 export interface LatchkeyLoginDetail { user: LatchkeyUser; mode: "login" | "signup"; method: "password" | "passkey" }
 export interface LatchkeyErrorDetail { code: string; message: string; status: number }
@@ -100,45 +102,45 @@ p{margin:0}
 <form part="form" id="form" novalidate aria-labelledby="title">
 <slot name="logo"></slot>
 <hgroup><h2 part="title" id="title"></h2><p part="subtitle" id="app-name" hidden></p></hgroup>
-<label part="label" id="name-row">Name <input part="input" id="name" autocomplete="name"></label>
+<label part="label" id="name-row"><span data-t="field.name"></span> <input part="input" id="name" autocomplete="name"></label>
 <label part="label" id="login-row"><span id="login-label"></span> <input part="input" id="login" autocomplete="username" autocapitalize="none" autocorrect="off" spellcheck="false" aria-describedby="error" required></label>
-<div class="row" id="password-row"><label part="label" for="password">Password</label><input part="input" id="password" type="password" aria-describedby="error" required><button part="link" class="link reveal" id="reveal" type="button" aria-controls="password">Show password</button></div>
+<div class="row" id="password-row"><label part="label" for="password" data-t="field.password"></label><input part="input" id="password" type="password" aria-describedby="error" required><button part="link" class="link reveal" id="reveal" type="button" aria-controls="password" data-t="password.show"></button></div>
 <div id="mfa" role="group" aria-labelledby="mfa-prompt" hidden>
 <p id="mfa-prompt"></p>
-<img id="qr" alt="QR code to scan with an authenticator app" width="180" height="180" hidden>
-<p id="secret-row" hidden>Or type this key: <code id="secret"></code></p>
+<img id="qr" alt="" data-t-alt="mfa.qr_alt" width="180" height="180" hidden>
+<p id="secret-row" hidden><span data-t="mfa.type_key"></span> <code id="secret"></code></p>
 <label part="label"><span id="code-label"></span> <input part="input" id="code" autocomplete="one-time-code" aria-describedby="error"></label>
-<label part="label" id="trust-row"><input type="checkbox" id="trust"> Don't ask again on this device</label>
+<label part="label" id="trust-row"><input type="checkbox" id="trust"> <span data-t="mfa.trust"></span></label>
 <p><button part="link" class="link" id="use-backup" type="button"></button></p>
 </div>
 <div id="emailed" role="group" aria-labelledby="emailed-prompt" hidden>
 <p id="emailed-prompt"></p>
-<label part="label" id="emailed-code-row">Sign-in code <input part="input" id="emailed-code" inputmode="numeric" autocomplete="one-time-code" maxlength="7" aria-describedby="error"></label>
+<label part="label" id="emailed-code-row"><span data-t="field.email_code"></span> <input part="input" id="emailed-code" inputmode="numeric" autocomplete="one-time-code" maxlength="7" aria-describedby="error"></label>
 <p><button part="link" class="link" id="resend" type="button"></button></p>
-<p><button part="link" class="link" id="back" type="button">Back to sign in</button></p>
+<p><button part="link" class="link" id="back" type="button" data-t="back"></button></p>
 </div>
 <div id="change" class="row" hidden>
-<p id="change-prompt">Your password must be changed before you sign in. Choose a new one: this also signs you out everywhere else.</p>
-<label part="label" for="new-password">New password</label><input part="input" id="new-password" type="password" autocomplete="new-password" aria-describedby="change-prompt error">
-<p><button part="link" class="link" id="change-back" type="button">Back to sign in</button></p>
+<p id="change-prompt" data-t="change.prompt"></p>
+<label part="label" for="new-password" data-t="field.new_password"></label><input part="input" id="new-password" type="password" autocomplete="new-password" aria-describedby="change-prompt error">
+<p><button part="link" class="link" id="change-back" type="button" data-t="back"></button></p>
 </div>
-<p id="codes-row" hidden>Save these backup codes somewhere safe. Each works once, if you lose your phone:</p>
+<p id="codes-row" data-t="mfa.save_codes" hidden></p>
 <ul id="codes" hidden></ul>
 <div id="done" hidden>
 <p id="done-who"></p>
-<button part="button continue" id="continue" type="button">Continue</button>
-<button part="button sign-out" class="alt" id="sign-out" type="button">Sign out</button>
+<button part="button continue" id="continue" type="button" data-t="done.continue"></button>
+<button part="button sign-out" class="alt" id="sign-out" type="button" data-t="sign_out"></button>
 </div>
 <p part="error" id="error" role="alert" aria-live="assertive"></p>
 <p part="status" id="status" role="status" aria-live="polite"></p>
-<button part="button retry" class="alt" id="retry" type="button" hidden>Try again</button>
+<button part="button retry" class="alt" id="retry" type="button" data-t="retry" hidden></button>
 <button part="button" id="submit" type="submit"></button>
-<button part="button passkey" class="alt" id="passkey" type="button" hidden>Sign in with a passkey</button>
-<button part="button email-code" class="alt" id="email-code" type="button" hidden>Email me a sign-in code</button>
-<button part="button magic-link" class="alt" id="magic-link" type="button" hidden>Email me a sign-in link</button>
-<button part="button sms-code" class="alt" id="sms-code" type="button" hidden>Text me a sign-in code</button>
-<p id="offer" hidden><button part="link" class="link" id="create-passkey" type="button">Create a passkey to sign in faster next time</button></p>
-<p id="forgot-row" hidden><button part="link" class="link" id="forgot" type="button">Forgot password?</button></p>
+<button part="button passkey" class="alt" id="passkey" type="button" data-t="passkey.sign_in" hidden></button>
+<button part="button email-code" class="alt" id="email-code" type="button" data-t="send.email_code" hidden></button>
+<button part="button magic-link" class="alt" id="magic-link" type="button" data-t="send.magic_link" hidden></button>
+<button part="button sms-code" class="alt" id="sms-code" type="button" data-t="send.sms_code" hidden></button>
+<p id="offer" hidden><button part="link" class="link" id="create-passkey" type="button" data-t="passkey.offer"></button></p>
+<p id="forgot-row" hidden><button part="link" class="link" id="forgot" type="button" data-t="forgot"></button></p>
 <p id="switch-row"><span id="switch-text"></span> <button part="link" class="link" id="switch" type="button"></button></p>
 </form>"#
 );
@@ -146,7 +148,7 @@ p{margin:0}
 /// Defines `<latchkey-login>` (once; called when the module is initialised).
 pub fn define_element() {
     let make = Closure::<dyn Fn(HtmlElement) -> JsValue>::new(|host| Widget::new(host).into());
-    let observed = ["client-id", "base-url", "mode"]
+    let observed = ["client-id", "base-url", "mode", "lang", "texts"]
         .map(JsValue::from)
         .to_vec();
     define(TAG, observed, &make.into_js_value());
@@ -179,6 +181,10 @@ struct State {
     emailed_to: RefCell<String>,
     /// Seconds before another code or link may be asked for.
     resend_in: Cell<u32>,
+    /// The application's name, once its settings came.
+    app_name: RefCell<String>,
+    /// The words, in the element's language.
+    texts: RefCell<Catalog>,
 }
 
 /// Where the form is.
@@ -241,6 +247,7 @@ impl State {
     fn render(&self) {
         let mode = self.mode.get();
         let t = texts(mode);
+        let tx = self.texts.borrow();
         let r = &self.root;
         let step = self.step.get();
         let emailed = step.emailed();
@@ -251,20 +258,20 @@ impl State {
         set_text(
             r,
             "title",
-            match step {
-                Step::Code | Step::Backup => "Two-step verification",
-                Step::EmailCode | Step::SmsCode => "Enter your code",
-                Step::LinkSent | Step::ResetSent => "Check your email",
-                Step::SignedIn => "You're signed in",
-                Step::ChangePassword => "Choose a new password",
+            tx.get(match step {
+                Step::Code | Step::Backup => "step.mfa",
+                Step::EmailCode | Step::SmsCode => "step.code",
+                Step::LinkSent | Step::ResetSent => "step.check_email",
+                Step::SignedIn => "step.signed_in",
+                Step::ChangePassword => "step.change",
                 Step::Credentials => t.title,
-            },
+            }),
         );
-        set_text(r, "login-label", t.login_label);
+        set_text(r, "login-label", tx.get(t.login_label));
         let (submit, busy) = if changing {
-            ("Change password and sign in", "Changing…")
+            ("change.submit", "change.busy")
         } else if second {
-            ("Verify", "Verifying…")
+            ("verify.submit", "verify.busy")
         } else {
             (t.submit, t.busy)
         };
@@ -273,14 +280,10 @@ impl State {
             r,
             "emailed-prompt",
             &match step {
-                Step::EmailCode => format!("We sent a 6-digit code to {to}. It works for 10 minutes."),
-                Step::SmsCode => format!("We texted a 6-digit code to {to}. It works for 10 minutes."),
-                Step::LinkSent => format!(
-                    "We sent a sign-in link to {to}. Open it on this device or any other: this page signs you in by itself. It works for 15 minutes."
-                ),
-                Step::ResetSent => format!(
-                    "If an account has the address {to}, we sent it a link to choose a new password. It works for 30 minutes."
-                ),
+                Step::EmailCode => tx.fill("sent.email_code", &[("to", &to)]),
+                Step::SmsCode => tx.fill("sent.sms_code", &[("to", &to)]),
+                Step::LinkSent => tx.fill("sent.magic_link", &[("to", &to)]),
+                Step::ResetSent => tx.fill("sent.reset", &[("to", &to)]),
                 _ => String::new(),
             },
         );
@@ -295,11 +298,11 @@ impl State {
             r,
             "resend",
             &if wait > 0 {
-                format!("You can ask again in {wait} s")
+                tx.fill("resend.wait", &[("wait", &wait.to_string())])
             } else if matches!(step, Step::LinkSent | Step::ResetSent) {
-                "Send another link".to_owned()
+                tx.get("resend.link").to_owned()
             } else {
-                "Send another code".to_owned()
+                tx.get("resend.code").to_owned()
             },
         );
         toggle(el(r, "resend"), "disabled", wait > 0 || self.busy.get());
@@ -320,9 +323,23 @@ impl State {
             "hidden",
             !(offer_now.sms_code && login_mode) || second,
         );
-        set_text(r, "submit", if self.busy.get() { busy } else { submit });
-        set_text(r, "switch-text", t.switch_prompt);
-        set_text(r, "switch", t.switch_action);
+        set_text(
+            r,
+            "submit",
+            tx.get(if self.busy.get() { busy } else { submit }),
+        );
+        set_text(r, "switch-text", tx.get(t.switch_prompt));
+        set_text(r, "switch", tx.get(t.switch_action));
+        let app = self.app_name.borrow();
+        set_text(
+            r,
+            "app-name",
+            &if app.is_empty() {
+                String::new()
+            } else {
+                tx.fill("app.continue_to", &[("name", &app)])
+            },
+        );
         toggle(el(r, "name-row"), "hidden", !t.show_name || second);
         let offer = self.offer.get();
         let password = offer.password || mode == Mode::SignUp;
@@ -334,10 +351,7 @@ impl State {
             (!password && !second) || matches!(step, Step::LinkSent | Step::ResetSent) || done,
         );
         toggle(el(r, "done"), "hidden", !done);
-        let named = el(r, "app-name")
-            .and_then(|e| e.text_content())
-            .is_some_and(|t| !t.is_empty());
-        toggle(el(r, "app-name"), "hidden", done || !named);
+        toggle(el(r, "app-name"), "hidden", done || app.is_empty());
         toggle(el(r, "change"), "hidden", !changing);
         toggle(
             el(r, "forgot-row"),
@@ -356,23 +370,31 @@ impl State {
         set_text(
             r,
             "mfa-prompt",
-            if enrolling {
-                "This application requires two-step verification. Scan the QR code with an authenticator app, then enter the 6-digit code it shows."
+            tx.get(if enrolling {
+                "mfa.enroll_prompt"
             } else if backup {
-                "Enter one of the backup codes you saved when you set up two-step verification."
+                "mfa.backup_prompt"
             } else {
-                "Enter the 6-digit code from your authenticator app."
-            },
+                "mfa.code_prompt"
+            }),
         );
-        set_text(r, "code-label", if backup { "Backup code" } else { "Code" });
+        set_text(
+            r,
+            "code-label",
+            tx.get(if backup {
+                "mfa.backup_label"
+            } else {
+                "mfa.code_label"
+            }),
+        );
         set_text(
             r,
             "use-backup",
-            if backup {
-                "Use a code from your authenticator app"
+            tx.get(if backup {
+                "mfa.use_app"
             } else {
-                "Use a backup code instead"
-            },
+                "mfa.use_backup"
+            }),
         );
         toggle(el(r, "use-backup"), "hidden", enrolling);
         toggle(el(r, "trust-row"), "hidden", enrolling);
@@ -401,6 +423,17 @@ impl State {
             "aria-busy",
             self.busy.get() || self.loading.get(),
         );
+    }
+
+    /// Shows the text of `key` as the error (see [`State::show_error`]).
+    fn say_error(&self, key: &str, field: Option<Field>) {
+        let tx = self.texts.borrow();
+        self.show_error(tx.get(key), field);
+    }
+
+    /// The text of `key`, in the element's language.
+    fn say(&self, id: &str, key: &str) {
+        set_text(&self.root, id, self.texts.borrow().get(key));
     }
 
     fn show_error(&self, message: &str, field: Option<Field>) {
@@ -453,8 +486,8 @@ impl State {
                 &format!("<latchkey-login>: {}: {}", e.code, e.message).into(),
             );
         }
-        let (message, field) = explain(&e.code);
-        self.show_error(message, field);
+        let (key, field) = explain(&e.code);
+        self.say_error(key, field);
         let detail = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&detail, &"code".into(), &e.code.as_str().into());
         let _ = js_sys::Reflect::set(&detail, &"message".into(), &e.message.as_str().into());
@@ -467,13 +500,12 @@ impl State {
         if let Some(p) = input(&self.root, "password") {
             p.set_type(if shown { "text" } else { "password" });
         }
-        set_text(
-            &self.root,
+        self.say(
             "reveal",
             if shown {
-                "Hide password"
+                "password.hide"
             } else {
-                "Show password"
+                "password.show"
             },
         );
     }
@@ -499,7 +531,8 @@ impl State {
             .unwrap_or_default();
         self.step.set(Step::SignedIn);
         set_text(&self.root, "status", "");
-        set_text(&self.root, "done-who", &format!("Signed in as {who}."));
+        let said = self.texts.borrow().fill("done.who", &[("who", &who)]);
+        set_text(&self.root, "done-who", &said);
         self.render();
         let offer = by_password && self.offer.get().offers_passkey_creation(mode);
         toggle(el(&self.root, "offer"), "hidden", !offer);
@@ -655,6 +688,14 @@ impl State {
 
     /// Follows the attributes: a new client when `client-id` or `base-url` changed.
     fn sync(self: &Rc<Self>) {
+        let texts = catalog(&self.host, TAG);
+        if texts != *self.texts.borrow() {
+            apply_texts(&self.root, "form", &texts);
+            *self.texts.borrow_mut() = texts;
+            // The words that depend on the state follow in `render`.
+            let shown = input(&self.root, "password").is_some_and(|p| p.type_() == "text");
+            self.reveal_password(shown);
+        }
         self.mode
             .set(Mode::parse(self.host.get_attribute("mode").as_deref()));
         let client_id = self.host.get_attribute("client-id").unwrap_or_default();
@@ -667,7 +708,7 @@ impl State {
             self.stop_autofill();
             self.offer.set(Offer::default());
             self.loading.set(false);
-            set_text(&self.root, "app-name", "");
+            self.app_name.borrow_mut().clear();
             // An error, or a signed-in state, of the old attributes is stale now.
             self.show_error("", None);
             // So is any step past the first (a code, a change id): it was another client's.
@@ -691,23 +732,12 @@ impl State {
                             Ok(settings) => {
                                 let offer =
                                     Offer::new(&settings.methods, Client::passkeys_supported());
-                                set_text(
-                                    &st.root,
-                                    "app-name",
-                                    &if settings.name.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!("to continue to {}", settings.name)
-                                    },
-                                );
+                                *st.app_name.borrow_mut() = settings.name.clone();
                                 st.offer.set(offer);
                                 if offer.usable(Mode::Login) {
                                     st.show_error("", None);
                                 } else {
-                                    st.show_error(
-                                        "This application offers no way in that this form can show yet.",
-                                        None,
-                                    );
+                                    st.say_error("setup.no_method", None);
                                 }
                                 resume(&st, &c);
                                 if offer.passkey {
@@ -724,7 +754,7 @@ impl State {
                         st.render();
                     });
                 }
-                Err(_) => self.show_error("This sign-in form is missing its client-id.", None),
+                Err(_) => self.say_error("setup.no_client", None),
             }
         }
         self.render();
@@ -772,7 +802,7 @@ fn on_submit(st: &Rc<State>, e: web_sys::Event) {
     let (login, password, name) = (value("login"), value("password"), value("name"));
     let mode = st.mode.get();
     if let Err((field, message)) = check(mode, &login, &password) {
-        st.show_error(message, Some(field));
+        st.say_error(message, Some(field));
         return;
     }
     st.show_error("", None);
@@ -812,7 +842,7 @@ fn on_new_password(st: &Rc<State>) {
         .map(|i| i.value())
         .unwrap_or_default();
     if let Err(message) = check_new_password(&password) {
-        st.show_error(message, Some(Field::Password));
+        st.say_error(message, Some(Field::Password));
         return;
     }
     let login = input(&st.root, "login")
@@ -840,10 +870,7 @@ fn on_new_password(st: &Rc<State>) {
                 st.render();
                 st.fail(&e);
                 if spent {
-                    st.show_error(
-                        "Your password was changed, but signing in failed. Sign in with your new password.",
-                        Some(Field::Password),
-                    );
+                    st.say_error("change.sign_in_failed", Some(Field::Password));
                 } else if let Some(i) = input(&st.root, "password") {
                     let _ = i.focus();
                 }
@@ -867,7 +894,7 @@ fn on_code(st: &Rc<State>) {
         .unwrap_or_default();
     let backup = st.step.get() == Step::Backup;
     if let Err(message) = check_code(&code, backup) {
-        st.show_error(message, Some(Field::Code));
+        st.say_error(message, Some(Field::Code));
         return;
     }
     st.show_error("", None);
@@ -987,7 +1014,7 @@ fn send_emailed(st: &Rc<State>, step: Step) {
         check_address(&address)
     };
     if let Err(message) = checked {
-        st.show_error(message, Some(Field::Login));
+        st.say_error(message, Some(Field::Login));
         return;
     }
     st.stop_autofill();
@@ -1095,7 +1122,7 @@ fn on_emailed_code(st: &Rc<State>) {
         .map(|i| i.value().trim().to_owned())
         .unwrap_or_default();
     if let Err(message) = check_email_code(&code) {
-        st.show_error(message, Some(Field::Code));
+        st.say_error(message, Some(Field::Code));
         return;
     }
     st.show_error("", None);
@@ -1227,7 +1254,7 @@ fn on_sign_out(st: &Rc<State>, _e: web_sys::Event) {
         match out {
             Ok(_) => {
                 st.show_error("", None);
-                set_text(&st.root, "status", "You are signed out.");
+                st.say("status", "done.signed_out");
                 st.dispatch("latchkey:logout", &JsValue::NULL);
                 if let Some(i) = input(&st.root, "login") {
                     let _ = i.focus();
@@ -1238,10 +1265,7 @@ fn on_sign_out(st: &Rc<State>, _e: web_sys::Event) {
             Err(_) => {
                 st.step.set(Step::SignedIn);
                 st.render();
-                st.show_error(
-                    "Could not sign out: the sign-in service did not answer. Try again.",
-                    None,
-                );
+                st.say_error("done.sign_out_failed", None);
             }
         }
     });
@@ -1288,11 +1312,7 @@ fn on_create_passkey(st: &Rc<State>, _e: web_sys::Event) {
         match result {
             Ok(_) => {
                 toggle(el(&st.root, "offer"), "hidden", true);
-                set_text(
-                    &st.root,
-                    "status",
-                    "Passkey created: next time, sign in with it.",
-                );
+                st.say("status", "passkey.created");
             }
             Err(e) => st.fail(&e),
         }
@@ -1311,6 +1331,7 @@ impl Widget {
             return Widget { state: None };
         };
         root.set_inner_html(TEMPLATE);
+        apply_texts(&root, "form", &Catalog::default());
         let state = Rc::new(State {
             host,
             root,
@@ -1326,6 +1347,8 @@ impl Widget {
             change_id: RefCell::new(String::new()),
             emailed_to: RefCell::new(String::new()),
             resend_in: Cell::new(0),
+            app_name: RefCell::new(String::new()),
+            texts: RefCell::new(Catalog::default()),
         });
         type Handler = fn(&Rc<State>, web_sys::Event);
         let handlers: [(&str, &str, Handler); 16] = [

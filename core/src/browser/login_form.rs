@@ -1,5 +1,6 @@
 //! The logic of the `<latchkey-login>` widget, apart from the DOM: its modes, what each
 //! shows, what it checks before sending, and how it words the server's errors for people.
+//! Words are keys of [`super::i18n`]'s tables, so the element says them in its language.
 
 use crate::authn::password::MIN_PASSWORD_CHARS;
 use crate::model::LoginMethod;
@@ -34,7 +35,7 @@ impl Mode {
     }
 }
 
-/// The words of one mode.
+/// The words of one mode (keys of the i18n tables) and its fields' types.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Texts {
     pub title: &'static str,
@@ -51,25 +52,25 @@ pub struct Texts {
 pub fn texts(mode: Mode) -> Texts {
     match mode {
         Mode::Login => Texts {
-            title: "Sign in",
-            login_label: "Email or username",
+            title: "login.title",
+            login_label: "login.id_label",
             login_type: "text",
             password_autocomplete: "current-password",
-            submit: "Sign in",
-            busy: "Signing in…",
-            switch_prompt: "No account yet?",
-            switch_action: "Create one",
+            submit: "login.submit",
+            busy: "login.busy",
+            switch_prompt: "login.switch_prompt",
+            switch_action: "login.switch_action",
             show_name: false,
         },
         Mode::SignUp => Texts {
-            title: "Create an account",
-            login_label: "Email",
+            title: "signup.title",
+            login_label: "signup.id_label",
             login_type: "email",
             password_autocomplete: "new-password",
-            submit: "Create account",
-            busy: "Creating your account…",
-            switch_prompt: "Already have an account?",
-            switch_action: "Sign in",
+            submit: "signup.submit",
+            busy: "signup.busy",
+            switch_prompt: "signup.switch_prompt",
+            switch_action: "signup.switch_action",
             show_name: true,
         },
     }
@@ -135,10 +136,10 @@ pub fn check_code(code: &str, backup: bool) -> Result<(), &'static str> {
         .collect();
     if backup {
         if compact.len() != 10 || !compact.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err("Enter one of your backup codes, like abcde-12345.");
+            return Err("check.backup_code");
         }
     } else if compact.len() != 6 || !compact.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("Enter the 6-digit code from your authenticator app.");
+        return Err("check.totp_code");
     }
     Ok(())
 }
@@ -147,10 +148,10 @@ pub fn check_code(code: &str, backup: bool) -> Result<(), &'static str> {
 pub fn check_address(login: &str) -> Result<(), &'static str> {
     let login = login.trim();
     if login.is_empty() {
-        return Err("Enter your email, and we will send you a code or a link.");
+        return Err("check.address_empty");
     }
     if !looks_like_email(login) {
-        return Err("Codes and links go to an email address: enter yours.");
+        return Err("check.address_not_email");
     }
     Ok(())
 }
@@ -165,7 +166,7 @@ pub fn check_phone(typed: &str) -> Result<(), &'static str> {
         .skip(1)
         .all(|c| c.is_ascii_digit() || " .-()".contains(c));
     if !t.starts_with('+') || !tidy || !(8..=15).contains(&digits) {
-        return Err("Enter your mobile number with its country code, like +1 415 555 0100.");
+        return Err("check.phone");
     }
     Ok(())
 }
@@ -174,7 +175,7 @@ pub fn check_phone(typed: &str) -> Result<(), &'static str> {
 pub fn check_email_code(code: &str) -> Result<(), &'static str> {
     let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.len() != 6 || !compact.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("Enter the 6-digit code from the email.");
+        return Err("check.email_code");
     }
     Ok(())
 }
@@ -186,25 +187,22 @@ pub fn check(mode: Mode, login: &str, password: &str) -> Result<(), (Field, &'st
         return Err((
             Field::Login,
             match mode {
-                Mode::Login => "Enter your email or username.",
-                Mode::SignUp => "Enter your email.",
+                Mode::Login => "check.login_empty",
+                Mode::SignUp => "check.email_empty",
             },
         ));
     }
     if mode == Mode::SignUp && !looks_like_email(login) {
-        return Err((Field::Login, "Enter a valid email address."));
+        return Err((Field::Login, "check.email_invalid"));
     }
     if password.is_empty() {
-        return Err((Field::Password, "Enter your password."));
+        return Err((Field::Password, "check.password_empty"));
     }
     // (`take` rather than a full count: the browser SDK then carries no fast char counter.)
     if mode == Mode::SignUp
         && password.chars().take(MIN_PASSWORD_CHARS).count() < MIN_PASSWORD_CHARS
     {
-        return Err((
-            Field::Password,
-            "Use at least 8 characters for your password.",
-        ));
+        return Err((Field::Password, "check.password_short"));
     }
     Ok(())
 }
@@ -212,10 +210,10 @@ pub fn check(mode: Mode, login: &str, password: &str) -> Result<(), (Field, &'st
 /// The new password of a required change (the server validates fully, breaches included).
 pub fn check_new_password(password: &str) -> Result<(), &'static str> {
     if password.is_empty() {
-        return Err("Choose a new password.");
+        return Err("check.new_password_empty");
     }
     if password.chars().take(MIN_PASSWORD_CHARS).count() < MIN_PASSWORD_CHARS {
-        return Err("Use at least 8 characters for your password.");
+        return Err("check.password_short");
     }
     Ok(())
 }
@@ -241,84 +239,40 @@ pub fn is_setup_error(code: &str) -> bool {
     matches!(code, "INVALID_CLIENT_ID" | "ORIGIN_NOT_ALLOWED")
 }
 
-/// How the widget words an error code for a person, and which field it points at.
+/// How the widget words an error code for a person (the key of its text), and which field
+/// it points at.
 pub fn explain(code: &str) -> (&'static str, Option<Field>) {
     match code {
-        "INVALID_CLIENT_ID" => (
-            "This sign-in form is not set up: its client-id names no application.",
-            None,
-        ),
-        "ORIGIN_NOT_ALLOWED" => (
-            "This site may not sign in to this application: its address is not among the application's allowed origins.",
-            None,
-        ),
-        "INVALID_CREDENTIALS" => (
-            "That email or password is not right.",
-            Some(Field::Password),
-        ),
-        "EMAIL_TAKEN" | "USERNAME_TAKEN" => (
-            "An account with these details exists already. Sign in instead?",
-            Some(Field::Login),
-        ),
-        "INVALID_EMAIL" => ("Enter a valid email address.", Some(Field::Login)),
-        "INVALID_PASSWORD" => (
-            "Choose a longer password (at least 8 characters).",
-            Some(Field::Password),
-        ),
-        "ACCOUNT_DISABLED" => ("This account is disabled.", None),
-        "EMAIL_NOT_VERIFIED" => (
-            "Confirm your email first: we sent a link to it. Open it, then sign in.",
-            None,
-        ),
-        "ACCOUNT_EXPIRED" => ("This account has expired.", None),
-        "PASSWORD_CHANGE_REQUIRED" => ("Your password must be changed before you sign in.", None),
-        "PASSWORD_BREACHED" => (
-            "This password appears in known data breaches. Choose another.",
-            Some(Field::Password),
-        ),
-        "INVALID_CHANGE_PASSWORD_ID" => (
-            "This password change has expired. Sign in again to start over.",
-            None,
-        ),
-        "INVALID_MFA_CODE" => (
-            "That code is not right. Check your authenticator app, or use a backup code.",
-            Some(Field::Code),
-        ),
-        "MFA_TOKEN_INVALID" => ("This sign-in has expired. Sign in again.", None),
-        "INVALID_PHONE" => (
-            "Enter your mobile number with its country code, like +1 415 555 0100.",
-            Some(Field::Login),
-        ),
-        "SMS_NOT_CONFIGURED" => ("Text messages are not set up for this application.", None),
-        "INVALID_CODE" => (
-            "That code is not right. Check the message and try again.",
-            Some(Field::Code),
-        ),
-        "CODE_EXPIRED" => ("This code or link has expired. Ask for a new one.", None),
-        "CODE_USED" => (
-            "This code or link was used already. Ask for a new one.",
-            None,
-        ),
-        "LINK_DENIED" => ("The sign-in was refused from the link in the email.", None),
+        "INVALID_CLIENT_ID" => ("error.INVALID_CLIENT_ID", None),
+        "ORIGIN_NOT_ALLOWED" => ("error.ORIGIN_NOT_ALLOWED", None),
+        "INVALID_CREDENTIALS" => ("error.INVALID_CREDENTIALS", Some(Field::Password)),
+        "EMAIL_TAKEN" | "USERNAME_TAKEN" => ("error.EMAIL_TAKEN", Some(Field::Login)),
+        "INVALID_EMAIL" => ("check.email_invalid", Some(Field::Login)),
+        "INVALID_PASSWORD" => ("error.INVALID_PASSWORD", Some(Field::Password)),
+        "ACCOUNT_DISABLED" => ("error.ACCOUNT_DISABLED", None),
+        "EMAIL_NOT_VERIFIED" => ("error.EMAIL_NOT_VERIFIED", None),
+        "ACCOUNT_EXPIRED" => ("error.ACCOUNT_EXPIRED", None),
+        "PASSWORD_CHANGE_REQUIRED" => ("error.PASSWORD_CHANGE_REQUIRED", None),
+        "PASSWORD_BREACHED" => ("error.PASSWORD_BREACHED", Some(Field::Password)),
+        "INVALID_CHANGE_PASSWORD_ID" => ("error.INVALID_CHANGE_PASSWORD_ID", None),
+        "INVALID_MFA_CODE" => ("error.INVALID_MFA_CODE", Some(Field::Code)),
+        "MFA_TOKEN_INVALID" => ("error.MFA_TOKEN_INVALID", None),
+        "INVALID_PHONE" => ("check.phone", Some(Field::Login)),
+        "SMS_NOT_CONFIGURED" => ("error.SMS_NOT_CONFIGURED", None),
+        "INVALID_CODE" => ("error.INVALID_CODE", Some(Field::Code)),
+        "CODE_EXPIRED" => ("error.CODE_EXPIRED", None),
+        "CODE_USED" => ("error.CODE_USED", None),
+        "LINK_DENIED" => ("error.LINK_DENIED", None),
         "TOO_MANY_ATTEMPTS" | "TOO_MANY_REQUESTS" | "RATE_LIMITED" => {
-            ("Too many attempts. Wait a moment and try again.", None)
+            ("error.TOO_MANY_ATTEMPTS", None)
         }
-        "NETWORK_ERROR" => (
-            "Could not reach the sign-in service. Check your connection and try again.",
-            None,
-        ),
-        "LOGIN_METHOD_DISABLED" => ("This application does not allow that way in.", None),
-        "PASSKEY_NOT_ALLOWED" => (
-            "The passkey request was dismissed or timed out. Try again, or use your password.",
-            None,
-        ),
-        "PASSKEY_REJECTED" => (
-            "That passkey was not accepted. Try another, or use your password.",
-            None,
-        ),
-        "PASSKEY_INVALID_STATE" => ("This device has a passkey for your account already.", None),
-        "PASSKEY_UNSUPPORTED" => ("This browser cannot use passkeys here.", None),
-        _ => ("Something went wrong. Please try again.", None),
+        "NETWORK_ERROR" => ("error.NETWORK_ERROR", None),
+        "LOGIN_METHOD_DISABLED" => ("error.LOGIN_METHOD_DISABLED", None),
+        "PASSKEY_NOT_ALLOWED" => ("error.PASSKEY_NOT_ALLOWED", None),
+        "PASSKEY_REJECTED" => ("error.PASSKEY_REJECTED", None),
+        "PASSKEY_INVALID_STATE" => ("error.PASSKEY_INVALID_STATE", None),
+        "PASSKEY_UNSUPPORTED" => ("error.PASSKEY_UNSUPPORTED", None),
+        _ => ("error.other", None),
     }
 }
 
@@ -373,7 +327,7 @@ mod tests {
         assert_eq!(check(Mode::Login, "ann", "short"), Ok(()));
         assert_eq!(
             check(Mode::SignUp, "ann", "long enough password"),
-            Err((Login, "Enter a valid email address."))
+            Err((Login, "check.email_invalid"))
         );
         assert_eq!(
             check(Mode::SignUp, "ann@example.com", "short")
@@ -403,14 +357,8 @@ mod tests {
         assert!(!o.usable(Mode::SignUp), "sign-up is by password");
         let o = Offer::new(&[LoginMethod::MagicLink, LoginMethod::Password], true);
         assert!(o.magic_link && o.passwordless() && !o.email_code);
-        assert_eq!(
-            check_address(""),
-            Err("Enter your email, and we will send you a code or a link.")
-        );
-        assert_eq!(
-            check_address("ann"),
-            Err("Codes and links go to an email address: enter yours.")
-        );
+        assert_eq!(check_address(""), Err("check.address_empty"));
+        assert_eq!(check_address("ann"), Err("check.address_not_email"));
         assert_eq!(check_address(" ann@example.com "), Ok(()));
         assert_eq!(check_email_code("12 34 56"), Ok(()));
         assert!(check_email_code("12345").is_err());
@@ -440,24 +388,35 @@ mod tests {
 
     #[test]
     fn test_login_form_explains_errors_without_revealing_which_part_was_wrong() {
-        let (msg, field) = explain("INVALID_CREDENTIALS");
-        assert!(!msg.contains("user") && !msg.contains("exist"), "{msg}");
+        use crate::browser::i18n::{Catalog, Lang};
+        let (key, field) = explain("INVALID_CREDENTIALS");
         assert_eq!(field, Some(Field::Password));
+        for lang in Lang::ALL {
+            let msg = Catalog::new(lang).get(key).to_lowercase();
+            for word in [
+                "user",
+                "exist",
+                "utilisateur",
+                "existe",
+                "benutzer",
+                "usuario",
+            ] {
+                assert!(!msg.contains(word), "{lang:?}: {msg}");
+            }
+        }
         assert_eq!(explain("EMAIL_TAKEN").1, Some(Field::Login));
         // The server's lockout code has its own wording.
-        assert!(explain("TOO_MANY_ATTEMPTS")
-            .0
-            .starts_with("Too many attempts"));
+        assert_eq!(explain("TOO_MANY_ATTEMPTS").0, "error.TOO_MANY_ATTEMPTS");
         assert_eq!(explain("INVALID_MFA_CODE").1, Some(Field::Code));
         assert_eq!(
-            explain("SOMETHING_NEW").0,
+            Catalog::default().get(explain("SOMETHING_NEW").0),
             "Something went wrong. Please try again."
         );
     }
 
     #[test]
     fn test_login_form_checks_a_required_new_password() {
-        assert_eq!(check_new_password(""), Err("Choose a new password."));
+        assert_eq!(check_new_password(""), Err("check.new_password_empty"));
         assert!(check_new_password("seven 7").is_err());
         // Characters, not bytes: four two-byte letters are not eight characters.
         assert!(check_new_password("éééé").is_err());
@@ -475,7 +434,10 @@ mod tests {
             assert!(is_setup_error(code));
             assert_ne!(explain(code).0, explain("SOMETHING_NEW").0, "{code}");
         }
-        assert!(explain("ORIGIN_NOT_ALLOWED").0.contains("allowed origins"));
+        let english = crate::browser::i18n::Catalog::default();
+        assert!(english
+            .get(explain("ORIGIN_NOT_ALLOWED").0)
+            .contains("allowed origins"));
         assert!(!is_setup_error("INVALID_CREDENTIALS"));
     }
 }

@@ -2,9 +2,11 @@
 //! record said in plain words (device, browser, place, failure reason, risk signals, how long
 //! ago), rendered as escaped HTML the element puts in its shadow root. What only the browser
 //! knows (the local time zone, country names, relative-time grammar) comes through [`Locale`],
-//! so everything here runs under `cargo test`.
+//! with the element's texts ([`Catalog`]), so everything here runs under `cargo test`.
 
 use std::fmt::Write;
+
+use super::i18n::Catalog;
 
 // Every stored value goes into the markup through this (content and quoted attributes alike).
 use crate::delivery::templates::escape_html as escape;
@@ -17,6 +19,8 @@ pub trait Locale {
     fn relative(&self, value: i64, unit: &str) -> String;
     /// A region's name from its ISO 3166 code; the code itself when unknown.
     fn region(&self, code: &str) -> String;
+    /// The element's texts, in its language.
+    fn texts(&self) -> &Catalog;
 }
 
 /// The unit and (negative for the past) amount to say how far `then` is from `now`, both in
@@ -36,59 +40,75 @@ pub fn relative_unit(now: f64, then: f64) -> (i64, &'static str) {
     (sign * (abs / size) as i64, unit)
 }
 
-/// A login method as the history says it ("Signed in with …").
-pub fn method_text(method: &str) -> &'static str {
+/// A login method on its own (`magic_code` → "an email code"): the key of its text.
+pub fn method_key(method: &str) -> &'static str {
     match method {
-        "password" => "password",
-        "passkey" => "a passkey",
-        "magic_code" => "an email code",
-        "sms_code" => "a text message code",
-        "magic_link" => "an email link",
-        "totp" => "password and authenticator app",
-        "backup_code" => "password and backup code",
-        "sso" => "single sign-on",
-        "authorization_code" => "another application",
-        _ => "another method",
+        "password" => "method.password",
+        "passkey" => "method.passkey",
+        "magic_code" => "method.magic_code",
+        "sms_code" => "method.sms_code",
+        "magic_link" => "method.magic_link",
+        "totp" => "method.totp",
+        "backup_code" => "method.backup_code",
+        "sso" => "method.sso",
+        "authorization_code" => "method.authorization_code",
+        _ => "method.other",
     }
 }
 
-/// A stored failure reason in plain words ("Failed: …").
-pub fn failure_text(reason: &str) -> &'static str {
+/// A successful login as the history says it ("Signed in with a passkey"): the key of its text.
+pub fn signed_in_key(method: &str) -> &'static str {
+    match method {
+        "password" => "signed_in.password",
+        "passkey" => "signed_in.passkey",
+        "magic_code" => "signed_in.magic_code",
+        "sms_code" => "signed_in.sms_code",
+        "magic_link" => "signed_in.magic_link",
+        "totp" => "signed_in.totp",
+        "backup_code" => "signed_in.backup_code",
+        "sso" => "signed_in.sso",
+        "authorization_code" => "signed_in.authorization_code",
+        _ => "signed_in.other",
+    }
+}
+
+/// A stored failure reason in plain words ("Failed: …"): the key of its text.
+pub fn failure_key(reason: &str) -> &'static str {
     match reason {
         // Only administrators see records of unknown users: a user's history holds their own.
-        "unknown_user" => "no such user",
-        "bad_password" => "wrong password",
-        "no_password" => "no password set",
-        "disabled" => "account disabled",
-        "expired" => "account expired",
-        "password_change_required" => "password change required",
-        "method_disabled" => "sign-in method turned off",
-        "not_registered" => "not registered for this application",
-        "too_many_attempts" => "too many attempts",
-        "challenge_invalid" => "passkey request expired",
-        "unknown_passkey" => "unknown passkey",
-        "passkey_rejected" => "passkey not accepted",
-        "user_not_verified" => "passkey without PIN or biometrics",
-        "possible_cloned_authenticator" => "possibly copied passkey",
-        "mfa_required" => "waiting for the second step",
-        "invalid_mfa_code" => "wrong verification code",
-        "mfa_token_expired" => "second step expired",
-        "invalid_code" => "wrong code",
-        "code_expired" => "code or link expired",
-        "code_used" => "code or link already used",
-        "link_denied" => "you said it was not you",
-        "email_not_verified" => "email address not verified",
-        _ => "refused",
+        "unknown_user" => "failure.unknown_user",
+        "bad_password" => "failure.bad_password",
+        "no_password" => "failure.no_password",
+        "disabled" => "failure.disabled",
+        "expired" => "failure.expired",
+        "password_change_required" => "failure.password_change_required",
+        "method_disabled" => "failure.method_disabled",
+        "not_registered" => "failure.not_registered",
+        "too_many_attempts" => "failure.too_many_attempts",
+        "challenge_invalid" => "failure.challenge_invalid",
+        "unknown_passkey" => "failure.unknown_passkey",
+        "passkey_rejected" => "failure.passkey_rejected",
+        "user_not_verified" => "failure.user_not_verified",
+        "possible_cloned_authenticator" => "failure.possible_cloned_authenticator",
+        "mfa_required" => "failure.mfa_required",
+        "invalid_mfa_code" => "failure.invalid_mfa_code",
+        "mfa_token_expired" => "failure.mfa_token_expired",
+        "invalid_code" => "failure.invalid_code",
+        "code_expired" => "failure.code_expired",
+        "code_used" => "failure.code_used",
+        "link_denied" => "failure.link_denied",
+        "email_not_verified" => "failure.email_not_verified",
+        _ => "failure.other",
     }
 }
 
-/// A risk signal's badge.
-pub fn flag_text(flag: &str) -> Option<&'static str> {
+/// A risk signal's badge: the key of its text; none for a signal this version does not know.
+pub fn flag_key(flag: &str) -> Option<&'static str> {
     match flag {
-        "new_device" => Some("New device"),
-        "new_country" => Some("New country"),
-        "impossible_travel" => Some("Impossible travel"),
-        "breached_password" => Some("Breached password"),
+        "new_device" => Some("flag.new_device"),
+        "new_country" => Some("flag.new_country"),
+        "impossible_travel" => Some("flag.impossible_travel"),
+        "breached_password" => Some("flag.breached_password"),
         _ => None,
     }
 }
@@ -114,12 +134,13 @@ impl DeviceKind {
         }
     }
 
+    /// The key of the icon's description.
     pub fn label(self) -> &'static str {
         match self {
-            DeviceKind::Computer => "Computer",
-            DeviceKind::Phone => "Phone",
-            DeviceKind::Tablet => "Tablet",
-            DeviceKind::Other => "Device",
+            DeviceKind::Computer => "device.computer",
+            DeviceKind::Phone => "device.phone",
+            DeviceKind::Tablet => "device.tablet",
+            DeviceKind::Other => "device.other",
         }
     }
 
@@ -156,15 +177,15 @@ pub struct Client {
 
 impl Client {
     /// "Chrome on Windows", the device's own name when it gave one, or "Unknown device".
-    pub fn device_text(&self) -> String {
+    pub fn device_text(&self, texts: &Catalog) -> String {
         if let Some(name) = self.device_name.as_deref().filter(|n| !n.is_empty()) {
             return name.to_owned();
         }
         match (self.browser.as_deref(), self.os.as_deref()) {
-            (Some(b), Some(o)) => format!("{b} on {o}"),
+            (Some(b), Some(o)) => texts.fill("device.on", &[("browser", b), ("os", o)]),
             (Some(b), None) => b.to_owned(),
             (None, Some(o)) => o.to_owned(),
-            (None, None) => "Unknown device".to_owned(),
+            (None, None) => texts.get("device.unknown").to_owned(),
         }
     }
 
@@ -177,7 +198,7 @@ impl Client {
             .filter(|p| !p.is_empty())
             .collect();
         if parts.is_empty() {
-            "Unknown location".to_owned()
+            locale.texts().get("place.unknown").to_owned()
         } else {
             parts.join(", ")
         }
@@ -212,22 +233,20 @@ pub struct HistoryEntry {
 
 impl HistoryEntry {
     /// "Signed in with a passkey", or "Failed: wrong password".
-    pub fn outcome_text(&self) -> String {
+    pub fn outcome_text(&self, texts: &Catalog) -> String {
         if self.success {
-            format!("Signed in with {}", method_text(&self.method))
+            texts.get(signed_in_key(&self.method)).to_owned()
         } else {
-            format!(
-                "Failed: {}",
-                failure_text(self.reason.as_deref().unwrap_or_default())
-            )
+            let reason = failure_key(self.reason.as_deref().unwrap_or_default());
+            texts.fill("history.failed", &[("reason", texts.get(reason))])
         }
     }
 }
 
-fn icon(kind: DeviceKind) -> String {
+fn icon(kind: DeviceKind, texts: &Catalog) -> String {
     format!(
         r#"<svg class="icon" viewBox="0 0 24 24" width="24" height="24" role="img" aria-label="{}"><path d="{}"/></svg>"#,
-        kind.label(),
+        escape(texts.get(kind.label())),
         kind.icon()
     )
 }
@@ -246,27 +265,41 @@ fn ago(ms: f64, now: f64, locale: &dyn Locale) -> String {
 /// button (`data-revoke` holds the id); `confirming`, the question and its two answers
 /// (`data-yes`, `data-no`) in the button's place.
 pub fn session_html(s: &SessionCard, now: f64, locale: &dyn Locale, confirming: bool) -> String {
+    let t = locale.texts();
     let c = &s.client;
-    let (id, device) = (escape(&s.id), escape(&c.device_text()));
+    let (id, device_text) = (escape(&s.id), c.device_text(t));
+    let device = escape(&device_text);
     let mut out = String::new();
     let _ = write!(
         out,
         r#"<li class="card" data-session="{id}">{icon}<div class="body"><p class="title">{device}{badge}</p><p>{place}{ip}</p><p class="muted">{active}</p></div>"#,
-        icon = icon(c.kind()),
+        icon = icon(c.kind(), t),
         badge = if s.current {
-            r#" <span class="badge">This device</span>"#
+            format!(
+                r#" <span class="badge">{}</span>"#,
+                escape(t.get("sessions.this_device"))
+            )
         } else {
-            ""
+            String::new()
         },
         place = escape(&c.place_text(locale)),
         ip =
             c.ip.as_deref()
                 .map(|ip| format!(" · {}", escape(ip)))
                 .unwrap_or_default(),
+        // The time goes in as markup: the words around it are escaped apart.
         active = if s.current {
-            format!("Signed in {}", ago(s.created_ms, now, locale))
+            around(
+                t.get("sessions.signed_in"),
+                "{ago}",
+                &ago(s.created_ms, now, locale),
+            )
         } else {
-            format!("Last active {}", ago(s.last_active_ms, now, locale))
+            around(
+                t.get("sessions.last_active"),
+                "{ago}",
+                &ago(s.last_active_ms, now, locale),
+            )
         },
     );
     if s.current {
@@ -274,16 +307,30 @@ pub fn session_html(s: &SessionCard, now: f64, locale: &dyn Locale, confirming: 
     } else if confirming {
         let _ = write!(
             out,
-            r#"<div class="actions" role="group" aria-label="Sign out {device}?"><span>Sign out this device?</span><button type="button" data-yes="{id}">Sign out</button><button type="button" class="alt" data-no="{id}">Cancel</button></div>"#,
+            r#"<div class="actions" role="group" aria-label="{label}"><span>{question}</span><button type="button" data-yes="{id}">{yes}</button><button type="button" class="alt" data-no="{id}">{no}</button></div>"#,
+            label = escape(&t.fill("sessions.confirm_label", &[("device", &device_text)])),
+            question = escape(t.get("sessions.confirm")),
+            yes = escape(t.get("sign_out")),
+            no = escape(t.get("cancel")),
         );
     } else {
         let _ = write!(
             out,
-            r#"<div class="actions"><button type="button" class="alt" data-revoke="{id}" aria-label="Sign out {device}">Sign out</button></div>"#,
+            r#"<div class="actions"><button type="button" class="alt" data-revoke="{id}" aria-label="{label}">{text}</button></div>"#,
+            label = escape(&t.fill("sessions.sign_out_label", &[("device", &device_text)])),
+            text = escape(t.get("sign_out")),
         );
     }
     out.push_str("</li>");
     out
+}
+
+/// `text` escaped, with `mark` replaced by `markup` as it is.
+fn around(text: &str, mark: &str, markup: &str) -> String {
+    match text.split_once(mark) {
+        Some((before, after)) => format!("{}{markup}{}", escape(before), escape(after)),
+        None => format!("{} {markup}", escape(text)),
+    }
 }
 
 /// The sessions, the current one first, then by last activity.
@@ -300,57 +347,72 @@ pub fn sort_sessions(sessions: &mut [SessionCard]) {
 /// One history row (a card below 600 px): when, what (with risk badges), where, device.
 /// Each cell carries its column's name for the narrow layout.
 pub fn history_html(h: &HistoryEntry, now: f64, locale: &dyn Locale) -> String {
+    let t = locale.texts();
     let c = &h.client;
     let mut badges = String::new();
-    for label in h.flags.iter().filter_map(|f| flag_text(f)) {
-        let _ = write!(badges, r#" <span class="badge risk">{label}</span>"#);
+    for key in h.flags.iter().filter_map(|f| flag_key(f)) {
+        let _ = write!(
+            badges,
+            r#" <span class="badge risk">{}</span>"#,
+            escape(t.get(key))
+        );
     }
     format!(
-        r#"<tr class="{class}"><td data-label="When">{date}<br><span class="muted">{ago}</span></td><td data-label="What"><span class="outcome">{outcome}</span>{badges}</td><td data-label="Where">{place}{ip}</td><td data-label="Device">{icon} {device}</td></tr>"#,
+        r#"<tr class="{class}"><td data-label="{when}">{date}<br><span class="muted">{ago}</span></td><td data-label="{what}"><span class="outcome">{outcome}</span>{badges}</td><td data-label="{where_}">{place}{ip}</td><td data-label="{device_label}">{icon} {device}</td></tr>"#,
         class = if h.success { "ok" } else { "failed" },
+        when = escape(t.get("history.when")),
+        what = escape(t.get("history.what")),
+        where_ = escape(t.get("history.where")),
+        device_label = escape(t.get("history.device")),
         date = escape(&locale.date_time(h.at_ms)),
         ago = ago(h.at_ms, now, locale),
-        outcome = escape(&h.outcome_text()),
+        outcome = escape(&h.outcome_text(t)),
         place = escape(&c.place_text(locale)),
         ip =
             c.ip.as_deref()
                 .map(|ip| format!(r#"<br><span class="muted">{}</span>"#, escape(ip)))
                 .unwrap_or_default(),
-        icon = icon(c.kind()),
-        device = escape(&c.device_text()),
+        icon = icon(c.kind(), t),
+        device = escape(&c.device_text(t)),
     )
 }
 
-/// "21–40 of 57", or "No sign-ins yet" for an empty first page.
-pub fn page_text(offset: u32, shown: usize, total: u64) -> String {
+/// "21–40 of 57", or "Nothing to show yet." for an empty first page.
+pub fn page_text(offset: u32, shown: usize, total: u64, texts: &Catalog) -> String {
+    let total_text = total.to_string();
     if total == 0 || shown == 0 {
         return if offset == 0 {
-            "Nothing to show yet.".to_owned()
+            texts.get("history.empty").to_owned()
         } else {
-            format!("Nothing more (of {total}).")
+            texts.fill("history.past_end", &[("total", &total_text)])
         };
     }
-    format!(
-        "{}–{} of {total}",
-        offset + 1,
-        u64::from(offset) + shown as u64
+    let from = (u64::from(offset) + 1).to_string();
+    let to = (u64::from(offset) + shown as u64).to_string();
+    texts.fill(
+        "history.range",
+        &[("from", &from), ("to", &to), ("total", &total_text)],
     )
 }
 
-/// The history's three tabs: the `filter` each sends, and its label.
+/// The history's three tabs: the `filter` each sends, and the key of its label.
 pub const TABS: [(&str, &str); 3] = [
-    ("", "All"),
-    ("success", "Successful"),
-    ("failure", "Failed"),
+    ("", "history.all"),
+    ("success", "history.success"),
+    ("failure", "history.failure"),
 ];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A locale whose answers show what they were asked.
+    /// A locale whose answers show what they were asked, in English.
     struct Fixed;
+    static ENGLISH: Catalog = Catalog::new(crate::browser::i18n::Lang::En);
     impl Locale for Fixed {
+        fn texts(&self) -> &Catalog {
+            &ENGLISH
+        }
         fn date_time(&self, ms: f64) -> String {
             format!("at {ms}")
         }
@@ -385,22 +447,32 @@ mod tests {
     #[test]
     fn test_every_stored_failure_reason_has_its_own_words() {
         for r in crate::model::FailureReason::ALL {
-            assert_ne!(failure_text(r.as_str()), "refused", "{}", r.as_str());
+            assert_ne!(failure_key(r.as_str()), "failure.other", "{}", r.as_str());
         }
-        assert_eq!(failure_text("something new"), "refused");
+        assert_eq!(ENGLISH.get(failure_key("something new")), "refused");
+        let t = &ENGLISH;
         let failed = HistoryEntry {
             success: false,
             method: "password".into(),
             reason: Some("bad_password".into()),
             ..Default::default()
         };
-        assert_eq!(failed.outcome_text(), "Failed: wrong password");
+        assert_eq!(failed.outcome_text(t), "Failed: wrong password");
         let ok = HistoryEntry {
             success: true,
             method: "passkey".into(),
             ..Default::default()
         };
-        assert_eq!(ok.outcome_text(), "Signed in with a passkey");
+        assert_eq!(ok.outcome_text(t), "Signed in with a passkey");
+        let french = Catalog::new(crate::browser::i18n::Lang::Fr);
+        assert_eq!(
+            failed.outcome_text(&french),
+            french.fill(
+                "history.failed",
+                &[("reason", french.get("failure.bad_password"))]
+            )
+        );
+        assert_ne!(failed.outcome_text(&french), failed.outcome_text(t));
     }
 
     #[test]
@@ -413,9 +485,9 @@ mod tests {
             IMPOSSIBLE_TRAVEL,
             "breached_password",
         ] {
-            assert!(flag_text(f).is_some(), "{f}");
+            assert!(flag_key(f).is_some(), "{f}");
         }
-        assert_eq!(flag_text("unheard_of"), None);
+        assert_eq!(flag_key("unheard_of"), None);
     }
 
     #[test]
@@ -447,14 +519,15 @@ mod tests {
 
     #[test]
     fn test_device_and_place_texts() {
-        assert_eq!(client().device_text(), "Chrome on Windows");
+        let t = &ENGLISH;
+        assert_eq!(client().device_text(t), "Chrome on Windows");
         assert_eq!(client().place_text(&Fixed), "Paris, France");
         let named = Client {
             device_name: Some("Ann's phone".into()),
             ..client()
         };
-        assert_eq!(named.device_text(), "Ann's phone");
-        assert_eq!(Client::default().device_text(), "Unknown device");
+        assert_eq!(named.device_text(t), "Ann's phone");
+        assert_eq!(Client::default().device_text(t), "Unknown device");
         assert_eq!(Client::default().place_text(&Fixed), "Unknown location");
         let country_only = Client {
             country: Some("DE".into()),
@@ -578,9 +651,10 @@ mod tests {
 
     #[test]
     fn test_page_text() {
-        assert_eq!(page_text(0, 20, 57), "1–20 of 57");
-        assert_eq!(page_text(40, 17, 57), "41–57 of 57");
-        assert_eq!(page_text(0, 0, 0), "Nothing to show yet.");
-        assert_eq!(page_text(60, 0, 57), "Nothing more (of 57).");
+        let t = &ENGLISH;
+        assert_eq!(page_text(0, 20, 57, t), "1–20 of 57");
+        assert_eq!(page_text(40, 17, 57, t), "41–57 of 57");
+        assert_eq!(page_text(0, 0, 0, t), "Nothing to show yet.");
+        assert_eq!(page_text(60, 0, 57, t), "Nothing more (of 57).");
     }
 }
