@@ -1,11 +1,13 @@
 // The admin dashboard (www/admin/) in Chromium against wrangler dev: an administrator pastes an
 // API key and sees every attempt (failures and unknown users included) in a table, on a map, per
-// hour and by failure reason, with the record chain's status; filters narrow all of it; a key
+// hour and by failure reason, with the record chain's status; filters narrow all of it, and the
+// table downloads as a zip holding what the filters select; a key
 // that may not read records is told so; nothing is wider than a 390 px phone; axe-core finds
 // no serious violation in either colour scheme. Screenshots go to tests/.artifacts/admin-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, call, newOrg, email, registered } from './lib.mjs';
+import { readFileSync } from 'node:fs';
+import { BASE, call, newOrg, email, registered, unzip, parseCsv } from './lib.mjs';
 import { launchBrowser, screenshots, axeViolations } from './browser.mjs';
 
 const shot = screenshots('admin');
@@ -80,6 +82,13 @@ test('an administrator sees every attempt in the table, on the map and in the ch
   await page.waitForFunction(() => document.getElementById('page').textContent === '1–4 of 4');
   await page.locator('#records button.link').first().click();
   await page.waitForFunction(() => document.getElementById('page').textContent === '1–3 of 3');
+  // The download holds what the filters select: this user's three attempts.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download as zip' }).click()]);
+  assert.equal(download.suggestedFilename(), 'login_attempts.zip');
+  const csv = parseCsv(unzip(readFileSync(await download.path()))['login_attempts.csv']);
+  assert.equal(csv.length, 1 + 3, csv.map((r) => r.join(',')).join('\n'));
+  assert.deepEqual(csv.slice(1).map((r) => r[2]).sort(), ['failure', 'failure', 'success']);
+  await page.waitForFunction(() => document.getElementById('state').textContent === 'Downloaded login_attempts.zip.');
   // A window wider than the counts cover still lists the records, and says why there are no charts.
   const local = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
   await page.getByLabel('From', { exact: true }).fill(local(Date.now() - 60 * 86_400_000));

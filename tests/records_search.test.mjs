@@ -1,10 +1,11 @@
 // The administrators' search of login records (GET /api/v1/login-records), failures included,
 // and the dashboard's counts (GET /api/v1/login-records/stats), against wrangler dev: filters,
-// newest first, paging; counts by hour, reason and place; and the attacks: another
+// newest first, paging; counts by hour, reason and place; the export of what the search shows
+// (/export, a zip holding a CSV, failures included); and the attacks: another
 // organization's records, a key without `login_records:read`, a user's own token, bad filters.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, assertError, newOrg, email, registered, bearer } from './lib.mjs';
+import { BASE, call, assertError, newOrg, email, registered, bearer, unzip, parseCsv } from './lib.mjs';
 
 const PASSWORD = 'records search password';
 const PARIS = 'country=FR;region=Île-de-France;city=Paris;lat=48.8566;lon=2.3522;tz=Europe/Paris;asn=3215';
@@ -74,6 +75,36 @@ test('test_records_stats_count_by_hour_reason_and_place', async () => {
   assert.deepEqual([failuresOnly.body.success, failuresOnly.body.failure], [0, 2]);
 });
 
+/** The export's CSV rows for `query`, with `key`. */
+async function exported(query, key = org.key) {
+  const res = await fetch(`${BASE}/api/v1/login-records/export?${query}`, { headers: bearer(key) });
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal(res.headers.get('content-type'), 'application/zip');
+  assert.match(res.headers.get('content-disposition'), /filename="login_attempts\.zip"/);
+  const files = unzip(await res.arrayBuffer());
+  assert.deepEqual(Object.keys(files), ['login_attempts.csv']);
+  return parseCsv(files['login_attempts.csv']);
+}
+
+test('test_records_export_holds_what_the_search_shows_failures_included', async () => {
+  const rows = await exported(`from=${encodeURIComponent(start)}`);
+  assert.deepEqual(rows[0], ['Id', 'Time', 'Outcome', 'Method', 'Reason', 'Login Id', 'User Id', 'Application Id', 'Application Name', 'Session Id', 'IP Address', 'City', 'Region', 'Country', 'Latitude', 'Longitude', 'Browser', 'OS', 'Device', 'Flags']);
+  const search = (await org.api('GET', `/api/v1/login-records?from=${encodeURIComponent(start)}`)).body.records;
+  assert.deepEqual(rows.slice(1).map((r) => Number(r[0])), search.map((r) => r.id), 'the same records, newest first');
+  const unknown = rows.find((r) => r[5] === 'nobody-here@example.com');
+  assert.deepEqual([unknown[2], unknown[4], unknown[6], unknown[11], unknown[13], unknown[14]], ['failure', 'unknown_user', '', 'Lagos', 'NG', '6.524400']);
+  for (const r of rows.slice(1)) assert.match(r[1], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  // Filters as the search takes them.
+  const failures = await exported(`outcome=failure&from=${encodeURIComponent(start)}`);
+  assert.deepEqual(failures.slice(1).map((r) => r[4]), ['unknown_user', 'bad_password']);
+  assert.equal((await exported('to=2020-01-01T00:00:00Z')).length, 1, 'the header alone');
+  // Another organization's key exports its own records only, whatever it asks for.
+  const theirs = await exported(`user_id=${user.id}`, other.key);
+  assert.equal(theirs.length, 1);
+  assert.equal((await exported('', other.key)).length, 2);
+  assertError(await other.api('GET', '/api/v1/login-records/export?outcome=maybe'), 400, 'INVALID_OUTCOME');
+});
+
 test('test_records_search_refuses_other_organizations_weak_keys_users_and_bad_filters', async () => {
   // Another organization's key sees only its own record, whatever it filters on.
   const theirs = await other.api('GET', `/api/v1/login-records?user_id=${user.id}`);
@@ -81,12 +112,14 @@ test('test_records_search_refuses_other_organizations_weak_keys_users_and_bad_fi
   assert.equal((await other.api('GET', '/api/v1/login-records')).body.total, 1);
   // A key without login_records:read, and a user's own access token, are refused.
   const weak = (await org.api('POST', '/api/v1/api-keys', { name: 'weak', permissions: ['users:read'] })).body.key;
-  for (const path of ['/api/v1/login-records', '/api/v1/login-records/stats']) {
+  for (const path of ['/api/v1/login-records', '/api/v1/login-records/stats', '/api/v1/login-records/export']) {
     assertError(await call('GET', path, { headers: bearer(weak) }), 403, 'FORBIDDEN');
     assertError(await call('GET', path), 401, 'UNAUTHORIZED');
   }
   const token = (await call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: user.email, password: PASSWORD } })).body.access_token;
-  assertError(await call('GET', '/api/v1/login-records', { headers: bearer(token) }), 403, 'FORBIDDEN');
+  for (const path of ['/api/v1/login-records', '/api/v1/login-records/export']) {
+    assertError(await call('GET', path, { headers: bearer(token) }), 403, 'FORBIDDEN');
+  }
   // Bad filters name what is wrong.
   for (const [query, code] of [
     ['outcome=maybe', 'INVALID_OUTCOME'], ['country=France', 'INVALID_COUNTRY'], ['from=yesterday', 'INVALID_TIME'],

@@ -1,6 +1,6 @@
 // The admin dashboard: every login attempt of the organization (failures included) as a
-// filterable table, a map, attempts per hour and failure reasons, and the record chain's
-// status. It reads the administrators' API with an API key the administrator pastes, kept in
+// filterable table (which downloads as a zip), a map, attempts per hour and failure reasons,
+// and the record chain's status. It reads the administrators' API with an API key the administrator pastes, kept in
 // this tab's sessionStorage only. Everything the server sent is put on the page as text.
 import init, { failureText, methodText, flagText } from '/pkg/latchkey_sdk.js';
 
@@ -247,7 +247,30 @@ $('key-form').addEventListener('submit', (e) => {
   $('key').value = '';
   open();
 });
+/** The records the filters select, all of them, as a zip holding a CSV (the server streams it). */
+async function exportZip() {
+  const button = $('export');
+  button.disabled = true;
+  $('state').textContent = 'Preparing the download…';
+  try {
+    const res = await fetch(`/api/v1/login-records/export?${filters()}`, { headers: { authorization: `Bearer ${sessionStorage.getItem(KEY)}` } });
+    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+    const url = URL.createObjectURL(await res.blob());
+    const a = Object.assign(document.createElement('a'), { href: url, download: 'login_attempts.zip' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    $('state').textContent = 'Downloaded login_attempts.zip.';
+  } catch (e) {
+    $('state').textContent = `Could not download the records: ${e.message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 $('forget').addEventListener('click', () => signedOut());
+$('export').addEventListener('click', exportZip);
 $('filters').addEventListener('submit', (e) => { e.preventDefault(); offset = 0; load(); });
 $('newer').addEventListener('click', () => { offset = Math.max(0, offset - PAGE); load(); });
 $('older').addEventListener('click', () => { if (offset + PAGE < total) { offset += PAGE; load(); } });

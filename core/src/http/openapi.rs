@@ -391,6 +391,10 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
         Route::LoginRecordExportGet => login_api(None, 200, None, &[400, 401]),
         Route::SearchRecords => ok(schema::<RecordList>(g), READ),
         Route::RecordStats => ok(schema::<RecordStats>(g), READ),
+        Route::ExportRecords => ok(
+            Some(json!({"type": "string", "contentMediaType": "application/zip"})),
+            READ,
+        ),
         Route::VerifyLoginRecords => ok(
             schema::<crate::records::verification::Verification>(g),
             READ,
@@ -449,11 +453,11 @@ pub fn document() -> Value {
         let mut responses = Map::new();
         let mut ok = json!({"description": "Success."});
         if let Some(s) = doc.response {
-            // The QR code is an image; every other body is JSON.
-            let media = if spec.route == Route::TotpQrCode {
-                "image/svg+xml"
-            } else {
-                "application/json"
+            // The QR code is an image, the export a zip; every other body is JSON.
+            let media = match spec.route {
+                Route::TotpQrCode => "image/svg+xml",
+                Route::ExportRecords => "application/zip",
+                _ => "application/json",
             };
             ok["content"] = json!({ media: {"schema": s} });
         }

@@ -11,6 +11,7 @@
 //! - [`zip`], [`datefmt`]: the export's container and its date formats (seed 003).
 
 pub mod chain;
+pub(crate) mod csv;
 pub mod datefmt;
 pub mod integrity;
 pub mod retention;

@@ -199,6 +199,51 @@ pub async fn stats(
     })
 }
 
+/// Rows fetched per query while streaming an export of the search.
+pub const EXPORT_PAGE: u32 = 500;
+
+/// The export's file name in its zip.
+pub const EXPORT_FILE: &str = "login_attempts.csv";
+
+/// The export's columns: a record as the search shows it, failures and unknown users
+/// included (times in UTC, RFC 3339; risk flags separated by spaces).
+pub const EXPORT_HEADER: &str = "\"Id\",\"Time\",\"Outcome\",\"Method\",\"Reason\",\"Login Id\",\"User Id\",\"Application Id\",\"Application Name\",\"Session Id\",\"IP Address\",\"City\",\"Region\",\"Country\",\"Latitude\",\"Longitude\",\"Browser\",\"OS\",\"Device\",\"Flags\"\r\n";
+
+/// The export's CSV lines for `rows` (what the header names, in its order).
+pub fn export_lines(rows: &[StoredRecord]) -> String {
+    use super::csv::{line, Cell};
+    let mut out = String::with_capacity(rows.len() * 240);
+    for s in rows {
+        let v = view(s);
+        let text = |t: Option<String>| Cell::Text(t.unwrap_or_default());
+        let coord = |d: Option<f64>| Cell::Number(d.map(|d| format!("{d:.6}")).unwrap_or_default());
+        let cells = [
+            Cell::Number(v.id.to_string()),
+            Cell::Text(v.created_at),
+            Cell::Text(v.outcome),
+            Cell::Text(v.method),
+            text(v.reason),
+            Cell::Text(v.login_id),
+            text(v.user_id),
+            text(v.application_id),
+            text(v.application_name),
+            text(v.session_id),
+            text(v.ip),
+            text(v.city),
+            text(v.region),
+            text(v.country),
+            coord(v.latitude),
+            coord(v.longitude),
+            text(v.browser),
+            text(v.os),
+            text(v.device),
+            Cell::Text(v.flags.join(" ")),
+        ];
+        line(&cells, &mut out);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,6 +439,43 @@ mod tests {
             ),
             "INVALID_LIMIT"
         );
+    }
+
+    #[test]
+    fn test_export_pages_by_id_and_writes_every_attempt_as_safe_csv() {
+        let s = store();
+        let failures = q(&[("outcome", "failure")]).unwrap();
+        // Keyset pages of two: newest first, then the rest, then nothing; org B's never.
+        let first = block_on(s.records_before("org-a", &failures, None, 2)).unwrap();
+        assert_eq!(first.len(), 2);
+        assert!(first[0].id > first[1].id);
+        let rest = block_on(s.records_before("org-a", &failures, Some(first[1].id), 2)).unwrap();
+        assert_eq!(rest.len(), 1);
+        assert!(rest[0].id < first[1].id);
+        let end = block_on(s.records_before("org-a", &failures, Some(rest[0].id), 2)).unwrap();
+        assert!(end.is_empty());
+
+        let mut evil = first[0].clone();
+        evil.record.login_id = "=HYPERLINK(\"http://x\")".into();
+        evil.record.flags = vec!["new_device".into(), "new_country".into()];
+        let text = export_lines(&[evil, rest[0].clone()]);
+        let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+        assert_eq!(lines.len(), 2);
+        let header = EXPORT_HEADER.trim_end().split(',').count();
+        let cells: Vec<&str> = lines[0].split("\",\"").collect();
+        assert_eq!(cells.len(), header, "{}", lines[0]);
+        assert_eq!(cells[2], "failure");
+        assert_eq!(cells[4], "too_many_attempts");
+        assert_eq!(
+            cells[5], "'=HYPERLINK(\"\"http://x\"\")",
+            "defused, quotes doubled"
+        );
+        assert_eq!(cells[6], "", "a failure of no known user has no user id");
+        assert_eq!(cells[13], "NG");
+        assert_eq!(cells[15], "3.379200");
+        assert_eq!(cells[19].trim_end_matches('"'), "new_device new_country");
+        assert!(cells[1].ends_with('Z'), "UTC, RFC 3339: {}", cells[1]);
+        assert!(lines[1].contains("\"bad_password\""));
     }
 
     #[test]

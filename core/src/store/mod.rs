@@ -405,6 +405,15 @@ pub trait RecordStore {
         query: &crate::model::RecordQuery,
         page: Page,
     ) -> StoreResult<(Vec<crate::model::StoredRecord>, u64)>;
+    /// At most `limit` records matching `query` with ids below `before_id` (all when none),
+    /// newest first, with no total: the pages of a streamed export (keyset paging).
+    async fn records_before(
+        &self,
+        org_id: &str,
+        query: &crate::model::RecordQuery,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::model::StoredRecord>>;
     /// The counts by hour, failure reason and place of the records matching `query`; at most
     /// `places` places.
     async fn tally_records(

@@ -176,6 +176,28 @@ impl RecordStore for D1Store {
         Ok((rows.into_iter().map(Into::into).collect(), count))
     }
 
+    async fn records_before(
+        &self,
+        org_id: &str,
+        q: &RecordQuery,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredRecord>> {
+        let mut f = Filter::of_query(org_id, q);
+        if let Some(b) = before_id {
+            f.add("r.id < ?", n(b));
+        }
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE {} ORDER BY r.id DESC LIMIT ?{}",
+            f.sql(),
+            f.args.len() + 1
+        );
+        let mut args = f.args;
+        args.push(n(limit.into()));
+        let rows = self.all::<Row>(&sql, &args).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     async fn tally_records(
         &self,
         org_id: &str,

@@ -69,7 +69,8 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | LoginRecordExportPost
         | VerifyLoginRecords
         | SearchRecords
-        | RecordStats => records::handle(route, cx, env).await,
+        | RecordStats
+        | ExportRecords => records::handle(route, cx, env).await,
         LoginApiLogin | LoginApiTwoFactor | LoginApiPingJwt | LoginApiPingUser | LoginApiPing
         | LoginApiLogout => login_api::handle(route, cx, env).await,
         ListSecurityEvents | GetWebhook | SetWebhook | DeleteWebhook => {

@@ -33,16 +33,20 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::LoginRecordExportGet => {
             let v = ExportRequest::from_query(|k| cx.query(k))?.validate()?;
-            export::respond(env, cx.org_id()?, v, now)
+            export::respond(env, cx.org_id()?, export::Source::LoginApi(v), now)
         }
         Route::LoginRecordExportPost => {
             let v = cx.json::<ExportRequest>()?.validate()?;
-            export::respond(env, cx.org_id()?, v, now)
+            export::respond(env, cx.org_id()?, export::Source::LoginApi(v), now)
         }
         Route::SearchRecords => {
             let q = search::query(|k| cx.query(k))?;
             let (limit, offset) = (cx.query("limit"), cx.query("offset"));
             ok(&search::search(s, cx.org_id()?, &q, limit, offset).await?)
+        }
+        Route::ExportRecords => {
+            let q = search::query(|k| cx.query(k))?;
+            export::respond(env, cx.org_id()?, export::Source::attempts(q), now)
         }
         Route::RecordStats => {
             let q = search::query(|k| cx.query(k))?;

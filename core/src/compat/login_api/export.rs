@@ -2,6 +2,9 @@
 //! streams them into a zip.
 
 use super::*;
+#[cfg(test)]
+use crate::records::csv::starts_formula;
+use crate::records::csv::Cell;
 
 /// `POST /api/system/login-record/export`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -80,33 +83,6 @@ impl ExportRequest {
     }
 }
 
-/// True when a spreadsheet could read `v` as a formula: it starts with `=`, `+`, `-` or `@`,
-/// possibly after whitespace, or with a tab, carriage return or line feed (OWASP's CSV
-/// injection list, and the leading blanks some spreadsheets skip).
-fn starts_formula(v: &str) -> bool {
-    v.starts_with(['\t', '\r', '\n']) || v.trim_start().starts_with(['=', '+', '-', '@'])
-}
-
-/// One CSV cell. Text that could start a formula is defused with a leading `'`; a number
-/// (coordinates, ids, sequence numbers) is written as it is, so `-97.742600` stays a number.
-enum Cell {
-    Text(String),
-    Number(String),
-}
-
-impl Cell {
-    /// Always quoted, quotes doubled.
-    fn write(&self, out: &mut String) {
-        let v = match self {
-            Cell::Text(t) if starts_formula(t) => format!("'{t}"),
-            Cell::Text(t) | Cell::Number(t) => t.clone(),
-        };
-        out.push('"');
-        out.push_str(&v.replace('"', "\"\""));
-        out.push('"');
-    }
-}
-
 /// CSV lines for `rows`.
 pub fn export_lines(rows: &[crate::records::StoredRecord], v: &ValidExport) -> String {
     let mut out = String::with_capacity(rows.len() * 200);
@@ -136,13 +112,7 @@ pub fn export_lines(rows: &[crate::records::StoredRecord], v: &ValidExport) -> S
             Cell::Number(s.chain_seq.map(|n| n.to_string()).unwrap_or_default()),
             text(s.row_hash.as_ref()),
         ];
-        for (i, cell) in cells.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            cell.write(&mut out);
-        }
-        out.push_str("\r\n");
+        crate::records::csv::line(&cells, &mut out);
     }
     out
 }

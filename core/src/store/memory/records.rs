@@ -36,6 +36,22 @@ impl RecordStore for MemoryStore {
         Ok(paged(rows.into_iter(), page))
     }
 
+    async fn records_before(
+        &self,
+        org_id: &str,
+        query: &RecordQuery,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredRecord>> {
+        let rows = self.stored(org_id, |r| query.matches(r));
+        Ok(rows
+            .into_iter()
+            .rev()
+            .filter(|s| before_id.is_none_or(|b| s.id < b))
+            .take(limit as usize)
+            .collect())
+    }
+
     async fn tally_records(
         &self,
         org_id: &str,
