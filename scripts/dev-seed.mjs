@@ -72,11 +72,29 @@ export async function seed({ base, platformKey, file }) {
   const user = await must('user', await api(base, key, 'POST', '/api/v1/users', { email: DEV_EMAIL, password, name: 'Dev User' }), 201);
   await must('registration', await api(base, key, 'PUT', `/api/v1/users/${user.id}/registrations/${app.id}`), 204);
   await must('email verified', await api(base, key, 'POST', `/api/v1/users/${user.id}/verify-email`, { email_verified: true }), 200);
+  // The dashboard's own application: its tokens are for Latchkey's API, and the user's role
+  // lets them read the login activity.
+  const admin = await must('admin application', await api(base, key, 'POST', '/api/v1/applications', {
+    name: 'Latchkey admin',
+    allowed_origins: [base],
+    login_methods: ['password', 'magic_code', 'magic_link'],
+    admin_api: true,
+  }), 201);
+  const permissionIds = [];
+  for (const name of ['login_records:read', 'applications:read']) {
+    permissionIds.push((await must(name, await api(base, key, 'POST', '/api/v1/permissions', { name }), 201)).id);
+  }
+  const role = await must('role', await api(base, key, 'POST', '/api/v1/roles', {
+    name: 'administrator', description: 'Reads the login activity in the dashboard', permission_ids: permissionIds,
+  }), 201);
+  await must('roles', await api(base, key, 'PUT', `/api/v1/users/${user.id}/roles`, { role_ids: [role.id] }), 200);
+  await must('admin registration', await api(base, key, 'PUT', `/api/v1/users/${user.id}/registrations/${admin.id}`), 204);
   const info = {
     base,
     organization_id: made.organization.id,
     api_key: key,
     client_id: app.client_id,
+    admin_client_id: admin.client_id,
     email: DEV_EMAIL,
     password,
   };
@@ -87,6 +105,10 @@ export async function seed({ base, platformKey, file }) {
 /** What the terminal shows: where to go and what to type. */
 export function banner(info) {
   const url = `${info.base}/?client_id=${info.client_id}`;
+  // Development data made before the dashboard had its sign-in has no admin application.
+  const admin = info.admin_client_id
+    ? `${info.base}/admin/?client_id=${info.admin_client_id} (sign in as above, or paste the API key)`
+    : `${info.base}/admin/ (paste the API key)`;
   return `
   ┌─ Latchkey is running ${info.fresh ? '(development data created)' : '(development data kept)'}
   │
@@ -98,7 +120,7 @@ export function banner(info) {
   │  Account:   ${info.base}/account?client_id=${info.client_id}
   │  API key:   ${info.api_key}
   │             curl -H 'authorization: Bearer ${info.api_key}' ${info.base}/api/v1/users
-  │  Admin:     ${info.base}/admin/ (paste the API key)
+  │  Admin:     ${admin}
   │  API:       ${info.base}/openapi.json
   └─ kept in .dev-seed.json; delete it (or the local database) to start over
 `;

@@ -32,6 +32,28 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
+/** An application for Latchkey's own API, and two users of it: one whose role may read the
+ * login records, one without a role. */
+async function administrators() {
+  const console = (await org.api('POST', '/api/v1/applications', { name: 'Console', admin_api: true })).body;
+  const read = (await org.api('POST', '/api/v1/permissions', { name: 'login_records:read' })).body;
+  const role = (await org.api('POST', '/api/v1/roles', { name: 'auditor', permission_ids: [read.id] })).body;
+  const made = async (tag, roles) => {
+    const u = (await org.api('POST', '/api/v1/users', { email: email(tag), password: PASSWORD })).body;
+    assert.equal((await org.api('PUT', `/api/v1/users/${u.id}/registrations/${console.id}`)).status, 204);
+    if (roles) assert.equal((await org.api('PUT', `/api/v1/users/${u.id}/roles`, { role_ids: [role.id] })).status, 200);
+    return u;
+  };
+  return { console, auditor: await made('auditor', true), plain: await made('no-role', false) };
+}
+
+async function signIn(page, user) {
+  const widget = page.locator('#sign-in latchkey-login');
+  await widget.getByLabel('Email or username').fill(user.email);
+  await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
 async function dashboard(key, options = {}) {
   const ctx = await browser.newContext({ bypassCSP: true, ...options });
   const page = await ctx.newPage();
@@ -96,6 +118,40 @@ test('an administrator sees every attempt in the table, on the map and in the ch
   await page.waitForFunction(() => /^No counts: /.test(document.getElementById('summary').textContent));
   assert.equal(await page.textContent('#page'), '1–3 of 3');
   assert.match(await page.textContent('#state'), /31 days/);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('an administrator signs in through the widget; an account whose roles do not allow it is told so', async () => {
+  const { console, auditor, plain } = await administrators();
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${BASE}/admin/?client_id=${console.client_id}`);
+  await signIn(page, auditor);
+  await page.waitForSelector('body[data-auth="signed-in"]', { state: 'attached' });
+  await settled(page);
+  assert.ok((await page.locator('#records tr').count()) >= 4);
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'no key kept');
+  // The download goes with the token too.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download as zip' }).click()]);
+  assert.equal(download.suggestedFilename(), 'login_attempts.zip');
+  await shot(page, 'signed-in');
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.waitForSelector('body[data-auth="signed-out"]', { state: 'attached' });
+  assert.equal(await page.locator('#dashboard').isVisible(), false);
+  // The form is back, for the next administrator; the session is over on the server too.
+  await page.locator('#sign-in latchkey-login').getByLabel('Email or username').waitFor({ state: 'visible' });
+  await page.reload();
+  await page.locator('#sign-in latchkey-login').getByLabel('Email or username').waitFor({ state: 'visible' });
+  assert.equal(await page.getAttribute('body', 'data-auth'), 'signed-out');
+
+  // A user of the console without the role: signed in, but the records are refused.
+  await signIn(page, plain);
+  await page.waitForFunction(() => /This account cannot read login records \(FORBIDDEN\): it needs login_records:read\./.test(document.getElementById('sign-in-error').textContent));
+  assert.equal(await page.locator('#dashboard').isVisible(), false);
+  await shot(page, 'refused');
   assert.deepEqual(errors, []);
   await ctx.close();
 });

@@ -187,6 +187,27 @@ test('set-up mistakes are named in the widget and in the console', async () => {
   await own.close();
 });
 
+test('the printed admin URL signs the printed user in as an administrator', async () => {
+  const url = printed.match(/Admin:\s+(\S+)/)[1];
+  assert.match(url, /\/admin\/\?client_id=/);
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(url);
+  const widget = page.locator('#sign-in latchkey-login');
+  await widget.getByLabel('Email or username').fill(DEV_EMAIL);
+  await widget.getByLabel('Password', { exact: true }).fill(info.password);
+  await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForSelector('body[data-auth="signed-in"]', { state: 'attached' });
+  await page.waitForFunction(() => /of \d+$/.test(document.getElementById('page').textContent));
+  const rows = await page.locator('#records tr').allInnerTexts();
+  assert.ok(rows.some((r) => r.includes('Signed in') && r.includes(DEV_EMAIL)), rows.join('\n'));
+  // Its token reads the applications too (the filter lists them).
+  await page.waitForFunction(() => document.getElementById('f-app').options.length >= 3);
+  assert.equal(await page.getByRole('button', { name: 'Sign out' }).isVisible(), true);
+  await shot(page, 'admin-signed-in');
+  await ctx.close();
+});
+
 test('the printed admin URL opens the dashboard with the printed API key', async () => {
   const url = printed.match(/Admin:\s+(\S+)/)[1];
   const key = printed.match(/API key:\s+(\S+)/)[1];

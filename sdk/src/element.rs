@@ -9,7 +9,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, ShadowRoot};
 
 // The one piece that cannot be Rust: a class extending HTMLElement. It forwards the element's
-// life-cycle to the Rust object that `make` returns.
+// life-cycle to the Rust object that `make` returns. The language and `texts` readers share its
+// module (one file fewer for a page to fetch).
 #[wasm_bindgen(inline_js = "export function define(tag, observed, make) {
   if (customElements.get(tag)) return;
   customElements.define(tag, class extends HTMLElement {
@@ -18,13 +19,8 @@ use web_sys::{Element, HtmlElement, ShadowRoot};
     attributeChangedCallback() { if (this.isConnected) this.__latchkey?.connected(); }
     disconnectedCallback() { this.__latchkey?.disconnected(); }
   });
-}")]
-extern "C" {
-    /// Defines `tag` (once), re-running `connected()` when one of `observed` changes.
-    pub(crate) fn define(tag: &str, observed: Vec<JsValue>, make: &JsValue);
 }
-
-#[wasm_bindgen(inline_js = "export function wanted_languages(host) {
+export function wanted_languages(host) {
   const own = host.closest('[lang]')?.getAttribute('lang');
   return [own, ...(navigator.languages ?? [navigator.language])].filter((l) => typeof l === 'string' && l);
 }
@@ -38,6 +34,8 @@ export function text_overrides(host) {
   } catch { return undefined; }
 }")]
 extern "C" {
+    /// Defines `tag` (once), re-running `connected()` when one of `observed` changes.
+    pub(crate) fn define(tag: &str, observed: Vec<JsValue>, make: &JsValue);
     /// The element's (or its nearest ancestor's) `lang`, then the browser's languages.
     fn wanted_languages(host: &HtmlElement) -> js_sys::Array;
     /// The `texts` attribute's [key, text] pairs; undefined when it is not a JSON object.

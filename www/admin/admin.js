@@ -1,8 +1,11 @@
 // The admin dashboard: every login attempt of the organization (failures included) as a
 // filterable table (which downloads as a zip), a map, attempts per hour and failure reasons,
-// and the record chain's status. It reads the administrators' API with an API key the administrator pastes, kept in
-// this tab's sessionStorage only. Everything the server sent is put on the page as text.
-import init, { failureText, methodText, flagText } from '/pkg/latchkey_sdk.js';
+// and the record chain's status. It reads the administrators' API as an administrator signed
+// in through <latchkey-login> (with `?client_id=` of an application with `admin_api`: the
+// access token's roles must grant login_records:read), or with an API key the administrator
+// pastes, kept in this tab's sessionStorage only. Everything the server sent is put on the
+// page as text.
+import init, { LatchkeyClient, failureText, methodText, flagText } from '/pkg/latchkey_sdk.js';
 
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
@@ -13,7 +16,14 @@ let total = 0;
 // Bumped by every load: an answer to an older one is dropped.
 let asked = 0;
 
+const clientId = new URLSearchParams(location.search).get('client_id');
+// Before the SDK defines the element, so it never starts without its client id.
+if (clientId) $('login').setAttribute('client-id', clientId);
 await init();
+/** The signed-in administrator's client, where the page names an application. */
+const client = clientId ? new LatchkeyClient({ baseUrl: location.origin, clientId }) : null;
+// Signed in through the widget (rather than with a pasted key).
+let signedIn = false;
 
 class ApiError extends Error {
   constructor(status, body) {
@@ -23,8 +33,13 @@ class ApiError extends Error {
   }
 }
 
+/** The pasted key, else the signed-in administrator's access token (refreshed as needed). */
+async function credential() {
+  return sessionStorage.getItem(KEY) ?? (signedIn && client ? await client.getAccessToken() : null);
+}
+
 async function api(path) {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${sessionStorage.getItem(KEY)}` } });
+  const res = await fetch(path, { headers: { authorization: `Bearer ${await credential()}` } });
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, body);
   return body;
@@ -196,7 +211,10 @@ async function load() {
   if (mine !== asked) return;
   document.body.setAttribute('aria-busy', 'false');
   const refused = [list, stats].find((r) => r.status === 'rejected' && (r.reason.status === 401 || r.reason.status === 403));
-  if (refused) return signedOut(`This key cannot read login records (${refused.reason.code}): it needs login_records:read.`);
+  if (refused) {
+    const who = signedIn ? 'This account' : 'This key';
+    return signedOut(`${who} cannot read login records (${refused.reason.code}): it needs login_records:read.`);
+  }
   const problems = [];
   if (list.status === 'fulfilled') showRecords(list.value);
   else {
@@ -222,8 +240,12 @@ function signedOut(error = '') {
   sessionStorage.removeItem(KEY);
   $('dashboard').hidden = true;
   $('forget').hidden = true;
+  $('sign-out').hidden = true;
   $('key-form').hidden = false;
-  $('key-error').textContent = error;
+  $('sign-in').hidden = !client;
+  // Said where it was tried: under the sign-in, or under the key.
+  $('key-error').textContent = signedIn ? '' : error;
+  $('sign-in-error').textContent = signedIn ? error : '';
   $('state').textContent = '';
   document.body.dataset.auth = 'signed-out';
   if (error) $('key').focus();
@@ -231,8 +253,10 @@ function signedOut(error = '') {
 
 async function open() {
   $('key-form').hidden = true;
+  $('sign-in').hidden = true;
   $('dashboard').hidden = false;
-  $('forget').hidden = false;
+  $('forget').hidden = signedIn;
+  $('sign-out').hidden = !signedIn;
   document.body.dataset.auth = 'signed-in';
   try {
     const apps = await api('/api/v1/applications');
@@ -243,6 +267,7 @@ async function open() {
 
 $('key-form').addEventListener('submit', (e) => {
   e.preventDefault();
+  signedIn = false;
   sessionStorage.setItem(KEY, $('key').value.trim());
   $('key').value = '';
   open();
@@ -253,7 +278,7 @@ async function exportZip() {
   button.disabled = true;
   $('state').textContent = 'Preparing the download…';
   try {
-    const res = await fetch(`/api/v1/login-records/export?${filters()}`, { headers: { authorization: `Bearer ${sessionStorage.getItem(KEY)}` } });
+    const res = await fetch(`/api/v1/login-records/export?${filters()}`, { headers: { authorization: `Bearer ${await credential()}` } });
     if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
     const url = URL.createObjectURL(await res.blob());
     const a = Object.assign(document.createElement('a'), { href: url, download: 'login_attempts.zip' });
@@ -274,6 +299,31 @@ $('export').addEventListener('click', exportZip);
 $('filters').addEventListener('submit', (e) => { e.preventDefault(); offset = 0; load(); });
 $('newer').addEventListener('click', () => { offset = Math.max(0, offset - PAGE); load(); });
 $('older').addEventListener('click', () => { if (offset + PAGE < total) { offset += PAGE; load(); } });
+
+// The widget says when an administrator signed in, or already was (a session this browser has).
+$('sign-in').addEventListener('latchkey:login', () => {
+  if (sessionStorage.getItem(KEY)) return;
+  signedIn = true;
+  open();
+});
+// "Continue" after a refusal: ask again (a role may have been granted meanwhile).
+$('sign-in').addEventListener('latchkey:continue', () => { if (signedIn) open(); });
+// Signed out in the widget (to try another account, say).
+$('sign-in').addEventListener('latchkey:logout', () => {
+  if (!signedIn) return;
+  signedIn = false;
+  signedOut();
+});
+$('sign-out').addEventListener('click', async () => {
+  await client?.logout().catch(() => {});
+  signedIn = false;
+  // A fresh form: the old one still says who was signed in.
+  const form = document.createElement('latchkey-login');
+  form.id = 'login';
+  form.setAttribute('client-id', clientId);
+  $('login').replaceWith(form);
+  signedOut();
+});
 
 if (sessionStorage.getItem(KEY)) open();
 else signedOut();
