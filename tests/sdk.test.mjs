@@ -3,7 +3,7 @@
 // one refresh across several tabs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, VERSION, newOrg, email, registered } from './lib.mjs';
+import { BASE, VERSION, newOrg, email, registered, outboxMessage } from './lib.mjs';
 import { launchBrowser } from './browser.mjs';
 
 let browser;
@@ -293,6 +293,45 @@ test('test_sdk_tabs_refresh_once_when_the_token_expires_everywhere', async () =>
   }
   const sessions = await pages[TABS - 1].evaluate(() => window.client.listSessions());
   assert.equal(sessions.length, 1);
+  assert.deepEqual(seen.errors, []);
+  await ctx.close();
+});
+
+test('test_sdk_confirms_an_address_and_resets_a_password_with_the_links_tokens', async () => {
+  const org = await newOrg();
+  const app = (await org.api('POST', '/api/v1/applications', { name: 'links', login_methods: ['password', 'magic_link'] })).body;
+  const addr = email('sdk-links');
+  const created = await org.api('POST', '/api/v1/users', { email: addr, password: PASSWORD });
+  await registered(org, app, created.body);
+  const { ctx, seen, open } = await context();
+  const page = await open('/');
+  await withClient(page, app.client_id);
+  // Confirm the address: the link's token, as a page that handles links itself reads it.
+  const sent = await page.evaluate((a) => window.client.sendVerificationEmail(a), addr);
+  assert.deepEqual(sent, { expires_in: 86400, resend_after: 30 });
+  const confirm = await outboxMessage(addr);
+  const confirmToken = confirm.text.match(/\/verify-email#([0-9a-f]{64})/)[1];
+  assert.deepEqual(await page.evaluate((t) => window.client.verifyEmail(t), confirmToken), { email: addr, email_verified: true });
+  // Spent: the SDK's error says so.
+  const again = await page.evaluate((t) => window.client.verifyEmail(t).then(() => null, (e) => e.code), confirmToken);
+  assert.equal(again, 'CODE_USED');
+  // A reset link's token sets a new password, once; the old one stops working.
+  const resetAt = Date.now() + 40_000;
+  const asked = await fetch(`${BASE}/api/v1/auth/password-reset`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-latchkey-dev-now': String(resetAt) },
+    body: JSON.stringify({ client_id: app.client_id, email: addr }),
+  });
+  assert.equal(asked.status, 200);
+  const reset = await outboxMessage(addr, { after: confirm.id });
+  const resetToken = reset.text.match(/\/reset-password#([0-9a-f]{64})/)[1];
+  const fresh = 'an sdk reset password 9';
+  assert.equal(await page.evaluate(([t, p]) => window.client.resetPassword(t, p).then(() => 'ok'), [resetToken, fresh]), 'ok');
+  const reused = await page.evaluate(([t, p]) => window.client.resetPassword(t, p).then(() => null, (e) => e.code), [resetToken, 'yet another password 1']);
+  assert.equal(reused, 'CODE_USED');
+  const signedIn = await page.evaluate(([a, p]) => window.client.loginWithPassword(a, p).then((u) => u.email), [addr, fresh]);
+  assert.equal(signedIn, addr);
+  const old = await page.evaluate(([a, p]) => window.client.loginWithPassword(a, p).then(() => null, (e) => e.code), [addr, PASSWORD]);
+  assert.equal(old, 'INVALID_CREDENTIALS');
   assert.deepEqual(seen.errors, []);
   await ctx.close();
 });

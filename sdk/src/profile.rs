@@ -274,7 +274,8 @@ impl State {
     }
 
     fn say(&self, id: &str, key: &str) {
-        set_text(&self.root, id, self.locale.borrow().0.get(key));
+        let text = self.locale.borrow().0.get(key).to_owned();
+        set_text(&self.root, id, &text);
     }
 
     fn show_error(&self, message: &str, retry: bool) {
@@ -314,24 +315,28 @@ impl State {
 
     fn render_sessions(&self) {
         let now = js_sys::Date::now();
-        let confirming = self.confirming.borrow();
-        let sessions = self.sessions.borrow();
-        let locale = self.locale.borrow();
-        let html: String = sessions
-            .iter()
-            .map(|s| {
-                session_html(
-                    s,
-                    now,
-                    &*locale,
-                    confirming.as_deref() == Some(s.id.as_str()),
-                )
-            })
-            .collect();
+        // Built with the borrows, written without them: replacing the list can blur a
+        // focused button, and a page's handler may then change the element.
+        let (html, others) = {
+            let confirming = self.confirming.borrow();
+            let sessions = self.sessions.borrow();
+            let locale = self.locale.borrow();
+            let html: String = sessions
+                .iter()
+                .map(|s| {
+                    session_html(
+                        s,
+                        now,
+                        &*locale,
+                        confirming.as_deref() == Some(s.id.as_str()),
+                    )
+                })
+                .collect();
+            (html, sessions.iter().any(|s| !s.current))
+        };
         if let Some(list) = el(&self.root, "sessions") {
             list.set_inner_html(&html);
         }
-        let others = sessions.iter().any(|s| !s.current);
         let asking = el(&self.root, "others-ask").is_some_and(|e| !e.has_attribute("hidden"));
         toggle(el(&self.root, "others"), "hidden", !others || asking);
         if !others {

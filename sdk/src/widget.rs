@@ -427,13 +427,16 @@ impl State {
 
     /// Shows the text of `key` as the error (see [`State::show_error`]).
     fn say_error(&self, key: &str, field: Option<Field>) {
-        let tx = self.texts.borrow();
-        self.show_error(tx.get(key), field);
+        // Copied out: `show_error` moves the focus, and a page's focus handler may change
+        // `lang` or `texts`, which replaces the catalog.
+        let text = self.texts.borrow().get(key).to_owned();
+        self.show_error(&text, field);
     }
 
     /// The text of `key`, in the element's language.
     fn say(&self, id: &str, key: &str) {
-        set_text(&self.root, id, self.texts.borrow().get(key));
+        let text = self.texts.borrow().get(key).to_owned();
+        set_text(&self.root, id, &text);
     }
 
     fn show_error(&self, message: &str, field: Option<Field>) {

@@ -197,8 +197,12 @@ async function showChain() {
   }
 }
 
+// The filters of what is shown: the download holds the same records.
+let shown = new URLSearchParams();
+
 async function load() {
   const q = filters();
+  shown = q;
   const mine = ++asked;
   $('state').textContent = 'Loading…';
   document.body.setAttribute('aria-busy', 'true');
@@ -278,7 +282,7 @@ async function exportZip() {
   button.disabled = true;
   $('state').textContent = 'Preparing the download…';
   try {
-    const res = await fetch(`/api/v1/login-records/export?${filters()}`, { headers: { authorization: `Bearer ${await credential()}` } });
+    const res = await fetch(`/api/v1/login-records/export?${shown}`, { headers: { authorization: `Bearer ${await credential()}` } });
     if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
     const url = URL.createObjectURL(await res.blob());
     const a = Object.assign(document.createElement('a'), { href: url, download: 'login_attempts.zip' });
@@ -307,7 +311,11 @@ $('sign-in').addEventListener('latchkey:login', () => {
   open();
 });
 // "Continue" after a refusal: ask again (a role may have been granted meanwhile).
-$('sign-in').addEventListener('latchkey:continue', () => { if (signedIn) open(); });
+$('sign-in').addEventListener('latchkey:continue', () => {
+  if (sessionStorage.getItem(KEY)) return;
+  signedIn = true;
+  open();
+});
 // Signed out in the widget (to try another account, say).
 $('sign-in').addEventListener('latchkey:logout', () => {
   if (!signedIn) return;

@@ -146,7 +146,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ),
     (
         "error.ORIGIN_NOT_ALLOWED",
-        "Über diese Website ist keine Anmeldung bei dieser Anwendung erlaubt: Ihre Adresse gehört nicht zu den zulässigen Ursprüngen der Anwendung.",
+        "Über diese Website ist keine Anmeldung bei dieser Anwendung erlaubt: ihre Adresse gehört nicht zu den zulässigen Ursprüngen der Anwendung.",
     ),
     (
         "error.INVALID_CREDENTIALS",
