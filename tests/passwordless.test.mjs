@@ -106,10 +106,13 @@ test('racing verifications of one right code: exactly one signs in', async () =>
   const before = await lastId(user.email);
   await post('/api/v1/auth/email-code', { client_id: app.client_id, email: user.email });
   const code = codeOf(await outboxMessage(user.email, { after: before }));
-  const results = await Promise.all(Array.from({ length: 6 }, () =>
+  // Five racers: each attempt is charged to the address guard before its code is checked, and
+  // a sixth within the second would meet the guard's delay (delay_after: 5) whenever all six
+  // are charged before the winner's success clears the count, a 429 that depends on timing.
+  const results = await Promise.all(Array.from({ length: 5 }, () =>
     post('/api/v1/auth/email-code/verify', { client_id: app.client_id, email: user.email, code })));
   const statuses = results.map((r) => r.status).sort();
-  assert.deepEqual(statuses, [200, 401, 401, 401, 401, 401], JSON.stringify(results.map((r) => r.body)));
+  assert.deepEqual(statuses, [200, 401, 401, 401, 401], JSON.stringify(results.map((r) => r.body)));
   for (const r of results.filter((x) => x.status === 401)) assert.equal(r.body.error_code, 'CODE_USED');
 });
 
