@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BASE, call, newOrg, email, registered, unzip, parseCsv } from './lib.mjs';
-import { launchBrowser, screenshots, axeViolations } from './browser.mjs';
+import { visit, launchBrowser, screenshots, axeViolations } from './browser.mjs';
 
 const shot = screenshots('admin');
 const PASSWORD = 'admin dashboard password';
@@ -59,7 +59,7 @@ async function dashboard(key, options = {}) {
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${BASE}/admin/`);
+  await visit(page, `${BASE}/admin/`);
   // The page's script is ready (it says who is signed in) before the key goes in.
   await page.waitForSelector('body[data-auth="signed-out"]', { state: 'attached' });
   await page.getByLabel('API key').fill(key);
@@ -128,7 +128,7 @@ test('an administrator signs in through the widget; an account whose roles do no
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${BASE}/admin/?client_id=${console.client_id}`);
+  await visit(page, `${BASE}/admin/?client_id=${console.client_id}`);
   await signIn(page, auditor);
   await page.waitForSelector('body[data-auth="signed-in"]', { state: 'attached' });
   await settled(page);

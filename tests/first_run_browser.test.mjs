@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE, PLATFORM_KEY, outboxMessage, newOrg } from './lib.mjs';
-import { launchBrowser, screenshots } from './browser.mjs';
+import { visit, launchBrowser, screenshots } from './browser.mjs';
 import { seed, banner, DEV_EMAIL } from '../scripts/dev-seed.mjs';
 
 const shot = screenshots('first-run');
@@ -38,7 +38,7 @@ async function open() {
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url);
+  await visit(page, url);
   await page.waitForSelector('body[data-sdk="ready"]');
   const widget = page.locator('latchkey-login');
   await widget.getByLabel('Email or username').waitFor({ state: 'visible' });
@@ -130,7 +130,7 @@ test('an emailed code and an emailed link work with nothing configured', async (
   const link = mail.text.match(/(http\S+\/magic-link#[0-9a-f]{64})/)[1];
   const other = await browser.newContext();
   const tab = await other.newPage();
-  await tab.goto(link);
+  await visit(tab, link);
   await tab.getByRole('button', { name: 'Yes, sign me in there' }).click();
   await tab.getByText('You can close this tab').waitFor();
   await second.page.waitForSelector('body[data-auth="signed-in"]', { timeout: 15_000 });
@@ -146,12 +146,12 @@ test('set-up mistakes are named in the widget and in the console', async () => {
   const warnings = [];
   page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   // Without a client id the page says where to find one, and shows no dead form.
-  await page.goto(`${BASE}/`);
+  await visit(page, `${BASE}/`);
   await page.waitForSelector('body[data-sdk="ready"]');
   assert.equal(await page.locator('latchkey-login').isVisible(), false);
   assert.match(await page.locator('#no-client').textContent(), /make dev/);
   await shot(page, 'no-client');
-  await page.goto(`${BASE}/?client_id=lk_no_such_client`);
+  await visit(page, `${BASE}/?client_id=lk_no_such_client`);
   await page.waitForSelector('body[data-sdk="ready"]');
   const widget = page.locator('latchkey-login');
   // The widget asks for the application's methods first, and says what is wrong at once.
@@ -170,7 +170,7 @@ test('set-up mistakes are named in the widget and in the console', async () => {
   assert.equal((await o.api('PUT', `/api/v1/users/${user.id}/registrations/${app.id}`)).status, 204);
   const own = await browser.newContext();
   const p = await own.newPage();
-  await p.goto(`${BASE}/?client_id=${app.client_id}`);
+  await visit(p, `${BASE}/?client_id=${app.client_id}`);
   await p.waitForSelector('body[data-sdk="ready"]');
   const w = p.locator('latchkey-login');
   await w.getByLabel('Email or username').fill(user.email);
@@ -179,7 +179,7 @@ test('set-up mistakes are named in the widget and in the console', async () => {
   await p.waitForSelector('body[data-auth="signed-in"]');
   // The refresh cookie is this server's, shared by every application: the demo
   // application's page in the same browser must not show that session as its own.
-  await p.goto(printed.match(/Sign in:\s+(\S+)/)[1]);
+  await visit(p, printed.match(/Sign in:\s+(\S+)/)[1]);
   await w.getByLabel('Password', { exact: true }).waitFor({ state: 'visible' });
   await p.waitForTimeout(1000);
   assert.equal(await w.getByRole('button', { name: 'Continue' }).isVisible(), false);
@@ -192,7 +192,7 @@ test('the printed admin URL signs the printed user in as an administrator', asyn
   assert.match(url, /\/admin\/\?client_id=/);
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  await page.goto(url);
+  await visit(page, url);
   const widget = page.locator('#sign-in latchkey-login');
   await widget.getByLabel('Email or username').fill(DEV_EMAIL);
   await widget.getByLabel('Password', { exact: true }).fill(info.password);
@@ -213,7 +213,7 @@ test('the printed admin URL opens the dashboard with the printed API key', async
   const key = printed.match(/API key:\s+(\S+)/)[1];
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  await page.goto(url);
+  await visit(page, url);
   await page.waitForSelector('body[data-auth="signed-out"]', { state: 'attached' });
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Open' }).click();

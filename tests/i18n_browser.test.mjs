@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BASE, newOrg, email, registered } from './lib.mjs';
-import { launchBrowser, screenshots } from './browser.mjs';
+import { visit, launchBrowser, screenshots } from './browser.mjs';
 
 const shot = screenshots('i18n');
 const PASSWORD = 'languages password';
@@ -46,7 +46,7 @@ async function demo(options = {}) {
   page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${BASE}/?client_id=${app.client_id}`);
+  await visit(page, `${BASE}/?client_id=${app.client_id}`);
   await page.waitForSelector('body[data-sdk="ready"]');
   const widget = page.locator('latchkey-login');
   await widget.locator('#email-code').waitFor({ state: 'visible' });
@@ -133,7 +133,7 @@ test('the profile says sessions and history in German, with German times', async
   await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForSelector('body[data-auth="signed-in"]');
-  await page.goto(`${BASE}/account.html?client_id=${app.client_id}`);
+  await visit(page, `${BASE}/account.html?client_id=${app.client_id}`);
   await page.evaluate(() => document.querySelector('latchkey-profile').setAttribute('lang', 'de'));
   const profile = page.locator('latchkey-profile');
   await profile.locator('#history tr').first().waitFor();

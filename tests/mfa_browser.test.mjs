@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
 import { BASE, call, newOrg, email, registered } from './lib.mjs';
-import { launchBrowser, screenshots } from './browser.mjs';
+import { visit, launchBrowser, screenshots } from './browser.mjs';
 
 const PASSWORD = 'mfa widget password';
 const shot = screenshots('mfa');
@@ -45,7 +45,7 @@ async function demo(app) {
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${BASE}/?client_id=${app.client_id}`);
+  await visit(page, `${BASE}/?client_id=${app.client_id}`);
   await page.waitForSelector('body[data-sdk="ready"]');
   await page.waitForFunction(() => !document.querySelector('latchkey-login').shadowRoot.getElementById('submit').disabled);
   return { ctx, page, errors, widget: page.locator('latchkey-login') };
@@ -188,7 +188,7 @@ test('test_mfa_account_page_sets_up_an_authenticator_shows_backup_codes_and_remo
 
   const account = await ctx.newPage();
   account.on('pageerror', (e) => errors.push(String(e)));
-  await account.goto(`${BASE}/account.html?client_id=${app.client_id}`);
+  await visit(account, `${BASE}/account.html?client_id=${app.client_id}`);
   await account.waitForSelector('body[data-auth="signed-in"]');
   assert.match(await account.textContent('#mfa-state'), /^Off\./);
   await account.getByRole('button', { name: 'Set up an authenticator app' }).click();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { BASE, newOrg, email, registered } from './lib.mjs';
 import { ROOT, freePort } from './harness.mjs';
-import { launchBrowser } from './browser.mjs';
+import { visit, launchBrowser } from './browser.mjs';
 
 let browser;
 let server;
@@ -82,7 +82,7 @@ document.body.dataset.ready = 'yes';
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${origin}/?api=${encodeURIComponent(BASE)}&client_id=${application.client_id}`);
+  await visit(page, `${origin}/?api=${encodeURIComponent(BASE)}&client_id=${application.client_id}`);
   await page.waitForSelector('body[data-ready="yes"]', { state: 'attached' });
   const result = await page.evaluate(async ([e, p]) => {
     const user = await window.auth.loginWithPassword(e, p);

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, call, assertError, newOrg, email, registered, sqlDirect } from './lib.mjs';
-import { launchBrowser, screenshots } from './browser.mjs';
+import { visit, launchBrowser, screenshots } from './browser.mjs';
 
 const PASSWORD = 'passkey test password';
 const ORIGIN = BASE.replace('127.0.0.1', 'localhost');
@@ -45,7 +45,7 @@ async function authenticatorPage() {
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${ORIGIN}/`);
+  await visit(page, `${ORIGIN}/`);
   const cdp = await ctx.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
@@ -323,7 +323,7 @@ async function tab(ctx, path, credential) {
     hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
   } });
   if (credential) await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
-  await page.goto(`${ORIGIN}${path}`);
+  await visit(page, `${ORIGIN}${path}`);
   await page.waitForSelector('body[data-sdk="ready"], body[data-auth]');
   const credentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
   return { page, errors, credentials };

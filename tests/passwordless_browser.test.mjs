@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, call, newOrg, email, registered, outboxMessage } from './lib.mjs';
-import { launchBrowser, screenshots } from './browser.mjs';
+import { visit, openDemo, launchBrowser, screenshots } from './browser.mjs';
 
 const shot = screenshots('passwordless');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -38,14 +38,7 @@ async function outbox(to, after = 0) {
 
 async function demo() {
   const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${BASE}/?client_id=${app.client_id}`);
-  await page.waitForSelector('body[data-sdk="ready"]');
-  const widget = page.locator('latchkey-login');
-  await widget.getByRole('button', { name: 'Email me a sign-in code' }).waitFor({ state: 'visible' });
-  return { ctx, page, errors, widget };
+  return { ctx, ...(await openDemo(ctx, app.client_id)) };
 }
 
 test('the widget emails a code, refuses a wrong one, and signs in with the right one', async () => {
@@ -106,7 +99,7 @@ test('a link opened in another browser signs in the page that asked for it', asy
   const other = await browser.newContext();
   const phone = await other.newPage();
   await phone.setViewportSize({ width: 390, height: 760 });
-  await phone.goto(link);
+  await visit(phone, link);
   await phone.getByRole('button', { name: 'Yes, sign me in there' }).waitFor();
   assert.equal(new URL(phone.url()).hash, '', 'the token is taken off the address');
   assert.equal(await phone.locator('#email').textContent(), user.email);
@@ -123,7 +116,7 @@ test('a link opened in another browser signs in the page that asked for it', asy
 
   // The link again: used.
   const again = await other.newPage();
-  await again.goto(link);
+  await visit(again, link);
   await again.getByText('This link was used already').waitFor();
   assert.deepEqual(errors, []);
   await ctx.close();
@@ -136,7 +129,7 @@ test('the development outbox lists what was sent, with its links clickable', asy
   await outbox(user.email);
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  await page.goto(`${BASE}/dev/outbox.html`);
+  await visit(page, `${BASE}/dev/outbox.html`);
   await page.getByRole('heading', { name: 'Sign in to Passwordless widget' }).first().waitFor();
   const href = await page.locator('article a').first().getAttribute('href');
   assert.match(href, /\/magic-link#[0-9a-f]{64}$/);
@@ -157,7 +150,7 @@ test('"Forgot password?" sends a link whose page sets a new password, then the w
 
   const link = (await outbox(user.email)).text.match(/(http\S+\/reset-password#[0-9a-f]{64})/)[1];
   const tab = await ctx.newPage();
-  await tab.goto(link);
+  await visit(tab, link);
   await tab.getByLabel('New password').waitFor();
   assert.equal(new URL(tab.url()).hash, '');
   assert.match(await tab.locator('#state').textContent(), new RegExp(user.email.replace(/[.+]/g, '\\$&')));
@@ -190,7 +183,7 @@ test('"Text me a sign-in code" texts the number typed and signs in with the code
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${BASE}/?client_id=${a.client_id}`);
+  await visit(page, `${BASE}/?client_id=${a.client_id}`);
   await page.waitForSelector('body[data-sdk="ready"]');
   const widget = page.locator('latchkey-login');
   const button = widget.getByRole('button', { name: 'Text me a sign-in code' });

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, call, newOrg, email, registered, bearer, assertError } from './lib.mjs';
-import { launchBrowser, screenshots, measure, assertReadable, axeViolations } from './browser.mjs';
+import { visit, launchBrowser, screenshots, measure, assertReadable, axeViolations } from './browser.mjs';
 
 const shot = screenshots('profile');
 const PASSWORD = 'profile page password';
@@ -56,13 +56,13 @@ async function accountPage(user, options = {}) {
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${BASE}/?client_id=${app.client_id}`);
+  await visit(page, `${BASE}/?client_id=${app.client_id}`);
   const widget = page.locator('latchkey-login');
   await widget.getByLabel('Email or username').fill(user.email);
   await widget.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForSelector('body[data-auth="signed-in"]');
-  await page.goto(`${BASE}/account.html?client_id=${app.client_id}`);
+  await visit(page, `${BASE}/account.html?client_id=${app.client_id}`);
   await page.waitForSelector('body[data-auth="signed-in"]');
   const profile = page.locator('latchkey-profile');
   await profile.locator('#history tr').first().waitFor();

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, VERSION, newOrg, email, registered, outboxMessage } from './lib.mjs';
-import { launchBrowser } from './browser.mjs';
+import { visit, launchBrowser } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -33,7 +33,7 @@ async function context() {
     page.on('pageerror', (e) => seen.errors.push(String(e)));
     // A page the Content-Security-Policy breaks says so on the console.
     page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) seen.errors.push(m.text()); });
-    await page.goto(`${BASE}${path}`);
+    await visit(page, `${BASE}${path}`);
     return page;
   };
   return { ctx, seen, open };

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, assertError, call, newOrg, email, registered } from './lib.mjs';
-import { launchBrowser, screenshots, measure, assertReadable, axeViolations } from './browser.mjs';
+import { visit, openDemo, launchBrowser, screenshots, measure, assertReadable, axeViolations } from './browser.mjs';
 
 const shot = screenshots('widget');
 
@@ -33,21 +33,9 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-/** The demo page with the application's widget, its methods loaded. */
-async function open(ctx) {
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${BASE}/?client_id=${app.client_id}`);
-  await page.waitForSelector('body[data-sdk="ready"]');
-  const widget = page.locator('latchkey-login');
-  await widget.getByRole('button', { name: 'Email me a sign-in code' }).waitFor({ state: 'visible' });
-  return { page, widget, errors };
-}
-
 test('the identifier is typed as is, the password can be shown, and a wrong one is selected', async () => {
   const ctx = await browser.newContext();
-  const { page, widget, errors } = await open(ctx);
+  const { page, widget, errors } = await openDemo(ctx, app.client_id);
   // The page's logo above the title, the application's name below it.
   assert.equal(await widget.locator('#app-name').textContent(), 'to continue to Widget basics');
   const logo = page.locator('latchkey-login img[slot="logo"]');
@@ -92,7 +80,7 @@ test('the identifier is typed as is, the password can be shown, and a wrong one 
 test('both themes reach 4.5:1 for every text and 24 px for every target, pass axe-core, and take the page\'s properties', async () => {
   // The page's Content-Security-Policy would refuse axe-core's injected script.
   const ctx = await browser.newContext({ bypassCSP: true });
-  const { page, widget } = await open(ctx);
+  const { page, widget } = await openDemo(ctx, app.client_id);
   // The widget's own defaults: the demo page's accent (a light-page green) is set aside.
   await page.evaluate(() => document.querySelector('latchkey-login').style.setProperty('--latchkey-accent', 'initial'));
   // An error on screen too: its colour is measured with the rest.
@@ -147,7 +135,7 @@ test('when the application cannot be reached the form is busy, then says so and 
     return route.continue();
   });
   const page = await ctx.newPage();
-  await page.goto(`${BASE}/?client_id=${app.client_id}`);
+  await visit(page, `${BASE}/?client_id=${app.client_id}`);
   await page.waitForSelector('body[data-sdk="ready"]');
   const widget = page.locator('latchkey-login');
   // While the application's settings are on their way, the form says it is busy.
@@ -176,7 +164,7 @@ test('a required password change is made in the form, then signs in with the new
   await registered(org, app, created.body);
   assert.equal((await org.api('PUT', `/api/v1/users/${created.body.id}`, { password_change_required: true })).status, 200);
   const ctx = await browser.newContext();
-  const { page, widget, errors } = await open(ctx);
+  const { page, widget, errors } = await openDemo(ctx, app.client_id);
   // The SDK's error carries the one-time id (each login answers a new one).
   const thrown = await page.evaluate(async ([id, user, password]) => {
     const { LatchkeyClient } = await import('/pkg/latchkey_sdk.js');
