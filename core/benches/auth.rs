@@ -186,6 +186,7 @@ fn main() {
         org: org.clone(),
         roles: vec!["admin".into()],
         amr: vec!["pwd".into()],
+        scope: None,
     };
     let mut issue = Stats(vec![]);
     let mut verify = Stats(vec![]);

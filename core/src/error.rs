@@ -91,6 +91,13 @@ pub enum Error {
     /// An internal failure that an endpoint documents under its own code
     /// (`HISTORY_FETCH_FAILED`).
     InternalCoded { code: &'static str, detail: String },
+    /// An OAuth 2.0 error (RFC 6749 §5.2, RFC 6750 §3.1), answered in that standard's shape
+    /// on the OpenID provider's endpoints: `error` is the registered code (`invalid_grant`,
+    /// `invalid_client`, `invalid_token`, ...).
+    OAuth {
+        error: &'static str,
+        description: String,
+    },
 }
 
 impl Error {
@@ -98,6 +105,13 @@ impl Error {
         Error::InvalidField {
             code,
             message: message.into(),
+        }
+    }
+
+    pub fn oauth(error: &'static str, description: impl Into<String>) -> Self {
+        Error::OAuth {
+            error,
+            description: description.into(),
         }
     }
 
@@ -115,6 +129,7 @@ impl Error {
             Error::InvalidField { code, .. }
             | Error::Conflict { code, .. }
             | Error::InternalCoded { code, .. } => code,
+            Error::OAuth { error, .. } => error,
             Error::RouteNotFound => "ROUTE_NOT_FOUND",
             Error::NotFound => "NOT_FOUND",
             Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
@@ -153,6 +168,7 @@ impl Error {
             Error::InvalidField { message, .. } | Error::Conflict { message, .. } => {
                 message.clone()
             }
+            Error::OAuth { description, .. } => description.clone(),
             Error::RouteNotFound => "No endpoint or page has this path.".to_owned(),
             Error::NotFound => "The requested resource was not found.".to_owned(),
             Error::MethodNotAllowed => "This method is not allowed on this resource.".to_owned(),

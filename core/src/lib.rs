@@ -22,6 +22,7 @@ pub mod delivery;
 pub mod events;
 pub mod identity;
 pub mod login;
+pub mod oauth;
 pub mod records;
 pub mod sessions;
 

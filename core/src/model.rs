@@ -177,6 +177,9 @@ pub struct Application {
     pub passkey_user_verification: UserVerification,
     /// Multi-factor authentication: required or optional, trusted devices, passkeys.
     pub mfa: MfaSettings,
+    /// SHA-256 (hex) of the client secret of a confidential OpenID Connect client; `None`
+    /// for a public client (a browser or mobile app, which must use PKCE).
+    pub client_secret_hash: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -478,6 +481,9 @@ pub struct Session {
     pub client: ClientInfo,
     /// Authentication methods used to establish the session (`password`, ...).
     pub methods: Vec<String>,
+    /// The scopes an OpenID Connect client was granted on this session (`openid email`);
+    /// `None` for sessions no client was granted.
+    pub scope: Option<String>,
 }
 
 impl Session {

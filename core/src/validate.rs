@@ -383,6 +383,41 @@ pub fn list<T: PartialEq>(
     Ok(out)
 }
 
+/// The pairs of an `application/x-www-form-urlencoded` body or query string, decoded (`+` is
+/// a space, `%XX` a byte); `None` if a pair is not UTF-8 once decoded or has a broken
+/// escape.
+pub fn form_decode(input: &[u8]) -> Option<Vec<(String, String)>> {
+    fn decode(part: &[u8]) -> Option<String> {
+        let mut out = Vec::with_capacity(part.len());
+        let mut i = 0;
+        while i < part.len() {
+            match part[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = part.get(i + 1..i + 3)?;
+                    let hex = std::str::from_utf8(hex).ok()?;
+                    out.push(u8::from_str_radix(hex, 16).ok()?);
+                    i += 2;
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).ok()
+    }
+    input
+        .split(|&b| b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &[][..]),
+            };
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -398,6 +433,30 @@ pub fn percent_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn test_validate_form_decode() {
+        let pairs = |s: &str| form_decode(s.as_bytes());
+        assert_eq!(
+            pairs(
+                "grant_type=authorization_code&redirect_uri=https%3A%2F%2Fa.example%2Fcb&x=a+b&e="
+            ),
+            Some(vec![
+                ("grant_type".into(), "authorization_code".into()),
+                ("redirect_uri".into(), "https://a.example/cb".into()),
+                ("x".into(), "a b".into()),
+                ("e".into(), "".into()),
+            ])
+        );
+        assert_eq!(
+            pairs("a=%C3%A9&&b"),
+            Some(vec![("a".into(), "é".into()), ("b".into(), "".into())])
+        );
+        assert_eq!(pairs(""), Some(vec![]));
+        for bad in ["a=%", "a=%2", "a=%zz", "a=%FF"] {
+            assert_eq!(pairs(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn test_validate_phone_numbers_are_e164() {

@@ -49,6 +49,7 @@ pub fn status(e: &CoreError) -> u16 {
             403
         }
         CoreError::Conflict { .. } => 409,
+        CoreError::OAuth { error, .. } => oauth_status(error),
         CoreError::RouteNotFound | CoreError::NotFound => 404,
         CoreError::MethodNotAllowed => 405,
         CoreError::PayloadTooLarge => 413,
@@ -56,6 +57,53 @@ pub fn status(e: &CoreError) -> u16 {
         CoreError::TooManyAttempts { .. } | CoreError::RateLimited { .. } => 429,
         CoreError::Internal(_) | CoreError::InternalCoded { .. } => 500,
     }
+}
+
+/// The status of an OAuth error code (RFC 6749 §5.2, RFC 6750 §3.1).
+fn oauth_status(error: &str) -> u16 {
+    match error {
+        "invalid_client" | "invalid_token" => 401,
+        "insufficient_scope" | "access_denied" => 403,
+        "server_error" => 500,
+        _ => 400,
+    }
+}
+
+/// Renders an error of the OpenID provider's endpoints in RFC 6749's shape (`error`,
+/// `error_description`), with `WWW-Authenticate` where a credential was refused.
+pub fn render_oauth(err: AppError, request_id: &str) -> worker::Result<Response> {
+    let core = match err {
+        AppError::Api(e) => e,
+        AppError::Platform(e) => CoreError::Internal(e.to_string()),
+    };
+    if let CoreError::Internal(detail) | CoreError::InternalCoded { detail, .. } = &core {
+        console_error!("request {request_id}: {detail}");
+    }
+    let (error, status) = match &core {
+        CoreError::OAuth { error, .. } => (*error, oauth_status(error)),
+        CoreError::Internal(_) | CoreError::InternalCoded { .. } => ("server_error", 500),
+        CoreError::TooManyAttempts { .. } | CoreError::RateLimited { .. } => {
+            ("temporarily_unavailable", 429)
+        }
+        CoreError::Unauthorized => ("invalid_token", 401),
+        e => ("invalid_request", status(e).clamp(400, 499)),
+    };
+    let description = match &core {
+        CoreError::Internal(_) | CoreError::InternalCoded { .. } => "internal error".to_owned(),
+        e => e.public_message(),
+    };
+    let body = serde_json::json!({ "error": error, "error_description": description });
+    let mut resp = http::json(status, &body)?;
+    match error {
+        "invalid_client" => resp
+            .headers_mut()
+            .set("www-authenticate", "Basic realm=\"latchkey\"")?,
+        "invalid_token" | "insufficient_scope" => resp
+            .headers_mut()
+            .set("www-authenticate", &format!("Bearer error=\"{error}\""))?,
+        _ => {}
+    }
+    with_retry_after(resp, &core)
 }
 
 /// The `Retry-After` an error asks for, in seconds.
@@ -95,6 +143,7 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         CoreError::InvalidRequest(_)
         | CoreError::InvalidField { .. }
         | CoreError::Fields(_)
+        | CoreError::OAuth { .. }
         | CoreError::PayloadTooLarge => 400,
         CoreError::Unauthorized
         | CoreError::Forbidden

@@ -62,6 +62,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     // paths included, in the native error body.
     let login_api =
         matches!(&matched, RouteMatch::Found { spec, .. } if routes::is_login_api(spec.path));
+    let oauth = matches!(&matched, RouteMatch::Found { spec, .. } if routes::is_oauth(spec.path));
     let security = Security {
         kind: headers::response_kind(
             match &matched {
@@ -100,6 +101,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     let resp = match handle(req, &method, matched, &env, cors, outbox.clone()).await {
         Ok(resp) => resp,
         Err(err) if login_api => error::render_login_api(err, &request_id)?,
+        Err(err) if oauth => error::render_oauth(err, &request_id)?,
         Err(err) => error::render(err, &request_id)?,
     };
     // Messages go out after the answer, whatever it was: neither a provider's latency nor

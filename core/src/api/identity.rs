@@ -267,6 +267,10 @@ api_type! {
         /// Multi-factor: `policy` (`optional` or `required`), `trust_days` (0 for no
         /// trusted devices) and `passkey_satisfies`.
         pub mfa: MfaSettings,
+        /// A confidential OpenID Connect client: it has a secret
+        /// (`POST /api/v1/applications/{id}/client-secret`), and authenticates with it at the
+        /// token endpoint. Public clients (no secret) must use PKCE.
+        pub confidential: bool,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -292,6 +296,7 @@ impl From<&Application> for ApplicationView {
             passkey_rp_id: a.passkey_rp_id.clone(),
             passkey_user_verification: a.passkey_user_verification,
             mfa: a.mfa,
+            confidential: a.client_secret_hash.is_some(),
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
         }

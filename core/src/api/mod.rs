@@ -13,6 +13,7 @@
 //! - [`passkeys`]: WebAuthn options and responses, and the user's passkeys.
 //! - [`mfa`]: a login's second step, authenticators and backup codes.
 //! - [`passwordless`]: sign-in codes and links by email.
+//! - [`oauth`]: the OpenID provider's token answer, the hosted page's code, client secrets.
 //!
 //! Seed 003's Login API has its own shapes in [`crate::compat::login_api`].
 
@@ -45,6 +46,7 @@ pub mod common;
 pub mod events;
 pub mod identity;
 pub mod mfa;
+pub mod oauth;
 pub mod passkeys;
 pub mod passwordless;
 pub mod records;
@@ -56,6 +58,7 @@ pub use common::*;
 pub use events::*;
 pub use identity::*;
 pub use mfa::*;
+pub use oauth::*;
 pub use passkeys::*;
 pub use passwordless::*;
 pub use records::*;

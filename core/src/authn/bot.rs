@@ -68,6 +68,7 @@ mod tests {
             admin_api: false,
             idle_timeout_secs: 0,
             bot_protection: on,
+            client_secret_hash: None,
             passkey_rp_id: None,
             passkey_user_verification: Default::default(),
             mfa: Default::default(),

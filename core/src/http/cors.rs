@@ -18,6 +18,8 @@ pub fn is_cors_path(path: &str) -> bool {
         "/.well-known/",
         "/api/v1/mfa/",
         "/api/v1/passkeys",
+        "/oauth2/token",
+        "/oauth2/revoke",
     ]
     .iter()
     .any(|p| path.starts_with(p))

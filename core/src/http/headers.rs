@@ -57,6 +57,12 @@ pub fn carries_tokens(route: Route) -> bool {
             | Route::Refresh
             | Route::Authorize
             | Route::Token
+            | Route::OAuthGrant
+            | Route::OAuthToken
+            | Route::OAuthUserinfo
+            | Route::OAuthUserinfoPost
+            | Route::OAuthIntrospect
+            | Route::CreateClientSecret
             | Route::LoginApiLogin
             | Route::LoginApiTwoFactor
             | Route::PasskeyLogin
@@ -83,6 +89,8 @@ pub fn carries_tokens(route: Route) -> bool {
 pub fn response_kind(route: Option<Route>, api_path: bool) -> ResponseKind {
     match route {
         Some(r) if carries_tokens(r) => ResponseKind::Tokens,
+        // The hosted sign-in page.
+        Some(Route::OAuthAuthorize | Route::OAuthLogout) => ResponseKind::Page,
         Some(_) => ResponseKind::Api,
         None if api_path => ResponseKind::Api,
         None => ResponseKind::Page,
@@ -184,6 +192,12 @@ mod tests {
                 "/api/v1/auth/email-code/verify",
                 "/api/v1/auth/sms-code/verify",
                 "/api/v1/dev/outbox",
+                "/api/v1/oauth2/grant",
+                "/oauth2/token",
+                "/oauth2/userinfo",
+                "/oauth2/userinfo",
+                "/oauth2/introspect",
+                "/api/v1/applications/{application_id}/client-secret",
             ]
         );
     }

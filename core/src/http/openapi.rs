@@ -141,6 +141,37 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
         ),
         Route::DeletePermission => with(None, 204, None, READ),
         Route::Jwks | Route::OpenIdConfiguration => ok(Some(json!({"type": "object"})), &[]),
+        // A page, or a redirect to the client with `error`.
+        Route::OAuthAuthorize => ok(
+            Some(json!({"type": "string", "description": "the hosted sign-in page (HTML)"})),
+            &[302, 400],
+        ),
+        Route::OAuthGrant => with(
+            schema::<crate::api::OAuthGrantRequest>(g),
+            200,
+            schema::<crate::api::OAuthGrantResponse>(g),
+            &[400, 401],
+        ),
+        // Form-encoded (RFC 6749 §4.1.3, §6): grant_type, code, redirect_uri,
+        // code_verifier, refresh_token, scope, client_id, client_secret.
+        Route::OAuthToken => with(None, 200, schema::<crate::api::OAuthTokens>(g), &[400, 401]),
+        Route::OAuthUserinfo | Route::OAuthUserinfoPost => {
+            ok(Some(json!({"type": "object"})), &[401, 403])
+        }
+        Route::OAuthRevoke => with(None, 200, None, &[400, 401]),
+        Route::OAuthIntrospect => with(None, 200, Some(json!({"type": "object"})), &[400, 401]),
+        Route::OAuthLogout => ok(
+            Some(
+                json!({"type": "string", "description": "a signed-out page (HTML), or a redirect"}),
+            ),
+            &[302, 400],
+        ),
+        Route::CreateClientSecret => with(
+            None,
+            201,
+            schema::<crate::api::ClientSecretResponse>(g),
+            &[401, 403, 404],
+        ),
         Route::SignUp => with(
             schema::<SignUpRequest>(g),
             201,

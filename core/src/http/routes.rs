@@ -99,6 +99,15 @@ pub enum Route {
     LoginApiPingUser,
     LoginApiPing,
     LoginApiLogout,
+    OAuthAuthorize,
+    OAuthGrant,
+    OAuthToken,
+    OAuthUserinfo,
+    OAuthUserinfoPost,
+    OAuthRevoke,
+    OAuthIntrospect,
+    OAuthLogout,
+    CreateClientSecret,
     ChangePassword,
     ListRegistrations,
     Register,
@@ -330,12 +339,26 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::SetTemplate, Put, "/api/v1/templates/{kind}", "customizeEmailTemplate", "Use the organization's own subject, text and HTML for one kind of message; checked against its variables.", Access::Org(P::OrganizationsWrite), &[]),
     r(Route::ResetTemplate, Delete, "/api/v1/templates/{kind}", "resetEmailTemplate", "Go back to the shipped template for one kind of message.", Access::Org(P::OrganizationsWrite), &[]),
     r(Route::PreviewTemplate, Post, "/api/v1/templates/{kind}/preview", "previewEmailTemplate", "Render a draft (or the template in use) with sample values, as the message would be sent.", Access::Org(P::OrganizationsRead), &[]),
+    r(Route::OAuthAuthorize, Get, "/oauth2/authorize", "oidcAuthorize", "OpenID Connect authorization endpoint: checks the request, then serves the hosted sign-in page (errors after the redirect URI is known go back to the client).", Access::Public, &[]),
+    r(Route::OAuthGrant, Post, "/api/v1/oauth2/grant", "oidcGrant", "The hosted sign-in page, its user signed in for the client, gets the authorization code's redirect.", Access::User, &[]),
+    r(Route::OAuthToken, Post, "/oauth2/token", "oidcToken", "OAuth 2.0 token endpoint (form-encoded): authorization_code with PKCE, refresh_token.", Access::Public, &[]),
+    r(Route::OAuthUserinfo, Get, "/oauth2/userinfo", "oidcUserinfo", "OpenID Connect userinfo: the claims the access token's scopes allow.", Access::Public, &[]),
+    r(Route::OAuthUserinfoPost, Post, "/oauth2/userinfo", "oidcUserinfoPost", "OpenID Connect userinfo, by POST.", Access::Public, &[]),
+    r(Route::OAuthRevoke, Post, "/oauth2/revoke", "oidcRevoke", "OAuth 2.0 token revocation (RFC 7009, form-encoded): ends the session of the client's access or refresh token.", Access::Public, &[]),
+    r(Route::OAuthIntrospect, Post, "/oauth2/introspect", "oidcIntrospect", "OAuth 2.0 token introspection (RFC 7662, form-encoded) for confidential clients and their own tokens.", Access::Public, &[]),
+    r(Route::OAuthLogout, Get, "/oauth2/logout", "oidcEndSession", "OpenID Connect RP-initiated logout: ends the session an ID token names, then returns to a registered URI.", Access::Public, &[]),
+    r(Route::CreateClientSecret, Post, "/api/v1/applications/{application_id}/client-secret", "createClientSecret", "Give the application a new client secret (shown once): it becomes a confidential OpenID Connect client.", Access::Org(P::ApplicationsWrite), &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
 
 /// Path prefixes that belong to the API: an unknown path under them is a JSON 404 and is
 /// never handed to the static files.
-pub const API_PREFIXES: &[&str] = &["/api/", "/v1/", "/.well-known/"];
+pub const API_PREFIXES: &[&str] = &["/api/", "/v1/", "/.well-known/", "/oauth2/"];
+
+/// The OpenID provider's standard endpoints: their errors are RFC 6749's `error` objects.
+pub fn is_oauth(path: &str) -> bool {
+    path.starts_with("/oauth2/")
+}
 
 /// The result of matching a request against the table.
 #[derive(Debug, PartialEq, Eq)]
@@ -571,6 +594,13 @@ mod tests {
                 Route::VerifyEmail,
                 Route::DisownLogin,
                 Route::DevOutbox,
+                Route::OAuthAuthorize,
+                Route::OAuthToken,
+                Route::OAuthUserinfo,
+                Route::OAuthUserinfoPost,
+                Route::OAuthRevoke,
+                Route::OAuthIntrospect,
+                Route::OAuthLogout,
                 Route::LoginApiLogout
             ]
         );

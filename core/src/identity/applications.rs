@@ -136,6 +136,7 @@ pub async fn create(
         passkey_rp_id: None,
         passkey_user_verification: input.passkey_user_verification.unwrap_or_default(),
         mfa: mfa_settings(input.mfa.unwrap_or_default())?,
+        client_secret_hash: None,
         created_at: now,
         updated_at: now,
     };

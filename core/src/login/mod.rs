@@ -117,6 +117,7 @@ pub async fn establish<R: Rng>(
         idle_timeout_ms: application.map_or(0, |a| i64::from(a.idle_timeout_secs) * 1000),
         client,
         methods: prior.into_iter().chain([method.to_owned()]).collect(),
+        scope: None,
     };
     let (tokens, stored_refresh) = if no_tokens {
         (None, None)

@@ -7,7 +7,8 @@ use crate::model::{Application, Session, UserStatus};
 use crate::rand::Rng;
 use crate::sessions::application_of;
 use crate::sessions::tokens::{
-    access_token, audience, hash_refresh_token, lifetimes, new_refresh_token, Issued,
+    access_token, audience, hash_refresh_token, lifetimes, new_refresh_token_with, Issued,
+    REFRESH_TOKEN_PREFIX,
 };
 use crate::store::{AppStore, EventStore, Rotation, SessionStore, UserStore};
 use crate::Error;
@@ -33,7 +34,8 @@ pub async fn refresh<R: Rng>(
 
 /// [`refresh`], with `check` run on the token's session and application before anything
 /// changes: a refused request (a browser's wrong origin or CSRF value) leaves the token
-/// unspent, so its rightful holder is not later logged out for reuse.
+/// unspent, so its rightful holder is not later logged out for reuse. The OpenID
+/// provider's refresh tokens are refused here: they are for its token endpoint only.
 pub async fn refresh_checked<R: Rng>(
     store: &(impl SessionStore + UserStore + AppStore + EventStore),
     refresh_token: &str,
@@ -41,7 +43,32 @@ pub async fn refresh_checked<R: Rng>(
     check: impl FnOnce(&Session, Option<&Application>) -> Result<(), Error>,
     env: LoginEnv<'_, R>,
 ) -> Result<Refreshed, Error> {
-    let old_hash = hash_refresh_token(refresh_token.trim());
+    rotate(
+        store,
+        refresh_token,
+        REFRESH_TOKEN_PREFIX,
+        client_id,
+        check,
+        env,
+    )
+    .await
+}
+
+/// A refresh of a token that starts with `prefix` ([`REFRESH_TOKEN_PREFIX`] natively,
+/// [`OIDC_REFRESH_PREFIX`] at the token endpoint); its successor has the same prefix.
+pub async fn rotate<R: Rng>(
+    store: &(impl SessionStore + UserStore + AppStore + EventStore),
+    refresh_token: &str,
+    prefix: &str,
+    client_id: Option<&str>,
+    check: impl FnOnce(&Session, Option<&Application>) -> Result<(), Error>,
+    env: LoginEnv<'_, R>,
+) -> Result<Refreshed, Error> {
+    let refresh_token = refresh_token.trim();
+    if !refresh_token.starts_with(prefix) {
+        return Err(Error::InvalidRefreshToken);
+    }
+    let old_hash = hash_refresh_token(refresh_token);
     let session = store
         .session_of_refresh_token(&old_hash)
         .await?
@@ -66,7 +93,8 @@ pub async fn refresh_checked<R: Rng>(
     let (access_ttl, refresh_ttl_ms) = lifetimes(app.as_ref());
     // A new token never outlives its session.
     let refresh_ttl_ms = refresh_ttl_ms.min(session.expires_at - env.now).max(0);
-    let (new_token, stored) = new_refresh_token(&session.id, env.now, refresh_ttl_ms, env.rng);
+    let (new_token, stored) =
+        new_refresh_token_with(prefix, &session.id, env.now, refresh_ttl_ms, env.rng);
     let session = match store
         .rotate_refresh_token(&old_hash, &stored, env.now)
         .await?

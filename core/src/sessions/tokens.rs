@@ -14,6 +14,10 @@ pub const DEFAULT_REFRESH_TTL_SECS: u32 = 30 * 24 * 3600;
 
 /// Refresh tokens are `lkr_` and 64 hex digits (256 random bits).
 pub const REFRESH_TOKEN_PREFIX: &str = "lkr_";
+/// Refresh tokens issued by the OpenID provider's token endpoint are `lko_`: only that
+/// endpoint (which authenticates confidential clients) takes them, and only them. The
+/// prefix is part of what is hashed, so it cannot be changed.
+pub const OIDC_REFRESH_PREFIX: &str = "lko_";
 
 /// Tokens of a new or refreshed session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +50,18 @@ pub fn new_refresh_token(
     ttl_ms: i64,
     rng: &mut impl Rng,
 ) -> (String, RefreshToken) {
-    let token = format!("{REFRESH_TOKEN_PREFIX}{}", hex(&rng.bytes::<32>()));
+    new_refresh_token_with(REFRESH_TOKEN_PREFIX, session_id, now, ttl_ms, rng)
+}
+
+/// [`new_refresh_token`] with its prefix ([`OIDC_REFRESH_PREFIX`] for the token endpoint's).
+pub fn new_refresh_token_with(
+    prefix: &str,
+    session_id: &str,
+    now: i64,
+    ttl_ms: i64,
+    rng: &mut impl Rng,
+) -> (String, RefreshToken) {
+    let token = format!("{prefix}{}", hex(&rng.bytes::<32>()));
     let stored = RefreshToken {
         token_hash: hash_refresh_token(&token),
         session_id: session_id.to_owned(),
@@ -79,6 +94,7 @@ pub fn access_token(
             org: session.organization_id.clone(),
             roles,
             amr: amr(&session.methods),
+            scope: session.scope.clone(),
         },
         now,
         ttl_secs,

@@ -42,6 +42,15 @@ pub trait AppStore {
     async fn list_apps(&self, org_id: &str, page: Page) -> StoreResult<(Vec<Application>, u64)>;
     async fn update_app(&self, app: &Application) -> StoreResult<bool>;
     async fn delete_app(&self, org_id: &str, id: &str) -> StoreResult<bool>;
+    /// Replaces the application's client secret hash (`None`: a public client again); false
+    /// if there is no such application.
+    async fn set_client_secret(
+        &self,
+        org_id: &str,
+        id: &str,
+        hash: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool>;
 }
 
 /// Filters of the user list.
@@ -215,6 +224,15 @@ pub trait SessionStore {
     async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
     /// Records activity on a session.
     async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()>;
+    /// Sets the scopes an OpenID Connect client was granted on an active session; false if
+    /// the session is unknown or over.
+    async fn set_session_scope(
+        &self,
+        org_id: &str,
+        id: &str,
+        scope: &str,
+        now: i64,
+    ) -> StoreResult<bool>;
 }
 
 /// Users' passkeys. Every method is scoped to one organization, and those that name a

@@ -23,6 +23,7 @@ struct Row {
     passkey_rp_id: Option<String>,
     passkey_user_verification: String,
     mfa: String,
+    client_secret_hash: Option<String>,
     created_at: f64,
     updated_at: f64,
 }
@@ -49,6 +50,7 @@ impl TryFrom<Row> for Application {
                 .unwrap_or_default(),
             mfa: parse_json_col("mfa", &r.mfa)?,
             passkey_rp_id: r.passkey_rp_id,
+            client_secret_hash: r.client_secret_hash,
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         })
@@ -58,7 +60,7 @@ impl TryFrom<Row> for Application {
 const COLS: &str = "id, organization_id, name, client_id, allowed_origins, redirect_uris, \
                     access_token_ttl_secs, refresh_token_ttl_secs, login_methods, created_at, updated_at, \
                     self_signup, admin_api, idle_timeout_secs, bot_protection, passkey_rp_id, passkey_user_verification, mfa, \
-                    require_verified_email";
+                    require_verified_email, client_secret_hash";
 
 fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
     rows.into_iter().map(Application::try_from).collect()
@@ -66,7 +68,7 @@ fn rows(rows: Vec<Row>) -> StoreResult<Vec<Application>> {
 
 impl AppStore for D1Store {
     async fn insert_app(&self, a: &Application) -> StoreResult<()> {
-        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+        let sql = format!("INSERT INTO applications ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
         self.run(
             &sql,
             &[
@@ -89,6 +91,7 @@ impl AppStore for D1Store {
                 s(a.passkey_user_verification.as_str()),
                 json(&a.mfa)?,
                 n(i64::from(a.require_verified_email)),
+                opt(a.client_secret_hash.as_deref()),
             ],
         )
         .await?;
@@ -183,5 +186,20 @@ impl AppStore for D1Store {
         ];
         let results = self.batch(stmts).await?;
         Ok(results.last().is_some_and(|r| super::changes(r) > 0))
+    }
+
+    async fn set_client_secret(
+        &self,
+        org_id: &str,
+        id: &str,
+        hash: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        self.run(
+            "UPDATE applications SET client_secret_hash = ?3, updated_at = ?4 \
+             WHERE organization_id = ?1 AND id = ?2",
+            &[s(org_id), s(id), opt(hash), n(now)],
+        )
+        .await
     }
 }

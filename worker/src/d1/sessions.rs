@@ -20,6 +20,7 @@ struct Row {
     revoked_at: Option<f64>,
     idle_timeout_ms: f64,
     methods: String,
+    scope: Option<String>,
     #[serde(flatten)]
     client: ClientRow,
 }
@@ -39,13 +40,14 @@ impl TryFrom<Row> for Session {
             revoked_at: r.revoked_at.map(|t| t as i64),
             idle_timeout_ms: r.idle_timeout_ms as i64,
             client: r.client.into(),
+            scope: r.scope,
         })
     }
 }
 
 fn cols() -> String {
     format!(
-        "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, idle_timeout_ms, methods, {CLIENT_COLS}"
+        "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, idle_timeout_ms, methods, scope, {CLIENT_COLS}"
     )
 }
 
@@ -122,6 +124,7 @@ impl SessionStore for D1Store {
             opt_n(se.revoked_at),
             n(se.idle_timeout_ms),
             json(&se.methods)?,
+            opt(se.scope.as_deref()),
         ];
         args.extend(client_args(&se.client));
         let sql = format!(
@@ -352,5 +355,20 @@ impl SessionStore for D1Store {
         )
         .await?;
         Ok(())
+    }
+
+    async fn set_session_scope(
+        &self,
+        org_id: &str,
+        id: &str,
+        scope: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        self.run(
+            "UPDATE sessions SET scope = ?3 WHERE organization_id = ?1 AND id = ?2 \
+             AND revoked_at IS NULL AND expires_at > ?4",
+            &[s(org_id), s(id), s(scope), n(now)],
+        )
+        .await
     }
 }

@@ -9,6 +9,7 @@ mod health;
 mod identity;
 mod login_api;
 mod mfa;
+mod oauth;
 mod passkeys;
 mod passwordless;
 mod records;
@@ -47,8 +48,11 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
             identity::handle(route, cx, env).await
         }
         SignUp | Login | ChangePassword | CurrentUser => auth::handle(route, cx, env).await,
+        OpenIdConfiguration | OAuthAuthorize | OAuthGrant | OAuthToken | OAuthUserinfo
+        | OAuthUserinfoPost | OAuthRevoke | OAuthIntrospect | OAuthLogout | CreateClientSecret => {
+            oauth::handle(route, cx, env).await
+        }
         Jwks
-        | OpenIdConfiguration
         | Refresh
         | Logout
         | AuthStatus

@@ -7,7 +7,7 @@ use latchkey_core::api::{
 };
 use latchkey_core::identity::users;
 use latchkey_core::model::Session;
-use latchkey_core::sessions::{self, cookies, jwt, pkce};
+use latchkey_core::sessions::{self, cookies, pkce};
 use latchkey_core::store::{AppStore, SessionStore};
 use latchkey_core::time::rfc3339;
 use worker::{Env, Response};
@@ -24,7 +24,6 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 .set("cache-control", "public, max-age=300")?;
             Ok(resp)
         }
-        Route::OpenIdConfiguration => ok(&jwt::openid_configuration(&cx.issuer)),
         Route::Refresh => {
             let body: RefreshRequest = cx.json_or_default()?;
             let names = cookies::names(&cx.issuer);

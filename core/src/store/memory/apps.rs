@@ -60,4 +60,24 @@ impl AppStore for MemoryStore {
             a.organization_id == org_id && a.id == id
         }))
     }
+
+    async fn set_client_secret(
+        &self,
+        org_id: &str,
+        id: &str,
+        hash: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut d = self.data.borrow_mut();
+        let found = d
+            .apps
+            .iter_mut()
+            .find(|a| a.organization_id == org_id && a.id == id);
+        Ok(found
+            .map(|a| {
+                a.client_secret_hash = hash.map(str::to_owned);
+                a.updated_at = now;
+            })
+            .is_some())
+    }
 }

@@ -203,4 +203,19 @@ impl SessionStore for MemoryStore {
         }
         Ok(())
     }
+
+    async fn set_session_scope(
+        &self,
+        org_id: &str,
+        id: &str,
+        scope: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut data = self.data.borrow_mut();
+        let found = data
+            .sessions
+            .iter_mut()
+            .find(|s| s.organization_id == org_id && s.id == id && s.is_active(now));
+        Ok(found.map(|s| s.scope = Some(scope.to_owned())).is_some())
+    }
 }
