@@ -163,6 +163,8 @@ impl FromJs for TabMessage {
 pub struct AppSettings {
     pub name: String,
     pub methods: Vec<LoginMethod>,
+    /// Sign-ups are open (true when a server too old to say does not).
+    pub self_signup: bool,
 }
 
 impl FromJs for AppSettings {
@@ -172,6 +174,9 @@ impl FromJs for AppSettings {
         // Methods this SDK does not know yet are skipped, not an error.
         Some(AppSettings {
             name: text(&app, "name").unwrap_or_default(),
+            self_signup: get(&app, "self_signup")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true),
             methods: list
                 .iter()
                 .filter_map(|m| match m.as_string()?.as_str() {

@@ -363,7 +363,11 @@ impl State {
             "hidden",
             !(offer.passkey && mode == Mode::Login) || second,
         );
-        toggle(el(r, "switch-row"), "hidden", second);
+        toggle(
+            el(r, "switch-row"),
+            "hidden",
+            second || !offer.offers_switch(mode),
+        );
         toggle(el(r, "mfa"), "hidden", !step.second());
         let enrolling = self.enrolling.borrow().is_some();
         let backup = step == Step::Backup;
@@ -734,7 +738,8 @@ impl State {
                         match answer {
                             Ok(settings) => {
                                 let offer =
-                                    Offer::new(&settings.methods, Client::passkeys_supported());
+                                    Offer::new(&settings.methods, Client::passkeys_supported())
+                                        .with_signup(settings.self_signup);
                                 *st.app_name.borrow_mut() = settings.name.clone();
                                 st.offer.set(offer);
                                 if offer.usable(Mode::Login) {

@@ -330,6 +330,8 @@ api_type! {
         pub allowed_origins: Vec<String>,
         pub redirect_uris: Vec<String>,
         pub login_methods: Vec<LoginMethod>,
+        /// Anyone may create an account (a login form offers it only then).
+        pub self_signup: bool,
     }
 }
 
@@ -342,6 +344,7 @@ impl From<&Application> for PublicApplication {
             allowed_origins: a.allowed_origins.clone(),
             redirect_uris: a.redirect_uris.clone(),
             login_methods: a.login_methods.clone(),
+            self_signup: a.self_signup,
         }
     }
 }

@@ -89,6 +89,9 @@ pub struct Offer {
     pub magic_link: bool,
     /// "Text me a code".
     pub sms_code: bool,
+    /// The application takes no sign-ups: the login form does not offer to create an
+    /// account.
+    pub no_signup: bool,
 }
 
 impl Offer {
@@ -99,7 +102,22 @@ impl Offer {
             email_code: methods.contains(&LoginMethod::MagicCode),
             magic_link: methods.contains(&LoginMethod::MagicLink),
             sms_code: methods.contains(&LoginMethod::SmsCode),
+            no_signup: false,
         }
+    }
+
+    /// The same offer, for an application that takes sign-ups (`self_signup`) or not.
+    pub fn with_signup(self, self_signup: bool) -> Offer {
+        Offer {
+            no_signup: !self_signup,
+            ..self
+        }
+    }
+
+    /// Whether the form shows "No account yet? Create one" (or, on the sign-up form, the way
+    /// back to signing in, which is always there).
+    pub fn offers_switch(self, mode: Mode) -> bool {
+        mode == Mode::SignUp || !self.no_signup
     }
 
     /// The form has something to offer in `mode`.
@@ -294,6 +312,12 @@ mod tests {
                 ..Offer::default()
             }
         );
+        // An application without sign-ups offers none on the login form.
+        let closed = Offer::new(&[Password], true).with_signup(false);
+        assert!(!closed.offers_switch(Mode::Login) && closed.offers_switch(Mode::SignUp));
+        assert!(Offer::new(&[Password], true)
+            .with_signup(true)
+            .offers_switch(Mode::Login));
         // Passkeys only: usable to sign in, not to sign up.
         let only = Offer::new(&[Passkey], true);
         assert!(only.usable(Mode::Login) && !only.usable(Mode::SignUp));
