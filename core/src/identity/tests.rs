@@ -1191,3 +1191,57 @@ fn test_identity_keys_expire() {
     );
     assert_eq!(revoke(NOW + 1), Ok(()), "while the other is still valid");
 }
+
+#[test]
+fn test_identity_a_write_from_a_stale_read_never_puts_back_a_newer_password() {
+    let mut w = World::new();
+    let a = w.org("A", None).organization.id;
+    let u = w.user(&a, "ann@example.com").unwrap();
+    // An administrator's edit reads the user...
+    let stale = block_on(w.store.get_user(&a, &u.id)).unwrap().unwrap();
+    // ...a password change lands in the same millisecond...
+    let upd = UpdateUser {
+        password: Some("a brand new password".into()),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &a, &u.id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    let changed = block_on(w.store.get_user(&a, &u.id)).unwrap().unwrap();
+    assert!(
+        changed.updated_at > stale.updated_at,
+        "every write moves the stamp"
+    );
+    // ...and the edit made from the stale read is refused, not written.
+    let mut edit = stale.clone();
+    edit.name = Some("Ann".into());
+    edit.updated_at = NOW + 5;
+    assert!(!block_on(w.store.update_user(&edit, stale.updated_at)).unwrap());
+    let now = block_on(w.store.get_user(&a, &u.id)).unwrap().unwrap();
+    assert_eq!(now.password_hash, changed.password_hash);
+    // Made through the service, the edit reads again and keeps the new password.
+    let upd = UpdateUser {
+        name: Some(Some("Ann".into())),
+        ..Default::default()
+    };
+    block_on(users::update(
+        &w.store, &a, &u.id, upd, FAST, NOW, &mut w.rng,
+    ))
+    .unwrap();
+    let now = block_on(w.store.get_user(&a, &u.id)).unwrap().unwrap();
+    assert_eq!(
+        (now.name.as_deref(), &now.password_hash),
+        (Some("Ann"), &changed.password_hash)
+    );
+    // A change that changes nothing writes nothing.
+    let (_, same) = block_on(crate::store::modify_user(
+        &w.store,
+        &a,
+        &u.id,
+        NOW + 9,
+        |_| Ok(()),
+    ))
+    .unwrap();
+    assert_eq!(same.updated_at, now.updated_at);
+}

@@ -7,7 +7,7 @@ use crate::api::{
 use crate::authn::password::{self, HashParams};
 use crate::model::{Page, User, UserStatus};
 use crate::rand::{uuid_v7, Rng};
-use crate::store::{AttemptStore, RoleStore, SessionStore, UserFilter, UserStore};
+use crate::store::{modify_user, AttemptStore, RoleStore, SessionStore, UserFilter, UserStore};
 use crate::{validate, Error};
 
 use super::{changed, found};
@@ -114,6 +114,17 @@ pub async fn list(
     })
 }
 
+/// A nullable field of an update, checked: absent (keep), `null` (clear) or a value.
+fn patch<T>(
+    field: &Option<Option<String>>,
+    check: impl Fn(&str) -> Result<T, Error>,
+) -> Result<Option<Option<T>>, Error> {
+    field
+        .as_ref()
+        .map(|v| v.as_deref().map(&check).transpose())
+        .transpose()
+}
+
 /// Updates a user. Disabling, expiring (an expiry not in the future) or setting a new
 /// password ends every session of the user at once.
 pub async fn update(
@@ -125,44 +136,55 @@ pub async fn update(
     now: i64,
     rng: &mut impl Rng,
 ) -> Result<UserView, Error> {
-    let mut user = found(store.get_user(org_id, id).await)?;
-    let before = user.clone();
-    if let Some(raw) = input.email {
-        let email = validate::email(&raw)?;
-        if email.normalized != user.email_normalized {
-            // A new address has not been verified yet.
-            user.email_verified = false;
+    // Checked and hashed once, outside the (possibly repeated) change.
+    let email = input.email.as_deref().map(validate::email).transpose()?;
+    let new_username = patch(&input.username, username)?;
+    let new_name = patch(&input.name, display_name)?;
+    let new_phone = patch(&input.phone, validate::phone)?;
+    let new_expiry = patch(&input.expires_at, instant)?;
+    let new_hash = match &input.password {
+        Some(p) => {
+            password::validate(p)?;
+            Some(password::hash(p, params, rng)?)
         }
-        user.email = email.display;
-        user.email_normalized = email.normalized;
-    }
-    if let Some(v) = input.username {
-        user.username = v.as_deref().map(username).transpose()?;
-    }
-    if let Some(v) = input.name {
-        user.name = v.as_deref().map(display_name).transpose()?;
-    }
-    if let Some(v) = input.phone {
-        user.phone = v.as_deref().map(validate::phone).transpose()?;
-    }
-    if let Some(status) = input.status {
-        user.status = status;
-    }
-    if let Some(p) = input.password {
-        password::validate(&p)?;
-        user.password_hash = Some(password::hash(&p, params, rng)?);
-    }
-    if let Some(v) = input.password_change_required {
-        user.password_change_required = v;
-    }
-    if let Some(v) = input.expires_at {
-        user.expires_at = v.as_deref().map(instant).transpose()?;
-    }
+        None => None,
+    };
+    let (before, user) = modify_user(store, org_id, id, now, |user| {
+        if let Some(email) = &email {
+            if email.normalized != user.email_normalized {
+                // A new address has not been verified yet.
+                user.email_verified = false;
+            }
+            user.email = email.display.clone();
+            user.email_normalized = email.normalized.clone();
+        }
+        if let Some(v) = &new_username {
+            user.username = v.clone();
+        }
+        if let Some(v) = &new_name {
+            user.name = v.clone();
+        }
+        if let Some(v) = &new_phone {
+            user.phone = v.clone();
+        }
+        if let Some(status) = input.status {
+            user.status = status;
+        }
+        if let Some(h) = &new_hash {
+            user.password_hash = Some(h.clone());
+        }
+        if let Some(v) = input.password_change_required {
+            user.password_change_required = v;
+        }
+        if let Some(v) = new_expiry {
+            user.expires_at = v;
+        }
+        Ok(())
+    })
+    .await?;
     let ends_sessions = user.status != UserStatus::Active
         || user.is_expired(now)
         || user.password_hash != before.password_hash;
-    user.updated_at = now;
-    changed(store.update_user(&user).await)?;
     if ends_sessions {
         store
             .revoke_user_sessions(org_id, &user.id, None, now)
@@ -182,10 +204,11 @@ pub async fn set_email_verified(
     input: SetEmailVerified,
     now: i64,
 ) -> Result<UserView, Error> {
-    let mut user = found(store.get_user(org_id, id).await)?;
-    user.email_verified = input.email_verified;
-    user.updated_at = now;
-    changed(store.update_user(&user).await)?;
+    let (_, user) = modify_user(store, org_id, id, now, |u| {
+        u.email_verified = input.email_verified;
+        Ok(())
+    })
+    .await?;
     Ok(UserView::from(&user))
 }
 

@@ -289,7 +289,7 @@ fn test_login_rehashes_old_parameters() {
         p_cost: 1,
     };
     user.password_hash = Some(password::hash("correct horse", old, &mut w.rng).unwrap());
-    block_on(w.store.update_user(&user)).unwrap();
+    assert!(block_on(w.store.update_user(&user, user.updated_at)).unwrap());
     w.login("ann", "correct horse").unwrap();
     let stored = block_on(w.store.get_user(&w.org, &w.user_id))
         .unwrap()
@@ -1315,6 +1315,32 @@ fn test_sessions_an_administrator_revokes_all_of_a_users_sessions() {
         Err(Error::NotFound),
         "another organization's user reads as missing"
     );
+}
+
+#[test]
+fn test_sessions_sign_out_others_counts_only_sessions_still_alive() {
+    let mut w = World::new();
+    let old = w.login("ann", "correct horse").unwrap().session;
+    // A second device signs in just before the first session's end; a third just after.
+    let current = w
+        .login_at("ann", "correct horse", old.expires_at - 1000)
+        .unwrap()
+        .session;
+    let live = w
+        .login_at("ann", "correct horse", old.expires_at - 500)
+        .unwrap()
+        .session;
+    let n = block_on(w.store.revoke_user_sessions(
+        &w.org,
+        &w.user_id,
+        Some(&current.id),
+        old.expires_at + 1,
+    ));
+    assert_eq!(n, Ok(1), "the expired session is not counted as signed out");
+    let stored = block_on(w.store.get_session(&w.org, &live.id))
+        .unwrap()
+        .unwrap();
+    assert!(stored.revoked_at.is_some());
 }
 
 #[test]

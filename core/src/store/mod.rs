@@ -61,6 +61,41 @@ pub struct UserFilter {
     pub status: Option<UserStatus>,
 }
 
+/// How many times a change is made again on a fresh read when another write won the race.
+const WRITE_TRIES: usize = 5;
+
+/// Reads the user (`NOT_FOUND` if there is none), applies `change`, and writes the result
+/// only if no other write came in between; otherwise reads again and applies `change` to
+/// what is there now. So a write
+/// never puts back what another one changed (an administrator's edit read before a password
+/// change and written after it keeps the new password). Nothing is written when `change`
+/// changes nothing. Answers the user as read and as written.
+pub async fn modify_user(
+    store: &impl UserStore,
+    org_id: &str,
+    id: &str,
+    now: i64,
+    mut change: impl FnMut(&mut User) -> Result<(), Error>,
+) -> Result<(User, User), Error> {
+    for _ in 0..WRITE_TRIES {
+        let before = store.get_user(org_id, id).await?.ok_or(Error::NotFound)?;
+        let mut user = before.clone();
+        change(&mut user)?;
+        if user == before {
+            return Ok((before, user));
+        }
+        // Strictly later than the read, so even a write in the same millisecond shows.
+        user.updated_at = now.max(before.updated_at + 1);
+        if store.update_user(&user, before.updated_at).await? {
+            return Ok((before, user));
+        }
+    }
+    Err(Error::conflict(
+        "USER_BUSY",
+        "the user kept changing while this change was made; try again",
+    ))
+}
+
 pub trait UserStore {
     /// Conflicts: `EMAIL_TAKEN`, `USERNAME_TAKEN`.
     async fn insert_user(&self, user: &User) -> StoreResult<()>;
@@ -77,8 +112,12 @@ pub trait UserStore {
         filter: &UserFilter,
         page: Page,
     ) -> StoreResult<(Vec<User>, u64)>;
+    /// Writes `user` if the stored row's `updated_at` is still `read_at` (the value it was
+    /// read with), so a write made from a stale read never puts back what another write
+    /// changed meanwhile; false if the row changed or is gone. Use
+    /// [`modify_user`], which reads, retries and stamps.
     /// Conflicts: `EMAIL_TAKEN`, `USERNAME_TAKEN`.
-    async fn update_user(&self, user: &User) -> StoreResult<bool>;
+    async fn update_user(&self, user: &User, read_at: i64) -> StoreResult<bool>;
     /// Replaces `current_hash` with `password_hash` for a user whose password change is
     /// required, and clears the requirement, in one step: false (and nothing changed) where
     /// no change is required any more or the password is another by now, so of racing
@@ -206,6 +245,7 @@ pub trait SessionStore {
     /// Revokes one session and its refresh tokens; false if unknown or already revoked.
     async fn revoke_session(&self, org_id: &str, id: &str, now: i64) -> StoreResult<bool>;
     /// Revokes every active session of the user but `except` (when given); returns how many.
+    /// Sessions already over (expired, idle too long) are left as they are and not counted.
     async fn revoke_user_sessions(
         &self,
         org_id: &str,

@@ -138,7 +138,8 @@ impl SessionStore for D1Store {
         }
         stmts.extend(self.insert_record_stmts(w.record)?);
         stmts.push(self.stmt(
-            "UPDATE users SET last_login_at = ?3, password_hash = COALESCE(?4, password_hash) \
+            "UPDATE users SET last_login_at = ?3, password_hash = COALESCE(?4, password_hash), \
+             updated_at = CASE WHEN ?4 IS NULL THEN updated_at ELSE MAX(?3, updated_at + 1) END \
              WHERE organization_id = ?1 AND id = ?2",
             &[
                 s(&se.organization_id),
@@ -296,7 +297,9 @@ impl SessionStore for D1Store {
     ) -> StoreResult<u32> {
         let r = self
             .stmt(
-                "UPDATE sessions SET revoked_at = ?3 WHERE organization_id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND (?4 IS NULL OR id <> ?4)",
+                "UPDATE sessions SET revoked_at = ?3 WHERE organization_id = ?1 AND user_id = ?2 AND revoked_at IS NULL \
+                 AND expires_at > ?3 AND (idle_timeout_ms = 0 OR last_active_at + idle_timeout_ms > ?3) \
+                 AND (?4 IS NULL OR id <> ?4)",
                 &[s(org_id), s(user_id), n(now), opt(except)],
             )?
             .run()

@@ -130,11 +130,11 @@ impl UserStore for D1Store {
         ))
     }
 
-    async fn update_user(&self, u: &User) -> StoreResult<bool> {
+    async fn update_user(&self, u: &User, read_at: i64) -> StoreResult<bool> {
         self.run(
             "UPDATE users SET email = ?3, email_normalized = ?4, username = ?5, name = ?6, email_verified = ?7, \
              status = ?8, password_hash = ?9, updated_at = ?10, password_change_required = ?11, expires_at = ?12, \
-             phone = ?13 WHERE organization_id = ?1 AND id = ?2",
+             phone = ?13 WHERE organization_id = ?1 AND id = ?2 AND updated_at = ?14",
             &[
                 s(&u.organization_id),
                 s(&u.id),
@@ -149,6 +149,7 @@ impl UserStore for D1Store {
                 n(i64::from(u.password_change_required)),
                 opt_n(u.expires_at),
                 opt(u.phone.as_deref()),
+                n(read_at),
             ],
         )
         .await
@@ -163,7 +164,7 @@ impl UserStore for D1Store {
         now: i64,
     ) -> StoreResult<bool> {
         self.run(
-            "UPDATE users SET password_hash = ?3, password_change_required = 0, updated_at = ?4 \
+            "UPDATE users SET password_hash = ?3, password_change_required = 0, updated_at = MAX(?4, updated_at + 1) \
              WHERE organization_id = ?1 AND id = ?2 AND password_change_required = 1 \
              AND password_hash = ?5",
             &[

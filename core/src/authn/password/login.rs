@@ -213,9 +213,17 @@ pub async fn password_login<R: Rng>(
             );
         events::emit(store, e).await?;
         if require && !user.password_change_required {
-            user.password_change_required = true;
-            user.updated_at = env.now;
-            store.update_user(&user).await?;
+            // Only while the password is still the breached one.
+            let breached = user.password_hash.clone();
+            let (_, now_stored) =
+                crate::store::modify_user(store, &user.organization_id, &user.id, env.now, |u| {
+                    if u.password_hash == breached {
+                        u.password_change_required = true;
+                    }
+                    Ok(())
+                })
+                .await?;
+            user = now_stored;
         }
     }
     if user.password_change_required {

@@ -31,7 +31,7 @@ use crate::model::{
 };
 use crate::rand::{hex, Rng};
 use crate::secrets::sha256;
-use crate::store::{AppStore, AttemptStore, CodeStore};
+use crate::store::{modify_user, AppStore, AttemptStore, CodeStore};
 use crate::Error;
 
 pub mod code;
@@ -39,6 +39,16 @@ pub mod link;
 pub mod reset;
 #[cfg(test)]
 mod tests;
+
+/// A link's user who is gone by the time it is used: the link reads as expired, as an
+/// unknown one does.
+pub(crate) fn expired_if_gone<T>(r: Result<T, Error>) -> Result<T, Error> {
+    match r {
+        Err(Error::NotFound) => Err(Error::CodeRejected("CODE_EXPIRED")),
+        r => r,
+    }
+}
+
 pub mod verify_email;
 
 /// Seconds between two messages to one address.
@@ -311,9 +321,16 @@ pub(crate) async fn finish<R: Rng>(
         return Err(Error::NotRegistered);
     }
     if p.verifies_email && !user.email_verified {
-        user.email_verified = true;
-        user.updated_at = env.now;
-        store.update_user(&user).await?;
+        // The code went to this address: only while it is still the user's.
+        let address = user.email_normalized.clone();
+        let (_, now_stored) = modify_user(store, &user.organization_id, &user.id, env.now, |u| {
+            if u.email_normalized == address {
+                u.email_verified = true;
+            }
+            Ok(())
+        })
+        .await?;
+        user = now_stored;
     }
     let first = FirstFactor {
         user: &user,

@@ -8,6 +8,7 @@
 //! account, lifts its brute-force locks, voids its other reset links, raises
 //! `password.reset` and tells the user by email.
 
+use super::expired_if_gone;
 use super::{
     address, charge_send, gone, spent_marker, LinkRequest, PasswordlessStores, RESEND_AFTER_SECS,
 };
@@ -20,6 +21,7 @@ use crate::events::{self, kinds};
 use crate::model::{ClientInfo, LoginMethod, OneTimeCode, User};
 use crate::rand::{hex, Rng};
 use crate::secrets::sha256;
+use crate::store::modify_user;
 use crate::Error;
 
 /// The purpose of reset links' rows.
@@ -124,16 +126,19 @@ pub async fn complete(
     };
     store.upsert_code(&spent_marker(&row)).await?;
     let org = row.organization_id.as_str();
-    let mut user = match store.get_user(org, &row.user_id).await? {
-        Some(user) if !row.user_id.is_empty() => user,
-        _ => return Err(Error::CodeRejected("CODE_EXPIRED")),
-    };
-    user.password_hash = Some(password::hash(new_password, params, rng)?);
-    user.password_change_required = false;
-    // The link proved the address.
-    user.email_verified = true;
-    user.updated_at = now;
-    store.update_user(&user).await?;
+    if row.user_id.is_empty() {
+        return Err(Error::CodeRejected("CODE_EXPIRED"));
+    }
+    let new_hash = password::hash(new_password, params, rng)?;
+    let modified = modify_user(store, org, &row.user_id, now, |u| {
+        u.password_hash = Some(new_hash.clone());
+        u.password_change_required = false;
+        // The link proved the address.
+        u.email_verified = true;
+        Ok(())
+    })
+    .await;
+    let (_, user) = expired_if_gone(modified)?;
     store.revoke_user_sessions(org, &user.id, None, now).await?;
     guard::unlock(store, &user).await?;
     store

@@ -818,7 +818,7 @@ fn test_passwordless_verify_email_link_dies_with_an_address_change_and_expires()
     let mut changed = user.clone();
     changed.email = "ann.new@example.com".into();
     changed.email_normalized = "ann.new@example.com".into();
-    block_on(w.store.update_user(&changed)).unwrap();
+    assert!(block_on(w.store.update_user(&changed, user.updated_at)).unwrap());
     let e = block_on(super::verify_email::verify(&w.store, &token, late + 1)).unwrap_err();
     assert_eq!(e.code(), "CODE_EXPIRED");
     let after = block_on(w.store.get_user(&w.org, &user.id))
@@ -853,7 +853,7 @@ fn test_passwordless_sms_code_signs_in_by_the_number_an_account_has() {
         .unwrap()
         .unwrap();
     ann.phone = Some("+14155550100".into());
-    block_on(w.store.update_user(&ann)).unwrap();
+    assert!(block_on(w.store.update_user(&ann, ann.updated_at)).unwrap());
     assert_eq!(
         sms(&mut w, "415 555 0100", NOW).unwrap_err().code(),
         "INVALID_PHONE"

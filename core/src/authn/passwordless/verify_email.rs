@@ -4,6 +4,7 @@
 //! `require_verified_email` refuse password sign-ups and logins until then; a code or link
 //! sign-in verifies the address by itself.
 
+use super::expired_if_gone;
 use super::{
     address, charge_send, gone, spent_marker, LinkRequest, PasswordlessStores, RESEND_AFTER_SECS,
 };
@@ -13,6 +14,7 @@ use crate::delivery::Draft;
 use crate::model::{Application, ClientInfo, OneTimeCode, User};
 use crate::rand::{hex, Rng};
 use crate::secrets::sha256;
+use crate::store::modify_user;
 use crate::Error;
 
 /// The purpose of confirmation links' rows.
@@ -93,15 +95,16 @@ pub async fn verify(
         return Err(gone(store, &h, VERIFY_EMAIL, now).await?.error);
     };
     store.upsert_code(&spent_marker(&row)).await?;
-    let mut user = match store.get_user(&row.organization_id, &row.user_id).await? {
-        Some(u) if row.data.as_deref() == Some(u.email_normalized.as_str()) => u,
-        _ => return Err(Error::CodeRejected("CODE_EXPIRED")),
-    };
-    if !user.email_verified {
-        user.email_verified = true;
-        user.updated_at = now;
-        store.update_user(&user).await?;
-    }
+    // The address must still be the one the link was sent to when the change is written.
+    let modified = modify_user(store, &row.organization_id, &row.user_id, now, |u| {
+        if row.data.as_deref() != Some(u.email_normalized.as_str()) {
+            return Err(Error::CodeRejected("CODE_EXPIRED"));
+        }
+        u.email_verified = true;
+        Ok(())
+    })
+    .await;
+    let (_, user) = expired_if_gone(modified)?;
     Ok(EmailVerified {
         email: user.email,
         email_verified: true,

@@ -19,6 +19,7 @@ impl SessionStore for MemoryStore {
             let user_id = w.session.user_id.clone();
             if let Some(u) = d.users.iter_mut().find(|u| u.id == user_id) {
                 u.password_hash = Some(hash.to_owned());
+                u.updated_at = w.session.created_at.max(u.updated_at + 1);
             }
         }
         Ok(())
@@ -147,7 +148,7 @@ impl SessionStore for MemoryStore {
         for s in d.sessions.iter_mut().filter(|s| {
             s.organization_id == org_id
                 && s.user_id == user_id
-                && s.revoked_at.is_none()
+                && s.is_active(now)
                 && except != Some(s.id.as_str())
         }) {
             s.revoked_at = Some(now);

@@ -50,14 +50,18 @@ impl UserStore for MemoryStore {
         Ok(paged(rows.cloned(), page))
     }
 
-    async fn update_user(&self, user: &User) -> StoreResult<bool> {
+    async fn update_user(&self, user: &User, read_at: i64) -> StoreResult<bool> {
         let mut d = self.data.borrow_mut();
         if let Some(e) = d.user_conflict(user) {
             return Err(e);
         }
         Ok(replace(
             &mut d.users,
-            |u| u.id == user.id && u.organization_id == user.organization_id,
+            |u| {
+                u.id == user.id
+                    && u.organization_id == user.organization_id
+                    && u.updated_at == read_at
+            },
             user.clone(),
         ))
     }
@@ -81,7 +85,7 @@ impl UserStore for MemoryStore {
         };
         u.password_hash = Some(password_hash.to_owned());
         u.password_change_required = false;
-        u.updated_at = now;
+        u.updated_at = now.max(u.updated_at + 1);
         Ok(true)
     }
 
