@@ -132,7 +132,16 @@ test('openid-client signs in through the hosted page: code with PKCE, ID token, 
   const second = await oidc.authorizationCodeGrant(config, silent, {
     pkceCodeVerifier: again.verifier, expectedState: again.state, expectedNonce: again.nonce,
   });
-  assert.equal(second.claims().sid, claims.sid);
+  // Each code starts the client's own session, from the same sign-in.
+  assert.notEqual(second.claims().sid, claims.sid);
+  assert.equal(second.claims().auth_time, claims.auth_time);
+  // The client's tokens are for its own APIs and userinfo, never for Latchkey's routes.
+  const me = await call('GET', '/api/v1/auth/me', { headers: { authorization: `Bearer ${tokens.access_token}` } });
+  assert.equal(me.status, 401);
+  const grant = await call('POST', '/api/v1/oauth2/grant', {
+    body: { query: again.url.search }, headers: { authorization: `Bearer ${tokens.access_token}` },
+  });
+  assert.equal(grant.status, 401);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -280,9 +289,10 @@ test('revocation and RP-initiated logout end the session, whose tokens stop work
   await oidc.tokenRevocation(config, first.refresh_token);
   await assert.rejects(oidc.fetchUserInfo(config, first.access_token, user.id));
   await assert.rejects(oidc.refreshTokenGrant(config, first.refresh_token), (e) => e.error === 'invalid_grant');
-  // Signed in again (the old session is over, so the form shows), then logged out by the
-  // relying party: the browser comes back to it with its state.
-  const second = await signIn();
+  // Revocation ended the client's session only: the person is still signed in at the
+  // provider, so a silent request gets a new code. Then the relying party logs out: the
+  // browser comes back to it with its state.
+  const second = await signIn({ prompt: 'none' });
   assert.notEqual(second.claims().sid, first.claims().sid);
   // (A redirect the server answers is read from its Location: the browser's route handler
   // sees only a navigation's first request.)
@@ -291,7 +301,11 @@ test('revocation and RP-initiated logout end the session, whose tokens stop work
   assert.equal(out.status, 302);
   assert.equal(out.headers.get('location'), `${CALLBACK}?state=bye`);
   await assert.rejects(oidc.fetchUserInfo(config, second.access_token, user.id));
-  // An unregistered return address is refused on the page, and ends nothing.
+  // That logout ended the provider's session too: silence now answers login_required, and
+  // the form is back. An unregistered return address is refused on the page, and ends nothing.
+  const silent = await authorizationRequest(config, { prompt: 'none' });
+  const refused = await roundTrip(page, silent.url, { signIn: false });
+  assert.equal(refused.searchParams.get('error'), 'login_required');
   const third = await signIn();
   const evil = oidc.buildEndSessionUrl(config, { id_token_hint: third.id_token, post_logout_redirect_uri: 'https://evil.example/' });
   const res = await fetch(evil, { redirect: 'manual' });

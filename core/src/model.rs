@@ -481,9 +481,12 @@ pub struct Session {
     pub client: ClientInfo,
     /// Authentication methods used to establish the session (`password`, ...).
     pub methods: Vec<String>,
-    /// The scopes an OpenID Connect client was granted on this session (`openid email`);
-    /// `None` for sessions no client was granted.
+    /// The scopes an OpenID Connect client was granted (`openid email`): set on the client's
+    /// own session, which its code's exchange starts; `None` for every other session.
     pub scope: Option<String>,
+    /// For a client's session: the hosted sign-in page's session it was granted from (a
+    /// logout by the client ends both).
+    pub parent_id: Option<String>,
 }
 
 impl Session {

@@ -24,13 +24,26 @@ async function grant(client) {
     return;
   }
   if (body.error_code === 'login_required') {
-    // The session is older than the application accepts: sign in again.
+    // The session is older than the application accepts. With prompt=none nothing may be
+    // shown: the client hears so. Otherwise the person, who chose to continue, signs in again.
+    if (prompt.includes('none')) return sendBack('login_required');
     await client.logout().catch(() => {});
     showForm('This application asks you to sign in again.');
     return;
   }
   document.body.dataset.state = 'error';
   status(`This sign-in could not be completed: ${body.error_msg ?? res.statusText}`);
+}
+
+/** Back to the client with `error` (its redirect URI was checked before this page was served). */
+async function sendBack(error) {
+  const issuer = (await (await fetch('/.well-known/openid-configuration')).json()).issuer;
+  const back = new URL(params.get('redirect_uri'));
+  back.searchParams.set('error', error);
+  if (params.get('state')) back.searchParams.set('state', params.get('state'));
+  back.searchParams.set('iss', issuer);
+  document.body.dataset.state = 'redirecting';
+  location.replace(back.href);
 }
 
 function showForm(text) {
@@ -58,16 +71,11 @@ async function start() {
   if (prompt.includes('none')) {
     // No page at all: the session this browser has, or login_required at the client.
     if (await client.getAccessToken().catch(() => null)) return grant(client);
-    const issuer = (await (await fetch('/.well-known/openid-configuration')).json()).issuer;
-    const back = new URL(params.get('redirect_uri'));
-    back.searchParams.set('error', 'login_required');
-    if (params.get('state')) back.searchParams.set('state', params.get('state'));
-    back.searchParams.set('iss', issuer);
-    document.body.dataset.state = 'redirecting';
-    location.replace(back.href);
-    return;
+    return sendBack('login_required');
   }
-  if (prompt.includes('login')) await client.logout().catch(() => {});
+  // prompt=login signs nobody out on load (any site could open this address): a session
+  // found here waits for "Continue", and the server asks for a new sign-in if it is not
+  // recent (login_required, above).
   showForm('');
 }
 

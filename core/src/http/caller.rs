@@ -43,6 +43,12 @@ pub async fn authenticate(
         let keys = cfg.keys.ok_or(Error::Unauthorized)?;
         let verified = keys.verify(cred, cfg.issuer, None, cfg.now)?;
         let c = verified.claims;
+        // Tokens the OpenID provider gave a client (they carry `scope`) are for that client's
+        // own APIs and for userinfo, never for Latchkey's routes: a relying party, or whoever
+        // it hands the token to, must not act as the user here.
+        if c.scope.is_some() {
+            return Err(Error::Unauthorized);
+        }
         // Logout and revocation take effect at once, not when the token expires.
         match store.get_session(&c.org, &c.sid).await? {
             Some(s) if s.user_id == c.sub && s.is_active(cfg.now) => {}

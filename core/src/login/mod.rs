@@ -118,6 +118,7 @@ pub async fn establish<R: Rng>(
         client,
         methods: prior.into_iter().chain([method.to_owned()]).collect(),
         scope: None,
+        parent_id: None,
     };
     let (tokens, stored_refresh) = if no_tokens {
         (None, None)

@@ -23,6 +23,9 @@ pub const CODE_TTL_MS: i64 = 60_000;
 /// `prompt=login`: the session must have begun this recently (the page signs the user out
 /// first, so a fresh sign-in always passes).
 pub const PROMPT_LOGIN_WINDOW_MS: i64 = 10 * 60_000;
+/// What `max_age` allows beyond itself: the time from the sign-in to the page's request
+/// for the code (so `max_age=0`, a sign-in now, can be met).
+pub const MAX_AGE_LEEWAY_MS: i64 = 30_000;
 /// The longest `state` and `nonce` accepted.
 const MAX_OPAQUE: usize = 1024;
 
@@ -199,6 +202,13 @@ fn parse(p: &Params, app: &Application) -> Result<AuthorizationRequest, Error> {
                 "a public client must use PKCE (code_challenge, S256)",
             ))
         }
+        // A confidential client without PKCE needs a nonce, which binds the code's ID token
+        // to its own request (OAuth 2.1 §7.5.1).
+        (None, None) if p.get("nonce").is_none() => {
+            return Err(invalid_request(
+                "use PKCE (code_challenge, S256), or at least a nonce",
+            ))
+        }
         (None, None) => None,
     };
     let prompts: Vec<&str> = p
@@ -279,7 +289,9 @@ pub async fn grant(
         .filter(|s| s.application_id.as_deref() == Some(app.id.as_str()) && s.is_active(now))
         .ok_or(Error::Unauthorized)?;
     let age = now - session.created_at;
-    let too_old = req.max_age.is_some_and(|m| age > m * 1000)
+    let too_old = req
+        .max_age
+        .is_some_and(|m| age > m * 1000 + MAX_AGE_LEEWAY_MS)
         || (req.prompt == Prompt::Login && age > PROMPT_LOGIN_WINDOW_MS);
     if too_old {
         return Err(Error::oauth(

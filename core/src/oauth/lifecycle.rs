@@ -178,13 +178,20 @@ pub async fn end_session(
         }
         None => None,
     };
-    let session = store.get_session(&app.organization_id, &hint.sid).await?;
-    if session.is_some_and(|s| {
-        s.user_id == hint.sub && s.application_id.as_deref() == Some(app.id.as_str())
-    }) {
+    let session = store
+        .get_session(&app.organization_id, &hint.sid)
+        .await?
+        .filter(|s| s.user_id == hint.sub && s.application_id.as_deref() == Some(app.id.as_str()));
+    if let Some(s) = session {
+        // The client's session, and the hosted page's it began from: signed out of both.
         store
-            .revoke_session(&app.organization_id, &hint.sid, now)
+            .revoke_session(&app.organization_id, &s.id, now)
             .await?;
+        if let Some(parent) = &s.parent_id {
+            store
+                .revoke_session(&app.organization_id, parent, now)
+                .await?;
+        }
     }
     Ok(redirect)
 }

@@ -84,8 +84,9 @@ pub struct Params<'a>(&'a [(String, String)]);
 
 impl<'a> Params<'a> {
     pub fn new(pairs: &'a [(String, String)]) -> Result<Self, Error> {
-        for (i, (k, _)) in pairs.iter().enumerate() {
-            if pairs[..i].iter().any(|(seen, _)| seen == k) {
+        let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+        for (k, _) in pairs {
+            if !seen.insert(k.as_str()) {
                 return Err(Error::oauth(
                     "invalid_request",
                     format!("the parameter {k} is repeated"),

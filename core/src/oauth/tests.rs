@@ -53,6 +53,14 @@ fn param(url: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// The client's own session: the `sid` of its ID token.
+fn sid(t: &OAuthTokens) -> String {
+    payload(t.id_token.as_deref().unwrap())["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// A JWT's payload as JSON, unchecked.
 fn payload(jwt: &str) -> serde_json::Value {
     let part = jwt.split('.').nth(1).unwrap();
@@ -319,7 +327,16 @@ fn test_oauth_code_flow_issues_an_id_token_that_standard_claims_describe() {
     assert_eq!(id["aud"], w.app.client_id.as_str());
     assert_eq!(id["azp"], w.app.client_id.as_str());
     assert_eq!(id["sub"], session.user_id.as_str());
-    assert_eq!(id["sid"], session.id.as_str());
+    // The client's own session, begun from the hosted page's.
+    let own = block_on(w.store.get_session(&w.org, &sid(&t)))
+        .unwrap()
+        .unwrap();
+    assert_ne!(own.id, session.id);
+    assert_eq!(own.parent_id.as_deref(), Some(session.id.as_str()));
+    assert_eq!(
+        own.created_at, session.created_at,
+        "it began with that sign-in"
+    );
     assert_eq!(id["nonce"], "n-1");
     assert_eq!(id["auth_time"], NOW / 1000);
     assert_eq!(id["amr"], serde_json::json!(["pwd"]));
@@ -342,8 +359,12 @@ fn test_oauth_code_flow_issues_an_id_token_that_standard_claims_describe() {
         access.claims.scope.as_deref(),
         Some("openid email profile offline_access")
     );
-    // The session keeps its grant.
-    let stored = block_on(w.store.get_session(&w.org, &session.id))
+    // The client's session keeps its grant; the hosted page's has none.
+    let hosted = block_on(w.store.get_session(&w.org, &session.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(hosted.scope, None);
+    let stored = block_on(w.store.get_session(&w.org, &sid(&t)))
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -500,9 +521,10 @@ fn test_oauth_old_sessions_need_a_new_sign_in_for_max_age_and_prompt_login() {
     let mut w = World::new();
     let session = w.sign_in(NOW);
     let q = w.request(&[("max_age", "300")]);
-    assert!(w.code_for(&borrowed(&q), &session, NOW + 300_000).is_ok());
+    // With the leeway for the time between sign-in and the page's request.
+    assert!(w.code_for(&borrowed(&q), &session, NOW + 330_000).is_ok());
     let e = w
-        .code_for(&borrowed(&q), &session, NOW + 300_001)
+        .code_for(&borrowed(&q), &session, NOW + 330_001)
         .unwrap_err();
     assert_eq!(error_of(&e), "login_required");
     let q = w.request(&[("prompt", "login")]);
@@ -617,7 +639,7 @@ fn test_oauth_refresh_rotates_narrows_and_stays_on_its_own_endpoint() {
     let mut w = World::new();
     let (session, t) = full_flow(&mut w);
     let cid = w.app.client_id.clone();
-    let first = t.refresh_token.unwrap();
+    let first = t.refresh_token.clone().unwrap();
     // The native refresh route does not take the provider's tokens.
     let env = LoginEnv {
         keys: &w.keys,
@@ -652,8 +674,9 @@ fn test_oauth_refresh_rotates_narrows_and_stays_on_its_own_endpoint() {
     let id = payload(t2.id_token.as_deref().unwrap());
     assert_eq!(
         (id["sid"].as_str(), id.get("nonce")),
-        (Some(session.id.as_str()), None)
+        (Some(sid(&t).as_str()), None)
     );
+    assert_ne!(sid(&t), session.id);
     // A native refresh token is not this endpoint's.
     let native_token = "lkr_0000000000000000000000000000000000000000000000000000000000000000";
     let f = [
@@ -712,7 +735,7 @@ fn test_oauth_userinfo_needs_an_openid_token_of_a_live_session() {
     assert_eq!(e(None).unwrap_err(), "invalid_token");
     assert_eq!(e(Some("Basic abc")).unwrap_err(), "invalid_token");
     assert_eq!(
-        e(Some(&format!("Bearer {}", t.id_token.unwrap()))).unwrap_err(),
+        e(Some(&format!("Bearer {}", t.id_token.clone().unwrap()))).unwrap_err(),
         "invalid_token"
     );
     // A native access token (no scope) is not enough.
@@ -751,8 +774,11 @@ fn test_oauth_userinfo_needs_an_openid_token_of_a_live_session() {
         NOW,
     ));
     assert_eq!(got.map_err(|e| error_of(&e)), Err("insufficient_scope"));
-    // Signed out: the access token is refused at once, though unexpired.
+    // The hosted page signed out: the client's session is its own and goes on.
     block_on(w.store.revoke_session(&w.org, &session.id, NOW)).unwrap();
+    assert!(e(Some(&bearer)).is_ok());
+    // The client's session over: the access token is refused at once, though unexpired.
+    block_on(w.store.revoke_session(&w.org, &sid(&t), NOW)).unwrap();
     assert_eq!(e(Some(&bearer)).unwrap_err(), "invalid_token");
 }
 
@@ -877,7 +903,8 @@ fn test_oauth_introspection_answers_a_client_about_its_own_live_tokens_only() {
     let theirs = ask(&w, &t.access_token, Some(&other_basic), NOW).unwrap();
     assert_eq!(theirs, serde_json::json!({ "active": false }));
     // Revoked or expired: inactive.
-    block_on(w.store.revoke_session(&w.org, &session.id, NOW)).unwrap();
+    let _ = session;
+    block_on(w.store.revoke_session(&w.org, &sid(&t), NOW)).unwrap();
     assert_eq!(
         ask(&w, &t.access_token, Some(&basic), NOW).unwrap()["active"],
         false
@@ -906,22 +933,21 @@ fn test_oauth_revocation_ends_the_session_of_the_clients_token_and_says_nothing_
     assert!(revoke(&w, t.refresh_token.as_deref().unwrap(), &other.client_id).is_ok());
     assert!(revoke(&w, &t.access_token, &other.client_id).is_ok());
     assert!(revoke(&w, "unknown-token", &cid).is_ok());
-    let active = |w: &World| {
-        block_on(w.store.get_session(&w.org, &session.id))
+    let active = |w: &World, id: &str| {
+        block_on(w.store.get_session(&w.org, id))
             .unwrap()
             .unwrap()
             .is_active(NOW)
     };
-    assert!(active(&w));
+    assert!(active(&w, &sid(&t)));
     assert!(revoke(&w, t.refresh_token.as_deref().unwrap(), &cid).is_ok());
-    assert!(!active(&w));
+    assert!(!active(&w, &sid(&t)));
+    // The hosted page's session is the user's, not the client's: it stays.
+    assert!(active(&w, &session.id));
     // And by access token, for a second sign-in.
-    let (second, t2) = full_flow(&mut w);
+    let (_, t2) = full_flow(&mut w);
     assert!(revoke(&w, &t2.access_token, &cid).is_ok());
-    assert!(!block_on(w.store.get_session(&w.org, &second.id))
-        .unwrap()
-        .unwrap()
-        .is_active(NOW));
+    assert!(!active(&w, &sid(&t2)));
 }
 
 #[test]
@@ -975,4 +1001,54 @@ fn test_oauth_logout_needs_an_id_token_and_returns_only_to_a_registered_uri() {
     );
     assert_eq!(to, Ok(Some(format!("{CB}?state=bye"))));
     assert!(!active(&w));
+}
+
+#[test]
+fn test_oauth_a_clients_tokens_never_act_on_latchkeys_own_routes() {
+    use crate::http::caller::{authenticate, Authn};
+    let mut w = World::new();
+    let (session, t) = full_flow(&mut w);
+    let cfg = Authn {
+        platform_key: None,
+        keys: Some(&w.keys),
+        issuer: ISS,
+        now: NOW,
+        want_grants: false,
+    };
+    // The client's access token is refused by the native routes' authentication...
+    let bearer = format!("Bearer {}", t.access_token);
+    assert_eq!(
+        block_on(authenticate(&w.store, &bearer, cfg)).map(|_| ()),
+        Err(Error::Unauthorized)
+    );
+    // ...so it cannot ask the hosted page's route for more codes either, and its refresh
+    // token does not work on the native logout.
+    let lko = t.refresh_token.clone().unwrap();
+    block_on(crate::sessions::logout_by_refresh_token(
+        &w.store, &lko, true, NOW,
+    ))
+    .unwrap();
+    for id in [sid(&t), session.id.clone()] {
+        let s = block_on(w.store.get_session(&w.org, &id)).unwrap().unwrap();
+        assert!(s.is_active(NOW), "{id}");
+    }
+}
+
+#[test]
+fn test_oauth_a_confidential_client_without_pkce_needs_a_nonce() {
+    let mut w = World::new();
+    confidential(&mut w);
+    let q = w.request(&[
+        ("code_challenge", ""),
+        ("code_challenge_method", ""),
+        ("nonce", ""),
+    ]);
+    match w.check(&borrowed(&q)) {
+        Err(Refusal::Redirect(url)) => {
+            assert_eq!(param(&url, "error").as_deref(), Some("invalid_request"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let q = w.request(&[("code_challenge", ""), ("code_challenge_method", "")]);
+    assert!(w.check(&borrowed(&q)).is_ok());
 }

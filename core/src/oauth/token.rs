@@ -9,7 +9,7 @@ use super::{ClientAuth, Params, Scopes};
 use crate::api::OAuthTokens;
 use crate::login::LoginEnv;
 use crate::model::{Application, Session, User, UserStatus};
-use crate::rand::{hex, Rng};
+use crate::rand::{hex, uuid_v7, Rng};
 use crate::secrets::sha256;
 use crate::sessions::jwt::KeyRing;
 use crate::sessions::pkce::verify_s256;
@@ -132,29 +132,33 @@ async fn authorization_code<R: Rng>(
         ));
     }
     let scope = Scopes::parse(&data.scope)?;
-    let org = stored.organization_id.as_str();
-    if !store
-        .set_session_scope(org, &data.session_id, &data.scope, env.now)
-        .await?
-    {
-        return Err(invalid_grant("the session of this code is over"));
-    }
-    let session = store
-        .get_session(org, &data.session_id)
+    let signed_in = store
+        .get_session(&stored.organization_id, &data.session_id)
         .await?
         .filter(|s| s.is_active(env.now))
         .ok_or_else(|| invalid_grant("the session of this code is over"))?;
-    let user = active_user(store, &session, env.now).await?;
-    let refresh = if scope.has("offline_access") {
-        let (_, ttl_ms) = lifetimes(Some(app));
-        let ttl_ms = ttl_ms.min(session.expires_at - env.now).max(0);
+    let user = active_user(store, &signed_in, env.now).await?;
+    // The client gets a session of its own, begun from the hosted page's: its own scopes,
+    // its own tokens (refused on Latchkey's routes), revoked without the other.
+    let (_, ttl_ms) = lifetimes(Some(app));
+    let session = Session {
+        id: uuid_v7(env.now, env.rng),
+        last_active_at: env.now,
+        expires_at: signed_in.expires_at.min(env.now + ttl_ms),
+        revoked_at: None,
+        scope: Some(data.scope.clone()),
+        parent_id: Some(signed_in.id.clone()),
+        ..signed_in
+    };
+    let (refresh, row) = if scope.has("offline_access") {
+        let ttl_ms = session.expires_at - env.now;
         let (token, row) =
             new_refresh_token_with(OIDC_REFRESH_PREFIX, &session.id, env.now, ttl_ms, env.rng);
-        store.add_refresh_token(&row).await?;
-        Some(token)
+        (Some(token), Some(row))
     } else {
-        None
+        (None, None)
     };
+    store.insert_session(&session, row.as_ref()).await?;
     issue(
         store, app, &session, &user, scope, data.nonce, refresh, &env,
     )

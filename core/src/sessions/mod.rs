@@ -21,7 +21,7 @@ use base64ct::Encoding;
 use crate::api::{SessionList, SessionList002, SessionView, UserSessionDto};
 use crate::model::Session;
 use crate::records::ua;
-use crate::sessions::tokens::hash_refresh_token;
+use crate::sessions::tokens::{hash_refresh_token, REFRESH_TOKEN_PREFIX};
 use crate::store::{AppStore, SessionStore, UserStore};
 use crate::time::rfc3339;
 use crate::Error;
@@ -80,6 +80,10 @@ pub async fn logout_by_refresh_token(
     everywhere: bool,
     now: i64,
 ) -> Result<(), Error> {
+    // The OpenID provider's refresh tokens are for its own endpoints (revocation there).
+    if !refresh_token.trim().starts_with(REFRESH_TOKEN_PREFIX) {
+        return Ok(());
+    }
     if let Some(s) = store
         .session_of_refresh_token(&hash_refresh_token(refresh_token.trim()))
         .await?

@@ -264,15 +264,13 @@ pub trait SessionStore {
     async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
     /// Records activity on a session.
     async fn touch_session(&self, id: &str, now: i64) -> StoreResult<()>;
-    /// Sets the scopes an OpenID Connect client was granted on an active session; false if
-    /// the session is unknown or over.
-    async fn set_session_scope(
+    /// Inserts a session with its first refresh token, atomically, without a login record
+    /// (an OpenID Connect client's session, begun from a sign-in already recorded).
+    async fn insert_session(
         &self,
-        org_id: &str,
-        id: &str,
-        scope: &str,
-        now: i64,
-    ) -> StoreResult<bool>;
+        session: &Session,
+        token: Option<&RefreshToken>,
+    ) -> StoreResult<()>;
 }
 
 /// Users' passkeys. Every method is scoped to one organization, and those that name a

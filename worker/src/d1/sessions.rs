@@ -21,6 +21,7 @@ struct Row {
     idle_timeout_ms: f64,
     methods: String,
     scope: Option<String>,
+    parent_id: Option<String>,
     #[serde(flatten)]
     client: ClientRow,
 }
@@ -41,13 +42,14 @@ impl TryFrom<Row> for Session {
             idle_timeout_ms: r.idle_timeout_ms as i64,
             client: r.client.into(),
             scope: r.scope,
+            parent_id: r.parent_id,
         })
     }
 }
 
 fn cols() -> String {
     format!(
-        "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, idle_timeout_ms, methods, scope, {CLIENT_COLS}"
+        "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, idle_timeout_ms, methods, scope, parent_id, {CLIENT_COLS}"
     )
 }
 
@@ -94,6 +96,30 @@ impl D1Store {
         Ok([bump, self.stmt(&sql, &args)?])
     }
 
+    fn insert_session_stmt(&self, se: &Session) -> StoreResult<D1PreparedStatement> {
+        let mut args = vec![
+            s(&se.id),
+            s(&se.organization_id),
+            s(&se.user_id),
+            opt(se.application_id.as_deref()),
+            n(se.created_at),
+            n(se.last_active_at),
+            n(se.expires_at),
+            opt_n(se.revoked_at),
+            n(se.idle_timeout_ms),
+            json(&se.methods)?,
+            opt(se.scope.as_deref()),
+            opt(se.parent_id.as_deref()),
+        ];
+        args.extend(client_args(&se.client));
+        let sql = format!(
+            "INSERT INTO sessions ({}) VALUES ({})",
+            cols(),
+            placeholders(1, args.len())
+        );
+        self.stmt(&sql, &args)
+    }
+
     fn insert_refresh_stmt(&self, t: &RefreshToken) -> StoreResult<D1PreparedStatement> {
         self.stmt(
             "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
@@ -113,26 +139,7 @@ impl D1Store {
 impl SessionStore for D1Store {
     async fn record_login(&self, w: LoginWrite<'_>) -> StoreResult<()> {
         let se = w.session;
-        let mut args = vec![
-            s(&se.id),
-            s(&se.organization_id),
-            s(&se.user_id),
-            opt(se.application_id.as_deref()),
-            n(se.created_at),
-            n(se.last_active_at),
-            n(se.expires_at),
-            opt_n(se.revoked_at),
-            n(se.idle_timeout_ms),
-            json(&se.methods)?,
-            opt(se.scope.as_deref()),
-        ];
-        args.extend(client_args(&se.client));
-        let sql = format!(
-            "INSERT INTO sessions ({}) VALUES ({})",
-            cols(),
-            placeholders(1, args.len())
-        );
-        let mut stmts = vec![self.stmt(&sql, &args)?];
+        let mut stmts = vec![self.insert_session_stmt(se)?];
         if let Some(t) = w.refresh_token {
             stmts.push(self.insert_refresh_stmt(t)?);
         }
@@ -360,18 +367,16 @@ impl SessionStore for D1Store {
         Ok(())
     }
 
-    async fn set_session_scope(
+    async fn insert_session(
         &self,
-        org_id: &str,
-        id: &str,
-        scope: &str,
-        now: i64,
-    ) -> StoreResult<bool> {
-        self.run(
-            "UPDATE sessions SET scope = ?3 WHERE organization_id = ?1 AND id = ?2 \
-             AND revoked_at IS NULL AND expires_at > ?4",
-            &[s(org_id), s(id), s(scope), n(now)],
-        )
-        .await
+        session: &Session,
+        token: Option<&RefreshToken>,
+    ) -> StoreResult<()> {
+        let mut stmts = vec![self.insert_session_stmt(session)?];
+        if let Some(t) = token {
+            stmts.push(self.insert_refresh_stmt(t)?);
+        }
+        self.batch(stmts).await?;
+        Ok(())
     }
 }

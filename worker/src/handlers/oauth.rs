@@ -36,7 +36,6 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                     return ok(&OAuthGrantResponse { redirect_to: to })
                 }
             };
-            cx.vouch(&app);
             let (_, _, session_id) = cx.user()?;
             let to = authorize::grant(s, &app, &req, session_id, &cx.issuer, now, rng).await?;
             ok(&OAuthGrantResponse { redirect_to: to })

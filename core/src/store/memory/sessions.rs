@@ -205,18 +205,19 @@ impl SessionStore for MemoryStore {
         Ok(())
     }
 
-    async fn set_session_scope(
+    async fn insert_session(
         &self,
-        org_id: &str,
-        id: &str,
-        scope: &str,
-        now: i64,
-    ) -> StoreResult<bool> {
-        let mut data = self.data.borrow_mut();
-        let found = data
-            .sessions
-            .iter_mut()
-            .find(|s| s.organization_id == org_id && s.id == id && s.is_active(now));
-        Ok(found.map(|s| s.scope = Some(scope.to_owned())).is_some())
+        session: &Session,
+        token: Option<&RefreshToken>,
+    ) -> StoreResult<()> {
+        let mut d = self.data.borrow_mut();
+        d.sessions.push(session.clone());
+        if let Some(t) = token {
+            d.refresh_tokens.push(StoredRefresh {
+                token: t.clone(),
+                used_at: None,
+            });
+        }
+        Ok(())
     }
 }
