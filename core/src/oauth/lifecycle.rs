@@ -5,22 +5,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::token::ClientClaims;
-use super::{invalid_client, ClientAuth, Params};
+use super::{authenticate_client, invalid_client, Params};
 use crate::model::Application;
 use crate::sessions::jwt::KeyRing;
 use crate::sessions::tokens::hash_refresh_token;
 use crate::store::{AppStore, SessionStore};
 use crate::Error;
-
-/// The authenticated client of a request to these endpoints.
-async fn client(
-    store: &impl AppStore,
-    p: &Params<'_>,
-    authorization: Option<&str>,
-) -> Result<Application, Error> {
-    let auth = ClientAuth::from_request(authorization, p)?;
-    auth.check(store.get_app_by_client_id(auth.client_id()).await?.as_ref())
-}
 
 /// The session a token of `app` belongs to (org, session id): a user's access token for
 /// it, or one of its refresh tokens. Anything else, another client's tokens included, is
@@ -56,7 +46,7 @@ pub async fn revoke(
     now: i64,
 ) -> Result<(), Error> {
     let p = Params::new(pairs)?;
-    let app = client(store, &p, authorization).await?;
+    let app = authenticate_client(store, &p, authorization).await?;
     let token = p.require("token")?;
     if let Some((org, sid)) = session_of(store, keys, issuer, &app, token, now).await? {
         store.revoke_session(&org, &sid, now).await?;
@@ -76,7 +66,7 @@ pub async fn introspect(
     now: i64,
 ) -> Result<Value, Error> {
     let p = Params::new(pairs)?;
-    let app = client(store, &p, authorization).await?;
+    let app = authenticate_client(store, &p, authorization).await?;
     if app.client_secret_hash.is_none() {
         return Err(invalid_client(
             "only confidential clients may introspect tokens",

@@ -226,6 +226,17 @@ impl ClientAuth {
     }
 }
 
+/// The client of a request to the token, revocation or introspection endpoint, as it
+/// authenticated (`invalid_client` if it did not).
+pub async fn authenticate_client(
+    store: &impl AppStore,
+    p: &Params<'_>,
+    authorization: Option<&str>,
+) -> Result<Application, Error> {
+    let auth = ClientAuth::from_request(authorization, p)?;
+    auth.check(store.get_app_by_client_id(auth.client_id()).await?.as_ref())
+}
+
 /// `invalid_client` (401).
 pub fn invalid_client(why: &str) -> Error {
     Error::oauth(

@@ -5,7 +5,7 @@
 
 use super::authorize::{CodeData, OIDC_CODE};
 use super::claims::{id_token, user_claims, IdToken, UserClaims};
-use super::{ClientAuth, Params, Scopes};
+use super::{authenticate_client, Params, Scopes};
 use crate::api::OAuthTokens;
 use crate::login::LoginEnv;
 use crate::model::{Application, Session, User, UserStatus};
@@ -84,8 +84,7 @@ pub async fn token<R: Rng>(
 ) -> Result<OAuthTokens, Error> {
     let p = Params::new(pairs)?;
     let grant_type = p.require("grant_type")?;
-    let auth = ClientAuth::from_request(authorization, &p)?;
-    let app = auth.check(store.get_app_by_client_id(auth.client_id()).await?.as_ref())?;
+    let app = authenticate_client(store, &p, authorization).await?;
     match grant_type {
         "authorization_code" => authorization_code(store, &app, &p, env).await,
         "refresh_token" => refresh_token(store, &app, &p, env).await,
