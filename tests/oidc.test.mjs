@@ -177,6 +177,19 @@ test('a code is spent once, and only with its verifier', async () => {
   // Tried once with the wrong verifier, the code is gone for the right one too.
   const late = await exchange(req.verifier);
   assert.equal(late.body.error, 'invalid_grant');
+  // Redeemed, then presented again: refused, and the tokens it gave stop working.
+  const once = await authorizationRequest(config, { prompt: 'none' });
+  const code1 = (await roundTrip(page, once.url, { signIn: false })).searchParams.get('code');
+  const form1 = { grant_type: 'authorization_code', code: code1, redirect_uri: CALLBACK, client_id: app.client_id, code_verifier: once.verifier };
+  const redeem = () => call('POST', '/oauth2/token', {
+    raw: new URLSearchParams(form1).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  const won = await redeem();
+  assert.equal(won.status, 200, JSON.stringify(won.body));
+  const info = () => call('GET', '/oauth2/userinfo', { headers: { authorization: `Bearer ${won.body.access_token}` } });
+  assert.equal((await info()).status, 200);
+  assert.equal((await redeem()).body.error, 'invalid_grant');
+  assert.equal((await info()).status, 401);
   // Racing exchanges of one fresh code: exactly one wins.
   const fresh = await authorizationRequest(config, { prompt: 'none' });
   const code2 = (await roundTrip(page, fresh.url, { signIn: false })).searchParams.get('code');

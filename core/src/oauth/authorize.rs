@@ -20,6 +20,10 @@ use crate::Error;
 pub const OIDC_CODE: &str = "oidc_code";
 /// Codes live one minute (RFC 6749 §4.1.2 recommends at most ten).
 pub const CODE_TTL_MS: i64 = 60_000;
+/// What a redeemed code leaves behind for ten minutes: the session its tokens belong to, so
+/// that the code presented again revokes them (RFC 6749 §4.1.2).
+pub const OIDC_CODE_SPENT: &str = "oidc_code_spent";
+pub const SPENT_TTL_MS: i64 = 10 * 60_000;
 /// `prompt=login`: the session must have begun this recently (the page signs the user out
 /// first, so a fresh sign-in always passes).
 pub const PROMPT_LOGIN_WINDOW_MS: i64 = 10 * 60_000;

@@ -457,11 +457,24 @@ fn test_oauth_a_code_works_once_and_only_with_its_bindings() {
         ("client_id", cid.as_str()),
         ("code_verifier", VERIFIER),
     ];
-    assert!(w.token(&form, None, NOW).is_ok());
+    let first = w.token(&form, None, NOW).unwrap();
+    let live = |w: &World| {
+        block_on(w.store.get_session(&w.org, &sid(&first)))
+            .unwrap()
+            .unwrap()
+            .is_active(NOW)
+    };
+    assert!(live(&w));
+    // Presented again, it is refused, and the tokens it gave stop working.
     assert_eq!(
         error_of(&w.token(&form, None, NOW).unwrap_err()),
         "invalid_grant"
     );
+    assert!(!live(&w), "a replayed code revokes what it issued");
+    assert!(block_on(w.store.get_session(&w.org, &session.id))
+        .unwrap()
+        .unwrap()
+        .is_active(NOW));
     let late = param(&w.code_for(&borrowed(&q), &session, NOW).unwrap(), "code").unwrap();
     let form = [
         ("grant_type", "authorization_code"),

@@ -3,12 +3,12 @@
 //! session, as on the native route), for a client authenticated as it registered. And the
 //! userinfo endpoint (§5.3), which reads the access token it issued.
 
-use super::authorize::{CodeData, OIDC_CODE};
+use super::authorize::{CodeData, OIDC_CODE, OIDC_CODE_SPENT, SPENT_TTL_MS};
 use super::claims::{id_token, user_claims, IdToken, UserClaims};
 use super::{authenticate_client, Params, Scopes};
 use crate::api::OAuthTokens;
 use crate::login::LoginEnv;
-use crate::model::{Application, Session, User, UserStatus};
+use crate::model::{Application, OneTimeCode, Session, User, UserStatus};
 use crate::rand::{hex, uuid_v7, Rng};
 use crate::secrets::sha256;
 use crate::sessions::jwt::KeyRing;
@@ -70,6 +70,12 @@ fn client_credentials<R: Rng>(
     })
 }
 
+/// The key of a redeemed code's marker (never the code's own hash, which a store lookup of
+/// the code could then find).
+fn spent_hash(code_hash: &str) -> String {
+    hex(&sha256(format!("spent\n{code_hash}").as_bytes()))
+}
+
 fn invalid_grant(why: &str) -> Error {
     Error::oauth("invalid_grant", why)
 }
@@ -105,10 +111,22 @@ async fn authorization_code<R: Rng>(
     let code = p.require("code")?;
     let redirect_uri = p.require("redirect_uri")?;
     // Spent whatever follows: a code is tried once (RFC 6749 §4.1.2).
-    let stored = store
-        .consume_code(&hex(&sha256(code.as_bytes())), OIDC_CODE, env.now)
-        .await?
-        .ok_or_else(|| invalid_grant("the code is unknown, used or expired"))?;
+    let code_hash = hex(&sha256(code.as_bytes()));
+    let Some(stored) = store.consume_code(&code_hash, OIDC_CODE, env.now).await? else {
+        // Presented again after it was redeemed: whoever holds it now, the tokens it gave
+        // may be in the wrong hands too, so their session ends.
+        let spent = store
+            .find_code(&spent_hash(&code_hash), OIDC_CODE_SPENT, env.now)
+            .await?;
+        if let Some(spent) = spent {
+            if let Some(sid) = &spent.data {
+                store
+                    .revoke_session(&spent.organization_id, sid, env.now)
+                    .await?;
+            }
+        }
+        return Err(invalid_grant("the code is unknown, used or expired"));
+    };
     let data: CodeData = serde_json::from_str(stored.data.as_deref().unwrap_or(""))
         .map_err(|_| invalid_grant("the code is unknown, used or expired"))?;
     if data.client_id != app.client_id {
@@ -158,6 +176,17 @@ async fn authorization_code<R: Rng>(
         (None, None)
     };
     store.insert_session(&session, row.as_ref()).await?;
+    store
+        .insert_code(&OneTimeCode {
+            code_hash: spent_hash(&code_hash),
+            purpose: OIDC_CODE_SPENT.to_owned(),
+            organization_id: session.organization_id.clone(),
+            user_id: session.user_id.clone(),
+            data: Some(session.id.clone()),
+            created_at: env.now,
+            expires_at: env.now + SPENT_TTL_MS,
+        })
+        .await?;
     issue(
         store, app, &session, &user, scope, data.nonce, refresh, &env,
     )
