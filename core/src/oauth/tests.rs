@@ -94,7 +94,7 @@ impl World {
     }
 
     /// A password sign-in to the application (what the hosted page's widget does).
-    fn sign_in(&mut self, now: i64) -> Session {
+    fn password_sign_in(&mut self, now: i64) -> crate::login::LoginSuccess {
         let app = self.app.clone();
         let org = self.org.clone();
         let req = PasswordLogin {
@@ -114,9 +114,11 @@ impl World {
             now,
             rng: &mut self.rng,
         };
-        block_on(password_login(&self.store, req, &Off, env))
-            .unwrap()
-            .session
+        block_on(password_login(&self.store, req, &Off, env)).unwrap()
+    }
+
+    fn sign_in(&mut self, now: i64) -> Session {
+        self.password_sign_in(now).session
     }
 
     fn check(
@@ -753,32 +755,7 @@ fn test_oauth_userinfo_needs_an_openid_token_of_a_live_session() {
     );
     // A native access token (no scope) is not enough.
     let mut other = World::new();
-    let native = {
-        let app = other.app.clone();
-        let org = other.org.clone();
-        let req = PasswordLogin {
-            organization_id: &org,
-            application: Some(&app),
-            login_id: "ann@example.com",
-            password: "correct horse",
-            client: ClientInfo::default(),
-            no_tokens: false,
-            require_registration: false,
-            trust_token: None,
-        };
-        let env = LoginEnv {
-            keys: &other.keys,
-            issuer: ISS,
-            params: FAST,
-            now: NOW,
-            rng: &mut other.rng,
-        };
-        block_on(password_login(&other.store, req, &Off, env))
-            .unwrap()
-            .tokens
-            .unwrap()
-            .access_token
-    };
+    let native = other.password_sign_in(NOW).tokens.unwrap().access_token;
     let got = block_on(token::userinfo(
         &other.store,
         &other.keys,

@@ -7,7 +7,7 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use chrono::{DateTime, TimeDelta, Utc};
 use jwt_compact::alg::Es256;
 use jwt_compact::jwk::JsonWebKey;
-use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, UntrustedToken};
+use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, Token, UntrustedToken};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::pkcs8::DecodePrivateKey;
 use serde::{Deserialize, Serialize};
@@ -155,12 +155,9 @@ impl KeyRing {
             .map_err(|e| Error::Internal(format!("token: {e}")))
     }
 
-    /// The claims of a token signed by a key of this ring (named by `kid`, ES256 only) and its
-    /// expiry in ms, read as `T`; times, issuer and audience are the caller's to check.
-    pub fn verify_signature<T: serde::de::DeserializeOwned + Clone>(
-        &self,
-        token: &str,
-    ) -> Result<(T, Option<i64>), Error> {
+    /// A token signed by a key of this ring named by its `kid`, ES256 only, with its claims
+    /// read as `T`; nothing else is checked. Any failure is `UNAUTHORIZED`.
+    fn signed<T: serde::de::DeserializeOwned>(&self, token: &str) -> Result<Token<T>, Error> {
         let untrusted = UntrustedToken::new(token).map_err(|_| Error::Unauthorized)?;
         let kid = untrusted
             .header()
@@ -171,10 +168,19 @@ impl KeyRing {
             .chain(self.previous.as_ref())
             .find(|k| k.kid == kid)
             .ok_or(Error::Unauthorized)?;
-        let token = Es256
+        Es256
             .validator::<T>(&key.verifying)
             .validate(&untrusted)
-            .map_err(|_| Error::Unauthorized)?;
+            .map_err(|_| Error::Unauthorized)
+    }
+
+    /// The claims of a token signed by a key of this ring (named by `kid`, ES256 only) and its
+    /// expiry in ms, read as `T`; times, issuer and audience are the caller's to check.
+    pub fn verify_signature<T: serde::de::DeserializeOwned + Clone>(
+        &self,
+        token: &str,
+    ) -> Result<(T, Option<i64>), Error> {
+        let token = self.signed::<T>(token)?;
         let claims = token.claims();
         Ok((
             claims.custom.clone(),
@@ -192,20 +198,7 @@ impl KeyRing {
         audience: Option<&str>,
         now_ms: i64,
     ) -> Result<Verified, Error> {
-        let untrusted = UntrustedToken::new(token).map_err(|_| Error::Unauthorized)?;
-        let kid = untrusted
-            .header()
-            .key_id
-            .as_deref()
-            .ok_or(Error::Unauthorized)?;
-        let key = std::iter::once(&self.current)
-            .chain(self.previous.as_ref())
-            .find(|k| k.kid == kid)
-            .ok_or(Error::Unauthorized)?;
-        let token = Es256
-            .validator::<AccessClaims>(&key.verifying)
-            .validate(&untrusted)
-            .map_err(|_| Error::Unauthorized)?;
+        let token = self.signed::<AccessClaims>(token)?;
         let claims = token.claims();
         let now = ms_to_datetime(now_ms)?;
         let options = TimeOptions::new(TimeDelta::seconds(LEEWAY_SECS), move || now);
