@@ -28,6 +28,8 @@ const BODIES = {
   createPermission: { name: 'iso' },
   createOrganization: { name: 'iso' },
   updatePasskeyName: { name: 'hijacked' },
+  createConnection: { kind: 'google', client_id: 'iso', client_secret: 'iso' },
+  updateConnection: { name: 'hijacked' },
   confirmTotpEnrollment: { code: '123456' },
   // A's right password: only isolation can refuse it.
   removeAuthenticator: { password: 'a password 123' },
@@ -55,6 +57,9 @@ before(async () => {
     kind: 'magic_code',
   };
   bSession = session;
+  const connection = await b.api('POST', '/api/v1/connections', { kind: 'google', client_id: 'b', client_secret: 'b secret' });
+  assert.equal(connection.status, 201, JSON.stringify(connection.body));
+  bIds.connection_id = connection.body.id;
   // A passkey of B's user, stored as a registration would store it (registering one takes a
   // browser; tests/passkeys.test.mjs does).
   bIds.passkey_id = '01900000-0000-7000-8000-00000000b0b0';

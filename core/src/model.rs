@@ -143,6 +143,8 @@ pub enum LoginMethod {
     MagicLink,
     MagicCode,
     SmsCode,
+    /// Sign-in through the organization's connections (social login, enterprise SSO).
+    Sso,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -555,6 +557,12 @@ pub enum FailureReason {
     LinkDenied,
     /// The right password, where the application requires a verified email and it is not.
     EmailNotVerified,
+    /// A single sign-on answer that failed its checks: the state, the identity provider's
+    /// token exchange, or its ID token (issuer, audience, nonce, signature, expiry).
+    SsoRejected,
+    /// A single sign-on identity whose address belongs to an account it may not be linked
+    /// to (the connection refuses links, or an address is not verified on both sides).
+    AccountNotLinked,
 }
 
 impl FailureReason {
@@ -582,11 +590,13 @@ impl FailureReason {
             FailureReason::CodeUsed => "code_used",
             FailureReason::LinkDenied => "link_denied",
             FailureReason::EmailNotVerified => "email_not_verified",
+            FailureReason::SsoRejected => "sso_rejected",
+            FailureReason::AccountNotLinked => "account_not_linked",
         }
     }
 
     /// Every reason, for reading stored ones back.
-    pub const ALL: [FailureReason; 22] = [
+    pub const ALL: [FailureReason; 24] = [
         FailureReason::UnknownUser,
         FailureReason::BadPassword,
         FailureReason::NoPassword,
@@ -609,6 +619,8 @@ impl FailureReason {
         FailureReason::CodeUsed,
         FailureReason::LinkDenied,
         FailureReason::EmailNotVerified,
+        FailureReason::SsoRejected,
+        FailureReason::AccountNotLinked,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -993,4 +1005,66 @@ pub struct MessageTemplate {
     pub text: String,
     pub html: String,
     pub updated_at: i64,
+}
+
+/// How a connection's identity is matched to an account that already has its email address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPolicy {
+    /// Link when the identity provider says the address is verified and the account's
+    /// address is verified too (an unverified account could be someone else's claim).
+    #[default]
+    Link,
+    /// Never link: the person signs in as before and the identity is refused.
+    Refuse,
+}
+
+/// Which identity provider a connection speaks to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionKind {
+    /// Google's OpenID Connect (issuer `https://accounts.google.com`).
+    Google,
+    /// Any OpenID Connect issuer with discovery.
+    #[default]
+    Oidc,
+}
+
+/// An organization's identity provider: social login, or enterprise SSO when it has
+/// domains (people whose address is at one of them are sent there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub id: String,
+    pub organization_id: String,
+    pub kind: ConnectionKind,
+    /// Shown on the button ("Google", "Acme corporate sign-in").
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    /// The client secret, sealed (AES-GCM under the worker's `MFA_KEY`).
+    pub client_secret_sealed: String,
+    /// Scopes asked for, `openid` first.
+    pub scopes: String,
+    /// Email domains routed to this connection (home-realm discovery); empty for a social
+    /// connection, which the widget shows as a button.
+    pub domains: Vec<String>,
+    pub link_policy: LinkPolicy,
+    pub enabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A user's identity at one connection: the provider's `sub`, unique per connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub connection_id: String,
+    pub subject: String,
+    pub organization_id: String,
+    pub user_id: String,
+    /// The address the provider gave at the last sign-in.
+    pub email: String,
+    pub created_at: i64,
+    pub last_login_at: i64,
 }

@@ -343,6 +343,12 @@ pub fn origin(raw: &str) -> Result<String, Error> {
     Ok(format!("{scheme}://{}", authority.to_ascii_lowercase()))
 }
 
+/// The origin (`scheme://authority`, lower case) of an https URL (http only for loopback).
+pub fn url_origin(raw: &str) -> Option<String> {
+    let (scheme, authority, _) = split_url(raw.trim())?;
+    Some(format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
 /// A redirect URI: absolute https URL (http only for loopback) without a fragment.
 pub fn redirect_uri(raw: &str) -> Result<String, Error> {
     let v = raw.trim();

@@ -165,6 +165,10 @@ pub struct AppSettings {
     pub methods: Vec<LoginMethod>,
     /// Sign-ups are open (true when a server too old to say does not).
     pub self_signup: bool,
+    /// Social connections: (id, button words).
+    pub connections: Vec<(String, String)>,
+    /// Some connection is found by the email's domain (enterprise SSO).
+    pub sso_domains: bool,
 }
 
 impl FromJs for AppSettings {
@@ -172,7 +176,17 @@ impl FromJs for AppSettings {
         let app = get(v, "application")?;
         let list: js_sys::Array = get(&app, "login_methods")?.dyn_into().ok()?;
         // Methods this SDK does not know yet are skipped, not an error.
+        let connections = get(v, "connections")
+            .and_then(|l| l.dyn_into::<js_sys::Array>().ok())
+            .map(|l| {
+                l.iter()
+                    .filter_map(|c| Some((text(&c, "id")?, text(&c, "name")?)))
+                    .collect()
+            })
+            .unwrap_or_default();
         Some(AppSettings {
+            connections,
+            sso_domains: flag(v, "sso_domains").unwrap_or(false),
             name: text(&app, "name").unwrap_or_default(),
             self_signup: get(&app, "self_signup")
                 .and_then(|v| v.as_bool())
@@ -185,6 +199,7 @@ impl FromJs for AppSettings {
                     "magic_link" => Some(LoginMethod::MagicLink),
                     "magic_code" => Some(LoginMethod::MagicCode),
                     "sms_code" => Some(LoginMethod::SmsCode),
+                    "sso" => Some(LoginMethod::Sso),
                     _ => None,
                 })
                 .collect(),

@@ -18,6 +18,7 @@ mod mfa;
 mod passkeys;
 mod passwordless;
 mod profile;
+mod sso;
 mod tabs;
 mod widget;
 

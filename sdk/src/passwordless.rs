@@ -23,7 +23,11 @@ const POLL_MS: i32 = 2_000;
 
 impl Client {
     /// Posts `body` to a public route and resolves to the answer's JSON.
-    async fn post_public(&self, path: &str, body: &JsValue) -> Result<JsValue, SdkError> {
+    pub(crate) async fn post_public(
+        &self,
+        path: &str,
+        body: &JsValue,
+    ) -> Result<JsValue, SdkError> {
         let req = with_body(Request::post(&self.url(path)), stringify(body)?)?;
         let (status, json) = answer(req.send().await?).await?;
         json.ok_or_else(|| unexpected(status))

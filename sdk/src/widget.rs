@@ -59,7 +59,7 @@ extern "C" {
 const TYPES: &str = r#"
 /** `<latchkey-login client-id="…" base-url="…" mode="login|signup" redirect-url="…" theme="light|dark|auto" lang="en|fr|de|es" texts='{"login.title":"…"}'>`, defined by `init()`. */
 export interface LatchkeyLoginElement extends HTMLElement {}
-export interface LatchkeyLoginDetail { user: LatchkeyUser; mode: "login" | "signup"; method: "password" | "passkey" }
+export interface LatchkeyLoginDetail { user: LatchkeyUser; mode: "login" | "signup"; method: "password" | "passkey" | "sso" | string }
 export interface LatchkeyErrorDetail { code: string; message: string; status: number }
 declare global {
   interface HTMLElementTagNameMap { "latchkey-login": LatchkeyLoginElement }
@@ -93,7 +93,7 @@ p{margin:0}
 #error{color:var(--lk-error);min-height:1.2em}
 #done:not([hidden])~#error:empty{display:none}
 :focus-visible{outline:2px solid var(--lk-accent);outline-offset:2px}
-#mfa,#emailed,#done{display:grid;gap:.75rem}
+#mfa,#emailed,#done,#sso{display:grid;gap:.75rem}
 #trust-row{display:flex;gap:.5rem;align-items:center;min-height:1.5rem}
 #secret{font-family:ui-monospace,monospace;word-spacing:.2em}
 #codes{margin:0;padding-left:1.25rem;font-family:ui-monospace,monospace;columns:2}
@@ -139,6 +139,8 @@ p{margin:0}
 <button part="button email-code" class="alt" id="email-code" type="button" data-t="send.email_code" hidden></button>
 <button part="button magic-link" class="alt" id="magic-link" type="button" data-t="send.magic_link" hidden></button>
 <button part="button sms-code" class="alt" id="sms-code" type="button" data-t="send.sms_code" hidden></button>
+<div id="sso" hidden></div>
+<button part="button sso-email" class="alt" id="sso-email" type="button" data-t="sso.email" hidden></button>
 <p id="offer" hidden><button part="link" class="link" id="create-passkey" type="button" data-t="passkey.offer"></button></p>
 <p id="forgot-row" hidden><button part="link" class="link" id="forgot" type="button" data-t="forgot"></button></p>
 <p id="switch-row"><span id="switch-text"></span> <button part="link" class="link" id="switch" type="button"></button></p>
@@ -185,6 +187,8 @@ struct State {
     app_name: RefCell<String>,
     /// The words, in the element's language.
     texts: RefCell<Catalog>,
+    /// The application's social connections: (id, button words).
+    connections: RefCell<Vec<(String, String)>>,
 }
 
 /// Where the form is.
@@ -323,6 +327,22 @@ impl State {
             "hidden",
             !(offer_now.sms_code && login_mode) || second,
         );
+        toggle(
+            el(r, "sso"),
+            "hidden",
+            !(offer_now.sso && login_mode) || second,
+        );
+        toggle(
+            el(r, "sso-email"),
+            "hidden",
+            !(offer_now.sso_domains && login_mode) || second,
+        );
+        for (id, name) in self.connections.borrow().iter() {
+            let words = tx.fill("sso.continue_with", &[("name", name)]);
+            if let Ok(Some(b)) = r.query_selector(&format!("#sso-{id}")) {
+                b.set_text_content(Some(&words));
+            }
+        }
         set_text(
             r,
             "submit",
@@ -689,6 +709,31 @@ impl State {
         toggle(el(&self.root, "codes-row"), "hidden", !any);
     }
 
+    /// One "Continue with …" button per social connection (ids are the server's uuids; the
+    /// words come in `render`).
+    fn draw_connections(&self, connections: Vec<(String, String)>) {
+        let Some(list) = el(&self.root, "sso") else {
+            return;
+        };
+        list.set_inner_html("");
+        let doc = self.root.owner_document();
+        for (id, _) in &connections {
+            if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                continue;
+            }
+            let Some(b) = doc.as_ref().and_then(|d| d.create_element("button").ok()) else {
+                continue;
+            };
+            let _ = b.set_attribute("id", &format!("sso-{id}"));
+            let _ = b.set_attribute("type", "button");
+            let _ = b.set_attribute("class", "alt");
+            let _ = b.set_attribute("part", "button sso");
+            let _ = b.set_attribute("data-connection", id);
+            let _ = list.append_child(&b);
+        }
+        *self.connections.borrow_mut() = connections;
+    }
+
     fn client(&self) -> Option<Rc<Client>> {
         self.client.borrow().as_ref().map(|(_, _, c)| c.clone())
     }
@@ -739,14 +784,21 @@ impl State {
                             Ok(settings) => {
                                 let offer =
                                     Offer::new(&settings.methods, Client::passkeys_supported())
-                                        .with_signup(settings.self_signup);
+                                        .with_signup(settings.self_signup)
+                                        .with_sso(
+                                            &settings.methods,
+                                            !settings.connections.is_empty(),
+                                            settings.sso_domains,
+                                        );
                                 *st.app_name.borrow_mut() = settings.name.clone();
+                                st.draw_connections(settings.connections);
                                 st.offer.set(offer);
                                 if offer.usable(Mode::Login) {
                                     st.show_error("", None);
                                 } else {
                                     st.say_error("setup.no_method", None);
                                 }
+                                complete_sso(&st, &c);
                                 resume(&st, &c);
                                 if offer.passkey {
                                     start_autofill(&st, &c);
@@ -1327,6 +1379,76 @@ fn on_create_passkey(st: &Rc<State>, _e: web_sys::Event) {
     });
 }
 
+/// A "Continue with …" button: that connection.
+fn on_sso_button(st: &Rc<State>, e: web_sys::Event) {
+    let id = e
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|t| t.closest("button[data-connection]").ok().flatten())
+        .and_then(|b| b.get_attribute("data-connection"));
+    if let Some(id) = id {
+        start_sso(st, Some(id), None);
+    }
+}
+
+/// "Sign in with SSO": the connection of the typed address's domain.
+fn on_sso_email(st: &Rc<State>, _e: web_sys::Event) {
+    let login = input(&st.root, "login")
+        .map(|i| i.value().trim().to_owned())
+        .unwrap_or_default();
+    if !login.contains('@') {
+        st.say_error("check.email_invalid", Some(Field::Login));
+        return;
+    }
+    start_sso(st, None, Some(login));
+}
+
+/// Sends the browser to the identity provider (the page is left; the form stays busy).
+fn start_sso(st: &Rc<State>, connection: Option<String>, email: Option<String>) {
+    let (Some(client), false) = (st.client(), st.busy.get()) else {
+        return;
+    };
+    st.stop_autofill();
+    st.show_error("", None);
+    st.busy.set(true);
+    st.render();
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match client.sso_start(connection, email).await {
+            Ok(url) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().assign(&url);
+                }
+            }
+            Err(e) => {
+                st.busy.set(false);
+                st.render();
+                st.fail(&e);
+            }
+        }
+    });
+}
+
+/// Back from the identity provider: the hand-off code in the address is traded for the
+/// session (or its error shown).
+fn complete_sso(st: &Rc<State>, client: &Rc<Client>) {
+    let (st, client) = (st.clone(), client.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        st.busy.set(true);
+        let answer = client.sso_complete().await;
+        st.busy.set(false);
+        match answer {
+            Ok(Some(a)) => st.after_first_factor(&a, Mode::Login, "sso"),
+            Ok(None) => {}
+            Err(e) => {
+                st.render();
+                st.fail(&e);
+            }
+        }
+        st.render();
+    });
+}
+
 impl Widget {
     fn new(host: HtmlElement) -> Widget {
         let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
@@ -1357,9 +1479,10 @@ impl Widget {
             resend_in: Cell::new(0),
             app_name: RefCell::new(String::new()),
             texts: RefCell::new(Catalog::default()),
+            connections: RefCell::new(Vec::new()),
         });
         type Handler = fn(&Rc<State>, web_sys::Event);
-        let handlers: [(&str, &str, Handler); 16] = [
+        let handlers: [(&str, &str, Handler); 18] = [
             ("form", "submit", on_submit),
             ("switch", "click", on_switch),
             ("passkey", "click", on_passkey),
@@ -1376,6 +1499,8 @@ impl Widget {
             ("reveal", "click", on_reveal),
             ("retry", "click", on_retry),
             ("change-back", "click", on_back),
+            ("sso", "click", on_sso_button),
+            ("sso-email", "click", on_sso_email),
         ];
         for (id, event, f) in handlers {
             if let Some(target) = el(&state.root, id) {

@@ -69,21 +69,43 @@ const OUTBOUND_TIMEOUT_MS: u32 = 10_000;
 /// answers where it was configured, or fails) and giving up after ten seconds; answers the
 /// status.
 pub async fn post_out(url: &str, headers: &[(&str, String)], body: &str) -> worker::Result<u16> {
+    Ok(send_out(url, headers, Some(body)).await?.status_code())
+}
+
+/// A GET (no `body`) or POST to an outside service, as [`post_out`]: the status and the
+/// body's text.
+pub async fn request_out(
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+) -> worker::Result<(u16, String)> {
+    let mut resp = send_out(url, headers, body).await?;
+    Ok((resp.status_code(), resp.text().await?))
+}
+
+async fn send_out(
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+) -> worker::Result<worker::Response> {
     use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
     let h = Headers::new();
     for (k, v) in headers {
         h.set(k, v)?;
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(h)
-        .with_redirect(RequestRedirect::Manual)
-        .with_body(Some(body.into()));
+    init.with_method(if body.is_some() {
+        Method::Post
+    } else {
+        Method::Get
+    })
+    .with_headers(h)
+    .with_redirect(RequestRedirect::Manual)
+    .with_body(body.map(Into::into));
     let signal = AbortSignal::from(worker::web_sys::AbortSignal::timeout_with_u32(
         OUTBOUND_TIMEOUT_MS,
     ));
-    let resp = Fetch::Request(Request::new_with_init(url, &init)?)
+    Fetch::Request(Request::new_with_init(url, &init)?)
         .send_with_signal(&signal)
-        .await?;
-    Ok(resp.status_code())
+        .await
 }

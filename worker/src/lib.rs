@@ -16,6 +16,7 @@ mod http;
 mod keys;
 mod kv;
 mod mfa_keys;
+mod sso;
 mod webhook;
 
 use std::cell::Cell;

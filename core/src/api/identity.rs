@@ -359,9 +359,25 @@ impl From<&Organization> for PublicOrganization {
 }
 
 api_type! {
+    /// A connection a login form offers as a button (social login).
+    pub struct PublicConnection {
+        pub id: String,
+        pub kind: crate::model::ConnectionKind,
+        pub name: String,
+    }
+}
+
+api_type! {
     pub struct ClientConfig {
         pub organization: PublicOrganization,
         pub application: PublicApplication,
+        /// The organization's social connections, for an application that enables `sso`.
+        #[serde(default)]
+        pub connections: Vec<PublicConnection>,
+        /// Some connection is routed by email domain (enterprise SSO): a form may ask for
+        /// the address first.
+        #[serde(default)]
+        pub sso_domains: bool,
     }
 }
 

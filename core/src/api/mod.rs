@@ -14,6 +14,7 @@
 //! - [`mfa`]: a login's second step, authenticators and backup codes.
 //! - [`passwordless`]: sign-in codes and links by email.
 //! - [`oauth`]: the OpenID provider's token answer, the hosted page's code, client secrets.
+//! - [`sso`]: identity-provider connections, and the widget's start and hand-off exchange.
 //!
 //! Seed 003's Login API has its own shapes in [`crate::compat::login_api`].
 
@@ -51,6 +52,7 @@ pub mod passkeys;
 pub mod passwordless;
 pub mod records;
 pub mod sessions;
+pub mod sso;
 pub mod templates;
 
 pub use auth::*;
@@ -63,4 +65,5 @@ pub use passkeys::*;
 pub use passwordless::*;
 pub use records::*;
 pub use sessions::*;
+pub use sso::*;
 pub use templates::*;

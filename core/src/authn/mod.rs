@@ -25,4 +25,5 @@ pub mod mfa;
 pub mod passkey;
 pub mod password;
 pub mod passwordless;
+pub mod sso;
 pub mod totp;

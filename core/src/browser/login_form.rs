@@ -92,6 +92,10 @@ pub struct Offer {
     /// The application takes no sign-ups: the login form does not offer to create an
     /// account.
     pub no_signup: bool,
+    /// "Continue with …" buttons of social connections.
+    pub sso: bool,
+    /// "Sign in with SSO": the connection of the email's domain.
+    pub sso_domains: bool,
 }
 
 impl Offer {
@@ -103,6 +107,20 @@ impl Offer {
             magic_link: methods.contains(&LoginMethod::MagicLink),
             sms_code: methods.contains(&LoginMethod::SmsCode),
             no_signup: false,
+            sso: false,
+            sso_domains: false,
+        }
+    }
+
+    /// The same offer with the application's connections: `buttons` social ones, and
+    /// whether any is found by email domain (shown only where the application enables
+    /// `sso`).
+    pub fn with_sso(self, methods: &[LoginMethod], buttons: bool, domains: bool) -> Offer {
+        let on = methods.contains(&LoginMethod::Sso);
+        Offer {
+            sso: on && buttons,
+            sso_domains: on && domains,
+            ..self
         }
     }
 
@@ -122,7 +140,9 @@ impl Offer {
 
     /// The form has something to offer in `mode`.
     pub fn usable(self, mode: Mode) -> bool {
-        self.password || (mode == Mode::Login && (self.passkey || self.passwordless()))
+        self.password
+            || (mode == Mode::Login
+                && (self.passkey || self.passwordless() || self.sso || self.sso_domains))
     }
 
     /// A code or a link by email, or a code by SMS.
@@ -290,6 +310,15 @@ pub fn explain(code: &str) -> (&'static str, Option<Field>) {
         "PASSKEY_REJECTED" => ("error.PASSKEY_REJECTED", None),
         "PASSKEY_INVALID_STATE" => ("error.PASSKEY_INVALID_STATE", None),
         "PASSKEY_UNSUPPORTED" => ("error.PASSKEY_UNSUPPORTED", None),
+        "SSO_NOT_CONFIGURED" => ("error.SSO_NOT_CONFIGURED", Some(Field::Login)),
+        "SSO_CANCELLED" => ("error.SSO_CANCELLED", None),
+        "SSO_REJECTED" | "SSO_PROVIDER_FAILED" | "SSO_STATE_INVALID" => {
+            ("error.SSO_REJECTED", None)
+        }
+        "ACCOUNT_EXISTS" => ("error.ACCOUNT_EXISTS", None),
+        "SIGNUP_NOT_ALLOWED" => ("error.SIGNUP_NOT_ALLOWED", None),
+        "SSO_DOMAIN_MISMATCH" => ("error.SSO_DOMAIN_MISMATCH", None),
+        "UNKNOWN_CONNECTION" => ("error.UNKNOWN_CONNECTION", None),
         _ => ("error.other", None),
     }
 }

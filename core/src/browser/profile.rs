@@ -98,6 +98,8 @@ pub fn failure_key(reason: &str) -> &'static str {
         "code_used" => "failure.code_used",
         "link_denied" => "failure.link_denied",
         "email_not_verified" => "failure.email_not_verified",
+        "sso_rejected" => "failure.sso_rejected",
+        "account_not_linked" => "failure.account_not_linked",
         _ => "failure.other",
     }
 }

@@ -375,6 +375,39 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<TemplatePreview>(g),
             WRITE,
         ),
+        Route::ListConnections => ok(schema::<ConnectionList>(g), READ),
+        Route::GetConnection => ok(schema::<ConnectionView>(g), READ),
+        Route::CreateConnection => with(
+            schema::<CreateConnection>(g),
+            201,
+            schema::<ConnectionView>(g),
+            WRITE,
+        ),
+        Route::UpdateConnection => with(
+            schema::<UpdateConnection>(g),
+            200,
+            schema::<ConnectionView>(g),
+            WRITE,
+        ),
+        Route::DeleteConnection => with(None, 204, None, READ),
+        Route::SsoStart => with(
+            schema::<SsoStartRequest>(g),
+            200,
+            schema::<SsoStart>(g),
+            &[400, 403, 500],
+        ),
+        Route::SsoCallback => ok(
+            Some(
+                json!({"type": "string", "description": "a redirect to the page, or an error page (HTML)"}),
+            ),
+            &[302, 400],
+        ),
+        Route::SsoExchange => with(
+            schema::<SsoExchangeRequest>(g),
+            200,
+            schema::<TokenResponse>(g),
+            &[400, 401, 403],
+        ),
         Route::LoginApiLogin => login_api(
             schema::<crate::compat::login_api::LoginRequest>(g),
             200,

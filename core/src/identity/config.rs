@@ -6,9 +6,11 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::api::{ClientConfig, DomainConfig, PublicApplication, PublicOrganization};
-use crate::model::{Application, Organization, Page};
-use crate::store::{AppStore, Cache, OrgStore};
+use crate::api::{
+    ClientConfig, DomainConfig, PublicApplication, PublicConnection, PublicOrganization,
+};
+use crate::model::{Application, LoginMethod, Organization, Page};
+use crate::store::{AppStore, Cache, ConnectionStore, OrgStore};
 use crate::{validate, Error};
 
 use super::found;
@@ -46,7 +48,7 @@ where
 }
 
 pub async fn by_client_id(
-    store: &(impl OrgStore + AppStore),
+    store: &(impl OrgStore + AppStore + ConnectionStore),
     cache: &impl Cache,
     client_id: &str,
 ) -> Result<ClientConfig, Error> {
@@ -59,9 +61,27 @@ pub async fn by_client_id(
     cached(cache, &client_key(client_id), async {
         let app = found(store.get_app_by_client_id(client_id).await)?;
         let org = found(store.get_org(&app.organization_id).await)?;
+        let (connections, sso_domains) = if app.login_methods.contains(&LoginMethod::Sso) {
+            let all = store.list_connections(&org.id).await?;
+            let on = all.iter().filter(|c| c.enabled);
+            let buttons = on
+                .clone()
+                .filter(|c| c.domains.is_empty())
+                .map(|c| PublicConnection {
+                    id: c.id.clone(),
+                    kind: c.kind,
+                    name: c.name.clone(),
+                })
+                .collect();
+            (buttons, on.clone().any(|c| !c.domains.is_empty()))
+        } else {
+            (Vec::new(), false)
+        };
         Ok(ClientConfig {
             organization: PublicOrganization::from(&org),
             application: PublicApplication::from(&app),
+            connections,
+            sso_domains,
         })
     })
     .await

@@ -9,9 +9,9 @@
 #![allow(async_fn_in_trait)]
 
 use crate::model::{
-    ApiKey, Application, Delivery, LoginRecord, MessageKind, MessageTemplate, MfaFactor,
-    OneTimeCode, Organization, Page, Passkey, Permission, RefreshToken, Registration, Role,
-    SecurityEvent, Session, User, UserStatus, Webhook,
+    ApiKey, Application, Connection, Delivery, Identity, LoginRecord, MessageKind, MessageTemplate,
+    MfaFactor, OneTimeCode, Organization, Page, Passkey, Permission, RefreshToken, Registration,
+    Role, SecurityEvent, Session, User, UserStatus, Webhook,
 };
 use crate::Error;
 
@@ -601,4 +601,29 @@ pub trait TemplateStore {
     async fn put_template(&self, org_id: &str, template: &MessageTemplate) -> StoreResult<()>;
     /// Removes the template of `kind`; `false` if there was none.
     async fn delete_template(&self, org_id: &str, kind: MessageKind) -> StoreResult<bool>;
+}
+
+/// An organization's identity-provider connections and the identities users have at them.
+pub trait ConnectionStore {
+    async fn insert_connection(&self, c: &Connection) -> StoreResult<()>;
+    async fn get_connection(&self, org_id: &str, id: &str) -> StoreResult<Option<Connection>>;
+    /// The organization's connections, oldest first.
+    async fn list_connections(&self, org_id: &str) -> StoreResult<Vec<Connection>>;
+    /// Returns false if the connection does not exist.
+    async fn update_connection(&self, c: &Connection) -> StoreResult<bool>;
+    /// Deletes the connection and the identities at it.
+    async fn delete_connection(&self, org_id: &str, id: &str) -> StoreResult<bool>;
+    /// The identity with the provider's `subject` at `connection_id`.
+    async fn find_identity(
+        &self,
+        connection_id: &str,
+        subject: &str,
+    ) -> StoreResult<Option<Identity>>;
+    /// Conflict `IDENTITY_TAKEN` when the subject is linked already (of racing links, one
+    /// wins).
+    async fn insert_identity(&self, identity: &Identity) -> StoreResult<()>;
+    /// Records a sign-in through the identity: its time and the address it came with.
+    async fn touch_identity(&self, identity: &Identity) -> StoreResult<()>;
+    /// The user's identities, oldest first.
+    async fn list_identities(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<Identity>>;
 }

@@ -5,6 +5,7 @@ mod apps;
 mod attempts;
 mod client;
 mod codes;
+mod connections;
 mod events;
 mod keys;
 mod mfa;
@@ -137,6 +138,11 @@ pub(crate) fn db_err(e: worker::Error) -> Error {
                 "permissions.",
                 "PERMISSION_EXISTS",
                 "a permission with this name already exists",
+            ),
+            (
+                "identities.",
+                "IDENTITY_TAKEN",
+                "this identity is linked to an account already",
             ),
         ];
         for (column, code, message) in conflicts {

@@ -142,6 +142,8 @@ impl OrgStore for D1Store {
             "DELETE FROM passkeys WHERE organization_id = ?1",
             "DELETE FROM mfa_factors WHERE organization_id = ?1",
             "DELETE FROM mfa_backup_codes WHERE organization_id = ?1",
+            "DELETE FROM identities WHERE organization_id = ?1",
+            "DELETE FROM connections WHERE organization_id = ?1",
             "DELETE FROM login_records WHERE organization_id = ?1",
             "DELETE FROM record_checkpoints WHERE organization_id = ?1",
             "DELETE FROM security_events WHERE organization_id = ?1",

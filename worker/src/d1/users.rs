@@ -188,6 +188,7 @@ impl UserStore for D1Store {
             format!("DELETE FROM one_time_codes WHERE organization_id = ?1 AND user_id = {owned}"),
             format!("DELETE FROM passkeys WHERE organization_id = ?1 AND user_id = {owned}"),
             format!("DELETE FROM mfa_factors WHERE organization_id = ?1 AND user_id = {owned}"),
+            format!("DELETE FROM identities WHERE organization_id = ?1 AND user_id = {owned}"),
             format!(
                 "DELETE FROM mfa_backup_codes WHERE organization_id = ?1 AND user_id = {owned}"
             ),

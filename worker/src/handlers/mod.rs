@@ -15,6 +15,7 @@ mod passwordless;
 mod records;
 mod security_events;
 mod sessions;
+mod sso;
 mod templates;
 
 use latchkey_core::authn::password::OWASP;
@@ -121,6 +122,10 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | DevOutbox => passwordless::handle(route, cx, env).await,
         ListTemplates | GetTemplate | SetTemplate | ResetTemplate | PreviewTemplate => {
             templates::handle(route, cx, env).await
+        }
+        ListConnections | CreateConnection | GetConnection | UpdateConnection
+        | DeleteConnection | SsoStart | SsoCallback | SsoExchange => {
+            sso::handle(route, cx, env).await
         }
     }
 }
@@ -260,6 +265,26 @@ pub(super) fn login_answer_with(
         Some(secret) => sessions::browser_mode(cx, &secret, resp, status, &done.session),
         None => Ok(http::json(status, &resp)?),
     }
+}
+
+/// A redirect (302) to `to`.
+pub(super) fn redirect(to: &str) -> AppResult<Response> {
+    let headers = worker::Headers::new();
+    headers.set("location", to)?;
+    Ok(worker::ResponseBuilder::new()
+        .with_status(302)
+        .with_headers(headers)
+        .empty())
+}
+
+/// An HTML page.
+pub(super) fn html(status: u16, body: &str) -> AppResult<Response> {
+    let headers = worker::Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    Ok(worker::ResponseBuilder::new()
+        .with_status(status)
+        .with_headers(headers)
+        .fixed(body.as_bytes().to_vec()))
 }
 
 pub(super) fn required(code: &'static str, field: &str, v: &str) -> Result<(), Error> {

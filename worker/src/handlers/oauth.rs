@@ -5,7 +5,7 @@
 use latchkey_core::api::{OAuthGrantRequest, OAuthGrantResponse};
 use latchkey_core::oauth::{self, authorize, lifecycle, token};
 use latchkey_core::validate::form_decode;
-use worker::{Env, Headers, Response, ResponseBuilder};
+use worker::{Env, Response};
 
 use super::*;
 use crate::keys;
@@ -127,22 +127,4 @@ async fn hosted_page(cx: &Ctx, env: &Env) -> AppResult<Response> {
         .into());
     }
     Ok(resp)
-}
-
-fn redirect(to: &str) -> AppResult<Response> {
-    let headers = Headers::new();
-    headers.set("location", to)?;
-    Ok(ResponseBuilder::new()
-        .with_status(302)
-        .with_headers(headers)
-        .empty())
-}
-
-fn html(status: u16, body: &str) -> AppResult<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    Ok(ResponseBuilder::new()
-        .with_status(status)
-        .with_headers(headers)
-        .fixed(body.as_bytes().to_vec()))
 }

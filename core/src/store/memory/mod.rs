@@ -6,15 +6,16 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::model::{
-    ApiKey, Application, AttemptCounter, ChainRow, Checkpoint, Criteria, Delivery, DeliveryState,
-    LoginRecord, MessageKind, MessageTemplate, MfaFactor, OneTimeCode, Organization, Outcome, Page,
-    Passkey, PastLogin, Permission, PlaceTally, RecordCounter, RecordQuery, RecordTallies,
-    RefreshToken, Registration, Role, SecurityEvent, Session, StoredRecord, Tally, User, Webhook,
+    ApiKey, Application, AttemptCounter, ChainRow, Checkpoint, Connection, Criteria, Delivery,
+    DeliveryState, Identity, LoginRecord, MessageKind, MessageTemplate, MfaFactor, OneTimeCode,
+    Organization, Outcome, Page, Passkey, PastLogin, Permission, PlaceTally, RecordCounter,
+    RecordQuery, RecordTallies, RefreshToken, Registration, Role, SecurityEvent, Session,
+    StoredRecord, Tally, User, Webhook,
 };
 use crate::store::{
-    ApiKeyStore, AppStore, AttemptStore, Cache, ChainStore, CodeStore, EventStore, LoginWrite,
-    MfaStore, OrgStore, PasskeyStore, RecordStore, RegistrationStore, RoleStore, Rotation,
-    SessionStore, StoreResult, TemplateStore, UserFilter, UserStore,
+    ApiKeyStore, AppStore, AttemptStore, Cache, ChainStore, CodeStore, ConnectionStore, EventStore,
+    LoginWrite, MfaStore, OrgStore, PasskeyStore, RecordStore, RegistrationStore, RoleStore,
+    Rotation, SessionStore, StoreResult, TemplateStore, UserFilter, UserStore,
 };
 use crate::Error;
 
@@ -24,6 +25,7 @@ mod attempts;
 mod cache;
 mod chain;
 mod codes;
+mod connections;
 mod events;
 mod mfa;
 mod orgs;
@@ -72,6 +74,8 @@ struct Data {
     mfa_factors: Vec<MfaFactor>,
     /// (organization, user, code hash)
     backup_codes: Vec<(String, String, String)>,
+    connections: Vec<Connection>,
+    identities: Vec<Identity>,
 }
 
 #[derive(Debug, Clone)]

@@ -65,6 +65,8 @@ impl OrgStore for MemoryStore {
         let keep: Vec<bool> = d.records.iter().map(|r| r.organization_id != id).collect();
         d.retain_records(|i, _| keep[i]);
         d.checkpoints.retain(|(o, _)| o != id);
+        d.connections.retain(|c| c.organization_id != id);
+        d.identities.retain(|i| i.organization_id != id);
         d.counters.remove(id);
         d.attempts.retain(|(o, _), _| o != id);
         d.events.retain(|e| e.organization_id != id);

@@ -98,6 +98,7 @@ impl UserStore for MemoryStore {
             d.passkeys.retain(|p| p.user_id != id);
             d.mfa_factors.retain(|f| f.user_id != id);
             d.backup_codes.retain(|(_, u, _)| u != id);
+            d.identities.retain(|i| i.user_id != id);
             let sessions: Vec<String> = d
                 .sessions
                 .iter()

@@ -1,0 +1,128 @@
+//! Single sign-on: an organization's identity-provider connections, and the widget's two
+//! calls around the provider's sign-in page (start, then exchange the hand-off code).
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ConnectionKind, LinkPolicy};
+
+use super::DeviceMeta;
+
+request_type! {
+    /// `POST /api/v1/connections`: connect an identity provider. A `google` connection
+    /// needs only Google's client id and secret; an `oidc` one names its issuer, whose
+    /// discovery document is read at each sign-in.
+    pub struct CreateConnection {
+        pub kind: ConnectionKind,
+        /// The button's words; "Google" for a Google connection if left out.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// Required for `oidc` (`https://idp.example.com`); fixed for `google`.
+        #[serde(default)]
+        pub issuer: Option<String>,
+        pub client_id: String,
+        /// Kept sealed; never shown again.
+        pub client_secret: String,
+        /// Space-separated; `openid email profile` if left out (`openid` is always asked).
+        #[serde(default)]
+        pub scopes: Option<String>,
+        /// Email domains routed to this connection (enterprise SSO).
+        #[serde(default)]
+        pub domains: Vec<String>,
+        #[serde(default)]
+        pub link_policy: LinkPolicy,
+        /// `true` if left out.
+        #[serde(default)]
+        pub enabled: Option<bool>,
+    }
+}
+
+request_type! {
+    /// `PATCH /api/v1/connections/{id}`: what is given changes; the rest stays.
+    pub struct UpdateConnection {
+        #[serde(default)]
+        pub name: Option<String>,
+        #[serde(default)]
+        pub issuer: Option<String>,
+        #[serde(default)]
+        pub client_id: Option<String>,
+        #[serde(default)]
+        pub client_secret: Option<String>,
+        #[serde(default)]
+        pub scopes: Option<String>,
+        #[serde(default)]
+        pub domains: Option<Vec<String>>,
+        #[serde(default)]
+        pub link_policy: Option<LinkPolicy>,
+        #[serde(default)]
+        pub enabled: Option<bool>,
+    }
+}
+
+api_type! {
+    /// A connection as administrators see it (never its secret).
+    pub struct ConnectionView {
+        pub id: String,
+        pub kind: ConnectionKind,
+        pub name: String,
+        pub issuer: String,
+        pub client_id: String,
+        pub scopes: String,
+        pub domains: Vec<String>,
+        pub link_policy: LinkPolicy,
+        pub enabled: bool,
+        /// The redirect URI to register at the identity provider.
+        pub redirect_uri: String,
+        pub created_at: String,
+        pub updated_at: String,
+    }
+}
+
+api_type! {
+    pub struct ConnectionList {
+        pub connections: Vec<ConnectionView>,
+    }
+}
+
+request_type! {
+    /// `POST /api/v1/auth/sso/start`: where to send the browser to sign in with a
+    /// connection, named (a social button) or found by the person's email domain.
+    pub struct SsoStartRequest {
+        pub client_id: String,
+        #[serde(default)]
+        pub connection_id: Option<String>,
+        #[serde(default)]
+        pub email: Option<String>,
+        /// The page to come back to (one of the application's allowed origins, or this
+        /// server's own); the hand-off code arrives in its fragment.
+        pub return_to: String,
+        /// base64url SHA-256 of a verifier the page keeps: only that page can exchange the
+        /// hand-off code.
+        pub code_challenge: String,
+    }
+}
+
+api_type! {
+    pub struct SsoStart {
+        /// The identity provider's authorization URL: navigate the browser there.
+        pub authorization_url: String,
+        pub connection_name: String,
+    }
+}
+
+request_type! {
+    /// `POST /api/v1/auth/sso/exchange`: the page back from the identity provider trades
+    /// the hand-off code (and its verifier) for a session, as every login answers.
+    pub struct SsoExchangeRequest {
+        pub client_id: String,
+        pub code: String,
+        pub code_verifier: String,
+        #[serde(default)]
+        pub device: Option<DeviceMeta>,
+        /// Browser mode: the refresh token travels in an HttpOnly cookie.
+        #[serde(default)]
+        pub cookie: bool,
+        /// A trusted device's token (skips the second factor while it lasts).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub trust_token: Option<String>,
+    }
+}

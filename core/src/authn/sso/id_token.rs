@@ -1,0 +1,200 @@
+//! A provider's ID token, checked as OpenID Connect Core §3.1.3.7 asks: a signature by one
+//! of the provider's published keys with an algorithm we accept (RS256, ES256; never
+//! `none` or a MAC), the issuer, the audience (and `azp`), the expiry and issue time with a
+//! minute of leeway, and the nonce this sign-in sent, compared in constant time.
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde_json::Value;
+
+use super::upstream::{failed, rejected, Upstream, UpstreamRequest};
+use crate::secrets::ct_eq;
+use crate::Error;
+
+/// Signature algorithms accepted from providers.
+pub const ALGORITHMS: [&str; 2] = ["RS256", "ES256"];
+/// Seconds of clock difference tolerated on `exp` and `iat`.
+pub const LEEWAY_SECS: i64 = 60;
+
+/// Verifies a JWS signature with a public key given as a JWK (the worker: Web Crypto).
+#[allow(async_fn_in_trait)]
+pub trait SignatureCheck {
+    /// Whether `signature` over `message` verifies under `jwk` with `alg` (one of
+    /// [`ALGORITHMS`]); `Ok(false)` for a key that cannot be used.
+    async fn verify(
+        &self,
+        alg: &str,
+        jwk: &Value,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, Error>;
+}
+
+/// What the token must say.
+pub struct Expected<'a> {
+    pub issuers: &'a [String],
+    pub client_id: &'a str,
+    pub nonce: &'a str,
+    /// Milliseconds since the epoch.
+    pub now: i64,
+}
+
+fn part(p: &str) -> Result<Vec<u8>, Error> {
+    Base64UrlUnpadded::decode_vec(p).map_err(|_| rejected("the ID token is not a JWS"))
+}
+
+fn json(bytes: &[u8]) -> Result<Value, Error> {
+    serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .filter(Value::is_object)
+        .ok_or_else(|| rejected("the ID token is not a JWS"))
+}
+
+/// The key type an algorithm needs.
+fn key_fits(alg: &str, jwk: &Value) -> bool {
+    let s = |k: &str| jwk.get(k).and_then(Value::as_str);
+    let kty_ok = match alg {
+        "RS256" => s("kty") == Some("RSA"),
+        "ES256" => s("kty") == Some("EC") && s("crv") == Some("P-256"),
+        _ => false,
+    };
+    kty_ok && s("use").is_none_or(|u| u == "sig") && s("alg").is_none_or(|a| a == alg)
+}
+
+/// The provider's signing keys (`jwks_uri`).
+pub async fn keys(up: &impl Upstream, jwks_uri: &str) -> Result<Vec<Value>, Error> {
+    let (status, body) = up
+        .fetch_json(UpstreamRequest {
+            url: jwks_uri.to_owned(),
+            form: None,
+            authorization: None,
+        })
+        .await?;
+    match body.get("keys").and_then(Value::as_array) {
+        Some(keys) if status == 200 => Ok(keys.clone()),
+        _ => Err(failed(format!("the JWKS answered {status} without keys"))),
+    }
+}
+
+/// Checks `token` against `expected` and the provider's `jwks`; its claims.
+pub async fn verify(
+    check: &impl SignatureCheck,
+    jwks: &[Value],
+    token: &str,
+    expected: &Expected<'_>,
+) -> Result<Value, Error> {
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(rejected("the ID token is not a JWS"));
+    };
+    let header = json(&part(h)?)?;
+    let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
+    if !ALGORITHMS.contains(&alg) {
+        return Err(rejected(format!(
+            "the ID token's algorithm {alg:?} is not accepted"
+        )));
+    }
+    if header.get("crit").is_some() {
+        return Err(rejected("the ID token has critical header parameters"));
+    }
+    let kid = header.get("kid").and_then(Value::as_str);
+    let candidates = jwks
+        .iter()
+        .filter(|k| key_fits(alg, k))
+        .filter(|k| kid.is_none_or(|kid| k.get("kid").and_then(Value::as_str) == Some(kid)));
+    let signature = part(sig)?;
+    let message = format!("{h}.{p}");
+    let mut verified = false;
+    for key in candidates {
+        if check
+            .verify(alg, key, message.as_bytes(), &signature)
+            .await?
+        {
+            verified = true;
+            break;
+        }
+    }
+    if !verified {
+        return Err(rejected(
+            "the ID token's signature is not by the provider's keys",
+        ));
+    }
+    let claims = json(&part(p)?)?;
+    check_claims(&claims, expected)?;
+    Ok(claims)
+}
+
+fn check_claims(c: &Value, e: &Expected<'_>) -> Result<(), Error> {
+    let s = |k: &str| c.get(k).and_then(Value::as_str);
+    let n = |k: &str| c.get(k).and_then(Value::as_i64);
+    if !s("iss").is_some_and(|iss| e.issuers.iter().any(|i| i == iss)) {
+        return Err(rejected("the ID token is from another issuer"));
+    }
+    let aud: Vec<&str> = match c.get("aud") {
+        Some(Value::String(a)) => vec![a.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !aud.contains(&e.client_id) {
+        return Err(rejected("the ID token is for another client"));
+    }
+    let azp = s("azp");
+    if (aud.len() > 1 || azp.is_some()) && azp != Some(e.client_id) {
+        return Err(rejected(
+            "the ID token's authorized party is another client",
+        ));
+    }
+    let now = e.now.div_euclid(1000);
+    if !matches!(n("exp"), Some(exp) if now < exp + LEEWAY_SECS) {
+        return Err(rejected("the ID token has expired"));
+    }
+    if !matches!(n("iat"), Some(iat) if iat <= now + LEEWAY_SECS) {
+        return Err(rejected("the ID token is issued in the future"));
+    }
+    if !s("nonce").is_some_and(|nonce| ct_eq(nonce.as_bytes(), e.nonce.as_bytes())) {
+        return Err(rejected("the ID token's nonce is not this sign-in's"));
+    }
+    if !s("sub").is_some_and(|sub| !sub.is_empty() && sub.len() <= 255) {
+        return Err(rejected("the ID token has no subject"));
+    }
+    Ok(())
+}
+
+/// ES256 with the `p256` crate: natively, for tests and hosts without Web Crypto.
+pub struct P256Check;
+
+impl SignatureCheck for P256Check {
+    async fn verify(
+        &self,
+        alg: &str,
+        jwk: &Value,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, Error> {
+        use p256::ecdsa::signature::Verifier;
+        use p256::ecdsa::{Signature, VerifyingKey};
+        if alg != "ES256" {
+            return Ok(false);
+        }
+        let coord = |k: &str| {
+            jwk.get(k)
+                .and_then(Value::as_str)
+                .and_then(|v| Base64UrlUnpadded::decode_vec(v).ok())
+                .filter(|v| v.len() == 32)
+        };
+        let (Some(x), Some(y)) = (coord("x"), coord("y")) else {
+            return Ok(false);
+        };
+        let mut sec1 = vec![4u8];
+        sec1.extend(x);
+        sec1.extend(y);
+        let (Ok(key), Ok(sig)) = (
+            VerifyingKey::from_sec1_bytes(&sec1),
+            Signature::from_slice(signature),
+        ) else {
+            return Ok(false);
+        };
+        Ok(key.verify(message, &sig).is_ok())
+    }
+}

@@ -1,0 +1,150 @@
+//! Single sign-on in the browser: `startSso` asks the server where to send the browser (a
+//! social connection by id, or the connection of an email's domain) and keeps a verifier in
+//! this tab's `sessionStorage`; the identity provider sends the browser back to this page
+//! with a hand-off code in the URL's fragment, and `completeSso` trades it, with the
+//! verifier, for a session. A code without this tab's verifier is useless: a link carrying
+//! someone else's code signs no one in.
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use latchkey_core::secrets::sha256;
+use wasm_bindgen::prelude::*;
+
+use crate::client::{stringify, Client};
+use crate::error::SdkError;
+use crate::passkeys::object;
+
+/// The fragment parameters the server sends the page back with (core's `sso::flow`).
+const HANDOFF_PARAM: &str = "latchkey_sso";
+const ERROR_PARAM: &str = "latchkey_sso_error";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+fn verifier_key(client_id: &str) -> String {
+    format!("latchkey.sso.{client_id}")
+}
+
+/// This page's address without its fragment.
+fn page_url() -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    Some(href.split('#').next().unwrap_or_default().to_owned())
+}
+
+/// What the fragment brought back, removed from the address bar (so a reload or a shared
+/// link does not carry it).
+enum Returned {
+    Code(String),
+    Error(String),
+}
+
+fn take_fragment() -> Option<Returned> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    let frag = hash.strip_prefix('#')?;
+    let (name, value) = frag.split_once('=')?;
+    let value: String = value
+        .chars()
+        .take(128)
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let returned = match name {
+        HANDOFF_PARAM => Returned::Code(value),
+        ERROR_PARAM => Returned::Error(value),
+        _ => return None,
+    };
+    if let (Ok(history), Some(url)) = (window.history(), page_url()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+    Some(returned)
+}
+
+impl Client {
+    /// The identity provider's URL for `connection_id` (a button) or `email`'s domain; the
+    /// verifier stays in this tab.
+    pub(crate) async fn sso_start(
+        &self,
+        connection_id: Option<String>,
+        email: Option<String>,
+    ) -> Result<String, SdkError> {
+        let mut raw = [0u8; 32];
+        getrandom02::getrandom(&mut raw)
+            .map_err(|_| SdkError::new("UNSUPPORTED", "no secure random numbers", 0))?;
+        let verifier = Base64UrlUnpadded::encode_string(&raw);
+        let challenge = Base64UrlUnpadded::encode_string(&sha256(verifier.as_bytes()));
+        let storage = session_storage()
+            .ok_or_else(|| SdkError::new("UNSUPPORTED", "sessionStorage is not available", 0))?;
+        storage
+            .set_item(&verifier_key(self.client_id()), &verifier)
+            .map_err(|_| SdkError::new("UNSUPPORTED", "sessionStorage is not writable", 0))?;
+        let opt = |v: Option<String>| v.map_or(JsValue::UNDEFINED, JsValue::from);
+        let body = object(&[
+            ("client_id", &JsValue::from(self.client_id())),
+            ("connection_id", &opt(connection_id)),
+            ("email", &opt(email)),
+            ("return_to", &JsValue::from(page_url().unwrap_or_default())),
+            ("code_challenge", &JsValue::from(challenge)),
+        ]);
+        let json = self.post_public("/api/v1/auth/sso/start", &body).await?;
+        js_sys::Reflect::get(&json, &"authorization_url".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| crate::client::unexpected(200))
+    }
+
+    /// The sign-in the identity provider sent this page back with, if it did: the user (or
+    /// the MFA state), `None` when the page's address carries nothing of ours.
+    pub(crate) async fn sso_complete(&self) -> Result<Option<JsValue>, SdkError> {
+        let code = match take_fragment() {
+            None => return Ok(None),
+            Some(Returned::Error(code)) => {
+                return Err(SdkError::new(&code, "single sign-on did not complete", 0))
+            }
+            Some(Returned::Code(code)) => code,
+        };
+        let key = verifier_key(self.client_id());
+        let storage = session_storage();
+        let verifier = storage
+            .as_ref()
+            .and_then(|s| s.get_item(&key).ok().flatten())
+            .unwrap_or_default();
+        if let Some(s) = &storage {
+            let _ = s.remove_item(&key);
+        }
+        let trust = crate::mfa::trust(self.client_id()).map_or(JsValue::UNDEFINED, JsValue::from);
+        let body = object(&[
+            ("client_id", &JsValue::from(self.client_id())),
+            ("code", &JsValue::from(code)),
+            ("code_verifier", &JsValue::from(verifier)),
+            ("cookie", &JsValue::TRUE),
+            ("trust_token", &trust),
+        ]);
+        let answer = self
+            .post_text_for_tokens("/api/v1/auth/sso/exchange", stringify(&body)?)
+            .await?;
+        Ok(Some(answer))
+    }
+}
+
+#[wasm_bindgen(js_class = LatchkeyClient)]
+impl Client {
+    /// Where to send the browser to sign in through a connection: `connectionId` (a social
+    /// button) or the connection of `email`'s domain (enterprise SSO). Assign it to
+    /// `location`; the provider sends the browser back to this page, where `completeSso`
+    /// finishes.
+    #[wasm_bindgen(js_name = startSso)]
+    pub async fn start_sso(
+        &self,
+        connection_id: Option<String>,
+        email: Option<String>,
+    ) -> Result<String, JsValue> {
+        Ok(self.sso_start(connection_id, email).await?)
+    }
+
+    /// On the page the identity provider sent the browser back to: the user (or the MFA
+    /// state), `null` if the page's address carries no sign-in. The fragment is removed.
+    #[wasm_bindgen(js_name = completeSso, unchecked_return_type = "LatchkeyUser | MfaRequired | null")]
+    pub async fn complete_sso(&self) -> Result<JsValue, JsValue> {
+        Ok(self.sso_complete().await?.unwrap_or(JsValue::NULL))
+    }
+}

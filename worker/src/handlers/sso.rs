@@ -1,0 +1,116 @@
+//! Single sign-on (core's `authn::sso`): administrators' connections, and the widget's
+//! start, the providers' callback and the hand-off exchange.
+
+use latchkey_core::api::{
+    CreateConnection, SsoExchangeRequest, SsoStartRequest, UpdateConnection, UserView,
+};
+use latchkey_core::authn::sso::{self, flow};
+use latchkey_core::oauth::authorize::refusal_page;
+use worker::{console_warn, Env, Response};
+
+use super::*;
+use crate::handlers::sessions::browser_mode_ready;
+use crate::keys;
+use crate::mfa_keys::WorkerMfaKeys;
+use crate::sso::{FetchUpstream, WebCryptoCheck};
+
+pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
+    let (s, now, rng) = (&cx.store, cx.now, &mut WorkerRng);
+    match route {
+        Route::ListConnections => ok(&sso::list(s, cx.org_id()?, &cx.issuer).await?),
+        Route::GetConnection => {
+            let c = sso::get(s, cx.org_id()?, cx.param("connection_id")).await?;
+            ok(&sso::view(&c, &cx.issuer))
+        }
+        Route::CreateConnection => {
+            let org = cx.org_id()?;
+            let body: CreateConnection = cx.json()?;
+            let keys = WorkerMfaKeys::from_env(env)?;
+            let c = sso::create(s, &keys, org, body, now, rng).await?;
+            sso::evict_config(s, &cx.cache, org).await?;
+            audit(cx, "connection.created", &c.id).await?;
+            created(&sso::view(&c, &cx.issuer))
+        }
+        Route::UpdateConnection => {
+            let org = cx.org_id()?;
+            let body: UpdateConnection = cx.json()?;
+            let keys = WorkerMfaKeys::from_env(env)?;
+            let id = cx.param("connection_id");
+            let c = sso::update(s, &keys, org, id, body, now, rng).await?;
+            sso::evict_config(s, &cx.cache, org).await?;
+            audit(cx, "connection.updated", &c.id).await?;
+            ok(&sso::view(&c, &cx.issuer))
+        }
+        Route::DeleteConnection => {
+            let org = cx.org_id()?;
+            let id = cx.param("connection_id");
+            sso::delete(s, org, id).await?;
+            sso::evict_config(s, &cx.cache, org).await?;
+            audit(cx, "connection.deleted", id).await?;
+            no_content()
+        }
+        Route::SsoStart => {
+            let b: SsoStartRequest = cx.json()?;
+            let app = app_by_client_id(cx, &b.client_id).await?;
+            cx.vouch(&app);
+            let redirect_uri = sso::redirect_uri(&cx.issuer);
+            let start = flow::Start {
+                application: &app,
+                connection_id: b.connection_id.as_deref(),
+                email: b.email.as_deref(),
+                return_to: &b.return_to,
+                code_challenge: &b.code_challenge,
+                own_origin: &cx.own_origin,
+                redirect_uri: &redirect_uri,
+            };
+            ok(&flow::start(s, &FetchUpstream, start, now, rng).await?)
+        }
+        Route::SsoCallback => {
+            let keys = WorkerMfaKeys::from_env(env)?;
+            let redirect_uri = sso::redirect_uri(&cx.issuer);
+            let cb = flow::Callback {
+                code: cx.query("code"),
+                state: cx.query("state"),
+                error: cx.query("error"),
+                redirect_uri: &redirect_uri,
+                client: &cx.client,
+            };
+            let via = flow::Upstreams {
+                http: &FetchUpstream,
+                signatures: &WebCryptoCheck,
+                keys: &keys,
+            };
+            match flow::callback(s, via, cb, OWASP, now, rng).await {
+                Ok(landing) => {
+                    if let Some(e) = &landing.error {
+                        console_warn!("single sign-on refused: {e:?}");
+                    }
+                    redirect(&landing.redirect)
+                }
+                Err(e) if e.code() == "SSO_STATE_INVALID" => html(400, &refusal_page(&e)),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Route::SsoExchange => {
+            let b: SsoExchangeRequest = cx.json()?;
+            let app = app_by_client_id(cx, &b.client_id).await?;
+            cx.vouch(&app);
+            let csrf_secret = b
+                .cookie
+                .then(|| browser_mode_ready(cx, env, &app))
+                .transpose()?;
+            let ring = keys::ring(env)?;
+            let x = flow::Exchange {
+                application: &app,
+                code: &b.code,
+                code_verifier: &b.code_verifier,
+                client: cx.client_with(b.device.as_ref()),
+                trust_token: b.trust_token.as_deref(),
+            };
+            let done = flow::exchange(s, x, login_env(cx, &ring, rng)).await?;
+            let user = UserView::from(&done.user);
+            login_answer(cx, done, user, csrf_secret, 200)
+        }
+        _ => Err(misrouted(route)),
+    }
+}
