@@ -34,7 +34,7 @@ async function corporateIdp() {
     token_endpoint_auth_method: 'client_secret_basic',
   });
   const provider = new Provider(issuer, {
-    clients: [client('latchkey-social'), client('latchkey-corp')],
+    clients: [client('latchkey-social'), client('latchkey-corp'), client('latchkey-it')],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // The login typed on the development page is the account's address.
     findAccount: async (ctx, id) => ({
@@ -226,9 +226,9 @@ test('an address at a routed domain goes to its provider and links to the verifi
 });
 
 /** Starts a sign-in through the attack provider over HTTP: the landing's fragment. */
-async function throughAttacker(connectionId, verifier) {
+async function throughAttacker(connectionId, verifier, returnTo = `${BASE}/back`) {
   const start = await call('POST', '/api/v1/auth/sso/start', {
-    body: { client_id: app.client_id, connection_id: connectionId, return_to: `${BASE}/back`, code_challenge: s256(verifier) },
+    body: { client_id: app.client_id, connection_id: connectionId, return_to: returnTo, code_challenge: s256(verifier) },
   });
   assert.equal(start.status, 200, JSON.stringify(start.body));
   const atIdp = await fetch(start.body.authorization_url, { redirect: 'manual' });
@@ -237,8 +237,8 @@ async function throughAttacker(connectionId, verifier) {
   const landing = await fetch(callback, { redirect: 'manual' });
   assert.equal(landing.status, 302);
   const to = new URL(landing.headers.get('location'));
-  assert.equal(`${to.origin}${to.pathname}`, `${BASE}/back`);
-  return { fragment: new URLSearchParams(to.hash.slice(1)), callback };
+  assert.equal(`${to.origin}${to.pathname}${to.search}`, returnTo);
+  return { fragment: new URLSearchParams(to.hash.slice(1)), callback, landing: to.href };
 }
 
 test('the provider\'s answers that must be refused, and a forged or replayed state', async () => {
@@ -263,6 +263,18 @@ test('the provider\'s answers that must be refused, and a forged or replayed sta
   const { callback } = await throughAttacker(r.body.id, 'v'.repeat(43));
   const again = await fetch(callback, { redirect: 'manual' });
   assert.equal(again.status, 400, 'a state is single-use');
+  // Returning to one of this server's pages that redirects elsewhere (here the OpenID
+  // provider's error redirect to another organization's client): the redirect brings its
+  // own empty fragment, so the browser does not carry the hand-off code along.
+  const evil = await newOrg();
+  const evilApp = (await evil.api('POST', '/api/v1/applications', { name: 'evil', redirect_uris: ['https://evil.example/cb'] })).body;
+  const gadget = `${BASE}/oauth2/authorize?client_id=${evilApp.client_id}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}&response_type=token`;
+  const { landing } = await throughAttacker(r.body.id, 'v'.repeat(43), gadget);
+  assert.match(landing, /#latchkey_sso=/);
+  const bounced = await fetch(landing, { redirect: 'manual' });
+  assert.equal(bounced.status, 302);
+  const location = bounced.headers.get('location');
+  assert.ok(location.startsWith('https://evil.example/cb?') && location.endsWith('#'), location);
   await org.api('DELETE', `/api/v1/connections/${r.body.id}`);
 });
 
@@ -289,4 +301,45 @@ test('the hand-off code: this page\'s verifier only, one use, one winner of raci
   assert.equal(won.length, 1, answers.map((a) => a.status).join(','));
   assert.ok(won[0].body.access_token && won[0].body.user.email === attacker.state.email);
   await org.api('DELETE', `/api/v1/connections/${r.body.id}`);
+});
+
+test('an IT administrator connects their provider through a single-use set-up link, for the domains it names', async () => {
+  const weak = await org.api('POST', '/api/v1/api-keys', { name: 'reader', permissions: ['organizations:read'] });
+  assert.equal(weak.status, 201, JSON.stringify(weak.body));
+  const refused = await call('POST', '/api/v1/connections/setup-links', { body: { domains: ['initech.test'] }, headers: { authorization: `Bearer ${weak.body.key}` } });
+  assertError(refused, 403, 'FORBIDDEN');
+  const made = await org.api('POST', '/api/v1/connections/setup-links', { domains: ['initech.test'], expires_in_hours: 24 });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.ok(made.body.url.startsWith(`${BASE}/sso-setup#`), made.body.url);
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await visit(page, made.body.url);
+  await page.getByText('initech.test').first().waitFor();
+  assert.ok(!page.url().includes('#'), 'the token is taken off the address');
+  await page.getByLabel('Name people will see').fill('Initech');
+  await page.getByLabel('Issuer URL').fill('https://unreachable.invalid');
+  await page.getByLabel('Client ID').fill('latchkey-it');
+  await page.getByLabel('Client secret').fill('latchkey-it-secret');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByText('could not be read').waitFor();
+  await shot(page, 'setup-error');
+  await page.getByLabel('Issuer URL').fill(corp.issuer);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByText('Your identity provider is connected').waitFor();
+  await shot(page, 'setup-done');
+  const list = await org.api('GET', '/api/v1/connections');
+  const it = list.body.connections.find((c) => c.name === 'Initech');
+  assert.deepEqual(it?.domains, ['initech.test']);
+  // Spent: the same link again.
+  const again = await call('POST', '/api/v1/sso-setup', {
+    body: { token: made.body.url.split('#')[1], name: 'Again', issuer: corp.issuer, client_id: 'x', client_secret: 'y' },
+  });
+  assertError(again, 401, 'CODE_EXPIRED');
+  // A holder cannot choose the domains.
+  const other = await org.api('POST', '/api/v1/connections/setup-links', { domains: ['umbrella.test'] });
+  const widened = await call('POST', '/api/v1/sso-setup', {
+    body: { token: other.body.url.split('#')[1], name: 'x', issuer: corp.issuer, client_id: 'x', client_secret: 'y', domains: ['corp.test'] },
+  });
+  assertError(widened, 400, 'INVALID_REQUEST');
+  await ctx.close();
 });

@@ -28,8 +28,11 @@ request_type! {
         /// Email domains routed to this connection (enterprise SSO).
         #[serde(default)]
         pub domains: Vec<String>,
+        /// `link` if left out for Google and for a connection with domains (which speaks
+        /// for its own domains only); `refuse` for any other OpenID Connect issuer, whose
+        /// `email_verified` is only as good as that issuer.
         #[serde(default)]
-        pub link_policy: LinkPolicy,
+        pub link_policy: Option<LinkPolicy>,
         /// `true` if left out.
         #[serde(default)]
         pub enabled: Option<bool>,
@@ -41,6 +44,8 @@ request_type! {
     pub struct UpdateConnection {
         #[serde(default)]
         pub name: Option<String>,
+        /// Only the same issuer: identities are its subjects, so another issuer is another
+        /// connection.
         #[serde(default)]
         pub issuer: Option<String>,
         #[serde(default)]
@@ -124,5 +129,53 @@ request_type! {
         /// A trusted device's token (skips the second factor while it lasts).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub trust_token: Option<String>,
+    }
+}
+
+request_type! {
+    /// `POST /api/v1/connections/setup-links`: a single-use link for a company's IT
+    /// administrator to connect their identity provider, for these domains.
+    pub struct CreateSetupLink {
+        pub domains: Vec<String>,
+        /// 72 if left out; at most 168 (a week).
+        #[serde(default)]
+        pub expires_in_hours: Option<u32>,
+    }
+}
+
+api_type! {
+    /// A set-up link, shown once (only its hash is kept).
+    pub struct SetupLink {
+        pub url: String,
+        pub domains: Vec<String>,
+        pub expires_at: String,
+    }
+}
+
+request_type! {
+    /// `POST /api/v1/sso-setup/info`: what a set-up link is for.
+    pub struct SetupLinkToken {
+        pub token: String,
+    }
+}
+
+api_type! {
+    pub struct SetupLinkInfo {
+        pub organization_name: String,
+        pub domains: Vec<String>,
+        /// The redirect URI to register at the identity provider.
+        pub redirect_uri: String,
+        pub expires_at: String,
+    }
+}
+
+request_type! {
+    /// `POST /api/v1/sso-setup`: the IT administrator's identity provider (OpenID Connect).
+    pub struct SsoSetupRequest {
+        pub token: String,
+        pub name: String,
+        pub issuer: String,
+        pub client_id: String,
+        pub client_secret: String,
     }
 }

@@ -408,6 +408,24 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<TokenResponse>(g),
             &[400, 401, 403],
         ),
+        Route::CreateSetupLink => with(
+            schema::<CreateSetupLink>(g),
+            201,
+            schema::<SetupLink>(g),
+            WRITE,
+        ),
+        Route::SsoSetupInfo => with(
+            schema::<SetupLinkToken>(g),
+            200,
+            schema::<SetupLinkInfo>(g),
+            &[400, 401],
+        ),
+        Route::SsoSetupComplete => with(
+            schema::<SsoSetupRequest>(g),
+            201,
+            schema::<ConnectionView>(g),
+            &[400, 401, 409],
+        ),
         Route::LoginApiLogin => login_api(
             schema::<crate::compat::login_api::LoginRequest>(g),
             200,

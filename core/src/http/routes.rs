@@ -181,6 +181,9 @@ pub enum Route {
     SsoStart,
     SsoCallback,
     SsoExchange,
+    CreateSetupLink,
+    SsoSetupInfo,
+    SsoSetupComplete,
 }
 
 /// One row of the route table.
@@ -355,6 +358,9 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::SsoStart, Post, "/api/v1/auth/sso/start", "startSso", "Sign in through a connection, named or found by the email's domain: the identity provider's URL to send the browser to.", Access::Public, &[]),
     r(Route::SsoCallback, Get, "/api/v1/auth/sso/callback", "ssoCallback", "Where identity providers send the browser back: checks their answer and returns to the page with a single-use hand-off code (or an error code) in the fragment.", Access::Public, &["code", "state", "error"]),
     r(Route::SsoExchange, Post, "/api/v1/auth/sso/exchange", "exchangeSso", "The page back from the identity provider trades the hand-off code and its verifier for a session, answered as every login.", Access::Public, &[]),
+    r(Route::CreateSetupLink, Post, "/api/v1/connections/setup-links", "createSsoSetupLink", "A single-use link (shown once, at most a week) for a company's IT administrator to connect its identity provider for the domains named here.", Access::Org(P::OrganizationsWrite), &[]),
+    r(Route::SsoSetupInfo, Post, "/api/v1/sso-setup/info", "getSsoSetupLink", "What a set-up link is for: the organization, the domains, the redirect URI to register (the link stays unused).", Access::Public, &[]),
+    r(Route::SsoSetupComplete, Post, "/api/v1/sso-setup", "completeSsoSetup", "The IT administrator's identity provider (issuer, client id and secret), checked by reading its discovery document; spends the link.", Access::Public, &[]),
     r(Route::OAuthAuthorize, Get, "/oauth2/authorize", "oidcAuthorize", "OpenID Connect authorization endpoint: checks the request, then serves the hosted sign-in page (errors after the redirect URI is known go back to the client).", Access::Public, &[]),
     r(Route::OAuthGrant, Post, "/api/v1/oauth2/grant", "oidcGrant", "The hosted sign-in page, its user signed in for the client, gets the authorization code's redirect.", Access::User, &[]),
     r(Route::OAuthToken, Post, "/oauth2/token", "oidcToken", "OAuth 2.0 token endpoint (form-encoded): authorization_code with PKCE, refresh_token.", Access::Public, &[]),
@@ -613,6 +619,8 @@ mod tests {
                 Route::SsoStart,
                 Route::SsoCallback,
                 Route::SsoExchange,
+                Route::SsoSetupInfo,
+                Route::SsoSetupComplete,
                 Route::OAuthAuthorize,
                 Route::OAuthToken,
                 Route::OAuthUserinfo,

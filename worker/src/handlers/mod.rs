@@ -124,9 +124,8 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
             templates::handle(route, cx, env).await
         }
         ListConnections | CreateConnection | GetConnection | UpdateConnection
-        | DeleteConnection | SsoStart | SsoCallback | SsoExchange => {
-            sso::handle(route, cx, env).await
-        }
+        | DeleteConnection | SsoStart | SsoCallback | SsoExchange | CreateSetupLink
+        | SsoSetupInfo | SsoSetupComplete => sso::handle(route, cx, env).await,
     }
 }
 
@@ -267,10 +266,17 @@ pub(super) fn login_answer_with(
     }
 }
 
-/// A redirect (302) to `to`.
+/// A redirect (302) to `to`. A location without a fragment gets an empty one: a browser
+/// otherwise carries the request's own fragment over to the new address (RFC 9110
+/// §10.2.2), and on this server a fragment may hold a single-use sign-in hand-off (the
+/// mitigation of RFC 9700 §4.11.2).
 pub(super) fn redirect(to: &str) -> AppResult<Response> {
     let headers = worker::Headers::new();
-    headers.set("location", to)?;
+    if to.contains('#') {
+        headers.set("location", to)?;
+    } else {
+        headers.set("location", &format!("{to}#"))?;
+    }
     Ok(worker::ResponseBuilder::new()
         .with_status(302)
         .with_headers(headers)

@@ -2,9 +2,10 @@
 //! start, the providers' callback and the hand-off exchange.
 
 use latchkey_core::api::{
-    CreateConnection, SsoExchangeRequest, SsoStartRequest, UpdateConnection, UserView,
+    CreateConnection, CreateSetupLink, SetupLinkToken, SsoExchangeRequest, SsoSetupRequest,
+    SsoStartRequest, UpdateConnection, UserView,
 };
-use latchkey_core::authn::sso::{self, flow};
+use latchkey_core::authn::sso::{self, flow, setup};
 use latchkey_core::oauth::authorize::refusal_page;
 use worker::{console_warn, Env, Response};
 
@@ -110,6 +111,28 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let done = flow::exchange(s, x, login_env(cx, &ring, rng)).await?;
             let user = UserView::from(&done.user);
             login_answer(cx, done, user, csrf_secret, 200)
+        }
+        Route::CreateSetupLink => {
+            let org = cx.org_id()?;
+            let b: CreateSetupLink = cx.json()?;
+            let link =
+                setup::create_link(s, org, &b.domains, b.expires_in_hours, &cx.issuer, now, rng)
+                    .await?;
+            audit(cx, "connection.setup_link_created", &link.domains.join(",")).await?;
+            created(&link)
+        }
+        Route::SsoSetupInfo => {
+            let b: SetupLinkToken = cx.json()?;
+            ok(&setup::info(s, &b.token, &cx.issuer, now).await?)
+        }
+        Route::SsoSetupComplete => {
+            let b: SsoSetupRequest = cx.json()?;
+            let keys = WorkerMfaKeys::from_env(env)?;
+            let (org, view) =
+                setup::complete(s, &FetchUpstream, &keys, b, &cx.issuer, now, rng).await?;
+            sso::evict_config(s, &cx.cache, &org).await?;
+            audit_in(cx, &org, "connection.created_by_setup_link", &view.id).await?;
+            created(&view)
         }
         _ => Err(misrouted(route)),
     }

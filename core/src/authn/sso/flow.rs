@@ -26,8 +26,8 @@ use crate::authn::passwordless::{self, failure, PasswordlessStores, Proven};
 use crate::identity::{registrations, users};
 use crate::login::{LoginEnv, LoginSuccess};
 use crate::model::{
-    Application, ClientInfo, Connection, FailureReason, Identity, LinkPolicy, LoginMethod,
-    OneTimeCode, User,
+    Application, ClientInfo, Connection, ConnectionKind, FailureReason, Identity, LinkPolicy,
+    LoginMethod, OneTimeCode, User,
 };
 use crate::rand::{hex, Rng};
 use crate::secrets::sha256;
@@ -254,9 +254,10 @@ pub async fn callback<R: Rng>(
             } else {
                 "SSO_REJECTED"
             };
+            let shown: String = e.chars().take(64).filter(char::is_ascii_graphic).collect();
             return Err((
                 FailureReason::SsoRejected,
-                Error::invalid_field(code, format!("the provider answered {e}")),
+                Error::invalid_field(code, format!("the provider answered {shown}")),
             ));
         }
         let code = cb
@@ -295,11 +296,7 @@ pub async fn callback<R: Rng>(
                 application_id: app.id.clone(),
                 connection_id: conn.id.clone(),
                 challenge: data.challenge,
-                email: if email.is_empty() {
-                    user.email.clone()
-                } else {
-                    email
-                },
+                email: user.email.clone(),
             })?),
             created_at: now,
             expires_at: now + HANDOFF_TTL_MS,
@@ -328,6 +325,9 @@ pub struct ProviderClaims {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
+    /// Google's hosted domain (`hd`): the Workspace domain of the account, absent for
+    /// consumer accounts.
+    pub hosted_domain: Option<String>,
 }
 
 /// Exchanges the code, checks the ID token, and reads the claims (from userinfo when the
@@ -382,15 +382,79 @@ async fn provider_claims(
         .map(str::trim)
         .filter(|n| !n.is_empty() && n.chars().count() <= 100 && !n.chars().any(char::is_control))
         .map(str::to_owned);
+    let hosted_domain = claims
+        .get("hd")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase);
     Ok(ProviderClaims {
         subject,
         email,
         email_verified,
         name,
+        hosted_domain,
     })
 }
 
 type Refusal = (FailureReason, Error);
+
+fn domain_mismatch(why: &str) -> Refusal {
+    (
+        FailureReason::AccountNotLinked,
+        Error::invalid_field("SSO_DOMAIN_MISMATCH", why.to_owned()),
+    )
+}
+
+/// Which connection may speak for an address: one with domains only for them (and a
+/// Google one only for accounts of those Workspace domains, `hd`: a consumer account can
+/// carry any verified address); and no other connection for a domain one routes, so a
+/// person removed from their company's provider cannot come back through another.
+async fn speaks_for(
+    store: &impl ConnectionStore,
+    c: &Connection,
+    p: &ProviderClaims,
+    domain: &str,
+) -> Result<(), Refusal> {
+    if !c.domains.is_empty() {
+        if !c.domains.iter().any(|d| d == domain) {
+            return Err(domain_mismatch(
+                "the provider's address is outside the connection's domains",
+            ));
+        }
+        let hd_ok = p
+            .hosted_domain
+            .as_deref()
+            .is_some_and(|hd| c.domains.iter().any(|d| d == hd));
+        if c.kind == ConnectionKind::Google && !hd_ok {
+            return Err(domain_mismatch(
+                "the Google account is not of the connection's Workspace domains",
+            ));
+        }
+        return Ok(());
+    }
+    let others = store
+        .list_connections(&c.organization_id)
+        .await
+        .map_err(|e| (FailureReason::SsoRejected, e))?;
+    if others
+        .iter()
+        .any(|o| o.id != c.id && o.enabled && o.domains.iter().any(|d| d == domain))
+    {
+        return Err(domain_mismatch(
+            "addresses at this domain sign in through their organization's own connection",
+        ));
+    }
+    Ok(())
+}
+
+fn domain_of(email: &str) -> String {
+    validate::email(email)
+        .map(|e| {
+            e.normalized
+                .rsplit_once('@')
+                .map_or(String::new(), |(_, d)| d.to_owned())
+        })
+        .unwrap_or_default()
+}
 
 /// The account an identity signs in to: the one it is linked to; else the account with its
 /// address, linked if the policy allows; else a new one where the application allows
@@ -426,6 +490,7 @@ async fn account(
             .await
             .map_err(internal)?
             .ok_or_else(|| internal(Error::NotFound))?;
+        speaks_for(store, c, p, &domain_of(&user.email)).await?;
         let mut touched = identity(&user, &email);
         touched.created_at = linked.created_at;
         store.touch_identity(&touched).await.map_err(internal)?;
@@ -438,17 +503,7 @@ async fn account(
         ));
     };
     let normalized = validate::email(email).map_err(internal)?.normalized;
-    let domain = normalized.rsplit_once('@').map_or("", |(_, d)| d);
-    if !c.domains.is_empty() && !c.domains.iter().any(|d| d == domain) {
-        // An enterprise connection speaks for its own domains only.
-        return Err((
-            FailureReason::AccountNotLinked,
-            Error::invalid_field(
-                "SSO_DOMAIN_MISMATCH",
-                "the provider's address is outside the connection's domains",
-            ),
-        ));
-    }
+    speaks_for(store, c, p, &domain_of(email)).await?;
     if let Some(existing) = store.find_login(org, &normalized).await.map_err(internal)? {
         let not_linked = |why: &str| {
             (
@@ -470,6 +525,11 @@ async fn account(
         link(store, &identity(&existing, email)).await?;
         return Ok(existing);
     }
+    if !p.email_verified {
+        // An unproven address could be someone else's: the account would be theirs to
+        // claim later (pre-hijacking).
+        return Err((FailureReason::EmailNotVerified, Error::EmailNotVerified));
+    }
     if !app.self_signup {
         return Err((
             FailureReason::UnknownUser,
@@ -482,7 +542,7 @@ async fn account(
     let input = CreateUser {
         email: email.to_owned(),
         name: p.name.clone(),
-        email_verified: p.email_verified,
+        email_verified: true,
         ..CreateUser::default()
     };
     let view = users::create(store, org, input, params, now, rng)
@@ -542,6 +602,15 @@ pub async fn exchange<R: Rng>(
         .get_user(&app.organization_id, &row.user_id)
         .await?
         .ok_or_else(expired)?;
+    // The connection or the method may have been turned off since the callback.
+    passwordless::enabled(app, LoginMethod::Sso)?;
+    if !store
+        .get_connection(&app.organization_id, &data.connection_id)
+        .await?
+        .is_some_and(|c| c.enabled)
+    {
+        return Err(expired());
+    }
     if !verify_s256(x.code_verifier, &data.challenge) {
         let record = failure(
             app,
@@ -554,6 +623,19 @@ pub async fn exchange<R: Rng>(
         );
         store.record_failure(&record).await?;
         return Err(expired());
+    }
+    if app.require_verified_email && !user.email_verified {
+        let record = failure(
+            app,
+            METHOD,
+            &data.email,
+            Some(&user.id),
+            &x.client,
+            FailureReason::EmailNotVerified,
+            env.now,
+        );
+        store.record_failure(&record).await?;
+        return Err(Error::EmailNotVerified);
     }
     let proven = Proven {
         application: app,

@@ -146,10 +146,10 @@ fn check_claims(c: &Value, e: &Expected<'_>) -> Result<(), Error> {
         ));
     }
     let now = e.now.div_euclid(1000);
-    if !matches!(n("exp"), Some(exp) if now < exp + LEEWAY_SECS) {
+    if !matches!(n("exp"), Some(exp) if now < exp.saturating_add(LEEWAY_SECS)) {
         return Err(rejected("the ID token has expired"));
     }
-    if !matches!(n("iat"), Some(iat) if iat <= now + LEEWAY_SECS) {
+    if !matches!(n("iat"), Some(iat) if iat <= now.saturating_add(LEEWAY_SECS)) {
         return Err(rejected("the ID token is issued in the future"));
     }
     if !s("nonce").is_some_and(|nonce| ct_eq(nonce.as_bytes(), e.nonce.as_bytes())) {

@@ -18,7 +18,7 @@
 use crate::api::{ConnectionList, ConnectionView, CreateConnection, UpdateConnection};
 use crate::authn::mfa::seal::{self, MfaKeys};
 use crate::identity::config;
-use crate::model::{Connection, ConnectionKind};
+use crate::model::{Connection, ConnectionKind, LinkPolicy};
 use crate::rand::{uuid_v7, Rng};
 use crate::store::{AppStore, Cache, ConnectionStore, OrgStore};
 use crate::time::rfc3339;
@@ -26,6 +26,7 @@ use crate::{validate, Error};
 
 pub mod flow;
 pub mod id_token;
+pub mod setup;
 #[cfg(test)]
 mod tests;
 pub mod upstream;
@@ -74,7 +75,7 @@ pub fn view(c: &Connection, issuer: &str) -> ConnectionView {
     }
 }
 
-fn issuer_url(raw: &str) -> Result<String, Error> {
+pub(crate) fn issuer_url(raw: &str) -> Result<String, Error> {
     let v = raw.trim().trim_end_matches('/');
     let ok = validate::url_origin(v).is_some()
         && !v.contains(['?', '#'])
@@ -124,7 +125,7 @@ fn scopes(raw: Option<&str>) -> Result<String, Error> {
     Ok(out.join(" "))
 }
 
-fn domains(raw: &[String]) -> Result<Vec<String>, Error> {
+pub(crate) fn domains(raw: &[String]) -> Result<Vec<String>, Error> {
     if raw.len() > MAX_DOMAINS {
         return Err(Error::invalid_field(
             "INVALID_DOMAINS",
@@ -171,6 +172,23 @@ async fn check_domains_free(store: &impl ConnectionStore, c: &Connection) -> Res
     Ok(())
 }
 
+/// Checks what a new connection's fields say, before anything is stored or spent.
+pub fn check(input: &CreateConnection) -> Result<(), Error> {
+    name(input.kind, input.name.as_deref())?;
+    if input.kind == ConnectionKind::Oidc {
+        issuer_url(input.issuer.as_deref().unwrap_or(""))?;
+    }
+    client_field("INVALID_CLIENT_ID", "client_id", &input.client_id)?;
+    client_field(
+        "INVALID_CLIENT_SECRET",
+        "client_secret",
+        &input.client_secret,
+    )?;
+    scopes(input.scopes.as_deref())?;
+    domains(&input.domains)?;
+    Ok(())
+}
+
 pub async fn create(
     store: &impl ConnectionStore,
     keys: &impl MfaKeys,
@@ -205,7 +223,13 @@ pub async fn create(
         client_secret_sealed: String::new(),
         scopes: scopes(input.scopes.as_deref())?,
         domains: domains(&input.domains)?,
-        link_policy: input.link_policy,
+        link_policy: input.link_policy.unwrap_or(
+            if input.kind == ConnectionKind::Google || !input.domains.is_empty() {
+                LinkPolicy::Link
+            } else {
+                LinkPolicy::Refuse
+            },
+        ),
         enabled: input.enabled.unwrap_or(true),
         created_at: now,
         updated_at: now,
@@ -264,7 +288,12 @@ pub async fn update(
                 "a Google connection's issuer is Google's",
             ));
         }
-        c.issuer = issuer_url(i)?;
+        if issuer_url(i)? != c.issuer {
+            return Err(Error::invalid_field(
+                "ISSUER_IMMUTABLE",
+                "a connection's issuer cannot change (its identities are that issuer's): make a new connection",
+            ));
+        }
     }
     if let Some(v) = input.client_id.as_deref() {
         c.client_id = client_field("INVALID_CLIENT_ID", "client_id", v)?;

@@ -186,7 +186,7 @@ impl World {
                 client_id: "latchkey-client".into(),
                 client_secret: SECRET.into(),
                 domains: vec!["acme.test".into()],
-                link_policy: policy,
+                link_policy: Some(policy),
                 ..Default::default()
             },
             NOW,
@@ -660,4 +660,207 @@ fn test_google_connection_accepts_googles_issuer_forms() {
     });
     let l = w.callback(&query(&url, "state"), "good-code").unwrap();
     assert!(fragment(&l, "latchkey_sso").is_some(), "{l:?}");
+}
+
+#[test]
+fn test_setup_link_makes_one_connection_for_the_organizations_domains() {
+    use super::setup;
+    use crate::api::SsoSetupRequest;
+    let mut w = World::new(true, LinkPolicy::Link);
+    let org = w.org.clone();
+    let link = |w: &mut World, domains: &[&str], hours| {
+        let d: Vec<String> = domains.iter().map(|s| s.to_string()).collect();
+        block_on(setup::create_link(
+            &w.store, &org, &d, hours, OWN, NOW, &mut w.rng,
+        ))
+    };
+    assert_eq!(
+        link(&mut w, &[], None).unwrap_err().code(),
+        "INVALID_DOMAINS"
+    );
+    assert_eq!(
+        link(&mut w, &["acme.test"], None).unwrap_err().code(),
+        "DOMAIN_TAKEN"
+    );
+    assert_eq!(
+        link(&mut w, &["globex.test"], Some(500))
+            .unwrap_err()
+            .code(),
+        "INVALID_EXPIRES_IN_HOURS"
+    );
+    let made = link(&mut w, &["Globex.test"], Some(24)).unwrap();
+    assert!(made.url.starts_with("https://auth.example.com/sso-setup#"));
+    let token = made.url.split_once('#').unwrap().1.to_owned();
+    let info = block_on(setup::info(&w.store, &token, OWN, NOW)).unwrap();
+    assert_eq!(
+        (info.domains.clone(), info.redirect_uri.as_str()),
+        (vec!["globex.test".to_owned()], REDIRECT)
+    );
+    let req = |issuer: &str| SsoSetupRequest {
+        token: token.clone(),
+        name: "Globex".into(),
+        issuer: issuer.into(),
+        client_id: "globex-client".into(),
+        client_secret: "globex-secret".into(),
+    };
+    let complete = |w: &mut World, r| {
+        block_on(setup::complete(
+            &w.store, &w.idp, &w.mfa, r, OWN, NOW, &mut w.rng,
+        ))
+    };
+    // An issuer without discovery is refused, and the link stays usable.
+    let e = complete(&mut w, req("https://nowhere.example")).unwrap_err();
+    assert_eq!(e.code(), "ISSUER_UNREACHABLE");
+    let (made_in, view) = complete(&mut w, req(IDP)).unwrap();
+    assert_eq!(made_in, org);
+    assert_eq!(
+        view.domains,
+        vec!["globex.test".to_owned()],
+        "the link's domains, not the holder's"
+    );
+    assert!(!serde_json::to_string(&view)
+        .unwrap()
+        .contains("globex-secret"));
+    // Spent.
+    assert_eq!(
+        complete(&mut w, req(IDP)).unwrap_err().code(),
+        "CODE_EXPIRED"
+    );
+    assert_eq!(
+        block_on(setup::info(&w.store, &token, OWN, NOW))
+            .unwrap_err()
+            .code(),
+        "CODE_EXPIRED"
+    );
+    // Expired.
+    let late = link(&mut w, &["initech.test"], Some(1)).unwrap();
+    let t = late.url.split_once('#').unwrap().1.to_owned();
+    let after = NOW + 3_600_001;
+    assert_eq!(
+        block_on(setup::info(&w.store, &t, OWN, after))
+            .unwrap_err()
+            .code(),
+        "CODE_EXPIRED"
+    );
+}
+
+#[test]
+fn test_addresses_a_connection_may_not_speak_for() {
+    // A provider that does not vouch for the address makes no account.
+    let mut w = World::new(true, LinkPolicy::Link);
+    let l = w.sign_in(|t| t.claims["email_verified"] = json!(false));
+    assert_eq!(
+        fragment(&l, "latchkey_sso_error").as_deref(),
+        Some("EMAIL_NOT_VERIFIED")
+    );
+    assert!(block_on(w.store.find_login(&w.org, "pat@acme.test"))
+        .unwrap()
+        .is_none());
+
+    // A social connection cannot sign in an address whose domain another connection routes.
+    let mut w = World::new(true, LinkPolicy::Link);
+    let mut rng = TestRng(8);
+    let social = block_on(create(
+        &w.store,
+        &w.mfa,
+        &w.org,
+        CreateConnection {
+            kind: ConnectionKind::Oidc,
+            name: Some("Social".into()),
+            issuer: Some(IDP.into()),
+            client_id: "latchkey-client".into(),
+            client_secret: SECRET.into(),
+            ..Default::default()
+        },
+        NOW,
+        &mut rng,
+    ))
+    .unwrap();
+    assert_eq!(
+        social.link_policy,
+        LinkPolicy::Refuse,
+        "an OIDC issuer without domains does not link by default"
+    );
+    let url = w.start_with(None, Some(&social.id)).unwrap();
+    *w.idp.next.borrow_mut() = Some(Token {
+        claims: json!({"iss": IDP, "aud": "latchkey-client", "sub": "s-1",
+            "exp": NOW / 1000 + 300, "iat": NOW / 1000, "nonce": query(&url, "nonce"),
+            "email": "pat@acme.test", "email_verified": true}),
+        other_key: false,
+        alg: "ES256",
+    });
+    let l = w.callback(&query(&url, "state"), "good-code").unwrap();
+    assert_eq!(
+        fragment(&l, "latchkey_sso_error").as_deref(),
+        Some("SSO_DOMAIN_MISMATCH")
+    );
+
+    // A Google connection with domains takes only accounts of those Workspace domains.
+    let mut w = World::new(true, LinkPolicy::Link);
+    let (org, conn) = (w.org.clone(), w.conn.clone());
+    block_on(w.store.delete_connection(&org, &conn)).unwrap();
+    let g = block_on(create(
+        &w.store,
+        &w.mfa,
+        &org,
+        CreateConnection {
+            kind: ConnectionKind::Google,
+            client_id: "latchkey-client".into(),
+            client_secret: SECRET.into(),
+            domains: vec!["acme.test".into()],
+            ..Default::default()
+        },
+        NOW,
+        &mut rng,
+    ))
+    .unwrap();
+    for (hd, ok) in [
+        (None, false),
+        (Some("gmail.com"), false),
+        (Some("acme.test"), true),
+    ] {
+        let url = w.start_with(None, Some(&g.id)).unwrap();
+        let mut claims = json!({"iss": GOOGLE_ISSUER, "aud": "latchkey-client", "sub": "g-2",
+            "exp": NOW / 1000 + 300, "iat": NOW / 1000, "nonce": query(&url, "nonce"),
+            "email": "pat@acme.test", "email_verified": true});
+        if let Some(hd) = hd {
+            claims["hd"] = json!(hd);
+        }
+        *w.idp.next.borrow_mut() = Some(Token {
+            claims,
+            other_key: false,
+            alg: "ES256",
+        });
+        let l = w.callback(&query(&url, "state"), "good-code").unwrap();
+        assert_eq!(
+            fragment(&l, "latchkey_sso").is_some(),
+            ok,
+            "hd {hd:?}: {l:?}"
+        );
+    }
+}
+
+#[test]
+fn test_an_issuer_cannot_change_and_a_turned_off_connection_hands_off_nothing() {
+    let mut w = World::new(true, LinkPolicy::Link);
+    let (org, conn) = (w.org.clone(), w.conn.clone());
+    let moved = UpdateConnection {
+        issuer: Some("https://other.example".into()),
+        ..Default::default()
+    };
+    let e = block_on(update(
+        &w.store, &w.mfa, &org, &conn, moved, NOW, &mut w.rng,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "ISSUER_IMMUTABLE");
+    let code = fragment(&w.sign_in(|_| {}), "latchkey_sso").unwrap();
+    let off = UpdateConnection {
+        enabled: Some(false),
+        ..Default::default()
+    };
+    block_on(update(&w.store, &w.mfa, &org, &conn, off, NOW, &mut w.rng)).unwrap();
+    assert_eq!(
+        w.exchange(&code, VERIFIER).unwrap_err().code(),
+        "CODE_EXPIRED"
+    );
 }
