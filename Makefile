@@ -34,7 +34,13 @@ browser-tools:
 	@scripts/install-tools.sh --browser
 
 # ---- builds ---------------------------------------------------------------------------
-worker: tools $(WORKER_OUT)
+worker: tools $(WORKER_OUT) www/openapi.json
+
+# The OpenAPI document, made natively at build time and served as a static file (the
+# worker's .wasm carries no schema generator).
+www/openapi.json: $(RUST_SRC)
+	cargo run -q -p latchkey-core --features openapi --example openapi > $@.tmp
+	@mv $@.tmp $@
 
 $(WORKER_OUT): $(RUST_SRC)
 	cd worker && $(WORKER_BUILD_ENV) $(TOOLS)/worker-build --release

@@ -176,3 +176,30 @@ test('the dashboard fits a 390 px phone and passes axe-core in both colour schem
   }
   await ctx.close();
 });
+
+test('the single sign-on card lists the connections and makes a set-up link for an IT administrator', async () => {
+  const made = await org.api('POST', '/api/v1/connections', {
+    kind: 'oidc', name: 'Acme corporate', issuer: 'https://login.acme.example', client_id: 'c', client_secret: 's', domains: ['acme.example'],
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const { ctx, page, errors } = await dashboard(org.key);
+  await page.waitForSelector('body[data-auth="signed-in"]', { state: 'attached' });
+  const row = page.locator('#connections tr', { hasText: 'Acme corporate' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /OpenID Connect\s+acme\.example\s+https:\/\/login\.acme\.example\s+Yes/);
+  await page.getByLabel('Domains for a new connection').fill('globex.example');
+  await page.getByRole('button', { name: 'Make a set-up link' }).click();
+  const link = await page.locator('#setup-link').textContent();
+  assert.ok(link.startsWith(`${BASE}/sso-setup#`), link);
+  const info = await call('POST', '/api/v1/sso-setup/info', { body: { token: link.split('#')[1] } });
+  assert.deepEqual(info.body.domains, ['globex.example']);
+  await page.locator('#sso-title').scrollIntoViewIfNeeded();
+  await shot(page, 'sso');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+  // A key that may read records but not the organization is told what it lacks.
+  const weak = (await org.api('POST', '/api/v1/api-keys', { name: 'records only', permissions: ['login_records:read'] })).body.key;
+  const second = await dashboard(weak);
+  await second.page.getByText('it needs organizations:read').waitFor();
+  await second.ctx.close();
+});

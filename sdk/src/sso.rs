@@ -6,8 +6,8 @@
 //! someone else's code signs no one in.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use latchkey_core::secrets::sha256;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::client::{stringify, Client};
 use crate::error::SdkError;
@@ -29,6 +29,25 @@ fn verifier_key(client_id: &str) -> String {
 fn page_url() -> Option<String> {
     let href = web_sys::window()?.location().href().ok()?;
     Some(href.split('#').next().unwrap_or_default().to_owned())
+}
+
+/// SHA-256 by the browser's Web Crypto (the SDK carries no hash of its own).
+async fn sha256(data: &[u8]) -> Result<Vec<u8>, SdkError> {
+    let unsupported = || SdkError::new("UNSUPPORTED", "Web Crypto is not available", 0);
+    let crypto =
+        js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).map_err(|_| unsupported())?;
+    let subtle = js_sys::Reflect::get(&crypto, &"subtle".into()).map_err(|_| unsupported())?;
+    let digest: js_sys::Function = js_sys::Reflect::get(&subtle, &"digest".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(unsupported)?;
+    let promise = digest
+        .call2(&subtle, &"SHA-256".into(), &js_sys::Uint8Array::from(data))
+        .map_err(|_| unsupported())?;
+    let out = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
+        .await
+        .map_err(|_| unsupported())?;
+    Ok(js_sys::Uint8Array::new(&out).to_vec())
 }
 
 /// What the fragment brought back, removed from the address bar (so a reload or a shared
@@ -71,7 +90,7 @@ impl Client {
         getrandom02::getrandom(&mut raw)
             .map_err(|_| SdkError::new("UNSUPPORTED", "no secure random numbers", 0))?;
         let verifier = Base64UrlUnpadded::encode_string(&raw);
-        let challenge = Base64UrlUnpadded::encode_string(&sha256(verifier.as_bytes()));
+        let challenge = Base64UrlUnpadded::encode_string(&sha256(verifier.as_bytes()).await?);
         let storage = session_storage()
             .ok_or_else(|| SdkError::new("UNSUPPORTED", "sessionStorage is not available", 0))?;
         storage

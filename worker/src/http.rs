@@ -4,8 +4,6 @@ use latchkey_core::http::headers::{security_headers, Security};
 use serde::Serialize;
 use worker::{Headers, Response, ResponseBuilder};
 
-use crate::error::AppResult;
-
 /// The header that carries the request id on every response.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -53,15 +51,6 @@ pub fn finish(
 }
 
 /// The OpenAPI document, generated once per isolate.
-pub fn openapi() -> AppResult<Response> {
-    thread_local! {
-        static DOC: String = latchkey_core::http::openapi::document().to_string();
-    }
-    let mut resp = Response::ok(DOC.with(Clone::clone))?;
-    resp.headers_mut().set("content-type", "application/json")?;
-    Ok(resp)
-}
-
 /// How long a call to an outside service (a webhook, an email or SMS provider) may take.
 const OUTBOUND_TIMEOUT_MS: u32 = 10_000;
 

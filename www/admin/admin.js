@@ -38,11 +38,13 @@ async function credential() {
   return sessionStorage.getItem(KEY) ?? (signedIn && client ? await client.getAccessToken() : null);
 }
 
-async function api(path) {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${await credential()}` } });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, body);
-  return body;
+async function api(path, { method = 'GET', body } = {}) {
+  const headers = { authorization: `Bearer ${await credential()}` };
+  if (body) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body && JSON.stringify(body) });
+  const answer = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, answer);
+  return answer;
 }
 
 function svg(name, attrs = {}, text) {
@@ -255,6 +257,51 @@ function signedOut(error = '') {
   if (error) $('key').focus();
 }
 
+/** The organization's identity-provider connections, and a set-up link for an IT administrator. */
+async function showConnections() {
+  $('setup-result').textContent = '';
+  try {
+    const { connections } = await api('/api/v1/connections');
+    $('connections').replaceChildren(...connections.map((c) => {
+      const tr = document.createElement('tr');
+      for (const text of [c.name, c.kind === 'google' ? 'Google' : 'OpenID Connect', c.domains.join(', ') || '— (a button)', c.issuer, c.enabled ? 'Yes' : 'No']) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.append(td);
+      }
+      return tr;
+    }));
+    $('sso-table').hidden = connections.length === 0;
+    $('sso-state').textContent = connections.length
+      ? 'Each provider must list this redirect URI: ' + connections[0].redirect_uri
+      : 'No identity provider is connected yet. Connect one with the API (POST /api/v1/connections), or make a set-up link for the IT administrator of the company whose people will sign in.';
+    $('setup-form').hidden = false;
+  } catch (e) {
+    $('sso-table').hidden = true;
+    $('setup-form').hidden = true;
+    $('sso-state').textContent = e.status === 403
+      ? 'This key or account may not see connections (it needs organizations:read).'
+      : `Could not load the connections: ${e.message}`;
+  }
+}
+
+$('setup-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const domains = $('setup-domains').value.split(/[\s,]+/).filter(Boolean);
+  try {
+    const link = await api('/api/v1/connections/setup-links', { method: 'POST', body: { domains } });
+    const until = when(link.expires_at);
+    $('setup-result').replaceChildren(
+      document.createTextNode(`Send this single-use link to the IT administrator (valid until ${until}; it is shown only now): `),
+      Object.assign(document.createElement('code'), { textContent: link.url, id: 'setup-link' }),
+    );
+  } catch (err) {
+    $('setup-result').textContent = err.status === 403
+      ? 'This key or account may not make set-up links (it needs organizations:write).'
+      : `Could not make the link: ${err.message}`;
+  }
+});
+
 async function open() {
   $('key-form').hidden = true;
   $('sign-in').hidden = true;
@@ -266,7 +313,7 @@ async function open() {
     const apps = await api('/api/v1/applications');
     $('f-app').replaceChildren(new Option('Any', ''), ...apps.applications.map((a) => new Option(a.name, a.id)));
   } catch { /* a key that may read records but not applications still gets the rest */ }
-  await Promise.all([load(), showChain()]);
+  await Promise.all([load(), showChain(), showConnections()]);
 }
 
 $('key-form').addEventListener('submit', (e) => {

@@ -37,7 +37,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
     use Route::*;
     match route {
         Healthz => health::handle(env).await,
-        OpenApi => http::openapi(),
+        OpenApi => asset(cx, env, "/openapi.json").await,
         ConfigByClientId | ConfigByDomain | ListOrganizations | CreateOrganization
         | GetOrganization | UpdateOrganization | DeleteOrganization | ListApiKeys
         | CreateApiKey | RevokeApiKey | ListApplications | CreateApplication | GetApplication
@@ -264,6 +264,19 @@ pub(super) fn login_answer_with(
         Some(secret) => sessions::browser_mode(cx, &secret, resp, status, &done.session),
         None => Ok(http::json(status, &resp)?),
     }
+}
+
+/// A static file (`www/`) as the answer: the OpenAPI document made at build time, the
+/// hosted sign-in page.
+pub(super) async fn asset(cx: &Ctx, env: &Env, path: &str) -> AppResult<Response> {
+    let url = format!("{}{path}", cx.own_origin);
+    let resp = env.assets(crate::ASSETS_BINDING)?.fetch(url, None).await?;
+    if resp.status_code() != 200 {
+        return Err(
+            Error::Internal(format!("{path}: asset answered {}", resp.status_code())).into(),
+        );
+    }
+    Ok(resp)
 }
 
 /// A redirect (302) to `to`. A location without a fragment gets an empty one: a browser

@@ -9,7 +9,6 @@ use worker::{Env, Response};
 
 use super::*;
 use crate::keys;
-use crate::ASSETS_BINDING;
 
 /// Where the hosted page's HTML lives among the static files (`www/hosted/authorize.html`).
 const HOSTED_PAGE: &str = "/hosted/authorize";
@@ -117,14 +116,5 @@ async fn form(cx: &Ctx) -> AppResult<Vec<(String, String)>> {
 /// The hosted sign-in page, from the static files, at the authorization endpoint's URL (its
 /// script reads the request from `location.search`).
 async fn hosted_page(cx: &Ctx, env: &Env) -> AppResult<Response> {
-    let url = format!("{}{HOSTED_PAGE}", cx.own_origin);
-    let resp = env.assets(ASSETS_BINDING)?.fetch(url, None).await?;
-    if resp.status_code() != 200 {
-        return Err(Error::Internal(format!(
-            "hosted page: asset answered {}",
-            resp.status_code()
-        ))
-        .into());
-    }
-    Ok(resp)
+    asset(cx, env, HOSTED_PAGE).await
 }
