@@ -189,7 +189,13 @@ test('a code is spent once, and only with its verifier', async () => {
   const info = () => call('GET', '/oauth2/userinfo', { headers: { authorization: `Bearer ${won.body.access_token}` } });
   assert.equal((await info()).status, 200);
   assert.equal((await redeem()).body.error, 'invalid_grant');
-  assert.equal((await info()).status, 401);
+  const ended = await info();
+  assert.equal(ended.status, 401);
+  assert.equal(ended.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
+  // No credentials at all: a bare challenge, without an error code (RFC 6750 §3.1).
+  const bare = await call('GET', '/oauth2/userinfo');
+  assert.equal(bare.status, 401);
+  assert.equal(bare.headers.get('www-authenticate'), 'Bearer realm="latchkey"');
   // Racing exchanges of one fresh code: exactly one wins.
   const fresh = await authorizationRequest(config, { prompt: 'none' });
   const code2 = (await roundTrip(page, fresh.url, { signIn: false })).searchParams.get('code');

@@ -198,6 +198,10 @@ test('the widget signs a new person in through a social button (created just in 
   assert.equal(records.status, 200, JSON.stringify(records.body));
   const success = records.body.records.find((r) => r.outcome === 'success');
   assert.equal(success?.method, 'sso', JSON.stringify(records.body.records));
+  assert.equal(success.connection_id, social.id, 'the record names the connection');
+  const sessions = await org.api('GET', `/api/v1/users/${user.id}/sessions`);
+  assert.equal(sessions.status, 200, JSON.stringify(sessions.body));
+  assert.equal(sessions.body.sessions[0]?.connection_id, social.id, 'the session names the connection');
   await ctx.close();
 });
 

@@ -489,6 +489,8 @@ pub struct Session {
     /// For a client's session: the hosted sign-in page's session it was granted from (a
     /// logout by the client ends both).
     pub parent_id: Option<String>,
+    /// The identity-provider connection a single sign-on came through.
+    pub connection_id: Option<String>,
 }
 
 impl Session {
@@ -646,6 +648,8 @@ pub struct LoginRecord {
     /// Risk signals of a successful login: `new_device`, `new_country`,
     /// `impossible_travel`.
     pub flags: Vec<String>,
+    /// The identity-provider connection of a single sign-on (method `sso`).
+    pub connection_id: Option<String>,
 }
 
 /// A single-use code, stored as its hash.

@@ -85,7 +85,8 @@ pub fn render_oauth(err: AppError, request_id: &str) -> worker::Result<Response>
         CoreError::TooManyAttempts { .. } | CoreError::RateLimited { .. } => {
             ("temporarily_unavailable", 429)
         }
-        CoreError::Unauthorized => ("invalid_token", 401),
+        // A request without credentials: a bare challenge (RFC 6750 §3.1).
+        CoreError::Unauthorized => ("invalid_request", 401),
         e => ("invalid_request", status(e).clamp(400, 499)),
     };
     let description = match &core {
@@ -95,6 +96,9 @@ pub fn render_oauth(err: AppError, request_id: &str) -> worker::Result<Response>
     let body = serde_json::json!({ "error": error, "error_description": description });
     let mut resp = http::json(status, &body)?;
     match error {
+        _ if core == CoreError::Unauthorized => resp
+            .headers_mut()
+            .set("www-authenticate", "Bearer realm=\"latchkey\"")?,
         "invalid_client" => resp
             .headers_mut()
             .set("www-authenticate", "Basic realm=\"latchkey\"")?,

@@ -91,6 +91,9 @@ api_type! {
         pub device: Option<String>,
         /// Risk signals: `new_device`, `new_country`, `impossible_travel`.
         pub flags: Vec<String>,
+        /// The identity-provider connection of a single sign-on (method `sso`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub connection_id: Option<String>,
     }
 }
 

@@ -24,6 +24,9 @@ api_type! {
         pub device_name: Option<String>,
         pub device_type: Option<String>,
         pub methods: Vec<String>,
+        /// The identity-provider connection of a single sign-on (method `sso`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub connection_id: Option<String>,
         /// True for the session the request was made with.
         pub current: bool,
     }

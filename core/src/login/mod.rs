@@ -82,6 +82,8 @@ pub struct Start<'a> {
     pub rehash: Option<String>,
     /// Flags the method found (`breached_password`), recorded beside the risk signals.
     pub flags: Vec<String>,
+    /// The identity-provider connection of a single sign-on, for the session and the record.
+    pub connection_id: Option<String>,
 }
 
 /// Starts a session for an authenticated `user`: the session, its first tokens (unless
@@ -102,6 +104,7 @@ pub async fn establish<R: Rng>(
         no_tokens,
         rehash,
         flags: method_flags,
+        connection_id,
     } = start;
     let org_id = user.organization_id.as_str();
     let (access_ttl, refresh_ttl_ms) = lifetimes(application);
@@ -119,6 +122,7 @@ pub async fn establish<R: Rng>(
         methods: prior.into_iter().chain([method.to_owned()]).collect(),
         scope: None,
         parent_id: None,
+        connection_id: connection_id.clone(),
     };
     let (tokens, stored_refresh) = if no_tokens {
         (None, None)
@@ -152,6 +156,7 @@ pub async fn establish<R: Rng>(
         session_id: Some(session.id.clone()),
         client: session.client.clone(),
         flags,
+        connection_id,
     };
     store
         .record_login(LoginWrite {
@@ -202,6 +207,7 @@ pub async fn ping(
         login_id: user.email.clone(),
         session_id: None,
         flags: signals(store, user, &client, now).await?,
+        connection_id: None,
         client,
     };
     store.record_ping(&record).await?;

@@ -2028,6 +2028,7 @@ fn test_login_alert_for_a_new_device_signs_that_session_out_once() {
             no_tokens: false,
             rehash: None,
             flags: Vec::new(),
+            connection_id: None,
         };
         let env = LoginEnv {
             keys: &keys,

@@ -747,8 +747,9 @@ fn test_oauth_userinfo_needs_an_openid_token_of_a_live_session() {
     let e = |h: Option<&str>| {
         block_on(token::userinfo(&w.store, &w.keys, ISS, h, NOW)).map_err(|e| error_of(&e))
     };
-    assert_eq!(e(None).unwrap_err(), "invalid_token");
-    assert_eq!(e(Some("Basic abc")).unwrap_err(), "invalid_token");
+    // No bearer credentials at all: a bare challenge, no error code (RFC 6750 §3.1).
+    assert_eq!(e(None).unwrap_err(), "UNAUTHORIZED");
+    assert_eq!(e(Some("Basic abc")).unwrap_err(), "UNAUTHORIZED");
     assert_eq!(
         e(Some(&format!("Bearer {}", t.id_token.clone().unwrap()))).unwrap_err(),
         "invalid_token"

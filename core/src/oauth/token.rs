@@ -347,7 +347,8 @@ pub async fn userinfo(
         .and_then(|h| h.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim())
-        .ok_or_else(|| invalid_token("an access token is required (Authorization: Bearer)"))?;
+        // No credentials at all: a challenge without an error (RFC 6750 §3.1).
+        .ok_or(Error::Unauthorized)?;
     let verified = keys
         .verify(token, issuer, None, now)
         .map_err(|_| invalid_token("the access token is invalid or expired"))?;

@@ -58,10 +58,11 @@ pub fn legacy_row_hash(r: &LoginRecord) -> String {
     hex(&sha256(canonical(r).as_bytes()))
 }
 
-/// A record's canonical fields: a JSON array in a fixed order.
+/// A record's canonical fields: a JSON array in a fixed order (a single sign-on's
+/// connection last, only when there is one, so records written before it hash as they did).
 fn canonical(r: &LoginRecord) -> String {
     let c = &r.client;
-    let canonical = serde_json::json!([
+    let mut canonical = serde_json::json!([
         r.organization_id,
         r.application_id,
         r.created_at,
@@ -85,6 +86,9 @@ fn canonical(r: &LoginRecord) -> String {
         c.device_description,
         r.flags,
     ]);
+    if let (Some(id), Some(fields)) = (&r.connection_id, canonical.as_array_mut()) {
+        fields.push(serde_json::Value::String(id.clone()));
+    }
     canonical.to_string()
 }
 
@@ -177,6 +181,7 @@ mod tests {
             session_id: None,
             client: Default::default(),
             flags: Vec::new(),
+            connection_id: None,
         };
         let rows: Vec<ChainRow> = (1..=4)
             .map(|seq| ChainRow {
@@ -187,6 +192,17 @@ mod tests {
             .collect();
         assert_eq!(rows[0].row_hash, legacy_row_hash(&rows[0].record));
         assert_ne!(rows[2].row_hash, legacy_row_hash(&rows[2].record));
+        // A single sign-on's connection is hashed: adding, removing or changing it shows.
+        let with = |c: Option<&str>| LoginRecord {
+            connection_id: c.map(str::to_owned),
+            ..record(3)
+        };
+        let hashes = [None, Some("c1"), Some("c2")].map(|c| key.row_hash(3, &with(c)));
+        assert_eq!(
+            hashes[0], rows[2].row_hash,
+            "records without one hash as before"
+        );
+        assert!(hashes[0] != hashes[1] && hashes[1] != hashes[2]);
         let mut walk = Walk {
             seq: 0,
             hash: GENESIS.to_owned(),

@@ -115,6 +115,7 @@ fn view(s: &StoredRecord) -> RecordView {
         os: agent.os,
         device: agent.device.map(|d| d.as_str().to_owned()),
         flags: r.flags.clone(),
+        connection_id: r.connection_id.clone(),
     }
 }
 
@@ -282,6 +283,7 @@ mod tests {
                 ..Default::default()
             },
             flags: vec![],
+            connection_id: None,
         }
     }
 

@@ -55,6 +55,7 @@ impl SessionView {
             device_name: s.client.device_name.clone(),
             device_type: s.client.device_type.clone(),
             methods: s.methods.clone(),
+            connection_id: s.connection_id.clone(),
             current,
         }
     }

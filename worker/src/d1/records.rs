@@ -25,6 +25,7 @@ struct Row {
     login_id: String,
     session_id: Option<String>,
     flags: String,
+    connection_id: Option<String>,
     chain_seq: Option<f64>,
     row_hash: Option<String>,
     #[serde(flatten)]
@@ -58,13 +59,14 @@ impl From<Row> for StoredRecord {
                 session_id: r.session_id,
                 client: r.client.into(),
                 flags: serde_json::from_str(&r.flags).unwrap_or_default(),
+                connection_id: r.connection_id,
             },
         }
     }
 }
 
 const COLS: &str = "r.id, r.organization_id, r.application_id, a.name AS application_name, r.created_at, \
-                    r.outcome, r.method, r.failure_reason, r.user_id, r.login_id, r.session_id, r.flags, r.chain_seq, r.row_hash, r.ip, \
+                    r.outcome, r.method, r.failure_reason, r.user_id, r.login_id, r.session_id, r.flags, r.connection_id, r.chain_seq, r.row_hash, r.ip, \
                     r.country, r.region, r.city, r.timezone, r.user_agent, r.device_name, r.device_type, \
                     r.device_description, r.asn, r.latitude_e6, r.longitude_e6";
 const FROM: &str = "FROM login_records r LEFT JOIN applications a ON a.id = r.application_id";

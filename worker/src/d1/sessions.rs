@@ -22,6 +22,7 @@ struct Row {
     methods: String,
     scope: Option<String>,
     parent_id: Option<String>,
+    connection_id: Option<String>,
     #[serde(flatten)]
     client: ClientRow,
 }
@@ -43,13 +44,14 @@ impl TryFrom<Row> for Session {
             client: r.client.into(),
             scope: r.scope,
             parent_id: r.parent_id,
+            connection_id: r.connection_id,
         })
     }
 }
 
 fn cols() -> String {
     format!(
-        "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, idle_timeout_ms, methods, scope, parent_id, {CLIENT_COLS}"
+        "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, idle_timeout_ms, methods, scope, parent_id, connection_id, {CLIENT_COLS}"
     )
 }
 
@@ -78,6 +80,7 @@ impl D1Store {
             opt(r.session_id.as_deref()),
         ];
         args.push(json(&r.flags)?);
+        args.push(opt(r.connection_id.as_deref()));
         // New rows are always keyed (their number is at least the counter's keyed_from).
         let key = ChainKey {
             key: &self.chain_key,
@@ -89,7 +92,7 @@ impl D1Store {
         // can never share or skip one (the unique index backs it up).
         let sql = format!(
             "INSERT INTO login_records (organization_id, application_id, created_at, outcome, method, failure_reason, \
-             user_id, login_id, session_id, flags, row_hash, {CLIENT_COLS}, chain_seq) VALUES ({}, \
+             user_id, login_id, session_id, flags, connection_id, row_hash, {CLIENT_COLS}, chain_seq) VALUES ({}, \
              (SELECT last_seq FROM record_counters WHERE organization_id = ?1))",
             placeholders(1, args.len())
         );
@@ -110,6 +113,7 @@ impl D1Store {
             json(&se.methods)?,
             opt(se.scope.as_deref()),
             opt(se.parent_id.as_deref()),
+            opt(se.connection_id.as_deref()),
         ];
         args.extend(client_args(&se.client));
         let sql = format!(

@@ -79,6 +79,9 @@ struct Waiting {
     flags: Vec<String>,
     /// The user has no factor and must enrol one: the code confirms the pending factor.
     enroll: bool,
+    /// The connection of a single sign-on first factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    connection_id: Option<String>,
 }
 
 /// A first factor that succeeded.
@@ -96,6 +99,8 @@ pub struct FirstFactor<'a> {
     pub flags: &'a [String],
     /// A trusted device's token, from an earlier second factor.
     pub trust_token: Option<&'a str>,
+    /// The connection of a single sign-on.
+    pub connection_id: Option<&'a str>,
 }
 
 /// The user's confirmed factors.
@@ -157,6 +162,7 @@ pub async fn gate(
         registered: first.registered,
         flags: first.flags.to_vec(),
         enroll,
+        connection_id: first.connection_id.map(str::to_owned),
     };
     let (token, mut row) = new_code(user, MFA_LOGIN, now, TOKEN_TTL_MS, rng);
     row.data = Some(
@@ -177,6 +183,7 @@ pub async fn gate(
             session_id: None,
             client: first.client.clone(),
             flags: waiting.flags.clone(),
+            connection_id: waiting.connection_id.clone(),
         })
         .await?;
     Err(Error::MfaRequired(MfaPending {
@@ -366,6 +373,7 @@ pub async fn complete<R: Rng>(
         no_tokens: waiting.no_tokens || req.no_tokens,
         rehash: None,
         flags: waiting.flags.clone(),
+        connection_id: waiting.connection_id.clone(),
     };
     let success = establish(store, start, env).await?;
     Ok(MfaDone {
@@ -470,6 +478,7 @@ fn failure(
         session_id: None,
         client: client.clone(),
         flags: Vec::new(),
+        connection_id: waiting.connection_id.clone(),
     }
 }
 

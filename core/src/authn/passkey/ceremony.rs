@@ -428,6 +428,7 @@ pub async fn login<R: Rng>(
         session_id: None,
         client: req.client.clone(),
         flags: Vec::new(),
+        connection_id: None,
     };
     if let Err(e) = enabled(app) {
         store
@@ -618,6 +619,7 @@ pub async fn login<R: Rng>(
         registered: true,
         flags: &[],
         trust_token: req.trust_token,
+        connection_id: None,
     };
     crate::authn::mfa::gate(store, first, now, env.rng).await?;
     let start = Start {
@@ -630,6 +632,7 @@ pub async fn login<R: Rng>(
         no_tokens: false,
         rehash: None,
         flags: Vec::new(),
+        connection_id: None,
     };
     establish(store, start, env).await
 }

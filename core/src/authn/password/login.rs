@@ -93,6 +93,7 @@ pub async fn password_login<R: Rng>(
         session_id: session_id.map(str::to_owned),
         client: req.client.clone(),
         flags: Vec::new(),
+        connection_id: None,
     };
     let fail = |reason, user: Option<&User>| record(Outcome::Failure, Some(reason), user, None);
     // Validated, and normalised, exactly as accounts are at creation: what is refused there
@@ -277,6 +278,7 @@ pub async fn password_login<R: Rng>(
         registered,
         flags: &flags,
         trust_token: req.trust_token,
+        connection_id: None,
     };
     mfa::gate(store, first, env.now, env.rng).await?;
     let start = Start {
@@ -289,6 +291,7 @@ pub async fn password_login<R: Rng>(
         no_tokens: req.no_tokens,
         rehash,
         flags,
+        connection_id: None,
     };
     let success = establish(store, start, env).await?;
     Ok(LoginSuccess {

@@ -89,6 +89,7 @@ pub async fn sign_up<R: Rng>(
         registered: true,
         flags: &[],
         trust_token: None,
+        connection_id: None,
     };
     crate::authn::mfa::gate(store, first, env.now, env.rng).await?;
     let start = Start {
@@ -101,6 +102,7 @@ pub async fn sign_up<R: Rng>(
         no_tokens: false,
         rehash: None,
         flags: Vec::new(),
+        connection_id: None,
     };
     Ok((establish(store, start, env).await?, view))
 }

@@ -298,6 +298,7 @@ pub async fn verify<R: Rng>(
         trust_token: req.trust_token,
         refund: &refund,
         verifies_email: channel == Channel::Email,
+        connection_id: None,
     };
     finish(store, proven, env).await
 }

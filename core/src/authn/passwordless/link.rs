@@ -296,6 +296,7 @@ pub async fn status<R: Rng>(
         trust_token: poll.trust_token,
         refund: &[],
         verifies_email: true,
+        connection_id: None,
     };
     Ok(LinkStatus::SignedIn(Box::new(
         finish(store, proven, env).await?,

@@ -178,6 +178,7 @@ pub(crate) fn failure(
         session_id: None,
         client: client.clone(),
         flags: Vec::new(),
+        connection_id: None,
     }
 }
 
@@ -274,6 +275,8 @@ pub(crate) struct Proven<'a> {
     pub refund: &'a [String],
     /// The proof was of the email address (not a phone number): it is verified now.
     pub verifies_email: bool,
+    /// The connection of a single sign-on.
+    pub connection_id: Option<&'a str>,
 }
 
 /// Ends a sign-in whose address was proven: the counters of its login id are cleared, the
@@ -343,6 +346,7 @@ pub(crate) async fn finish<R: Rng>(
         registered: true,
         flags: &[],
         trust_token: p.trust_token,
+        connection_id: p.connection_id,
     };
     mfa::gate(store, first, env.now, env.rng).await?;
     let start = Start {
@@ -355,6 +359,7 @@ pub(crate) async fn finish<R: Rng>(
         no_tokens: false,
         rehash: None,
         flags: Vec::new(),
+        connection_id: p.connection_id.map(str::to_owned),
     };
     let success = establish(store, start, env).await?;
     Ok(LoginSuccess {

@@ -646,6 +646,7 @@ pub async fn exchange<R: Rng>(
         trust_token: x.trust_token,
         refund: &[],
         verifies_email: false,
+        connection_id: Some(&data.connection_id),
     };
     passwordless::finish(store, proven, env).await
 }

@@ -432,6 +432,9 @@ fn test_sign_in_creates_links_and_hands_off_once_to_the_page_that_started() {
         (r.method.as_str(), r.outcome, r.login_id.as_str()),
         ("sso", Outcome::Success, "pat@acme.test")
     );
+    // The session and the record say which connection.
+    assert_eq!(done.session.connection_id.as_deref(), Some(w.conn.as_str()));
+    assert_eq!(r.connection_id.as_deref(), Some(w.conn.as_str()));
     let ids = block_on(w.store.list_identities(&w.org, &done.user.id)).unwrap();
     assert_eq!((ids.len(), ids[0].subject.as_str()), (1, "idp-user-1"));
     // Single use.
@@ -862,5 +865,23 @@ fn test_an_issuer_cannot_change_and_a_turned_off_connection_hands_off_nothing() 
     assert_eq!(
         w.exchange(&code, VERIFIER).unwrap_err().code(),
         "CODE_EXPIRED"
+    );
+}
+
+#[test]
+fn test_a_second_factor_after_single_sign_on_keeps_the_connection() {
+    let mut w = World::new(true, LinkPolicy::Link);
+    w.app.mfa.policy = crate::model::MfaPolicy::Required;
+    let code = fragment(&w.sign_in(|_| {}), "latchkey_sso").unwrap();
+    let e = w.exchange(&code, VERIFIER).unwrap_err();
+    assert!(matches!(e, crate::Error::MfaRequired(_)), "{e:?}");
+    let r = w.last_record();
+    assert_eq!(
+        r.failure_reason,
+        Some(crate::model::FailureReason::MfaRequired)
+    );
+    assert_eq!(
+        (r.method.as_str(), r.connection_id.as_deref()),
+        ("sso", Some(w.conn.as_str()))
     );
 }

@@ -151,6 +151,7 @@ mod export_tests {
                     ..Default::default()
                 },
                 flags: vec![],
+                connection_id: None,
             },
         };
         let line = export_lines(std::slice::from_ref(&rec), &v);
