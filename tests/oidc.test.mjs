@@ -159,6 +159,18 @@ test('prompt=none without a session answers login_required at the client', async
   await ctx.close();
 });
 
+test('login_hint starts the hosted page with the identifier filled in', async () => {
+  const config = await publicClient();
+  const req = await authorizationRequest(config, { login_hint: user.email });
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await visit(page, req.url.href);
+  const field = page.locator('latchkey-login').getByLabel('Email or username');
+  await page.waitForFunction((hint) => document.querySelector('latchkey-login')?.shadowRoot?.getElementById('login')?.value === hint, user.email);
+  assert.equal(await field.inputValue(), user.email);
+  await ctx.close();
+});
+
 test('a code is spent once, and only with its verifier', async () => {
   const config = await publicClient();
   const ctx = await browser.newContext();
@@ -331,5 +343,15 @@ test('revocation and RP-initiated logout end the session, whose tokens stop work
   const res = await fetch(evil, { redirect: 'manual' });
   assert.equal(res.status, 400);
   assert.equal((await oidc.fetchUserInfo(config, third.access_token, user.id)).sub, user.id);
+  // The same logout, its parameters posted as a form (OpenID Connect RP-Initiated Logout §2).
+  const posted = await fetch(`${BASE}/oauth2/logout`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ id_token_hint: third.id_token, post_logout_redirect_uri: CALLBACK, state: 'posted' }).toString(),
+  });
+  assert.equal(posted.status, 302);
+  assert.equal(posted.headers.get('location'), `${CALLBACK}?state=posted#`);
+  await assert.rejects(oidc.fetchUserInfo(config, third.access_token, user.id));
   await ctx.close();
 });

@@ -1,7 +1,8 @@
 //! `<latchkey-login>`: the whole sign-in and sign-up flow as a custom element.
 //!
 //! Attributes: `client-id` (required), `base-url` (defaults to the page's origin), `mode`
-//! (`login` or `signup`), `redirect-url`, `theme` (`light`, `dark`, or `auto` to follow the
+//! (`login` or `signup`), `redirect-url`, `login-hint` (the address or username to start
+//! with, as an OpenID Connect `login_hint`), `theme` (`light`, `dark`, or `auto` to follow the
 //! system), `lang` (`en`, `fr`, `de`, `es`; else the page's language, else the browser's) and
 //! `texts` (a JSON object of the page's own words by key, `latchkey_core::browser::i18n`). A `slot="logo"` child is shown above the title, and the application's name below
 //! it. It renders into its own shadow root, so the page's styles cannot break it; pages
@@ -57,7 +58,7 @@ extern "C" {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** `<latchkey-login client-id="…" base-url="…" mode="login|signup" redirect-url="…" theme="light|dark|auto" lang="en|fr|de|es" texts='{"login.title":"…"}'>`, defined by `init()`. */
+/** `<latchkey-login client-id="…" base-url="…" mode="login|signup" redirect-url="…" login-hint="…" theme="light|dark|auto" lang="en|fr|de|es" texts='{"login.title":"…"}'>`, defined by `init()`. */
 export interface LatchkeyLoginElement extends HTMLElement {}
 export interface LatchkeyLoginDetail { user: LatchkeyUser; mode: "login" | "signup"; method: "password" | "passkey" | "sso" | string }
 export interface LatchkeyErrorDetail { code: string; message: string; status: number }
@@ -150,9 +151,16 @@ p{margin:0}
 /// Defines `<latchkey-login>` (once; called when the module is initialised).
 pub fn define_element() {
     let make = Closure::<dyn Fn(HtmlElement) -> JsValue>::new(|host| Widget::new(host).into());
-    let observed = ["client-id", "base-url", "mode", "lang", "texts"]
-        .map(JsValue::from)
-        .to_vec();
+    let observed = [
+        "client-id",
+        "base-url",
+        "mode",
+        "lang",
+        "texts",
+        "login-hint",
+    ]
+    .map(JsValue::from)
+    .to_vec();
     define(TAG, observed, &make.into_js_value());
 }
 
@@ -750,6 +758,15 @@ impl State {
         }
         self.mode
             .set(Mode::parse(self.host.get_attribute("mode").as_deref()));
+        // The identifier to start with, where the person has typed nothing yet.
+        if let (Some(hint), Some(login)) = (
+            self.host.get_attribute("login-hint"),
+            input(&self.root, "login"),
+        ) {
+            if login.value().is_empty() && self.step.get() == Step::Credentials {
+                login.set_value(hint.trim());
+            }
+        }
         let client_id = self.host.get_attribute("client-id").unwrap_or_default();
         // Absent: the client falls back to the page's origin.
         let base_url = self.host.get_attribute("base-url").unwrap_or_default();

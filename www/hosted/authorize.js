@@ -49,6 +49,9 @@ async function sendBack(error) {
 function showForm(text) {
   status(text);
   const login = $('login');
+  // The client's login_hint, as the starting identifier (the person may change it).
+  const hint = params.get('login_hint');
+  if (hint) login.setAttribute('login-hint', hint.slice(0, 320));
   login.setAttribute('client-id', clientId);
   login.hidden = false;
   document.body.dataset.state = 'form';

@@ -160,7 +160,7 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
         }
         Route::OAuthRevoke => with(None, 200, None, &[400, 401]),
         Route::OAuthIntrospect => with(None, 200, Some(json!({"type": "object"})), &[400, 401]),
-        Route::OAuthLogout => ok(
+        Route::OAuthLogout | Route::OAuthLogoutPost => ok(
             Some(
                 json!({"type": "string", "description": "a signed-out page (HTML), or a redirect"}),
             ),

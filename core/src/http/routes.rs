@@ -107,6 +107,7 @@ pub enum Route {
     OAuthRevoke,
     OAuthIntrospect,
     OAuthLogout,
+    OAuthLogoutPost,
     CreateClientSecret,
     ChangePassword,
     ListRegistrations,
@@ -369,6 +370,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::OAuthRevoke, Post, "/oauth2/revoke", "oidcRevoke", "OAuth 2.0 token revocation (RFC 7009, form-encoded): ends the session of the client's access or refresh token.", Access::Public, &[]),
     r(Route::OAuthIntrospect, Post, "/oauth2/introspect", "oidcIntrospect", "OAuth 2.0 token introspection (RFC 7662, form-encoded) for confidential clients and their own tokens.", Access::Public, &[]),
     r(Route::OAuthLogout, Get, "/oauth2/logout", "oidcEndSession", "OpenID Connect RP-initiated logout: ends the session an ID token names, then returns to a registered URI.", Access::Public, &[]),
+    r(Route::OAuthLogoutPost, Post, "/oauth2/logout", "oidcEndSessionPost", "OpenID Connect RP-initiated logout with its parameters form-encoded in the body.", Access::Public, &[]),
     r(Route::CreateClientSecret, Post, "/api/v1/applications/{application_id}/client-secret", "createClientSecret", "Give the application a new client secret (shown once): it becomes a confidential OpenID Connect client.", Access::Org(P::ApplicationsWrite), &[]),
     r(Route::LoginApiLogout, Post, "/api/logout", "loginApiLogout", "Login API (seed 003): revoke the refresh token (or all of its user's) and clear the cookies.", Access::Public, &["global", "refreshToken"]),
 ];
@@ -628,6 +630,7 @@ mod tests {
                 Route::OAuthRevoke,
                 Route::OAuthIntrospect,
                 Route::OAuthLogout,
+                Route::OAuthLogoutPost,
                 Route::LoginApiLogout
             ]
         );

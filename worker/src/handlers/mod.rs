@@ -50,9 +50,8 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         }
         SignUp | Login | ChangePassword | CurrentUser => auth::handle(route, cx, env).await,
         OpenIdConfiguration | OAuthAuthorize | OAuthGrant | OAuthToken | OAuthUserinfo
-        | OAuthUserinfoPost | OAuthRevoke | OAuthIntrospect | OAuthLogout | CreateClientSecret => {
-            oauth::handle(route, cx, env).await
-        }
+        | OAuthUserinfoPost | OAuthRevoke | OAuthIntrospect | OAuthLogout | OAuthLogoutPost
+        | CreateClientSecret => oauth::handle(route, cx, env).await,
         Jwks
         | Refresh
         | Logout

@@ -65,9 +65,14 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let auth = cx.header("authorization");
             ok(&lifecycle::introspect(s, &keys, &cx.issuer, &pairs, auth, now).await?)
         }
-        Route::OAuthLogout => {
+        Route::OAuthLogout | Route::OAuthLogoutPost => {
             let keys = keys::ring(env)?;
-            match lifecycle::end_session(s, &keys, &cx.issuer, &cx.query, now).await {
+            let params = if route == Route::OAuthLogoutPost {
+                form(cx).await?
+            } else {
+                cx.query.clone()
+            };
+            match lifecycle::end_session(s, &keys, &cx.issuer, &params, now).await {
                 Ok(Some(to)) => redirect(&to),
                 Ok(None) => html(200, &lifecycle::signed_out_page()),
                 Err(e) => html(400, &authorize::refusal_page(&e)),

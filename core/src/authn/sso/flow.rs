@@ -280,7 +280,8 @@ pub async fn callback<R: Rng>(
     let user = match outcome {
         Ok(user) => user,
         Err((reason, error)) => {
-            let record = failure(&app, METHOD, &email, None, cb.client, reason, now);
+            let mut record = failure(&app, METHOD, &email, None, cb.client, reason, now);
+            record.connection_id = Some(conn.id.clone());
             store.record_failure(&record).await?;
             return Ok(land(&data.return_to, Err(error)));
         }
@@ -611,31 +612,26 @@ pub async fn exchange<R: Rng>(
     {
         return Err(expired());
     }
-    if !verify_s256(x.code_verifier, &data.challenge) {
-        let record = failure(
+    let refusal = if !verify_s256(x.code_verifier, &data.challenge) {
+        Some((FailureReason::SsoRejected, expired()))
+    } else if app.require_verified_email && !user.email_verified {
+        Some((FailureReason::EmailNotVerified, Error::EmailNotVerified))
+    } else {
+        None
+    };
+    if let Some((reason, error)) = refusal {
+        let mut record = failure(
             app,
             METHOD,
             &data.email,
             Some(&user.id),
             &x.client,
-            FailureReason::SsoRejected,
+            reason,
             env.now,
         );
+        record.connection_id = Some(data.connection_id.clone());
         store.record_failure(&record).await?;
-        return Err(expired());
-    }
-    if app.require_verified_email && !user.email_verified {
-        let record = failure(
-            app,
-            METHOD,
-            &data.email,
-            Some(&user.id),
-            &x.client,
-            FailureReason::EmailNotVerified,
-            env.now,
-        );
-        store.record_failure(&record).await?;
-        return Err(Error::EmailNotVerified);
+        return Err(error);
     }
     let proven = Proven {
         application: app,

@@ -150,6 +150,20 @@ fn challenge() -> String {
     b64(&crate::secrets::sha256(VERIFIER.as_bytes()))
 }
 
+/// A token of `claims`, signed with the published key.
+fn token(claims: Value) -> Token {
+    Token {
+        claims,
+        other_key: false,
+        alg: "ES256",
+    }
+}
+
+/// The error code a landing sends the page.
+fn refused(l: &Landing) -> Option<String> {
+    fragment(l, "latchkey_sso_error")
+}
+
 fn fragment(l: &Landing, param: &str) -> Option<String> {
     let (_, frag) = l.redirect.split_once('#')?;
     frag.strip_prefix(&format!("{param}=")).map(str::to_owned)
@@ -228,13 +242,11 @@ impl World {
     /// one; returns the state.
     fn start(&mut self, edit: impl FnOnce(&mut Token)) -> String {
         let url = self.start_with(Some("pat@acme.test"), None).unwrap();
-        let mut t = Token {
-            claims: json!({"iss": IDP, "aud": "latchkey-client", "sub": "idp-user-1",
-                "exp": NOW / 1000 + 300, "iat": NOW / 1000, "nonce": query(&url, "nonce"),
-                "email": "pat@acme.test", "email_verified": true, "name": "Pat"}),
-            other_key: false,
-            alg: "ES256",
-        };
+        let mut t = token(
+            json!({"iss": IDP, "aud": "latchkey-client", "sub": "idp-user-1",
+            "exp": NOW / 1000 + 300, "iat": NOW / 1000, "nonce": query(&url, "nonce"),
+            "email": "pat@acme.test", "email_verified": true, "name": "Pat"}),
+        );
         edit(&mut t);
         *self.idp.next.borrow_mut() = Some(t);
         query(&url, "state")
@@ -497,7 +509,7 @@ fn test_tokens_that_must_be_refused() {
         let mut w = World::new(true, LinkPolicy::Link);
         let landing = w.sign_in(edit);
         assert_eq!(
-            fragment(&landing, "latchkey_sso_error").as_deref(),
+            refused(&landing).as_deref(),
             Some("SSO_REJECTED"),
             "{name}: {landing:?}"
         );
@@ -514,10 +526,7 @@ fn test_tokens_that_must_be_refused() {
     let mut w = World::new(true, LinkPolicy::Link);
     let state = w.start(|_| {});
     let l = w.callback(&state, "bad-code").unwrap();
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("SSO_REJECTED")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("SSO_REJECTED"));
 }
 
 #[test]
@@ -532,10 +541,7 @@ fn test_linking_follows_the_policy_and_verified_addresses() {
     let mut w = World::new(false, LinkPolicy::Link);
     w.add_user("pat@acme.test", false);
     let l = w.sign_in(|_| {});
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("ACCOUNT_EXISTS")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("ACCOUNT_EXISTS"));
     assert_eq!(
         w.last_record().failure_reason,
         Some(crate::model::FailureReason::AccountNotLinked)
@@ -545,36 +551,24 @@ fn test_linking_follows_the_policy_and_verified_addresses() {
     let mut w = World::new(false, LinkPolicy::Link);
     w.add_user("pat@acme.test", true);
     let l = w.sign_in(|t| t.claims["email_verified"] = json!(false));
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("ACCOUNT_EXISTS")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("ACCOUNT_EXISTS"));
 
     // The connection refuses links.
     let mut w = World::new(false, LinkPolicy::Refuse);
     w.add_user("pat@acme.test", true);
     let l = w.sign_in(|_| {});
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("ACCOUNT_EXISTS")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("ACCOUNT_EXISTS"));
 
     // No account and no sign-up.
     let mut w = World::new(false, LinkPolicy::Link);
     let l = w.sign_in(|_| {});
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("SIGNUP_NOT_ALLOWED")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("SIGNUP_NOT_ALLOWED"));
 
     // An enterprise connection speaks only for its domains.
     let mut w = World::new(true, LinkPolicy::Link);
     w.add_user("boss@other.test", true);
     let l = w.sign_in(|t| t.claims["email"] = json!("boss@other.test"));
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("SSO_DOMAIN_MISMATCH")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("SSO_DOMAIN_MISMATCH"));
 }
 
 #[test]
@@ -595,10 +589,7 @@ fn test_claims_from_userinfo_must_be_the_same_subject() {
     let l = w.sign_in(|t| {
         t.claims.as_object_mut().unwrap().remove("email");
     });
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("SSO_REJECTED")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("SSO_REJECTED"));
 }
 
 #[test]
@@ -612,10 +603,7 @@ fn test_a_disabled_connection_or_user_cannot_sign_in() {
     };
     block_on(update(&w.store, &w.mfa, &org, &conn, off, NOW, &mut w.rng)).unwrap();
     let l = w.callback(&state, "good-code").unwrap();
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("UNKNOWN_CONNECTION")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("UNKNOWN_CONNECTION"));
 
     let mut w = World::new(true, LinkPolicy::Link);
     let id = w.add_user("pat@acme.test", true);
@@ -654,13 +642,11 @@ fn test_google_connection_accepts_googles_issuer_forms() {
     );
     let url = w.start_with(None, Some(&g.id)).unwrap();
     assert!(url.starts_with("https://accounts.google.com/o/oauth2/v2/auth?"));
-    *w.idp.next.borrow_mut() = Some(Token {
-        claims: json!({"iss": "accounts.google.com", "aud": "latchkey-client", "sub": "g-1",
+    *w.idp.next.borrow_mut() = Some(token(
+        json!({"iss": "accounts.google.com", "aud": "latchkey-client", "sub": "g-1",
             "exp": NOW / 1000 + 300, "iat": NOW / 1000, "nonce": query(&url, "nonce"),
             "email": "pat@gmail.test", "email_verified": true}),
-        other_key: false,
-        alg: "ES256",
-    });
+    ));
     let l = w.callback(&query(&url, "state"), "good-code").unwrap();
     assert!(fragment(&l, "latchkey_sso").is_some(), "{l:?}");
 }
@@ -752,10 +738,7 @@ fn test_addresses_a_connection_may_not_speak_for() {
     // A provider that does not vouch for the address makes no account.
     let mut w = World::new(true, LinkPolicy::Link);
     let l = w.sign_in(|t| t.claims["email_verified"] = json!(false));
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("EMAIL_NOT_VERIFIED")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("EMAIL_NOT_VERIFIED"));
     assert!(block_on(w.store.find_login(&w.org, "pat@acme.test"))
         .unwrap()
         .is_none());
@@ -785,18 +768,13 @@ fn test_addresses_a_connection_may_not_speak_for() {
         "an OIDC issuer without domains does not link by default"
     );
     let url = w.start_with(None, Some(&social.id)).unwrap();
-    *w.idp.next.borrow_mut() = Some(Token {
-        claims: json!({"iss": IDP, "aud": "latchkey-client", "sub": "s-1",
+    *w.idp.next.borrow_mut() = Some(token(
+        json!({"iss": IDP, "aud": "latchkey-client", "sub": "s-1",
             "exp": NOW / 1000 + 300, "iat": NOW / 1000, "nonce": query(&url, "nonce"),
             "email": "pat@acme.test", "email_verified": true}),
-        other_key: false,
-        alg: "ES256",
-    });
+    ));
     let l = w.callback(&query(&url, "state"), "good-code").unwrap();
-    assert_eq!(
-        fragment(&l, "latchkey_sso_error").as_deref(),
-        Some("SSO_DOMAIN_MISMATCH")
-    );
+    assert_eq!(refused(&l).as_deref(), Some("SSO_DOMAIN_MISMATCH"));
 
     // A Google connection with domains takes only accounts of those Workspace domains.
     let mut w = World::new(true, LinkPolicy::Link);
@@ -829,11 +807,7 @@ fn test_addresses_a_connection_may_not_speak_for() {
         if let Some(hd) = hd {
             claims["hd"] = json!(hd);
         }
-        *w.idp.next.borrow_mut() = Some(Token {
-            claims,
-            other_key: false,
-            alg: "ES256",
-        });
+        *w.idp.next.borrow_mut() = Some(token(claims));
         let l = w.callback(&query(&url, "state"), "good-code").unwrap();
         assert_eq!(
             fragment(&l, "latchkey_sso").is_some(),
