@@ -34,7 +34,7 @@ async function corporateIdp() {
     token_endpoint_auth_method: 'client_secret_basic',
   });
   const provider = new Provider(issuer, {
-    clients: [client('latchkey-social'), client('latchkey-corp'), client('latchkey-it')],
+    clients: [client('latchkey-social'), client('latchkey-corp'), client('latchkey-it'), client('latchkey-ask')],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // The login typed on the development page is the account's address.
     findAccount: async (ctx, id) => ({
@@ -227,6 +227,40 @@ test('an address at a routed domain goes to its provider and links to the verifi
   await other.widget.getByText('Single sign-on is not set up for this address').waitFor();
   await shot(other.page, 'not-configured');
   await fresh.close();
+});
+
+test('with the ask policy, the person signs in to the account with the address once, which links the identity', async () => {
+  const ask = await org.api('POST', '/api/v1/connections', {
+    kind: 'oidc', name: 'Ask IdP', issuer: corp.issuer, client_id: 'latchkey-ask', client_secret: 'latchkey-ask-secret', link_policy: 'ask',
+  });
+  assert.equal(ask.status, 201, JSON.stringify(ask.body));
+  const who = email('carol');
+  const password = 'carol has a long password';
+  const created = await org.api('POST', '/api/v1/users', { email: who, password });
+  await registered(org, app, created.body);
+  const ctx = await browser.newContext();
+  const { page, widget, errors } = await demo(ctx);
+  await widget.getByRole('button', { name: 'Continue with Ask IdP' }).click();
+  await atTheProvider(page, who);
+  await widget.getByText('An account already uses this address. Sign in to it once').waitFor({ timeout: 20_000 });
+  await shot(page, 'link-prompt');
+  await widget.getByLabel('Email or username').fill(who);
+  await widget.getByLabel('Password', { exact: true }).fill(password);
+  await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await widget.getByText('Linked: next time, single sign-on signs you in.').waitFor();
+  await shot(page, 'linked');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+  // Next time: the provider alone signs in to that account.
+  const again = await browser.newContext();
+  const next = await demo(again);
+  await next.widget.getByRole('button', { name: 'Continue with Ask IdP' }).click();
+  await atTheProvider(next.page, who);
+  await next.widget.getByText(`Signed in as ${who}`).waitFor({ timeout: 20_000 });
+  const records = await org.api('GET', `/api/v1/login-records?user_id=${created.body.id}&method=sso`);
+  assert.equal(records.body.records[0]?.connection_id, ask.body.id);
+  await again.close();
+  await org.api('DELETE', `/api/v1/connections/${ask.body.id}`);
 });
 
 /** Starts a sign-in through the attack provider over HTTP: the landing's fragment. */

@@ -1022,6 +1022,9 @@ pub enum LinkPolicy {
     Link,
     /// Never link: the person signs in as before and the identity is refused.
     Refuse,
+    /// Ask: the person signs in to the account once, as before, which links the identity
+    /// (proving both sides, whatever either says of the address).
+    Ask,
 }
 
 /// Which identity provider a connection speaks to.

@@ -16,6 +16,7 @@ use crate::passkeys::object;
 /// The fragment parameters the server sends the page back with (core's `sso::flow`).
 const HANDOFF_PARAM: &str = "latchkey_sso";
 const ERROR_PARAM: &str = "latchkey_sso_error";
+const LINK_PARAM: &str = "latchkey_sso_link";
 
 fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
@@ -23,6 +24,11 @@ fn session_storage() -> Option<web_sys::Storage> {
 
 fn verifier_key(client_id: &str) -> String {
     format!("latchkey.sso.{client_id}")
+}
+
+/// Where a link ticket and its verifier wait for the person to sign in (this tab only).
+fn link_key(client_id: &str) -> String {
+    format!("latchkey.sso-link.{client_id}")
 }
 
 /// This page's address without its fragment.
@@ -55,6 +61,8 @@ async fn sha256(data: &[u8]) -> Result<Vec<u8>, SdkError> {
 enum Returned {
     Code(String),
     Error(String),
+    /// An account has the address: sign in to it to link the identity (policy `ask`).
+    Link(String),
 }
 
 fn take_fragment() -> Option<Returned> {
@@ -70,6 +78,7 @@ fn take_fragment() -> Option<Returned> {
     let returned = match name {
         HANDOFF_PARAM => Returned::Code(value),
         ERROR_PARAM => Returned::Error(value),
+        LINK_PARAM => Returned::Link(value),
         _ => return None,
     };
     if let (Ok(history), Some(url)) = (window.history(), page_url()) {
@@ -114,12 +123,9 @@ impl Client {
     /// The sign-in the identity provider sent this page back with, if it did: the user (or
     /// the MFA state), `None` when the page's address carries nothing of ours.
     pub(crate) async fn sso_complete(&self) -> Result<Option<JsValue>, SdkError> {
-        let code = match take_fragment() {
+        let returned = match take_fragment() {
             None => return Ok(None),
-            Some(Returned::Error(code)) => {
-                return Err(SdkError::new(&code, "single sign-on did not complete", 0))
-            }
-            Some(Returned::Code(code)) => code,
+            Some(returned) => returned,
         };
         let key = verifier_key(self.client_id());
         let storage = session_storage();
@@ -130,6 +136,23 @@ impl Client {
         if let Some(s) = &storage {
             let _ = s.remove_item(&key);
         }
+        let code = match returned {
+            Returned::Error(code) => {
+                return Err(SdkError::new(&code, "single sign-on did not complete", 0))
+            }
+            Returned::Link(ticket) => {
+                if let Some(s) = &storage {
+                    let _ =
+                        s.set_item(&link_key(self.client_id()), &format!("{ticket} {verifier}"));
+                }
+                return Err(SdkError::new(
+                    "LINK_REQUIRED",
+                    "an account has this address: sign in to it to link the identity",
+                    0,
+                ));
+            }
+            Returned::Code(code) => code,
+        };
         let trust = crate::mfa::trust(self.client_id()).map_or(JsValue::UNDEFINED, JsValue::from);
         let body = object(&[
             ("client_id", &JsValue::from(self.client_id())),
@@ -142,6 +165,38 @@ impl Client {
             .post_text_for_tokens("/api/v1/auth/sso/exchange", stringify(&body)?)
             .await?;
         Ok(Some(answer))
+    }
+}
+
+impl Client {
+    /// After a sign-in: links the identity a single sign-on left waiting in this tab (a
+    /// connection whose policy is `ask`); whether there was one.
+    pub(crate) async fn sso_link_pending(&self) -> Result<bool, SdkError> {
+        let key = link_key(self.client_id());
+        let Some(storage) = session_storage() else {
+            return Ok(false);
+        };
+        let Some(waiting) = storage.get_item(&key).ok().flatten() else {
+            return Ok(false);
+        };
+        let _ = storage.remove_item(&key);
+        let (ticket, verifier) = waiting.split_once(' ').unwrap_or((waiting.as_str(), ""));
+        let body = object(&[
+            ("ticket", &JsValue::from(ticket)),
+            ("code_verifier", &JsValue::from(verifier)),
+        ]);
+        let token = self.token().await?;
+        let req = self.authed(
+            gloo_net::http::Request::post(&self.url("/api/v1/auth/sso/link")),
+            &token,
+        );
+        crate::client::answer(
+            crate::client::with_body(req, stringify(&body)?)?
+                .send()
+                .await?,
+        )
+        .await?;
+        Ok(true)
     }
 }
 

@@ -579,6 +579,7 @@ impl State {
             let _ = js_sys::Reflect::set(&detail, &"resumed".into(), &JsValue::TRUE);
         }
         self.dispatch("latchkey:login", &detail);
+        link_waiting(self);
     }
 
     /// A first factor's answer: the user, or the second step it asks for.
@@ -1446,6 +1447,22 @@ fn start_sso(st: &Rc<State>, connection: Option<String>, email: Option<String>) 
     });
 }
 
+/// Signed in: the identity a single sign-on left waiting in this tab (policy `ask`) is
+/// linked to this account now, and the person told so.
+fn link_waiting(st: &Rc<State>) {
+    let Some(client) = st.client() else {
+        return;
+    };
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match client.sso_link_pending().await {
+            Ok(true) => st.say("status", "sso.linked"),
+            Ok(false) => {}
+            Err(e) => st.fail(&e),
+        }
+    });
+}
+
 /// Back from the identity provider: the hand-off code in the address is traded for the
 /// session (or its error shown).
 fn complete_sso(st: &Rc<State>, client: &Rc<Client>) {
@@ -1457,6 +1474,14 @@ fn complete_sso(st: &Rc<State>, client: &Rc<Client>) {
         match answer {
             Ok(Some(a)) => st.after_first_factor(&a, Mode::Login, "sso"),
             Ok(None) => {}
+            // An account has the address: its own sign-in links the identity.
+            Err(e) if e.code == "LINK_REQUIRED" => {
+                st.render();
+                st.say("status", "sso.link_prompt");
+                if let Some(i) = input(&st.root, "login") {
+                    let _ = i.focus();
+                }
+            }
             Err(e) => {
                 st.render();
                 st.fail(&e);

@@ -179,3 +179,13 @@ request_type! {
         pub client_secret: String,
     }
 }
+
+request_type! {
+    /// `POST /api/v1/auth/sso/link` (signed in): link the identity a single sign-on found
+    /// for this account (a connection whose policy is `ask`), with the ticket the page was
+    /// sent back with and the page's verifier.
+    pub struct SsoLinkRequest {
+        pub ticket: String,
+        pub code_verifier: String,
+    }
+}

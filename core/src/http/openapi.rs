@@ -408,6 +408,7 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<TokenResponse>(g),
             &[400, 401, 403],
         ),
+        Route::SsoLink => with(schema::<SsoLinkRequest>(g), 204, None, &[400, 401, 409]),
         Route::CreateSetupLink => with(
             schema::<CreateSetupLink>(g),
             201,

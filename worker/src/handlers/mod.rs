@@ -123,7 +123,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
             templates::handle(route, cx, env).await
         }
         ListConnections | CreateConnection | GetConnection | UpdateConnection
-        | DeleteConnection | SsoStart | SsoCallback | SsoExchange | CreateSetupLink
+        | DeleteConnection | SsoStart | SsoCallback | SsoExchange | SsoLink | CreateSetupLink
         | SsoSetupInfo | SsoSetupComplete => sso::handle(route, cx, env).await,
     }
 }

@@ -2,8 +2,8 @@
 //! start, the providers' callback and the hand-off exchange.
 
 use latchkey_core::api::{
-    CreateConnection, CreateSetupLink, SetupLinkToken, SsoExchangeRequest, SsoSetupRequest,
-    SsoStartRequest, UpdateConnection, UserView,
+    CreateConnection, CreateSetupLink, SetupLinkToken, SsoExchangeRequest, SsoLinkRequest,
+    SsoSetupRequest, SsoStartRequest, UpdateConnection, UserView,
 };
 use latchkey_core::authn::sso::{self, flow, setup};
 use latchkey_core::oauth::authorize::refusal_page;
@@ -111,6 +111,14 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let done = flow::exchange(s, x, login_env(cx, &ring, rng)).await?;
             let user = UserView::from(&done.user);
             login_answer(cx, done, user, csrf_secret, 200)
+        }
+        Route::SsoLink => {
+            let (org, user, _) = cx.user()?;
+            let b: SsoLinkRequest = cx.json()?;
+            let connection =
+                flow::link_identity(s, org, user, &b.ticket, &b.code_verifier, now).await?;
+            audit_in(cx, org, "identity.linked", &connection).await?;
+            no_content()
         }
         Route::CreateSetupLink => {
             let org = cx.org_id()?;

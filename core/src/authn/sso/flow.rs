@@ -45,6 +45,11 @@ pub const HANDOFF_TTL_MS: i64 = 2 * 60_000;
 /// The fragment parameters the page is sent back with.
 pub const HANDOFF_PARAM: &str = "latchkey_sso";
 pub const ERROR_PARAM: &str = "latchkey_sso_error";
+/// An identity to link once the person signs in to the account with its address (policy
+/// `ask`): a single-use ticket, ten minutes.
+pub const LINK_PARAM: &str = "latchkey_sso_link";
+pub const LINK_PURPOSE: &str = "sso_link";
+pub const LINK_TTL_MS: i64 = 10 * 60_000;
 
 /// The stores a sign-in through a connection uses.
 pub trait SsoStores: PasswordlessStores + ConnectionStore {}
@@ -61,6 +66,20 @@ struct StateData {
     return_to: String,
     /// The page's challenge, for the hand-off.
     challenge: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct LinkData {
+    connection_id: String,
+    subject: String,
+    email: String,
+    challenge: String,
+}
+
+/// Where an identity leads: an account to sign in to, or one to link first (policy `ask`).
+enum Resolved {
+    SignIn(User),
+    Link(User),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -273,12 +292,35 @@ pub async fn callback<R: Rng>(
             .await
             .map_err(|e| (FailureReason::SsoRejected, e))?;
         email = claims.email.clone().unwrap_or_default();
-        let user = account(store, &app, &conn, &claims, params, now, rng).await?;
-        Ok(user)
+        let resolved = account(store, &app, &conn, &claims, params, now, rng).await?;
+        Ok((resolved, claims.subject))
     }
     .await;
     let user = match outcome {
-        Ok(user) => user,
+        Ok((Resolved::SignIn(user), _)) => user,
+        Ok((Resolved::Link(user), subject)) => {
+            let ticket = hex(&rng.bytes::<32>());
+            store
+                .insert_code(&OneTimeCode {
+                    code_hash: hash(&ticket),
+                    purpose: LINK_PURPOSE.to_owned(),
+                    organization_id: org.to_owned(),
+                    user_id: user.id.clone(),
+                    data: Some(to_json(&LinkData {
+                        connection_id: conn.id.clone(),
+                        subject,
+                        email: email.clone(),
+                        challenge: data.challenge,
+                    })?),
+                    created_at: now,
+                    expires_at: now + LINK_TTL_MS,
+                })
+                .await?;
+            return Ok(Landing {
+                redirect: format!("{}#{LINK_PARAM}={ticket}", data.return_to),
+                error: None,
+            });
+        }
         Err((reason, error)) => {
             let mut record = failure(&app, METHOD, &email, None, cb.client, reason, now);
             record.connection_id = Some(conn.id.clone());
@@ -468,7 +510,7 @@ async fn account(
     params: crate::authn::password::HashParams,
     now: i64,
     rng: &mut impl Rng,
-) -> Result<User, Refusal> {
+) -> Result<Resolved, Refusal> {
     let org = app.organization_id.as_str();
     let internal = |e: Error| (FailureReason::SsoRejected, e);
     let identity = |user: &User, email: &str| Identity {
@@ -495,7 +537,7 @@ async fn account(
         let mut touched = identity(&user, &email);
         touched.created_at = linked.created_at;
         store.touch_identity(&touched).await.map_err(internal)?;
-        return Ok(user);
+        return Ok(Resolved::SignIn(user));
     }
     let Some(email) = p.email.as_deref() else {
         return Err((
@@ -515,8 +557,12 @@ async fn account(
                 },
             )
         };
-        if c.link_policy == LinkPolicy::Refuse {
-            return Err(not_linked("an account has this address: sign in as before"));
+        match c.link_policy {
+            LinkPolicy::Refuse => {
+                return Err(not_linked("an account has this address: sign in as before"))
+            }
+            LinkPolicy::Ask => return Ok(Resolved::Link(existing)),
+            LinkPolicy::Link => {}
         }
         if !p.email_verified || !existing.email_verified {
             return Err(not_linked(
@@ -524,7 +570,7 @@ async fn account(
             ));
         }
         link(store, &identity(&existing, email)).await?;
-        return Ok(existing);
+        return Ok(Resolved::SignIn(existing));
     }
     if !p.email_verified {
         // An unproven address could be someone else's: the account would be theirs to
@@ -558,7 +604,7 @@ async fn account(
         .map_err(internal)?
         .ok_or_else(|| internal(Error::NotFound))?;
     link(store, &identity(&user, email)).await?;
-    Ok(user)
+    Ok(Resolved::SignIn(user))
 }
 
 async fn link(store: &impl ConnectionStore, i: &Identity) -> Result<(), Refusal> {
@@ -645,4 +691,53 @@ pub async fn exchange<R: Rng>(
         connection_id: Some(&data.connection_id),
     };
     passwordless::finish(store, proven, env).await
+}
+
+/// The page's link of an identity (policy `ask`) once its person signed in to the account
+/// with the address, as `user_id`: the ticket is single-use, for that account only, and
+/// only with the verifier of the page that started.
+pub async fn link_identity(
+    store: &(impl CodeStore + ConnectionStore),
+    org_id: &str,
+    user_id: &str,
+    ticket: &str,
+    code_verifier: &str,
+    now: i64,
+) -> Result<String, Error> {
+    let expired = || Error::CodeRejected("CODE_EXPIRED");
+    if ticket.is_empty() || ticket.len() > 128 {
+        return Err(expired());
+    }
+    let row = store
+        .consume_code(&hash(ticket), LINK_PURPOSE, now)
+        .await?
+        .ok_or_else(expired)?;
+    let data: LinkData = row
+        .data
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok())
+        .ok_or_else(expired)?;
+    let same_account = row.organization_id == org_id && row.user_id == user_id;
+    if !same_account || !verify_s256(code_verifier, &data.challenge) {
+        return Err(expired());
+    }
+    if !store
+        .get_connection(org_id, &data.connection_id)
+        .await?
+        .is_some_and(|c| c.enabled)
+    {
+        return Err(expired());
+    }
+    store
+        .insert_identity(&Identity {
+            connection_id: data.connection_id.clone(),
+            subject: data.subject,
+            organization_id: org_id.to_owned(),
+            user_id: user_id.to_owned(),
+            email: data.email,
+            created_at: now,
+            last_login_at: now,
+        })
+        .await?;
+    Ok(data.connection_id)
 }

@@ -859,3 +859,42 @@ fn test_a_second_factor_after_single_sign_on_keeps_the_connection() {
         ("sso", Some(w.conn.as_str()))
     );
 }
+
+#[test]
+fn test_ask_links_only_after_the_person_signs_in_to_the_account() {
+    let mut w = World::new(true, LinkPolicy::Ask);
+    // Not verified here: the person proves the account by signing in to it.
+    let id = w.add_user("pat@acme.test", false);
+    let other = w.add_user("someone@acme.test", true);
+    let l = w.sign_in(|_| {});
+    let ticket = fragment(&l, flow::LINK_PARAM).expect("a link ticket");
+    assert!(fragment(&l, "latchkey_sso").is_none());
+    let (org, conn) = (w.org.clone(), w.conn.clone());
+    let link = |w: &World, user: &str, t: &str, v: &str| {
+        block_on(flow::link_identity(&w.store, &org, user, t, v, NOW + 2000))
+    };
+    // Another account, or another page's verifier: refused, and the ticket is spent.
+    assert_eq!(
+        link(&w, &other, &ticket, VERIFIER).unwrap_err().code(),
+        "CODE_EXPIRED"
+    );
+    assert_eq!(
+        link(&w, &id, &ticket, VERIFIER).unwrap_err().code(),
+        "CODE_EXPIRED"
+    );
+    let ticket = fragment(&w.sign_in(|_| {}), flow::LINK_PARAM).unwrap();
+    assert_eq!(
+        link(&w, &id, &ticket, &"x".repeat(43)).unwrap_err().code(),
+        "CODE_EXPIRED"
+    );
+    // The account's own sign-in, from the page that started: linked, once.
+    let ticket = fragment(&w.sign_in(|_| {}), flow::LINK_PARAM).unwrap();
+    assert_eq!(link(&w, &id, &ticket, VERIFIER).unwrap(), conn);
+    assert_eq!(
+        link(&w, &id, &ticket, VERIFIER).unwrap_err().code(),
+        "CODE_EXPIRED"
+    );
+    // From now on the identity signs in to that account directly.
+    let code = fragment(&w.sign_in(|_| {}), "latchkey_sso").unwrap();
+    assert_eq!(w.exchange(&code, VERIFIER).unwrap().user.id, id);
+}

@@ -35,6 +35,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("send.sms_code", "Anmeldecode per SMS senden"),
     ("sso.continue_with", "Weiter mit {name}"),
     ("sso.email", "Mit Single Sign-On anmelden"),
+    ("sso.link_prompt", "Ein Konto verwendet diese Adresse bereits. Melden Sie sich einmal daran an, um Ihr Single Sign-On zu verknüpfen."),
+    ("sso.linked", "Verknüpft: Beim nächsten Mal meldet Single Sign-On Sie an."),
     ("error.SSO_NOT_CONFIGURED", "Für diese Adresse ist kein Single Sign-On eingerichtet. Melden Sie sich anders an."),
     ("error.SSO_CANCELLED", "Die Anmeldung wurde beim Identitätsanbieter abgebrochen."),
     ("error.SSO_REJECTED", "Die Antwort des Identitätsanbieters konnte nicht angenommen werden. Versuchen Sie es erneut."),

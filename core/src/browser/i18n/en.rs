@@ -36,6 +36,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("send.sms_code", "Text me a sign-in code"),
     ("sso.continue_with", "Continue with {name}"),
     ("sso.email", "Sign in with SSO"),
+    ("sso.link_prompt", "An account already uses this address. Sign in to it once to link your single sign-on."),
+    ("sso.linked", "Linked: next time, single sign-on signs you in."),
     ("error.SSO_NOT_CONFIGURED", "Single sign-on is not set up for this address. Sign in another way."),
     ("error.SSO_CANCELLED", "Sign-in was cancelled at the identity provider."),
     ("error.SSO_REJECTED", "The identity provider’s answer could not be accepted. Try again."),

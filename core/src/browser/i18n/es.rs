@@ -35,6 +35,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("send.sms_code", "Enviarme un código de inicio de sesión por SMS"),
     ("sso.continue_with", "Continuar con {name}"),
     ("sso.email", "Iniciar sesión con SSO"),
+    ("sso.link_prompt", "Ya hay una cuenta con esta dirección. Inicia sesión en ella una vez para vincular tu inicio de sesión único."),
+    ("sso.linked", "Vinculado: la próxima vez, el inicio de sesión único te da acceso."),
     ("error.SSO_NOT_CONFIGURED", "El inicio de sesión único no está configurado para esta dirección. Inicia sesión de otra forma."),
     ("error.SSO_CANCELLED", "Se canceló el inicio de sesión en el proveedor de identidad."),
     ("error.SSO_REJECTED", "No se pudo aceptar la respuesta del proveedor de identidad. Inténtalo de nuevo."),

@@ -38,6 +38,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("send.sms_code", "M’envoyer un code de connexion par SMS"),
     ("sso.continue_with", "Continuer avec {name}"),
     ("sso.email", "Se connecter avec l’authentification unique (SSO)"),
+    ("sso.link_prompt", "Un compte utilise déjà cette adresse. Connectez-vous-y une fois pour lier votre authentification unique."),
+    ("sso.linked", "C’est lié : la prochaine fois, l’authentification unique vous connecte."),
     ("error.SSO_NOT_CONFIGURED", "L’authentification unique n’est pas configurée pour cette adresse. Connectez-vous autrement."),
     ("error.SSO_CANCELLED", "La connexion a été annulée chez le fournisseur d’identité."),
     ("error.SSO_REJECTED", "La réponse du fournisseur d’identité n’a pas pu être acceptée. Réessayez."),
