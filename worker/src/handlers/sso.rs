@@ -5,6 +5,7 @@ use latchkey_core::api::{
     CreateConnection, CreateSetupLink, SetupLinkToken, SsoExchangeRequest, SsoLinkRequest,
     SsoSetupRequest, SsoStartRequest, UpdateConnection, UserView,
 };
+use latchkey_core::authn::sso::upstream::Cached;
 use latchkey_core::authn::sso::{self, flow, setup};
 use latchkey_core::oauth::authorize::refusal_page;
 use worker::{console_warn, Env, Response};
@@ -14,6 +15,14 @@ use crate::handlers::sessions::browser_mode_ready;
 use crate::keys;
 use crate::mfa_keys::WorkerMfaKeys;
 use crate::sso::{FetchUpstream, WebCryptoCheck};
+
+/// Providers over `fetch`, their discovery documents and keys kept in KV for an hour.
+fn providers(cx: &Ctx) -> Cached<'_, FetchUpstream, crate::kv::KvCache> {
+    Cached {
+        http: &FetchUpstream,
+        cache: &cx.cache,
+    }
+}
 
 pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
     let (s, now, rng) = (&cx.store, cx.now, &mut WorkerRng);
@@ -63,8 +72,9 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 code_challenge: &b.code_challenge,
                 own_origin: &cx.own_origin,
                 redirect_uri: &redirect_uri,
+                ip: cx.client.ip.as_deref(),
             };
-            ok(&flow::start(s, &FetchUpstream, start, now, rng).await?)
+            ok(&flow::start(s, &providers(cx), start, now, rng).await?)
         }
         Route::SsoCallback => {
             let keys = WorkerMfaKeys::from_env(env)?;
@@ -76,8 +86,9 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 redirect_uri: &redirect_uri,
                 client: &cx.client,
             };
+            let cached = providers(cx);
             let via = flow::Upstreams {
-                http: &FetchUpstream,
+                http: &cached,
                 signatures: &WebCryptoCheck,
                 keys: &keys,
             };
@@ -137,7 +148,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let b: SsoSetupRequest = cx.json()?;
             let keys = WorkerMfaKeys::from_env(env)?;
             let (org, view) =
-                setup::complete(s, &FetchUpstream, &keys, b, &cx.issuer, now, rng).await?;
+                setup::complete(s, &providers(cx), &keys, b, &cx.issuer, now, rng).await?;
             sso::evict_config(s, &cx.cache, &org).await?;
             audit_in(cx, &org, "connection.created_by_setup_link", &view.id).await?;
             created(&view)

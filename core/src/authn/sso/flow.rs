@@ -32,7 +32,7 @@ use crate::model::{
 use crate::rand::{hex, Rng};
 use crate::secrets::sha256;
 use crate::sessions::pkce::verify_s256;
-use crate::store::{CodeStore, ConnectionStore};
+use crate::store::{AttemptStore, CodeStore, ConnectionStore};
 use crate::validate::{self, percent_encode};
 use crate::Error;
 
@@ -50,6 +50,10 @@ pub const ERROR_PARAM: &str = "latchkey_sso_error";
 pub const LINK_PARAM: &str = "latchkey_sso_link";
 pub const LINK_PURPOSE: &str = "sso_link";
 pub const LINK_TTL_MS: i64 = 10 * 60_000;
+/// Sign-ins one client address may start in a clock hour (each reads the provider's
+/// discovery and stores a state).
+pub const STARTS_PER_IP_PER_HOUR: u32 = 60;
+const HOUR_MS: i64 = 3_600_000;
 
 /// The stores a sign-in through a connection uses.
 pub trait SsoStores: PasswordlessStores + ConnectionStore {}
@@ -131,10 +135,12 @@ pub struct Start<'a> {
     /// This server's origin, and the callback URL registered at providers.
     pub own_origin: &'a str,
     pub redirect_uri: &'a str,
+    /// The client's address, for the hourly cap.
+    pub ip: Option<&'a str>,
 }
 
 pub async fn start(
-    store: &(impl ConnectionStore + CodeStore),
+    store: &(impl ConnectionStore + CodeStore + AttemptStore),
     up: &impl Upstream,
     s: Start<'_>,
     now: i64,
@@ -150,6 +156,20 @@ pub async fn start(
     }
     let return_to = return_to(app, s.return_to, s.own_origin)?;
     let c = super::find(store, &app.organization_id, s.connection_id, s.email).await?;
+    let hour = now.div_euclid(HOUR_MS);
+    let key = format!("ssostart:{}:{hour}", s.ip.unwrap_or("-"));
+    let charged = store
+        .charge_attempts(&app.organization_id, &[key], HOUR_MS, now)
+        .await?;
+    if charged
+        .first()
+        .is_some_and(|c| c.failures > STARTS_PER_IP_PER_HOUR)
+    {
+        let to_next_hour = ((HOUR_MS - now.rem_euclid(HOUR_MS)).max(1000) / 1000) as u64;
+        return Err(Error::RateLimited {
+            retry_after_secs: to_next_hour,
+        });
+    }
     let d = upstream::discover(up, &c.issuer).await?;
     let state = random_b64(rng);
     let data = StateData {
@@ -388,7 +408,11 @@ async fn provider_claims(
     let tokens =
         upstream::exchange_code(via.http, &d, c, &secret, code, redirect_uri, &data.verifier)
             .await?;
-    let jwks = id_token::keys(via.http, &d.jwks_uri).await?;
+    let mut jwks = id_token::keys(via.http, &d.jwks_uri, false).await?;
+    if !id_token::has_key_for(&jwks, &tokens.id_token) {
+        // Signed with a key the cached set lacks: the provider's set, as it is now.
+        jwks = id_token::keys(via.http, &d.jwks_uri, true).await?;
+    }
     let issuers = upstream::accepted_issuers(c, &d.issuer);
     let expected = Expected {
         issuers: &issuers,

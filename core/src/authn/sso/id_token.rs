@@ -60,18 +60,41 @@ fn key_fits(alg: &str, jwk: &Value) -> bool {
     kty_ok && s("use").is_none_or(|u| u == "sig") && s("alg").is_none_or(|a| a == alg)
 }
 
-/// The provider's signing keys (`jwks_uri`).
-pub async fn keys(up: &impl Upstream, jwks_uri: &str) -> Result<Vec<Value>, Error> {
+/// The provider's signing keys (`jwks_uri`), from the cache unless `fresh`.
+pub async fn keys(up: &impl Upstream, jwks_uri: &str, fresh: bool) -> Result<Vec<Value>, Error> {
     let (status, body) = up
         .fetch_json(UpstreamRequest {
             url: jwks_uri.to_owned(),
             form: None,
             authorization: None,
+            max_age_secs: if fresh {
+                0
+            } else {
+                super::upstream::DOCUMENT_MAX_AGE_SECS
+            },
         })
         .await?;
     match body.get("keys").and_then(Value::as_array) {
         Some(keys) if status == 200 => Ok(keys.clone()),
         _ => Err(failed(format!("the JWKS answered {status} without keys"))),
+    }
+}
+
+/// Whether `jwks` has the key `token`'s header names (by `kid`; a token without one may be
+/// signed by any key). A key the set lacks may be one the provider rotated in since the set
+/// was cached.
+pub fn has_key_for(jwks: &[Value], token: &str) -> bool {
+    let kid = token
+        .split('.')
+        .next()
+        .and_then(|h| Base64UrlUnpadded::decode_vec(h).ok())
+        .and_then(|h| serde_json::from_slice::<Value>(&h).ok())
+        .and_then(|h| h.get("kid").and_then(Value::as_str).map(str::to_owned));
+    match kid {
+        Some(kid) => jwks
+            .iter()
+            .any(|k| k.get("kid").and_then(Value::as_str) == Some(kid.as_str())),
+        None => true,
     }
 }
 

@@ -48,6 +48,8 @@ struct Provider {
     userinfo: RefCell<Value>,
     /// The token requests it received.
     token_requests: RefCell<Vec<UpstreamRequest>>,
+    /// How many requests it answered.
+    answered: std::cell::Cell<u32>,
 }
 
 fn b64(v: &[u8]) -> String {
@@ -62,6 +64,7 @@ impl Provider {
             next: RefCell::new(None),
             userinfo: RefCell::new(json!({})),
             token_requests: RefCell::new(Vec::new()),
+            answered: std::cell::Cell::new(0),
         }
     }
 
@@ -86,6 +89,7 @@ impl Provider {
 
 impl Upstream for Provider {
     async fn fetch_json(&self, req: UpstreamRequest) -> Result<(u16, Value), crate::Error> {
+        self.answered.set(self.answered.get() + 1);
         let url = req.url.as_str();
         if url == format!("{IDP}/.well-known/openid-configuration") {
             return Ok((
@@ -233,6 +237,7 @@ impl World {
             code_challenge: &challenge(),
             own_origin: OWN,
             redirect_uri: REDIRECT,
+            ip: Some("203.0.113.9"),
         };
         block_on(flow::start(&self.store, &self.idp, s, NOW, &mut self.rng))
             .map(|s| s.authorization_url)
@@ -383,6 +388,7 @@ fn test_start_sends_state_nonce_and_pkce_to_the_provider() {
         code_challenge: &challenge(),
         own_origin: OWN,
         redirect_uri: REDIRECT,
+        ip: None,
     };
     let e = block_on(flow::start(&w.store, &w.idp, s, NOW, &mut w.rng)).unwrap_err();
     assert_eq!(e.code(), "ORIGIN_NOT_ALLOWED");
@@ -897,4 +903,48 @@ fn test_ask_links_only_after_the_person_signs_in_to_the_account() {
     // From now on the identity signs in to that account directly.
     let code = fragment(&w.sign_in(|_| {}), "latchkey_sso").unwrap();
     assert_eq!(w.exchange(&code, VERIFIER).unwrap().user.id, id);
+}
+
+#[test]
+fn test_starts_are_capped_per_address_and_hour() {
+    let mut w = World::new(true, LinkPolicy::Link);
+    for _ in 0..flow::STARTS_PER_IP_PER_HOUR {
+        w.start_with(Some("pat@acme.test"), None).unwrap();
+    }
+    let e = w.start_with(Some("pat@acme.test"), None).unwrap_err();
+    assert!(
+        matches!(e, crate::Error::RateLimited { retry_after_secs } if retry_after_secs <= 3600),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn test_discovery_and_keys_are_cached_and_keys_fetched_again_for_an_unknown_kid() {
+    use super::id_token;
+    use super::upstream::{discover, Cached};
+    let idp = Provider::new();
+    let cache = crate::store::memory::MemoryCache::new();
+    let via = Cached {
+        http: &idp,
+        cache: &cache,
+    };
+    let d = block_on(discover(&via, IDP)).unwrap();
+    block_on(discover(&via, IDP)).unwrap();
+    let cached = block_on(id_token::keys(&via, &d.jwks_uri, false)).unwrap();
+    block_on(id_token::keys(&via, &d.jwks_uri, false)).unwrap();
+    assert_eq!(
+        idp.answered.get(),
+        2,
+        "one discovery and one key set fetched"
+    );
+    block_on(id_token::keys(&via, &d.jwks_uri, true)).unwrap();
+    assert_eq!(idp.answered.get(), 3, "fresh keys are fetched");
+    let signed = idp.sign(&token(json!({"sub": "x"})));
+    assert!(id_token::has_key_for(&cached, &signed));
+    let rotated = format!(
+        "{}.{}",
+        b64(br#"{"alg":"ES256","kid":"k2"}"#),
+        signed.split_once('.').unwrap().1
+    );
+    assert!(!id_token::has_key_for(&cached, &rotated));
 }

@@ -7,6 +7,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::{Connection, ConnectionKind};
+use crate::rand::hex;
+use crate::secrets::sha256;
+use crate::store::Cache;
 use crate::validate::percent_encode;
 use crate::Error;
 
@@ -18,6 +21,39 @@ pub struct UpstreamRequest {
     pub form: Option<Vec<(String, String)>>,
     /// The `Authorization` header's value.
     pub authorization: Option<String>,
+    /// Seconds a 200 answer to this GET may be served from the cache ([`Cached`]); 0 to
+    /// ask the provider.
+    pub max_age_secs: u32,
+}
+
+/// Seconds a provider's discovery document and keys are kept.
+pub const DOCUMENT_MAX_AGE_SECS: u32 = 3600;
+
+/// An [`Upstream`] that keeps providers' 200 answers to cacheable GETs (discovery, keys) in
+/// a [`Cache`] for their `max_age_secs`. A cache failure only costs a fetch.
+pub struct Cached<'a, U, C> {
+    pub http: &'a U,
+    pub cache: &'a C,
+}
+
+impl<U: Upstream, C: Cache> Upstream for Cached<'_, U, C> {
+    async fn fetch_json(&self, req: UpstreamRequest) -> Result<(u16, Value), Error> {
+        let cacheable = req.max_age_secs > 0 && req.form.is_none() && req.authorization.is_none();
+        let key = format!("sso:get:{}", hex(&sha256(req.url.as_bytes())));
+        if cacheable {
+            if let Ok(Some(hit)) = self.cache.get(&key).await {
+                if let Ok(body) = serde_json::from_str::<Value>(&hit) {
+                    return Ok((200, body));
+                }
+            }
+        }
+        let max_age = req.max_age_secs;
+        let (status, body) = self.http.fetch_json(req).await?;
+        if cacheable && status == 200 {
+            let _ = self.cache.put(&key, &body.to_string(), max_age).await;
+        }
+        Ok((status, body))
+    }
 }
 
 /// The worker's HTTP client (no redirects followed, a time limit).
@@ -76,6 +112,7 @@ pub async fn discover(up: &impl Upstream, issuer: &str) -> Result<Discovery, Err
             url,
             form: None,
             authorization: None,
+            max_age_secs: DOCUMENT_MAX_AGE_SECS,
         })
         .await?;
     if status != 200 {
@@ -153,6 +190,7 @@ pub async fn exchange_code(
             url: d.token_endpoint.clone(),
             form: Some(form),
             authorization,
+            max_age_secs: 0,
         })
         .await?;
     if status != 200 {
@@ -178,6 +216,7 @@ pub async fn userinfo(
             url: url.clone(),
             form: None,
             authorization: Some(format!("Bearer {access_token}")),
+            max_age_secs: 0,
         })
         .await?;
     if status != 200 || !body.is_object() {
