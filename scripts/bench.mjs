@@ -8,7 +8,7 @@ import { crateSizes } from './wasm-sizes.mjs';
 import { spawnSync } from 'node:child_process';
 import { SoftAuthenticator } from './soft-authenticator.mjs';
 
-// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, login, mfa, passwordless, burst, views).
+// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, trips, login, mfa, passwordless, burst, views).
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const only = (section) => ONLY.length === 0 || ONLY.includes(section);
 
@@ -98,6 +98,45 @@ console.log('\n== argon2id under workerd (wrangler dev): POST /api/v1/users with
   }
 }
 
+}
+
+// D1 round trips per request, from the worker's development-only header.
+if (only('trips')) {
+console.log('\n== D1 round trips per request (x-latchkey-d1-round-trips, wrangler dev)');
+  const w = await startWorker();
+  try {
+    const req = (method, path, body, headers = {}) => fetch(`${w.baseUrl}${path}`, {
+      method, body: body && JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers },
+    });
+    const org = await (await req('POST', '/api/v1/organizations', { name: 'bench-trips' }, { authorization: `Bearer ${w.platformKey}` })).json();
+    const auth = { authorization: `Bearer ${org.api_key.key}` };
+    const app = await (await req('POST', '/api/v1/applications', { name: 'web' }, auth)).json();
+    const user = await (await req('POST', '/api/v1/users', { email: 'trips@example.com', password: 'correct horse battery' }, auth)).json();
+    await req('PUT', `/api/v1/users/${user.id}/registrations/${app.id}`, undefined, auth);
+    const rows = [];
+    const measure = async (name, goal, res) => {
+      const trips = res.headers.get('x-latchkey-d1-round-trips');
+      if (!res.ok || trips === null) throw new Error(`${name}: ${res.status} ${await res.text()}`);
+      rows.push([name, Number(trips), goal]);
+      return res.json().catch(() => null);
+    };
+    const login = () => req('POST', '/api/v1/auth/login', { client_id: app.client_id, login_id: 'trips@example.com', password: 'correct horse battery' });
+    await login(); // the first login of a device differs (risk signals); measure a usual one
+    const tokens = await measure('password login', 2, await login());
+    const bearer = { authorization: `Bearer ${tokens.access_token}` };
+    await measure('authenticated read (GET /auth/me)', 1, await req('GET', '/api/v1/auth/me', undefined, bearer));
+    await measure('own login history', 1, await req('GET', '/api/v1/auth/login-history', undefined, bearer));
+    await measure('own sessions', 1, await req('GET', '/api/v1/auth/sessions', undefined, bearer));
+    await measure('refresh', 1, await req('POST', '/api/v1/auth/refresh', { refresh_token: tokens.refresh_token }));
+    await measure('admin: user by id (API key)', 1, await req('GET', `/api/v1/users/${user.id}`, undefined, auth));
+    await measure('admin: login records search', 1, await req('GET', '/api/v1/login-records?limit=25', undefined, auth));
+    console.log(`${'request'.padEnd(40)} ${'round trips'.padStart(11)}  goal`);
+    for (const [name, trips, goal] of rows) {
+      console.log(`${name.padEnd(40)} ${String(trips).padStart(11)}  ${goal}${trips <= goal ? '  (met)' : ''}`);
+    }
+  } finally {
+    await w.stop();
+  }
 }
 
 // Password login, refresh and the unknown-user timing under workerd.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, VERSION } from './lib.mjs';
+import { call, VERSION, bearer, PLATFORM_KEY } from './lib.mjs';
 
 test('test_health_reports_real_d1_and_kv_checks', async () => {
   const res = await call('GET', '/healthz');
@@ -13,4 +13,11 @@ test('test_health_request_ids_are_unique', async () => {
   const ids = new Set();
   for (let i = 0; i < 20; i++) ids.add((await call('GET', '/healthz')).headers.get('x-request-id'));
   assert.equal(ids.size, 20);
+});
+
+test('development servers say how many D1 round trips a request made', async () => {
+  const res = await call('GET', '/api/v1/organizations', { headers: bearer(PLATFORM_KEY) });
+  assert.equal(res.status, 200);
+  const trips = Number(res.headers.get('x-latchkey-d1-round-trips'));
+  assert.ok(Number.isInteger(trips) && trips >= 1, `x-latchkey-d1-round-trips: ${res.headers.get('x-latchkey-d1-round-trips')}`);
 });

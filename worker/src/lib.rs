@@ -274,7 +274,15 @@ async fn handle(
         outbox,
         dev,
     };
-    handlers::handle(spec.route, &cx, env).await
+    let mut answer = handlers::handle(spec.route, &cx, env).await;
+    // Development only: how many round trips to D1 the request made (authentication
+    // included), for `make bench`'s table.
+    if let (true, Ok(resp)) = (cx.dev, &mut answer) {
+        let trips = cx.store.round_trips().to_string();
+        // Best effort: a static file's answer (the OpenAPI document) has immutable headers.
+        let _ = resp.headers_mut().set("x-latchkey-d1-round-trips", &trips);
+    }
+    answer
 }
 
 /// The request body, read chunk by chunk: past [`api::MAX_JSON_BODY`] nothing more is kept

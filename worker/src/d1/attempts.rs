@@ -80,13 +80,11 @@ impl AttemptStore for D1Store {
 
     async fn prune_attempts(&self, before: i64) -> StoreResult<u32> {
         let r = self
-            .stmt(
+            .exec(self.stmt(
                 "DELETE FROM attempt_counters WHERE last_at < ?1",
                 &[n(before)],
-            )?
-            .run()
-            .await
-            .map_err(db_err)?;
+            )?)
+            .await?;
         Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
     }
 }

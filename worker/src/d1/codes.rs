@@ -205,25 +205,21 @@ impl CodeStore for D1Store {
         purpose: &str,
     ) -> StoreResult<u32> {
         let r = self
-            .stmt(
+            .exec(self.stmt(
                 "DELETE FROM one_time_codes WHERE organization_id = ?1 AND user_id = ?2 AND purpose = ?3",
                 &[s(org_id), s(user_id), s(purpose)],
-            )?
-            .run()
-            .await
-            .map_err(super::db_err)?;
+            )?)
+            .await?;
         Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
     }
 
     async fn prune_codes(&self, now: i64) -> StoreResult<u32> {
         let r = self
-            .stmt(
+            .exec(self.stmt(
                 "DELETE FROM one_time_codes WHERE expires_at <= ?1",
                 &[n(now)],
-            )?
-            .run()
-            .await
-            .map_err(super::db_err)?;
+            )?)
+            .await?;
         Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
     }
 }

@@ -71,7 +71,7 @@ pub(super) fn insert_stmt(store: &D1Store, k: &ApiKey) -> StoreResult<D1Prepared
 
 impl ApiKeyStore for D1Store {
     async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()> {
-        insert_stmt(self, key)?.run().await.map_err(super::db_err)?;
+        self.exec(insert_stmt(self, key)?).await?;
         Ok(())
     }
 

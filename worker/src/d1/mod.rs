@@ -18,6 +18,7 @@ mod sessions;
 mod templates;
 mod users;
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use latchkey_core::store::StoreResult;
@@ -28,6 +29,9 @@ use worker::{D1Database, D1PreparedStatement, D1Result};
 
 pub struct D1Store {
     db: D1Database,
+    /// Round trips to the database so far (each statement run alone, or one batch),
+    /// reported to development requests in `x-latchkey-d1-round-trips`.
+    round_trips: Rc<Cell<u32>>,
     /// The `CHAIN_KEY` secret login records are hashed and sealed with.
     chain_key: Rc<[u8]>,
 }
@@ -40,8 +44,24 @@ impl D1Store {
             .map_err(|e| Error::Internal(format!("no database: {e}")))?;
         Ok(D1Store {
             db,
+            round_trips: Rc::default(),
             chain_key: crate::keys::chain_key(env)?,
         })
+    }
+
+    /// Round trips to the database this store made so far.
+    pub fn round_trips(&self) -> u32 {
+        self.round_trips.get()
+    }
+
+    fn tick(&self) {
+        self.round_trips.set(self.round_trips.get() + 1);
+    }
+
+    /// Runs one prepared statement (one round trip).
+    async fn exec(&self, stmt: D1PreparedStatement) -> StoreResult<D1Result> {
+        self.tick();
+        stmt.run().await.map_err(db_err)
     }
 
     fn stmt(&self, sql: &str, args: &[JsValue]) -> StoreResult<D1PreparedStatement> {
@@ -53,12 +73,15 @@ impl D1Store {
         sql: &str,
         args: &[JsValue],
     ) -> StoreResult<Option<T>> {
-        self.stmt(sql, args)?.first::<T>(None).await.map_err(db_err)
+        let stmt = self.stmt(sql, args)?;
+        self.tick();
+        stmt.first::<T>(None).await.map_err(db_err)
     }
 
     async fn all<T: DeserializeOwned>(&self, sql: &str, args: &[JsValue]) -> StoreResult<Vec<T>> {
-        self.stmt(sql, args)?
-            .all()
+        let stmt = self.stmt(sql, args)?;
+        self.tick();
+        stmt.all()
             .await
             .and_then(|r| r.results::<T>())
             .map_err(db_err)
@@ -89,12 +112,13 @@ impl D1Store {
 
     /// Runs one statement; true if it changed at least one row.
     async fn run(&self, sql: &str, args: &[JsValue]) -> StoreResult<bool> {
-        let result = self.stmt(sql, args)?.run().await.map_err(db_err)?;
+        let result = self.exec(self.stmt(sql, args)?).await?;
         Ok(changes(&result) > 0)
     }
 
     /// Runs statements as one transaction; returns each statement's result.
     async fn batch(&self, stmts: Vec<D1PreparedStatement>) -> StoreResult<Vec<D1Result>> {
+        self.tick();
         self.db.batch(stmts).await.map_err(db_err)
     }
 }

@@ -4,7 +4,7 @@ use latchkey_core::model::{
 use latchkey_core::store::{OrgStore, StoreResult};
 use serde::Deserialize;
 
-use super::{db_err, n, opt, s, D1Store};
+use super::{n, opt, s, D1Store};
 
 #[derive(Deserialize)]
 struct Row {
@@ -160,7 +160,7 @@ impl OrgStore for D1Store {
             .iter()
             .map(|sql| self.stmt(sql, &[s(id)]))
             .collect::<StoreResult<Vec<_>>>()?;
-        let results = self.db.batch(stmts).await.map_err(db_err)?;
+        let results = self.batch(stmts).await?;
         Ok(results.last().is_some_and(|r| super::changes(r) > 0))
     }
 }

@@ -273,17 +273,15 @@ impl RecordStore for D1Store {
 
     async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
         let r = self
-            .stmt(
+            .exec(self.stmt(
                 // The newest record always stays: the chain's tail keeps its anchor.
                 "DELETE FROM login_records WHERE id IN (SELECT id FROM login_records \
                  WHERE organization_id = ?1 AND created_at < ?2 AND (chain_seq IS NULL OR chain_seq < \
                  (SELECT last_seq FROM record_counters WHERE organization_id = ?1)) \
                  ORDER BY id LIMIT ?3)",
                 &[s(org_id), n(before), n(limit.into())],
-            )?
-            .run()
-            .await
-            .map_err(super::db_err)?;
+            )?)
+            .await?;
         Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
     }
 

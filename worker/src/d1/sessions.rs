@@ -307,15 +307,13 @@ impl SessionStore for D1Store {
         now: i64,
     ) -> StoreResult<u32> {
         let r = self
-            .stmt(
+            .exec(self.stmt(
                 "UPDATE sessions SET revoked_at = ?3 WHERE organization_id = ?1 AND user_id = ?2 AND revoked_at IS NULL \
                  AND expires_at > ?3 AND (idle_timeout_ms = 0 OR last_active_at + idle_timeout_ms > ?3) \
                  AND (?4 IS NULL OR id <> ?4)",
                 &[s(org_id), s(user_id), n(now), opt(except)],
-            )?
-            .run()
-            .await
-            .map_err(super::db_err)?;
+            )?)
+            .await?;
         Ok(u32::try_from(changes(&r)).unwrap_or(u32::MAX))
     }
 
@@ -355,10 +353,7 @@ impl SessionStore for D1Store {
     }
 
     async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
-        self.insert_refresh_stmt(token)?
-            .run()
-            .await
-            .map_err(super::db_err)?;
+        self.exec(self.insert_refresh_stmt(token)?).await?;
         Ok(())
     }
 

@@ -3,7 +3,7 @@ use latchkey_core::store::{StoreResult, UserFilter, UserStore};
 use latchkey_core::Error;
 use serde::Deserialize;
 
-use super::{db_err, json, n, opt, opt_n, s, D1Store};
+use super::{json, n, opt, opt_n, s, D1Store};
 
 #[derive(Deserialize)]
 struct Row {
@@ -231,7 +231,7 @@ impl UserStore for D1Store {
                 &[s(user_id), json(&role_ids)?, s(org_id)],
             )?,
         ];
-        self.db.batch(stmts).await.map_err(db_err)?;
+        self.batch(stmts).await?;
         Ok(())
     }
 
