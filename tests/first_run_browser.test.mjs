@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE, PLATFORM_KEY, outboxMessage, newOrg } from './lib.mjs';
@@ -185,6 +186,53 @@ test('set-up mistakes are named in the widget and in the console', async () => {
   assert.equal(await w.getByRole('button', { name: 'Continue' }).isVisible(), false);
   assert.notEqual(await p.evaluate(() => document.body.dataset.auth), 'signed-in');
   await own.close();
+});
+
+test('a page on an origin the application does not list is told which origin to add', async (t) => {
+  const o = await newOrg();
+  const app = (await o.api('POST', '/api/v1/applications', { name: 'Listed elsewhere', allowed_origins: ['https://app.example.com'] })).body;
+  // Another site (this machine, another port), whose page carries the SDK's files itself and
+  // whose widget calls this server.
+  const site = createServer(async (req, res) => {
+    if (req.url !== '/') {
+      const file = await fetch(`${BASE}${req.url}`);
+      res.writeHead(file.status, { 'content-type': file.headers.get('content-type') ?? 'application/octet-stream' });
+      return res.end(Buffer.from(await file.arrayBuffer()));
+    }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><html lang="en"><title>Shop</title><main><latchkey-login client-id="${app.client_id}" base-url="${BASE}"></latchkey-login></main>
+      <script type="module">import init from '/pkg/latchkey_sdk.js'; await init();</script></html>`);
+  });
+  await new Promise((ok) => site.listen(0, '127.0.0.1', ok));
+  const SITE = `http://127.0.0.1:${site.address().port}`;
+  t.after(() => site.close());
+  // The refusal lets only that origin read it, without anything else of the application.
+  const raw = await fetch(`${BASE}/api/v1/config/client/${app.client_id}`, { headers: { origin: SITE } });
+  assert.equal(raw.status, 403);
+  assert.equal(raw.headers.get('access-control-allow-origin'), SITE);
+  assert.doesNotMatch(await raw.text(), /Listed elsewhere/);
+
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  const error = () => page.evaluate(() => document.querySelector('latchkey-login')?.shadowRoot?.getElementById('error')?.textContent ?? '');
+  const named = "This site may not sign in to this application: its address is not among the application's allowed origins.";
+  await visit(page, `${SITE}/`);
+  await page.waitForFunction((text) => document.querySelector('latchkey-login')?.shadowRoot?.getElementById('error')?.textContent === text, named, { timeout: 10_000 })
+    .catch(() => {});
+  assert.equal(await error(), named, 'the refusal is readable across origins, not a network error');
+  const warned = warnings.find((w) => w.includes('ORIGIN_NOT_ALLOWED'));
+  assert.match(warned ?? JSON.stringify(warnings), new RegExp(`${SITE.replaceAll('.', '\\.')}: add it to the application's allowed_origins`));
+  await shot(page, 'origin-not-allowed');
+
+  // Once the application lists the site, the same page signs in.
+  const listed = await o.api('PUT', `/api/v1/applications/${app.id}`, { allowed_origins: ['https://app.example.com', SITE] });
+  assert.equal(listed.status, 200, JSON.stringify(listed.body));
+  await visit(page, `${SITE}/`);
+  await page.locator('latchkey-login').getByLabel('Password', { exact: true }).waitFor({ state: 'visible' });
+  assert.equal(await error(), '');
+  await ctx.close();
 });
 
 test('the printed admin URL signs the printed user in as an administrator', async () => {

@@ -101,6 +101,12 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     let outbox = delivery::Outbox::default();
     let resp = match handle(req, &method, matched, &env, cors, outbox.clone()).await {
         Ok(resp) => resp,
+        // A page refused for its origin may read why: the answer names only that origin and
+        // the fix, so the widget can say it rather than "network error".
+        Err(err @ error::AppError::Api(latchkey_core::Error::OriginNotAllowed(_))) => {
+            vouched.set(true);
+            error::render(err, &request_id)?
+        }
         Err(err) if login_api => error::render_login_api(err, &request_id)?,
         Err(err) if oauth => error::render_oauth(err, &request_id)?,
         Err(err) => error::render(err, &request_id)?,

@@ -87,6 +87,24 @@ pub async fn by_client_id(
     .await
 }
 
+/// A page on another origin may use an application's configuration only when the
+/// application lists that origin (`cross_origin`: the page's origin, normalised, when it is
+/// not this server's own). Otherwise the answer says which origin to add.
+pub fn for_origin(config: ClientConfig, cross_origin: Option<&str>) -> Result<ClientConfig, Error> {
+    match cross_origin {
+        Some(origin)
+            if !config
+                .application
+                .allowed_origins
+                .iter()
+                .any(|o| o == origin) =>
+        {
+            Err(Error::OriginNotAllowed(origin.to_owned()))
+        }
+        _ => Ok(config),
+    }
+}
+
 pub async fn by_domain(
     store: &(impl OrgStore + AppStore),
     cache: &impl Cache,
@@ -146,5 +164,48 @@ pub fn app_keys(app: &Application, org: Option<&Organization>) -> Vec<String> {
 pub async fn evict(cache: &impl Cache, keys: &[String]) {
     for key in keys {
         let _ = cache.delete(key).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{PublicApplication, PublicOrganization};
+
+    fn config(origins: &[&str]) -> ClientConfig {
+        ClientConfig {
+            organization: PublicOrganization {
+                id: "org".into(),
+                name: "Org".into(),
+            },
+            application: PublicApplication {
+                id: "app".into(),
+                name: "App".into(),
+                client_id: "lkc".into(),
+                allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
+                redirect_uris: Vec::new(),
+                login_methods: Vec::new(),
+                self_signup: false,
+            },
+            connections: Vec::new(),
+            sso_domains: false,
+        }
+    }
+
+    #[test]
+    fn test_config_another_origin_is_told_which_origin_to_add() {
+        // This server's own pages, and origins the application lists, get the configuration.
+        assert!(for_origin(config(&[]), None).is_ok());
+        assert!(for_origin(
+            config(&["https://app.example.com"]),
+            Some("https://app.example.com")
+        )
+        .is_ok());
+        // Any other origin (another application's included) is told what to change.
+        for origins in [&[][..], &["https://app.example.com"][..]] {
+            let e = for_origin(config(origins), Some("https://evil.example.com")).unwrap_err();
+            assert_eq!(e.code(), "ORIGIN_NOT_ALLOWED");
+            assert!(e.to_string().contains("https://evil.example.com"), "{e}");
+        }
     }
 }

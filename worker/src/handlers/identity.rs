@@ -12,7 +12,10 @@ use super::*;
 pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
     let (s, c, now, rng) = (&cx.store, &cx.cache, cx.now, &mut WorkerRng);
     match route {
-        Route::ConfigByClientId => ok(&config::by_client_id(s, c, cx.param("client_id")).await?),
+        Route::ConfigByClientId => {
+            let found = config::by_client_id(s, c, cx.param("client_id")).await?;
+            ok(&config::for_origin(found, cx.cors_origin.as_deref())?)
+        }
         Route::ConfigByDomain => ok(&config::by_domain(s, c, cx.param("domain")).await?),
 
         Route::ListOrganizations => ok(&organizations::list(s, &cx.scope, page(cx)?).await?),
