@@ -154,6 +154,35 @@ test('test_security_admin_revokes_every_session_of_a_user', async () => {
   for (const t of [a, b]) assertError(await refresh(t.refresh_token), 401, 'INVALID_REFRESH_TOKEN');
 });
 
+test('test_security_a_signed_out_sessions_token_reads_and_changes_nothing', async () => {
+  // The session check rides with a request's first read: whatever the route does first (a
+  // read, a write, nothing at all), a token of a session that is over gets 401 and no effect.
+  const u = await newUser();
+  const gone = (await login(app, u.email, u.password)).body;
+  const kept = (await login(app, u.email, u.password)).body;
+  const me = (t) => ({ headers: bearer(t.access_token) });
+  assert.equal((await call('GET', '/api/v1/auth/me', me(gone))).status, 200);
+  const mine = await call('GET', '/api/v1/auth/sessions', me(kept));
+  const keptId = mine.body.sessions.find((x) => x.current).id;
+  assert.equal((await call('POST', '/api/v1/auth/logout', me(gone))).status, 200);
+  for (const [method, path] of [
+    ['GET', '/api/v1/auth/me'],
+    ['GET', '/api/v1/auth/status'],
+    ['GET', '/api/v1/auth/sessions'],
+    ['GET', '/api/v1/auth/login-history'],
+    ['DELETE', `/api/v1/auth/sessions/${keptId}`],
+    ['DELETE', '/api/v1/auth/sessions'],
+    ['POST', '/api/v1/auth/logout'],
+  ]) {
+    assertError(await call(method, path, me(gone)), 401, 'UNAUTHORIZED', `${method} ${path}`);
+  }
+  // Nothing the refused requests asked for happened: the other session lives.
+  const still = await call('GET', '/api/v1/auth/sessions', me(kept));
+  assert.equal(still.status, 200, JSON.stringify(still.body));
+  assert.ok(still.body.sessions.some((x) => x.id === keptId));
+  assert.equal((await refresh(kept.refresh_token)).status, 200);
+});
+
 test('test_security_api_keys_revoke_only_weaker_never_the_last_unrestricted', async () => {
   const o = await newOrg();
   const keys = await restrictedKey(o, ['api_keys:read', 'api_keys:write']);

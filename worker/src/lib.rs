@@ -281,6 +281,11 @@ async fn handle(
         dev,
     };
     let mut answer = handlers::handle(spec.route, &cx, env).await;
+    // The access token's session check rides with the request's first read; when nothing
+    // read, it runs now. Nothing goes out before it passed.
+    if let Err(e) = cx.store.settle().await {
+        answer = Err(e.into());
+    }
     // Development only: how many round trips to D1 the request made (authentication
     // included), for `make bench`'s table.
     if let (true, Ok(resp)) = (cx.dev, &mut answer) {

@@ -50,10 +50,7 @@ pub async fn authenticate(
             return Err(Error::Unauthorized);
         }
         // Logout and revocation take effect at once, not when the token expires.
-        match store.get_session(&c.org, &c.sid).await? {
-            Some(s) if s.user_id == c.sub && s.is_active(cfg.now) => {}
-            _ => return Err(Error::Unauthorized),
-        }
+        store.check_session(&c.org, &c.sid, &c.sub, cfg.now).await?;
         // Roles grant administrative permissions only through a token issued for
         // Latchkey's own API; a relying party's token (any other audience) grants none.
         let grants = if cfg.want_grants && c.aud == admin_audience(cfg.issuer) {

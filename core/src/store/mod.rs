@@ -234,6 +234,25 @@ pub trait SessionStore {
     /// The session a refresh token belongs to, if the token is known (spent or not).
     async fn session_of_refresh_token(&self, token_hash: &str) -> StoreResult<Option<Session>>;
     async fn get_session(&self, org_id: &str, id: &str) -> StoreResult<Option<Session>>;
+    /// Fails `Unauthorized` unless session `id` is `user_id`'s and active at `now`: the
+    /// check behind every access token, so that a sign-out takes effect at once.
+    ///
+    /// A store may defer the check, to ride in one round trip with the request's next read,
+    /// if it keeps two promises: nothing it reads is handed out and nothing is written before
+    /// the check has passed, and a check still pending runs before the request's answer goes
+    /// out (the D1 store's `settle`).
+    async fn check_session(
+        &self,
+        org_id: &str,
+        id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        match self.get_session(org_id, id).await? {
+            Some(s) if s.user_id == user_id && s.is_active(now) => Ok(()),
+            _ => Err(Error::Unauthorized),
+        }
+    }
     /// The user's sessions, newest first; only active ones unless `include_inactive`.
     async fn list_sessions(
         &self,

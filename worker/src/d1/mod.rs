@@ -18,7 +18,7 @@ mod sessions;
 mod templates;
 mod users;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use latchkey_core::store::StoreResult;
@@ -34,6 +34,18 @@ pub struct D1Store {
     round_trips: Rc<Cell<u32>>,
     /// The `CHAIN_KEY` secret login records are hashed and sealed with.
     chain_key: Rc<[u8]>,
+    /// The access token's session check, left to ride with the next read
+    /// (`SessionStore::check_session`).
+    pending: Rc<RefCell<Option<SessionCheck>>>,
+    /// Set once a session check failed: from then on every read and write fails too.
+    refused: Rc<Cell<bool>>,
+}
+
+/// A deferred session check: the statement that reads the session, and what it must show.
+struct SessionCheck {
+    stmt: D1PreparedStatement,
+    user_id: String,
+    now: i64,
 }
 
 impl D1Store {
@@ -46,6 +58,8 @@ impl D1Store {
             db,
             round_trips: Rc::default(),
             chain_key: crate::keys::chain_key(env)?,
+            pending: Rc::default(),
+            refused: Rc::default(),
         })
     }
 
@@ -58,8 +72,10 @@ impl D1Store {
         self.round_trips.set(self.round_trips.get() + 1);
     }
 
-    /// Runs one prepared statement (one round trip).
+    /// Runs one prepared statement that writes (one round trip), once the session check
+    /// passed.
     async fn exec(&self, stmt: D1PreparedStatement) -> StoreResult<D1Result> {
+        self.settle().await?;
         self.tick();
         stmt.run().await.map_err(db_err)
     }
@@ -68,23 +84,68 @@ impl D1Store {
         self.db.prepare(sql).bind(args).map_err(db_err)
     }
 
+    /// Runs one statement that reads: alone, or in one round trip after a pending session
+    /// check, whose verdict comes before the rows are handed out.
+    async fn query(&self, stmt: D1PreparedStatement) -> StoreResult<D1Result> {
+        self.verdict()?;
+        let pending = self.pending.borrow_mut().take();
+        self.tick();
+        let Some(SessionCheck {
+            stmt: check,
+            user_id,
+            now,
+        }) = pending
+        else {
+            return stmt.all().await.map_err(db_err);
+        };
+        let mut results = self.db.batch(vec![check, stmt]).await.map_err(db_err)?;
+        let (Some(rows), Some(session)) = (results.pop(), results.pop()) else {
+            return Err(Error::Internal(
+                "a batch of two answered fewer results".into(),
+            ));
+        };
+        self.judge(&user_id, now, session)?;
+        Ok(rows)
+    }
+
+    /// Runs a pending session check on its own, if any (before a write, and when a request
+    /// read nothing); fails if this or an earlier check failed.
+    pub async fn settle(&self) -> StoreResult<()> {
+        self.verdict()?;
+        let pending = self.pending.borrow_mut().take();
+        if let Some(check) = pending {
+            self.tick();
+            let session = check.stmt.all().await.map_err(db_err)?;
+            self.judge(&check.user_id, check.now, session)?;
+        }
+        Ok(())
+    }
+
+    fn verdict(&self) -> StoreResult<()> {
+        if self.refused.get() {
+            return Err(Error::Unauthorized);
+        }
+        Ok(())
+    }
+
+    fn judge(&self, user_id: &str, now: i64, session: D1Result) -> StoreResult<()> {
+        let passed = sessions::active_session_of(session, user_id, now)?;
+        self.refused.set(!passed);
+        self.verdict()
+    }
+
     async fn first<T: DeserializeOwned>(
         &self,
         sql: &str,
         args: &[JsValue],
     ) -> StoreResult<Option<T>> {
-        let stmt = self.stmt(sql, args)?;
-        self.tick();
-        stmt.first::<T>(None).await.map_err(db_err)
+        let rows = self.query(self.stmt(sql, args)?).await?;
+        Ok(rows.results::<T>().map_err(db_err)?.into_iter().next())
     }
 
     async fn all<T: DeserializeOwned>(&self, sql: &str, args: &[JsValue]) -> StoreResult<Vec<T>> {
-        let stmt = self.stmt(sql, args)?;
-        self.tick();
-        stmt.all()
-            .await
-            .and_then(|r| r.results::<T>())
-            .map_err(db_err)
+        let rows = self.query(self.stmt(sql, args)?).await?;
+        rows.results::<T>().map_err(db_err)
     }
 
     async fn count(&self, sql: &str, args: &[JsValue]) -> StoreResult<u64> {
@@ -118,6 +179,7 @@ impl D1Store {
 
     /// Runs statements as one transaction; returns each statement's result.
     async fn batch(&self, stmts: Vec<D1PreparedStatement>) -> StoreResult<Vec<D1Result>> {
+        self.settle().await?;
         self.tick();
         self.db.batch(stmts).await.map_err(db_err)
     }

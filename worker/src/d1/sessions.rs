@@ -6,7 +6,7 @@ use serde::Deserialize;
 use worker::D1PreparedStatement;
 
 use super::client::{client_args, placeholders, ClientRow, CLIENT_COLS};
-use super::{changes, json, n, opt, opt_n, parse_json_col, s, D1Store};
+use super::{changes, json, n, opt, opt_n, parse_json_col, s, D1Store, SessionCheck};
 
 #[derive(Deserialize)]
 struct Row {
@@ -47,6 +47,23 @@ impl TryFrom<Row> for Session {
             connection_id: r.connection_id,
         })
     }
+}
+
+/// Whether a deferred session check's answer shows an active session of `user_id`.
+pub(super) fn active_session_of(
+    answer: worker::D1Result,
+    user_id: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    let row = answer
+        .results::<Row>()
+        .map_err(super::db_err)?
+        .into_iter()
+        .next();
+    Ok(match row.map(Session::try_from).transpose()? {
+        Some(s) => s.user_id == user_id && s.is_active(now),
+        None => false,
+    })
 }
 
 fn cols() -> String {
@@ -251,6 +268,29 @@ impl SessionStore for D1Store {
             .await?
             .map(TryInto::try_into)
             .transpose()
+    }
+
+    /// Deferred: the check rides with the request's next read (see `D1Store::query`).
+    async fn check_session(
+        &self,
+        org_id: &str,
+        id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "SELECT {} FROM sessions WHERE organization_id = ?1 AND id = ?2",
+            cols()
+        );
+        let check = SessionCheck {
+            stmt: self.stmt(&sql, &[s(org_id), s(id)])?,
+            user_id: user_id.to_owned(),
+            now,
+        };
+        // A second check (never made today) settles the first before it waits.
+        self.settle().await?;
+        *self.pending.borrow_mut() = Some(check);
+        Ok(())
     }
 
     async fn get_session(&self, org_id: &str, id: &str) -> StoreResult<Option<Session>> {
