@@ -34,13 +34,17 @@ browser-tools:
 	@scripts/install-tools.sh --browser
 
 # ---- builds ---------------------------------------------------------------------------
-worker: tools $(WORKER_OUT) www/openapi.json
+worker: tools $(WORKER_OUT) www/openapi.json www/admin/land.js
 
 # The OpenAPI document, made natively at build time and served as a static file (the
 # worker's .wasm carries no schema generator).
 www/openapi.json: $(RUST_SRC)
 	cargo run -q -p latchkey-core --features openapi --example openapi > $@.tmp
 	@mv $@.tmp $@
+
+# The admin map's land outlines, from a pinned npm package (world-atlas), as one SVG path.
+www/admin/land.js: scripts/land.mjs package-lock.json
+	node scripts/land.mjs $@
 
 $(WORKER_OUT): $(RUST_SRC)
 	cd worker && $(WORKER_BUILD_ENV) $(TOOLS)/worker-build --release

@@ -88,6 +88,14 @@ test('an administrator sees every attempt in the table, on the map and in the ch
   const circles = await page.$$eval('#map circle', (cs) => cs.map((c) => [c.getAttribute('class'), c.textContent]));
   assert.deepEqual(circles.map(([, t]) => t).sort(), ['Lagos, Nigeria: 0 successful, 3 failed', 'Paris, France: 1 successful, 0 failed']);
   assert.ok(circles.find(([, t]) => t.startsWith('Lagos'))[0].includes('bad-fill'));
+  // Drawn on the land's outlines: both cities are on land, the mid-Atlantic is not.
+  const onLand = await page.$$eval('#map circle', (cs) => {
+    const land = document.querySelector('#map path.land');
+    const at = (x, y) => land.isPointInFill(new DOMPoint(x, y));
+    const mapped = cs.map((c) => at(Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))));
+    return { mapped, atlantic: at(((-30 + 180) / 360) * 720, ((90 - 30) / 180) * 360) };
+  });
+  assert.deepEqual(onLand, { mapped: [true, true], atlantic: false });
   const perHour = await page.$$eval('#hours g title', (ts) => ts.map((t) => t.textContent.match(/(\d+) successful, (\d+) failed/).slice(1).map(Number)));
   assert.deepEqual(perHour.reduce(([s, f], [a, b]) => [s + a, f + b], [0, 0]), [1, 3]);
   assert.equal(await page.textContent('#reasons-desc'), 'wrong password: 2; no such user: 1');

@@ -6,11 +6,11 @@
 // pastes, kept in this tab's sessionStorage only. Everything the server sent is put on the
 // page as text.
 import init, { LatchkeyClient, failureText, methodText, flagText } from '/pkg/latchkey_sdk.js';
+import { $, KEY, auth, api, ApiError, credential, when, plural } from '/admin/common.js';
+import { LAND } from '/admin/land.js';
 
-const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 const PAGE = 25;
-const KEY = 'latchkey:admin-key';
 let offset = 0;
 let total = 0;
 // Bumped by every load: an answer to an older one is dropped.
@@ -22,30 +22,7 @@ if (clientId) $('login').setAttribute('client-id', clientId);
 await init();
 /** The signed-in administrator's client, where the page names an application. */
 const client = clientId ? new LatchkeyClient({ baseUrl: location.origin, clientId }) : null;
-// Signed in through the widget (rather than with a pasted key).
-let signedIn = false;
-
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.error_msg ?? `the server answered ${status}`);
-    this.status = status;
-    this.code = body?.error_code ?? 'HTTP_ERROR';
-  }
-}
-
-/** The pasted key, else the signed-in administrator's access token (refreshed as needed). */
-async function credential() {
-  return sessionStorage.getItem(KEY) ?? (signedIn && client ? await client.getAccessToken() : null);
-}
-
-async function api(path, { method = 'GET', body } = {}) {
-  const headers = { authorization: `Bearer ${await credential()}` };
-  if (body) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body && JSON.stringify(body) });
-  const answer = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, answer);
-  return answer;
-}
+auth.client = client;
 
 function svg(name, attrs = {}, text) {
   const e = document.createElementNS(SVG, name);
@@ -54,11 +31,9 @@ function svg(name, attrs = {}, text) {
   return e;
 }
 
-const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const regions = new Intl.DisplayNames(undefined, { type: 'region' });
 const country = (code) => { try { return regions.of(code) ?? code; } catch { return code; } };
 const place = (r) => [r.city, r.country && country(r.country)].filter(Boolean).join(', ') || 'Unknown location';
-const plural = (n, one, many) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /** The filters as a query string (datetime-local inputs are the browser's local time). */
 function filters() {
@@ -113,7 +88,8 @@ function showRecords(list) {
   $('older').disabled = offset + list.records.length >= total;
 }
 
-/** The places on an equirectangular map with a 30° graticule: circle area by attempts. */
+/** The places on an equirectangular map of the land with a 30° graticule: circle area by
+ * attempts. */
 function showMap(places) {
   const W = 720;
   const H = 360;
@@ -124,6 +100,7 @@ function showMap(places) {
     ? 'No attempt with a known location.'
     : places.slice(0, 10).map((p) => `${place(p)}: ${p.success} successful, ${p.failure} failed`).join('; ')));
   root.append(svg('rect', { x: 0, y: 0, width: W, height: H, class: 'grid-line' }));
+  root.append(svg('path', { d: LAND, class: 'land' }));
   for (let lon = -150; lon < 180; lon += 30) root.append(svg('line', { x1: x(lon), x2: x(lon), y1: 0, y2: H, class: 'grid-line' }));
   for (let lat = -60; lat < 90; lat += 30) root.append(svg('line', { x1: 0, x2: W, y1: y(lat), y2: y(lat), class: 'grid-line' }));
   const most = Math.max(1, ...places.map((p) => p.success + p.failure));
@@ -218,7 +195,7 @@ async function load() {
   document.body.setAttribute('aria-busy', 'false');
   const refused = [list, stats].find((r) => r.status === 'rejected' && (r.reason.status === 401 || r.reason.status === 403));
   if (refused) {
-    const who = signedIn ? 'This account' : 'This key';
+    const who = auth.signedIn ? 'This account' : 'This key';
     return signedOut(`${who} cannot read login records (${refused.reason.code}): it needs login_records:read.`);
   }
   const problems = [];
@@ -250,8 +227,8 @@ function signedOut(error = '') {
   $('key-form').hidden = false;
   $('sign-in').hidden = !client;
   // Said where it was tried: under the sign-in, or under the key.
-  $('key-error').textContent = signedIn ? '' : error;
-  $('sign-in-error').textContent = signedIn ? error : '';
+  $('key-error').textContent = auth.signedIn ? '' : error;
+  $('sign-in-error').textContent = auth.signedIn ? error : '';
   $('state').textContent = '';
   document.body.dataset.auth = 'signed-out';
   if (error) $('key').focus();
@@ -302,23 +279,65 @@ $('setup-form').addEventListener('submit', async (e) => {
   }
 });
 
+/** The dashboard's sections: each but this one is its own module, loaded when first opened
+ * and asked to `show(view, ...args)` each time it is; `#users/<id>` opens a user, say. */
+const SECTIONS = {
+  activity: null,
+  users: () => import('/admin/users.js'),
+  applications: () => import('/admin/applications.js'),
+  roles: () => import('/admin/roles.js'),
+  keys: () => import('/admin/keys.js'),
+  settings: () => import('/admin/settings.js'),
+};
+
+async function route() {
+  if ($('dashboard').hidden) return;
+  const [name, ...args] = location.hash.slice(1).split('/').map(decodeURIComponent);
+  const shown = name in SECTIONS ? name : 'activity';
+  for (const k of Object.keys(SECTIONS)) $(`view-${k}`).hidden = k !== shown;
+  for (const a of document.querySelectorAll('#sections a')) {
+    if (a.getAttribute('href') === `#${shown}`) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (shown === 'activity') {
+    // `#activity/user/<id>`: one user's attempts, from their page.
+    if (args[0] === 'user' && args[1] && $('f-user').value !== args[1]) {
+      $('f-user').value = args[1];
+      offset = 0;
+      await load();
+    }
+    return;
+  }
+  const view = $(`view-${shown}`);
+  try {
+    const section = await SECTIONS[shown]();
+    await section.show(view, ...args);
+  } catch (e) {
+    view.replaceChildren(Object.assign(document.createElement('p'), { className: 'error', textContent: `This section could not be shown: ${e.message}` }));
+  }
+}
+addEventListener('hashchange', route);
+
 async function open() {
   $('key-form').hidden = true;
   $('sign-in').hidden = true;
   $('dashboard').hidden = false;
-  $('forget').hidden = signedIn;
-  $('sign-out').hidden = !signedIn;
+  $('forget').hidden = auth.signedIn;
+  $('sign-out').hidden = !auth.signedIn;
   document.body.dataset.auth = 'signed-in';
+  // The section the address names, at once: a later call would show it again over wherever
+  // the administrator went meanwhile.
+  const shown = route();
   try {
     const apps = await api('/api/v1/applications');
     $('f-app').replaceChildren(new Option('Any', ''), ...apps.applications.map((a) => new Option(a.name, a.id)));
   } catch { /* a key that may read records but not applications still gets the rest */ }
-  await Promise.all([load(), showChain(), showConnections()]);
+  await Promise.all([load(), showChain(), showConnections(), shown]);
 }
 
 $('key-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  signedIn = false;
+  auth.signedIn = false;
   sessionStorage.setItem(KEY, $('key').value.trim());
   $('key').value = '';
   open();
@@ -354,24 +373,24 @@ $('older').addEventListener('click', () => { if (offset + PAGE < total) { offset
 // The widget says when an administrator signed in, or already was (a session this browser has).
 $('sign-in').addEventListener('latchkey:login', () => {
   if (sessionStorage.getItem(KEY)) return;
-  signedIn = true;
+  auth.signedIn = true;
   open();
 });
 // "Continue" after a refusal: ask again (a role may have been granted meanwhile).
 $('sign-in').addEventListener('latchkey:continue', () => {
   if (sessionStorage.getItem(KEY)) return;
-  signedIn = true;
+  auth.signedIn = true;
   open();
 });
 // Signed out in the widget (to try another account, say).
 $('sign-in').addEventListener('latchkey:logout', () => {
-  if (!signedIn) return;
-  signedIn = false;
+  if (!auth.signedIn) return;
+  auth.signedIn = false;
   signedOut();
 });
 $('sign-out').addEventListener('click', async () => {
   await client?.logout().catch(() => {});
-  signedIn = false;
+  auth.signedIn = false;
   // A fresh form: the old one still says who was signed in.
   const form = document.createElement('latchkey-login');
   form.id = 'login';
