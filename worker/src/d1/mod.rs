@@ -84,9 +84,17 @@ impl D1Store {
         self.db.prepare(sql).bind(args).map_err(db_err)
     }
 
-    /// Runs one statement that reads: alone, or in one round trip after a pending session
-    /// check, whose verdict comes before the rows are handed out.
+    /// Runs one statement that reads (see [`D1Store::reads`]).
     async fn query(&self, stmt: D1PreparedStatement) -> StoreResult<D1Result> {
+        self.reads(vec![stmt])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::Internal("a read answered no result".into()))
+    }
+
+    /// Runs statements that only read in one round trip (one batch), after a pending
+    /// session check, whose verdict comes before the rows are handed out.
+    async fn reads(&self, mut stmts: Vec<D1PreparedStatement>) -> StoreResult<Vec<D1Result>> {
         self.verdict()?;
         let pending = self.pending.borrow_mut().take();
         self.tick();
@@ -96,14 +104,19 @@ impl D1Store {
             now,
         }) = pending
         else {
-            return stmt.all().await.map_err(db_err);
+            return match stmts.len() {
+                1 => Ok(vec![stmts.remove(0).all().await.map_err(db_err)?]),
+                _ => self.db.batch(stmts).await.map_err(db_err),
+            };
         };
-        let mut results = self.db.batch(vec![check, stmt]).await.map_err(db_err)?;
-        let (Some(rows), Some(session)) = (results.pop(), results.pop()) else {
-            return Err(Error::Internal(
-                "a batch of two answered fewer results".into(),
-            ));
-        };
+        let wanted = stmts.len();
+        stmts.insert(0, check);
+        let mut results = self.db.batch(stmts).await.map_err(db_err)?;
+        if results.len() != wanted + 1 {
+            return Err(Error::Internal("a batch answered fewer results".into()));
+        }
+        let rows = results.split_off(1);
+        let session = results.remove(0);
         self.judge(&user_id, now, session)?;
         Ok(rows)
     }
@@ -149,12 +162,7 @@ impl D1Store {
     }
 
     async fn count(&self, sql: &str, args: &[JsValue]) -> StoreResult<u64> {
-        #[derive(serde::Deserialize)]
-        struct N {
-            n: f64,
-        }
-        let n = self.first::<N>(sql, args).await?.map_or(0.0, |r| r.n);
-        Ok(n as u64)
+        total_of(self.query(self.stmt(sql, args)?).await?)
     }
 
     /// One text column, aliased `v`, of every row.
@@ -183,6 +191,20 @@ impl D1Store {
         self.tick();
         self.db.batch(stmts).await.map_err(db_err)
     }
+}
+
+/// The count a `SELECT COUNT(*) AS n` answered.
+pub(crate) fn total_of(answer: D1Result) -> StoreResult<u64> {
+    #[derive(serde::Deserialize)]
+    struct N {
+        n: f64,
+    }
+    let n = answer
+        .results::<N>()
+        .map_err(db_err)?
+        .first()
+        .map_or(0.0, |r| r.n);
+    Ok(n as u64)
 }
 
 pub(crate) fn changes(r: &D1Result) -> usize {

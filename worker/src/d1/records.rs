@@ -9,7 +9,7 @@ use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
 use super::client::ClientRow;
-use super::{n, s, D1Store};
+use super::{n, s, total_of, D1Store};
 
 #[derive(Deserialize)]
 struct Row {
@@ -156,15 +156,10 @@ impl RecordStore for D1Store {
         page: Page,
     ) -> StoreResult<(Vec<StoredRecord>, u64)> {
         let f = Filter::of_query(org_id, q);
-        let count = self
-            .count(
-                &format!(
-                    "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
-                    f.sql()
-                ),
-                &f.args,
-            )
-            .await?;
+        let count = format!(
+            "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
+            f.sql()
+        );
         let k = f.args.len();
         let sql = format!(
             "SELECT {COLS} {FROM} WHERE {} ORDER BY r.id DESC LIMIT ?{} OFFSET ?{}",
@@ -172,10 +167,16 @@ impl RecordStore for D1Store {
             k + 1,
             k + 2
         );
-        let mut args = f.args;
+        let mut args = f.args.clone();
         args.extend([n(page.limit.into()), n(page.offset.into())]);
-        let rows = self.all::<Row>(&sql, &args).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), count))
+        // The page and the total in one round trip.
+        let [total, rows] = <[_; 2]>::try_from(
+            self.reads(vec![self.stmt(&count, &f.args)?, self.stmt(&sql, &args)?])
+                .await?,
+        )
+        .map_err(|_| latchkey_core::Error::Internal("a batch of two answered otherwise".into()))?;
+        let rows = rows.results::<Row>().map_err(super::db_err)?;
+        Ok((rows.into_iter().map(Into::into).collect(), total_of(total)?))
     }
 
     async fn records_before(
