@@ -17,7 +17,7 @@ use crate::sessions::refresh::rotate;
 use crate::sessions::tokens::{
     access_token, lifetimes, new_refresh_token_with, OIDC_REFRESH_PREFIX,
 };
-use crate::store::{AppStore, CodeStore, EventStore, SessionStore, UserStore};
+use crate::store::{AppStore, CodeStore, EventStore, RefreshStore, SessionStore, UserStore};
 use crate::Error;
 
 /// The claims of a `client_credentials` access token: the client acting for itself. It has
@@ -83,7 +83,7 @@ fn invalid_grant(why: &str) -> Error {
 /// Answers a token request: `pairs` is the form body, `authorization` the request's
 /// `Authorization` header.
 pub async fn token<R: Rng>(
-    store: &(impl AppStore + CodeStore + SessionStore + UserStore + EventStore),
+    store: &(impl RefreshStore + CodeStore + EventStore),
     pairs: &[(String, String)],
     authorization: Option<&str>,
     env: LoginEnv<'_, R>,
@@ -194,7 +194,7 @@ async fn authorization_code<R: Rng>(
 }
 
 async fn refresh_token<R: Rng>(
-    store: &(impl AppStore + SessionStore + UserStore + EventStore),
+    store: &(impl RefreshStore + EventStore),
     app: &Application,
     p: &Params<'_>,
     env: LoginEnv<'_, R>,

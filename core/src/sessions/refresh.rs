@@ -5,12 +5,11 @@ use crate::events::{self, kinds};
 use crate::login::LoginEnv;
 use crate::model::{Application, Session, UserStatus};
 use crate::rand::Rng;
-use crate::sessions::application_of;
 use crate::sessions::tokens::{
     access_token, audience, hash_refresh_token, lifetimes, new_refresh_token_with, Issued,
     REFRESH_TOKEN_PREFIX,
 };
-use crate::store::{AppStore, EventStore, Rotation, SessionStore, UserStore};
+use crate::store::{EventStore, RefreshContext, RefreshStore, Rotation};
 use crate::Error;
 
 /// The result of a refresh: the session and its new tokens.
@@ -24,7 +23,7 @@ pub struct Refreshed {
 /// token is spent; presenting it again revokes the session. `client_id`, when given, must be
 /// the session's application.
 pub async fn refresh<R: Rng>(
-    store: &(impl SessionStore + UserStore + AppStore + EventStore),
+    store: &(impl RefreshStore + EventStore),
     refresh_token: &str,
     client_id: Option<&str>,
     env: LoginEnv<'_, R>,
@@ -37,7 +36,7 @@ pub async fn refresh<R: Rng>(
 /// unspent, so its rightful holder is not later logged out for reuse. The OpenID
 /// provider's refresh tokens are refused here: they are for its token endpoint only.
 pub async fn refresh_checked<R: Rng>(
-    store: &(impl SessionStore + UserStore + AppStore + EventStore),
+    store: &(impl RefreshStore + EventStore),
     refresh_token: &str,
     client_id: Option<&str>,
     check: impl FnOnce(&Session, Option<&Application>) -> Result<(), Error>,
@@ -57,7 +56,7 @@ pub async fn refresh_checked<R: Rng>(
 /// A refresh of a token that starts with `prefix` ([`REFRESH_TOKEN_PREFIX`] natively,
 /// [`OIDC_REFRESH_PREFIX`] at the token endpoint); its successor has the same prefix.
 pub async fn rotate<R: Rng>(
-    store: &(impl SessionStore + UserStore + AppStore + EventStore),
+    store: &(impl RefreshStore + EventStore),
     refresh_token: &str,
     prefix: &str,
     client_id: Option<&str>,
@@ -69,21 +68,23 @@ pub async fn rotate<R: Rng>(
         return Err(Error::InvalidRefreshToken);
     }
     let old_hash = hash_refresh_token(refresh_token);
-    let session = store
-        .session_of_refresh_token(&old_hash)
+    // One read for everything the checks need: the session, its application, its user and
+    // their roles.
+    let RefreshContext {
+        session,
+        application: app,
+        user,
+        roles,
+    } = store
+        .refresh_context(&old_hash)
         .await?
         .ok_or(Error::InvalidRefreshToken)?;
-    let app = application_of(store, &session).await?;
     if let Some(cid) = client_id {
         if app.as_ref().map(|a| a.client_id.as_str()) != Some(cid) {
             return Err(Error::InvalidRefreshToken);
         }
     }
     check(&session, app.as_ref())?;
-    // The user may have been disabled, expired or deleted since the session started.
-    let user = store
-        .get_user(&session.organization_id, &session.user_id)
-        .await?;
     if !user.is_some_and(|u| u.status == UserStatus::Active && !u.is_expired(env.now)) {
         store
             .revoke_session(&session.organization_id, &session.id, env.now)
@@ -114,9 +115,6 @@ pub async fn rotate<R: Rng>(
         }
         Rotation::Invalid => return Err(Error::InvalidRefreshToken),
     };
-    let roles = store
-        .user_role_names(&session.organization_id, &session.user_id)
-        .await?;
     let aud = audience(app.as_ref(), &session.organization_id, env.issuer);
     let access = access_token(
         env.keys, env.issuer, &session, &aud, roles, access_ttl, env.now,

@@ -213,6 +213,40 @@ pub enum Rotation {
     Invalid,
 }
 
+/// What refreshing a token needs to know before it turns, read together: the token's
+/// session, its application, its user and the user's role names.
+#[derive(Debug, Clone)]
+pub struct RefreshContext {
+    pub session: Session,
+    pub application: Option<Application>,
+    pub user: Option<User>,
+    pub roles: Vec<String>,
+}
+
+/// The reads of a refresh in one place, so that a store may make them one round trip.
+pub trait RefreshStore: SessionStore + UserStore + AppStore {
+    /// The context of the refresh token whose hash is `token_hash`, if the token is known
+    /// (spent or not).
+    async fn refresh_context(&self, token_hash: &str) -> StoreResult<Option<RefreshContext>> {
+        let Some(session) = self.session_of_refresh_token(token_hash).await? else {
+            return Ok(None);
+        };
+        let org = &session.organization_id;
+        let application = match &session.application_id {
+            Some(id) => self.get_app(org, id).await?,
+            None => None,
+        };
+        let user = self.get_user(org, &session.user_id).await?;
+        let roles = self.user_role_names(org, &session.user_id).await?;
+        Ok(Some(RefreshContext {
+            session,
+            application,
+            user,
+            roles,
+        }))
+    }
+}
+
 pub trait SessionStore {
     /// Inserts the session, its first refresh token and the login record, and sets the
     /// user's last login (and new hash), atomically.

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use super::{json, n, opt, parse_json_col, s, D1Store};
 
 #[derive(Deserialize)]
-struct Row {
+pub(super) struct Row {
     id: String,
     organization_id: String,
     name: String,
@@ -57,7 +57,7 @@ impl TryFrom<Row> for Application {
     }
 }
 
-const COLS: &str = "id, organization_id, name, client_id, allowed_origins, redirect_uris, \
+pub(super) const COLS: &str = "id, organization_id, name, client_id, allowed_origins, redirect_uris, \
                     access_token_ttl_secs, refresh_token_ttl_secs, login_methods, created_at, updated_at, \
                     self_signup, admin_api, idle_timeout_secs, bot_protection, passkey_rp_id, passkey_user_verification, mfa, \
                     require_verified_email, client_secret_hash";

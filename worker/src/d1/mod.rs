@@ -121,6 +121,15 @@ impl D1Store {
         Ok(rows)
     }
 
+    /// [`D1Store::reads`] of exactly `N` statements, answered as an array.
+    async fn read_n<const N: usize>(
+        &self,
+        stmts: [D1PreparedStatement; N],
+    ) -> StoreResult<[D1Result; N]> {
+        <[D1Result; N]>::try_from(self.reads(stmts.into()).await?)
+            .map_err(|_| Error::Internal("a batch of reads answered otherwise".into()))
+    }
+
     /// Runs a pending session check on its own, if any (before a write, and when a request
     /// read nothing); fails if this or an earlier check failed.
     pub async fn settle(&self) -> StoreResult<()> {
@@ -152,13 +161,11 @@ impl D1Store {
         sql: &str,
         args: &[JsValue],
     ) -> StoreResult<Option<T>> {
-        let rows = self.query(self.stmt(sql, args)?).await?;
-        Ok(rows.results::<T>().map_err(db_err)?.into_iter().next())
+        first_row(self.query(self.stmt(sql, args)?).await?)
     }
 
     async fn all<T: DeserializeOwned>(&self, sql: &str, args: &[JsValue]) -> StoreResult<Vec<T>> {
-        let rows = self.query(self.stmt(sql, args)?).await?;
-        rows.results::<T>().map_err(db_err)
+        rows(self.query(self.stmt(sql, args)?).await?)
     }
 
     async fn count(&self, sql: &str, args: &[JsValue]) -> StoreResult<u64> {
@@ -193,17 +200,23 @@ impl D1Store {
     }
 }
 
+/// The rows a read answered.
+pub(crate) fn rows<T: DeserializeOwned>(answer: D1Result) -> StoreResult<Vec<T>> {
+    answer.results::<T>().map_err(db_err)
+}
+
+/// The first row a read answered, if any.
+pub(crate) fn first_row<T: DeserializeOwned>(answer: D1Result) -> StoreResult<Option<T>> {
+    Ok(rows(answer)?.into_iter().next())
+}
+
 /// The count a `SELECT COUNT(*) AS n` answered.
 pub(crate) fn total_of(answer: D1Result) -> StoreResult<u64> {
     #[derive(serde::Deserialize)]
     struct N {
         n: f64,
     }
-    let n = answer
-        .results::<N>()
-        .map_err(db_err)?
-        .first()
-        .map_or(0.0, |r| r.n);
+    let n = first_row::<N>(answer)?.map_or(0.0, |r| r.n);
     Ok(n as u64)
 }
 

@@ -170,12 +170,10 @@ impl RecordStore for D1Store {
         let mut args = f.args.clone();
         args.extend([n(page.limit.into()), n(page.offset.into())]);
         // The page and the total in one round trip.
-        let [total, rows] = <[_; 2]>::try_from(
-            self.reads(vec![self.stmt(&count, &f.args)?, self.stmt(&sql, &args)?])
-                .await?,
-        )
-        .map_err(|_| latchkey_core::Error::Internal("a batch of two answered otherwise".into()))?;
-        let rows = rows.results::<Row>().map_err(super::db_err)?;
+        let [total, rows] = self
+            .read_n([self.stmt(&count, &f.args)?, self.stmt(&sql, &args)?])
+            .await?;
+        let rows = super::rows::<Row>(rows)?;
         Ok((rows.into_iter().map(Into::into).collect(), total_of(total)?))
     }
 

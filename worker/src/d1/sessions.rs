@@ -1,12 +1,16 @@
 use latchkey_core::model::{LoginRecord, Outcome, RefreshToken, Session};
 use latchkey_core::records::chain::ChainKey;
 use latchkey_core::records::risk::PastLogin;
-use latchkey_core::store::{LoginWrite, Rotation, SessionStore, StoreResult};
+use latchkey_core::store::{
+    LoginWrite, RefreshContext, RefreshStore, Rotation, SessionStore, StoreResult,
+};
 use serde::Deserialize;
 use worker::D1PreparedStatement;
 
 use super::client::{client_args, placeholders, ClientRow, CLIENT_COLS};
-use super::{changes, json, n, opt, opt_n, parse_json_col, s, D1Store, SessionCheck};
+use super::{
+    changes, first_row, json, n, opt, opt_n, parse_json_col, rows, s, D1Store, SessionCheck,
+};
 
 #[derive(Deserialize)]
 struct Row {
@@ -55,15 +59,15 @@ pub(super) fn active_session_of(
     user_id: &str,
     now: i64,
 ) -> StoreResult<bool> {
-    let row = answer
-        .results::<Row>()
-        .map_err(super::db_err)?
-        .into_iter()
-        .next();
-    Ok(match row.map(Session::try_from).transpose()? {
-        Some(s) => s.user_id == user_id && s.is_active(now),
-        None => false,
-    })
+    Ok(
+        match first_row::<Row>(answer)?
+            .map(Session::try_from)
+            .transpose()?
+        {
+            Some(s) => s.user_id == user_id && s.is_active(now),
+            None => false,
+        },
+    )
 }
 
 fn cols() -> String {
@@ -147,13 +151,52 @@ impl D1Store {
             &[s(&t.token_hash), s(&t.session_id), n(t.created_at), n(t.expires_at)],
         )
     }
+}
 
-    async fn session_by_id(&self, id: &str) -> StoreResult<Option<Session>> {
-        let sql = format!("SELECT {} FROM sessions WHERE id = ?1", cols());
-        self.first::<Row>(&sql, &[s(id)])
-            .await?
-            .map(TryInto::try_into)
-            .transpose()
+impl RefreshStore for D1Store {
+    /// One round trip: four reads in one batch, each finding the session through the token.
+    async fn refresh_context(&self, token_hash: &str) -> StoreResult<Option<RefreshContext>> {
+        const SESSION: &str = "(SELECT session_id FROM refresh_tokens WHERE token_hash = ?1)";
+        let session = format!("SELECT {} FROM sessions WHERE id = {SESSION}", cols());
+        let app = format!(
+            "SELECT {} FROM applications WHERE (organization_id, id) = \
+             (SELECT organization_id, application_id FROM sessions WHERE id = {SESSION})",
+            super::apps::COLS
+        );
+        let user = format!(
+            "SELECT {} FROM users WHERE (organization_id, id) = \
+             (SELECT organization_id, user_id FROM sessions WHERE id = {SESSION})",
+            super::users::COLS
+        );
+        let roles = format!(
+            "SELECT r.name AS v FROM sessions se JOIN user_roles ur ON ur.user_id = se.user_id \
+             JOIN roles r ON r.id = ur.role_id AND r.organization_id = se.organization_id \
+             WHERE se.id = {SESSION} ORDER BY r.name"
+        );
+        let args = [s(token_hash)];
+        let [session, app, user, roles] = self
+            .read_n([
+                self.stmt(&session, &args)?,
+                self.stmt(&app, &args)?,
+                self.stmt(&user, &args)?,
+                self.stmt(&roles, &args)?,
+            ])
+            .await?;
+        let Some(session) = first_row::<Row>(session)? else {
+            return Ok(None);
+        };
+        #[derive(Deserialize)]
+        struct V {
+            v: String,
+        }
+        Ok(Some(RefreshContext {
+            session: session.try_into()?,
+            application: first_row::<super::apps::Row>(app)?
+                .map(TryInto::try_into)
+                .transpose()?,
+            user: super::users::one(first_row(user)?)?,
+            roles: rows::<V>(roles)?.into_iter().map(|r| r.v).collect(),
+        }))
     }
 }
 
@@ -224,10 +267,18 @@ impl SessionStore for D1Store {
              WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = ?1)",
             &[s(&new.token_hash), n(now)],
         )?;
-        let results = self.batch(vec![spend, insert, touch]).await?;
+        // And the session as it now stands, in the same round trip.
+        let session = self.stmt(
+            &format!(
+                "SELECT {} FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = ?1)",
+                cols()
+            ),
+            &[s(&new.token_hash)],
+        )?;
+        let mut results = self.batch(vec![spend, insert, touch, session]).await?;
         if results.first().is_some_and(|r| changes(r) == 1) {
-            return match self.session_by_id(&new.session_id).await? {
-                Some(session) => Ok(Rotation::Rotated(Box::new(session))),
+            return match results.pop().map(first_row::<Row>).transpose()?.flatten() {
+                Some(session) => Ok(Rotation::Rotated(Box::new(session.try_into()?))),
                 None => Ok(Rotation::Invalid),
             };
         }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{json, n, opt, opt_n, s, D1Store};
 
 #[derive(Deserialize)]
-struct Row {
+pub(super) struct Row {
     id: String,
     organization_id: String,
     email: String,
@@ -46,10 +46,10 @@ impl TryFrom<Row> for User {
     }
 }
 
-const COLS: &str = "id, organization_id, email, email_normalized, username, name, email_verified, \
+pub(super) const COLS: &str = "id, organization_id, email, email_normalized, username, name, email_verified, \
                     status, password_hash, created_at, updated_at, password_change_required, expires_at, phone";
 
-fn one(r: Option<Row>) -> StoreResult<Option<User>> {
+pub(super) fn one(r: Option<Row>) -> StoreResult<Option<User>> {
     r.map(User::try_from).transpose()
 }
 
