@@ -84,6 +84,8 @@ pub struct Start<'a> {
     pub flags: Vec<String>,
     /// The identity-provider connection of a single sign-on, for the session and the record.
     pub connection_id: Option<String>,
+    /// What the login already read of the user (roles, recent logins).
+    pub known: Option<&'a crate::store::UserReads>,
 }
 
 /// Starts a session for an authenticated `user`: the session, its first tokens (unless
@@ -105,6 +107,7 @@ pub async fn establish<R: Rng>(
         rehash,
         flags: method_flags,
         connection_id,
+        known,
     } = start;
     let org_id = user.organization_id.as_str();
     let (access_ttl, refresh_ttl_ms) = lifetimes(application);
@@ -127,7 +130,10 @@ pub async fn establish<R: Rng>(
     let (tokens, stored_refresh) = if no_tokens {
         (None, None)
     } else {
-        let roles = store.user_role_names(org_id, &user.id).await?;
+        let roles = match known {
+            Some(k) => k.roles.clone(),
+            None => store.user_role_names(org_id, &user.id).await?,
+        };
         let aud = audience(application, org_id, env.issuer);
         let access = access_token(
             env.keys, env.issuer, &session, &aud, roles, access_ttl, env.now,
@@ -143,7 +149,15 @@ pub async fn establish<R: Rng>(
         )
     };
     let mut flags = method_flags;
-    flags.extend(signals(store, user, &session.client, env.now).await?);
+    let recent = match known {
+        Some(k) => k.recent.clone(),
+        None => recent(store, user).await?,
+    };
+    flags.extend(crate::records::risk::flags(
+        &recent,
+        &session.client,
+        env.now,
+    ));
     let record = LoginRecord {
         organization_id: org_id.to_owned(),
         application_id: session.application_id.clone(),
@@ -206,7 +220,7 @@ pub async fn ping(
         user_id: Some(user.id.clone()),
         login_id: user.email.clone(),
         session_id: None,
-        flags: signals(store, user, &client, now).await?,
+        flags: crate::records::risk::flags(&recent(store, user).await?, &client, now),
         connection_id: None,
         client,
     };
@@ -231,19 +245,17 @@ async fn risk_events(store: &impl EventStore, record: &LoginRecord) -> Result<()
     Ok(())
 }
 
-/// The risk signals of a successful login by `user` from `client` (see [`crate::records::risk`]).
-async fn signals(
+/// The recent successful logins of `user` the risk signals compare a new one with (see
+/// [`crate::records::risk`]).
+async fn recent(
     store: &impl SessionStore,
     user: &User,
-    client: &ClientInfo,
-    now: i64,
-) -> Result<Vec<String>, Error> {
-    let previous = store
+) -> Result<Vec<crate::model::PastLogin>, Error> {
+    store
         .recent_logins(
             &user.organization_id,
             &user.id,
             crate::records::risk::HISTORY,
         )
-        .await?;
-    Ok(crate::records::risk::flags(&previous, client, now))
+        .await
 }

@@ -2029,6 +2029,7 @@ fn test_login_alert_for_a_new_device_signs_that_session_out_once() {
             rehash: None,
             flags: Vec::new(),
             connection_id: None,
+            known: None,
         };
         let env = LoginEnv {
             keys: &keys,

@@ -213,6 +213,68 @@ pub enum Rotation {
     Invalid,
 }
 
+/// What a login reads before its credential is checked, read together: the account the
+/// login id names, the organization (its attack protection), and what the rest of the
+/// login needs to know of that account.
+#[derive(Debug, Clone, Default)]
+pub struct LoginReads {
+    pub user: Option<User>,
+    pub organization: Option<Organization>,
+    /// Present when `user` is.
+    pub known: Option<UserReads>,
+}
+
+/// What a login reads about its user: whether they are registered for the application
+/// (always, without one), their confirmed second factors, their role names, and their
+/// recent successful logins, newest first, for the risk signals.
+#[derive(Debug, Clone, Default)]
+pub struct UserReads {
+    pub registered: bool,
+    pub confirmed_factors: Vec<MfaFactor>,
+    pub roles: Vec<String>,
+    pub recent: Vec<crate::model::PastLogin>,
+}
+
+/// A login's reads in one place, so that a store may make them one round trip.
+pub trait LoginReadStore:
+    UserStore + OrgStore + RegistrationStore + MfaStore + SessionStore
+{
+    /// The reads of a login with `login_id` (normalised) into `application_id`, with up to
+    /// `history` recent logins.
+    async fn login_reads(
+        &self,
+        org_id: &str,
+        login_id: &str,
+        application_id: Option<&str>,
+        history: u32,
+    ) -> StoreResult<LoginReads> {
+        let user = self.find_login(org_id, login_id).await?;
+        let organization = self.get_org(org_id).await?;
+        let known = match &user {
+            None => None,
+            Some(u) => Some(UserReads {
+                registered: match application_id {
+                    Some(app) => self.is_registered(&u.id, app).await?,
+                    None => true,
+                },
+                confirmed_factors: self
+                    .user_factors(org_id, &u.id)
+                    .await?
+                    .into_iter()
+                    .filter(|f| f.confirmed_at.is_some())
+                    .collect(),
+                roles: self.user_role_names(org_id, &u.id).await?,
+                recent: self.recent_logins(org_id, &u.id, history).await?,
+            }),
+        };
+        Ok(LoginReads {
+            user,
+            organization,
+            known,
+        })
+    }
+}
+
 /// What refreshing a token needs to know before it turns, read together: the token's
 /// session, its application, its user and the user's role names.
 #[derive(Debug, Clone)]

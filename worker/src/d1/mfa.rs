@@ -6,12 +6,12 @@ use serde::Deserialize;
 
 use super::{n, s, D1Store};
 
-const COLS: &str =
+pub(super) const COLS: &str =
     "id, organization_id, user_id, kind, name, secret, confirmed_at, last_used_step, \
                     created_at, last_used_at";
 
 #[derive(Deserialize)]
-struct Row {
+pub(super) struct Row {
     id: String,
     organization_id: String,
     user_id: String,

@@ -8,6 +8,7 @@ mod codes;
 mod connections;
 mod events;
 mod keys;
+mod login;
 mod mfa;
 mod orgs;
 mod outbox;

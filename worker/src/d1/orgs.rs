@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{n, opt, s, D1Store};
 
 #[derive(Deserialize)]
-struct Row {
+pub(super) struct Row {
     id: String,
     name: String,
     custom_domain: Option<String>,
@@ -46,7 +46,7 @@ impl From<Row> for Organization {
     }
 }
 
-const COLS: &str = "id, name, custom_domain, retention_days, created_at, updated_at, \
+pub(super) const COLS: &str = "id, name, custom_domain, retention_days, created_at, updated_at, \
                     bf_ip_failures, bf_delay_after, bf_account_failures, bf_lock_minutes, bf_address_failures, \
                     bf_breached_at_login, messaging";
 

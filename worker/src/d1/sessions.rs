@@ -70,6 +70,37 @@ pub(super) fn active_session_of(
     )
 }
 
+/// A user's recent successful logins (the risk signals' history): the columns, then the
+/// order after the caller's `WHERE`.
+pub(super) const RECENT: &str =
+    "SELECT created_at, user_agent, device_name, country, latitude_e6, longitude_e6 \
+     FROM login_records";
+pub(super) const RECENT_ORDER: &str = "AND outcome = 'success' ORDER BY id DESC";
+
+/// The rows of a [`RECENT`] read.
+pub(super) fn past_logins(answer: worker::D1Result) -> StoreResult<Vec<PastLogin>> {
+    #[derive(Deserialize)]
+    struct R {
+        created_at: f64,
+        user_agent: Option<String>,
+        device_name: Option<String>,
+        country: Option<String>,
+        latitude_e6: Option<f64>,
+        longitude_e6: Option<f64>,
+    }
+    Ok(super::rows::<R>(answer)?
+        .into_iter()
+        .map(|r| PastLogin {
+            created_at: r.created_at as i64,
+            user_agent: r.user_agent,
+            device_name: r.device_name,
+            country: r.country,
+            latitude_e6: r.latitude_e6.map(|v| v as i32),
+            longitude_e6: r.longitude_e6.map(|v| v as i32),
+        })
+        .collect())
+}
+
 fn cols() -> String {
     format!(
         "id, organization_id, user_id, application_id, created_at, last_active_at, expires_at, revoked_at, idle_timeout_ms, methods, scope, parent_id, connection_id, {CLIENT_COLS}"
@@ -414,33 +445,12 @@ impl SessionStore for D1Store {
         user_id: &str,
         limit: u32,
     ) -> StoreResult<Vec<PastLogin>> {
-        #[derive(Deserialize)]
-        struct R {
-            created_at: f64,
-            user_agent: Option<String>,
-            device_name: Option<String>,
-            country: Option<String>,
-            latitude_e6: Option<f64>,
-            longitude_e6: Option<f64>,
-        }
-        let rows = self
-            .all::<R>(
-                "SELECT created_at, user_agent, device_name, country, latitude_e6, longitude_e6 FROM login_records \
-                 WHERE organization_id = ?1 AND user_id = ?2 AND outcome = 'success' ORDER BY id DESC LIMIT ?3",
-                &[s(org_id), s(user_id), n(limit.into())],
-            )
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PastLogin {
-                created_at: r.created_at as i64,
-                user_agent: r.user_agent,
-                device_name: r.device_name,
-                country: r.country,
-                latitude_e6: r.latitude_e6.map(|v| v as i32),
-                longitude_e6: r.longitude_e6.map(|v| v as i32),
-            })
-            .collect())
+        let sql =
+            format!("{RECENT} WHERE organization_id = ?1 AND user_id = ?2 {RECENT_ORDER} LIMIT ?3");
+        past_logins(
+            self.query(self.stmt(&sql, &[s(org_id), s(user_id), n(limit.into())])?)
+                .await?,
+        )
     }
 
     async fn add_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {

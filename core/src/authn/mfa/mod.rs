@@ -101,6 +101,8 @@ pub struct FirstFactor<'a> {
     pub trust_token: Option<&'a str>,
     /// The connection of a single sign-on.
     pub connection_id: Option<&'a str>,
+    /// The user's confirmed factors, when the login already read them.
+    pub factors: Option<&'a [MfaFactor]>,
 }
 
 /// The user's confirmed factors.
@@ -142,8 +144,12 @@ pub async fn gate(
         return Ok(());
     }
     let user = first.user;
-    let factors = confirmed(store, &user.organization_id, &user.id).await?;
-    let enroll = factors.is_empty();
+    let enroll = match first.factors {
+        Some(known) => known.is_empty(),
+        None => confirmed(store, &user.organization_id, &user.id)
+            .await?
+            .is_empty(),
+    };
     if enroll && settings.policy == MfaPolicy::Optional {
         return Ok(());
     }
@@ -374,6 +380,7 @@ pub async fn complete<R: Rng>(
         rehash: None,
         flags: waiting.flags.clone(),
         connection_id: waiting.connection_id.clone(),
+        known: None,
     };
     let success = establish(store, start, env).await?;
     Ok(MfaDone {

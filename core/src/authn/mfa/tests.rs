@@ -628,6 +628,7 @@ fn test_mfa_passkey_that_verified_the_user_satisfies_mfa_unless_the_policy_says_
             flags: &[],
             trust_token: None,
             connection_id: None,
+            factors: None,
         }
     }
     let app = w.app.clone();

@@ -620,6 +620,7 @@ pub async fn login<R: Rng>(
         flags: &[],
         trust_token: req.trust_token,
         connection_id: None,
+        factors: None,
     };
     crate::authn::mfa::gate(store, first, now, env.rng).await?;
     let start = Start {
@@ -633,6 +634,7 @@ pub async fn login<R: Rng>(
         rehash: None,
         flags: Vec::new(),
         connection_id: None,
+        known: None,
     };
     establish(store, start, env).await
 }

@@ -14,8 +14,8 @@ use crate::model::{
 };
 use crate::rand::Rng;
 use crate::store::{
-    AttemptStore, CodeStore, EventStore, MfaStore, OrgStore, RegistrationStore, SessionStore,
-    UserStore,
+    AttemptStore, CodeStore, EventStore, LoginReadStore, LoginReads, MfaStore, OrgStore,
+    RegistrationStore, SessionStore, UserStore,
 };
 use crate::Error;
 
@@ -55,6 +55,7 @@ pub trait LoginStores:
     + OrgStore
     + EventStore
     + MfaStore
+    + LoginReadStore
 {
 }
 
@@ -67,6 +68,7 @@ impl<T> LoginStores for T where
         + OrgStore
         + EventStore
         + MfaStore
+        + LoginReadStore
 {
 }
 
@@ -113,13 +115,24 @@ pub async fn password_login<R: Rng>(
         }
     }
 
-    let user = store.find_login(req.organization_id, &login_id).await?;
+    // Everything the login reads, in one go: the account, the organization's protection,
+    // and what the rest needs of the account (registration, factors, roles, recent logins).
+    let LoginReads {
+        user,
+        organization,
+        known,
+    } = store
+        .login_reads(
+            req.organization_id,
+            &login_id,
+            req.application.map(|a| a.id.as_str()),
+            crate::records::risk::HISTORY,
+        )
+        .await?;
     // Brute-force protection, before any hash is checked: the attempt is charged first, so
     // of racing attempts exactly the allowed number get through. The address first: past its
     // limit nothing more is charged, and an unknown identifier's attempt writes nothing.
-    let protection = store
-        .get_org(req.organization_id)
-        .await?
+    let protection = organization
         .map(|o| o.attack_protection)
         .unwrap_or_default();
     let policy = guard::Policy::from(&protection);
@@ -248,9 +261,10 @@ pub async fn password_login<R: Rng>(
     store
         .clear_attempts(req.organization_id, &keys, &address)
         .await?;
-    let registered = match req.application {
-        Some(app) => store.is_registered(&user.id, &app.id).await?,
-        None => true,
+    let registered = match (req.application, &known) {
+        (None, _) => true,
+        (Some(_), Some(k)) => k.registered,
+        (Some(app), None) => store.is_registered(&user.id, &app.id).await?,
     };
     if req.require_registration && !registered {
         store
@@ -279,6 +293,7 @@ pub async fn password_login<R: Rng>(
         flags: &flags,
         trust_token: req.trust_token,
         connection_id: None,
+        factors: known.as_ref().map(|k| k.confirmed_factors.as_slice()),
     };
     mfa::gate(store, first, env.now, env.rng).await?;
     let start = Start {
@@ -292,6 +307,7 @@ pub async fn password_login<R: Rng>(
         rehash,
         flags,
         connection_id: None,
+        known: known.as_ref(),
     };
     let success = establish(store, start, env).await?;
     Ok(LoginSuccess {

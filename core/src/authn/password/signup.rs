@@ -90,6 +90,7 @@ pub async fn sign_up<R: Rng>(
         flags: &[],
         trust_token: None,
         connection_id: None,
+        factors: None,
     };
     crate::authn::mfa::gate(store, first, env.now, env.rng).await?;
     let start = Start {
@@ -103,6 +104,7 @@ pub async fn sign_up<R: Rng>(
         rehash: None,
         flags: Vec::new(),
         connection_id: None,
+        known: None,
     };
     Ok((establish(store, start, env).await?, view))
 }

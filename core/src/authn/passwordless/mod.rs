@@ -347,6 +347,7 @@ pub(crate) async fn finish<R: Rng>(
         flags: &[],
         trust_token: p.trust_token,
         connection_id: p.connection_id,
+        factors: None,
     };
     mfa::gate(store, first, env.now, env.rng).await?;
     let start = Start {
@@ -360,6 +361,7 @@ pub(crate) async fn finish<R: Rng>(
         rehash: None,
         flags: Vec::new(),
         connection_id: p.connection_id.map(str::to_owned),
+        known: None,
     };
     let success = establish(store, start, env).await?;
     Ok(LoginSuccess {

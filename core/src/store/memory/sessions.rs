@@ -4,6 +4,8 @@ use super::*;
 
 impl crate::store::RefreshStore for MemoryStore {}
 
+impl crate::store::LoginReadStore for MemoryStore {}
+
 impl SessionStore for MemoryStore {
     async fn record_login(&self, w: LoginWrite<'_>) -> StoreResult<()> {
         let mut d = self.data.borrow_mut();
