@@ -8,7 +8,7 @@ import { crateSizes } from './wasm-sizes.mjs';
 import { spawnSync } from 'node:child_process';
 import { SoftAuthenticator } from './soft-authenticator.mjs';
 
-// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, trips, login, mfa, passwordless, burst, views).
+// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, trips, verify, login, mfa, passwordless, burst, views).
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const only = (section) => ONLY.length === 0 || ONLY.includes(section);
 
@@ -134,6 +134,53 @@ console.log('\n== D1 round trips per request (x-latchkey-d1-round-trips, wrangle
     for (const [name, trips, goal] of rows) {
       console.log(`${name.padEnd(40)} ${String(trips).padStart(11)}  ${goal}${trips <= goal ? '  (met)' : ''}`);
     }
+  } finally {
+    await w.stop();
+  }
+}
+
+// One access-token verification under workerd: Web Crypto (what every authenticated request
+// uses) against p256 compiled to wasm, each as the p50 difference between GET /auth/me with
+// the token verified again `extra` times (the development-only repeat header) and without.
+if (only('verify')) {
+console.log('\n== ES256 access-token verification under workerd (wrangler dev)');
+  const w = await startWorker();
+  try {
+    const req = (method, path, body, headers = {}) => fetch(`${w.baseUrl}${path}`, {
+      method, body: body && JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers },
+    });
+    const org = await (await req('POST', '/api/v1/organizations', { name: 'bench-verify' }, { authorization: `Bearer ${w.platformKey}` })).json();
+    const auth = { authorization: `Bearer ${org.api_key.key}` };
+    const app = await (await req('POST', '/api/v1/applications', { name: 'web' }, auth)).json();
+    const user = await (await req('POST', '/api/v1/users', { email: 'verify@example.com', password: 'correct horse battery' }, auth)).json();
+    await req('PUT', `/api/v1/users/${user.id}/registrations/${app.id}`, undefined, auth);
+    const tokens = await (await req('POST', '/api/v1/auth/login', { client_id: app.client_id, login_id: 'verify@example.com', password: 'correct horse battery' })).json();
+    const extra = Number(process.env.BENCH_VERIFY_EXTRA ?? 500);
+    const rounds = Number(process.env.BENCH_VERIFY_ROUNDS ?? 15);
+    const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.round((s.length - 1) * p)]; };
+    const me = async (headers) => {
+      const t0 = performance.now();
+      const res = await req('GET', '/api/v1/auth/me', undefined, { authorization: `Bearer ${tokens.access_token}`, ...headers });
+      if (!res.ok) throw new Error(`GET /auth/me: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      return performance.now() - t0;
+    };
+    const modes = { 'Web Crypto (the worker)': {}, 'p256 in wasm': { 'x-latchkey-dev-verify-with': 'p256' } };
+    const times = { base: [] };
+    for (const name of Object.keys(modes)) times[name] = [];
+    for (let i = 0; i < rounds + 2; i++) {
+      const base = await me({});
+      const each = {};
+      for (const [name, h] of Object.entries(modes)) each[name] = await me({ ...h, 'x-latchkey-dev-verify-repeat': String(extra) });
+      if (i < 2) continue; // warming the isolate and its imported key
+      times.base.push(base);
+      for (const name of Object.keys(modes)) times[name].push(each[name]);
+    }
+    for (const name of Object.keys(modes)) {
+      const per = (pct(times[name], 0.5) - pct(times.base, 0.5)) / extra;
+      console.log(`${name.padEnd(28)} ${(per * 1000).toFixed(1).padStart(7)} µs per verify  ≈ ${Math.round(1000 / per).toLocaleString('en')}/s  (p50 of ${rounds}, ${extra} verifies each)`);
+    }
+    console.log('goal: 0.05 ms (20,000/s) per verify in the worker; natively, `cargo bench --bench auth` prints p256');
   } finally {
     await w.stop();
   }

@@ -16,6 +16,7 @@ mod http;
 mod keys;
 mod kv;
 mod mfa_keys;
+mod signatures;
 mod sso;
 mod webhook;
 
@@ -224,7 +225,14 @@ async fn handle(
             now,
             want_grants: spec.access != Access::User,
         };
-        Some(caller::authenticate(&store, &header, cfg).await?)
+        let signatures = signatures::WebCryptoCheck;
+        let principal = caller::authenticate(&store, &header, cfg, &signatures).await?;
+        if dev {
+            // Development only: the access token verified again, `n` times, by Web Crypto or
+            // by p256 in wasm (`…-verify-with: p256`), for `make bench`'s per-verify cost.
+            bench_verify(&req, keys.as_deref(), &header, &issuer, now).await?;
+        }
+        Some(principal)
     };
     let scope = authorize(spec.access, principal.as_ref())?;
     if let Some(origin) = &cors_origin {
@@ -294,6 +302,33 @@ async fn handle(
         let _ = resp.headers_mut().set("x-latchkey-d1-round-trips", &trips);
     }
     answer
+}
+
+/// `x-latchkey-dev-verify-repeat: n`: verifies the request's access token `n` more times
+/// (Web Crypto, or `p256` with `x-latchkey-dev-verify-with: p256`), so that the wall time
+/// of requests with and without it gives the cost of one verification.
+async fn bench_verify(
+    req: &Request,
+    keys: Option<&jwt::KeyRing>,
+    header: &str,
+    issuer: &str,
+    now: i64,
+) -> AppResult<()> {
+    let repeat = req.headers().get("x-latchkey-dev-verify-repeat")?;
+    let (Some(keys), Some(n)) = (keys, repeat.and_then(|n| n.trim().parse::<u32>().ok())) else {
+        return Ok(());
+    };
+    let token = caller::credential(header);
+    let p256 = req.headers().get("x-latchkey-dev-verify-with")?.as_deref() == Some("p256");
+    for _ in 0..n.min(10_000) {
+        if p256 {
+            keys.verify(token, issuer, None, now)?;
+        } else {
+            keys.verify_with(token, issuer, None, now, &signatures::WebCryptoCheck)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The request body, read chunk by chunk: past [`api::MAX_JSON_BODY`] nothing more is kept

@@ -4,7 +4,7 @@
 use crate::access::{Grants, Principal};
 use crate::identity::api_keys;
 use crate::secrets::ApiKeySecret;
-use crate::sessions::jwt::KeyRing;
+use crate::sessions::jwt::{KeyRing, SignatureCheck};
 use crate::sessions::tokens::admin_audience;
 use crate::store::{ApiKeyStore, SessionStore, UserStore};
 use crate::Error;
@@ -33,15 +33,19 @@ pub fn looks_like_jwt(credential: &str) -> bool {
     credential.split('.').count() == 3 && !credential.starts_with("lk")
 }
 
+/// `signatures` checks an access token's signature (the worker: Web Crypto).
 pub async fn authenticate(
     store: &(impl ApiKeyStore + SessionStore + UserStore),
     authorization: &str,
     cfg: Authn<'_>,
+    signatures: &impl SignatureCheck,
 ) -> Result<Principal, Error> {
     let cred = credential(authorization);
     if ApiKeySecret::parse(cred).is_none() && looks_like_jwt(cred) {
         let keys = cfg.keys.ok_or(Error::Unauthorized)?;
-        let verified = keys.verify(cred, cfg.issuer, None, cfg.now)?;
+        let verified = keys
+            .verify_with(cred, cfg.issuer, None, cfg.now, signatures)
+            .await?;
         let c = verified.claims;
         // Tokens the OpenID provider gave a client (they carry `scope`) are for that client's
         // own APIs and for userinfo, never for Latchkey's routes: a relying party, or whoever

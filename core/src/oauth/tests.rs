@@ -1009,7 +1009,13 @@ fn test_oauth_a_clients_tokens_never_act_on_latchkeys_own_routes() {
     // The client's access token is refused by the native routes' authentication...
     let bearer = format!("Bearer {}", t.access_token);
     assert_eq!(
-        block_on(authenticate(&w.store, &bearer, cfg)).map(|_| ()),
+        block_on(authenticate(
+            &w.store,
+            &bearer,
+            cfg,
+            &crate::sessions::jwt::P256Check
+        ))
+        .map(|_| ()),
         Err(Error::Unauthorized)
     );
     // ...so it cannot ask the hosted page's route for more codes either, and its refresh

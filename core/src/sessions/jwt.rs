@@ -44,6 +44,60 @@ pub struct AccessClaims {
     pub scope: Option<String>,
 }
 
+/// Verifies a JWS signature with a public key given as a JWK: natively [`P256Check`]; in
+/// the worker, Web Crypto (native code in the runtime, where `p256` would run in wasm). Our
+/// own access tokens and identity providers' ID tokens are checked through it.
+#[allow(async_fn_in_trait)]
+pub trait SignatureCheck {
+    /// Whether `signature` over `message` verifies under `jwk` with `alg` (one of
+    /// `RS256` or `ES256`); `Ok(false)` for a key that cannot be used.
+    async fn verify(
+        &self,
+        alg: &str,
+        jwk: &serde_json::Value,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, Error>;
+}
+
+/// ES256 with the `p256` crate: natively, for tests and hosts without Web Crypto.
+pub struct P256Check;
+
+impl SignatureCheck for P256Check {
+    async fn verify(
+        &self,
+        alg: &str,
+        jwk: &serde_json::Value,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, Error> {
+        use p256::ecdsa::signature::Verifier;
+        use p256::ecdsa::{Signature, VerifyingKey};
+        if alg != "ES256" {
+            return Ok(false);
+        }
+        let coord = |k: &str| {
+            jwk.get(k)
+                .and_then(serde_json::Value::as_str)
+                .and_then(|v| Base64UrlUnpadded::decode_vec(v).ok())
+                .filter(|v| v.len() == 32)
+        };
+        let (Some(x), Some(y)) = (coord("x"), coord("y")) else {
+            return Ok(false);
+        };
+        let mut sec1 = vec![4u8];
+        sec1.extend(x);
+        sec1.extend(y);
+        let (Ok(key), Ok(sig)) = (
+            VerifyingKey::from_sec1_bytes(&sec1),
+            Signature::from_slice(signature),
+        ) else {
+            return Ok(false);
+        };
+        Ok(key.verify(message, &sig).is_ok())
+    }
+}
+
 /// A verified token's claims and lifetime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
@@ -55,6 +109,23 @@ pub struct Verified {
 struct Key {
     kid: String,
     verifying: VerifyingKey,
+    /// The public key as published (`kid`, `alg`, `use` included).
+    jwk: serde_json::Value,
+}
+
+impl Key {
+    fn new(verifying: VerifyingKey) -> Key {
+        let kid = kid_of(&verifying);
+        let mut jwk = serde_json::to_value(JsonWebKey::from(&verifying)).unwrap_or_default();
+        jwk["kid"] = kid.clone().into();
+        jwk["alg"] = "ES256".into();
+        jwk["use"] = "sig".into();
+        Key {
+            kid,
+            verifying,
+            jwk,
+        }
+    }
 }
 
 /// The signing key and, during rotation, the previous key's public half.
@@ -88,22 +159,12 @@ impl KeyRing {
     /// From base64 PKCS#8 DER private keys (`SIGNING_KEY`, optional `SIGNING_KEY_PREVIOUS`).
     pub fn from_pkcs8(current: &str, previous: Option<&str>) -> Result<Self, Error> {
         let signing = parse_signing_key(current)?;
-        let verifying = *signing.verifying_key();
         let previous = match previous.filter(|p| !p.trim().is_empty()) {
-            Some(p) => {
-                let v = *parse_signing_key(p)?.verifying_key();
-                Some(Key {
-                    kid: kid_of(&v),
-                    verifying: v,
-                })
-            }
+            Some(p) => Some(Key::new(*parse_signing_key(p)?.verifying_key())),
             None => None,
         };
         Ok(KeyRing {
-            current: Key {
-                kid: kid_of(&verifying),
-                verifying,
-            },
+            current: Key::new(*signing.verifying_key()),
             signing,
             previous,
         })
@@ -115,16 +176,9 @@ impl KeyRing {
 
     /// The JWKS document: every key a valid token may carry.
     pub fn jwks(&self) -> serde_json::Value {
-        let keys: Vec<serde_json::Value> = std::iter::once(&self.current)
+        let keys: Vec<&serde_json::Value> = std::iter::once(&self.current)
             .chain(self.previous.as_ref())
-            .map(|k| {
-                let mut jwk =
-                    serde_json::to_value(JsonWebKey::from(&k.verifying)).unwrap_or_default();
-                jwk["kid"] = k.kid.clone().into();
-                jwk["alg"] = "ES256".into();
-                jwk["use"] = "sig".into();
-                jwk
-            })
+            .map(|k| &k.jwk)
             .collect();
         serde_json::json!({ "keys": keys })
     }
@@ -164,10 +218,7 @@ impl KeyRing {
             .key_id
             .as_deref()
             .ok_or(Error::Unauthorized)?;
-        let key = std::iter::once(&self.current)
-            .chain(self.previous.as_ref())
-            .find(|k| k.kid == kid)
-            .ok_or(Error::Unauthorized)?;
+        let key = self.key(kid)?;
         Es256
             .validator::<T>(&key.verifying)
             .validate(&untrusted)
@@ -188,6 +239,14 @@ impl KeyRing {
         ))
     }
 
+    /// The key of this ring named `kid`.
+    fn key(&self, kid: &str) -> Result<&Key, Error> {
+        std::iter::once(&self.current)
+            .chain(self.previous.as_ref())
+            .find(|k| k.kid == kid)
+            .ok_or(Error::Unauthorized)
+    }
+
     /// Verifies a token: signature by a key of this ring named by `kid`, algorithm ES256
     /// only, issuer, audience (when given), expiry and not-before. Any failure is
     /// `UNAUTHORIZED`.
@@ -199,23 +258,63 @@ impl KeyRing {
         now_ms: i64,
     ) -> Result<Verified, Error> {
         let token = self.signed::<AccessClaims>(token)?;
-        let claims = token.claims();
-        let now = ms_to_datetime(now_ms)?;
-        let options = TimeOptions::new(TimeDelta::seconds(LEEWAY_SECS), move || now);
-        claims
-            .validate_expiration(&options)
-            .and_then(|c| c.validate_maturity(&options))
-            .map_err(|_| Error::Unauthorized)?;
-        let custom = &claims.custom;
-        if custom.iss != issuer || audience.is_some_and(|a| custom.aud != a) {
+        valid(token.claims(), issuer, audience, now_ms)
+    }
+
+    /// [`KeyRing::verify`], with the signature checked by `check` (the worker: Web Crypto).
+    pub async fn verify_with(
+        &self,
+        token: &str,
+        issuer: &str,
+        audience: Option<&str>,
+        now_ms: i64,
+        check: &impl SignatureCheck,
+    ) -> Result<Verified, Error> {
+        let untrusted = UntrustedToken::new(token).map_err(|_| Error::Unauthorized)?;
+        if untrusted.algorithm() != "ES256" {
             return Err(Error::Unauthorized);
         }
-        Ok(Verified {
-            claims: custom.clone(),
-            expires_at: claims.expiration.map_or(0, |t| t.timestamp_millis()),
-            issued_at: claims.issued_at.map_or(0, |t| t.timestamp_millis()),
-        })
+        let kid = untrusted.header().key_id.as_deref();
+        let key = self.key(kid.ok_or(Error::Unauthorized)?)?;
+        let (message, signature) = token.rsplit_once('.').ok_or(Error::Unauthorized)?;
+        let signature =
+            Base64UrlUnpadded::decode_vec(signature).map_err(|_| Error::Unauthorized)?;
+        if !check
+            .verify("ES256", &key.jwk, message.as_bytes(), &signature)
+            .await?
+        {
+            return Err(Error::Unauthorized);
+        }
+        let claims = untrusted
+            .deserialize_claims_unchecked::<AccessClaims>()
+            .map_err(|_| Error::Unauthorized)?;
+        valid(&claims, issuer, audience, now_ms)
     }
+}
+
+/// The checks of a signed token's claims: expiry and not-before (with [`LEEWAY_SECS`]),
+/// issuer, and audience when given.
+fn valid(
+    claims: &Claims<AccessClaims>,
+    issuer: &str,
+    audience: Option<&str>,
+    now_ms: i64,
+) -> Result<Verified, Error> {
+    let now = ms_to_datetime(now_ms)?;
+    let options = TimeOptions::new(TimeDelta::seconds(LEEWAY_SECS), move || now);
+    claims
+        .validate_expiration(&options)
+        .and_then(|c| c.validate_maturity(&options))
+        .map_err(|_| Error::Unauthorized)?;
+    let custom = &claims.custom;
+    if custom.iss != issuer || audience.is_some_and(|a| custom.aud != a) {
+        return Err(Error::Unauthorized);
+    }
+    Ok(Verified {
+        claims: custom.clone(),
+        expires_at: claims.expiration.map_or(0, |t| t.timestamp_millis()),
+        issued_at: claims.issued_at.map_or(0, |t| t.timestamp_millis()),
+    })
 }
 
 /// The issuer of tokens: the configured `ISSUER` (without a trailing slash), or, only for
@@ -396,6 +495,71 @@ mod tests {
         let forged = format!("{signing_input}.{}", Base64UrlUnpadded::encode_string(&mac));
         assert_eq!(
             ring.verify(&forged, ISS, None, NOW),
+            Err(Error::Unauthorized)
+        );
+    }
+
+    #[test]
+    fn test_tokens_verified_through_a_signature_check_as_natively() {
+        // The worker checks signatures with Web Crypto through `verify_with`; every token
+        // `verify` refuses, it refuses, and what `verify` accepts, it accepts the same.
+        use hmac_sha256_for_test as hs;
+        let ring = KeyRing::from_pkcs8(&key_b64(8), Some(&key_b64(7))).unwrap();
+        let t = ring.issue(claims(), NOW, 600).unwrap();
+        let old = KeyRing::from_pkcs8(&key_b64(7), None)
+            .unwrap()
+            .issue(claims(), NOW, 600)
+            .unwrap();
+        let other = KeyRing::from_pkcs8(&key_b64(9), None)
+            .unwrap()
+            .issue(claims(), NOW, 600)
+            .unwrap();
+        let [head, payload, sig] = <[&str; 3]>::try_from(t.split('.').collect::<Vec<_>>()).unwrap();
+        let mut evil = claims();
+        evil.sub = "admin-user".into();
+        let mut forged_claims = serde_json::to_value(&evil).unwrap();
+        forged_claims["exp"] = (NOW / 1000 + 600).into();
+        let forged = format!("{head}.{}.{sig}", b64url_json(&forged_claims));
+        let kid = ring.current_kid();
+        let none = format!(
+            "{}.{payload}.",
+            b64url_json(&serde_json::json!({"alg": "none", "kid": kid}))
+        );
+        let hs_head = b64url_json(&serde_json::json!({"alg": "HS256", "kid": kid}));
+        let mac = hs::hmac(
+            ring.jwks().to_string().as_bytes(),
+            format!("{hs_head}.{payload}").as_bytes(),
+        );
+        let hs256 = format!(
+            "{hs_head}.{payload}.{}",
+            Base64UrlUnpadded::encode_string(&mac)
+        );
+        let cases: [(&str, &str, i64, bool); 9] = [
+            ("valid", &t, NOW, true),
+            ("the previous key's", &old, NOW, true),
+            ("expired", &t, NOW + 700_000, false),
+            ("not yet valid", &t, NOW - 60_000, false),
+            ("another key's", &other, NOW, false),
+            ("forged claims", &forged, NOW, false),
+            ("alg none", &none, NOW, false),
+            ("HS256 with the public key", &hs256, NOW, false),
+            ("not a JWT", "a.b", NOW, false),
+        ];
+        for (what, token, now, ok) in cases {
+            let native = ring.verify(token, ISS, Some("client-1"), now);
+            let checked =
+                pollster::block_on(ring.verify_with(token, ISS, Some("client-1"), now, &P256Check));
+            assert_eq!(native, checked, "{what}");
+            assert_eq!(checked.is_ok(), ok, "{what}");
+        }
+        assert_eq!(
+            pollster::block_on(ring.verify_with(
+                &t,
+                "https://evil.example.com",
+                None,
+                NOW,
+                &P256Check
+            )),
             Err(Error::Unauthorized)
         );
     }

@@ -14,7 +14,8 @@ use super::*;
 use crate::handlers::sessions::browser_mode_ready;
 use crate::keys;
 use crate::mfa_keys::WorkerMfaKeys;
-use crate::sso::{FetchUpstream, WebCryptoCheck};
+use crate::signatures::WebCryptoCheck;
+use crate::sso::FetchUpstream;
 
 /// Providers over `fetch`, their discovery documents and keys kept in KV for an hour.
 fn providers(cx: &Ctx) -> Cached<'_, FetchUpstream, crate::kv::KvCache> {

@@ -15,19 +15,7 @@ pub const ALGORITHMS: [&str; 2] = ["RS256", "ES256"];
 /// Seconds of clock difference tolerated on `exp` and `iat`.
 pub const LEEWAY_SECS: i64 = 60;
 
-/// Verifies a JWS signature with a public key given as a JWK (the worker: Web Crypto).
-#[allow(async_fn_in_trait)]
-pub trait SignatureCheck {
-    /// Whether `signature` over `message` verifies under `jwk` with `alg` (one of
-    /// [`ALGORITHMS`]); `Ok(false)` for a key that cannot be used.
-    async fn verify(
-        &self,
-        alg: &str,
-        jwk: &Value,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<bool, Error>;
-}
+pub use crate::sessions::jwt::{P256Check, SignatureCheck};
 
 /// What the token must say.
 pub struct Expected<'a> {
@@ -182,42 +170,4 @@ fn check_claims(c: &Value, e: &Expected<'_>) -> Result<(), Error> {
         return Err(rejected("the ID token has no subject"));
     }
     Ok(())
-}
-
-/// ES256 with the `p256` crate: natively, for tests and hosts without Web Crypto.
-pub struct P256Check;
-
-impl SignatureCheck for P256Check {
-    async fn verify(
-        &self,
-        alg: &str,
-        jwk: &Value,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<bool, Error> {
-        use p256::ecdsa::signature::Verifier;
-        use p256::ecdsa::{Signature, VerifyingKey};
-        if alg != "ES256" {
-            return Ok(false);
-        }
-        let coord = |k: &str| {
-            jwk.get(k)
-                .and_then(Value::as_str)
-                .and_then(|v| Base64UrlUnpadded::decode_vec(v).ok())
-                .filter(|v| v.len() == 32)
-        };
-        let (Some(x), Some(y)) = (coord("x"), coord("y")) else {
-            return Ok(false);
-        };
-        let mut sec1 = vec![4u8];
-        sec1.extend(x);
-        sec1.extend(y);
-        let (Ok(key), Ok(sig)) = (
-            VerifyingKey::from_sec1_bytes(&sec1),
-            Signature::from_slice(signature),
-        ) else {
-            return Ok(false);
-        };
-        Ok(key.verify(message, &sig).is_ok())
-    }
 }

@@ -1,0 +1,117 @@
+//! JWS signatures checked by Web Crypto (`crypto.subtle`, native code in workerd, where
+//! `p256` would run in wasm): our own access tokens (ES256) on every authenticated request,
+//! and identity providers' ID tokens (RS256, ES256). Imported keys are kept for the
+//! isolate's life, so a key is imported once, not per request.
+
+use std::cell::RefCell;
+
+use js_sys::{Object, Reflect};
+use latchkey_core::sessions::jwt::SignatureCheck;
+use latchkey_core::Error;
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, SubtleCrypto};
+
+/// Imported keys kept at most (ours, current and previous, and a few providers').
+const KEPT: usize = 16;
+
+thread_local! {
+    /// Imported public keys, by algorithm and JWK text.
+    static IMPORTED: RefCell<Vec<(String, CryptoKey)>> = const { RefCell::new(Vec::new()) };
+}
+
+pub struct WebCryptoCheck;
+
+fn js_err(what: &str, e: JsValue) -> Error {
+    Error::Internal(format!("{what}: {e:?}"))
+}
+
+fn object(pairs: &[(&str, &str)]) -> Result<Object, Error> {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v))
+            .map_err(|e| js_err("params", e))?;
+    }
+    Ok(o)
+}
+
+impl SignatureCheck for WebCryptoCheck {
+    async fn verify(
+        &self,
+        alg: &str,
+        jwk: &Value,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, Error> {
+        let (import, verify) = match alg {
+            "RS256" => (
+                object(&[("name", "RSASSA-PKCS1-v1_5"), ("hash", "SHA-256")])?,
+                object(&[("name", "RSASSA-PKCS1-v1_5")])?,
+            ),
+            "ES256" => (
+                object(&[("name", "ECDSA"), ("namedCurve", "P-256")])?,
+                object(&[("name", "ECDSA"), ("hash", "SHA-256")])?,
+            ),
+            _ => return Ok(false),
+        };
+        let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
+            .map_err(|e| js_err("crypto", e))?;
+        let subtle: SubtleCrypto = Reflect::get(&crypto, &JsValue::from_str("subtle"))
+            .map_err(|e| js_err("crypto.subtle", e))?
+            .unchecked_into();
+        // Only the public parts a key needs: no `key_ops` or `ext` a provider may add.
+        let mut public = serde_json::Map::new();
+        for k in ["kty", "n", "e", "crv", "x", "y"] {
+            if let Some(v) = jwk.get(k) {
+                public.insert(k.to_owned(), v.clone());
+            }
+        }
+        let text = Value::Object(public).to_string();
+        let name = format!("{alg} {text}");
+        let kept = IMPORTED.with(|k| {
+            k.borrow()
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, key)| key.clone())
+        });
+        let key = match kept {
+            Some(key) => key,
+            None => {
+                let Ok(key_data) = js_sys::JSON::parse(&text) else {
+                    return Ok(false);
+                };
+                let usages = js_sys::Array::of1(&"verify".into());
+                let Ok(promise) = subtle.import_key_with_object(
+                    "jwk",
+                    key_data.unchecked_ref(),
+                    &import,
+                    false,
+                    &usages,
+                ) else {
+                    return Ok(false);
+                };
+                // A key the runtime cannot import is one this token is not signed with.
+                let Ok(key) = JsFuture::from(promise).await else {
+                    return Ok(false);
+                };
+                let key: CryptoKey = key.unchecked_into();
+                IMPORTED.with(|k| {
+                    let mut k = k.borrow_mut();
+                    if k.len() >= KEPT {
+                        k.remove(0);
+                    }
+                    k.push((name, key.clone()));
+                });
+                key
+            }
+        };
+        let promise = subtle
+            .verify_with_object_and_u8_array_and_u8_array(&verify, &key, signature, message)
+            .map_err(|e| js_err("verify", e))?;
+        let ok = JsFuture::from(promise)
+            .await
+            .map_err(|e| js_err("verify", e))?;
+        Ok(ok.as_bool() == Some(true))
+    }
+}
