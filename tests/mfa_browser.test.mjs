@@ -177,7 +177,7 @@ test('test_mfa_sdk_login_resolves_to_the_mfa_state_and_complete_mfa_signs_in', a
   await ctx.close();
 });
 
-test('test_mfa_account_page_sets_up_an_authenticator_shows_backup_codes_and_removes_it', async () => {
+test('test_mfa_profile_sets_up_an_authenticator_shows_backup_codes_replaces_them_and_removes_it', async () => {
   const app = (await org.api('POST', '/api/v1/applications', { name: 'MFA account' })).body;
   const user = await userOf(app, 'account-mfa');
   const { ctx, page, errors, widget } = await demo(app);
@@ -186,28 +186,100 @@ test('test_mfa_account_page_sets_up_an_authenticator_shows_backup_codes_and_remo
   await widget.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForSelector('body[data-auth="signed-in"]');
 
+  // The two-step section is <latchkey-profile>'s own: the page adds nothing.
   const account = await ctx.newPage();
   account.on('pageerror', (e) => errors.push(String(e)));
   await visit(account, `${BASE}/account.html?client_id=${app.client_id}`);
   await account.waitForSelector('body[data-auth="signed-in"]');
-  assert.match(await account.textContent('#mfa-state'), /^Off\./);
-  await account.getByRole('button', { name: 'Set up an authenticator app' }).click();
-  await account.waitForFunction(() => document.getElementById('totp-qr').naturalWidth > 0);
-  const secret = await account.textContent('#totp-secret');
-  await shot(account, 'account-setup');
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) });
-  await account.getByLabel('Code', { exact: true }).fill(totp.generate());
-  await account.getByRole('button', { name: 'Turn on' }).click();
-  await account.waitForSelector('#backup-codes:not([hidden])');
-  assert.equal((await account.$$('#backup-list li')).length, 10);
-  await account.waitForFunction(() => document.getElementById('mfa-state').textContent.startsWith('On:'));
-  assert.equal(await account.textContent('#mfa-state'), 'On: 1 authenticator app, 10 backup codes left.');
-  await shot(account, 'account-on');
+  const profile = account.locator('latchkey-profile');
+  const inProfile = (fn, arg) => account.evaluate(([f, a]) => new Function('root', 'arg', `return (${f})(root, arg)`)(document.querySelector('latchkey-profile').shadowRoot, a), [fn.toString(), arg]);
+  const mfaState = () => inProfile((root) => root.getElementById('m-state').textContent);
+  const focusedId = () => inProfile((root) => root.activeElement?.id || root.activeElement?.textContent);
+  await account.waitForFunction(() => /^Off\./.test(document.querySelector('latchkey-profile').shadowRoot.getElementById('m-state').textContent));
+  assert.equal(await account.evaluate(() => document.querySelector('latchkey-profile').children.length), 0, 'no slotted settings');
+  const section = profile.locator('#sec-mfa');
+  assert.equal(await section.getByRole('heading', { level: 2 }).textContent(), 'Two-step verification');
 
-  // Removing it asks for the password.
-  account.once('dialog', (d) => d.accept(PASSWORD));
-  await account.locator('#authenticators li').getByRole('button', { name: 'Remove' }).click();
-  await account.waitForFunction(() => document.getElementById('mfa-state').textContent.startsWith('Off.'));
+  await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await account.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('totp-qr').naturalWidth > 0);
+  assert.equal(await focusedId(), 'totp-code', 'the focus goes to the code');
+  assert.match(await profile.locator('#totp-qr').getAttribute('src'), /^data:image\/svg\+xml,/);
+  assert.equal(await profile.locator('#totp-qr').getAttribute('alt'), 'QR code to scan with an authenticator app');
+  const secret = (await profile.locator('#totp-secret').textContent()).trim();
+  assert.match(secret, /^[A-Z2-7]{16,}$/);
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) });
+  await shot(account, 'profile-setup');
+
+  // A wrong code first: refused, said in the form, nothing turned on.
+  const right = totp.generate();
+  const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+  await section.getByLabel('Code', { exact: true }).fill(wrong);
+  await section.getByRole('button', { name: 'Turn on' }).click();
+  await profile.locator('#totp-error:not([hidden])').waitFor();
+  assert.match(await profile.locator('#totp-error').textContent(), /^That code is not right\./);
+  assert.equal(await profile.locator('#totp-code').getAttribute('aria-invalid'), 'true');
+  assert.equal(await focusedId(), 'totp-code');
+  assert.match(await mfaState(), /^Off\./);
+  await shot(account, 'profile-wrong-code');
+
+  // The right one: on, and the backup codes shown once.
+  await section.getByLabel('Code', { exact: true }).fill(totp.generate());
+  await section.getByRole('button', { name: 'Turn on' }).click();
+  await profile.locator('#codes:not([hidden])').waitFor();
+  const first = await profile.locator('#codes-list li').allTextContents();
+  assert.equal(first.length, 10);
+  assert.match(await profile.locator('#codes').innerText(), /Shown only now/);
+  assert.equal(await focusedId(), 'codes-title');
+  assert.equal(await profile.locator('#totp-form').isVisible(), false);
+  await account.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('m-state').textContent.startsWith('On:'));
+  assert.equal(await mfaState(), 'On: 1 authenticator app, 10 backup codes left.');
+  assert.equal(await profile.locator('#apps li').count(), 1);
+  assert.match(await profile.locator('#apps li').innerText(), /Added .* · Last used (now|\d+ seconds? ago)/, 'its first code used it');
+  await shot(account, 'profile-on');
+  await section.getByRole('button', { name: 'I saved them' }).click();
+  assert.equal(await profile.locator('#codes').isVisible(), false);
+  assert.equal(await profile.locator('#codes-list li').count(), 0, 'gone from the page once saved');
+  // Nor does a reload show them again.
+  await account.reload();
+  await account.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('m-state').textContent.startsWith('On:'));
+  assert.equal(await profile.locator('#codes').isVisible(), false);
+
+  // New backup codes: the password, asked in place.
+  await section.getByRole('button', { name: 'New backup codes' }).click();
+  assert.equal(await focusedId(), 'codes-password');
+  await section.locator('#codes-password').fill('not the password');
+  await section.getByRole('button', { name: 'Replace the codes' }).click();
+  await profile.locator('#m-error:not([hidden])').waitFor();
+  assert.match(await profile.locator('#m-error').textContent(), /That password is not right/);
+  await section.locator('#codes-password').fill(PASSWORD);
+  await section.getByRole('button', { name: 'Replace the codes' }).click();
+  await profile.locator('#codes:not([hidden])').waitFor();
+  const fresh = await profile.locator('#codes-list li').allTextContents();
+  assert.equal(fresh.length, 10);
+  assert.ok(!fresh.includes(first[0]), 'new codes');
+  assert.equal(await profile.locator('#m-error').isVisible(), false);
+  await shot(account, 'profile-new-codes');
+
+  // Removing it asks for the password in the card: a wrong one is refused, the right one removes it.
+  const card = profile.locator('#apps li');
+  await card.getByRole('button', { name: /^Remove / }).click();
+  assert.equal(await inProfile((root) => root.activeElement?.hasAttribute('data-app-password')), true);
+  await card.getByLabel('Password').fill('still not it');
+  await card.getByRole('button', { name: 'Remove', exact: true }).click();
+  await profile.locator('#m-error:not([hidden])').waitFor();
+  assert.match(await profile.locator('#m-error').textContent(), /That password is not right/);
+  assert.match(await mfaState(), /^On:/, 'still on');
+  await shot(account, 'profile-remove-refused');
+  await card.getByLabel('Password').fill(PASSWORD);
+  await card.getByRole('button', { name: 'Remove', exact: true }).click();
+  await account.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('m-state').textContent.startsWith('Off.'));
+  assert.equal(await profile.locator('#apps li').count(), 0);
+  assert.equal(await focusedId(), 'm-title');
+  assert.equal(await section.getByRole('button', { name: 'New backup codes' }).isVisible(), false);
+  // The server agrees: a password login needs no second step now.
+  const login = await call('POST', '/api/v1/auth/login', { body: { client_id: app.client_id, login_id: user.email, password: PASSWORD } });
+  assert.equal(login.status, 200, JSON.stringify(login.body));
+  assert.ok(login.body.access_token);
   assert.deepEqual(errors, []);
   await ctx.close();
 });

@@ -381,22 +381,72 @@ test('test_passkeys_in_the_widget_and_the_account_page', async () => {
     assert.deepEqual([...first.errors, ...second.errors, ...third.errors], []);
     await ctx3.close();
 
-    // 4. The account page lists, renames and deletes the passkey.
+    // 4. <latchkey-profile> on the account page lists, renames, deletes and adds passkeys.
     const account = await tab(ctx, `/account?client_id=${app.client_id}`);
     await account.page.waitForSelector('body[data-auth="signed-in"]');
-    await account.page.waitForSelector('#passkeys li');
-    await shot(account.page, '5-account');
+    const profile = account.page.locator('latchkey-profile');
+    const passkeys = () => org.api('GET', `/api/v1/users/${created.body.id}/passkeys`).then((r) => r.body.passkeys);
+    const focused = () => account.page.evaluate(() => {
+      const a = document.querySelector('latchkey-profile').shadowRoot.activeElement;
+      return a && (a.id || a.getAttribute('aria-label') || a.textContent.trim());
+    });
+    const card = profile.locator('#passkeys li');
+    await card.first().waitFor();
+    assert.equal(await card.count(), 1);
+    const text = await card.innerText();
+    assert.match(text, /Added .*\d{4}/, text);
+    assert.match(text, /Last used (now|\d+ (second|minute)s? ago)/, text);
     // <latchkey-profile>'s history, newest first.
-    await account.page.locator('latchkey-profile #history tr').nth(2).waitFor();
-    const what = await account.page.locator('latchkey-profile #history .outcome').allTextContents();
+    await profile.locator('#history tr').nth(2).waitFor();
+    const what = await profile.locator('#history .outcome').allTextContents();
     assert.deepEqual(what, ['Signed in with a passkey', 'Signed in with a passkey', 'Signed in with password']);
-    account.page.once('dialog', (d) => d.accept('Renamed in the account page'));
-    await account.page.getByRole('button', { name: 'Rename' }).click();
-    await account.page.getByText('Renamed in the account page', { exact: false }).waitFor();
-    account.page.once('dialog', (d) => d.accept());
-    await account.page.getByRole('button', { name: 'Delete' }).click();
-    await account.page.getByText('No passkeys yet.', { exact: false }).waitFor();
-    assert.equal((await org.api('GET', `/api/v1/users/${created.body.id}/passkeys`)).body.passkeys.length, 0);
+    await shot(account.page, '5-account');
+
+    // Rename, in the card: the field holds the name; Save sends it.
+    const [before] = await passkeys();
+    await card.getByRole('button', { name: `Rename ${before.name}` }).click();
+    const field = card.getByLabel('Name', { exact: true });
+    assert.equal(await field.inputValue(), before.name);
+    assert.equal(await account.page.evaluate(() => document.querySelector('latchkey-profile').shadowRoot.activeElement?.hasAttribute('data-pk-name')), true);
+    await field.fill('Renamed in the profile');
+    await shot(account.page, '6-rename');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('Renamed in the profile').waitFor();
+    assert.equal((await passkeys())[0].name, 'Renamed in the profile');
+    assert.equal(await focused(), 'Rename Renamed in the profile');
+    assert.equal(await profile.locator('#p-note').textContent(), 'Renamed to Renamed in the profile.');
+
+    // A hostile name is shown as text.
+    const evil = '<img src=x onerror=alert(1)>';
+    await card.getByRole('button', { name: /^Rename / }).click();
+    await card.getByLabel('Name', { exact: true }).fill(evil);
+    await card.getByLabel('Name', { exact: true }).press('Enter');
+    await card.locator('.title', { hasText: evil }).waitFor();
+    assert.equal(await profile.locator('#passkeys img').count(), 0);
+    assert.equal((await passkeys())[0].name, evil);
+
+    // Delete asks in the card; Cancel puts the focus back and deletes nothing.
+    await card.getByRole('button', { name: `Delete ${evil}` }).click();
+    assert.match(await card.innerText(), /Delete this passkey\?/);
+    assert.equal(await focused(), 'Yes');
+    await shot(account.page, '7-delete-confirm');
+    await card.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await focused(), `Delete ${evil}`);
+    assert.equal((await passkeys()).length, 1, 'nothing deleted yet');
+    await card.getByRole('button', { name: `Delete ${evil}` }).click();
+    await card.getByRole('button', { name: 'Yes' }).click();
+    await profile.getByText('No passkeys yet.', { exact: false }).waitFor();
+    assert.equal((await passkeys()).length, 0);
+    assert.equal(await focused(), 'p-title');
+
+    // Add a passkey: this tab's authenticator makes one, listed at once.
+    await profile.getByRole('button', { name: 'Add a passkey' }).click();
+    await card.first().waitFor();
+    assert.equal((await passkeys()).length, 1);
+    assert.equal((await account.credentials()).length, 1);
+    assert.match(await profile.locator('#p-note').textContent(), /^Passkey added: /);
+    assert.equal(await profile.getByText('No passkeys yet.', { exact: false }).isVisible(), false);
+    await shot(account.page, '8-added');
     assert.deepEqual(account.errors, []);
   } finally {
     await ctx.close();

@@ -9,7 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, call, newOrg, email, registered, bearer, assertError } from './lib.mjs';
-import { visit, launchBrowser, screenshots, measure, assertReadable, axeViolations } from './browser.mjs';
+import { join } from 'node:path';
+import { visit, launchBrowser, screenshots, measure, assertReadable, axeViolations, ARTIFACTS } from './browser.mjs';
 
 const shot = screenshots('profile');
 const PASSWORD = 'profile page password';
@@ -201,6 +202,11 @@ test('a 390 px phone gets cards and nothing wider than the screen; both themes a
     };
   });
   assert.ok(layout.width <= 390, `the page is ${layout.width} px wide`);
+  // The passkeys and two-step sections, with the set-up open (QR code, key, code field).
+  await profile.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await page.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('totp-qr').naturalWidth > 0);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, 'the set-up fits too');
+  assert.match(await profile.locator('#sec-passkeys').innerText(), /No passkeys yet/);
   assert.equal(layout.row, 'block', 'rows are cards');
   assert.match(layout.label, /When|attr\(data-label\)/, 'each value says what it is');
   assert.ok(layout.head <= 1, 'the column heads are for screen readers only');
@@ -212,9 +218,56 @@ test('a 390 px phone gets cards and nothing wider than the screen; both themes a
     await page.evaluate((t) => document.querySelector('latchkey-profile').setAttribute('theme', t), theme);
     await page.emulateMedia({ colorScheme: theme });
     await shot(page, `phone-${theme}`);
-    assertReadable(await page.evaluate(measure, 'latchkey-profile'), theme, 20);
+    // The new sections alone, at full size, to look at.
+    await profile.locator('#sec-passkeys').screenshot({ path: join(ARTIFACTS, `profile-phone-${theme}-passkeys.png`) });
+    await profile.locator('#sec-mfa').screenshot({ path: join(ARTIFACTS, `profile-phone-${theme}-mfa.png`) });
+    assertReadable(await page.evaluate(measure, 'latchkey-profile'), theme, 30);
     assert.deepEqual(await axeViolations(page), [], `${theme}: the whole account page`);
   }
   assert.ok(await profile.locator('#history tr').count() > 0);
+  await ctx.close();
+});
+
+test('passkeys and two-step verification are the element\'s, in French too, and `sections` chooses', async () => {
+  const user = await userWithHistory('profile-sections');
+  const { ctx, page, profile, errors } = await accountPage(user, { locale: 'fr-FR' });
+  await page.evaluate(() => document.querySelector('latchkey-profile').setAttribute('lang', 'fr'));
+  const root = (fn) => page.evaluate(fn);
+  await page.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('p-title').textContent === 'Clés d’accès');
+  const fr = await root(() => {
+    const r = document.querySelector('latchkey-profile').shadowRoot;
+    return ['m-title', 'add-totp', 'add-passkey', 'p-none', 'm-state'].map((id) => r.getElementById(id).textContent);
+  });
+  assert.deepEqual(fr.slice(0, 4), [
+    'Validation en deux étapes', 'Configurer une application d’authentification', 'Ajouter une clé d’accès',
+    'Aucune clé d’accès pour l’instant. Ajoutez-en une pour vous connecter sans mot de passe.',
+  ]);
+  assert.match(fr[4], /^Désactivée\./);
+  // A set-up in French: its help, the key's label, the button.
+  await profile.getByRole('button', { name: 'Configurer une application d’authentification' }).click();
+  await profile.locator('#totp-form:not([hidden])').waitFor();
+  assert.match(await profile.locator('#totp-form').innerText(), /Scannez ce code QR/);
+  await profile.getByRole('button', { name: 'Activer' }).waitFor();
+  await profile.getByRole('button', { name: 'Annuler' }).last().click();
+  await shot(page, 'french');
+
+  // sections="passkeys mfa": only those, and back to all.
+  const shown = () => root(() => ['sessions', 'history', 'passkeys', 'mfa']
+    .filter((s) => !document.querySelector('latchkey-profile').shadowRoot.getElementById(`sec-${s}`).hidden));
+  assert.deepEqual(await shown(), ['sessions', 'history', 'passkeys', 'mfa']);
+  await page.evaluate(() => document.querySelector('latchkey-profile').setAttribute('sections', 'passkeys mfa'));
+  assert.deepEqual(await shown(), ['passkeys', 'mfa']);
+  await page.evaluate(() => document.querySelector('latchkey-profile').setAttribute('sections', 'history'));
+  assert.deepEqual(await shown(), ['history']);
+  await page.evaluate(() => document.querySelector('latchkey-profile').removeAttribute('sections'));
+  assert.deepEqual(await shown(), ['sessions', 'history', 'passkeys', 'mfa']);
+
+  // Signing out clears the new sections too.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.waitForSelector('body[data-auth="signed-out"]');
+  await page.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('main').hidden);
+  assert.equal(await root(() => document.querySelector('latchkey-profile').shadowRoot.querySelectorAll('#passkeys li, #apps li, #codes-list li').length), 0);
+  assert.equal(await root(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('m-state').textContent), '');
+  assert.deepEqual(errors, []);
   await ctx.close();
 });

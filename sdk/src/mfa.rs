@@ -226,17 +226,7 @@ impl Client {
             js_sys::Object,
         >,
     ) -> Result<(), JsValue> {
-        let token = self.token().await?;
-        let path = format!(
-            "/api/v1/mfa/authenticators/{}",
-            js_sys::encode_uri_component(&id)
-        );
-        let req = with_body(
-            self.authed(Request::delete(&self.url(&path)), &token),
-            reauth(options)?,
-        )?;
-        answer(req.send().await.map_err(SdkError::from)?).await?;
-        Ok(())
+        Ok(self.remove_factor(&id, password(options)).await?)
     }
 
     /// Replaces the signed-in user's backup codes, with `{ password }`; resolves to the new
@@ -248,20 +238,50 @@ impl Client {
             js_sys::Object,
         >,
     ) -> Result<JsValue, JsValue> {
-        let token = self.token().await?;
-        let req = with_body(
-            self.authed(Request::post(&self.url("/api/v1/mfa/backup-codes")), &token),
-            reauth(options)?,
-        )?;
-        let (status, json) = answer(req.send().await.map_err(SdkError::from)?).await?;
-        let json = json.ok_or_else(|| unexpected(status))?;
-        js_sys::Reflect::get(&json, &"backup_codes".into())
+        Ok(self.new_backup_codes(password(options)).await?)
     }
 }
 
+impl Client {
+    pub(crate) async fn remove_factor(
+        &self,
+        id: &str,
+        password: Option<String>,
+    ) -> Result<(), SdkError> {
+        let token = self.token().await?;
+        let path = format!(
+            "/api/v1/mfa/authenticators/{}",
+            js_sys::encode_uri_component(id)
+        );
+        let req = with_body(
+            self.authed(Request::delete(&self.url(&path)), &token),
+            reauth(password)?,
+        )?;
+        answer(req.send().await?).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn new_backup_codes(
+        &self,
+        password: Option<String>,
+    ) -> Result<JsValue, SdkError> {
+        let token = self.token().await?;
+        let req = with_body(
+            self.authed(Request::post(&self.url("/api/v1/mfa/backup-codes")), &token),
+            reauth(password)?,
+        )?;
+        let (status, json) = answer(req.send().await?).await?;
+        let json = json.ok_or_else(|| unexpected(status))?;
+        Ok(js_sys::Reflect::get(&json, &"backup_codes".into()).unwrap_or(JsValue::UNDEFINED))
+    }
+}
+
+fn password(options: Option<js_sys::Object>) -> Option<String> {
+    text_field(&JsValue::from(options), "password")
+}
+
 /// `{ password }` as a request body.
-fn reauth(options: Option<js_sys::Object>) -> Result<String, SdkError> {
-    let password = text_field(&JsValue::from(options), "password");
+fn reauth(password: Option<String>) -> Result<String, SdkError> {
     stringify(&object(&[(
         "password",
         &password.map_or(JsValue::UNDEFINED, JsValue::from),

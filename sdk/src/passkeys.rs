@@ -219,14 +219,18 @@ impl Client {
     /// Renames one of the signed-in user's passkeys; resolves to it.
     #[wasm_bindgen(js_name = renamePasskey, unchecked_return_type = "LatchkeyPasskey")]
     pub async fn rename_passkey(&self, id: String, name: String) -> Result<JsValue, JsValue> {
+        Ok(self.passkey_rename(&id, name).await?)
+    }
+
+    pub(crate) async fn passkey_rename(&self, id: &str, name: String) -> Result<JsValue, SdkError> {
         let token = self.token().await?;
-        let path = format!("/api/v1/passkeys/{}", js_sys::encode_uri_component(&id));
+        let path = format!("/api/v1/passkeys/{}", js_sys::encode_uri_component(id));
         let req = with_body(
             self.authed(Request::patch(&self.url(&path)), &token),
             stringify(&object(&[("name", &JsValue::from(name))]))?,
         )?;
-        let (status, json) = answer(req.send().await.map_err(SdkError::from)?).await?;
-        Ok(json.ok_or_else(|| unexpected(status))?)
+        let (status, json) = answer(req.send().await?).await?;
+        json.ok_or_else(|| unexpected(status))
     }
 
     /// Deletes one of the signed-in user's passkeys.

@@ -1,14 +1,19 @@
 //! `<latchkey-profile>`: the signed-in user's own security page as a custom element: where
 //! they are signed in (one card per session, "This device", sign out one after confirming,
-//! sign out all other devices) and their login history in plain words (local time, how long
-//! ago, "Failed: wrong password", place, device, risk badges), with All / Successful / Failed
-//! tabs and paging. A table at 600 px and wider, cards below.
+//! sign out all other devices), their login history in plain words (local time, how long
+//! ago, "Failed: wrong password", place, device, risk badges) with All / Successful / Failed
+//! tabs and paging (a table at 600 px and wider, cards below), their passkeys (rename in the
+//! card, delete after confirming, add one where the browser has passkeys) and two-step
+//! verification (its state in words, the authenticator apps with removal by password, setting
+//! one up with its QR code and first code, the backup codes shown once, new ones by password).
 //!
 //! Attributes: `client-id` (required), `base-url` (defaults to the page's origin),
-//! `page-size` (history entries per page, 1 to 100, default 10), `theme` (`light`, `dark`,
-//! `auto`), `lang` and `texts` (as `<latchkey-login>`'s). Children are shown after its sections (a page's own passkey and MFA settings).
-//! It themes like `<latchkey-login>` (`--latchkey-*`, plus `--latchkey-muted`). The words and
-//! the markup are `latchkey_core::browser::profile`'s; only the DOM and the calls are here.
+//! `sections` (which to show, of `sessions history passkeys mfa`, separated by spaces; all
+//! when absent), `page-size` (history entries per page, 1 to 100, default 10), `theme`
+//! (`light`, `dark`, `auto`), `lang` and `texts` (as `<latchkey-login>`'s). Children are shown
+//! after its sections. It themes like `<latchkey-login>` (`--latchkey-*`, plus
+//! `--latchkey-muted`). The words and the markup are `latchkey_core::browser::profile`'s and
+//! `::security`'s; only the DOM and the calls are here.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -18,9 +23,13 @@ use latchkey_core::browser::profile::{
     history_html, page_text, session_html, sort_sessions, Client as Seen, HistoryEntry, Locale,
     SessionCard, TABS,
 };
+use latchkey_core::browser::security::{
+    authenticator_html, backup_codes_html, chosen_sections, error_text, mfa_state_text,
+    passkey_html, Authenticator, Editing, Passkey, SECTIONS,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, ShadowRoot};
+use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
 
 use crate::client::{text_field, Client};
 use crate::element::{apply_texts, catalog, define, el, set_text, toggle};
@@ -35,6 +44,9 @@ const LOADING: &str = "profile.loading";
 #[wasm_bindgen(inline_js = "export function date_time(ms, lang) {
   return new Date(ms).toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'short' });
 }
+export function date(ms, lang) {
+  return new Date(ms).toLocaleDateString(lang, { dateStyle: 'medium' });
+}
 export function relative(value, unit, lang) {
   return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }).format(value, unit);
 }
@@ -43,6 +55,7 @@ export function region(code, lang) {
 }")]
 extern "C" {
     fn date_time(ms: f64, lang: &str) -> String;
+    fn date(ms: f64, lang: &str) -> String;
     fn relative(value: f64, unit: &str, lang: &str) -> String;
     fn region(code: &str, lang: &str) -> String;
 }
@@ -55,6 +68,9 @@ struct Intl(Catalog);
 impl Locale for Intl {
     fn date_time(&self, ms: f64) -> String {
         date_time(ms, self.0.lang().code())
+    }
+    fn date(&self, ms: f64) -> String {
+        date(ms, self.0.lang().code())
     }
     fn relative(&self, value: i64, unit: &str) -> String {
         relative(value as f64, unit, self.0.lang().code())
@@ -69,7 +85,7 @@ impl Locale for Intl {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** `<latchkey-profile client-id="…" base-url="…" page-size="10" theme="light|dark|auto" lang="en|fr|de|es" texts='{"history.title":"…"}'>`, defined by `init()`. */
+/** `<latchkey-profile client-id="…" base-url="…" sections="sessions history passkeys mfa" page-size="10" theme="light|dark|auto" lang="en|fr|de|es" texts='{"history.title":"…"}'>`, defined by `init()`. */
 export interface LatchkeyProfileElement extends HTMLElement {}
 declare global {
   interface HTMLElementTagNameMap { "latchkey-profile": LatchkeyProfileElement }
@@ -84,7 +100,10 @@ section{display:grid;gap:.75rem;padding:var(--latchkey-padding,1.25rem);backgrou
 h2{margin:0;font-size:1.25rem}
 p{margin:0}
 .muted{color:var(--lk-muted)}
-#sessions{list-style:none;margin:0;padding:0;display:grid;gap:.5rem}
+h3{margin:0;font-size:1.05rem}
+.cards{list-style:none;margin:0;padding:0;display:grid;gap:.5rem}
+.cards:empty{display:none}
+section [role=status]:empty{margin-top:-.75rem}
 .card{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;padding:.75rem;border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.5rem)}
 .body{flex:1 1 14rem;display:grid;gap:.125rem}
 .title{font-weight:600}
@@ -104,7 +123,18 @@ th{text-align:left;font-weight:600;padding:.5rem;border-bottom:1px solid var(--l
 td{padding:.5rem;vertical-align:top;border-bottom:1px solid var(--lk-border);overflow-wrap:anywhere}
 tr.failed .outcome{color:var(--lk-error);font-weight:600}
 nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;justify-content:space-between}
-#error{color:var(--lk-error)}
+#error,.error{color:var(--lk-error)}
+.strong{font-weight:600}
+.actions>p,form.actions{flex:1 1 100%}
+form.actions{align-items:end}
+.field{display:grid;gap:.25rem;flex:1 1 12rem;max-width:22rem}
+input{font:inherit;box-sizing:border-box;width:100%;min-height:2.75rem;padding:.45rem .6rem;border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.375rem);background:var(--lk-input-bg);color:var(--lk-input-fg)}
+.setup{display:grid;gap:.75rem;justify-items:start}
+.setup .field{width:100%}
+#totp-qr{max-width:100%;height:auto;border-radius:var(--latchkey-radius,.375rem)}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+#codes{display:grid;gap:.5rem;padding:.75rem;border:2px solid var(--lk-accent);border-radius:var(--latchkey-radius,.5rem)}
+#codes-list{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(8rem,1fr));gap:.25rem 1rem;font-size:1.05rem}
 :focus-visible{outline:2px solid var(--lk-accent);outline-offset:2px}
 [hidden]{display:none!important}
 @container (max-width:600px){table,tbody,tr,td{display:block}thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}tr{border:1px solid var(--lk-border);border-radius:var(--latchkey-radius,.5rem);padding:.5rem .75rem;margin-bottom:.5rem}td{border:0;padding:.25rem 0}td::before{content:attr(data-label);display:block;font-size:.8rem;color:var(--lk-muted)}}
@@ -113,16 +143,16 @@ nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;justify-content:sp
 <p part="error" id="error" role="alert" hidden></p>
 <button part="button retry" class="alt" id="retry" type="button" data-t="retry" hidden></button>
 <div id="main" hidden>
-<section part="section" aria-labelledby="s-title">
+<section part="section" id="sec-sessions" aria-labelledby="s-title">
 <h2 id="s-title" tabindex="-1" data-t="sessions.title"></h2>
 <p id="s-note" class="muted" data-t="sessions.note"></p>
-<ul id="sessions"></ul>
+<ul id="sessions" class="cards"></ul>
 <div class="actions">
 <button part="button" class="alt" id="others" type="button" data-t="sessions.others" hidden></button>
 <span id="others-ask" class="actions" role="group" aria-labelledby="others-q" hidden><span id="others-q" data-t="sessions.others_confirm"></span><button id="others-yes" type="button" data-t="sessions.others_yes"></button><button class="alt" id="others-no" type="button" data-t="cancel"></button></span>
 </div>
 </section>
-<section part="section" aria-labelledby="h-title">
+<section part="section" id="sec-history" aria-labelledby="h-title">
 <h2 id="h-title" data-t="history.title"></h2>
 <div role="tablist" data-t-label="history.tabs" id="tabs">"#,
     r#"<button role="tab" id="tab-0" data-tab="0" aria-selected="true" aria-controls="panel" type="button" data-t="history.all"></button>"#,
@@ -134,6 +164,38 @@ nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;justify-content:sp
 </div>
 <nav data-t-label="history.pages"><button part="button" class="alt" id="newer" type="button" data-t="history.newer"></button><span id="page" aria-live="polite"></span><button part="button" class="alt" id="older" type="button" data-t="history.older"></button></nav>
 </section>
+<section part="section" id="sec-passkeys" aria-labelledby="p-title">
+<h2 id="p-title" tabindex="-1" data-t="passkeys.title"></h2>
+<p class="muted" data-t="passkeys.note"></p>
+<ul id="passkeys" class="cards"></ul>
+<p id="p-none" data-t="passkeys.none" hidden></p>
+<p id="p-note" role="status"></p>
+<p id="p-error" class="error" role="alert" hidden></p>
+<div class="actions"><button part="button" id="add-passkey" type="button" data-t="passkeys.add" hidden></button></div>
+</section>
+<section part="section" id="sec-mfa" aria-labelledby="m-title">
+<h2 id="m-title" tabindex="-1" data-t="step.mfa"></h2>
+<p id="m-state"></p>
+<ul id="apps" class="cards" data-t-label="mfa.apps_label"></ul>
+<p id="m-note" role="status"></p>
+<p id="m-error" class="error" role="alert" hidden></p>
+<div class="actions"><button part="button" id="add-totp" type="button" data-t="mfa.setup"></button><button part="button" class="alt" id="new-codes" type="button" data-t="mfa.new_codes" hidden></button></div>
+<form id="codes-form" class="actions" hidden><p data-t="mfa.new_codes_ask"></p><label class="field"><span data-t="field.password"></span><input id="codes-password" type="password" autocomplete="current-password"></label><button type="submit" data-t="mfa.new_codes_submit"></button><button type="button" class="alt" id="codes-no" data-t="cancel"></button></form>
+<form id="totp-form" class="setup" hidden>
+<p data-t="mfa.setup_help"></p>
+<img id="totp-qr" data-t-alt="mfa.qr_alt" width="200" height="200">
+<p><span data-t="mfa.type_key"></span> <code id="totp-secret"></code></p>
+<label class="field"><span data-t="mfa.code_label"></span><input id="totp-code" autocomplete="one-time-code" inputmode="numeric" required aria-describedby="totp-error"></label>
+<p id="totp-error" class="error" role="alert" hidden></p>
+<div class="actions"><button type="submit" data-t="mfa.turn_on"></button><button type="button" class="alt" id="totp-no" data-t="cancel"></button></div>
+</form>
+<div id="codes" hidden>
+<h3 id="codes-title" tabindex="-1" data-t="mfa.codes_title"></h3>
+<p class="strong" data-t="mfa.codes_note"></p>
+<ul id="codes-list"></ul>
+<div class="actions"><button part="button" class="alt" id="codes-done" type="button" data-t="mfa.codes_done"></button></div>
+</div>
+</section>
 <slot></slot>
 </div>"#
 );
@@ -141,9 +203,16 @@ nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;justify-content:sp
 /// Defines `<latchkey-profile>` (once; called when the module is initialised).
 pub fn define_element() {
     let make = Closure::<dyn Fn(HtmlElement) -> JsValue>::new(|host| Profile::new(host).into());
-    let observed = ["client-id", "base-url", "page-size", "lang", "texts"]
-        .map(JsValue::from)
-        .to_vec();
+    let observed = [
+        "client-id",
+        "base-url",
+        "sections",
+        "page-size",
+        "lang",
+        "texts",
+    ]
+    .map(JsValue::from)
+    .to_vec();
     define(TAG, observed, &make.into_js_value());
 }
 
@@ -174,6 +243,18 @@ struct State {
     epoch: Cell<u32>,
     /// The element's language and words.
     locale: RefCell<Intl>,
+    /// Which of [`SECTIONS`] the `sections` attribute chose.
+    sections: Cell<[bool; 4]>,
+    passkeys: RefCell<Vec<Passkey>>,
+    /// The passkey whose card asks for a new name or a yes.
+    editing: RefCell<Option<(String, Editing)>>,
+    apps: RefCell<Vec<Authenticator>>,
+    /// The authenticator app whose removal waits for the password.
+    removing: RefCell<Option<String>>,
+    /// The backup codes left; none until the list is loaded.
+    codes_left: Cell<Option<u64>>,
+    /// The authenticator app being set up, until its first code.
+    enrolling: RefCell<Option<String>>,
 }
 
 /// One element's profile (internal: created by the element itself).
@@ -220,6 +301,29 @@ fn array(v: &JsValue) -> js_sys::Array {
         v.clone().unchecked_into()
     } else {
         js_sys::Array::new()
+    }
+}
+
+fn optional_moment(v: &JsValue, name: &str) -> Option<f64> {
+    field(v, name).map(|_| moment(v, name))
+}
+
+fn passkey_of(v: &JsValue) -> Passkey {
+    Passkey {
+        id: field(v, "id").unwrap_or_default(),
+        name: field(v, "name").unwrap_or_default(),
+        synced: get(v, "backed_up").as_bool().unwrap_or(false),
+        created_ms: moment(v, "created_at"),
+        last_used_ms: optional_moment(v, "last_used_at"),
+    }
+}
+
+fn authenticator_of(v: &JsValue) -> Authenticator {
+    Authenticator {
+        id: field(v, "id").unwrap_or_default(),
+        name: field(v, "name").unwrap_or_default(),
+        created_ms: moment(v, "created_at"),
+        last_used_ms: optional_moment(v, "last_used_at"),
     }
 }
 
@@ -289,12 +393,46 @@ impl State {
         self.asked.set(self.asked.get().wrapping_add(1));
         self.busy(false);
         toggle(el(&self.root, "main"), "hidden", true);
-        for id in ["sessions", "history", "page"] {
+        for id in [
+            "sessions",
+            "history",
+            "page",
+            "passkeys",
+            "apps",
+            "codes-list",
+        ] {
             if let Some(e) = el(&self.root, id) {
                 e.set_inner_html("");
             }
         }
         *self.confirming.borrow_mut() = None;
+        // Nothing of the passkeys and two-step verification either, nor a step half done.
+        self.passkeys.borrow_mut().clear();
+        self.apps.borrow_mut().clear();
+        *self.editing.borrow_mut() = None;
+        *self.removing.borrow_mut() = None;
+        self.codes_left.set(None);
+        for id in ["p-none", "codes-form", "codes", "new-codes"] {
+            toggle(el(&self.root, id), "hidden", true);
+        }
+        for id in [
+            "p-note",
+            "m-note",
+            "m-state",
+            "p-error",
+            "m-error",
+            "codes-password",
+        ] {
+            self.put(id, "");
+        }
+        self.end_setup();
+        if let Ok(all) = self.root.query_selector_all("#main button[disabled]") {
+            for b in (0..all.length()).filter_map(|i| all.item(i)) {
+                if let Ok(b) = b.dyn_into::<Element>() {
+                    let _ = b.remove_attribute("disabled");
+                }
+            }
+        }
         self.offset.set(0);
         self.show_error("", false);
         self.say("state", "profile.signed_out");
@@ -342,6 +480,123 @@ impl State {
         if !others {
             toggle(el(&self.root, "others-ask"), "hidden", true);
         }
+    }
+
+    fn render_passkeys(&self) {
+        let now = js_sys::Date::now();
+        let html: String = {
+            let editing = self.editing.borrow();
+            let locale = self.locale.borrow();
+            self.passkeys
+                .borrow()
+                .iter()
+                .map(|p| {
+                    let mode = match &*editing {
+                        Some((id, mode)) if *id == p.id => *mode,
+                        _ => Editing::Nothing,
+                    };
+                    passkey_html(p, now, &*locale, mode)
+                })
+                .collect()
+        };
+        if let Some(list) = el(&self.root, "passkeys") {
+            list.set_inner_html(&html);
+        }
+        toggle(
+            el(&self.root, "add-passkey"),
+            "hidden",
+            !Client::passkeys_supported(),
+        );
+    }
+
+    /// A passkey's card asks (or stops asking) for a new name or a yes.
+    fn edit(&self, editing: Option<(String, Editing)>) {
+        *self.editing.borrow_mut() = editing;
+        self.put("p-error", "");
+        self.put("p-note", "");
+        self.render_passkeys();
+    }
+
+    fn render_mfa(&self) {
+        let now = js_sys::Date::now();
+        let (html, state, any) = {
+            let removing = self.removing.borrow();
+            let locale = self.locale.borrow();
+            let apps = self.apps.borrow();
+            let html: String = apps
+                .iter()
+                .map(|a| authenticator_html(a, now, &*locale, removing.as_deref() == Some(&a.id)))
+                .collect();
+            let state = self
+                .codes_left
+                .get()
+                .map(|left| mfa_state_text(apps.len(), left, &locale.0));
+            (html, state, !apps.is_empty())
+        };
+        if let Some(list) = el(&self.root, "apps") {
+            list.set_inner_html(&html);
+        }
+        if let Some(state) = state {
+            set_text(&self.root, "m-state", &state);
+        }
+        if !any {
+            toggle(el(&self.root, "codes-form"), "hidden", true);
+        }
+        let asking = el(&self.root, "codes-form").is_some_and(|e| !e.has_attribute("hidden"));
+        toggle(el(&self.root, "new-codes"), "hidden", !any || asking);
+    }
+
+    /// `text` in the line `id` (an error line is hidden while empty; a field is emptied).
+    fn put(&self, id: &str, text: &str) {
+        if let Some(input) = self.input(id) {
+            input.set_value(text);
+            return;
+        }
+        set_text(&self.root, id, text);
+        if id.ends_with("error") {
+            toggle(el(&self.root, id), "hidden", text.is_empty());
+        }
+    }
+
+    fn input(&self, id: &str) -> Option<HtmlInputElement> {
+        el(&self.root, id)?.dyn_into().ok()
+    }
+
+    /// A refused change in the error line `id`; signed out when the session has ended.
+    fn refused(&self, id: &str, e: &SdkError) {
+        if e.status == 401 || e.code == "UNAUTHORIZED" {
+            return self.fail(e);
+        }
+        let text = error_text(&e.code, &e.message, &self.locale.borrow().0);
+        self.put(id, &text);
+    }
+
+    /// The authenticator app's set-up, closed and forgotten.
+    fn end_setup(&self) {
+        *self.enrolling.borrow_mut() = None;
+        toggle(el(&self.root, "totp-form"), "hidden", true);
+        toggle(el(&self.root, "add-totp"), "hidden", false);
+        if let Some(qr) = el(&self.root, "totp-qr") {
+            let _ = qr.remove_attribute("src");
+        }
+        for id in ["totp-secret", "totp-code", "totp-error"] {
+            self.put(id, "");
+        }
+        if let Some(code) = el(&self.root, "totp-code") {
+            let _ = code.remove_attribute("aria-invalid");
+        }
+    }
+
+    /// Backup codes, shown once, with the focus on their heading.
+    fn show_codes(&self, codes: &[String]) {
+        if codes.is_empty() {
+            return self.focus("#m-title");
+        }
+        if let Some(list) = el(&self.root, "codes-list") {
+            list.set_inner_html(&backup_codes_html(codes));
+        }
+        toggle(el(&self.root, "codes"), "hidden", false);
+        self.focus("#codes-title");
     }
 
     fn render_tabs(&self) {
@@ -394,13 +649,25 @@ impl State {
             }
             self.locale.borrow_mut().0 = texts;
             self.render_sessions();
+            self.render_passkeys();
+            self.render_mfa();
+        }
+        let sections = chosen_sections(self.host.get_attribute("sections").as_deref());
+        let changed = sections != self.sections.get();
+        self.sections.set(sections);
+        for (on, name) in sections.iter().zip(SECTIONS) {
+            toggle(el(&self.root, &format!("sec-{name}")), "hidden", !on);
         }
         let client_id = self.host.get_attribute("client-id").unwrap_or_default();
         let base_url = self.host.get_attribute("base-url").unwrap_or_default();
         let same =
             matches!(&*self.client.borrow(), Some((b, c, _)) if *b == base_url && *c == client_id);
         if same {
-            load_history(self);
+            if changed {
+                load_all(self);
+            } else {
+                load_history(self);
+            }
             return;
         }
         self.drop_client();
@@ -443,25 +710,110 @@ impl State {
     }
 }
 
-/// Sessions and the first page of history.
+/// The lists a section shows.
+#[derive(Clone, Copy)]
+enum List {
+    Sessions,
+    Passkeys,
+    Mfa,
+}
+
+async fn load_list(
+    st: &Rc<State>,
+    client: &Client,
+    epoch: u32,
+    list: List,
+) -> Result<bool, SdkError> {
+    match list {
+        List::Sessions => load_sessions(st, client, epoch).await,
+        List::Passkeys => load_passkeys(st, client, epoch).await,
+        List::Mfa => load_mfa(st, client, epoch).await,
+    }
+}
+
+/// Loads `list` on its own; a failure is said as the first list's would be.
+fn spawn_list(st: &Rc<State>, client: Rc<Client>, epoch: u32, list: List) {
+    let st = st.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = load_list(&st, &client, epoch, list).await {
+            st.fail(&e);
+        }
+    });
+}
+
+/// The chosen sections: the first list says whether the user is signed in (and shows the
+/// element), the others load meanwhile; then the first page of history.
 fn load_all(st: &Rc<State>) {
     let Some(client) = st.client() else { return };
-    let st = st.clone();
     st.busy(true);
     let epoch = st.epoch.get();
+    let [sessions, history, passkeys, mfa] = st.sections.get();
+    let lists: Vec<List> = [
+        (sessions, List::Sessions),
+        (passkeys, List::Passkeys),
+        (mfa, List::Mfa),
+    ]
+    .into_iter()
+    .filter_map(|(on, list)| on.then_some(list))
+    .collect();
+    for &list in lists.iter().skip(1) {
+        spawn_list(st, client.clone(), epoch, list);
+    }
+    let st = st.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        match load_sessions(&st, &client, epoch).await {
+        let first = match lists.first() {
+            Some(&list) => load_list(&st, &client, epoch, list).await,
+            None => Ok(true),
+        };
+        match first {
             Ok(false) => {}
             Ok(true) => {
                 st.show_error("", false);
                 set_text(&st.root, "state", "");
                 toggle(el(&st.root, "main"), "hidden", false);
                 st.offset.set(0);
-                load_history(&st);
+                if history {
+                    load_history(&st);
+                } else {
+                    st.busy(false);
+                }
             }
             Err(e) => st.fail(&e),
         }
     });
+}
+
+/// The passkeys, shown; `false` (and nothing shown) when the user signed out meanwhile.
+async fn load_passkeys(st: &Rc<State>, client: &Client, epoch: u32) -> Result<bool, SdkError> {
+    let list = client.get_raw("/api/v1/passkeys", Some("passkeys")).await;
+    if st.epoch.get() != epoch {
+        return Ok(false);
+    }
+    let list: Vec<Passkey> = array(&list?).iter().map(|v| passkey_of(&v)).collect();
+    toggle(el(&st.root, "p-none"), "hidden", !list.is_empty());
+    *st.passkeys.borrow_mut() = list;
+    st.render_passkeys();
+    Ok(true)
+}
+
+/// The authenticator apps and backup codes left, shown; `false` when the user signed out
+/// meanwhile.
+async fn load_mfa(st: &Rc<State>, client: &Client, epoch: u32) -> Result<bool, SdkError> {
+    let answer = client.get_raw("/api/v1/mfa/authenticators", None).await;
+    if st.epoch.get() != epoch {
+        return Ok(false);
+    }
+    let answer = answer?;
+    // Set-ups never confirmed are not authenticators yet.
+    *st.apps.borrow_mut() = array(&get(&answer, "authenticators"))
+        .iter()
+        .filter(|a| get(a, "confirmed").as_bool() == Some(true))
+        .map(|a| authenticator_of(&a))
+        .collect();
+    let left = get(&answer, "backup_codes_left").as_f64().unwrap_or(0.0);
+    st.codes_left.set(Some(left.max(0.0) as u64));
+    st.render_mfa();
+    Ok(true)
 }
 
 /// The sessions, shown; `false` (and nothing shown) when the user signed out meanwhile.
@@ -483,6 +835,9 @@ async fn load_sessions(st: &Rc<State>, client: &Client, epoch: u32) -> Result<bo
 /// The page of history the tab and offset name.
 fn load_history(st: &Rc<State>) {
     let Some(client) = st.client() else { return };
+    if !st.sections.get()[1] {
+        return;
+    }
     let asked = st.asked.get().wrapping_add(1);
     st.asked.set(asked);
     let st = st.clone();
@@ -543,6 +898,9 @@ fn on_click(st: &Rc<State>, e: web_sys::Event) {
     if JsValue::from(button.get_root_node()) != JsValue::from(st.root.clone()) {
         return;
     }
+    if security_click(st, &button) {
+        return;
+    }
     let data = |name: &str| button.get_attribute(name);
     if let Some(id) = data("data-revoke") {
         *st.confirming.borrow_mut() = Some(id.clone());
@@ -582,6 +940,299 @@ fn on_click(st: &Rc<State>, e: web_sys::Event) {
             _ => {}
         }
     }
+}
+
+/// The passkeys and two-step verification sections' buttons; `false` for any other.
+fn security_click(st: &Rc<State>, button: &Element) -> bool {
+    let data = |name: &str| button.get_attribute(name);
+    if let Some(id) = data("data-pk-rename") {
+        st.edit(Some((id, Editing::Rename)));
+        st.focus("[data-pk-name]");
+    } else if let Some(id) = data("data-pk-keep") {
+        st.edit(None);
+        st.focus_button("data-pk-rename", &id);
+    } else if let Some(id) = data("data-pk-delete") {
+        st.edit(Some((id.clone(), Editing::Delete)));
+        st.focus_button("data-pk-yes", &id);
+    } else if let Some(id) = data("data-pk-no") {
+        st.edit(None);
+        st.focus_button("data-pk-delete", &id);
+    } else if let Some(id) = data("data-pk-yes") {
+        act(st, Action::DeletePasskey(id), button);
+    } else if let Some(id) = data("data-app-remove") {
+        *st.removing.borrow_mut() = Some(id);
+        st.put("m-error", "");
+        st.render_mfa();
+        st.focus("[data-app-password]");
+    } else if let Some(id) = data("data-app-no") {
+        *st.removing.borrow_mut() = None;
+        st.render_mfa();
+        st.focus_button("data-app-remove", &id);
+    } else {
+        match button.id().as_str() {
+            "add-passkey" => {
+                // Named after this device, when this session says what it is.
+                let name = {
+                    let texts = &st.locale.borrow().0;
+                    let sessions = st.sessions.borrow();
+                    let here = sessions.iter().find(|s| s.current);
+                    here.map(|s| s.client.device_text(texts))
+                };
+                act(st, Action::AddPasskey(name), button);
+            }
+            "add-totp" => act(st, Action::StartTotp, button),
+            "totp-no" => {
+                st.end_setup();
+                st.focus("#add-totp");
+            }
+            "new-codes" => {
+                st.put("m-error", "");
+                toggle(el(&st.root, "codes-form"), "hidden", false);
+                toggle(el(&st.root, "new-codes"), "hidden", true);
+                st.focus("#codes-password");
+            }
+            "codes-no" => {
+                st.put("codes-password", "");
+                toggle(el(&st.root, "codes-form"), "hidden", true);
+                toggle(el(&st.root, "new-codes"), "hidden", false);
+                st.focus("#new-codes");
+            }
+            "codes-done" => {
+                toggle(el(&st.root, "codes"), "hidden", true);
+                if let Some(list) = el(&st.root, "codes-list") {
+                    list.set_inner_html("");
+                }
+                st.focus("#m-title");
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The sections' forms (a passkey's new name, a password, the first code): Enter or their
+/// button sends them.
+fn on_submit(st: &Rc<State>, e: web_sys::Event) {
+    let Some(form) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    // A page's own (slotted) forms are the page's business.
+    if JsValue::from(form.get_root_node()) != JsValue::from(st.root.clone()) {
+        return;
+    }
+    e.prevent_default();
+    let Some(submit) = form.query_selector("button[type=submit]").ok().flatten() else {
+        return;
+    };
+    let value = form
+        .query_selector("input")
+        .ok()
+        .flatten()
+        .and_then(|i| i.dyn_into::<HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default();
+    let password = Some(value.clone()).filter(|p| !p.is_empty());
+    let action = if let Some(id) = form.get_attribute("data-pk-form") {
+        Action::Rename(id, value.trim().to_owned())
+    } else if let Some(id) = form.get_attribute("data-app-form") {
+        Action::RemoveApp(id, password)
+    } else if form.id() == "codes-form" {
+        Action::NewCodes(password)
+    } else {
+        let Some(id) = st.enrolling.borrow().clone() else {
+            return;
+        };
+        let code = value.chars().filter(|c| !c.is_whitespace()).collect();
+        Action::ConfirmTotp(id, code)
+    };
+    act(st, action, &submit);
+}
+
+/// A change to the user's passkeys or two-step verification.
+enum Action {
+    /// With the name to give it.
+    AddPasskey(Option<String>),
+    /// Id, new name.
+    Rename(String, String),
+    DeletePasskey(String),
+    StartTotp,
+    /// The app being set up, its first code.
+    ConfirmTotp(String, String),
+    /// With the password.
+    NewCodes(Option<String>),
+    /// Id, password.
+    RemoveApp(String, Option<String>),
+}
+
+async fn request(client: &Client, action: &Action) -> Result<JsValue, SdkError> {
+    let done = |_| JsValue::NULL;
+    match action {
+        Action::AddPasskey(name) => client.passkey_register(name.clone()).await,
+        Action::Rename(id, name) => client.passkey_rename(id, name.clone()).await,
+        Action::DeletePasskey(id) => client.delete("/api/v1/passkeys/", id).await.map(done),
+        Action::StartTotp => client.start_enrollment().await,
+        Action::ConfirmTotp(id, code) => client.confirm_enrollment(id, code.clone()).await,
+        Action::NewCodes(password) => client.new_backup_codes(password.clone()).await,
+        Action::RemoveApp(id, password) => {
+            client.remove_factor(id, password.clone()).await.map(done)
+        }
+    }
+}
+
+/// Sends `action` once: its button stays disabled until the answer, which is dropped when
+/// the user signed out meanwhile.
+fn act(st: &Rc<State>, action: Action, button: &Element) {
+    let Some(client) = st.client() else { return };
+    if button.has_attribute("disabled") {
+        return;
+    }
+    let _ = button.set_attribute("disabled", "");
+    for id in ["p-note", "p-error", "m-note", "m-error"] {
+        st.put(id, "");
+    }
+    let (st, button) = (st.clone(), button.clone());
+    let epoch = st.epoch.get();
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer = request(&client, &action).await;
+        if st.epoch.get() != epoch {
+            return;
+        }
+        let _ = button.remove_attribute("disabled");
+        match (answer, &action) {
+            // Gone either way: removed now, or already (404).
+            (Err(e), Action::DeletePasskey(_) | Action::RemoveApp(..)) if e.status == 404 => {
+                done(&st, action, JsValue::NULL)
+            }
+            (Ok(v), _) => done(&st, action, v),
+            (Err(e), _) => refused(&st, action, &e),
+        }
+    });
+}
+
+/// What a change that went through shows, and where the focus goes.
+fn done(st: &Rc<State>, action: Action, v: JsValue) {
+    let codes =
+        |v: &JsValue| -> Vec<String> { array(v).iter().filter_map(|c| c.as_string()).collect() };
+    match action {
+        Action::AddPasskey(_) => {
+            let p = passkey_of(&v);
+            let text = st.text("passkeys.created", &[("name", &p.name)]);
+            st.passkeys.borrow_mut().push(p);
+            toggle(el(&st.root, "p-none"), "hidden", true);
+            st.render_passkeys();
+            st.put("p-note", &text);
+            st.focus("#add-passkey");
+        }
+        Action::Rename(id, name) => {
+            let name = field(&v, "name").unwrap_or(name);
+            if let Some(p) = st.passkeys.borrow_mut().iter_mut().find(|p| p.id == id) {
+                p.name = name.clone();
+            }
+            st.edit(None);
+            st.focus_button("data-pk-rename", &id);
+            let text = st.text("passkeys.renamed", &[("name", &name)]);
+            st.put("p-note", &text);
+        }
+        Action::DeletePasskey(id) => {
+            let (name, next) = {
+                let mut list = st.passkeys.borrow_mut();
+                let i = list.iter().position(|p| p.id == id).unwrap_or(list.len());
+                let name = (i < list.len()).then(|| list.remove(i).name);
+                let next = list.get(i).or(list.last()).map(|p| p.id.clone());
+                (name.unwrap_or_default(), next)
+            };
+            toggle(el(&st.root, "p-none"), "hidden", next.is_some());
+            st.edit(None);
+            match next {
+                Some(next) => st.focus_button("data-pk-delete", &next),
+                None => st.focus("#p-title"),
+            }
+            let text = st.text("passkeys.deleted", &[("name", &name)]);
+            st.put("p-note", &text);
+        }
+        Action::StartTotp => {
+            *st.enrolling.borrow_mut() = field(&v, "id");
+            let svg = field(&v, "qr_svg").unwrap_or_default();
+            let src = format!(
+                "data:image/svg+xml,{}",
+                String::from(js_sys::encode_uri_component(&svg))
+            );
+            if let Some(qr) = el(&st.root, "totp-qr") {
+                let _ = qr.set_attribute("src", &src);
+            }
+            set_text(
+                &st.root,
+                "totp-secret",
+                &field(&v, "secret").unwrap_or_default(),
+            );
+            toggle(el(&st.root, "codes"), "hidden", true);
+            toggle(el(&st.root, "totp-form"), "hidden", false);
+            toggle(el(&st.root, "add-totp"), "hidden", true);
+            st.focus("#totp-code");
+        }
+        Action::ConfirmTotp(..) => {
+            st.end_setup();
+            let text = st.text("mfa.turned_on", &[]);
+            st.put("m-note", &text);
+            st.show_codes(&codes(&get(&v, "backup_codes")));
+            // The new app, as the server lists it.
+            if let Some(client) = st.client() {
+                spawn_list(st, client, st.epoch.get(), List::Mfa);
+            }
+        }
+        Action::NewCodes(_) => {
+            let codes = codes(&v);
+            st.codes_left.set(Some(codes.len() as u64));
+            st.put("codes-password", "");
+            toggle(el(&st.root, "codes-form"), "hidden", true);
+            st.render_mfa();
+            st.show_codes(&codes);
+        }
+        Action::RemoveApp(id, _) => {
+            let (name, next) = {
+                let mut list = st.apps.borrow_mut();
+                let i = list.iter().position(|a| a.id == id).unwrap_or(list.len());
+                let name = (i < list.len()).then(|| list.remove(i).name);
+                let next = list.get(i).or(list.last()).map(|a| a.id.clone());
+                (name.unwrap_or_default(), next)
+            };
+            *st.removing.borrow_mut() = None;
+            st.render_mfa();
+            match next {
+                Some(next) => st.focus_button("data-app-remove", &next),
+                None => st.focus("#m-title"),
+            }
+            let text = st.text("mfa.removed", &[("name", &name)]);
+            st.put("m-note", &text);
+        }
+    }
+}
+
+/// A refused change: said in its section (the set-up's code in its form), the focus on what
+/// to correct.
+fn refused(st: &Rc<State>, action: Action, e: &SdkError) {
+    let (line, focus) = match action {
+        Action::AddPasskey(_) => ("p-error", "#add-passkey"),
+        Action::Rename(..) => ("p-error", "[data-pk-name]"),
+        Action::DeletePasskey(id) => {
+            st.edit(None);
+            st.focus_button("data-pk-delete", &id);
+            ("p-error", "")
+        }
+        Action::StartTotp => ("m-error", "#add-totp"),
+        Action::ConfirmTotp(..) => {
+            if let Some(input) = el(&st.root, "totp-code") {
+                let _ = input.set_attribute("aria-invalid", "true");
+            }
+            ("totp-error", "#totp-code")
+        }
+        Action::NewCodes(_) => ("m-error", "#codes-password"),
+        Action::RemoveApp(..) => ("m-error", "[data-app-password]"),
+    };
+    if !focus.is_empty() {
+        st.focus(focus);
+    }
+    st.refused(line, e);
 }
 
 fn select_tab(st: &Rc<State>, tab: usize) {
@@ -750,9 +1401,19 @@ impl Profile {
             asked: Cell::new(0),
             epoch: Cell::new(0),
             locale: RefCell::new(Intl::default()),
+            sections: Cell::new([true; 4]),
+            passkeys: RefCell::new(Vec::new()),
+            editing: RefCell::new(None),
+            apps: RefCell::new(Vec::new()),
+            removing: RefCell::new(None),
+            codes_left: Cell::new(None),
+            enrolling: RefCell::new(None),
         });
-        let handlers: [(&str, &str, Handler); 2] =
-            [("click", "", on_click), ("keydown", "tabs", on_key)];
+        let handlers: [(&str, &str, Handler); 3] = [
+            ("click", "", on_click),
+            ("submit", "", on_submit),
+            ("keydown", "tabs", on_key),
+        ];
         for (event, id, f) in handlers {
             let target: web_sys::EventTarget = match id {
                 "" => state.root.clone().into(),

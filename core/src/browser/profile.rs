@@ -15,6 +15,10 @@ use crate::delivery::templates::escape_html as escape;
 pub trait Locale {
     /// A moment (milliseconds since the epoch) as local date and time.
     fn date_time(&self, ms: f64) -> String;
+    /// A moment's local date alone; the date and time where the locale has no shorter form.
+    fn date(&self, ms: f64) -> String {
+        self.date_time(ms)
+    }
     /// `value` `unit`s from now (negative: ago), e.g. "5 minutes ago", "yesterday".
     fn relative(&self, value: i64, unit: &str) -> String;
     /// A region's name from its ISO 3166 code; the code itself when unknown.
@@ -147,7 +151,7 @@ impl DeviceKind {
     }
 
     /// A 24 px outline icon (`currentColor`), described by [`DeviceKind::label`].
-    fn icon(self) -> &'static str {
+    pub(crate) fn icon(self) -> &'static str {
         match self {
             DeviceKind::Computer => "M4 5h16v10H4zM2 19h20",
             DeviceKind::Phone => {
@@ -254,7 +258,7 @@ fn icon(kind: DeviceKind, texts: &Catalog) -> String {
 }
 
 /// A moment as "5 minutes ago", with its local date and time as the tooltip.
-fn ago(ms: f64, now: f64, locale: &dyn Locale) -> String {
+pub(crate) fn ago(ms: f64, now: f64, locale: &dyn Locale) -> String {
     let (v, unit) = relative_unit(now, ms);
     format!(
         r#"<time title="{}">{}</time>"#,
@@ -328,7 +332,7 @@ pub fn session_html(s: &SessionCard, now: f64, locale: &dyn Locale, confirming: 
 }
 
 /// `text` escaped, with `mark` replaced by `markup` as it is.
-fn around(text: &str, mark: &str, markup: &str) -> String {
+pub(crate) fn around(text: &str, mark: &str, markup: &str) -> String {
     match text.split_once(mark) {
         Some((before, after)) => format!("{}{markup}{}", escape(before), escape(after)),
         None => format!("{} {markup}", escape(text)),

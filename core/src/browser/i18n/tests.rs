@@ -166,3 +166,44 @@ fn test_every_key_the_sources_name_exists_and_every_text_is_used() {
         .collect();
     assert!(unused.is_empty(), "texts no source names: {unused:?}");
 }
+
+#[test]
+fn test_the_profiles_passkey_and_two_step_texts_are_in_every_language() {
+    // The sections' own keys, and the shared ones their cards use.
+    let theirs = |k: &str| {
+        ["passkeys.", "item.", "mfa."]
+            .iter()
+            .any(|p| k.starts_with(p))
+            || matches!(
+                k,
+                "yes"
+                    | "save"
+                    | "profile.action_failed"
+                    | "error.REAUTHENTICATION_REQUIRED"
+                    | "error.INVALID_NAME"
+            )
+    };
+    let english: Vec<&str> = en::TABLE
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| theirs(k))
+        .collect();
+    assert!(english.len() >= 40, "{english:?}");
+    for lang in [Lang::Fr, Lang::De, Lang::Es] {
+        let table = lang.table();
+        let mut translated = 0;
+        for key in &english {
+            let own = table.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+            let own = own.unwrap_or_else(|| panic!("{lang:?} has no {key}"));
+            if own != Catalog::new(Lang::En).get(key) {
+                translated += 1;
+            }
+        }
+        // "Passkeys" is German too; nearly everything else is not English.
+        assert!(
+            translated + 2 >= english.len(),
+            "{lang:?}: {translated} of {}",
+            english.len()
+        );
+    }
+}
