@@ -18,13 +18,14 @@ RUST_SRC := Cargo.toml Cargo.lock $(shell find core worker sdk -name '*.rs' -o -
 WORKER_OUT := worker/build/index.js
 SDK_OUT := pkg/latchkey_sdk_bg.wasm
 
-.PHONY: help dev test bench pkg fmt lint tools browser-tools worker sdk migrate-local \
+.PHONY: help dev test bench load pkg fmt lint tools browser-tools worker sdk migrate-local \
 	test-native test-wasm test-e2e clean
 
 help:
 	@echo "make dev    build everything and serve the worker on http://127.0.0.1:$(PORT)"
 	@echo "make test   fmt, clippy, native tests, browser (wasm) tests, end-to-end tests"
 	@echo "make bench  print the figures (sizes, start-up time)"
+	@echo "make load   load test: logins/s and refreshes/s at concurrency 1, 2, 4 beside the argon2id hash rate"
 	@echo "make pkg    build the npm package in pkg/"
 
 tools:
@@ -104,6 +105,11 @@ test-e2e: browser-tools worker sdk
 bench: tools worker sdk
 	cargo bench -p latchkey-core --bench password --bench auth
 	node scripts/bench.mjs
+
+# Load test with autocannon against wrangler dev (fresh state): LOAD_SECONDS per run
+# (default 10), LOAD_CONCURRENCY (default 1,2,4), LOAD_USERS (default 64).
+load: tools worker sdk
+	node scripts/load.mjs
 
 clean:
 	rm -rf target worker/build www/pkg pkg/latchkey_sdk* .wrangler tests/.state
