@@ -1,5 +1,5 @@
 // The admin dashboard's Users section. `#users` lists the organization's users, 25 a page,
-// found by email address and status, with a form to create one. `#users/<id>` is one user's
+// found by text in their address, username or name and by status, with a form to create one. `#users/<id>` is one user's
 // page: details; disable or enable, mark the email verified, lift lockouts; a password reset;
 // roles; the applications they are registered for; their active sessions (revoke one or all);
 // their recent sign-ins; deletion. Destructive actions ask first, in place. Each part loads
@@ -9,7 +9,7 @@ import { api, refusal, el, when, plural, confirmInline } from '/admin/common.js'
 
 const PAGE = 25;
 /** The list's page and filters, kept while the administrator opens a user and comes back. */
-const list = { offset: 0, email: '', status: '' };
+const list = { offset: 0, text: '', status: '' };
 /** Said once by the next view (a user was created or deleted). */
 let notice = '';
 /** Bumped by every `show`: answers meant for an older view are dropped. */
@@ -123,25 +123,24 @@ async function showList(view, mine) {
   await load();
 }
 
-/** Email address (the whole address: the API matches it exactly) and status. */
+/** Text in the address, username or name (any case), and status. */
 function searchForm(load) {
-  const email = field('Email address', { type: 'search', value: list.email, spellcheck: false, autocomplete: 'off', inputMode: 'email' });
+  const text = field('Email, username or name', { type: 'search', value: list.text, spellcheck: false, autocomplete: 'off' });
   const status = el('select', {}, new Option('Any', ''), new Option('Active', 'active'), new Option('Disabled', 'disabled'));
   status.value = list.status;
   const clear = button('Clear');
   const form = el('form', { className: 'card filters' },
-    email.label, el('label', {}, 'Status', status), el('button', { type: 'submit', textContent: 'Search' }), clear,
-    el('p', { className: 'muted hint', textContent: 'Search by the whole email address.' }));
+    text.label, el('label', {}, 'Status', status), el('button', { type: 'submit', textContent: 'Search' }), clear);
   form.setAttribute('aria-label', 'Find users');
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    Object.assign(list, { offset: 0, email: email.input.value.trim(), status: status.value });
+    Object.assign(list, { offset: 0, text: text.input.value.trim(), status: status.value });
     load();
   });
   clear.addEventListener('click', () => {
-    email.input.value = '';
+    text.input.value = '';
     status.value = '';
-    Object.assign(list, { offset: 0, email: '', status: '' });
+    Object.assign(list, { offset: 0, text: '', status: '' });
     load();
   });
   return form;
@@ -149,7 +148,7 @@ function searchForm(load) {
 
 async function loadList({ rows, range, previous, next, line }, mine) {
   const q = new URLSearchParams({ limit: PAGE, offset: list.offset });
-  if (list.email) q.set('email', list.email);
+  if (list.text) q.set('q', list.text);
   if (list.status) q.set('status', list.status);
   const table = rows.closest('table');
   table.setAttribute('aria-busy', 'true');

@@ -247,7 +247,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Route::GetApplication, Get, "/api/v1/applications/{application_id}", "getApplication", "Get an application.", Access::Org(P::ApplicationsRead), &[]),
     r(Route::UpdateApplication, Put, "/api/v1/applications/{application_id}", "updateApplication", "Update an application.", Access::Org(P::ApplicationsWrite), &[]),
     r(Route::DeleteApplication, Delete, "/api/v1/applications/{application_id}", "deleteApplication", "Delete an application.", Access::Org(P::ApplicationsWrite), &[]),
-    r(Route::ListUsers, Get, "/api/v1/users", "listUsers", "List users, filtered by email or status.", Access::Org(P::UsersRead), &["limit", "offset", "email", "status"]),
+    r(Route::ListUsers, Get, "/api/v1/users", "listUsers", "List users, filtered by exact email, by text in the email, username or name (q), or by status.", Access::Org(P::UsersRead), &["limit", "offset", "email", "q", "status"]),
     r(Route::CreateUser, Post, "/api/v1/users", "createUser", "Create a user.", Access::Org(P::UsersWrite), &[]),
     r(Route::GetUserByEmail, Get, "/api/v1/users/by-email", "getUserByEmail", "Get a user by email address.", Access::Org(P::UsersRead), &["email"]),
     r(Route::GetUser, Get, "/api/v1/users/{user_id}", "getUser", "Get a user by id.", Access::Org(P::UsersRead), &[]),

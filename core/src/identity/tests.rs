@@ -383,7 +383,7 @@ fn test_identity_user_bad_input_names_the_field() {
         "INVALID_USERNAME"
     );
     assert_eq!(
-        block_on(users::list(&w.store, &a, None, Some("gone"), PAGE))
+        block_on(users::list(&w.store, &a, None, None, Some("gone"), PAGE))
             .unwrap_err()
             .code(),
         "INVALID_STATUS"
@@ -409,6 +409,7 @@ fn test_identity_user_list_filters_and_pages() {
         &a,
         None,
         None,
+        None,
         Page {
             limit: 2,
             offset: 2,
@@ -423,7 +424,15 @@ fn test_identity_user_list_filters_and_pages() {
             .collect::<Vec<_>>(),
         ["u2@example.com", "u3@example.com"]
     );
-    let disabled = block_on(users::list(&w.store, &a, None, Some("disabled"), PAGE)).unwrap();
+    let disabled = block_on(users::list(
+        &w.store,
+        &a,
+        None,
+        None,
+        Some("disabled"),
+        PAGE,
+    ))
+    .unwrap();
     assert_eq!(disabled.total_count, 1);
     assert_eq!(disabled.users[0].id, id);
     let one = block_on(users::list(
@@ -431,10 +440,55 @@ fn test_identity_user_list_filters_and_pages() {
         &a,
         Some("U3@EXAMPLE.COM"),
         None,
+        None,
         PAGE,
     ))
     .unwrap();
     assert_eq!(one.users.len(), 1);
+    // Text anywhere in the address, the username or the name, in any case.
+    let named = CreateUser {
+        email: "zed@elsewhere.org".into(),
+        username: Some("Zorro_7".into()),
+        name: Some("Ada Lovelace".into()),
+        ..Default::default()
+    };
+    block_on(users::create(&w.store, &a, named, FAST, NOW, &mut w.rng)).unwrap();
+    let found = |q: &str| {
+        block_on(users::list(&w.store, &a, None, Some(q), None, PAGE))
+            .unwrap()
+            .users
+            .into_iter()
+            .map(|u| u.email)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found("ELSEWHERE"), ["zed@elsewhere.org"]);
+    assert_eq!(found("zorro"), ["zed@elsewhere.org"]);
+    assert_eq!(found("lovelace"), ["zed@elsewhere.org"]);
+    assert_eq!(
+        found("u"),
+        [
+            "u0@example.com",
+            "u1@example.com",
+            "u2@example.com",
+            "u3@example.com",
+            "u4@example.com"
+        ]
+    );
+    assert_eq!(found("%"), Vec::<String>::new(), "no wildcard");
+    assert_eq!(found("  "), found(""), "blank is no filter");
+    assert_eq!(
+        block_on(users::list(
+            &w.store,
+            &a,
+            None,
+            Some(&"x".repeat(101)),
+            None,
+            PAGE
+        ))
+        .unwrap_err()
+        .code(),
+        "INVALID_QUERY"
+    );
 }
 
 #[test]

@@ -86,17 +86,31 @@ pub async fn get_by_email(
 }
 
 /// `email` and `status` are the raw query parameters.
+/// Longest text a user search takes.
+pub const MAX_SEARCH: usize = 100;
+
+/// The organization's users: by exact `email`, by `text` found in the email, username or
+/// name (ASCII letters in any case), by `status`; oldest first.
 pub async fn list(
     store: &impl UserStore,
     org_id: &str,
     email: Option<&str>,
+    text: Option<&str>,
     status: Option<&str>,
     page: Page,
 ) -> Result<UserList, Error> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    if text.is_some_and(|t| t.chars().count() > MAX_SEARCH || t.chars().any(char::is_control)) {
+        return Err(Error::invalid_field(
+            "INVALID_QUERY",
+            format!("q must be at most {MAX_SEARCH} characters, without control characters"),
+        ));
+    }
     let filter = UserFilter {
         email: email
             .map(|e| validate::email(e).map(|e| e.normalized))
             .transpose()?,
+        text: text.map(str::to_ascii_lowercase),
         status: status
             .map(|s| {
                 UserStatus::parse(s).ok_or_else(|| {

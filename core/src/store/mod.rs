@@ -58,7 +58,27 @@ pub trait AppStore {
 pub struct UserFilter {
     /// Normalised email, exact match.
     pub email: Option<String>,
+    /// Text found in the email, the username or the name, ASCII letters in any case (given
+    /// in lower case).
+    pub text: Option<String>,
     pub status: Option<UserStatus>,
+}
+
+impl UserFilter {
+    /// Whether `user` has [`UserFilter::text`] (the memory store's rule; D1's is the same
+    /// in SQL).
+    pub fn has_text(&self, user: &User) -> bool {
+        self.text.as_deref().is_none_or(|t| {
+            [
+                Some(user.email_normalized.as_str()),
+                user.username.as_deref(),
+                user.name.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|field| field.to_ascii_lowercase().contains(t))
+        })
+    }
 }
 
 /// How many times a change is made again on a fresh read when another write won the race.

@@ -105,14 +105,18 @@ impl UserStore for D1Store {
         filter: &UserFilter,
         page: Page,
     ) -> StoreResult<(Vec<User>, u64)> {
-        let filter_sql = "organization_id = ?1 AND (?2 IS NULL OR email_normalized = ?2) AND (?3 IS NULL OR status = ?3)";
+        // `UserFilter::has_text` in SQL: `lower` folds ASCII letters only, as it does.
+        let filter_sql = "organization_id = ?1 AND (?2 IS NULL OR email_normalized = ?2) AND (?3 IS NULL OR status = ?3) \
+             AND (?4 IS NULL OR instr(lower(email_normalized), ?4) > 0 OR instr(lower(coalesce(username, '')), ?4) > 0 \
+               OR instr(lower(coalesce(name, '')), ?4) > 0)";
         let args = [
             s(org_id),
             opt(filter.email.as_deref()),
             opt(filter.status.map(UserStatus::as_str)),
+            opt(filter.text.as_deref()),
         ];
         let sql =
-            format!("SELECT {COLS} FROM users WHERE {filter_sql} ORDER BY id LIMIT ?4 OFFSET ?5");
+            format!("SELECT {COLS} FROM users WHERE {filter_sql} ORDER BY id LIMIT ?5 OFFSET ?6");
         let mut page_args = args.to_vec();
         page_args.extend([n(page.limit.into()), n(page.offset.into())]);
         let rows = self.all::<Row>(&sql, &page_args).await?;

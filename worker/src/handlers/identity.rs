@@ -75,8 +75,8 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
 
         Route::ListUsers => {
-            let (email, status) = (cx.query("email"), cx.query("status"));
-            ok(&users::list(s, cx.org_id()?, email, status, page(cx)?).await?)
+            let (email, text, status) = (cx.query("email"), cx.query("q"), cx.query("status"));
+            ok(&users::list(s, cx.org_id()?, email, text, status, page(cx)?).await?)
         }
         Route::CreateUser => {
             let input: CreateUser = cx.json()?;

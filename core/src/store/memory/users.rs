@@ -46,6 +46,7 @@ impl UserStore for MemoryStore {
                     .as_ref()
                     .is_none_or(|e| *e == u.email_normalized)
                 && filter.status.is_none_or(|s| s == u.status)
+                && filter.has_text(u)
         });
         Ok(paged(rows.cloned(), page))
     }
