@@ -40,6 +40,9 @@ pub struct D1Store {
     pending: Rc<RefCell<Option<SessionCheck>>>,
     /// Set once a session check failed: from then on every read and write fails too.
     refused: Rc<Cell<bool>>,
+    /// Writes whose answers nobody reads (clearing attempt counters), left to go first in
+    /// the request's next round trip, or alone when it ends (`D1Store::settle`).
+    later: Rc<RefCell<Vec<D1PreparedStatement>>>,
 }
 
 /// A deferred session check: the statement that reads the session, and what it must show.
@@ -61,6 +64,7 @@ impl D1Store {
             chain_key: crate::keys::chain_key(env)?,
             pending: Rc::default(),
             refused: Rc::default(),
+            later: Rc::default(),
         })
     }
 
@@ -76,9 +80,21 @@ impl D1Store {
     /// Runs one prepared statement that writes (one round trip), once the session check
     /// passed.
     async fn exec(&self, stmt: D1PreparedStatement) -> StoreResult<D1Result> {
-        self.settle().await?;
+        if !self.later.borrow().is_empty() {
+            return self
+                .batch(vec![stmt])
+                .await?
+                .pop()
+                .ok_or_else(|| Error::Internal("a batch answered no result".into()));
+        }
+        self.settle_check().await?;
         self.tick();
         stmt.run().await.map_err(db_err)
+    }
+
+    /// Leaves writes whose answers nobody reads to go first in the next round trip.
+    fn write_later(&self, stmts: Vec<D1PreparedStatement>) {
+        self.later.borrow_mut().extend(stmts);
     }
 
     fn stmt(&self, sql: &str, args: &[JsValue]) -> StoreResult<D1PreparedStatement> {
@@ -96,6 +112,10 @@ impl D1Store {
     /// Runs statements that only read in one round trip (one batch), after a pending
     /// session check, whose verdict comes before the rows are handed out.
     async fn reads(&self, mut stmts: Vec<D1PreparedStatement>) -> StoreResult<Vec<D1Result>> {
+        if !self.later.borrow().is_empty() {
+            // Writes left for later go first, so the reads see them.
+            return self.batch(stmts).await;
+        }
         self.verdict()?;
         let pending = self.pending.borrow_mut().take();
         self.tick();
@@ -131,9 +151,22 @@ impl D1Store {
             .map_err(|_| Error::Internal("a batch of reads answered otherwise".into()))
     }
 
-    /// Runs a pending session check on its own, if any (before a write, and when a request
-    /// read nothing); fails if this or an earlier check failed.
+    /// What must happen before a request's answer goes out: a pending session check (when
+    /// the request read nothing) and writes left for later, each on its own; fails if a
+    /// check failed, and then the writes never happen.
     pub async fn settle(&self) -> StoreResult<()> {
+        self.settle_check().await?;
+        let later = std::mem::take(&mut *self.later.borrow_mut());
+        if !later.is_empty() {
+            self.tick();
+            self.db.batch(later).await.map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Runs a pending session check on its own, if any (before a write); fails if this or an
+    /// earlier check failed.
+    async fn settle_check(&self) -> StoreResult<()> {
         self.verdict()?;
         let pending = self.pending.borrow_mut().take();
         if let Some(check) = pending {
@@ -194,10 +227,18 @@ impl D1Store {
     }
 
     /// Runs statements as one transaction; returns each statement's result.
+    /// Writes left for later go first, in the same transaction; their answers are dropped.
     async fn batch(&self, stmts: Vec<D1PreparedStatement>) -> StoreResult<Vec<D1Result>> {
-        self.settle().await?;
+        self.settle_check().await?;
+        let mut all = std::mem::take(&mut *self.later.borrow_mut());
+        let skip = all.len();
+        all.extend(stmts);
         self.tick();
-        self.db.batch(stmts).await.map_err(db_err)
+        let mut results = self.db.batch(all).await.map_err(db_err)?;
+        if results.len() < skip {
+            return Err(Error::Internal("a batch answered fewer results".into()));
+        }
+        Ok(results.split_off(skip))
     }
 }
 

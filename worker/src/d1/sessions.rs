@@ -370,7 +370,7 @@ impl SessionStore for D1Store {
             now,
         };
         // A second check (never made today) settles the first before it waits.
-        self.settle().await?;
+        self.settle_check().await?;
         *self.pending.borrow_mut() = Some(check);
         Ok(())
     }
