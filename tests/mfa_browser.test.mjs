@@ -195,13 +195,13 @@ test('test_mfa_profile_sets_up_an_authenticator_shows_backup_codes_replaces_them
   const inProfile = (fn, arg) => account.evaluate(([f, a]) => new Function('root', 'arg', `return (${f})(root, arg)`)(document.querySelector('latchkey-profile').shadowRoot, a), [fn.toString(), arg]);
   const mfaState = () => inProfile((root) => root.getElementById('m-state').textContent);
   const focusedId = () => inProfile((root) => root.activeElement?.id || root.activeElement?.textContent);
-  await account.waitForFunction(() => /^Off\./.test(document.querySelector('latchkey-profile').shadowRoot.getElementById('m-state').textContent));
+  await account.waitForFunction(() => /^Off\./.test(document.querySelector('latchkey-profile')?.shadowRoot?.getElementById('m-state')?.textContent));
   assert.equal(await account.evaluate(() => document.querySelector('latchkey-profile').children.length), 0, 'no slotted settings');
   const section = profile.locator('#sec-mfa');
   assert.equal(await section.getByRole('heading', { level: 2 }).textContent(), 'Two-step verification');
 
   await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
-  await account.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('totp-qr').naturalWidth > 0);
+  await account.waitForFunction(() => document.querySelector('latchkey-profile')?.shadowRoot?.getElementById('totp-qr')?.naturalWidth > 0);
   assert.equal(await focusedId(), 'totp-code', 'the focus goes to the code');
   assert.match(await profile.locator('#totp-qr').getAttribute('src'), /^data:image\/svg\+xml,/);
   assert.equal(await profile.locator('#totp-qr').getAttribute('alt'), 'QR code to scan with an authenticator app');
@@ -231,7 +231,7 @@ test('test_mfa_profile_sets_up_an_authenticator_shows_backup_codes_replaces_them
   assert.match(await profile.locator('#codes').innerText(), /Shown only now/);
   assert.equal(await focusedId(), 'codes-title');
   assert.equal(await profile.locator('#totp-form').isVisible(), false);
-  await account.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('m-state').textContent.startsWith('On:'));
+  await account.waitForFunction(() => document.querySelector('latchkey-profile')?.shadowRoot?.getElementById('m-state')?.textContent?.startsWith('On:'));
   assert.equal(await mfaState(), 'On: 1 authenticator app, 10 backup codes left.');
   assert.equal(await profile.locator('#apps li').count(), 1);
   assert.match(await profile.locator('#apps li').innerText(), /Added .* · Last used (now|\d+ seconds? ago)/, 'its first code used it');
@@ -241,7 +241,7 @@ test('test_mfa_profile_sets_up_an_authenticator_shows_backup_codes_replaces_them
   assert.equal(await profile.locator('#codes-list li').count(), 0, 'gone from the page once saved');
   // Nor does a reload show them again.
   await account.reload();
-  await account.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('m-state').textContent.startsWith('On:'));
+  await account.waitForFunction(() => document.querySelector('latchkey-profile')?.shadowRoot?.getElementById('m-state')?.textContent?.startsWith('On:'));
   assert.equal(await profile.locator('#codes').isVisible(), false);
 
   // New backup codes: the password, asked in place.
@@ -272,7 +272,7 @@ test('test_mfa_profile_sets_up_an_authenticator_shows_backup_codes_replaces_them
   await shot(account, 'profile-remove-refused');
   await card.getByLabel('Password').fill(PASSWORD);
   await card.getByRole('button', { name: 'Remove', exact: true }).click();
-  await account.waitForFunction(() => document.querySelector('latchkey-profile').shadowRoot.getElementById('m-state').textContent.startsWith('Off.'));
+  await account.waitForFunction(() => document.querySelector('latchkey-profile')?.shadowRoot?.getElementById('m-state')?.textContent?.startsWith('Off.'));
   assert.equal(await profile.locator('#apps li').count(), 0);
   assert.equal(await focusedId(), 'm-title');
   assert.equal(await section.getByRole('button', { name: 'New backup codes' }).isVisible(), false);

@@ -65,6 +65,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     let login_api =
         matches!(&matched, RouteMatch::Found { spec, .. } if routes::is_login_api(spec.path));
     let oauth = matches!(&matched, RouteMatch::Found { spec, .. } if routes::is_oauth(spec.path));
+    // A refresh by cookie checks the origin after finding the session: its refusal would
+    // tell another origin that this browser is signed in, so it stays unreadable there.
+    let refresh =
+        matches!(&matched, RouteMatch::Found { spec, .. } if spec.route == routes::Route::Refresh);
     let security = Security {
         kind: headers::response_kind(
             match &matched {
@@ -105,7 +109,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         // A page refused for its origin may read why: the answer names only that origin and
         // the fix, so the widget can say it rather than "network error".
         Err(err @ error::AppError::Api(latchkey_core::Error::OriginNotAllowed(_))) => {
-            vouched.set(true);
+            vouched.set(!refresh);
             error::render(err, &request_id)?
         }
         Err(err) if login_api => error::render_login_api(err, &request_id)?,
@@ -290,9 +294,15 @@ async fn handle(
     };
     let mut answer = handlers::handle(spec.route, &cx, env).await;
     // The access token's session check rides with the request's first read; when nothing
-    // read, it runs now. Nothing goes out before it passed.
+    // read, it runs now. Nothing goes out before it passed: not the answer (an error answer
+    // stays as it was), not a message.
     if let Err(e) = cx.store.settle().await {
-        answer = Err(e.into());
+        cx.outbox.borrow_mut().clear();
+        // A session that is over is said as such, whatever the handler made of it; any
+        // other failure replaces only a success.
+        if answer.is_ok() || e == CoreError::Unauthorized {
+            answer = Err(e.into());
+        }
     }
     // Development only: how many round trips to D1 the request made (authentication
     // included), for `make bench`'s table.

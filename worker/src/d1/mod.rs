@@ -38,11 +38,23 @@ pub struct D1Store {
     /// The access token's session check, left to ride with the next read
     /// (`SessionStore::check_session`).
     pending: Rc<RefCell<Option<SessionCheck>>>,
-    /// Set once a session check failed: from then on every read and write fails too.
-    refused: Rc<Cell<bool>>,
+    /// Set once a session check was taken and not passed: from then on every read and
+    /// write fails too.
+    refused: Rc<Cell<Refusal>>,
     /// Writes whose answers nobody reads (clearing attempt counters), left to go first in
     /// the request's next round trip, or alone when it ends (`D1Store::settle`).
     later: Rc<RefCell<Vec<D1PreparedStatement>>>,
+}
+
+/// Why the store refuses everything.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum Refusal {
+    #[default]
+    No,
+    /// A session check was taken and its verdict never came (its round trip failed).
+    Lost,
+    /// The session is over, or not the token's.
+    Failed,
 }
 
 /// A deferred session check: the statement that reads the session, and what it must show.
@@ -101,6 +113,19 @@ impl D1Store {
         self.db.prepare(sql).bind(args).map_err(db_err)
     }
 
+    /// Runs one statement whose rows are wanted: a `SELECT` as a read (with a pending
+    /// session check), anything else (`… RETURNING`) as a write, which settles the check first.
+    async fn answer(&self, sql: &str, args: &[JsValue]) -> StoreResult<D1Result> {
+        let stmt = self.stmt(sql, args)?;
+        if is_read(sql) {
+            return self.query(stmt).await;
+        }
+        self.batch(vec![stmt])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::Internal("a batch answered no result".into()))
+    }
+
     /// Runs one statement that reads (see [`D1Store::reads`]).
     async fn query(&self, stmt: D1PreparedStatement) -> StoreResult<D1Result> {
         self.reads(vec![stmt])
@@ -117,7 +142,7 @@ impl D1Store {
             return self.batch(stmts).await;
         }
         self.verdict()?;
-        let pending = self.pending.borrow_mut().take();
+        let pending = self.take_check();
         self.tick();
         let Some(SessionCheck {
             stmt: check,
@@ -159,7 +184,11 @@ impl D1Store {
         let later = std::mem::take(&mut *self.later.borrow_mut());
         if !later.is_empty() {
             self.tick();
-            self.db.batch(later).await.map_err(db_err)?;
+            // What was asked has been done; counters left raised fail closed, so a failure
+            // here is logged rather than answered.
+            if let Err(e) = self.db.batch(later).await {
+                worker::console_error!("deferred writes failed: {e}");
+            }
         }
         Ok(())
     }
@@ -168,7 +197,7 @@ impl D1Store {
     /// earlier check failed.
     async fn settle_check(&self) -> StoreResult<()> {
         self.verdict()?;
-        let pending = self.pending.borrow_mut().take();
+        let pending = self.take_check();
         if let Some(check) = pending {
             self.tick();
             let session = check.stmt.all().await.map_err(db_err)?;
@@ -177,16 +206,28 @@ impl D1Store {
         Ok(())
     }
 
-    fn verdict(&self) -> StoreResult<()> {
-        if self.refused.get() {
-            return Err(Error::Unauthorized);
+    /// Takes the pending session check, refusing everything until its verdict passes: a
+    /// check lost to a failed round trip fails closed.
+    fn take_check(&self) -> Option<SessionCheck> {
+        let pending = self.pending.borrow_mut().take();
+        if pending.is_some() {
+            self.refused.set(Refusal::Lost);
         }
-        Ok(())
+        pending
+    }
+
+    fn verdict(&self) -> StoreResult<()> {
+        match self.refused.get() {
+            Refusal::No => Ok(()),
+            Refusal::Lost => Err(Error::Internal("the session check was not made".into())),
+            Refusal::Failed => Err(Error::Unauthorized),
+        }
     }
 
     fn judge(&self, user_id: &str, now: i64, session: D1Result) -> StoreResult<()> {
         let passed = sessions::active_session_of(session, user_id, now)?;
-        self.refused.set(!passed);
+        self.refused
+            .set(if passed { Refusal::No } else { Refusal::Failed });
         self.verdict()
     }
 
@@ -195,11 +236,11 @@ impl D1Store {
         sql: &str,
         args: &[JsValue],
     ) -> StoreResult<Option<T>> {
-        first_row(self.query(self.stmt(sql, args)?).await?)
+        first_row(self.answer(sql, args).await?)
     }
 
     async fn all<T: DeserializeOwned>(&self, sql: &str, args: &[JsValue]) -> StoreResult<Vec<T>> {
-        rows(self.query(self.stmt(sql, args)?).await?)
+        rows(self.answer(sql, args).await?)
     }
 
     async fn count(&self, sql: &str, args: &[JsValue]) -> StoreResult<u64> {
@@ -230,16 +271,33 @@ impl D1Store {
     /// Writes left for later go first, in the same transaction; their answers are dropped.
     async fn batch(&self, stmts: Vec<D1PreparedStatement>) -> StoreResult<Vec<D1Result>> {
         self.settle_check().await?;
-        let mut all = std::mem::take(&mut *self.later.borrow_mut());
-        let skip = all.len();
+        let later = std::mem::take(&mut *self.later.borrow_mut());
+        let skip = later.len();
+        let mut all = later.clone();
         all.extend(stmts);
         self.tick();
-        let mut results = self.db.batch(all).await.map_err(db_err)?;
+        let mut results = match self.db.batch(all).await {
+            Ok(results) => results,
+            Err(e) => {
+                // Rolled back with the rest: they go with the next round trip instead.
+                self.later.borrow_mut().splice(0..0, later);
+                return Err(db_err(e));
+            }
+        };
         if results.len() < skip {
             return Err(Error::Internal("a batch answered fewer results".into()));
         }
         Ok(results.split_off(skip))
     }
+}
+
+/// Whether `sql` only reads (`SELECT` or `WITH`), so it may ride with a pending session check.
+fn is_read(sql: &str) -> bool {
+    let head = sql.trim_start();
+    ["SELECT", "WITH"].iter().any(|k| {
+        head.get(..k.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(k))
+    })
 }
 
 /// The rows a read answered.

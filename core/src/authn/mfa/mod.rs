@@ -321,6 +321,7 @@ pub async fn complete<R: Rng>(
         }
     }
     let verified = if waiting.enroll {
+        still_enrolling(store, org, &user.id).await?;
         factors::confirm_pending(store, keys, &user, req.proof, now).await?
     } else {
         verify(store, keys, &user, req.proof, now, env.rng).await?
@@ -419,7 +420,7 @@ pub async fn challenge(
 /// policy requires to enrol start enrolling before a session exists. Where the request
 /// names an application, the token must be one of its logins.
 pub async fn enrolling_user(
-    store: &(impl CodeStore + UserStore),
+    store: &(impl CodeStore + UserStore + MfaStore),
     mfa_token: &str,
     application_id: Option<&str>,
     now: i64,
@@ -434,15 +435,30 @@ pub async fn enrolling_user(
         return Err(Error::MfaTokenInvalid);
     }
     if !waiting.enroll {
-        return Err(Error::invalid_field(
-            "MFA_ALREADY_ENROLLED",
-            "this login's user has a second factor: send its code",
-        ));
+        return Err(already_enrolled());
     }
+    still_enrolling(store, &row.organization_id, &row.user_id).await?;
     store
         .get_user(&row.organization_id, &row.user_id)
         .await?
         .ok_or(Error::MfaTokenInvalid)
+}
+
+fn already_enrolled() -> Error {
+    Error::invalid_field(
+        "MFA_ALREADY_ENROLLED",
+        "this login's user has a second factor: send its code",
+    )
+}
+
+/// A login told to enrol (its user had no factor then) enrols only while the user still has
+/// none: a factor confirmed since, by the user, is what the login must answer with instead.
+async fn still_enrolling(store: &impl MfaStore, org_id: &str, user_id: &str) -> Result<(), Error> {
+    if confirmed(store, org_id, user_id).await?.is_empty() {
+        Ok(())
+    } else {
+        Err(already_enrolled())
+    }
 }
 
 /// What the second step may send: a TOTP code (of a confirmed authenticator, or of the one

@@ -605,6 +605,42 @@ fn test_mfa_required_policy_makes_users_enrol_at_login() {
 }
 
 #[test]
+fn test_mfa_a_login_told_to_enrol_cannot_once_the_user_has_a_factor() {
+    // The login read the user's factors before its password was checked; the user confirmed
+    // a first factor meanwhile. The login's token must not enrol another one.
+    let mut w = World::new();
+    w.set_mfa(MfaSettings {
+        policy: MfaPolicy::Required,
+        ..MfaSettings::default()
+    });
+    let p = w.pending(NOW);
+    assert!(p.enrollment_required);
+    let user = block_on(enrolling_user(&w.store, &p.token, None, NOW)).unwrap();
+    let started = block_on(factors::enroll_totp(
+        &w.store,
+        &w.mfa_keys,
+        &user,
+        "Latchkey",
+        NOW,
+        &mut w.rng,
+    ))
+    .unwrap();
+    let secret = w.secret_of(&user, &started.id);
+    // The user's own first factor, confirmed elsewhere.
+    w.enrol(&user, NOW);
+    assert_eq!(
+        block_on(enrolling_user(&w.store, &p.token, None, NOW))
+            .unwrap_err()
+            .code(),
+        "MFA_ALREADY_ENROLLED"
+    );
+    let e = w
+        .complete(&p.token, Proof::Totp(&code(&secret, NOW)), false, NOW)
+        .unwrap_err();
+    assert_eq!(e.code(), "MFA_ALREADY_ENROLLED");
+}
+
+#[test]
 fn test_mfa_passkey_that_verified_the_user_satisfies_mfa_unless_the_policy_says_not() {
     let mut w = World::new();
     let user = w.user.clone();
