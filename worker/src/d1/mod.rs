@@ -89,19 +89,13 @@ impl D1Store {
         self.round_trips.set(self.round_trips.get() + 1);
     }
 
-    /// Runs one prepared statement that writes (one round trip), once the session check
-    /// passed.
+    /// Runs one statement that writes (one round trip, through [`D1Store::batch`]: once the
+    /// session check passed, after the writes left for later).
     async fn exec(&self, stmt: D1PreparedStatement) -> StoreResult<D1Result> {
-        if !self.later.borrow().is_empty() {
-            return self
-                .batch(vec![stmt])
-                .await?
-                .pop()
-                .ok_or_else(|| Error::Internal("a batch answered no result".into()));
-        }
-        self.settle_check().await?;
-        self.tick();
-        stmt.run().await.map_err(db_err)
+        self.batch(vec![stmt])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::Internal("a batch answered no result".into()))
     }
 
     /// Leaves writes whose answers nobody reads to go first in the next round trip.
@@ -118,12 +112,10 @@ impl D1Store {
     async fn answer(&self, sql: &str, args: &[JsValue]) -> StoreResult<D1Result> {
         let stmt = self.stmt(sql, args)?;
         if is_read(sql) {
-            return self.query(stmt).await;
+            self.query(stmt).await
+        } else {
+            self.exec(stmt).await
         }
-        self.batch(vec![stmt])
-            .await?
-            .pop()
-            .ok_or_else(|| Error::Internal("a batch answered no result".into()))
     }
 
     /// Runs one statement that reads (see [`D1Store::reads`]).
