@@ -3,9 +3,8 @@
 
 use latchkey_core::model::MfaFactor;
 use latchkey_core::store::{LoginReadStore, LoginReads, StoreResult, UserReads};
-use serde::Deserialize;
 
-use super::{first_row, rows, s, total_of, D1Store};
+use super::{first_row, rows, s, strings_of, total_of, D1Store};
 
 /// The account a login id names: by address first, else by username.
 const USER: &str = "(SELECT id FROM users WHERE organization_id = ?1 AND (email_normalized = ?2 OR username = ?2) \
@@ -32,10 +31,7 @@ impl LoginReadStore for D1Store {
              AND confirmed_at IS NOT NULL ORDER BY created_at, id",
             super::mfa::COLS
         );
-        let roles = format!(
-            "SELECT r.name AS v FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-             WHERE ur.user_id = {USER} AND r.organization_id = ?1 ORDER BY r.name"
-        );
+        let roles = super::users::role_names(USER, "?1");
         let recent = format!(
             "{} WHERE organization_id = ?1 AND user_id = {USER} {} LIMIT ?4",
             super::sessions::RECENT,
@@ -57,21 +53,15 @@ impl LoginReadStore for D1Store {
         let user = super::users::one(first_row(user)?)?;
         let known = match &user {
             None => None,
-            Some(_) => {
-                #[derive(Deserialize)]
-                struct V {
-                    v: String,
-                }
-                Some(UserReads {
-                    registered: application_id.is_none() || total_of(registered)? > 0,
-                    confirmed_factors: rows::<super::mfa::Row>(factors)?
-                        .into_iter()
-                        .map(MfaFactor::from)
-                        .collect(),
-                    roles: rows::<V>(roles)?.into_iter().map(|r| r.v).collect(),
-                    recent: super::sessions::past_logins(recent)?,
-                })
-            }
+            Some(_) => Some(UserReads {
+                registered: application_id.is_none() || total_of(registered)? > 0,
+                confirmed_factors: rows::<super::mfa::Row>(factors)?
+                    .into_iter()
+                    .map(MfaFactor::from)
+                    .collect(),
+                roles: strings_of(roles)?,
+                recent: super::sessions::past_logins(recent)?,
+            }),
         };
         Ok(LoginReads {
             user,

@@ -241,16 +241,7 @@ impl D1Store {
 
     /// One text column, aliased `v`, of every row.
     async fn strings(&self, sql: &str, args: &[JsValue]) -> StoreResult<Vec<String>> {
-        #[derive(serde::Deserialize)]
-        struct V {
-            v: String,
-        }
-        Ok(self
-            .all::<V>(sql, args)
-            .await?
-            .into_iter()
-            .map(|r| r.v)
-            .collect())
+        strings_of(self.answer(sql, args).await?)
     }
 
     /// Runs one statement; true if it changed at least one row.
@@ -300,6 +291,15 @@ pub(crate) fn rows<T: DeserializeOwned>(answer: D1Result) -> StoreResult<Vec<T>>
 /// The first row a read answered, if any.
 pub(crate) fn first_row<T: DeserializeOwned>(answer: D1Result) -> StoreResult<Option<T>> {
     Ok(rows(answer)?.into_iter().next())
+}
+
+/// The text column `v` of every row a read answered.
+pub(crate) fn strings_of(answer: D1Result) -> StoreResult<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct V {
+        v: String,
+    }
+    Ok(rows::<V>(answer)?.into_iter().map(|r| r.v).collect())
 }
 
 /// The count a `SELECT COUNT(*) AS n` answered.

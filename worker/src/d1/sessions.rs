@@ -8,9 +8,7 @@ use serde::Deserialize;
 use worker::D1PreparedStatement;
 
 use super::client::{client_args, placeholders, ClientRow, CLIENT_COLS};
-use super::{
-    changes, first_row, json, n, opt, opt_n, parse_json_col, rows, s, D1Store, SessionCheck,
-};
+use super::{changes, first_row, json, n, opt, opt_n, parse_json_col, s, D1Store, SessionCheck};
 
 #[derive(Deserialize)]
 struct Row {
@@ -199,10 +197,9 @@ impl RefreshStore for D1Store {
              (SELECT organization_id, user_id FROM sessions WHERE id = {SESSION})",
             super::users::COLS
         );
-        let roles = format!(
-            "SELECT r.name AS v FROM sessions se JOIN user_roles ur ON ur.user_id = se.user_id \
-             JOIN roles r ON r.id = ur.role_id AND r.organization_id = se.organization_id \
-             WHERE se.id = {SESSION} ORDER BY r.name"
+        let roles = super::users::role_names(
+            &format!("(SELECT user_id FROM sessions WHERE id = {SESSION})"),
+            &format!("(SELECT organization_id FROM sessions WHERE id = {SESSION})"),
         );
         let args = [s(token_hash)];
         let [session, app, user, roles] = self
@@ -216,17 +213,13 @@ impl RefreshStore for D1Store {
         let Some(session) = first_row::<Row>(session)? else {
             return Ok(None);
         };
-        #[derive(Deserialize)]
-        struct V {
-            v: String,
-        }
         Ok(Some(RefreshContext {
             session: session.try_into()?,
             application: first_row::<super::apps::Row>(app)?
                 .map(TryInto::try_into)
                 .transpose()?,
             user: super::users::one(first_row(user)?)?,
-            roles: rows::<V>(roles)?.into_iter().map(|r| r.v).collect(),
+            roles: super::strings_of(roles)?,
         }))
     }
 }

@@ -49,6 +49,15 @@ impl TryFrom<Row> for User {
 pub(super) const COLS: &str = "id, organization_id, email, email_normalized, username, name, email_verified, \
                     status, password_hash, created_at, updated_at, password_change_required, expires_at, phone";
 
+/// The role names (column `v`) of the user and in the organization that the SQL expressions
+/// `user` and `org` name, in order.
+pub(super) fn role_names(user: &str, org: &str) -> String {
+    format!(
+        "SELECT r.name AS v FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+         WHERE ur.user_id = {user} AND r.organization_id = {org} ORDER BY r.name"
+    )
+}
+
 pub(super) fn one(r: Option<Row>) -> StoreResult<Option<User>> {
     r.map(User::try_from).transpose()
 }
@@ -240,12 +249,8 @@ impl UserStore for D1Store {
     }
 
     async fn user_role_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
-        self.strings(
-            "SELECT r.name AS v FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-             WHERE ur.user_id = ?1 AND r.organization_id = ?2 ORDER BY r.name",
-            &[s(user_id), s(org_id)],
-        )
-        .await
+        self.strings(&role_names("?1", "?2"), &[s(user_id), s(org_id)])
+            .await
     }
 
     async fn user_permission_names(&self, org_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
