@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BASE, call, newOrg, email, registered, unzip, parseCsv } from './lib.mjs';
-import { visit, launchBrowser, screenshots, axeViolations } from './browser.mjs';
+import { visit, launchBrowser, screenshots, axeViolations, openDashboard } from './browser.mjs';
 
 const shot = screenshots('admin');
 const PASSWORD = 'admin dashboard password';
@@ -54,18 +54,7 @@ async function signIn(page, user) {
   await widget.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-async function dashboard(key, options = {}) {
-  const ctx = await browser.newContext({ bypassCSP: true, ...options });
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await visit(page, `${BASE}/admin/`);
-  // The page's script is ready (it says who is signed in) before the key goes in.
-  await page.waitForSelector('body[data-auth="signed-out"]', { state: 'attached' });
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Open' }).click();
-  return { ctx, page, errors };
-}
+const dashboard = (key, context = {}) => openDashboard(browser, key, { context });
 
 const settled = (page) => page.waitForFunction(() => document.body.getAttribute('aria-busy') === 'false' && document.getElementById('page').textContent !== '');
 

@@ -9,8 +9,8 @@
 // axe-core in both colour schemes. Screenshots go to tests/.artifacts/admin-manage-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, call, bearer, newOrg } from './lib.mjs';
-import { visit, launchBrowser, screenshots, axeViolations } from './browser.mjs';
+import { call, bearer, newOrg } from './lib.mjs';
+import { launchBrowser, screenshots, axeViolations, openDashboard } from './browser.mjs';
 
 const shot = screenshots('admin-manage');
 const HOSTILE = '<img src=x onerror=window.pwned=1>';
@@ -26,16 +26,10 @@ after(async () => { await browser?.close(); });
 
 /** The dashboard opened with `key` (at `hash`, if given), its page errors collected. */
 async function dashboard(key, { hash = '', ...options } = {}) {
-  const ctx = await browser.newContext({ bypassCSP: true, permissions: ['clipboard-read', 'clipboard-write'], ...options });
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await visit(page, `${BASE}/admin/${hash}`);
-  await page.waitForSelector('body[data-auth="signed-out"]', { state: 'attached' });
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Open' }).click();
-  await page.waitForSelector('body[data-auth="signed-in"]', { state: 'attached' });
-  return { ctx, page, errors };
+  const context = { permissions: ['clipboard-read', 'clipboard-write'], ...options };
+  const opened = await openDashboard(browser, key, { hash, context });
+  await opened.page.waitForSelector('body[data-auth="signed-in"]', { state: 'attached' });
+  return opened;
 }
 
 /** Opens a section from the navigation; answers its view once it is loaded afresh (what

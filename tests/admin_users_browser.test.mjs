@@ -9,8 +9,8 @@
 // finds no serious violation in either colour scheme. Screenshots: tests/.artifacts/admin-users-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, call, newOrg, email, registered } from './lib.mjs';
-import { visit, launchBrowser, screenshots, axeViolations } from './browser.mjs';
+import { call, newOrg, email, registered } from './lib.mjs';
+import { launchBrowser, screenshots, axeViolations, openDashboard } from './browser.mjs';
 
 const shot = screenshots('admin-users');
 const PASSWORD = 'users section password';
@@ -56,15 +56,8 @@ async function member(tag, extra = {}) {
 }
 
 /** The dashboard opened with `key`, on `hash`; page errors collected. */
-async function dashboard(key, hash = '#users', options = {}) {
-  const ctx = await browser.newContext({ bypassCSP: true, ...options });
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await visit(page, `${BASE}/admin/${hash}`);
-  await page.waitForSelector('body[data-auth="signed-out"]', { state: 'attached' });
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Open' }).click();
+async function dashboard(key, hash = '#users', context = {}) {
+  const { ctx, page, errors } = await openDashboard(browser, key, { hash, context });
   await page.waitForSelector('body[data-auth="signed-in"]', { state: 'attached' });
   // The list the dashboard opens on has loaded (or said why not): the dashboard shows the
   // section once more when it has opened, which would replace a page opened sooner.

@@ -141,3 +141,19 @@ export async function openDemo(ctx, clientId) {
   await widget.getByRole('button', { name: 'Email me a sign-in code' }).waitFor({ state: 'visible' });
   return { page, widget, errors };
 }
+
+/** The admin dashboard in a new context of `browser` (`context`: its options), opened at
+ * `hash` with API key `key` pasted; page errors collected. It answers once the key is sent:
+ * whether it opens the dashboard is the caller's to wait for. */
+export async function openDashboard(browser, key, { hash = '', context = {} } = {}) {
+  const ctx = await browser.newContext({ bypassCSP: true, ...context });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await visit(page, `${BASE}/admin/${hash}`);
+  // The page's script is ready (it says who is signed in) before the key goes in.
+  await page.waitForSelector('body[data-auth="signed-out"]', { state: 'attached' });
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Open' }).click();
+  return { ctx, page, errors };
+}
