@@ -4,6 +4,7 @@ the benchmarks: `python3 scripts/seed_records.py PERSIST_DIR ORG_ID APP_ID USERS
 Writes TOTAL records spread over USERS users of one organization, a tenth of them
 failures, one per minute going back from now; HEAVY_USER gets a tenth of all of them.
 """
+import collections
 import glob
 import os
 import random
@@ -26,12 +27,20 @@ uas = [
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
 ]
 
+totals = collections.Counter()
+
+
 def rows():
     for i in range(total):
         t = now - (total - i) * 60_000
         user = heavy if i % 10 == 0 else f"user-{rng.randrange(users):06d}"
         ok = rng.random() > 0.1
-        yield (org, app, t, "success" if ok else "failure", "password", None if ok else "bad_password",
+        outcome = "success" if ok else "failure"
+        # record_totals (migration 0019): each record counts under four keys.
+        for u in ("", user):
+            for a in ("", app):
+                totals[(org, u, a, outcome)] += 1
+        yield (org, app, t, outcome, "password", None if ok else "bad_password",
                user, f"{user}@example.com", None, f"198.51.100.{i % 250}", "US", "Texas", "Austin",
                "America/Chicago", uas[i % 3], None, None, None, 7922, 30267153, -97743060, "[]")
 
@@ -41,6 +50,11 @@ con.executemany(
     "user_id, login_id, session_id, ip, country, region, city, timezone, user_agent, device_name, device_type, "
     "device_description, asn, latitude_e6, longitude_e6, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     rows(),
+)
+con.executemany(
+    "INSERT INTO record_totals (organization_id, user_id, application_id, outcome, n) VALUES (?,?,?,?,?) "
+    "ON CONFLICT (organization_id, user_id, application_id, outcome) DO UPDATE SET n = n + excluded.n",
+    [(*k, v) for k, v in totals.items()],
 )
 con.commit()
 con.execute("ANALYZE")

@@ -150,6 +150,7 @@ impl OrgStore for D1Store {
             "DELETE FROM webhooks WHERE organization_id = ?1",
             "DELETE FROM message_templates WHERE organization_id = ?1",
             "DELETE FROM record_counters WHERE organization_id = ?1",
+            "DELETE FROM record_totals WHERE organization_id = ?1",
             "DELETE FROM attempt_counters WHERE organization_id = ?1",
             "DELETE FROM users WHERE organization_id = ?1",
             "DELETE FROM applications WHERE organization_id = ?1",

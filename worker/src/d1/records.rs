@@ -148,6 +148,49 @@ impl From<&Counts> for Tally {
 
 const COUNTS: &str = "SUM(r.outcome = 'success') AS ok, SUM(r.outcome = 'failure') AS bad";
 
+/// The statement that moves `record_totals` (migration 0019) by the records whose ids `ids`
+/// selects: `+1` for records just inserted, `-1` for records about to be deleted. It runs in
+/// the insert's or the delete's batch, so the totals are exact. Each record counts under
+/// four keys: its organization, with its user, with its application, and with both.
+pub(super) fn totals_change(ids: &str, sign: i8) -> String {
+    format!(
+        "INSERT INTO record_totals (organization_id, user_id, application_id, outcome, n) \
+         SELECT r.organization_id, CASE WHEN k.by_user THEN r.user_id ELSE '' END, \
+         CASE WHEN k.by_app THEN r.application_id ELSE '' END, r.outcome, {sign} * COUNT(*) \
+         FROM login_records r, (SELECT 0 AS by_user, 0 AS by_app UNION ALL SELECT 1, 0 \
+         UNION ALL SELECT 0, 1 UNION ALL SELECT 1, 1) k \
+         WHERE r.id IN ({ids}) AND (NOT k.by_user OR r.user_id IS NOT NULL) \
+         AND (NOT k.by_app OR r.application_id IS NOT NULL) \
+         GROUP BY 1, 2, 3, 4 \
+         ON CONFLICT (organization_id, user_id, application_id, outcome) DO UPDATE SET n = n + excluded.n"
+    )
+}
+
+/// A total that `record_totals` keeps, read as one row or two instead of counting records:
+/// only when nothing but the user, the application and the outcome narrows the records.
+fn kept_total(
+    org_id: &str,
+    user_id: Option<&str>,
+    application_id: Option<&str>,
+    outcome: Option<Outcome>,
+) -> (&'static str, Vec<JsValue>) {
+    let outcomes = match outcome {
+        Some(o) => [outcome_str(o); 2],
+        None => ["success", "failure"],
+    };
+    (
+        "SELECT COALESCE(SUM(n), 0) AS n FROM record_totals WHERE organization_id = ?1 \
+         AND user_id = ?2 AND application_id = ?3 AND outcome IN (?4, ?5)",
+        vec![
+            s(org_id),
+            s(user_id.unwrap_or("")),
+            s(application_id.unwrap_or("")),
+            s(outcomes[0]),
+            s(outcomes[1]),
+        ],
+    )
+}
+
 impl RecordStore for D1Store {
     async fn query_records(
         &self,
@@ -156,10 +199,22 @@ impl RecordStore for D1Store {
         page: Page,
     ) -> StoreResult<(Vec<StoredRecord>, u64)> {
         let f = Filter::of_query(org_id, q);
-        let count = format!(
-            "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
-            f.sql()
-        );
+        let count =
+            if q.method.is_none() && q.country.is_none() && q.start.is_none() && q.end.is_none() {
+                let (sql, args) = kept_total(
+                    org_id,
+                    q.user_id.as_deref(),
+                    q.application_id.as_deref(),
+                    q.outcome,
+                );
+                self.stmt(sql, &args)?
+            } else {
+                let sql = format!(
+                    "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
+                    f.sql()
+                );
+                self.stmt(&sql, &f.args)?
+            };
         let k = f.args.len();
         let sql = format!(
             "SELECT {COLS} {FROM} WHERE {} ORDER BY r.id DESC LIMIT ?{} OFFSET ?{}",
@@ -170,9 +225,7 @@ impl RecordStore for D1Store {
         let mut args = f.args.clone();
         args.extend([n(page.limit.into()), n(page.offset.into())]);
         // The page and the total in one round trip.
-        let [total, rows] = self
-            .read_n([self.stmt(&count, &f.args)?, self.stmt(&sql, &args)?])
-            .await?;
+        let [total, rows] = self.read_n([count, self.stmt(&sql, &args)?]).await?;
         let rows = super::rows::<Row>(rows)?;
         Ok((rows.into_iter().map(Into::into).collect(), total_of(total)?))
     }
@@ -271,17 +324,24 @@ impl RecordStore for D1Store {
     }
 
     async fn prune(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
-        let r = self
-            .exec(self.stmt(
-                // The newest record always stays: the chain's tail keeps its anchor.
-                "DELETE FROM login_records WHERE id IN (SELECT id FROM login_records \
-                 WHERE organization_id = ?1 AND created_at < ?2 AND (chain_seq IS NULL OR chain_seq < \
-                 (SELECT last_seq FROM record_counters WHERE organization_id = ?1)) \
-                 ORDER BY id LIMIT ?3)",
-                &[s(org_id), n(before), n(limit.into())],
-            )?)
+        // The newest record always stays: the chain's tail keeps its anchor.
+        const GONE: &str = "SELECT id FROM login_records \
+             WHERE organization_id = ?1 AND created_at < ?2 AND (chain_seq IS NULL OR chain_seq < \
+             (SELECT last_seq FROM record_counters WHERE organization_id = ?1)) \
+             ORDER BY id LIMIT ?3";
+        let args = [s(org_id), n(before), n(limit.into())];
+        // The totals lose the same rows in the same transaction.
+        let answers = self
+            .batch(vec![
+                self.stmt(&totals_change(GONE, -1), &args)?,
+                self.stmt(
+                    &format!("DELETE FROM login_records WHERE id IN ({GONE})"),
+                    &args,
+                )?,
+            ])
             .await?;
-        Ok(u32::try_from(super::changes(&r)).unwrap_or(u32::MAX))
+        let deleted = answers.last().map_or(0, super::changes);
+        Ok(u32::try_from(deleted).unwrap_or(u32::MAX))
     }
 
     async fn user_logins(
@@ -338,19 +398,22 @@ impl RecordStore for D1Store {
         if let Some(id) = c.after_id {
             f.add("r.id > ?", n(id));
         }
-        let total = if with_total {
-            Some(
-                self.count(
-                    &format!(
-                        "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
-                        f.sql()
-                    ),
-                    &f.args,
-                )
-                .await?,
-            )
-        } else {
+        let total = if !with_total {
             None
+        } else if c.start.is_none() && c.end.is_none() && c.after_id.is_none() {
+            let (sql, args) = kept_total(
+                org_id,
+                c.user_id.as_deref(),
+                c.application_id.as_deref(),
+                Some(Outcome::Success),
+            );
+            Some(self.count(sql, &args).await?)
+        } else {
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
+                f.sql()
+            );
+            Some(self.count(&sql, &f.args).await?)
         };
         let k = f.args.len();
         let sql = format!(

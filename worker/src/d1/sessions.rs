@@ -106,9 +106,10 @@ fn cols() -> String {
 }
 
 impl D1Store {
-    /// The two statements that write a login record, to run in one batch: bump the
-    /// organization's counter, then insert the record with the counter's new number.
-    fn insert_record_stmts(&self, r: &LoginRecord) -> StoreResult<[D1PreparedStatement; 2]> {
+    /// The three statements that write a login record, to run in one batch: bump the
+    /// organization's counter, insert the record with the counter's new number, and count
+    /// it in the record totals.
+    fn insert_record_stmts(&self, r: &LoginRecord) -> StoreResult<[D1PreparedStatement; 3]> {
         // The counter only grows: deleting records never frees their numbers.
         let bump = self.stmt(
             "INSERT INTO record_counters (organization_id, last_seq, keyed_from) VALUES (?1, 1, 1) \
@@ -146,7 +147,15 @@ impl D1Store {
              (SELECT last_seq FROM record_counters WHERE organization_id = ?1))",
             placeholders(1, args.len())
         );
-        Ok([bump, self.stmt(&sql, &args)?])
+        let totals = self.stmt(
+            &super::records::totals_change(
+                "SELECT id FROM login_records WHERE organization_id = ?1 \
+                 AND chain_seq = (SELECT last_seq FROM record_counters WHERE organization_id = ?1)",
+                1,
+            ),
+            &[s(&r.organization_id)],
+        )?;
+        Ok([bump, self.stmt(&sql, &args)?, totals])
     }
 
     fn insert_session_stmt(&self, se: &Session) -> StoreResult<D1PreparedStatement> {
@@ -261,8 +270,9 @@ impl SessionStore for D1Store {
                 n(record.created_at),
             ],
         )?;
-        let [bump, insert] = self.insert_record_stmts(record)?;
-        self.batch(vec![bump, insert, touch]).await?;
+        let mut stmts = Vec::from(self.insert_record_stmts(record)?);
+        stmts.push(touch);
+        self.batch(stmts).await?;
         Ok(())
     }
 
