@@ -184,20 +184,86 @@ pub async fn charge_address(
     let charged = store
         .charge_attempts(organization_id, &address, policy.address_window_ms, now)
         .await?;
-    if let Some((c, Err(retry_after_secs))) = charged
-        .first()
-        .map(|c| (c, decide_address(policy, *c, now)))
-    {
-        if newly_throttled(policy, *c) {
-            let e = events::event(organization_id, kinds::ADDRESS_THROTTLED, now)
-                .client(client)
-                .detail("failures", c.failures)
-                .detail("retry_after_secs", retry_after_secs);
-            events::emit(store, e).await?;
-        }
-        return Ok(Err(retry_after_secs));
+    let Some(&c) = charged.first() else {
+        return Err(Error::Internal("address counter not returned".into()));
+    };
+    Ok(
+        address_verdict(store, organization_id, policy, client, c, now)
+            .await?
+            .map(|()| address),
+    )
+}
+
+/// Whether an address charged to `c` may go on, raising `address.throttled` the first time
+/// it may not.
+async fn address_verdict(
+    store: &impl EventStore,
+    organization_id: &str,
+    policy: &Policy,
+    client: &ClientInfo,
+    c: Charged,
+    now: i64,
+) -> Result<Result<(), u64>, Error> {
+    let Err(retry_after_secs) = decide_address(policy, c, now) else {
+        return Ok(Ok(()));
+    };
+    if newly_throttled(policy, c) {
+        let e = events::event(organization_id, kinds::ADDRESS_THROTTLED, now)
+            .client(client)
+            .detail("failures", c.failures)
+            .detail("retry_after_secs", retry_after_secs);
+        events::emit(store, e).await?;
     }
-    Ok(Ok(address))
+    Ok(Err(retry_after_secs))
+}
+
+/// An attempt on a login id, charged: the address's counter key, to clear on success, and
+/// the login id's two counters ([`keys`]) as they now stand, for [`decide`].
+#[derive(Debug, Clone)]
+pub struct LoginCharge {
+    pub address: [String; 1],
+    pub by_ip: Charged,
+    pub any: Charged,
+}
+
+/// Charges an attempt on a login id whose counters are `keys` (from [`keys`]) behind the
+/// client's address, as [`charge_address`] and then `charge_attempts` would, but in one
+/// store call: the login id is charged only while the address is within its limit, so past
+/// it nothing more is charged. Answers the charge, or past the address's limit the seconds
+/// to wait, after raising `address.throttled` the first time.
+pub async fn charge_login(
+    store: &(impl AttemptStore + EventStore),
+    organization_id: &str,
+    policy: &Policy,
+    client: &ClientInfo,
+    keys: &[String; 2],
+    now: i64,
+) -> Result<Result<LoginCharge, u64>, Error> {
+    let address = address_key(policy, client.ip.as_deref(), now);
+    let (by_address, charged) = store
+        .charge_behind_address(
+            organization_id,
+            &address,
+            policy.address_window_ms,
+            policy.address_failures,
+            keys,
+            policy.lock_ms,
+            now,
+        )
+        .await?;
+    if let Err(retry) =
+        address_verdict(store, organization_id, policy, client, by_address, now).await?
+    {
+        return Ok(Err(retry));
+    }
+    match charged.as_deref() {
+        Some(&[by_ip, any]) => Ok(Ok(LoginCharge {
+            address: [address],
+            by_ip,
+            any,
+        })),
+        _ => Err(Error::Internal("attempt counters not returned".into())),
+    }
 }
 
 /// Clears every counter of the user's login ids (email and username), from every address:
@@ -263,6 +329,51 @@ mod tests {
             decide(&p, at(11, Some(now - 3_600_000)), at(11, None), now),
             Err(900)
         );
+    }
+
+    #[test]
+    fn test_guard_charge_login_charges_the_login_id_only_while_the_address_is_within_its_limit() {
+        use crate::store::memory::MemoryStore;
+        let store = MemoryStore::new();
+        let p = Policy {
+            address_failures: 2,
+            ..Policy::default()
+        };
+        let client = ClientInfo {
+            ip: Some("203.0.113.7".into()),
+            ..ClientInfo::default()
+        };
+        let keys = keys("org", "ann@example.com", client.ip.as_deref());
+        let charge = |now| {
+            pollster::block_on(charge_login(&store, "org", &p, &client, &keys, now)).expect("store")
+        };
+        let first = charge(1_000).expect("within the limit");
+        assert_eq!((first.by_ip.failures, first.any.failures), (1, 1));
+        assert!(first.address[0].starts_with("addr:203.0.113.7:"));
+        assert_eq!(charge(2_000).map(|c| c.any.failures), Ok(2));
+        // The third is past the address's limit: refused, and the login id not charged.
+        assert!(charge(3_000).is_err());
+        assert!(charge(4_000).is_err());
+        let login_id =
+            pollster::block_on(store.charge_attempts("org", &keys[1..], p.lock_ms, 5_000))
+                .expect("store");
+        assert_eq!(
+            login_id[0].failures, 3,
+            "two charges behind the address, then this one"
+        );
+        // The address's own event is raised once, when it passes its limit.
+        let page = crate::model::Page {
+            limit: 10,
+            offset: 0,
+        };
+        let events = pollster::block_on(crate::events::list(
+            &store,
+            "org",
+            Some(kinds::ADDRESS_THROTTLED),
+            page,
+        ))
+        .expect("store");
+        assert_eq!(events.total_count, 1);
     }
 
     #[test]

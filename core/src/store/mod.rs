@@ -637,6 +637,38 @@ pub trait AttemptStore {
         window_ms: i64,
         now: i64,
     ) -> StoreResult<Vec<crate::model::AttemptCounter>>;
+    /// Charges the counter `address` (over `address_window_ms`) and then, only if it stands
+    /// at `address_limit` failures or fewer, each counter of `keys` (over `window_ms`):
+    /// the address's counter, and the keys' if they were charged. A store may make it one
+    /// transaction (one round trip); this default makes two calls.
+    #[allow(clippy::too_many_arguments)]
+    async fn charge_behind_address(
+        &self,
+        org_id: &str,
+        address: &str,
+        address_window_ms: i64,
+        address_limit: u32,
+        keys: &[String],
+        window_ms: i64,
+        now: i64,
+    ) -> StoreResult<(
+        crate::model::AttemptCounter,
+        Option<Vec<crate::model::AttemptCounter>>,
+    )> {
+        let charged = self
+            .charge_attempts(org_id, &[address.to_owned()], address_window_ms, now)
+            .await?;
+        let Some(&by_address) = charged.first() else {
+            return Err(crate::Error::Internal(
+                "address counter not returned".into(),
+            ));
+        };
+        if by_address.failures > address_limit {
+            return Ok((by_address, None));
+        }
+        let by_keys = self.charge_attempts(org_id, keys, window_ms, now).await?;
+        Ok((by_address, Some(by_keys)))
+    }
     /// Deletes every counter of `org_id` whose key starts with one of `prefixes`, and takes
     /// one failure back from each counter named in `refunds` (an attempt that succeeded).
     async fn clear_attempts(

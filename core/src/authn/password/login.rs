@@ -136,42 +136,46 @@ pub async fn password_login<R: Rng>(
         .map(|o| o.attack_protection)
         .unwrap_or_default();
     let policy = guard::Policy::from(&protection);
-    let ip = req.client.ip.as_deref();
-    let address =
-        match guard::charge_address(store, req.organization_id, &policy, &req.client, env.now)
-            .await?
-        {
-            Ok(address) => address,
-            Err(retry_after_secs) => {
-                if user.is_some() {
-                    store
-                        .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
-                        .await?;
-                }
-                return Err(Error::TooManyAttempts { retry_after_secs });
-            }
-        };
-    let keys = guard::keys(req.organization_id, &login_id, ip);
-    let charged = store
-        .charge_attempts(req.organization_id, &keys, policy.lock_ms, env.now)
-        .await?;
-    if let [by_ip, any] = charged[..] {
-        if let Err(retry_after_secs) = guard::decide(&policy, by_ip, any, env.now) {
-            store
-                .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
-                .await?;
-            if let Some(scope) = guard::newly_locked(&policy, by_ip, any) {
-                // The login id as typed: whether an account has it is not the event's to say.
-                let e = events::event(req.organization_id, kinds::LOGIN_LOCKED, env.now)
-                    .user(user.as_ref().map(|u| u.id.as_str()))
-                    .client(&req.client)
-                    .detail("login_id", login_id.as_str())
-                    .detail("scope", scope)
-                    .detail("retry_after_secs", retry_after_secs);
-                events::emit(store, e).await?;
+    let keys = guard::keys(req.organization_id, &login_id, req.client.ip.as_deref());
+    let charge = guard::charge_login(
+        store,
+        req.organization_id,
+        &policy,
+        &req.client,
+        &keys,
+        env.now,
+    )
+    .await?;
+    let guard::LoginCharge {
+        address,
+        by_ip,
+        any,
+    } = match charge {
+        Ok(charge) => charge,
+        Err(retry_after_secs) => {
+            if user.is_some() {
+                store
+                    .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
+                    .await?;
             }
             return Err(Error::TooManyAttempts { retry_after_secs });
         }
+    };
+    if let Err(retry_after_secs) = guard::decide(&policy, by_ip, any, env.now) {
+        store
+            .record_failure(&fail(FailureReason::TooManyAttempts, user.as_ref()))
+            .await?;
+        if let Some(scope) = guard::newly_locked(&policy, by_ip, any) {
+            // The login id as typed: whether an account has it is not the event's to say.
+            let e = events::event(req.organization_id, kinds::LOGIN_LOCKED, env.now)
+                .user(user.as_ref().map(|u| u.id.as_str()))
+                .client(&req.client)
+                .detail("login_id", login_id.as_str())
+                .detail("scope", scope)
+                .detail("retry_after_secs", retry_after_secs);
+            events::emit(store, e).await?;
+        }
+        return Err(Error::TooManyAttempts { retry_after_secs });
     }
     let (hash, reason_if_wrong) = match &user {
         Some(User {

@@ -400,19 +400,14 @@ pub(crate) async fn admit(
             .await?;
         Err(Error::TooManyAttempts { retry_after_secs })
     };
-    let address = match guard::charge_address(store, org, &policy, client, now).await? {
-        Ok(address) => address,
-        Err(retry) => return refused(retry).await,
-    };
     let normalized = guard::normalized_login_id(login_id);
     let keys = guard::keys(org, &normalized, client.ip.as_deref());
-    let charged = store
-        .charge_attempts(org, &keys, policy.lock_ms, now)
-        .await?;
-    if let [by_ip, any] = charged[..] {
-        if let Err(retry) = guard::decide(&policy, by_ip, any, now) {
-            return refused(retry).await;
-        }
+    let charge = match guard::charge_login(store, org, &policy, client, &keys, now).await? {
+        Ok(charge) => charge,
+        Err(retry) => return refused(retry).await,
+    };
+    if let Err(retry) = guard::decide(&policy, charge.by_ip, charge.any, now) {
+        return refused(retry).await;
     }
-    Ok(address)
+    Ok(charge.address)
 }
