@@ -76,6 +76,25 @@ test('test_auth_bad_credentials_read_the_same', async () => {
   assertError(await call('POST', '/api/v1/auth/login', { raw: '{"client_id":', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_REQUEST');
 });
 
+// The login's application and the account's reads are one round trip, the account found
+// through the client id's organization: another organization's account, with its right
+// password, is unknown here, answered as a wrong password is, and its own application
+// still signs it in.
+test('test_auth_login_finds_accounts_only_in_the_client_ids_organization', async () => {
+  const other = await newOrg();
+  const theirApp = (await other.api('POST', '/api/v1/applications', { name: 'theirs' })).body;
+  const theirs = await registered(other, theirApp, (await other.api('POST', '/api/v1/users', { email: email('theirs'), password: 'their own password' })).body);
+  const here = await login(theirs.email, 'their own password');
+  assertError(here, 401, 'INVALID_CREDENTIALS');
+  const wrong = await login((await newUser()).email, 'not the password');
+  const bare = ({ request_id: _, ...rest }) => rest;
+  assert.deepEqual(bare(here.body), bare(wrong.body), 'an unknown account reads as a wrong password');
+  const there = await call('POST', '/api/v1/auth/login', { body: { client_id: theirApp.client_id, login_id: theirs.email, password: 'their own password' } });
+  assert.equal(there.status, 200, JSON.stringify(there.body));
+  assert.equal(there.body.user.id, theirs.id);
+  assertError(await call('POST', '/api/v1/auth/login', { body: { client_id: 'no-such-client', login_id: theirs.email, password: 'their own password' } }), 400, 'INVALID_CLIENT_ID');
+});
+
 test('test_auth_disabled_user_told_only_with_right_password', async () => {
   const u = await newUser();
   await org.api('PUT', `/api/v1/users/${u.id}`, { status: 'disabled' });

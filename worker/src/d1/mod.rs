@@ -44,6 +44,9 @@ pub struct D1Store {
     /// Writes whose answers nobody reads (clearing attempt counters), left to go first in
     /// the request's next round trip, or alone when it ends (`D1Store::settle`).
     later: Rc<RefCell<Vec<D1PreparedStatement>>>,
+    /// A password login's reads, made in the round trip that found its application
+    /// (`D1Store::application_reading_ahead`), for `LoginReadStore::login_reads` to take.
+    read_ahead: Rc<RefCell<Option<login::ReadAhead>>>,
 }
 
 /// Why the store refuses everything.
@@ -77,6 +80,7 @@ impl D1Store {
             pending: Rc::default(),
             refused: Rc::default(),
             later: Rc::default(),
+            read_ahead: Rc::default(),
         })
     }
 

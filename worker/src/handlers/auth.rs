@@ -51,7 +51,20 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let body: LoginRequest = cx.json()?;
             required("INVALID_LOGIN_ID", "login_id", &body.login_id)?;
             required("INVALID_PASSWORD", "password", &body.password)?;
-            let app = app_by_client_id(cx, &body.client_id).await?;
+            // The application and, in the same round trip, what the login will read of the
+            // account (found by the login id as the login normalises it).
+            let app = match latchkey_core::validate::login_id(&body.login_id) {
+                Ok(login_id) => cx
+                    .store
+                    .application_reading_ahead(
+                        body.client_id.trim(),
+                        &login_id,
+                        latchkey_core::records::risk::HISTORY,
+                    )
+                    .await?
+                    .ok_or_else(no_such_client)?,
+                Err(_) => app_by_client_id(cx, &body.client_id).await?,
+            };
             cx.vouch(&app);
             check_bot(cx, env, &app, body.turnstile_token.as_deref()).await?;
             let csrf_secret = body

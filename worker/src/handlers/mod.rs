@@ -209,9 +209,12 @@ pub(super) async fn app_by_client_id(cx: &Ctx, client_id: &str) -> Result<Applic
     cx.store
         .get_app_by_client_id(client_id.trim())
         .await?
-        .ok_or_else(|| {
-            Error::invalid_field("INVALID_CLIENT_ID", "no application has this client_id")
-        })
+        .ok_or_else(no_such_client)
+}
+
+/// The answer to a client id that no application has.
+pub(super) fn no_such_client() -> Error {
+    Error::invalid_field("INVALID_CLIENT_ID", "no application has this client_id")
 }
 
 /// What a login needs besides the stores: the key ring, the issuer, OWASP's argon2id
