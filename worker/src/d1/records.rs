@@ -102,6 +102,17 @@ impl Filter {
 }
 
 impl Filter {
+    /// The count of the records these clauses select, and its values.
+    fn counted(&self) -> (String, Vec<JsValue>) {
+        (
+            format!(
+                "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
+                self.sql()
+            ),
+            self.args.clone(),
+        )
+    }
+
     /// An administrator's query as clauses (the memory store's `RecordQuery::matches`).
     fn of_query(org_id: &str, q: &RecordQuery) -> Filter {
         let mut f = Filter::new(org_id);
@@ -173,14 +184,15 @@ fn kept_total(
     user_id: Option<&str>,
     application_id: Option<&str>,
     outcome: Option<Outcome>,
-) -> (&'static str, Vec<JsValue>) {
+) -> (String, Vec<JsValue>) {
     let outcomes = match outcome {
         Some(o) => [outcome_str(o); 2],
         None => ["success", "failure"],
     };
     (
         "SELECT COALESCE(SUM(n), 0) AS n FROM record_totals WHERE organization_id = ?1 \
-         AND user_id = ?2 AND application_id = ?3 AND outcome IN (?4, ?5)",
+         AND user_id = ?2 AND application_id = ?3 AND outcome IN (?4, ?5)"
+            .to_owned(),
         vec![
             s(org_id),
             s(user_id.unwrap_or("")),
@@ -199,21 +211,16 @@ impl RecordStore for D1Store {
         page: Page,
     ) -> StoreResult<(Vec<StoredRecord>, u64)> {
         let f = Filter::of_query(org_id, q);
-        let count =
+        let (count, count_args) =
             if q.method.is_none() && q.country.is_none() && q.start.is_none() && q.end.is_none() {
-                let (sql, args) = kept_total(
+                kept_total(
                     org_id,
                     q.user_id.as_deref(),
                     q.application_id.as_deref(),
                     q.outcome,
-                );
-                self.stmt(sql, &args)?
+                )
             } else {
-                let sql = format!(
-                    "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
-                    f.sql()
-                );
-                self.stmt(&sql, &f.args)?
+                f.counted()
             };
         let k = f.args.len();
         let sql = format!(
@@ -225,7 +232,9 @@ impl RecordStore for D1Store {
         let mut args = f.args.clone();
         args.extend([n(page.limit.into()), n(page.offset.into())]);
         // The page and the total in one round trip.
-        let [total, rows] = self.read_n([count, self.stmt(&sql, &args)?]).await?;
+        let [total, rows] = self
+            .read_n([self.stmt(&count, &count_args)?, self.stmt(&sql, &args)?])
+            .await?;
         let rows = super::rows::<Row>(rows)?;
         Ok((rows.into_iter().map(Into::into).collect(), total_of(total)?))
     }
@@ -398,22 +407,20 @@ impl RecordStore for D1Store {
         if let Some(id) = c.after_id {
             f.add("r.id > ?", n(id));
         }
-        let total = if !with_total {
-            None
-        } else if c.start.is_none() && c.end.is_none() && c.after_id.is_none() {
-            let (sql, args) = kept_total(
-                org_id,
-                c.user_id.as_deref(),
-                c.application_id.as_deref(),
-                Some(Outcome::Success),
-            );
-            Some(self.count(sql, &args).await?)
+        let total = if with_total {
+            let (sql, args) = if c.start.is_none() && c.end.is_none() && c.after_id.is_none() {
+                kept_total(
+                    org_id,
+                    c.user_id.as_deref(),
+                    c.application_id.as_deref(),
+                    Some(Outcome::Success),
+                )
+            } else {
+                f.counted()
+            };
+            Some(self.count(&sql, &args).await?)
         } else {
-            let sql = format!(
-                "SELECT COUNT(*) AS n FROM login_records r WHERE {}",
-                f.sql()
-            );
-            Some(self.count(&sql, &f.args).await?)
+            None
         };
         let k = f.args.len();
         let sql = format!(
