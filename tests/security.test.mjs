@@ -207,6 +207,37 @@ test('test_security_api_keys_revoke_only_weaker_never_the_last_unrestricted', as
   assert.equal(active.length, 1);
 });
 
+test('test_security_a_revoked_key_in_use_neither_reads_nor_writes', async () => {
+  // The worker remembers a key it has seen and checks its revocation with the request's
+  // first read: a key revoked while in use must still be refused before anything is read
+  // or written, the first time and after, and a remembered prefix must not stand for its
+  // secret.
+  const o = await newOrg();
+  const made = await o.api('POST', '/api/v1/users', { email: email('inuse'), password: 'correct horse battery' });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const path = `/api/v1/users/${made.body.id}`;
+  const address = email('after-revoke');
+  const attempts = [
+    ['GET', path],
+    ['POST', '/api/v1/users', { email: address, password: 'correct horse battery' }],
+    ['PUT', path, { name: 'Mallory' }],
+    ['DELETE', path],
+  ];
+  for (const [method, target, body] of attempts) {
+    const k = await restrictedKey(o, ['users:read', 'users:write']);
+    assert.equal((await asKey(k.key)('GET', path)).status, 200);
+    const wrongSecret = k.key.slice(0, -8) + (k.key.endsWith('00000000') ? '11111111' : '00000000');
+    assertError(await asKey(wrongSecret)('GET', path), 401, 'UNAUTHORIZED');
+    assert.equal((await o.api('DELETE', `/api/v1/api-keys/${k.id}`)).status, 204);
+    for (let i = 0; i < 2; i++) assertError(await asKey(k.key)(method, target, body), 401, 'UNAUTHORIZED');
+  }
+  const users = (await o.api('GET', '/api/v1/users?limit=100')).body.users;
+  assert.deepEqual(users.filter((u) => u.email === address), []);
+  const still = await o.api('GET', path);
+  assert.equal(still.status, 200, 'the user was not deleted');
+  assert.notEqual(still.body.name, 'Mallory');
+});
+
 test('test_security_api_keys_expire', async () => {
   const o = await newOrg();
   assertError(await o.api('POST', '/api/v1/api-keys', { name: 'old', expires_at: '2020-01-01T00:00:00Z' }), 400, 'INVALID_EXPIRES_AT');
@@ -283,6 +314,55 @@ test('test_security_sessions_end_after_the_idle_timeout', async () => {
   // Idle for more than the hour: over, though the refresh token itself is still valid.
   assertError(await again(third.body.refresh_token, t0 + 161 * 60_000), 401, 'INVALID_REFRESH_TOKEN');
   assert.ok(t0 + 161 * 60_000 < t0 + day);
+});
+
+test('test_security_refresh_in_one_round_trip_keeps_every_check', async () => {
+  // A refresh by body turns in one batch whose SQL makes the checks: the client id, the
+  // user, the token's lifetime from its application. Each refusal leaves the token unspent
+  // (or, for reuse by its own client, ends the session), exactly as the checks in Rust.
+  const o = await newOrg();
+  const brief = (await o.api('POST', '/api/v1/applications', { name: 'brief', refresh_token_ttl_secs: 86_400 })).body;
+  const sibling = (await o.api('POST', '/api/v1/applications', { name: 'sibling' })).body;
+  const u = await newUser(o, brief);
+  const at = (ms) => ({ 'x-latchkey-dev-now': String(ms) });
+  const t0 = Date.now();
+  const first = (await call('POST', '/api/v1/auth/login', {
+    body: { client_id: brief.client_id, login_id: u.email, password: u.password }, headers: at(t0),
+  })).body;
+  const turn = (token, ms, clientId) => call('POST', '/api/v1/auth/refresh', {
+    body: { refresh_token: token, ...(clientId ? { client_id: clientId } : {}) }, headers: at(ms),
+  });
+  // Another application's client id, of this organization or another: refused, unspent.
+  assertError(await turn(first.refresh_token, t0 + 1000, sibling.client_id), 401, 'INVALID_REFRESH_TOKEN');
+  assertError(await turn(first.refresh_token, t0 + 1000, app.client_id), 401, 'INVALID_REFRESH_TOKEN');
+  // The application's refresh lifetime as it is at the turn: ten minutes, in a day's session.
+  const shorter = await o.api('PUT', `/api/v1/applications/${brief.id}`, { refresh_token_ttl_secs: 600 });
+  assert.equal(shorter.status, 200, JSON.stringify(shorter.body));
+  const second = await turn(first.refresh_token, t0 + 2000, brief.client_id);
+  assert.equal(second.status, 200, JSON.stringify(second.body));
+  assertError(await turn(second.body.refresh_token, t0 + 2000 + 600_001), 401, 'INVALID_REFRESH_TOKEN');
+  const third = await turn(second.body.refresh_token, t0 + 2000 + 599_000);
+  assert.equal(third.status, 200, JSON.stringify(third.body));
+  // The spent first token from another client: refused without ending the session.
+  assertError(await turn(first.refresh_token, t0 + 700_000, sibling.client_id), 401, 'INVALID_REFRESH_TOKEN');
+  const fourth = await turn(third.body.refresh_token, t0 + 800_000);
+  assert.equal(fourth.status, 200, JSON.stringify(fourth.body));
+  // From its own client: reuse, which ends the session and every token it has.
+  assertError(await turn(first.refresh_token, t0 + 801_000, brief.client_id), 401, 'INVALID_REFRESH_TOKEN');
+  assertError(await turn(fourth.body.refresh_token, t0 + 802_000), 401, 'INVALID_REFRESH_TOKEN');
+  const events = (await o.api('GET', '/api/v1/security-events?kind=refresh_token.reused')).body.events;
+  assert.equal(events.length, 1, JSON.stringify(events));
+  assert.equal(events[0].user_id, u.id);
+  // A user whose account expires: refused once it has, and the session ends with it.
+  const w = await newUser(o, brief);
+  const tw = (await login(brief, w.email, w.password)).body;
+  const ends = new Date(Date.now() + 60_000).toISOString();
+  assert.equal((await o.api('PUT', `/api/v1/users/${w.id}`, { expires_at: ends })).status, 200);
+  const before = await turn(tw.refresh_token, Date.now());
+  assert.equal(before.status, 200, 'an expiry still ahead leaves the session as it is');
+  assertError(await turn(before.body.refresh_token, Date.parse(ends) + 1000), 401, 'INVALID_REFRESH_TOKEN');
+  assertError(await refresh(before.body.refresh_token), 401, 'INVALID_REFRESH_TOKEN');
+  assert.deepEqual((await o.api('GET', `/api/v1/users/${w.id}/sessions`)).body.sessions, []);
 });
 
 test('test_security_record_chain_resists_rehashing_and_truncation', async () => {

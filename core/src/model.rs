@@ -402,6 +402,19 @@ pub struct ApiKey {
     pub expires_at: Option<i64>,
 }
 
+/// Token lifetimes of an application that sets none.
+pub const DEFAULT_ACCESS_TTL_SECS: u32 = 600;
+pub const DEFAULT_REFRESH_TTL_SECS: u32 = 30 * 24 * 3600;
+
+/// Lifetimes of tokens for an application, or the defaults without one: the access
+/// token's in seconds, the refresh token's in milliseconds.
+pub fn lifetimes(app: Option<&Application>) -> (u32, i64) {
+    let (access, refresh) = app.map_or((DEFAULT_ACCESS_TTL_SECS, DEFAULT_REFRESH_TTL_SECS), |a| {
+        (a.access_token_ttl_secs, a.refresh_token_ttl_secs)
+    });
+    (access, i64::from(refresh) * 1000)
+}
+
 impl ApiKey {
     /// Neither revoked nor expired at `now`.
     pub fn is_active(&self, now: i64) -> bool {

@@ -156,7 +156,7 @@ pub async fn authenticate(
         .unwrap_or(authorization)
         .trim();
     if let Some(secret) = ApiKeySecret::parse(presented) {
-        let stored = store.get_api_key_by_prefix(&secret.prefix).await?;
+        let stored = store.api_key_for_request(&secret.prefix, now).await?;
         return match stored {
             Some(k) if k.is_active(now) && secret.matches(&k.key_hash) => Ok(Principal::ApiKey {
                 grants: Grants::parse(k.permissions.as_deref())?,

@@ -26,7 +26,7 @@ use crate::store::{AppStore, SessionStore, UserStore};
 use crate::time::rfc3339;
 use crate::Error;
 
-pub use refresh::{refresh, refresh_checked, Refreshed};
+pub use refresh::{refresh, refresh_checked, refresh_seen, Refreshed};
 
 impl SessionView {
     pub fn new(s: &Session, current: bool) -> Self {

@@ -8,9 +8,7 @@ use crate::secrets::sha256;
 use crate::sessions::jwt::{AccessClaims, KeyRing};
 use crate::Error;
 
-/// Token lifetimes of an application that sets none.
-pub const DEFAULT_ACCESS_TTL_SECS: u32 = 600;
-pub const DEFAULT_REFRESH_TTL_SECS: u32 = 30 * 24 * 3600;
+pub use crate::model::{lifetimes, DEFAULT_ACCESS_TTL_SECS, DEFAULT_REFRESH_TTL_SECS};
 
 /// Refresh tokens are `lkr_` and 64 hex digits (256 random bits).
 pub const REFRESH_TOKEN_PREFIX: &str = "lkr_";
@@ -53,6 +51,13 @@ pub fn new_refresh_token(
     new_refresh_token_with(REFRESH_TOKEN_PREFIX, session_id, now, ttl_ms, rng)
 }
 
+/// A new opaque refresh token with `prefix` and its hash, as stored.
+pub fn new_refresh_secret(prefix: &str, rng: &mut impl Rng) -> (String, String) {
+    let token = format!("{prefix}{}", hex(&rng.bytes::<32>()));
+    let hash = hash_refresh_token(&token);
+    (token, hash)
+}
+
 /// [`new_refresh_token`] with its prefix ([`OIDC_REFRESH_PREFIX`] for the token endpoint's).
 pub fn new_refresh_token_with(
     prefix: &str,
@@ -61,9 +66,9 @@ pub fn new_refresh_token_with(
     ttl_ms: i64,
     rng: &mut impl Rng,
 ) -> (String, RefreshToken) {
-    let token = format!("{prefix}{}", hex(&rng.bytes::<32>()));
+    let (token, token_hash) = new_refresh_secret(prefix, rng);
     let stored = RefreshToken {
-        token_hash: hash_refresh_token(&token),
+        token_hash,
         session_id: session_id.to_owned(),
         created_at: now,
         expires_at: now + ttl_ms,
@@ -122,14 +127,6 @@ pub fn amr(methods: &[String]) -> Vec<String> {
         out.push("mfa".to_owned());
     }
     out
-}
-
-/// Lifetimes of tokens for an application, or the defaults without one.
-pub fn lifetimes(app: Option<&Application>) -> (u32, i64) {
-    let (access, refresh) = app.map_or((DEFAULT_ACCESS_TTL_SECS, DEFAULT_REFRESH_TTL_SECS), |a| {
-        (a.access_token_ttl_secs, a.refresh_token_ttl_secs)
-    });
-    (access, i64::from(refresh) * 1000)
 }
 
 /// The audience of tokens for an application: its client id (Latchkey's administrative API

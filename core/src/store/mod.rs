@@ -9,9 +9,9 @@
 #![allow(async_fn_in_trait)]
 
 use crate::model::{
-    ApiKey, Application, Connection, Delivery, Identity, LoginRecord, MessageKind, MessageTemplate,
-    MfaFactor, OneTimeCode, Organization, Page, Passkey, Permission, RefreshToken, Registration,
-    Role, SecurityEvent, Session, User, UserStatus, Webhook,
+    lifetimes, ApiKey, Application, Connection, Delivery, Identity, LoginRecord, MessageKind,
+    MessageTemplate, MfaFactor, OneTimeCode, Organization, Page, Passkey, Permission, RefreshToken,
+    Registration, Role, SecurityEvent, Session, User, UserStatus, Webhook,
 };
 use crate::Error;
 
@@ -195,6 +195,17 @@ pub trait RoleStore {
 pub trait ApiKeyStore {
     async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()>;
     async fn get_api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<ApiKey>>;
+    /// The key with this prefix, to authenticate a request made at `now`.
+    ///
+    /// A key never changes but for its revocation, so a store may answer with a key it read
+    /// for an earlier request, if it then checks that the key is still unrevoked under the
+    /// promises of [`SessionStore::check_session`]: the check rides with the request's next
+    /// read, nothing read is handed out and nothing is written before it passed, and a check
+    /// still pending runs before the answer goes out.
+    async fn api_key_for_request(&self, prefix: &str, now: i64) -> StoreResult<Option<ApiKey>> {
+        let _ = now;
+        self.get_api_key_by_prefix(prefix).await
+    }
     /// Newest first.
     async fn list_api_keys(&self, org_id: &str) -> StoreResult<Vec<ApiKey>>;
     /// Marks the key revoked; false if unknown or already revoked, or if it is unrestricted
@@ -305,8 +316,81 @@ pub struct RefreshContext {
     pub roles: Vec<String>,
 }
 
+impl RefreshContext {
+    /// Whether the session's application is the one `client_id` names (any, when none is).
+    pub fn for_client(&self, client_id: Option<&str>) -> bool {
+        client_id
+            .is_none_or(|cid| self.application.as_ref().map(|a| a.client_id.as_str()) == Some(cid))
+    }
+
+    /// Whether the session's user may still refresh at `now`: active and unexpired.
+    pub fn user_may_refresh(&self, now: i64) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.status == UserStatus::Active && !u.is_expired(now))
+    }
+
+    /// When a token turned at `now` expires: after its application's refresh lifetime,
+    /// never after its session.
+    pub fn next_token_expiry(&self, now: i64) -> i64 {
+        let (_, ttl_ms) = lifetimes(self.application.as_ref());
+        now + ttl_ms.min(self.session.expires_at - now).max(0)
+    }
+}
+
+/// A refresh token to turn: `old_hash` spent and `new_hash` stored in its place.
+#[derive(Debug, Clone, Copy)]
+pub struct Turn<'a> {
+    pub old_hash: &'a str,
+    pub new_hash: &'a str,
+    /// When given, the session's application must have this client id.
+    pub client_id: Option<&'a str>,
+    pub now: i64,
+}
+
+/// What came of a [`Turn`]: the token's context as it stood before (none: the token is
+/// unknown), and the rotation.
+#[derive(Debug, Clone)]
+pub struct Turned {
+    pub context: Option<RefreshContext>,
+    pub rotation: Rotation,
+}
+
 /// The reads of a refresh in one place, so that a store may make them one round trip.
 pub trait RefreshStore: SessionStore + UserStore + AppStore {
+    /// Turns a refresh token, in one round trip where the store can: the token turns only
+    /// if it is unspent and unexpired, its session active, the session's application the
+    /// one `client_id` names ([`RefreshContext::for_client`]) and its user active
+    /// ([`RefreshContext::user_may_refresh`]); the new token expires at
+    /// [`RefreshContext::next_token_expiry`]. A spent token presented again for its own
+    /// client and active user revokes its session ([`Rotation::Reused`]); of racing turns
+    /// of one token at most one rotates.
+    async fn turn_refresh_token(&self, t: Turn<'_>) -> StoreResult<Turned> {
+        let Some(context) = self.refresh_context(t.old_hash).await? else {
+            return Ok(Turned {
+                context: None,
+                rotation: Rotation::Invalid,
+            });
+        };
+        if !context.for_client(t.client_id) || !context.user_may_refresh(t.now) {
+            return Ok(Turned {
+                context: Some(context),
+                rotation: Rotation::Invalid,
+            });
+        }
+        let new = RefreshToken {
+            token_hash: t.new_hash.to_owned(),
+            session_id: context.session.id.clone(),
+            created_at: t.now,
+            expires_at: context.next_token_expiry(t.now),
+        };
+        let rotation = self.rotate_refresh_token(t.old_hash, &new, t.now).await?;
+        Ok(Turned {
+            context: Some(context),
+            rotation,
+        })
+    }
+
     /// The context of the refresh token whose hash is `token_hash`, if the token is known
     /// (spent or not).
     async fn refresh_context(&self, token_hash: &str) -> StoreResult<Option<RefreshContext>> {

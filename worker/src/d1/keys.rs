@@ -1,9 +1,39 @@
+use std::cell::RefCell;
+
 use latchkey_core::model::ApiKey;
 use latchkey_core::store::{ApiKeyStore, StoreResult};
 use serde::Deserialize;
 use worker::D1PreparedStatement;
 
-use super::{json, n, opt_n, parse_json_col, s, D1Store};
+use super::{first_row, json, n, opt_n, parse_json_col, s, Check, D1Store};
+
+/// Keys remembered at most: an isolate serves few organizations' automation at a time.
+const REMEMBERED: usize = 64;
+
+thread_local! {
+    /// Keys that were active when read, for the isolate's life: a key never changes but for
+    /// its revocation, which each request that uses a remembered key still checks.
+    static KNOWN: RefCell<Vec<ApiKey>> = const { RefCell::new(Vec::new()) };
+}
+
+fn remembered(prefix: &str) -> Option<ApiKey> {
+    KNOWN.with(|k| k.borrow().iter().find(|k| k.prefix == prefix).cloned())
+}
+
+fn remember(key: &ApiKey) {
+    KNOWN.with(|k| {
+        let mut k = k.borrow_mut();
+        k.retain(|known| known.prefix != key.prefix);
+        if k.len() >= REMEMBERED {
+            k.remove(0);
+        }
+        k.push(key.clone());
+    });
+}
+
+fn forget(prefix: &str) {
+    KNOWN.with(|k| k.borrow_mut().retain(|known| known.prefix != prefix));
+}
 
 #[derive(Deserialize)]
 struct Row {
@@ -81,6 +111,41 @@ impl ApiKeyStore for D1Store {
             .await?
             .map(TryInto::try_into)
             .transpose()
+    }
+
+    /// A key remembered from an earlier request answers at once, with a check that it is
+    /// still there and unrevoked left to ride with the request's first read; any other key
+    /// is read now.
+    async fn api_key_for_request(&self, prefix: &str, now: i64) -> StoreResult<Option<ApiKey>> {
+        match remembered(prefix) {
+            Some(key) if key.is_active(now) => {
+                let stmt = self.stmt(
+                    "SELECT 1 AS v FROM api_keys WHERE id = ?1 AND key_hash = ?2 \
+                     AND revoked_at IS NULL",
+                    &[s(&key.id), s(&key.key_hash)],
+                )?;
+                let prefix = prefix.to_owned();
+                self.defer_check(Check {
+                    stmt,
+                    passes: Box::new(move |answer| {
+                        let unrevoked = first_row::<serde_json::Value>(answer)?.is_some();
+                        if !unrevoked {
+                            forget(&prefix);
+                        }
+                        Ok(unrevoked)
+                    }),
+                })
+                .await?;
+                return Ok(Some(key));
+            }
+            Some(_) => forget(prefix),
+            None => {}
+        }
+        let key = self.get_api_key_by_prefix(prefix).await?;
+        if let Some(k) = key.as_ref().filter(|k| k.is_active(now)) {
+            remember(k);
+        }
+        Ok(key)
     }
 
     async fn list_api_keys(&self, org_id: &str) -> StoreResult<Vec<ApiKey>> {

@@ -35,11 +35,12 @@ pub struct D1Store {
     round_trips: Rc<Cell<u32>>,
     /// The `CHAIN_KEY` secret login records are hashed and sealed with.
     chain_key: Rc<[u8]>,
-    /// The access token's session check, left to ride with the next read
-    /// (`SessionStore::check_session`).
-    pending: Rc<RefCell<Option<SessionCheck>>>,
-    /// Set once a session check was taken and not passed: from then on every read and
-    /// write fails too.
+    /// The credential's check, left to ride with the next read: an access token's session
+    /// (`SessionStore::check_session`) or a known API key's revocation
+    /// (`ApiKeyStore::api_key_for_request`).
+    pending: Rc<RefCell<Option<Check>>>,
+    /// Set once a check was taken and not passed: from then on every read and write fails
+    /// too.
     refused: Rc<Cell<Refusal>>,
     /// Writes whose answers nobody reads (clearing attempt counters), left to go first in
     /// the request's next round trip, or alone when it ends (`D1Store::settle`).
@@ -54,17 +55,17 @@ pub struct D1Store {
 enum Refusal {
     #[default]
     No,
-    /// A session check was taken and its verdict never came (its round trip failed).
+    /// A check was taken and its verdict never came (its round trip failed).
     Lost,
-    /// The session is over, or not the token's.
+    /// The session is over, or not the token's; or the key was revoked.
     Failed,
 }
 
-/// A deferred session check: the statement that reads the session, and what it must show.
-struct SessionCheck {
+/// A deferred check: the statement that reads what the credential stands on, and whether
+/// its answer lets the request go on.
+struct Check {
     stmt: D1PreparedStatement,
-    user_id: String,
-    now: i64,
+    passes: Box<dyn FnOnce(D1Result) -> StoreResult<bool>>,
 }
 
 impl D1Store {
@@ -140,10 +141,9 @@ impl D1Store {
         self.verdict()?;
         let pending = self.take_check();
         self.tick();
-        let Some(SessionCheck {
+        let Some(Check {
             stmt: check,
-            user_id,
-            now,
+            passes,
         }) = pending
         else {
             return match stmts.len() {
@@ -158,8 +158,8 @@ impl D1Store {
             return Err(Error::Internal("a batch answered fewer results".into()));
         }
         let rows = results.split_off(1);
-        let session = results.remove(0);
-        self.judge(&user_id, now, session)?;
+        let answer = results.remove(0);
+        self.judge(passes, answer)?;
         Ok(rows)
     }
 
@@ -196,15 +196,23 @@ impl D1Store {
         let pending = self.take_check();
         if let Some(check) = pending {
             self.tick();
-            let session = check.stmt.all().await.map_err(db_err)?;
-            self.judge(&check.user_id, check.now, session)?;
+            let answer = check.stmt.all().await.map_err(db_err)?;
+            self.judge(check.passes, answer)?;
         }
         Ok(())
     }
 
-    /// Takes the pending session check, refusing everything until its verdict passes: a
-    /// check lost to a failed round trip fails closed.
-    fn take_check(&self) -> Option<SessionCheck> {
+    /// Leaves `check` to ride with the next read (a check already pending runs first, on
+    /// its own).
+    async fn defer_check(&self, check: Check) -> StoreResult<()> {
+        self.settle_check().await?;
+        *self.pending.borrow_mut() = Some(check);
+        Ok(())
+    }
+
+    /// Takes the pending check, refusing everything until its verdict passes: a check lost
+    /// to a failed round trip fails closed.
+    fn take_check(&self) -> Option<Check> {
         let pending = self.pending.borrow_mut().take();
         if pending.is_some() {
             self.refused.set(Refusal::Lost);
@@ -220,8 +228,12 @@ impl D1Store {
         }
     }
 
-    fn judge(&self, user_id: &str, now: i64, session: D1Result) -> StoreResult<()> {
-        let passed = sessions::active_session_of(session, user_id, now)?;
+    fn judge(
+        &self,
+        passes: Box<dyn FnOnce(D1Result) -> StoreResult<bool>>,
+        answer: D1Result,
+    ) -> StoreResult<()> {
+        let passed = passes(answer)?;
         self.refused
             .set(if passed { Refusal::No } else { Refusal::Failed });
         self.verdict()

@@ -407,21 +407,6 @@ impl RecordStore for D1Store {
         if let Some(id) = c.after_id {
             f.add("r.id > ?", n(id));
         }
-        let total = if with_total {
-            let (sql, args) = if c.start.is_none() && c.end.is_none() && c.after_id.is_none() {
-                kept_total(
-                    org_id,
-                    c.user_id.as_deref(),
-                    c.application_id.as_deref(),
-                    Some(Outcome::Success),
-                )
-            } else {
-                f.counted()
-            };
-            Some(self.count(&sql, &args).await?)
-        } else {
-            None
-        };
         let k = f.args.len();
         let sql = format!(
             "SELECT {COLS} {FROM} WHERE {} ORDER BY r.id LIMIT ?{} OFFSET ?{}",
@@ -429,9 +414,32 @@ impl RecordStore for D1Store {
             k + 1,
             k + 2
         );
-        let mut args = f.args;
+        let mut args = f.args.clone();
         args.extend([n(number_of_results.into()), n(start_row.into())]);
-        let rows = self.all::<Row>(&sql, &args).await?;
+        let page = self.stmt(&sql, &args)?;
+        if !with_total {
+            return Ok((
+                super::rows::<Row>(self.query(page).await?)?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
+                None,
+            ));
+        }
+        let (count, count_args) = if c.start.is_none() && c.end.is_none() && c.after_id.is_none() {
+            kept_total(
+                org_id,
+                c.user_id.as_deref(),
+                c.application_id.as_deref(),
+                Some(Outcome::Success),
+            )
+        } else {
+            f.counted()
+        };
+        // The page and its total in one round trip.
+        let [total, rows] = self.read_n([self.stmt(&count, &count_args)?, page]).await?;
+        let rows = super::rows::<Row>(rows)?;
+        let total = Some(total_of(total)?);
         Ok((rows.into_iter().map(Into::into).collect(), total))
     }
 }

@@ -1,14 +1,16 @@
-use latchkey_core::model::{LoginRecord, Outcome, RefreshToken, Session};
+use latchkey_core::model::{LoginRecord, Outcome, RefreshToken, Session, DEFAULT_REFRESH_TTL_SECS};
 use latchkey_core::records::chain::ChainKey;
 use latchkey_core::records::risk::PastLogin;
 use latchkey_core::store::{
-    LoginWrite, RefreshContext, RefreshStore, Rotation, SessionStore, StoreResult,
+    LoginWrite, RefreshContext, RefreshStore, Rotation, SessionStore, StoreResult, Turn, Turned,
 };
+use latchkey_core::Error;
 use serde::Deserialize;
-use worker::D1PreparedStatement;
+use wasm_bindgen::JsValue;
+use worker::{D1PreparedStatement, D1Result};
 
 use super::client::{client_args, placeholders, ClientRow, CLIENT_COLS};
-use super::{changes, first_row, json, n, opt, opt_n, parse_json_col, s, D1Store, SessionCheck};
+use super::{changes, first_row, json, n, opt, opt_n, parse_json_col, s, Check, D1Store};
 
 #[derive(Deserialize)]
 struct Row {
@@ -191,45 +193,174 @@ impl D1Store {
     }
 }
 
+/// The session a refresh token (`?1`) belongs to.
+const SESSION_OF_TOKEN: &str = "(SELECT session_id FROM refresh_tokens WHERE token_hash = ?1)";
+
+/// The four reads of a refresh's context, each finding the session through the token (`?1`).
+fn context_reads(store: &D1Store, args: &[JsValue]) -> StoreResult<[D1PreparedStatement; 4]> {
+    let session = format!(
+        "SELECT {} FROM sessions WHERE id = {SESSION_OF_TOKEN}",
+        cols()
+    );
+    let app = format!(
+        "SELECT {} FROM applications WHERE (organization_id, id) = \
+         (SELECT organization_id, application_id FROM sessions WHERE id = {SESSION_OF_TOKEN})",
+        super::apps::COLS
+    );
+    let user = format!(
+        "SELECT {} FROM users WHERE (organization_id, id) = \
+         (SELECT organization_id, user_id FROM sessions WHERE id = {SESSION_OF_TOKEN})",
+        super::users::COLS
+    );
+    let roles = super::users::role_names(
+        &format!("(SELECT user_id FROM sessions WHERE id = {SESSION_OF_TOKEN})"),
+        &format!("(SELECT organization_id FROM sessions WHERE id = {SESSION_OF_TOKEN})"),
+    );
+    Ok([
+        store.stmt(&session, args)?,
+        store.stmt(&app, args)?,
+        store.stmt(&user, args)?,
+        store.stmt(&roles, args)?,
+    ])
+}
+
+/// The context [`context_reads`] answered, if the token is known.
+fn context_of(answers: [D1Result; 4]) -> StoreResult<Option<RefreshContext>> {
+    let [session, app, user, roles] = answers;
+    let Some(session) = first_row::<Row>(session)? else {
+        return Ok(None);
+    };
+    Ok(Some(RefreshContext {
+        session: session.try_into()?,
+        application: first_row::<super::apps::Row>(app)?
+            .map(TryInto::try_into)
+            .transpose()?,
+        user: super::users::one(first_row(user)?)?,
+        roles: super::strings_of(roles)?,
+    }))
+}
+
+/// True when session `{session}` may refresh: `RefreshContext::for_client` (client id `?4`,
+/// or any when null) and `RefreshContext::user_may_refresh` at `?2`, in SQL.
+fn may_refresh(session: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM sessions ms \
+           JOIN users mu ON mu.organization_id = ms.organization_id AND mu.id = ms.user_id \
+           LEFT JOIN applications ma ON ma.organization_id = ms.organization_id \
+             AND ma.id = ms.application_id \
+           WHERE ms.id = {session} AND mu.status = 'active' \
+           AND (mu.expires_at IS NULL OR mu.expires_at > ?2) \
+           AND (?4 IS NULL OR ma.client_id = ?4))"
+    )
+}
+
 impl RefreshStore for D1Store {
     /// One round trip: four reads in one batch, each finding the session through the token.
     async fn refresh_context(&self, token_hash: &str) -> StoreResult<Option<RefreshContext>> {
-        const SESSION: &str = "(SELECT session_id FROM refresh_tokens WHERE token_hash = ?1)";
-        let session = format!("SELECT {} FROM sessions WHERE id = {SESSION}", cols());
-        let app = format!(
-            "SELECT {} FROM applications WHERE (organization_id, id) = \
-             (SELECT organization_id, application_id FROM sessions WHERE id = {SESSION})",
-            super::apps::COLS
-        );
-        let user = format!(
-            "SELECT {} FROM users WHERE (organization_id, id) = \
-             (SELECT organization_id, user_id FROM sessions WHERE id = {SESSION})",
-            super::users::COLS
-        );
-        let roles = super::users::role_names(
-            &format!("(SELECT user_id FROM sessions WHERE id = {SESSION})"),
-            &format!("(SELECT organization_id FROM sessions WHERE id = {SESSION})"),
-        );
-        let args = [s(token_hash)];
-        let [session, app, user, roles] = self
-            .read_n([
-                self.stmt(&session, &args)?,
-                self.stmt(&app, &args)?,
-                self.stmt(&user, &args)?,
-                self.stmt(&roles, &args)?,
-            ])
-            .await?;
-        let Some(session) = first_row::<Row>(session)? else {
-            return Ok(None);
+        let answers = self.read_n(context_reads(self, &[s(token_hash)])?).await?;
+        context_of(answers)
+    }
+
+    /// One round trip: the context as it stands, then, in the same transaction, the reuse
+    /// check, the spend (with every check of the trait in its `WHERE`), the new token, the
+    /// session's activity and the session as it then stands.
+    async fn turn_refresh_token(&self, t: Turn<'_>) -> StoreResult<Turned> {
+        let args = [
+            s(t.old_hash),
+            n(t.now),
+            s(t.new_hash),
+            opt(t.client_id),
+            n(i64::from(DEFAULT_REFRESH_TTL_SECS) * 1000),
+        ];
+        let mut stmts = Vec::from(context_reads(self, &args[..1])?);
+        stmts.push(self.stmt(
+            "SELECT used_at FROM refresh_tokens WHERE token_hash = ?1",
+            &args[..1],
+        )?);
+        // A spent token again, for its own client and a user who may refresh: reuse, which
+        // ends the session (RFC 9700). Before the spend, which would make the token spent.
+        stmts.push(self.stmt(
+            &format!(
+                "UPDATE sessions SET revoked_at = ?2 WHERE revoked_at IS NULL AND id = \
+                 (SELECT session_id FROM refresh_tokens WHERE token_hash = ?1 \
+                  AND used_at IS NOT NULL) AND {}",
+                may_refresh("sessions.id")
+            ),
+            &args[..4],
+        )?);
+        stmts.push(self.stmt(
+            &format!(
+                "UPDATE refresh_tokens SET used_at = ?2, replaced_by = ?3 \
+                 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2 \
+                 AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL \
+                   AND expires_at > ?2 \
+                   AND (idle_timeout_ms = 0 OR last_active_at + idle_timeout_ms > ?2)) \
+                 AND {}",
+                may_refresh("refresh_tokens.session_id")
+            ),
+            &args[..4],
+        )?);
+        // `RefreshContext::next_token_expiry`, in SQL.
+        stmts.push(self.stmt(
+            "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) \
+             SELECT ?3, t.session_id, ?2, \
+               MIN(?2 + COALESCE(a.refresh_token_ttl_secs * 1000, ?5), s.expires_at) \
+             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+             LEFT JOIN applications a ON a.organization_id = s.organization_id \
+               AND a.id = s.application_id \
+             WHERE t.token_hash = ?1 AND t.replaced_by = ?3",
+            &args,
+        )?);
+        stmts.push(self.stmt(
+            "UPDATE sessions SET last_active_at = ?2 \
+             WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = ?3)",
+            &args[..3],
+        )?);
+        stmts.push(self.stmt(
+            &format!(
+                "SELECT {} FROM sessions WHERE id = \
+                 (SELECT session_id FROM refresh_tokens WHERE token_hash = ?3)",
+                cols()
+            ),
+            &args[..3],
+        )?);
+        let results = self.batch(stmts).await?;
+        let Ok([session, app, user, roles, old, _reuse, spend, _insert, _touch, after]) =
+            <[D1Result; 10]>::try_from(results)
+        else {
+            return Err(Error::Internal(
+                "a refresh's batch answered otherwise".into(),
+            ));
         };
-        Ok(Some(RefreshContext {
-            session: session.try_into()?,
-            application: first_row::<super::apps::Row>(app)?
-                .map(TryInto::try_into)
-                .transpose()?,
-            user: super::users::one(first_row(user)?)?,
-            roles: super::strings_of(roles)?,
-        }))
+        let Some(context) = context_of([session, app, user, roles])? else {
+            return Ok(Turned {
+                context: None,
+                rotation: Rotation::Invalid,
+            });
+        };
+        let rotation = if changes(&spend) == 1 {
+            match first_row::<Row>(after)? {
+                Some(session) => Rotation::Rotated(Box::new(session.try_into()?)),
+                None => Rotation::Invalid,
+            }
+        } else {
+            #[derive(Deserialize)]
+            struct Old {
+                used_at: Option<f64>,
+            }
+            let spent = first_row::<Old>(old)?.is_some_and(|o| o.used_at.is_some());
+            if spent && context.for_client(t.client_id) && context.user_may_refresh(t.now) {
+                Rotation::Reused {
+                    session_id: context.session.id.clone(),
+                }
+            } else {
+                Rotation::Invalid
+            }
+        };
+        Ok(Turned {
+            context: Some(context),
+            rotation,
+        })
     }
 }
 
@@ -367,15 +498,12 @@ impl SessionStore for D1Store {
             "SELECT {} FROM sessions WHERE organization_id = ?1 AND id = ?2",
             cols()
         );
-        let check = SessionCheck {
+        let user_id = user_id.to_owned();
+        self.defer_check(Check {
             stmt: self.stmt(&sql, &[s(org_id), s(id)])?,
-            user_id: user_id.to_owned(),
-            now,
-        };
-        // A second check (never made today) settles the first before it waits.
-        self.settle_check().await?;
-        *self.pending.borrow_mut() = Some(check);
-        Ok(())
+            passes: Box::new(move |answer| active_session_of(answer, &user_id, now)),
+        })
+        .await
     }
 
     async fn get_session(&self, org_id: &str, id: &str) -> StoreResult<Option<Session>> {

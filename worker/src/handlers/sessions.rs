@@ -41,25 +41,33 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             } else {
                 None
             };
-            // Before anything changes: a cookie authenticates this request, so it must come
-            // from an origin the session's application allows and carry the session's CSRF
-            // value. A refused request leaves the token unspent.
-            let check = |session: &Session, app: Option<&Application>| {
-                if let Some(app) = app {
-                    cx.vouch(app);
-                }
-                if let Some(secret) = &csrf_secret {
+            let keys = keys::ring(env)?;
+            let env = login_env(cx, &keys, rng);
+            let client_id = body.client_id.as_deref();
+            let done = if let Some(secret) = &csrf_secret {
+                // A cookie authenticates this request, so before anything changes it must
+                // come from an origin the session's application allows and carry the
+                // session's CSRF value: a refused request leaves the token unspent.
+                let check = |session: &Session, app: Option<&Application>| {
+                    if let Some(app) = app {
+                        cx.vouch(app);
+                    }
                     check_origin(cx, app)?;
                     if !cookies::csrf_ok(secret, &session.id, cx.header(cookies::CSRF_HEADER)) {
                         return Err(Error::Forbidden);
                     }
-                }
-                Ok(())
+                    Ok(())
+                };
+                sessions::refresh_checked(s, &token, client_id, check, env).await?
+            } else {
+                // The token in the body is the whole credential: it turns in one round trip.
+                let seen = |_: &Session, app: Option<&Application>| {
+                    if let Some(app) = app {
+                        cx.vouch(app);
+                    }
+                };
+                sessions::refresh_seen(s, &token, client_id, seen, env).await?
             };
-            let keys = keys::ring(env)?;
-            let env = login_env(cx, &keys, rng);
-            let done =
-                sessions::refresh_checked(s, &token, body.client_id.as_deref(), check, env).await?;
             let resp = TokenResponse::new(&done.session.id, done.tokens, None);
             if let Some(secret) = csrf_secret {
                 return browser_mode(cx, &secret, resp, 200, &done.session);
