@@ -433,6 +433,33 @@ test('test_security_brute_force_locks_the_attacking_address_not_the_victim', asy
   assertError(await ghost(6, t0 + 6), 429, 'TOO_MANY_ATTEMPTS');
 });
 
+test('test_security_racing_attempts_charged_with_their_reads_are_counted_exactly', async () => {
+  // Once a client id has been seen, a login's brute-force charge goes in the round trip of
+  // its reads, with the policy that client's last login read; the decision is still the
+  // organization's policy as this login reads it.
+  const o = await newOrg();
+  const policy = { ip_failures: 4, delay_after: 4, account_failures: 100, lock_minutes: 15, address_failures_per_hour: 100, breached_password_at_login: 'off' };
+  assert.equal((await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { attack_protection: policy })).status, 200);
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'raced' })).body;
+  const u = await newUser(o, a);
+  const at = Date.now();
+  const attempt = (who, password, ip) => call('POST', '/api/v1/auth/login', {
+    body: { client_id: a.client_id, login_id: who.email, password },
+    headers: { 'cf-connecting-ip': ip, 'x-latchkey-dev-now': String(at) },
+  });
+  assert.equal((await attempt(u, u.password, '192.0.2.1')).status, 200);
+  const raced = await Promise.all(Array.from({ length: 12 }, () => attempt(u, 'not the password', '192.0.2.2')));
+  const statuses = raced.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [...Array(4).fill(401), ...Array(8).fill(429)], JSON.stringify(raced.map((r) => r.body)));
+  assertError(await attempt(u, u.password, '192.0.2.2'), 429, 'TOO_MANY_ATTEMPTS');
+  // A looser policy takes effect at the next attempt, though the charge went with the reads.
+  const looser = { ...policy, ip_failures: 6, delay_after: 6 };
+  assert.equal((await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { attack_protection: looser })).status, 200);
+  const v = await newUser(o, a);
+  for (let n = 1; n <= 6; n++) assertError(await attempt(v, 'not the password', '192.0.2.3'), 401, 'INVALID_CREDENTIALS', `attempt ${n}`);
+  assertError(await attempt(v, v.password, '192.0.2.3'), 429, 'TOO_MANY_ATTEMPTS');
+});
+
 test('test_security_an_address_is_throttled_across_accounts_and_its_writes_capped', async () => {
   const o = await newOrg();
   const a = (await o.api('POST', '/api/v1/applications', { name: 'throttle' })).body;

@@ -5,6 +5,8 @@ use latchkey_core::model::AttemptCounter;
 use latchkey_core::store::{AttemptStore, StoreResult};
 use serde::Deserialize;
 
+use worker::D1PreparedStatement;
+
 use super::{db_err, n, s, D1Store};
 
 #[derive(Deserialize)]
@@ -40,6 +42,67 @@ fn charged(result: &worker::D1Result) -> StoreResult<Option<AttemptCounter>> {
         }))
 }
 
+/// One attempt's charges behind its address, as `AttemptStore::charge_behind_address`
+/// takes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Charge {
+    pub org_id: String,
+    pub address: String,
+    pub address_window_ms: i64,
+    pub address_limit: u32,
+    pub keys: Vec<String>,
+    pub window_ms: i64,
+    pub now: i64,
+}
+
+/// What a charge answered: the address's counter, and the keys' unless the address was
+/// past its limit.
+pub(super) type Charged = (AttemptCounter, Option<Vec<AttemptCounter>>);
+
+impl Charge {
+    /// The address's charge, then each key's, which only happens while the address's
+    /// counter (as the first statement left it) is within its limit.
+    pub fn statements(&self, store: &D1Store) -> StoreResult<Vec<D1PreparedStatement>> {
+        let mut stmts = vec![store.stmt(
+            &charge_sql("1"),
+            &[
+                s(&self.org_id),
+                s(&self.address),
+                n(self.now),
+                n(self.address_window_ms),
+            ],
+        )?];
+        let behind = charge_sql(
+            "(SELECT failures FROM attempt_counters WHERE organization_id = ?1 AND key = ?5) <= ?6",
+        );
+        for key in &self.keys {
+            stmts.push(store.stmt(
+                &behind,
+                &[
+                    s(&self.org_id),
+                    s(key),
+                    n(self.now),
+                    n(self.window_ms),
+                    s(&self.address),
+                    n(self.address_limit.into()),
+                ],
+            )?);
+        }
+        Ok(stmts)
+    }
+
+    /// What [`Charge::statements`] answered.
+    pub fn answer(answers: &[worker::D1Result]) -> StoreResult<Charged> {
+        let (first, rest) = answers.split_first().ok_or_else(not_returned)?;
+        let by_address = charged(first)?.ok_or_else(not_returned)?;
+        let by_keys = rest
+            .iter()
+            .map(charged)
+            .collect::<StoreResult<Option<Vec<_>>>>()?;
+        Ok((by_address, by_keys))
+    }
+}
+
 fn not_returned() -> latchkey_core::Error {
     latchkey_core::Error::Internal("attempt counter not returned".into())
 }
@@ -65,7 +128,8 @@ impl AttemptStore for D1Store {
     }
 
     /// One round trip: the address's charge, then each key's, which only happens while the
-    /// address's counter (as the first statement left it) is within its limit.
+    /// address's counter (as the first statement left it) is within its limit; none when
+    /// this very charge went with the login's reads (`D1Store::application_reading_ahead`).
     async fn charge_behind_address(
         &self,
         org_id: &str,
@@ -76,34 +140,23 @@ impl AttemptStore for D1Store {
         window_ms: i64,
         now: i64,
     ) -> StoreResult<(AttemptCounter, Option<Vec<AttemptCounter>>)> {
-        let mut stmts = vec![self.stmt(
-            &charge_sql("1"),
-            &[s(org_id), s(address), n(now), n(address_window_ms)],
-        )?];
-        let behind = charge_sql(
-            "(SELECT failures FROM attempt_counters WHERE organization_id = ?1 AND key = ?5) <= ?6",
-        );
-        for key in keys {
-            stmts.push(self.stmt(
-                &behind,
-                &[
-                    s(org_id),
-                    s(key),
-                    n(now),
-                    n(window_ms),
-                    s(address),
-                    n(address_limit.into()),
-                ],
-            )?);
+        let charge = Charge {
+            org_id: org_id.to_owned(),
+            address: address.to_owned(),
+            address_window_ms,
+            address_limit,
+            keys: keys.to_vec(),
+            window_ms,
+            now,
+        };
+        let ahead = self.charged_ahead.borrow_mut().take();
+        if let Some((made, answer)) = ahead {
+            if made == charge {
+                return Ok(answer);
+            }
         }
-        let answers = self.batch(stmts).await?;
-        let (first, rest) = answers.split_first().ok_or_else(not_returned)?;
-        let by_address = charged(first)?.ok_or_else(not_returned)?;
-        let by_keys = rest
-            .iter()
-            .map(charged)
-            .collect::<StoreResult<Option<Vec<_>>>>()?;
-        Ok((by_address, by_keys))
+        let answers = self.batch(charge.statements(self)?).await?;
+        Charge::answer(&answers)
     }
 
     async fn clear_attempts(

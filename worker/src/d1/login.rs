@@ -1,12 +1,66 @@
 //! A password login's reads in one round trip (`LoginReadStore`): each statement of the
-//! batch finds the account through the login id, as `find_login` does.
+//! batch finds the account through the login id, as `find_login` does. When the client id's
+//! last login in this isolate showed its organization and policy, the attempt's brute-force
+//! charge goes in the same batch.
 
-use latchkey_core::model::{Application, MfaFactor};
+use std::cell::RefCell;
+
+use latchkey_core::authn::guard::{self, Policy};
+use latchkey_core::model::{Application, LoginMethod, MfaFactor};
 use latchkey_core::store::{LoginReadStore, LoginReads, StoreResult, UserReads};
 use wasm_bindgen::JsValue;
 use worker::{D1PreparedStatement, D1Result};
 
+use super::attempts::Charge;
 use super::{first_row, n, rows, s, strings_of, total_of, D1Store};
+
+/// Client ids remembered at most.
+const REMEMBERED: usize = 64;
+
+thread_local! {
+    /// What each client id's last password login read: its organization and that
+    /// organization's brute-force policy. Only for applications that take passwords and
+    /// ask for no bot check: for those, nothing that comes before the charge in a login
+    /// (the bot check) can refuse the attempt, so charging it with the reads changes
+    /// nothing but when.
+    static CLIENTS: RefCell<Vec<(String, String, Policy)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The organization and policy the client id's last login read, if it may be charged ahead.
+fn remembered(client_id: &str) -> Option<(String, Policy)> {
+    CLIENTS.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(id, ..)| id == client_id)
+            .map(|(_, org, policy)| (org.clone(), *policy))
+    })
+}
+
+/// Remembers what this login read of its client id, or forgets the client id when its
+/// attempts may not be charged ahead.
+fn remember(client_id: &str, app: Option<&Application>, reads: &LoginReads) {
+    CLIENTS.with(|c| {
+        let mut c = c.borrow_mut();
+        c.retain(|(id, ..)| id != client_id);
+        let Some(app) = app else { return };
+        if app.bot_protection || !app.login_methods.contains(&LoginMethod::Password) {
+            return;
+        }
+        let protection = reads
+            .organization
+            .as_ref()
+            .map(|o| o.attack_protection)
+            .unwrap_or_default();
+        if c.len() >= REMEMBERED {
+            c.remove(0);
+        }
+        c.push((
+            client_id.to_owned(),
+            app.organization_id.clone(),
+            Policy::from(&protection),
+        ));
+    });
+}
 
 /// The statements of a password login's reads, the organization and the application given
 /// as SQL over the placeholders (`?2` is the login id, `?4` the number of recent logins): the
@@ -59,17 +113,25 @@ impl D1Store {
         args: [JsValue; 4],
         first: Option<D1PreparedStatement>,
         has_app: bool,
-    ) -> StoreResult<(Option<D1Result>, LoginReads)> {
+        then: Vec<D1PreparedStatement>,
+    ) -> StoreResult<(Option<D1Result>, LoginReads, Vec<D1Result>)> {
         let sql = statements(org, app);
         let has_first = first.is_some();
         // Each statement is given as many values as its highest placeholder.
         let takes = [2, 1, 3, 2, 2, 4];
-        let mut stmts = Vec::with_capacity(7);
+        let mut stmts = Vec::with_capacity(7 + then.len());
         stmts.extend(first);
         for (sql, k) in sql.iter().zip(takes) {
             stmts.push(self.stmt(sql, &args[..k])?);
         }
-        let mut answers = self.reads(stmts).await?.into_iter();
+        let writes = !then.is_empty();
+        stmts.extend(then);
+        let mut answers = if writes {
+            self.batch(stmts).await?
+        } else {
+            self.reads(stmts).await?
+        }
+        .into_iter();
         let first = if has_first { answers.next() } else { None };
         let mut next = || {
             answers
@@ -98,18 +160,37 @@ impl D1Store {
                 organization: first_row::<super::orgs::Row>(org)?.map(Into::into),
                 known,
             },
+            answers.collect(),
         ))
     }
 
     /// The application of `client_id` and, in the same round trip, the reads of a password
     /// login into it with `login_id` (normalised), kept for `login_reads` to take when the
-    /// login asks for exactly those.
+    /// login asks for exactly those. When the client id's last login showed its organization
+    /// and policy, the attempt from `ip` at `now` is charged in the same round trip, kept
+    /// for `charge_behind_address` to take when the login asks for exactly that charge (a
+    /// policy changed since asks for another, which is then made as usual).
     pub async fn application_reading_ahead(
         &self,
         client_id: &str,
         login_id: &str,
         history: u32,
+        ip: Option<&str>,
+        now: i64,
     ) -> StoreResult<Option<Application>> {
+        let charge = remembered(client_id).map(|(org_id, policy)| Charge {
+            address: guard::address_key(&policy, ip, now),
+            keys: guard::keys(&org_id, login_id, ip).to_vec(),
+            org_id,
+            address_window_ms: policy.address_window_ms,
+            address_limit: policy.address_failures,
+            window_ms: policy.lock_ms,
+            now,
+        });
+        let then = match &charge {
+            Some(c) => c.statements(self)?,
+            None => Vec::new(),
+        };
         const ORG: &str = "(SELECT organization_id FROM applications WHERE client_id = ?1)";
         const APP: &str = "(SELECT id FROM applications WHERE client_id = ?3)";
         let app = self.stmt(
@@ -120,13 +201,19 @@ impl D1Store {
             &[s(client_id)],
         )?;
         let args = [s(client_id), s(login_id), s(client_id), n(history.into())];
-        let (app, reads) = self.login_batch(ORG, APP, args, Some(app), true).await?;
+        let (app, reads, charged) = self
+            .login_batch(ORG, APP, args, Some(app), true, then)
+            .await?;
         let app: Option<Application> = match app {
             Some(answer) => first_row::<super::apps::Row>(answer)?
                 .map(TryInto::try_into)
                 .transpose()?,
             None => None,
         };
+        if let Some(charge) = charge {
+            *self.charged_ahead.borrow_mut() = Some((charge, Charge::answer(&charged)?));
+        }
+        remember(client_id, app.as_ref(), &reads);
         if let Some(a) = &app {
             *self.read_ahead.borrow_mut() = Some(ReadAhead {
                 org_id: a.organization_id.clone(),
@@ -160,8 +247,8 @@ impl LoginReadStore for D1Store {
         }
         let app = application_id.map_or(JsValue::NULL, s);
         let args = [s(org_id), s(login_id), app, n(history.into())];
-        let (_, reads) = self
-            .login_batch("?1", "?3", args, None, application_id.is_some())
+        let (_, reads, _) = self
+            .login_batch("?1", "?3", args, None, application_id.is_some(), Vec::new())
             .await?;
         Ok(reads)
     }

@@ -48,6 +48,10 @@ pub struct D1Store {
     /// A password login's reads, made in the round trip that found its application
     /// (`D1Store::application_reading_ahead`), for `LoginReadStore::login_reads` to take.
     read_ahead: Rc<RefCell<Option<login::ReadAhead>>>,
+    /// A password login's brute-force charge, made in the round trip of its reads when the
+    /// client id's last login showed what it would be, for
+    /// `AttemptStore::charge_behind_address` to take when asked for exactly that charge.
+    charged_ahead: Rc<RefCell<Option<(attempts::Charge, attempts::Charged)>>>,
 }
 
 /// Why the store refuses everything.
@@ -82,6 +86,7 @@ impl D1Store {
             refused: Rc::default(),
             later: Rc::default(),
             read_ahead: Rc::default(),
+            charged_ahead: Rc::default(),
         })
     }
 

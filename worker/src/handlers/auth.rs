@@ -60,6 +60,8 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                         body.client_id.trim(),
                         &login_id,
                         latchkey_core::records::risk::HISTORY,
+                        cx.client.ip.as_deref(),
+                        cx.now,
                     )
                     .await?
                     .ok_or_else(no_such_client)?,
