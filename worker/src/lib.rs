@@ -13,6 +13,7 @@ mod error;
 mod handlers;
 
 mod http;
+mod kept;
 mod keys;
 mod kv;
 mod mfa_keys;

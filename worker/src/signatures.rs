@@ -13,12 +13,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 
-/// Imported keys kept at most (ours, current and previous, and a few providers').
-const KEPT: usize = 16;
+use crate::kept::Kept;
 
 thread_local! {
-    /// Imported public keys, by algorithm and JWK text.
-    static IMPORTED: RefCell<Vec<(String, CryptoKey)>> = const { RefCell::new(Vec::new()) };
+    /// Imported public keys, by algorithm and JWK text: ours, current and previous, and a
+    /// few providers'.
+    static IMPORTED: RefCell<Kept<String, CryptoKey>> = const { RefCell::new(Kept::new(16)) };
 }
 
 pub struct WebCryptoCheck;
@@ -69,12 +69,7 @@ impl SignatureCheck for WebCryptoCheck {
         }
         let text = Value::Object(public).to_string();
         let name = format!("{alg} {text}");
-        let kept = IMPORTED.with(|k| {
-            k.borrow()
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, key)| key.clone())
-        });
+        let kept = IMPORTED.with(|k| k.borrow().get(&name));
         let key = match kept {
             Some(key) => key,
             None => {
@@ -96,13 +91,7 @@ impl SignatureCheck for WebCryptoCheck {
                     return Ok(false);
                 };
                 let key: CryptoKey = key.unchecked_into();
-                IMPORTED.with(|k| {
-                    let mut k = k.borrow_mut();
-                    if k.len() >= KEPT {
-                        k.remove(0);
-                    }
-                    k.push((name, key.clone()));
-                });
+                IMPORTED.with(|k| k.borrow_mut().put(name, key.clone()));
                 key
             }
         };

@@ -358,39 +358,14 @@ pub struct Turned {
 
 /// The reads of a refresh in one place, so that a store may make them one round trip.
 pub trait RefreshStore: SessionStore + UserStore + AppStore {
-    /// Turns a refresh token, in one round trip where the store can: the token turns only
+    /// Turns a refresh token (in one round trip, where the store can): the token turns only
     /// if it is unspent and unexpired, its session active, the session's application the
     /// one `client_id` names ([`RefreshContext::for_client`]) and its user active
     /// ([`RefreshContext::user_may_refresh`]); the new token expires at
     /// [`RefreshContext::next_token_expiry`]. A spent token presented again for its own
     /// client and active user revokes its session ([`Rotation::Reused`]); of racing turns
     /// of one token at most one rotates.
-    async fn turn_refresh_token(&self, t: Turn<'_>) -> StoreResult<Turned> {
-        let Some(context) = self.refresh_context(t.old_hash).await? else {
-            return Ok(Turned {
-                context: None,
-                rotation: Rotation::Invalid,
-            });
-        };
-        if !context.for_client(t.client_id) || !context.user_may_refresh(t.now) {
-            return Ok(Turned {
-                context: Some(context),
-                rotation: Rotation::Invalid,
-            });
-        }
-        let new = RefreshToken {
-            token_hash: t.new_hash.to_owned(),
-            session_id: context.session.id.clone(),
-            created_at: t.now,
-            expires_at: context.next_token_expiry(t.now),
-        };
-        let rotation = self.rotate_refresh_token(t.old_hash, &new, t.now).await?;
-        Ok(Turned {
-            context: Some(context),
-            rotation,
-        })
-    }
-
+    async fn turn_refresh_token(&self, t: Turn<'_>) -> StoreResult<Turned>;
     /// The context of the refresh token whose hash is `token_hash`, if the token is known
     /// (spent or not).
     async fn refresh_context(&self, token_hash: &str) -> StoreResult<Option<RefreshContext>> {
@@ -422,15 +397,6 @@ pub trait SessionStore {
     /// Records a login that needs no new session (seed 003's login-instant update): the
     /// record and the user's last login, atomically.
     async fn record_ping(&self, record: &LoginRecord) -> StoreResult<()>;
-    /// Spends `old_hash` and stores `new` in its place, if and only if `old_hash` is
-    /// unspent, unexpired and its session active; of two racing calls with the same token
-    /// at most one rotates. A spent token revokes its session.
-    async fn rotate_refresh_token(
-        &self,
-        old_hash: &str,
-        new: &RefreshToken,
-        now: i64,
-    ) -> StoreResult<Rotation>;
     /// The session a refresh token belongs to, if the token is known (spent or not).
     async fn session_of_refresh_token(&self, token_hash: &str) -> StoreResult<Option<Session>>;
     async fn get_session(&self, org_id: &str, id: &str) -> StoreResult<Option<Session>>;

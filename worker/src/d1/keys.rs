@@ -6,33 +6,13 @@ use serde::Deserialize;
 use worker::D1PreparedStatement;
 
 use super::{first_row, json, n, opt_n, parse_json_col, s, Check, D1Store};
-
-/// Keys remembered at most: an isolate serves few organizations' automation at a time.
-const REMEMBERED: usize = 64;
+use crate::kept::Kept;
 
 thread_local! {
-    /// Keys that were active when read, for the isolate's life: a key never changes but for
-    /// its revocation, which each request that uses a remembered key still checks.
-    static KNOWN: RefCell<Vec<ApiKey>> = const { RefCell::new(Vec::new()) };
-}
-
-fn remembered(prefix: &str) -> Option<ApiKey> {
-    KNOWN.with(|k| k.borrow().iter().find(|k| k.prefix == prefix).cloned())
-}
-
-fn remember(key: &ApiKey) {
-    KNOWN.with(|k| {
-        let mut k = k.borrow_mut();
-        k.retain(|known| known.prefix != key.prefix);
-        if k.len() >= REMEMBERED {
-            k.remove(0);
-        }
-        k.push(key.clone());
-    });
-}
-
-fn forget(prefix: &str) {
-    KNOWN.with(|k| k.borrow_mut().retain(|known| known.prefix != prefix));
+    /// Keys that were active when read, by prefix, for the isolate's life: a key never
+    /// changes but for its revocation, which each request that uses a remembered key still
+    /// checks. An isolate serves few organizations' automation at a time.
+    static KNOWN: RefCell<Kept<String, ApiKey>> = const { RefCell::new(Kept::new(64)) };
 }
 
 #[derive(Deserialize)]
@@ -117,7 +97,7 @@ impl ApiKeyStore for D1Store {
     /// still there and unrevoked left to ride with the request's first read; any other key
     /// is read now.
     async fn api_key_for_request(&self, prefix: &str, now: i64) -> StoreResult<Option<ApiKey>> {
-        match remembered(prefix) {
+        match KNOWN.with(|k| k.borrow().get(prefix)) {
             Some(key) if key.is_active(now) => {
                 let stmt = self.stmt(
                     "SELECT 1 AS v FROM api_keys WHERE id = ?1 AND key_hash = ?2 \
@@ -130,7 +110,7 @@ impl ApiKeyStore for D1Store {
                     passes: Box::new(move |answer| {
                         let unrevoked = first_row::<serde_json::Value>(answer)?.is_some();
                         if !unrevoked {
-                            forget(&prefix);
+                            KNOWN.with(|k| k.borrow_mut().forget(&prefix));
                         }
                         Ok(unrevoked)
                     }),
@@ -138,12 +118,12 @@ impl ApiKeyStore for D1Store {
                 .await?;
                 return Ok(Some(key));
             }
-            Some(_) => forget(prefix),
+            Some(_) => KNOWN.with(|k| k.borrow_mut().forget(prefix)),
             None => {}
         }
         let key = self.get_api_key_by_prefix(prefix).await?;
         if let Some(k) = key.as_ref().filter(|k| k.is_active(now)) {
-            remember(k);
+            KNOWN.with(|known| known.borrow_mut().put(k.prefix.clone(), k.clone()));
         }
         Ok(key)
     }

@@ -13,9 +13,7 @@ use worker::{D1PreparedStatement, D1Result};
 
 use super::attempts::Charge;
 use super::{first_row, n, rows, s, strings_of, total_of, D1Store};
-
-/// Client ids remembered at most.
-const REMEMBERED: usize = 64;
+use crate::kept::Kept;
 
 thread_local! {
     /// What each client id's last password login read: its organization and that
@@ -23,17 +21,7 @@ thread_local! {
     /// ask for no bot check: for those, nothing that comes before the charge in a login
     /// (the bot check) can refuse the attempt, so charging it with the reads changes
     /// nothing but when.
-    static CLIENTS: RefCell<Vec<(String, String, Policy)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The organization and policy the client id's last login read, if it may be charged ahead.
-fn remembered(client_id: &str) -> Option<(String, Policy)> {
-    CLIENTS.with(|c| {
-        c.borrow()
-            .iter()
-            .find(|(id, ..)| id == client_id)
-            .map(|(_, org, policy)| (org.clone(), *policy))
-    })
+    static CLIENTS: RefCell<Kept<String, (String, Policy)>> = const { RefCell::new(Kept::new(64)) };
 }
 
 /// Remembers what this login read of its client id, or forgets the client id when its
@@ -41,24 +29,22 @@ fn remembered(client_id: &str) -> Option<(String, Policy)> {
 fn remember(client_id: &str, app: Option<&Application>, reads: &LoginReads) {
     CLIENTS.with(|c| {
         let mut c = c.borrow_mut();
-        c.retain(|(id, ..)| id != client_id);
-        let Some(app) = app else { return };
-        if app.bot_protection || !app.login_methods.contains(&LoginMethod::Password) {
-            return;
+        match app {
+            Some(app)
+                if !app.bot_protection && app.login_methods.contains(&LoginMethod::Password) =>
+            {
+                let protection = reads
+                    .organization
+                    .as_ref()
+                    .map(|o| o.attack_protection)
+                    .unwrap_or_default();
+                c.put(
+                    client_id.to_owned(),
+                    (app.organization_id.clone(), Policy::from(&protection)),
+                );
+            }
+            _ => c.forget(client_id),
         }
-        let protection = reads
-            .organization
-            .as_ref()
-            .map(|o| o.attack_protection)
-            .unwrap_or_default();
-        if c.len() >= REMEMBERED {
-            c.remove(0);
-        }
-        c.push((
-            client_id.to_owned(),
-            app.organization_id.clone(),
-            Policy::from(&protection),
-        ));
     });
 }
 
@@ -178,7 +164,8 @@ impl D1Store {
         ip: Option<&str>,
         now: i64,
     ) -> StoreResult<Option<Application>> {
-        let charge = remembered(client_id).map(|(org_id, policy)| Charge {
+        let known = CLIENTS.with(|c| c.borrow().get(client_id));
+        let charge = known.map(|(org_id, policy)| Charge {
             address: guard::address_key(&policy, ip, now),
             keys: guard::keys(&org_id, login_id, ip).to_vec(),
             org_id,

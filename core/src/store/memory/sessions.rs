@@ -1,8 +1,69 @@
 //! Sessions, refresh-token families and the login transaction.
 
 use super::*;
+use crate::store::{RefreshStore, Turn, Turned};
 
-impl crate::store::RefreshStore for MemoryStore {}
+impl RefreshStore for MemoryStore {
+    async fn turn_refresh_token(&self, t: Turn<'_>) -> StoreResult<Turned> {
+        let Some(context) = self.refresh_context(t.old_hash).await? else {
+            return Ok(Turned {
+                context: None,
+                rotation: Rotation::Invalid,
+            });
+        };
+        let rotation = if context.for_client(t.client_id) && context.user_may_refresh(t.now) {
+            let new = RefreshToken {
+                token_hash: t.new_hash.to_owned(),
+                session_id: context.session.id.clone(),
+                created_at: t.now,
+                expires_at: context.next_token_expiry(t.now),
+            };
+            self.rotate(t.old_hash, new, t.now)
+        } else {
+            Rotation::Invalid
+        };
+        Ok(Turned {
+            context: Some(context),
+            rotation,
+        })
+    }
+}
+
+impl MemoryStore {
+    /// Spends `old_hash` and stores `new` in its place, if `old_hash` is unspent, unexpired
+    /// and its session active; a spent token revokes its session.
+    fn rotate(&self, old_hash: &str, new: RefreshToken, now: i64) -> Rotation {
+        let mut d = self.data.borrow_mut();
+        let Some(idx) = d
+            .refresh_tokens
+            .iter()
+            .position(|t| t.token.token_hash == old_hash)
+        else {
+            return Rotation::Invalid;
+        };
+        let old = d.refresh_tokens[idx].clone();
+        let session_id = old.token.session_id.clone();
+        let Some(si) = d.sessions.iter().position(|s| s.id == session_id) else {
+            return Rotation::Invalid;
+        };
+        if old.used_at.is_some() {
+            if d.sessions[si].revoked_at.is_none() {
+                d.sessions[si].revoked_at = Some(now);
+            }
+            return Rotation::Reused { session_id };
+        }
+        if !d.sessions[si].is_active(now) || old.token.expires_at <= now {
+            return Rotation::Invalid;
+        }
+        d.refresh_tokens[idx].used_at = Some(now);
+        d.refresh_tokens.push(StoredRefresh {
+            token: new,
+            used_at: None,
+        });
+        d.sessions[si].last_active_at = now;
+        Rotation::Rotated(Box::new(d.sessions[si].clone()))
+    }
+}
 
 impl crate::store::LoginReadStore for MemoryStore {}
 
@@ -41,43 +102,6 @@ impl SessionStore for MemoryStore {
         }
         d.push_record(record);
         Ok(())
-    }
-
-    async fn rotate_refresh_token(
-        &self,
-        old_hash: &str,
-        new: &RefreshToken,
-        now: i64,
-    ) -> StoreResult<Rotation> {
-        let mut d = self.data.borrow_mut();
-        let Some(idx) = d
-            .refresh_tokens
-            .iter()
-            .position(|t| t.token.token_hash == old_hash)
-        else {
-            return Ok(Rotation::Invalid);
-        };
-        let old = d.refresh_tokens[idx].clone();
-        let session_id = old.token.session_id.clone();
-        let Some(si) = d.sessions.iter().position(|s| s.id == session_id) else {
-            return Ok(Rotation::Invalid);
-        };
-        if old.used_at.is_some() {
-            if d.sessions[si].revoked_at.is_none() {
-                d.sessions[si].revoked_at = Some(now);
-            }
-            return Ok(Rotation::Reused { session_id });
-        }
-        if !d.sessions[si].is_active(now) || old.token.expires_at <= now {
-            return Ok(Rotation::Invalid);
-        }
-        d.refresh_tokens[idx].used_at = Some(now);
-        d.refresh_tokens.push(StoredRefresh {
-            token: new.clone(),
-            used_at: None,
-        });
-        d.sessions[si].last_active_at = now;
-        Ok(Rotation::Rotated(Box::new(d.sessions[si].clone())))
     }
 
     async fn session_of_refresh_token(&self, token_hash: &str) -> StoreResult<Option<Session>> {
