@@ -248,6 +248,48 @@ test('test_records_003_export_zip_csv', async () => {
   assert.equal(unauthorized.body, '');
 });
 
+test('test_records_003_export_formats_times_in_the_asked_zone_across_a_change_of_offset', async () => {
+  // Logins at fixed instants: either side of St. John's moving to summer time (at half past
+  // the UTC hour), either side of Paris doing so (on the hour), and a July afternoon. Each
+  // zone's rows are pinned to the tz database (node's ICU agrees); a zone with no short name
+  // gets its GMT offset, never "UTC".
+  const o = await newOrg();
+  const a = (await o.api('POST', '/api/v1/applications', { name: 'zones' })).body;
+  const u = await registered(o, a, (await o.api('POST', '/api/v1/users', { email: email('zones'), password: PASSWORD })).body);
+  for (const iso of ['2026-03-08T05:29:59.500Z', '2026-03-08T05:30:00.000Z', '2026-03-29T00:59:59.500Z', '2026-03-29T01:00:00.000Z', '2026-07-08T17:52:00.303Z']) {
+    const r = await call('POST', '/api/v1/auth/login', {
+      body: { client_id: a.client_id, login_id: u.email, password: PASSWORD }, headers: { 'x-latchkey-dev-now': String(Date.parse(iso)) },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  const key = o.key;
+  const times = async (zone) => {
+    const q = `dateTimeSecondsFormat=${encodeURIComponent('yyyy-MM-dd HH:mm:ss.SSS Z z')}${zone ? `&zoneId=${encodeURIComponent(zone)}` : ''}`;
+    const res = await fetch(`${BASE}/api/system/login-record/export?${q}`, { headers: { authorization: key } });
+    assert.equal(res.status, 200, zone);
+    return parseCsv(unzip(await res.arrayBuffer())['login_records.csv']).slice(1).map((r) => r[3]);
+  };
+  const expected = {
+    'Europe/Paris': ['2026-03-08 06:29:59.500 +0100 CET', '2026-03-08 06:30:00.000 +0100 CET', '2026-03-29 01:59:59.500 +0100 CET', '2026-03-29 03:00:00.000 +0200 CEST', '2026-07-08 19:52:00.303 +0200 CEST'],
+    'America/St_Johns': ['2026-03-08 01:59:59.500 -0330 GMT-3:30', '2026-03-08 03:00:00.000 -0230 GMT-2:30', '2026-03-28 22:29:59.500 -0230 GMT-2:30', '2026-03-28 22:30:00.000 -0230 GMT-2:30', '2026-07-08 15:22:00.303 -0230 GMT-2:30'],
+    'America/Sao_Paulo': ['2026-03-08 02:29:59.500 -0300 GMT-3', '2026-03-08 02:30:00.000 -0300 GMT-3', '2026-03-28 21:59:59.500 -0300 GMT-3', '2026-03-28 22:00:00.000 -0300 GMT-3', '2026-07-08 14:52:00.303 -0300 GMT-3'],
+    'Asia/Dubai': ['2026-03-08 09:29:59.500 +0400 GST', '2026-03-08 09:30:00.000 +0400 GST', '2026-03-29 04:59:59.500 +0400 GST', '2026-03-29 05:00:00.000 +0400 GST', '2026-07-08 21:52:00.303 +0400 GST'],
+    'Asia/Kolkata': ['2026-03-08 10:59:59.500 +0530 GMT+5:30', '2026-03-08 11:00:00.000 +0530 GMT+5:30', '2026-03-29 06:29:59.500 +0530 GMT+5:30', '2026-03-29 06:30:00.000 +0530 GMT+5:30', '2026-07-08 23:22:00.303 +0530 GMT+5:30'],
+    'US/Mountain': ['2026-03-07 22:29:59.500 -0700 MST', '2026-03-07 22:30:00.000 -0700 MST', '2026-03-28 18:59:59.500 -0600 MDT', '2026-03-28 19:00:00.000 -0600 MDT', '2026-07-08 11:52:00.303 -0600 MDT'],
+    '': ['2026-03-08 05:29:59.500 +0000 UTC', '2026-03-08 05:30:00.000 +0000 UTC', '2026-03-29 00:59:59.500 +0000 UTC', '2026-03-29 01:00:00.000 +0000 UTC', '2026-07-08 17:52:00.303 +0000 UTC'],
+  };
+  for (const [zone, rows] of Object.entries(expected)) assert.deepEqual(await times(zone), rows, zone || 'no zoneId');
+  // The wall times agree with node's own ICU.
+  const paris = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' });
+  assert.equal(paris.format(Date.parse('2026-03-29T01:00:00.000Z')), expected['Europe/Paris'][3].slice(0, 19));
+
+  for (const bad of ['Mars/Olympus', '../../etc/passwd', 'Europe/Paris\u0000', 'x'.repeat(65), ' ']) {
+    const res = await call('GET', `/api/system/login-record/export?zoneId=${encodeURIComponent(bad)}`, { headers: { authorization: key } });
+    assert.equal(res.status, 400, JSON.stringify(bad));
+    assert.equal(res.body.fieldErrors.zoneId[0].code, '[invalid]zoneId');
+  }
+});
+
 test('test_records_hash_chain_verifies_and_finds_tampering', async () => {
   const o = await newOrg();
   const a = (await o.api('POST', '/api/v1/applications', { name: 'chain' })).body;

@@ -20,6 +20,7 @@ mod mfa_keys;
 mod signatures;
 mod sso;
 mod webhook;
+mod zones;
 
 use std::cell::Cell;
 use std::rc::Rc;

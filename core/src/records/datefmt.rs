@@ -1,11 +1,76 @@
 //! Date formatting with the `java.time` pattern letters seed 003's export takes
 //! (`dateTimeSecondsFormat`, default `M/d/yyyy hh:mm:ss a z`), in an IANA time zone
 //! (`zoneId`).
+//!
+//! The zone's rules come from the runtime ([`Zones`]): the worker asks the `Intl` of workerd,
+//! whose ICU already carries the time-zone database, so the `.wasm` carries none; native
+//! tests use the `chrono-tz` database.
 
-use chrono::{DateTime, Datelike, Offset, TimeZone, Timelike};
-use chrono_tz::{OffsetName, Tz};
+use std::fmt;
+use std::rc::Rc;
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike};
 
 use crate::Error;
+
+/// A time zone, as a date format needs it.
+pub trait Zone {
+    /// The offset east of UTC in seconds at `ms` (epoch milliseconds), and the zone's short
+    /// name then ("MDT", "CEST"), or `None` where it has none (the format then writes the
+    /// offset: "GMT+4", "GMT+5:30").
+    fn at(&self, ms: i64) -> (i32, Option<String>);
+}
+
+/// Where IANA zone ids are looked up.
+pub trait Zones {
+    /// The zone `id` names (`America/Denver`, `US/Mountain`, `UTC`), or `None` if unknown.
+    fn find(&self, id: &str) -> Option<Rc<dyn Zone>>;
+}
+
+/// UTC, the export's zone when none is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Utc;
+
+impl Zone for Utc {
+    fn at(&self, _ms: i64) -> (i32, Option<String>) {
+        (0, Some("UTC".to_owned()))
+    }
+}
+
+/// A zone found by its id, as a validated request holds it.
+#[derive(Clone)]
+pub struct FoundZone {
+    pub id: String,
+    pub zone: Rc<dyn Zone>,
+}
+
+impl fmt::Debug for FoundZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("FoundZone").field(&self.id).finish()
+    }
+}
+
+impl FoundZone {
+    pub fn utc() -> FoundZone {
+        FoundZone {
+            id: "UTC".to_owned(),
+            zone: Rc::new(Utc),
+        }
+    }
+}
+
+/// The short localized GMT form of an offset: "GMT", "GMT+4", "GMT-3:30".
+fn gmt(offset: i32) -> String {
+    if offset == 0 {
+        return "GMT".to_owned();
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let m = offset.unsigned_abs() / 60;
+    match m % 60 {
+        0 => format!("GMT{sign}{}", m / 60),
+        r => format!("GMT{sign}{}:{r:02}", m / 60),
+    }
+}
 
 pub const DEFAULT_PATTERN: &str = "M/d/yyyy hh:mm:ss a z";
 
@@ -93,17 +158,22 @@ impl Pattern {
         Ok(Pattern(out))
     }
 
-    /// Formats epoch milliseconds in `tz`.
-    pub fn format(&self, ms: i64, tz: Tz) -> String {
-        let Some(utc) = DateTime::from_timestamp_millis(ms) else {
+    /// Formats epoch milliseconds in `zone`.
+    pub fn format(&self, ms: i64, zone: &dyn Zone) -> String {
+        let (offset, name) = zone.at(ms);
+        let Some(t) = DateTime::from_timestamp_millis(ms + i64::from(offset) * 1000) else {
             return String::new();
         };
-        let t = tz.from_utc_datetime(&utc.naive_utc());
+        let local = Local {
+            t: t.naive_utc(),
+            offset,
+            name,
+        };
         let mut s = String::new();
         for tok in &self.0 {
             match tok {
                 Token::Literal(l) => s.push_str(l),
-                Token::Field(c, n) => s.push_str(&field(&t, *c, *n)),
+                Token::Field(c, n) => s.push_str(&field(&local, *c, *n)),
             }
         }
         s
@@ -138,7 +208,15 @@ fn num(v: u32, width: usize) -> String {
     format!("{v:0width$}")
 }
 
-fn field(t: &DateTime<Tz>, c: char, n: usize) -> String {
+/// A local time with its zone's offset and name.
+struct Local {
+    t: NaiveDateTime,
+    offset: i32,
+    name: Option<String>,
+}
+
+fn field(l: &Local, c: char, n: usize) -> String {
+    let t = &l.t;
     match c {
         'y' if n == 2 => num(t.year().rem_euclid(100) as u32, 2),
         'y' => format!("{:0n$}", t.year()),
@@ -151,7 +229,7 @@ fn field(t: &DateTime<Tz>, c: char, n: usize) -> String {
         'm' => num(t.minute(), n),
         's' => num(t.second(), n),
         'S' => {
-            let millis = format!("{:03}", t.timestamp_subsec_millis());
+            let millis = format!("{:03}", t.and_utc().timestamp_subsec_millis());
             let mut f: String = millis.chars().take(n).collect();
             while f.len() < n {
                 f.push('0');
@@ -159,9 +237,9 @@ fn field(t: &DateTime<Tz>, c: char, n: usize) -> String {
             f
         }
         'a' => (if t.hour12().0 { "PM" } else { "AM" }).to_owned(),
-        'z' => t.offset().abbreviation().unwrap_or("UTC").to_owned(),
+        'z' => l.name.clone().unwrap_or_else(|| gmt(l.offset)),
         'Z' => {
-            let secs = t.offset().fix().local_minus_utc();
+            let secs = l.offset;
             let sign = if secs < 0 { '-' } else { '+' };
             let m = secs.unsigned_abs() / 60;
             format!("{sign}{:02}{:02}", m / 60, m % 60)
@@ -172,11 +250,51 @@ fn field(t: &DateTime<Tz>, c: char, n: usize) -> String {
     }
 }
 
-/// Parses an IANA zone id (`America/Denver`, `US/Mountain`, `UTC`).
-pub fn zone(id: &str) -> Result<Tz, Error> {
-    id.trim()
-        .parse::<Tz>()
-        .map_err(|_| invalid("zoneId", format!("{id:?} is not an IANA time zone")))
+/// Finds an IANA zone id (`America/Denver`, `US/Mountain`, `UTC`) in `zones`.
+pub fn zone(zones: &dyn Zones, id: &str) -> Result<FoundZone, Error> {
+    let id = id.trim();
+    let unknown = || invalid("zoneId", format!("{id:?} is not an IANA time zone"));
+    // Ids are ASCII names joined by '/': nothing else reaches the runtime's lookup.
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b))
+    {
+        return Err(unknown());
+    }
+    zones
+        .find(id)
+        .map(|zone| FoundZone {
+            id: id.to_owned(),
+            zone,
+        })
+        .ok_or_else(unknown)
+}
+
+/// The time-zone database of `chrono-tz`, for native tests.
+#[cfg(test)]
+pub struct TzDb;
+
+#[cfg(test)]
+impl Zones for TzDb {
+    fn find(&self, id: &str) -> Option<Rc<dyn Zone>> {
+        struct TzZone(chrono_tz::Tz);
+        impl Zone for TzZone {
+            fn at(&self, ms: i64) -> (i32, Option<String>) {
+                use chrono::{Offset, TimeZone};
+                use chrono_tz::OffsetName;
+                let utc = DateTime::from_timestamp_millis(ms).unwrap_or_default();
+                let offset = self.0.offset_from_utc_datetime(&utc.naive_utc());
+                (
+                    offset.fix().local_minus_utc(),
+                    offset.abbreviation().map(str::to_owned),
+                )
+            }
+        }
+        let tz = id.parse::<chrono_tz::Tz>().ok()?;
+        Some(Rc::new(TzZone(tz)))
+    }
 }
 
 #[cfg(test)]
@@ -188,13 +306,13 @@ mod tests {
     #[test]
     fn test_datefmt_default_pattern() {
         let p = Pattern::parse(DEFAULT_PATTERN).unwrap();
-        assert_eq!(p.format(T, Tz::UTC), "7/8/2019 05:52:00 PM UTC");
+        assert_eq!(p.format(T, &Utc), "7/8/2019 05:52:00 PM UTC");
         assert_eq!(
-            p.format(T, zone("America/Denver").unwrap()),
+            p.format(T, &*zone(&TzDb, "America/Denver").unwrap().zone),
             "7/8/2019 11:52:00 AM MDT"
         );
         assert_eq!(
-            p.format(T, zone("US/Mountain").unwrap()),
+            p.format(T, &*zone(&TzDb, "US/Mountain").unwrap().zone),
             "7/8/2019 11:52:00 AM MDT"
         );
     }
@@ -203,12 +321,34 @@ mod tests {
     fn test_datefmt_iso_like_and_literals() {
         let p = Pattern::parse("yyyy-MM-dd'T'HH:mm:ss.SSSZ").unwrap();
         assert_eq!(
-            p.format(T, zone("Asia/Kolkata").unwrap()),
+            p.format(T, &*zone(&TzDb, "Asia/Kolkata").unwrap().zone),
             "2019-07-08T23:22:00.303+0530"
         );
         let p = Pattern::parse("EEEE, MMMM d, yy 'at' h a ''").unwrap();
-        assert_eq!(p.format(T, Tz::UTC), "Monday, July 8, 19 at 5 PM '");
-        assert_eq!(Pattern::parse("MMM").unwrap().format(T, Tz::UTC), "Jul");
+        assert_eq!(p.format(T, &Utc), "Monday, July 8, 19 at 5 PM '");
+        assert_eq!(Pattern::parse("MMM").unwrap().format(T, &Utc), "Jul");
+    }
+
+    #[test]
+    fn test_datefmt_a_zone_without_a_name_writes_its_offset_never_utc() {
+        // The tz database names São Paulo's and Dubai's offsets only by number ("-03",
+        // "+04"); the format writes the offset, as Java does for zones without a name.
+        let p = Pattern::parse("HH:mm z").unwrap();
+        assert_eq!(
+            p.format(T, &*zone(&TzDb, "America/Sao_Paulo").unwrap().zone),
+            "14:52 GMT-3"
+        );
+        assert_eq!(
+            p.format(T, &*zone(&TzDb, "Asia/Dubai").unwrap().zone),
+            "21:52 GMT+4"
+        );
+        assert_eq!(gmt(0), "GMT");
+        assert_eq!(gmt(-(3 * 3600 + 1800)), "GMT-3:30");
+        assert_eq!(gmt(12 * 3600 + 45 * 60), "GMT+12:45");
+        // A zone that names its offset keeps the name, on either side of a change.
+        let paris = zone(&TzDb, "Europe/Paris").unwrap().zone;
+        assert_eq!(p.format(T, &*paris), "19:52 CEST");
+        assert_eq!(p.format(1_547_000_000_000, &*paris), "03:13 CET");
     }
 
     #[test]
@@ -220,6 +360,15 @@ mod tests {
                 "{bad:?}"
             );
         }
-        assert!(zone("Mars/Olympus").is_err());
+        for bad in [
+            "Mars/Olympus",
+            "",
+            "../etc",
+            "America/Denver\u{0}",
+            &"A".repeat(65),
+        ] {
+            assert!(zone(&TzDb, bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(zone(&TzDb, " UTC ").unwrap().id, "UTC");
     }
 }

@@ -6,6 +6,8 @@ use latchkey_core::compat::login_api::{ExportRequest, SearchRequest};
 use latchkey_core::records::{self, search, verification};
 use worker::{Env, Response};
 
+use crate::zones::IntlZones;
+
 use super::*;
 
 pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
@@ -32,11 +34,11 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             ok(&latchkey_core::compat::login_api::search(s, cx.org_id()?, v).await?)
         }
         Route::LoginRecordExportGet => {
-            let v = ExportRequest::from_query(|k| cx.query(k))?.validate()?;
+            let v = ExportRequest::from_query(|k| cx.query(k))?.validate(&IntlZones)?;
             export::respond(env, cx.org_id()?, export::Source::LoginApi(v), now)
         }
         Route::LoginRecordExportPost => {
-            let v = cx.json::<ExportRequest>()?.validate()?;
+            let v = cx.json::<ExportRequest>()?.validate(&IntlZones)?;
             export::respond(env, cx.org_id()?, export::Source::LoginApi(v), now)
         }
         Route::SearchRecords => {

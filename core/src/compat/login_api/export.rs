@@ -24,7 +24,7 @@ pub struct ExportRequest {
 pub struct ValidExport {
     pub criteria: crate::records::Criteria,
     pub pattern: crate::records::datefmt::Pattern,
-    pub zone: chrono_tz::Tz,
+    pub zone: crate::records::datefmt::FoundZone,
 }
 
 /// Rows fetched per query while streaming an export.
@@ -44,7 +44,11 @@ impl ExportRequest {
         })
     }
 
-    pub fn validate(self) -> Result<ValidExport, Error> {
+    /// Validates the request, finding its zone in `zones` (the runtime's time-zone database).
+    pub fn validate(
+        self,
+        zones: &dyn crate::records::datefmt::Zones,
+    ) -> Result<ValidExport, Error> {
         let search = SearchRequest {
             search: SearchCriteria {
                 number_of_results: None,
@@ -60,8 +64,8 @@ impl ExportRequest {
                 .unwrap_or(crate::records::datefmt::DEFAULT_PATTERN),
         );
         let zone = match self.zone_id.as_deref() {
-            Some(z) => crate::records::datefmt::zone(z),
-            None => Ok(chrono_tz::Tz::UTC),
+            Some(z) => crate::records::datefmt::zone(zones, z),
+            None => Ok(crate::records::datefmt::FoundZone::utc()),
         };
         match (pattern, zone) {
             (Ok(pattern), Ok(zone)) => Ok(ValidExport {
@@ -100,7 +104,7 @@ pub fn export_lines(rows: &[crate::records::StoredRecord], v: &ValidExport) -> S
             Cell::Number(s.id.to_string()),
             text(r.user_id.as_ref()),
             Cell::Text(r.login_id.clone()),
-            Cell::Text(v.pattern.format(r.created_at, v.zone)),
+            Cell::Text(v.pattern.format(r.created_at, &*v.zone.zone)),
             text(r.application_id.as_ref()),
             text(s.application_name.as_ref()),
             text(c.ip.as_ref()),
@@ -129,7 +133,7 @@ mod export_tests {
             _ => None,
         })
         .unwrap()
-        .validate()
+        .validate(&crate::records::datefmt::TzDb)
         .unwrap();
         let rec = crate::records::StoredRecord {
             id: 7,
@@ -194,7 +198,7 @@ mod export_tests {
             zone_id: Some("Nowhere/Land".into()),
             ..Default::default()
         }
-        .validate()
+        .validate(&crate::records::datefmt::TzDb)
         .unwrap_err();
         assert_eq!(
             errors_body(&bad)["fieldErrors"]["zoneId"][0]["code"],
