@@ -1,7 +1,5 @@
 //! Input validation and normalisation. Each failure names its field in the error code.
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::Error;
 
 /// The email as stored for display, and its normalised form used for uniqueness and
@@ -98,10 +96,70 @@ fn identifier_chars(v: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Unicode normalization forms. In wasm the runtime's own (`String.prototype.normalize`: ICU
+/// in workerd and in browsers) is used, so the `.wasm` carries no normalization tables;
+/// natively, `unicode-normalization`. [`FOLD_VECTORS`] is checked both ways.
+pub(crate) mod normal {
+    #[cfg(target_arch = "wasm32")]
+    fn form(s: &str, form: &str) -> String {
+        String::from(js_sys::JsString::from(s).normalize(form))
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    pub fn nfc(s: &str) -> String {
+        form(s, "NFC")
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    pub fn nfkc(s: &str) -> String {
+        form(s, "NFKC")
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    pub fn nfkd(s: &str) -> String {
+        form(s, "NFKD")
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn nfc(s: &str) -> String {
+        unicode_normalization::UnicodeNormalization::nfc(s).collect()
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn nfkc(s: &str) -> String {
+        unicode_normalization::UnicodeNormalization::nfkc(s).collect()
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn nfkd(s: &str) -> String {
+        unicode_normalization::UnicodeNormalization::nfkd(s).collect()
+    }
+}
+
+/// Inputs and the form [`fold`] gives them, checked natively (`test_validate_fold_vectors`)
+/// and in the browser, where the runtime normalizes (sdk/tests/browser.rs).
+#[doc(hidden)]
+pub const FOLD_VECTORS: &[(&str, &str)] = &[
+    ("straße", "strasse"),
+    ("STRASSE", "strasse"),
+    ("ＡＢＣ", "abc"),
+    ("ﬁne", "fine"),
+    ("\u{212A}elvin", "kelvin"),
+    ("jose\u{301}", "jos\u{e9}"),
+    ("\u{212B}", "\u{e5}"),
+    ("ΟΔΟΣ", "οδοσ"),
+    ("\u{1FB3}", "αι"),
+    ("ǰ", "\u{1F0}"),
+    ("①", "1"),
+    ("㍿", "株式会社"),
+    ("한글", "한글"),
+    ("\u{1100}\u{1161}\u{11A8}", "\u{AC01}"),
+];
+
 /// Step 1 of the profile: spaces trimmed (nothing else: a control character at either end
 /// is refused, not dropped), then NFKC.
 fn mapped(raw: &str) -> String {
-    raw.trim_matches(' ').nfkc().collect()
+    normal::nfkc(raw.trim_matches(' '))
 }
 
 /// Unicode default case folding (full, as in `CaseFolding.txt` C + F), then NFKC: the form
@@ -113,7 +171,7 @@ fn mapped(raw: &str) -> String {
 /// care of the compatibility forms, such as `ſ`, `ϐ` or `ﬁ`, that folding also maps).
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.nfkd() {
+    for c in normal::nfkd(s).chars() {
         let cp = u32::from(c);
         let folded = match c {
             'ß' | '\u{1E9E}' => {
@@ -140,7 +198,7 @@ pub fn fold(s: &str) -> String {
         };
         out.push(folded);
     }
-    out.nfkc().collect()
+    normal::nfkc(&out)
 }
 
 pub fn email(raw: &str) -> Result<Email, Error> {
@@ -243,7 +301,7 @@ pub fn login_id(raw: &str) -> Result<String, Error> {
 
 /// A display name: 1 to `max` characters after trimming, no control characters.
 pub fn name(field_code: &'static str, raw: &str, max: usize) -> Result<String, Error> {
-    let v: String = raw.trim().nfc().collect();
+    let v = normal::nfc(raw.trim());
     if v.is_empty() || v.chars().count() > max {
         return Err(Error::invalid_field(
             field_code,
@@ -575,6 +633,14 @@ mod tests {
             let e = email(good).unwrap_or_else(|e| panic!("{good}: {e}"));
             assert_eq!(login_id(good).unwrap(), e.normalized, "{good}");
         }
+    }
+
+    #[test]
+    fn test_validate_fold_vectors() {
+        for (input, folded) in FOLD_VECTORS {
+            assert_eq!(fold(input), *folded, "{input:?}");
+        }
+        assert_eq!(name("X", " e\u{301}ric ", 10).unwrap(), "\u{e9}ric");
     }
 
     #[test]

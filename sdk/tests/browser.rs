@@ -391,3 +391,22 @@ fn test_sdk_decoders_read_what_core_serialises() {
         assert_eq!(TokenResponse::from_js(&v), None, "{bad}");
     }
 }
+
+/// In wasm, core normalizes with the runtime's `String.prototype.normalize`; the forms must
+/// be the ones the native tables give (`core::validate`'s `test_validate_fold_vectors`).
+#[wasm_bindgen_test]
+fn test_sdk_runtime_normalization_gives_the_native_forms() {
+    for (input, folded) in latchkey_core::validate::FOLD_VECTORS {
+        assert_eq!(latchkey_core::validate::fold(input), *folded, "{input:?}");
+    }
+    assert_eq!(
+        latchkey_core::validate::name("X", " e\u{301}ric ", 10).unwrap(),
+        "\u{e9}ric"
+    );
+    assert_eq!(
+        latchkey_core::validate::email("ＡＬＩＣＥ＠example.com")
+            .unwrap()
+            .normalized,
+        "alice@example.com"
+    );
+}

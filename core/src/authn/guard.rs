@@ -84,10 +84,8 @@ pub use crate::model::AttemptCounter as Charged;
 /// A login id as counters see it: the form accounts are found by (see
 /// [`crate::validate::login_id`]), or, for what that refuses, its lower-cased NFKC form.
 pub fn normalized_login_id(raw: &str) -> String {
-    crate::validate::login_id(raw).unwrap_or_else(|_| {
-        use unicode_normalization::UnicodeNormalization;
-        raw.trim().nfkc().collect::<String>().to_lowercase()
-    })
+    crate::validate::login_id(raw)
+        .unwrap_or_else(|_| crate::validate::normal::nfkc(raw.trim()).to_lowercase())
 }
 
 /// The counter keys of an attempt on `login_id` (already normalised) from `ip`: the login
