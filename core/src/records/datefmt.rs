@@ -303,25 +303,27 @@ mod tests {
 
     const T: i64 = 1_562_608_320_303; // 2019-07-08T17:52:00.303Z
 
+    /// The tz database's zone `id`, found as a request's would be.
+    fn tz(id: &str) -> Rc<dyn Zone> {
+        zone(&TzDb, id).unwrap().zone
+    }
+
     #[test]
     fn test_datefmt_default_pattern() {
         let p = Pattern::parse(DEFAULT_PATTERN).unwrap();
         assert_eq!(p.format(T, &Utc), "7/8/2019 05:52:00 PM UTC");
         assert_eq!(
-            p.format(T, &*zone(&TzDb, "America/Denver").unwrap().zone),
+            p.format(T, &*tz("America/Denver")),
             "7/8/2019 11:52:00 AM MDT"
         );
-        assert_eq!(
-            p.format(T, &*zone(&TzDb, "US/Mountain").unwrap().zone),
-            "7/8/2019 11:52:00 AM MDT"
-        );
+        assert_eq!(p.format(T, &*tz("US/Mountain")), "7/8/2019 11:52:00 AM MDT");
     }
 
     #[test]
     fn test_datefmt_iso_like_and_literals() {
         let p = Pattern::parse("yyyy-MM-dd'T'HH:mm:ss.SSSZ").unwrap();
         assert_eq!(
-            p.format(T, &*zone(&TzDb, "Asia/Kolkata").unwrap().zone),
+            p.format(T, &*tz("Asia/Kolkata")),
             "2019-07-08T23:22:00.303+0530"
         );
         let p = Pattern::parse("EEEE, MMMM d, yy 'at' h a ''").unwrap();
@@ -334,19 +336,13 @@ mod tests {
         // The tz database names São Paulo's and Dubai's offsets only by number ("-03",
         // "+04"); the format writes the offset, as Java does for zones without a name.
         let p = Pattern::parse("HH:mm z").unwrap();
-        assert_eq!(
-            p.format(T, &*zone(&TzDb, "America/Sao_Paulo").unwrap().zone),
-            "14:52 GMT-3"
-        );
-        assert_eq!(
-            p.format(T, &*zone(&TzDb, "Asia/Dubai").unwrap().zone),
-            "21:52 GMT+4"
-        );
+        assert_eq!(p.format(T, &*tz("America/Sao_Paulo")), "14:52 GMT-3");
+        assert_eq!(p.format(T, &*tz("Asia/Dubai")), "21:52 GMT+4");
         assert_eq!(gmt(0), "GMT");
         assert_eq!(gmt(-(3 * 3600 + 1800)), "GMT-3:30");
         assert_eq!(gmt(12 * 3600 + 45 * 60), "GMT+12:45");
         // A zone that names its offset keeps the name, on either side of a change.
-        let paris = zone(&TzDb, "Europe/Paris").unwrap().zone;
+        let paris = tz("Europe/Paris");
         assert_eq!(p.format(T, &*paris), "19:52 CEST");
         assert_eq!(p.format(1_547_000_000_000, &*paris), "03:13 CET");
     }
