@@ -7,8 +7,9 @@ import { startWorker, ROOT } from '../tests/harness.mjs';
 import { crateSizes } from './wasm-sizes.mjs';
 import { spawnSync } from 'node:child_process';
 import { SoftAuthenticator } from './soft-authenticator.mjs';
+import { cpuPerCall, cpuRoutes } from './cpu.mjs';
 
-// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, trips, verify, login, mfa, passwordless, burst, views).
+// BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, cpu, trips, verify, login, mfa, passwordless, burst, views).
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const only = (section) => ONLY.length === 0 || ONLY.includes(section);
 
@@ -214,6 +215,39 @@ console.log('\n== ES256 access-token verification under workerd (wrangler dev)')
 }
 
 // Password login, refresh and the unknown-user timing under workerd.
+// CPU per request: what workerd (and wrangler's own node process) spent, from /proc, over
+// requests made one after another. Wall-clock rates swing by a third between runs on this
+// shared machine; CPU time does not, so this is the figure for comparing builds, and for a
+// login's cost beside its hash (the goal: at most 10% more).
+if (only('cpu')) {
+console.log('\n== CPU per request under wrangler dev (sequential; /proc of its process group)');
+{
+  const w = await startWorker();
+  try {
+    const n = Number(process.env.BENCH_CPU_N ?? 60);
+    const runs = await cpuRoutes(w, n);
+    // A pass unmeasured first: the runtime compiles and tiers up code on other threads, whose
+    // CPU would otherwise land on whichever route came first. Then the measured pass.
+    let offset = 0;
+    for (const [, count, f] of runs) for (let i = 0; i < count / 4; i++) await f(offset++);
+    const results = {};
+    console.log(`${'request'.padEnd(36)}     n   wall ms   workerd CPU ms   wrangler (node) CPU ms`);
+    for (const [name, count, f] of runs) {
+      const { cpu, wall } = await cpuPerCall(w.processGroup, count, (i) => f(offset + i));
+      offset += count;
+      results[name] = cpu.workerd ?? 0;
+      console.log(`${name.padEnd(36)} ${String(count).padStart(5)} ${wall.toFixed(1).padStart(9)} ${(cpu.workerd ?? 0).toFixed(2).padStart(16)} ${(cpu.node ?? 0).toFixed(2).padStart(24)}`);
+    }
+    const hash = results['create user with password (1 hash)'] - results['create user, no password'];
+    const beyond = results['password login'] - hash;
+    console.log(`=> argon2id hash: ${hash.toFixed(2)} ms of workerd CPU (creation with a password minus without)`);
+    console.log(`=> a password login beyond its hash: ${beyond.toFixed(2)} ms, ${(100 * beyond / hash).toFixed(0)}% of the hash (goal: at most 10%)`);
+  } finally {
+    await w.stop();
+  }
+}
+}
+
 if (only('login')) {
 console.log('\n== login and refresh under workerd (wrangler dev, local D1)');
   const w = await startWorker();

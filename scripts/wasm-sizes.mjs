@@ -13,9 +13,30 @@ function leb(buf, pos) {
   return [result, pos];
 }
 
-/** The crate a Rust symbol belongs to (names as wasm-bindgen leaves them: demangled). */
+const ESCAPES = { LT: '<', GT: '>', RF: '&', BP: '*', C: ',', SP: '@', u20: ' ', u7b: '{', u7d: '}', u5b: '[', u5d: ']', u27: "'", u3b: ';', u2b: '+', u22: '"' };
+
+/** A legacy-mangled Rust symbol (`_ZN...E`, as rustc leaves them) as a path; others unchanged. */
+export function demangle(symbol) {
+  if (!symbol.startsWith('_ZN')) return symbol;
+  const parts = [];
+  let p = 3;
+  while (p < symbol.length && symbol[p] !== 'E') {
+    const m = symbol.slice(p).match(/^\d+/);
+    if (!m) break;
+    p += m[0].length;
+    parts.push(symbol.slice(p, p + Number(m[0])));
+    p += Number(m[0]);
+  }
+  if (parts.length > 1 && /^h[0-9a-f]{16}$/.test(parts[parts.length - 1])) parts.pop();
+  return parts.join('::')
+    .replace(/^_\$/, '$').replace(/::_\$/g, '::$')
+    .replace(/\$([A-Za-z0-9]+)\$/g, (all, e) => ESCAPES[e] ?? all)
+    .replace(/\.\./g, '::');
+}
+
+/** The crate a Rust symbol belongs to (demangled, or legacy-mangled as rustc leaves them). */
 export function crateOf(symbol) {
-  let s = symbol.replace(/\[[0-9a-f]+\]/g, '');
+  let s = demangle(symbol).replace(/\[[0-9a-f]+\]/g, '');
   if (s.startsWith('<')) {
     // `<Type as Trait>::f`: the type's crate when it has a path, else the trait's (generic impls).
     const m = s.slice(1).match(/^(?:&(?:mut )?)?(\S+?) as ([^>]+)>/);

@@ -128,7 +128,9 @@ function testConfig() {
  * Starts wrangler dev; resolves once /healthz answers 200. With `persistDir` the state of an
  * earlier start is reused and kept (the benchmarks fill local D1 between two starts).
  */
-export async function startWorker({ timeoutMs = 180_000, log = false, persistDir: reuse } = {}) {
+// `script`: another build's entry (its worker-build output's index.js) in place of the
+// checkout's worker/build, for comparing builds side by side (scripts/ab.mjs).
+export async function startWorker({ timeoutMs = 180_000, log = false, persistDir: reuse, script } = {}) {
   const config = testConfig();
   const persistDir = reuse ?? mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
   const migrate = spawnSync(
@@ -148,7 +150,7 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
   const child = spawn(
     WRANGLER,
     [
-      'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
+      'dev', ...(script ? [script] : []), '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
       '--show-interactive-dev-session=false', '--test-scheduled', '--var', `SIGNING_KEY:${newSigningKey()}`,
       '--var', `PLATFORM_ADMIN_KEY:${platformKey}`, '--var', `CSRF_SECRET:${newHmacSecret()}`,
       '--var', `CHAIN_KEY:${newHmacSecret()}`, '--var', `WEBHOOK_KEY:${newHmacSecret()}`, '--var', `MFA_KEY:${newHmacSecret()}`, '--var', `BREACHED_PASSWORDS_URL:${range.url}`,
@@ -207,6 +209,8 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
   }
   return {
     baseUrl, port, platformKey, persistDir, stop, standinUrl: range.url, logFile,
+    // wrangler and the workerd processes it starts share this process group (CPU accounting).
+    processGroup: child.pid,
     startupMs: performance.now() - started, output: () => output,
   };
 }
