@@ -130,7 +130,8 @@ function testConfig() {
  */
 // `script`: another build's entry (its worker-build output's index.js) in place of the
 // checkout's worker/build, for comparing builds side by side (scripts/ab.mjs).
-export async function startWorker({ timeoutMs = 180_000, log = false, persistDir: reuse, script } = {}) {
+// `inspectorPort`: where wrangler serves the DevTools protocol (scripts/profile.mjs).
+export async function startWorker({ timeoutMs = 180_000, log = false, persistDir: reuse, script, inspectorPort } = {}) {
   const config = testConfig();
   const persistDir = reuse ?? mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
   const migrate = spawnSync(
@@ -150,7 +151,8 @@ export async function startWorker({ timeoutMs = 180_000, log = false, persistDir
   const child = spawn(
     WRANGLER,
     [
-      'dev', ...(script ? [script] : []), '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
+      'dev', ...(script ? [script] : []), ...(inspectorPort ? ['--inspector-port', String(inspectorPort)] : []),
+      '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
       '--show-interactive-dev-session=false', '--test-scheduled', '--var', `SIGNING_KEY:${newSigningKey()}`,
       '--var', `PLATFORM_ADMIN_KEY:${platformKey}`, '--var', `CSRF_SECRET:${newHmacSecret()}`,
       '--var', `CHAIN_KEY:${newHmacSecret()}`, '--var', `WEBHOOK_KEY:${newHmacSecret()}`, '--var', `MFA_KEY:${newHmacSecret()}`, '--var', `BREACHED_PASSWORDS_URL:${range.url}`,

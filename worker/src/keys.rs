@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use base64ct::{Base64, Encoding};
 use latchkey_core::sessions::jwt::KeyRing;
 use latchkey_core::Error;
 use worker::Env;
@@ -64,7 +65,11 @@ pub fn ring(env: &Env) -> Result<Rc<KeyRing>, Error> {
     }) {
         return Ok(ring);
     }
-    let ring = Rc::new(KeyRing::from_pkcs8(&current, previous.as_deref())?);
+    let ring = KeyRing::from_pkcs8(&current, previous.as_deref())?;
+    // Tokens are signed by Web Crypto, with the key from_pkcs8 has just read.
+    let pkcs8 = Base64::decode_vec(current.trim())
+        .map_err(|_| Error::Internal(format!("{CURRENT} is not base64")))?;
+    let ring = Rc::new(ring.with_signer(Rc::new(crate::signatures::WebCryptoSigner::new(pkcs8))));
     RING.with(|r| *r.borrow_mut() = Some((cache_key, ring.clone())));
     Ok(ring)
 }

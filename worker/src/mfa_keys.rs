@@ -60,11 +60,7 @@ impl WorkerMfaKeys {
     }
 
     fn subtle() -> Result<SubtleCrypto, Error> {
-        let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
-            .map_err(|e| internal("crypto", e))?;
-        let subtle = Reflect::get(&crypto, &JsValue::from_str("subtle"))
-            .map_err(|e| internal("crypto.subtle", e))?;
-        Ok(subtle.unchecked_into())
+        crate::signatures::subtle()
     }
 
     async fn import(subtle: &SubtleCrypto, raw: &[u8]) -> Result<CryptoKey, Error> {

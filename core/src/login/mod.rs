@@ -137,7 +137,8 @@ pub async fn establish<R: Rng>(
         let aud = audience(application, org_id, env.issuer);
         let access = access_token(
             env.keys, env.issuer, &session, &aud, roles, access_ttl, env.now,
-        )?;
+        )
+        .await?;
         let (refresh, stored) = new_refresh_token(&session.id, env.now, refresh_ttl_ms, env.rng);
         (
             Some(Issued {

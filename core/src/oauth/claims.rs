@@ -92,7 +92,12 @@ pub struct IdToken<'a> {
 }
 
 /// Signs the ID token, valid as long as its access token.
-pub fn id_token(keys: &KeyRing, t: IdToken, now: i64, ttl_secs: u32) -> Result<String, Error> {
+pub async fn id_token(
+    keys: &KeyRing,
+    t: IdToken<'_>,
+    now: i64,
+    ttl_secs: u32,
+) -> Result<String, Error> {
     let claims = IdClaims {
         iss: t.issuer.to_owned(),
         aud: t.client_id.to_owned(),
@@ -105,5 +110,5 @@ pub fn id_token(keys: &KeyRing, t: IdToken, now: i64, ttl_secs: u32) -> Result<S
         sid: t.session.id.clone(),
         user: user_claims(t.user, t.scope),
     };
-    keys.sign(claims, now, ttl_secs)
+    keys.token(claims, now, ttl_secs).await
 }

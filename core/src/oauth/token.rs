@@ -35,7 +35,7 @@ pub struct ClientClaims {
 
 /// `client_credentials`: a confidential client's token for itself, no user, no refresh
 /// token, no scopes (the user scopes mean nothing without a user).
-fn client_credentials<R: Rng>(
+async fn client_credentials<R: Rng>(
     app: &Application,
     p: &Params<'_>,
     env: &LoginEnv<'_, R>,
@@ -61,7 +61,7 @@ fn client_credentials<R: Rng>(
         org: app.organization_id.clone(),
     };
     Ok(OAuthTokens {
-        access_token: env.keys.sign(claims, env.now, ttl)?,
+        access_token: env.keys.token(claims, env.now, ttl).await?,
         token_type: "Bearer".to_owned(),
         expires_in: ttl,
         refresh_token: None,
@@ -94,7 +94,7 @@ pub async fn token<R: Rng>(
     match grant_type {
         "authorization_code" => authorization_code(store, &app, &p, env).await,
         "refresh_token" => refresh_token(store, &app, &p, env).await,
-        "client_credentials" => client_credentials(&app, &p, &env),
+        "client_credentials" => client_credentials(&app, &p, &env).await,
         other => Err(Error::oauth(
             "unsupported_grant_type",
             format!("grant_type {other:?} is not supported"),
@@ -305,7 +305,8 @@ async fn issue<R: Rng>(
         roles,
         ttl,
         env.now,
-    )?;
+    )
+    .await?;
     let id_token = if scope.has("openid") {
         let t = IdToken {
             issuer: env.issuer,
@@ -316,7 +317,7 @@ async fn issue<R: Rng>(
             nonce,
             access_token: &access,
         };
-        Some(id_token(env.keys, t, env.now, ttl)?)
+        Some(id_token(env.keys, t, env.now, ttl).await?)
     } else {
         None
     };

@@ -3,11 +3,15 @@
 //! current signing key and, during rotation, the previous one, whose public key stays
 //! published until the tokens it signed have expired.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use chrono::{DateTime, TimeDelta, Utc};
 use jwt_compact::alg::Es256;
 use jwt_compact::jwk::JsonWebKey;
-use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, Token, UntrustedToken};
+use jwt_compact::{AlgorithmExt, Claims, TimeOptions, Token, UntrustedToken};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::pkcs8::DecodePrivateKey;
 use serde::{Deserialize, Serialize};
@@ -98,6 +102,16 @@ impl SignatureCheck for P256Check {
     }
 }
 
+/// Makes ES256 signatures with the ring's current key: the raw `r || s` (64 bytes) of a JWS
+/// signing input. The worker signs with Web Crypto (native code in the runtime, where `p256`
+/// would run in wasm); a ring without one signs with `p256` ([`KeyRing::sign`]).
+pub trait Es256Signer {
+    fn sign<'a>(
+        &'a self,
+        input: &'a [u8],
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, Error>> + 'a>>;
+}
+
 /// A verified token's claims and lifetime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
@@ -131,6 +145,8 @@ impl Key {
 /// The signing key and, during rotation, the previous key's public half.
 pub struct KeyRing {
     signing: SigningKey,
+    /// Signs with the current key in place of `signing`, where set ([`KeyRing::with_signer`]).
+    signer: Option<Rc<dyn Es256Signer>>,
     current: Key,
     previous: Option<Key>,
 }
@@ -166,8 +182,15 @@ impl KeyRing {
         Ok(KeyRing {
             current: Key::new(*signing.verifying_key()),
             signing,
+            signer: None,
             previous,
         })
+    }
+
+    /// This ring, its tokens signed by `signer` (which must hold the same current key).
+    pub fn with_signer(mut self, signer: Rc<dyn Es256Signer>) -> Self {
+        self.signer = Some(signer);
+        self
     }
 
     pub fn current_kid(&self) -> &str {
@@ -183,14 +206,50 @@ impl KeyRing {
         serde_json::json!({ "keys": keys })
     }
 
-    /// Signs an access token valid from `now_ms` for `ttl_secs`.
+    /// Signs an access token valid from `now_ms` for `ttl_secs`, with `p256` here (tests, and
+    /// hosts without a signer); requests sign with [`KeyRing::token`].
     pub fn issue(&self, claims: AccessClaims, now_ms: i64, ttl_secs: u32) -> Result<String, Error> {
         self.sign(claims, now_ms, ttl_secs)
     }
 
     /// Signs any claims (an access token's, an ID token's) with the current key, with `iat`,
-    /// `nbf` and `exp` set from `now_ms` and `ttl_secs`.
+    /// `nbf` and `exp` set from `now_ms` and `ttl_secs`, with `p256` here.
     pub fn sign<T: Serialize>(
+        &self,
+        claims: T,
+        now_ms: i64,
+        ttl_secs: u32,
+    ) -> Result<String, Error> {
+        use p256::ecdsa::signature::Signer;
+        let input = self.signing_input(claims, now_ms, ttl_secs)?;
+        let signature: p256::ecdsa::Signature = self.signing.sign(input.as_bytes());
+        Ok(compact(input, &signature.to_bytes()))
+    }
+
+    /// [`KeyRing::sign`], by the ring's signer where it has one (the worker: Web Crypto).
+    pub async fn token<T: Serialize>(
+        &self,
+        claims: T,
+        now_ms: i64,
+        ttl_secs: u32,
+    ) -> Result<String, Error> {
+        let Some(signer) = &self.signer else {
+            return self.sign(claims, now_ms, ttl_secs);
+        };
+        let input = self.signing_input(claims, now_ms, ttl_secs)?;
+        let signature = signer.sign(input.as_bytes()).await?;
+        if signature.len() != 64 {
+            return Err(Error::Internal(format!(
+                "signer: {} bytes, not an ES256 signature",
+                signature.len()
+            )));
+        }
+        Ok(compact(input, &signature))
+    }
+
+    /// The JWS signing input: `base64url(header) "." base64url(claims)`, the header naming
+    /// ES256, the current key's `kid` and type JWT.
+    fn signing_input<T: Serialize>(
         &self,
         claims: T,
         now_ms: i64,
@@ -201,12 +260,16 @@ impl KeyRing {
         c.issued_at = Some(now);
         c.not_before = Some(now);
         c.expiration = Some(now + TimeDelta::seconds(i64::from(ttl_secs)));
-        let header = Header::empty()
-            .with_key_id(self.current.kid.clone())
-            .with_token_type("JWT");
-        Es256
-            .token(&header, &c, &self.signing)
-            .map_err(|e| Error::Internal(format!("token: {e}")))
+        let header = serde_json::json!({ "alg": "ES256", "kid": self.current.kid, "typ": "JWT" });
+        let json = |v: Result<Vec<u8>, serde_json::Error>| {
+            v.map(|b| Base64UrlUnpadded::encode_string(&b))
+                .map_err(|e| Error::Internal(format!("token: {e}")))
+        };
+        Ok(format!(
+            "{}.{}",
+            json(serde_json::to_vec(&header))?,
+            json(serde_json::to_vec(&c))?
+        ))
     }
 
     /// A token signed by a key of this ring named by its `kid`, ES256 only, with its claims
@@ -290,6 +353,14 @@ impl KeyRing {
             .map_err(|_| Error::Unauthorized)?;
         valid(&claims, issuer, audience, now_ms)
     }
+}
+
+/// A JWS in compact form: the signing input, ".", the signature in base64url.
+fn compact(input: String, signature: &[u8]) -> String {
+    let mut token = input;
+    token.push('.');
+    token.push_str(&Base64UrlUnpadded::encode_string(signature));
+    token
 }
 
 /// The checks of a signed token's claims: expiry and not-before (with [`LEEWAY_SECS`]),
@@ -402,6 +473,72 @@ mod tests {
         .unwrap();
         assert_eq!(header["alg"], "ES256");
         assert_eq!(header["kid"], ring.current_kid());
+    }
+
+    /// A signer as the worker's, here with `p256`: the key it holds, and how often it signed.
+    struct CountingSigner {
+        key: SigningKey,
+        calls: std::cell::Cell<u32>,
+        /// Answers this many bytes of signature instead of the 64 of ES256, when set.
+        truncate: Option<usize>,
+    }
+
+    impl CountingSigner {
+        fn new(seed: u8, truncate: Option<usize>) -> Rc<CountingSigner> {
+            Rc::new(CountingSigner {
+                key: parse_signing_key(&key_b64(seed)).unwrap(),
+                calls: std::cell::Cell::new(0),
+                truncate,
+            })
+        }
+    }
+
+    impl Es256Signer for CountingSigner {
+        fn sign<'a>(
+            &'a self,
+            input: &'a [u8],
+        ) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, Error>> + 'a>> {
+            use p256::ecdsa::signature::Signer;
+            self.calls.set(self.calls.get() + 1);
+            let signature: p256::ecdsa::Signature = self.key.sign(input);
+            let mut bytes = signature.to_bytes().to_vec();
+            bytes.truncate(self.truncate.unwrap_or(64));
+            Box::pin(async move { Ok(bytes) })
+        }
+    }
+
+    #[test]
+    fn test_tokens_signed_by_the_rings_signer_verify_as_its_own() {
+        let signer = CountingSigner::new(7, None);
+        let ring = ring().with_signer(signer.clone());
+        let t = pollster::block_on(ring.token(claims(), NOW, 600)).unwrap();
+        assert_eq!(signer.calls.get(), 1, "the signer made the signature");
+        let v = ring.verify(&t, ISS, Some("client-1"), NOW + 1000).unwrap();
+        assert_eq!((v.claims, v.expires_at), (claims(), NOW + 600_000));
+        // The same header and claims as the ring's own p256 signature: only the signature
+        // differs (ECDSA's nonce), so both verify alike.
+        let own = ring.issue(claims(), NOW, 600).unwrap();
+        assert_eq!(
+            t.rsplit_once('.').unwrap().0,
+            own.rsplit_once('.').unwrap().0
+        );
+        // Without a signer, `token` signs with p256.
+        let plain = pollster::block_on(super::tests::ring().token(claims(), NOW, 600)).unwrap();
+        assert!(ring.verify(&plain, ISS, None, NOW).is_ok());
+    }
+
+    #[test]
+    fn test_tokens_a_signer_with_another_key_or_a_short_signature_gives_no_token() {
+        // A signer holding another key than the ring publishes: its tokens do not verify.
+        let ring = ring().with_signer(CountingSigner::new(8, None));
+        let t = pollster::block_on(ring.token(claims(), NOW, 600)).unwrap();
+        assert_eq!(ring.verify(&t, ISS, None, NOW), Err(Error::Unauthorized));
+        // A signature that is not ES256's 64 bytes is an internal error, not a token.
+        let ring = super::tests::ring().with_signer(CountingSigner::new(7, Some(63)));
+        assert!(matches!(
+            pollster::block_on(ring.token(claims(), NOW, 600)),
+            Err(Error::Internal(_))
+        ));
     }
 
     #[test]

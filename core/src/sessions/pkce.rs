@@ -194,7 +194,8 @@ pub async fn exchange<R: Rng>(
     let aud = audience(Some(&app), &session.organization_id, env.issuer);
     let access = access_token(
         env.keys, env.issuer, &session, &aud, roles, access_ttl, env.now,
-    )?;
+    )
+    .await?;
     Ok((
         session,
         Issued {

@@ -158,7 +158,8 @@ async fn turn<R: Rng>(
     let aud = audience(app.as_ref(), &session.organization_id, env.issuer);
     let access = access_token(
         env.keys, env.issuer, &session, &aud, roles, access_ttl, env.now,
-    )?;
+    )
+    .await?;
     Ok(Refreshed {
         session,
         application: app,

@@ -81,7 +81,7 @@ pub fn hash_refresh_token(token: &str) -> String {
 }
 
 /// Signs an access token for `session`.
-pub fn access_token(
+pub async fn access_token(
     keys: &KeyRing,
     issuer: &str,
     session: &Session,
@@ -90,7 +90,7 @@ pub fn access_token(
     ttl_secs: u32,
     now: i64,
 ) -> Result<String, Error> {
-    keys.issue(
+    keys.token(
         AccessClaims {
             iss: issuer.to_owned(),
             sub: session.user_id.clone(),
@@ -104,6 +104,7 @@ pub fn access_token(
         now,
         ttl_secs,
     )
+    .await
 }
 
 /// The `amr` claim (RFC 8176) of a session established by `methods`.

@@ -1,0 +1,89 @@
+// Where a request's time goes inside the worker's own isolate: V8's sampling profiler over the
+// DevTools protocol (wrangler dev's inspector), each sample put in one bucket by its stack:
+// the argon2id hash (any argon2, blake2 or password_hash frame: its memory filling is inlined
+// into password_hash's Output::init_with), the rest of the worker's wasm, JavaScript
+// (wasm-bindgen glue and the runtime's JS), garbage collection, and V8/runtime native work.
+// D1, KV and the dev server's own workers run elsewhere and are not in this isolate's profile.
+//
+// Usage: node scripts/profile.mjs [build dir]. Function names need a build whose names
+// survived wasm-opt (wasm-bindgen --keep-debug, then wasm-opt -g, into a copy of
+// worker/build); without them every wasm frame counts as "other wasm". Environment:
+// PROFILE_N (logins; refreshes and /auth/me run 4 times as many; default 30).
+import { resolve } from 'node:path';
+import WebSocket from 'ws';
+import { startWorker, freePort } from '../tests/harness.mjs';
+import { cpuRoutes } from './cpu.mjs';
+
+const N = Number(process.env.PROFILE_N ?? 30);
+const dir = process.argv[2];
+
+function buckets(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const kindOf = new Map();
+  const classify = (id) => {
+    if (kindOf.has(id)) return kindOf.get(id);
+    const { functionName: f, url } = byId.get(id).callFrame;
+    let kind;
+    if (f === '(idle)') kind = 'idle';
+    else if (f === '(garbage collector)') kind = 'garbage collection';
+    else if (f === '(program)') kind = 'V8 and runtime (native)';
+    else {
+      // The innermost frame that decides: a hash frame anywhere up the stack wins.
+      let hash = false; let wasm = false;
+      for (let a = id; a !== undefined; a = parent.get(a)) {
+        const cf = byId.get(a).callFrame;
+        if (/argon2|blake2|password_hash/i.test(cf.functionName)) hash = true;
+        if (a === id && (cf.url.startsWith('wasm://') || /^\$?(wasm-function|_ZN|_R)/.test(cf.functionName))) wasm = true;
+      }
+      kind = hash ? 'argon2id hash' : wasm ? 'other wasm' : 'JavaScript';
+    }
+    kindOf.set(id, kind);
+    return kind;
+  };
+  const ms = {};
+  profile.samples.forEach((id, i) => {
+    const k = classify(id);
+    ms[k] = (ms[k] ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000;
+  });
+  return ms;
+}
+
+const inspectorPort = await freePort();
+const w = await startWorker({ inspectorPort, ...(dir ? { script: resolve(dir, 'index.js') } : {}) });
+try {
+  const [target] = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((ok, fail) => { ws.once('open', ok); ws.once('error', fail); });
+  let next = 1;
+  const pending = new Map();
+  ws.on('message', (data) => {
+    const m = JSON.parse(data);
+    if (m.id && pending.has(m.id)) { pending.get(m.id)(m); pending.delete(m.id); }
+  });
+  const call = (method, params = {}) => new Promise((ok) => {
+    const id = next++;
+    pending.set(id, ok);
+    ws.send(JSON.stringify({ id, method, params }));
+  });
+  await call('Profiler.enable');
+  await call('Profiler.setSamplingInterval', { interval: 100 });
+  const routes = await cpuRoutes(w, N);
+  let offset = 0;
+  for (const [, count, f] of routes) for (let i = 0; i < count / 4; i++) await f(offset++); // warm
+  console.log(`== the worker's isolate, V8 sampling profiler, ms per request${dir ? ` (${dir})` : ''}`);
+  const kinds = ['argon2id hash', 'other wasm', 'JavaScript', 'garbage collection', 'V8 and runtime (native)'];
+  console.log(`${'request'.padEnd(36)}     n ${kinds.map((k) => k.slice(0, 14).padStart(15)).join('')}   busy`);
+  for (const [name, count, f] of routes) {
+    await call('Profiler.start');
+    for (let i = 0; i < count; i++) await f(offset++);
+    const { result } = await call('Profiler.stop');
+    const ms = buckets(result.profile);
+    const busy = kinds.reduce((a, k) => a + (ms[k] ?? 0), 0);
+    console.log(`${name.padEnd(36)} ${String(count).padStart(5)} ${kinds.map((k) => ((ms[k] ?? 0) / count).toFixed(2).padStart(15)).join('')} ${(busy / count).toFixed(2).padStart(6)}`);
+  }
+  ws.close();
+} finally {
+  await w.stop();
+}
