@@ -1,8 +1,9 @@
 // Where a request's time goes inside the worker's own isolate: V8's sampling profiler over the
 // DevTools protocol (wrangler dev's inspector), each sample put in one bucket by its stack:
 // the argon2id hash (any argon2, blake2 or password_hash frame: its memory filling is inlined
-// into password_hash's Output::init_with), the rest of the worker's wasm, JavaScript
-// (wasm-bindgen glue and the runtime's JS), garbage collection, and V8/runtime native work.
+// into password_hash's Output::init_with), the rest of the worker's wasm, JavaScript (the
+// bundle: wasm-bindgen's glue and, under wrangler dev, its middleware; the runtime's own
+// modules, D1's client among them; built-in functions), garbage collection, and V8's own work.
 // D1, KV and the dev server's own workers run elsewhere and are not in this isolate's profile.
 //
 // Usage: node scripts/profile.mjs [build dir]. Function names need a build whose names
@@ -37,7 +38,10 @@ function buckets(profile) {
         if (/argon2|blake2|password_hash/i.test(cf.functionName)) hash = true;
         if (a === id && (cf.url.startsWith('wasm://') || /^\$?(wasm-function|_ZN|_R)/.test(cf.functionName))) wasm = true;
       }
-      kind = hash ? 'argon2id hash' : wasm ? 'other wasm' : 'JavaScript';
+      kind = hash ? 'argon2id hash' : wasm ? 'other wasm'
+        : url.endsWith('index.js') ? 'JS: the bundle' // wasm-bindgen's glue, wrangler's dev middleware
+          : url.startsWith('cloudflare-internal:') ? 'JS: runtime modules' // D1's client among them
+            : 'JS: built-ins'; // fetch, JSON, URL, property gets: native functions called from JS
     }
     kindOf.set(id, kind);
     return kind;
@@ -73,7 +77,7 @@ try {
   let offset = 0;
   for (const [, count, f] of routes) for (let i = 0; i < count / 4; i++) await f(offset++); // warm
   console.log(`== the worker's isolate, V8 sampling profiler, ms per request${dir ? ` (${dir})` : ''}`);
-  const kinds = ['argon2id hash', 'other wasm', 'JavaScript', 'garbage collection', 'V8 and runtime (native)'];
+  const kinds = ['argon2id hash', 'other wasm', 'JS: the bundle', 'JS: runtime modules', 'JS: built-ins', 'garbage collection', 'V8 and runtime (native)'];
   console.log(`${'request'.padEnd(36)}     n ${kinds.map((k) => k.slice(0, 14).padStart(15)).join('')}   busy`);
   for (const [name, count, f] of routes) {
     await call('Profiler.start');
