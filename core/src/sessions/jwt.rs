@@ -1,5 +1,6 @@
-//! Access tokens: ES256 JWTs (jwt-compact + p256) with `kid` in the header, verified with
-//! the algorithm pinned and `iss`, `aud`, `exp` and `nbf` checked. The key ring holds the
+//! Access tokens: ES256 JWTs with `kid` in the header, signed by the ring's [`Es256Signer`]
+//! (the worker: Web Crypto) or `p256`, and verified (jwt-compact, or a [`SignatureCheck`])
+//! with the algorithm pinned and `iss`, `aud`, `exp` and `nbf` checked. The key ring holds the
 //! current signing key and, during rotation, the previous one, whose public key stays
 //! published until the tokens it signed have expired.
 
