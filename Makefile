@@ -94,6 +94,7 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cargo clippy -p latchkey-worker -p latchkey-sdk --target $(WASM_TARGET) -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 test: browser-tools lint test-native test-wasm worker sdk test-e2e
 

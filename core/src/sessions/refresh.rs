@@ -72,8 +72,8 @@ pub async fn refresh_checked<R: Rng>(
 }
 
 /// A refresh of a token that starts with `prefix` ([`REFRESH_TOKEN_PREFIX`] natively,
-/// [`OIDC_REFRESH_PREFIX`] at the token endpoint), with `check` run before anything changes;
-/// its successor has the same prefix.
+/// [`OIDC_REFRESH_PREFIX`](crate::sessions::tokens::OIDC_REFRESH_PREFIX) at the token
+/// endpoint), with `check` run before anything changes; its successor has the same prefix.
 pub async fn rotate<R: Rng>(
     store: &(impl RefreshStore + EventStore),
     refresh_token: &str,

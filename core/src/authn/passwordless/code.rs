@@ -210,7 +210,7 @@ pub struct VerifyCode<'a> {
     pub trust_token: Option<&'a str>,
 }
 
-/// Checks the code and, once right, signs the account in (see [`super::finish`]).
+/// Checks the code and, once right, signs the account in (see `super::finish`).
 pub async fn verify<R: Rng>(
     store: &impl PasswordlessStores,
     req: VerifyCode<'_>,

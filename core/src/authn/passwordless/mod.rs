@@ -14,7 +14,7 @@
 //! - **Single use.** Codes and links are one-time-code rows stored as hashes and consumed
 //!   with `DELETE ... RETURNING`; of racing requests exactly one wins. A spent one leaves a
 //!   marker until it would have expired, so a second use is told `CODE_USED`.
-//! - **The same end as every login** ([`finish`]): the account's status, its registration
+//! - **The same end as every login** (`finish`): the account's status, its registration
 //!   for the application, the MFA gate (a code or a link is a first factor), then
 //!   [`crate::login::establish`]. Every failure is a login record of the method's name.
 
