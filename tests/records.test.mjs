@@ -2,7 +2,7 @@
 // API: seed 001 (own history), seed 000 (loginlogs), seed 002 (sessions), seed 003 (search).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, call, assertError, newOrg, email, bearer, registered, unzip, parseCsv, sqlAsAttacker } from './lib.mjs';
+import { BASE, call, assertError, newOrg, email, bearer, registered, unzip, parseCsv, sqlAsAttacker, sqlDirect } from './lib.mjs';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36';
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1.2 Mobile/15E148 Safari/604.1';
@@ -212,6 +212,39 @@ test('test_records_retention_cron_prunes_past_the_organizations_retention', asyn
   const h = (await call('GET', '/api/v1/auth/login-history', { headers: bearer(token) })).body.data;
   assert.equal(h.total_count, 2, 'the 5- and 3-day-old attempts are gone');
   assert.deepEqual(h.history.map((x) => x.action), ['auth.login.success', 'auth.login.failure']);
+});
+
+test('test_records_retention_cron_deletes_sessions_that_ended_before_it_and_nothing_else', async () => {
+  const day = 86_400_000;
+  // Each organization: a session signed out, then dated three days back, and a live one.
+  const setUp = async (retentionDays) => {
+    const o = await newOrg();
+    await o.api('PUT', `/api/v1/organizations/${o.org.id}`, { retention_days: retentionDays });
+    const a = (await o.api('POST', '/api/v1/applications', { name: 's' })).body;
+    const u = await registered(o, a, (await o.api('POST', '/api/v1/users', { email: email('ended'), password: PASSWORD })).body);
+    const signIn = async () => (await call('POST', '/api/v1/auth/login', { body: { client_id: a.client_id, login_id: u.email, password: PASSWORD } })).body;
+    const ended = await signIn();
+    const live = await signIn();
+    assert.deepEqual((await call('POST', '/api/v1/auth/logout', { body: {}, headers: bearer(ended.access_token) })).body, { revoked: 1 });
+    return { ended, live };
+  };
+  const short = await setUp(2);
+  const long = await setUp(90);
+  const ids = [short.ended, short.live, long.ended, long.live].map((x) => `'${x.session_id}'`).join(',');
+  await sqlDirect(`UPDATE sessions SET revoked_at = revoked_at - ${3 * day} WHERE id IN (${ids}) AND revoked_at IS NOT NULL`);
+  const tokens = async () => (await sqlDirect(`SELECT session_id FROM refresh_tokens WHERE session_id IN (${ids})`)).map((r) => r.session_id);
+  assert.ok((await tokens()).includes(short.ended.session_id));
+
+  const cron = await call('GET', '/__scheduled?cron=17+3+*+*+*');
+  assert.equal(cron.status, 200, String(cron.body));
+  const left = (await sqlDirect(`SELECT id FROM sessions WHERE id IN (${ids})`)).map((r) => r.id).sort();
+  assert.deepEqual(left, [short.live.session_id, long.ended.session_id, long.live.session_id].sort(),
+    'only the session that ended before its organization\'s two days went');
+  assert.ok(!(await tokens()).includes(short.ended.session_id), 'its refresh tokens went with it');
+  // The live session of the same user still refreshes; the deleted one's token is refused.
+  const refresh = (t) => call('POST', '/api/v1/auth/refresh', { body: { refresh_token: t.refresh_token } });
+  assert.equal((await refresh(short.live)).status, 200);
+  assert.equal((await refresh(short.ended)).status, 401);
 });
 
 test('test_records_003_export_zip_csv', async () => {

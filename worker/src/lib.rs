@@ -387,9 +387,9 @@ async fn static_asset(req: Request, method: &str, env: &Env) -> AppResult<Respon
 const DAILY_CRON: &str = "17 3 * * *";
 
 /// Cron triggers: every run delivers the security events due at their webhooks and deletes
-/// expired one-time codes; the daily
-/// one also applies login-record retention, in bounded batches (the next run resumes), and
-/// drops stale brute-force counters.
+/// expired one-time codes; the daily one also applies retention (login records, and sessions
+/// that ended longer ago than the records are kept), in bounded batches (the next run
+/// resumes), and drops stale brute-force counters.
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let store = match D1Store::from_env(&env) {
@@ -432,8 +432,9 @@ async fn housekeeping(store: &D1Store, cron: &str, now: i64) {
     match latchkey_core::records::apply_retention(store, now).await {
         Ok(report) => {
             console_log!(
-                "scheduled: cron {cron}: retention deleted {} login records",
-                report.deleted
+                "scheduled: cron {cron}: retention deleted {} login records and {} ended sessions",
+                report.deleted,
+                report.sessions_deleted
             );
             for (org, broken) in report.paused {
                 console_error!(

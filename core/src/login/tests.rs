@@ -2103,3 +2103,94 @@ fn test_login_alert_for_a_new_device_signs_that_session_out_once() {
     let quiet = login("curl/8.0", NOW + 5000, &mut rng);
     assert!(quiet.alert.is_none());
 }
+
+#[test]
+fn test_retention_deletes_sessions_ended_before_it_with_their_tokens_and_keeps_the_rest() {
+    let mut w = World::new();
+    let day = 86_400_000;
+    let ended_long_ago = |w: &mut World, at: i64| w.login_at("ann", "correct horse", at).unwrap();
+    // Expired long before the cutoff (90 days), revoked before it though expiring after it,
+    // expired after it, and live.
+    let expired = ended_long_ago(&mut w, NOW - 300 * day);
+    let revoked = ended_long_ago(&mut w, NOW - 99 * day);
+    assert!(block_on(
+        w.store
+            .revoke_session(&w.org, &revoked.session.id, NOW - 98 * day)
+    )
+    .unwrap());
+    let recent = w.login_at("ann", "correct horse", NOW - 20 * day).unwrap();
+    block_on(
+        w.store
+            .revoke_session(&w.org, &recent.session.id, NOW - 19 * day),
+    )
+    .unwrap();
+    let live = w.login_at("ann", "correct horse", NOW).unwrap();
+    assert!(expired.session.expires_at < NOW - 90 * day);
+    assert!(revoked.session.expires_at > NOW - 90 * day);
+    // A parent that ended long ago, with a live child: the parent waits for the child.
+    let parent = ended_long_ago(&mut w, NOW - 200 * day);
+    let mut child = live.session.clone();
+    child.id = "child-of-an-ended-session".into();
+    child.parent_id = Some(parent.session.id.clone());
+    block_on(w.store.insert_session(&child, None)).unwrap();
+    // Another organization keeps a year: its session that ended 200 days ago stays.
+    let web = CreateApplication {
+        name: "web".into(),
+        ..Default::default()
+    };
+    let (other, _) = crate::test_fixtures::org_and_app(&w.store, &mut w.rng, "B", web);
+    let keep = crate::api::UpdateOrganization {
+        retention_days: Some(365),
+        ..Default::default()
+    };
+    let scope = crate::access::Scope::Platform;
+    block_on(organizations::update(
+        &w.store,
+        &MemoryCache::new(),
+        &scope,
+        &other,
+        keep,
+        NOW,
+    ))
+    .unwrap();
+    let mut theirs = expired.session.clone();
+    theirs.id = "other-organizations-session".into();
+    theirs.organization_id = other.clone();
+    theirs.expires_at = NOW - 200 * day;
+    block_on(w.store.insert_session(&theirs, None)).unwrap();
+
+    let report = block_on(crate::records::apply_retention(&w.store, NOW)).unwrap();
+    assert_eq!(report.sessions_deleted, 2);
+    let gone =
+        |w: &World, org: &str, id: &str| block_on(w.store.get_session(org, id)).unwrap().is_none();
+    assert!(gone(&w, &w.org, &expired.session.id));
+    assert!(gone(&w, &w.org, &revoked.session.id));
+    for kept in [
+        &recent.session.id,
+        &live.session.id,
+        &parent.session.id,
+        &child.id,
+    ] {
+        assert!(!gone(&w, &w.org, kept), "{kept}");
+    }
+    assert!(!gone(&w, &other, &theirs.id));
+    // Their refresh tokens went with them; the live session's still turns.
+    let token_of =
+        |s: &crate::login::LoginSuccess| s.tokens.as_ref().unwrap().refresh_token.clone();
+    for pruned in [&expired, &revoked] {
+        let hash = sessions::tokens::hash_refresh_token(&token_of(pruned));
+        assert!(block_on(w.store.session_of_refresh_token(&hash))
+            .unwrap()
+            .is_none());
+    }
+    w.refresh(&token_of(&live), NOW + 1).unwrap();
+
+    // Once the child has ended long enough too, the next run takes it, then its parent.
+    block_on(w.store.revoke_session(&w.org, &child.id, NOW - 95 * day)).unwrap();
+    let next = block_on(crate::records::apply_retention(&w.store, NOW)).unwrap();
+    assert_eq!(next.sessions_deleted, 1);
+    assert!(gone(&w, &w.org, &child.id) && !gone(&w, &w.org, &parent.session.id));
+    let last = block_on(crate::records::apply_retention(&w.store, NOW)).unwrap();
+    assert_eq!(last.sessions_deleted, 1);
+    assert!(gone(&w, &w.org, &parent.session.id));
+}

@@ -456,6 +456,10 @@ pub trait SessionStore {
         session: &Session,
         token: Option<&RefreshToken>,
     ) -> StoreResult<()>;
+    /// Deletes up to `limit` of the organization's sessions that ended before `before`
+    /// (revoked, or expired, before it), with their refresh tokens, atomically; a session that
+    /// another one names as its parent stays until that one is gone. Returns how many.
+    async fn prune_sessions(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32>;
 }
 
 /// Users' passkeys. Every method is scoped to one organization, and those that name a

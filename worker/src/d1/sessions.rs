@@ -542,4 +542,26 @@ impl SessionStore for D1Store {
         self.batch(stmts).await?;
         Ok(())
     }
+
+    async fn prune_sessions(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
+        // The end of a session exactly as the index `sessions_by_end` (migration 0020) has it,
+        // so this is a range of that index; both statements pick the same rows, in the order
+        // of that index, within one transaction.
+        const GONE: &str = "SELECT id FROM sessions WHERE organization_id = ?1 \
+             AND MIN(COALESCE(revoked_at, expires_at), expires_at) < ?2 \
+             AND NOT EXISTS (SELECT 1 FROM sessions c WHERE c.parent_id = sessions.id) \
+             ORDER BY MIN(COALESCE(revoked_at, expires_at), expires_at) LIMIT ?3";
+        let args = [s(org_id), n(before), n(limit.into())];
+        let answers = self
+            .batch(vec![
+                self.stmt(
+                    &format!("DELETE FROM refresh_tokens WHERE session_id IN ({GONE})"),
+                    &args,
+                )?,
+                self.stmt(&format!("DELETE FROM sessions WHERE id IN ({GONE})"), &args)?,
+            ])
+            .await?;
+        let deleted = answers.last().map_or(0, changes);
+        Ok(u32::try_from(deleted).unwrap_or(u32::MAX))
+    }
 }

@@ -248,4 +248,32 @@ impl SessionStore for MemoryStore {
         }
         Ok(())
     }
+
+    async fn prune_sessions(&self, org_id: &str, before: i64, limit: u32) -> StoreResult<u32> {
+        let mut d = self.data.borrow_mut();
+        let parents: std::collections::HashSet<String> = d
+            .sessions
+            .iter()
+            .filter_map(|s| s.parent_id.clone())
+            .collect();
+        let mut ended: Vec<&Session> = d
+            .sessions
+            .iter()
+            .filter(|s| {
+                s.organization_id == org_id
+                    && (s.expires_at < before || s.revoked_at.is_some_and(|r| r < before))
+                    && !parents.contains(&s.id)
+            })
+            .collect();
+        ended.sort_by(|a, b| a.id.cmp(&b.id));
+        let gone: std::collections::HashSet<String> = ended
+            .into_iter()
+            .take(limit as usize)
+            .map(|s| s.id.clone())
+            .collect();
+        d.sessions.retain(|s| !gone.contains(&s.id));
+        d.refresh_tokens
+            .retain(|t| !gone.contains(&t.token.session_id));
+        Ok(u32::try_from(gone.len()).unwrap_or(u32::MAX))
+    }
 }
