@@ -316,6 +316,23 @@ test('the provider\'s answers that must be refused, and a forged or replayed sta
   await org.api('DELETE', `/api/v1/connections/${r.body.id}`);
 });
 
+test('a provider that does not answer, or answers what it must not, is a 502 that names no address', async () => {
+  // A port nothing listens on, then a provider with no discovery document at that issuer.
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  for (const issuer of [closed, `${attacker.issuer}/elsewhere`]) {
+    const r = await org.api('POST', '/api/v1/connections', {
+      kind: 'oidc', name: 'Down', issuer, client_id: 'down-client', client_secret: 's', domains: [],
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const start = await call('POST', '/api/v1/auth/sso/start', {
+      body: { client_id: app.client_id, connection_id: r.body.id, return_to: `${BASE}/back`, code_challenge: s256('w'.repeat(43)) },
+    });
+    assertError(start, 502, 'SSO_PROVIDER_FAILED');
+    assert.ok(!JSON.stringify(start.body).includes('127.0.0.1'), JSON.stringify(start.body));
+    await org.api('DELETE', `/api/v1/connections/${r.body.id}`);
+  }
+});
+
 test('the hand-off code: this page\'s verifier only, one use, one winner of racing exchanges', async () => {
   const r = await org.api('POST', '/api/v1/connections', {
     kind: 'oidc', name: 'Attack 2', issuer: attacker.issuer, client_id: 'attack-client', client_secret: 's',

@@ -91,6 +91,10 @@ pub enum Error {
     /// An internal failure that an endpoint documents under its own code
     /// (`HISTORY_FETCH_FAILED`).
     InternalCoded { code: &'static str, detail: String },
+    /// A service Latchkey calls on the caller's behalf (an identity provider) failed or
+    /// answered what it must not: `code` says which (`SSO_PROVIDER_FAILED`). The detail is
+    /// for logs, never for clients.
+    Upstream { code: &'static str, detail: String },
     /// An OAuth 2.0 error (RFC 6749 §5.2, RFC 6750 §3.1), answered in that standard's shape
     /// on the OpenID provider's endpoints: `error` is the registered code (`invalid_grant`,
     /// `invalid_client`, `invalid_token`, ...).
@@ -128,7 +132,8 @@ impl Error {
             Error::InvalidRequest(_) | Error::Fields(_) => "INVALID_REQUEST",
             Error::InvalidField { code, .. }
             | Error::Conflict { code, .. }
-            | Error::InternalCoded { code, .. } => code,
+            | Error::InternalCoded { code, .. }
+            | Error::Upstream { code, .. } => code,
             Error::OAuth { error, .. } => error,
             Error::RouteNotFound => "ROUTE_NOT_FOUND",
             Error::NotFound => "NOT_FOUND",
@@ -225,6 +230,9 @@ impl Error {
             Error::Internal(_) | Error::InternalCoded { .. } => {
                 "An internal error occurred.".to_owned()
             }
+            Error::Upstream { .. } => {
+                "A service this request depends on failed; try again later.".to_owned()
+            }
         }
     }
 }
@@ -232,9 +240,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Internal(detail) | Error::InternalCoded { detail, .. } => {
-                write!(f, "{}: {detail}", self.code())
-            }
+            Error::Internal(detail)
+            | Error::InternalCoded { detail, .. }
+            | Error::Upstream { detail, .. } => write!(f, "{}: {detail}", self.code()),
             other => write!(f, "{}: {}", other.code(), other.public_message()),
         }
     }
@@ -292,6 +300,13 @@ mod tests {
         assert!(!e.public_message().contains("SQLITE"));
         assert!(
             e.to_string().contains("SQLITE_BUSY"),
+            "detail kept for logs"
+        );
+        let e = crate::authn::sso::upstream::failed("https://idp.example answered 503 secret");
+        assert_eq!(e.code(), "SSO_PROVIDER_FAILED");
+        assert!(!e.public_message().contains("idp.example"));
+        assert!(
+            e.to_string().contains("answered 503"),
             "detail kept for logs"
         );
     }

@@ -56,6 +56,7 @@ pub fn status(e: &CoreError) -> u16 {
         CoreError::UnsupportedMediaType => 415,
         CoreError::TooManyAttempts { .. } | CoreError::RateLimited { .. } => 429,
         CoreError::Internal(_) | CoreError::InternalCoded { .. } => 500,
+        CoreError::Upstream { .. } => 502,
     }
 }
 
@@ -76,12 +77,16 @@ pub fn render_oauth(err: AppError, request_id: &str) -> worker::Result<Response>
         AppError::Api(e) => e,
         AppError::Platform(e) => CoreError::Internal(e.to_string()),
     };
-    if let CoreError::Internal(detail) | CoreError::InternalCoded { detail, .. } = &core {
+    if let CoreError::Internal(detail)
+    | CoreError::InternalCoded { detail, .. }
+    | CoreError::Upstream { detail, .. } = &core
+    {
         console_error!("request {request_id}: {detail}");
     }
     let (error, status) = match &core {
         CoreError::OAuth { error, .. } => (*error, oauth_status(error)),
         CoreError::Internal(_) | CoreError::InternalCoded { .. } => ("server_error", 500),
+        CoreError::Upstream { .. } => ("server_error", 502),
         CoreError::TooManyAttempts { .. } | CoreError::RateLimited { .. } => {
             ("temporarily_unavailable", 429)
         }
@@ -133,7 +138,10 @@ pub fn render(err: AppError, request_id: &str) -> worker::Result<Response> {
         AppError::Api(e) => e,
         AppError::Platform(e) => CoreError::Internal(e.to_string()),
     };
-    if let CoreError::Internal(detail) | CoreError::InternalCoded { detail, .. } = &core {
+    if let CoreError::Internal(detail)
+    | CoreError::InternalCoded { detail, .. }
+    | CoreError::Upstream { detail, .. } = &core
+    {
         console_error!("request {request_id}: {detail}");
     }
     let resp = http::json(status(&core), &ErrorBody::new(&core, request_id))?;
@@ -175,6 +183,7 @@ pub fn login_api_status(e: &CoreError) -> u16 {
         // Authenticated, but the password must change first.
         CoreError::PasswordChangeRequired(_) => 203,
         CoreError::Internal(_) | CoreError::InternalCoded { .. } => 500,
+        CoreError::Upstream { .. } => 502,
     }
 }
 
@@ -185,7 +194,10 @@ pub fn render_login_api(err: AppError, request_id: &str) -> worker::Result<Respo
         AppError::Api(e) => e,
         AppError::Platform(e) => CoreError::Internal(e.to_string()),
     };
-    if let CoreError::Internal(detail) = &core {
+    if let CoreError::Internal(detail)
+    | CoreError::InternalCoded { detail, .. }
+    | CoreError::Upstream { detail, .. } = &core
+    {
         console_error!("request {request_id}: {detail}");
     }
     match login_api_status(&core) {

@@ -394,7 +394,7 @@ fn describe(route: Route, g: &mut SchemaGenerator) -> Doc {
             schema::<SsoStartRequest>(g),
             200,
             schema::<SsoStart>(g),
-            &[400, 403, 500],
+            &[400, 403, 502],
         ),
         Route::SsoCallback => ok(
             Some(
@@ -511,6 +511,7 @@ fn error_description(status: u16) -> &'static str {
         415 => "The body is not sent as `Content-Type: application/json` (`UNSUPPORTED_MEDIA_TYPE`).",
         429 => "Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`); `Retry-After` says how many seconds to wait.",
                 500 => "Internal failure (`INTERNAL_ERROR`, or the code the endpoint documents, such as `HISTORY_FETCH_FAILED`).",
+        502 => "The organization's identity provider did not answer, or answered what it must not (`SSO_PROVIDER_FAILED`).",
         503 => "A dependency failed; the body says which.",
         _ => "Error.",
     }

@@ -64,10 +64,10 @@ pub trait Upstream {
     async fn fetch_json(&self, req: UpstreamRequest) -> Result<(u16, Value), Error>;
 }
 
-/// The provider failed or answered what a provider must not: an internal error with a
-/// stable code (its detail is logged, never shown).
+/// The provider failed or answered what a provider must not: a 502 with a stable code (its
+/// detail is logged, never shown).
 pub fn failed(detail: impl Into<String>) -> Error {
-    Error::InternalCoded {
+    Error::Upstream {
         code: "SSO_PROVIDER_FAILED",
         detail: detail.into(),
     }
