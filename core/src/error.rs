@@ -161,6 +161,17 @@ impl Error {
         }
     }
 
+    /// The detail of the kinds whose detail is for logs only (internal and upstream
+    /// failures); `None` for the others, whose message says it all.
+    pub fn log_detail(&self) -> Option<&str> {
+        match self {
+            Error::Internal(detail)
+            | Error::InternalCoded { detail, .. }
+            | Error::Upstream { detail, .. } => Some(detail),
+            _ => None,
+        }
+    }
+
     /// The human-readable message shown to clients. Internal details never leak here.
     pub fn public_message(&self) -> String {
         match self {
@@ -239,11 +250,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Internal(detail)
-            | Error::InternalCoded { detail, .. }
-            | Error::Upstream { detail, .. } => write!(f, "{}: {detail}", self.code()),
-            other => write!(f, "{}: {}", other.code(), other.public_message()),
+        match self.log_detail() {
+            Some(detail) => write!(f, "{}: {detail}", self.code()),
+            None => write!(f, "{}: {}", self.code(), self.public_message()),
         }
     }
 }

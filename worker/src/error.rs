@@ -60,6 +60,18 @@ pub fn status(e: &CoreError) -> u16 {
     }
 }
 
+/// The core error behind an answer; a detail that is for logs only is logged here, once.
+fn logged(err: AppError, request_id: &str) -> CoreError {
+    let core = match err {
+        AppError::Api(e) => e,
+        AppError::Platform(e) => CoreError::Internal(e.to_string()),
+    };
+    if let Some(detail) = core.log_detail() {
+        console_error!("request {request_id}: {detail}");
+    }
+    core
+}
+
 /// The status of an OAuth error code (RFC 6749 §5.2, RFC 6750 §3.1).
 fn oauth_status(error: &str) -> u16 {
     match error {
@@ -73,16 +85,7 @@ fn oauth_status(error: &str) -> u16 {
 /// Renders an error of the OpenID provider's endpoints in RFC 6749's shape (`error`,
 /// `error_description`), with `WWW-Authenticate` where a credential was refused.
 pub fn render_oauth(err: AppError, request_id: &str) -> worker::Result<Response> {
-    let core = match err {
-        AppError::Api(e) => e,
-        AppError::Platform(e) => CoreError::Internal(e.to_string()),
-    };
-    if let CoreError::Internal(detail)
-    | CoreError::InternalCoded { detail, .. }
-    | CoreError::Upstream { detail, .. } = &core
-    {
-        console_error!("request {request_id}: {detail}");
-    }
+    let core = logged(err, request_id);
     let (error, status) = match &core {
         CoreError::OAuth { error, .. } => (*error, oauth_status(error)),
         CoreError::Internal(_) | CoreError::InternalCoded { .. } => ("server_error", 500),
@@ -134,16 +137,7 @@ fn with_retry_after(mut resp: Response, e: &CoreError) -> worker::Result<Respons
 
 /// Renders an error in the common shape. Internal details are logged, never sent.
 pub fn render(err: AppError, request_id: &str) -> worker::Result<Response> {
-    let core = match err {
-        AppError::Api(e) => e,
-        AppError::Platform(e) => CoreError::Internal(e.to_string()),
-    };
-    if let CoreError::Internal(detail)
-    | CoreError::InternalCoded { detail, .. }
-    | CoreError::Upstream { detail, .. } = &core
-    {
-        console_error!("request {request_id}: {detail}");
-    }
+    let core = logged(err, request_id);
     let resp = http::json(status(&core), &ErrorBody::new(&core, request_id))?;
     with_retry_after(resp, &core)
 }
@@ -190,16 +184,7 @@ pub fn login_api_status(e: &CoreError) -> u16 {
 /// Renders an error of seed 003's Login API: its `Errors` object for 400, the blocking
 /// action for 409, and an empty body otherwise (as the seed documents).
 pub fn render_login_api(err: AppError, request_id: &str) -> worker::Result<Response> {
-    let core = match err {
-        AppError::Api(e) => e,
-        AppError::Platform(e) => CoreError::Internal(e.to_string()),
-    };
-    if let CoreError::Internal(detail)
-    | CoreError::InternalCoded { detail, .. }
-    | CoreError::Upstream { detail, .. } = &core
-    {
-        console_error!("request {request_id}: {detail}");
-    }
+    let core = logged(err, request_id);
     match login_api_status(&core) {
         // Its Errors object, which names the code (`generalErrors`).
         status @ (400 | 415) => http::json(status, &login_api::errors_body(&core)),
