@@ -451,35 +451,61 @@ pub fn list<T: PartialEq>(
 /// a space, `%XX` a byte); `None` if a pair is not UTF-8 once decoded or has a broken
 /// escape.
 pub fn form_decode(input: &[u8]) -> Option<Vec<(String, String)>> {
-    fn decode(part: &[u8]) -> Option<String> {
-        let mut out = Vec::with_capacity(part.len());
-        let mut i = 0;
-        while i < part.len() {
-            match part[i] {
-                b'+' => out.push(b' '),
-                b'%' => {
-                    let hex = part.get(i + 1..i + 3)?;
-                    let hex = std::str::from_utf8(hex).ok()?;
-                    out.push(u8::from_str_radix(hex, 16).ok()?);
-                    i += 2;
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8(out).ok()
-    }
+    form_pairs(input)
+        .map(|(k, v)| {
+            let k = String::from_utf8(percent_decode(k, false)?).ok()?;
+            Some((k, String::from_utf8(percent_decode(v, false)?).ok()?))
+        })
+        .collect()
+}
+
+/// The pairs as browsers and the WHATWG URL standard decode a query: a broken escape stays
+/// as written and bytes that are not UTF-8 become U+FFFD, so every input has pairs.
+pub fn form_decode_lossy(input: &[u8]) -> Vec<(String, String)> {
+    let text = |part: &[u8]| {
+        let bytes = percent_decode(part, true).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    form_pairs(input).map(|(k, v)| (text(k), text(v))).collect()
+}
+
+/// The non-empty `name=value` pieces between '&'s, still encoded.
+fn form_pairs(input: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     input
         .split(|&b| b == b'&')
         .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = match pair.iter().position(|&b| b == b'=') {
-                Some(i) => (&pair[..i], &pair[i + 1..]),
-                None => (pair, &[][..]),
-            };
-            Some((decode(k)?, decode(v)?))
+        .map(|pair| match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
         })
-        .collect()
+}
+
+/// `+` as a space and `%XX` as its byte. A broken escape is kept as written when `lossy`,
+/// else it makes the whole part `None`.
+fn percent_decode(part: &[u8], lossy: bool) -> Option<Vec<u8>> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(part.len());
+    let mut i = 0;
+    while i < part.len() {
+        match part[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (
+                part.get(i + 1).and_then(|&b| hex(b)),
+                part.get(i + 2).and_then(|&b| hex(b)),
+            ) {
+                (Some(hi), Some(lo)) => {
+                    // Two hex digits: at most 0xFF.
+                    out.push(u8::try_from(hi * 16 + lo).ok()?);
+                    i += 2;
+                }
+                _ if lossy => out.push(b'%'),
+                _ => return None,
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Some(out)
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.

@@ -32,6 +32,7 @@ use latchkey_core::http::caller::{self, Authn};
 use latchkey_core::http::cors;
 use latchkey_core::http::headers::{self, Security};
 use latchkey_core::http::routes::{self, RouteMatch};
+use latchkey_core::http::url::RequestUrl;
 use latchkey_core::sessions::jwt;
 use latchkey_core::store::{AppStore, AttemptStore, CodeStore};
 use latchkey_core::Error as CoreError;
@@ -61,6 +62,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     // The raw method: the `worker` crate reads any method it does not know as GET.
     let method = req.inner().method();
     let path = req.path();
+    // The runtime's serialization of the request's URL, absolute by construction.
+    let raw_url = req.inner().url();
+    let url = RequestUrl::parse(&raw_url);
     let matched = routes::match_request(&method, &path);
     // Seed 003's routes answer errors in that seed's shapes; everything else, unknown
     // paths included, in the native error body.
@@ -79,10 +83,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
             },
             !matches!(matched, RouteMatch::NotFound) || routes::is_api_path(&path),
         ),
-        https: req.url().is_ok_and(|u| u.scheme() == "https"),
+        https: url.as_ref().is_some_and(|u| u.scheme == "https"),
     };
     // Cross-origin calls from the SDK: only to its routes, only from allowed origins.
-    let cors_origin = match cross_origin(&req) {
+    let own_origin = url.as_ref().map(|u| u.origin.as_str());
+    let cors_origin = match cross_origin(&req, own_origin) {
         Ok(o) => o,
         Err(err) => {
             let resp = error::render(err, &request_id)?;
@@ -106,7 +111,17 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     let vouched = Rc::new(Cell::new(false));
     let cors = (cors_origin.clone(), vouched.clone());
     let outbox = delivery::Outbox::default();
-    let resp = match handle(req, &method, matched, &env, cors, outbox.clone()).await {
+    let resp = match handle(
+        req,
+        &method,
+        matched,
+        url.as_ref(),
+        &env,
+        cors,
+        outbox.clone(),
+    )
+    .await
+    {
         Ok(resp) => resp,
         // A page refused for its origin may read why: the answer names only that origin and
         // the fix, so the widget can say it rather than "network error".
@@ -133,7 +148,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
 }
 
 /// The request's `Origin`, when it calls a path the SDK uses from another origin.
-fn cross_origin(req: &Request) -> AppResult<Option<String>> {
+fn cross_origin(req: &Request, own_origin: Option<&str>) -> AppResult<Option<String>> {
     let Some(origin) = req
         .headers()
         .get("origin")?
@@ -143,7 +158,7 @@ fn cross_origin(req: &Request) -> AppResult<Option<String>> {
         return Ok(None);
     };
     // Same-origin requests need no CORS answer.
-    if !cors::is_cors_path(&req.path()) || req.url()?.origin().ascii_serialization() == origin {
+    if !cors::is_cors_path(&req.path()) || own_origin == Some(origin.as_str()) {
         return Ok(None);
     }
     Ok(Some(origin))
@@ -161,6 +176,7 @@ async fn handle(
     mut req: Request,
     method: &str,
     matched: RouteMatch,
+    url: Option<&RequestUrl<'_>>,
     env: &Env,
     (cors_origin, cors_vouched): (Option<String>, Rc<Cell<bool>>),
     outbox: delivery::Outbox,
@@ -206,9 +222,9 @@ async fn handle(
         Some(t) if dev => t.trim().parse().unwrap_or(now),
         _ => now,
     };
-    let url = req.url()?;
     let configured = env.var(ISSUER_VAR).ok().map(|v| v.to_string());
-    let own_origin = url.origin().ascii_serialization();
+    let url = url.ok_or_else(|| CoreError::Internal("the request's URL is not absolute".into()))?;
+    let own_origin = url.origin.clone();
     let issuer = jwt::issuer(configured.as_deref(), &own_origin)?;
     let principal = if spec.access == Access::Public {
         None
@@ -271,10 +287,7 @@ async fn handle(
     } else {
         Vec::new()
     };
-    let query = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let query = url.query_pairs();
     let cx = Ctx {
         store,
         cache: KvCache::new(env.kv(KV_BINDING)?),
