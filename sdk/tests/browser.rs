@@ -410,3 +410,20 @@ fn test_sdk_runtime_normalization_gives_the_native_forms() {
         "alice@example.com"
     );
 }
+
+/// In wasm, core reads general categories and scripts from the runtime's regular expressions;
+/// the answers must be the native tables' (`core::validate`'s `test_validate_identifier_vectors`).
+#[wasm_bindgen_test]
+fn test_sdk_runtime_unicode_properties_give_the_native_answers() {
+    for (input, refused) in latchkey_core::validate::IDENTIFIER_VECTORS {
+        let got = latchkey_core::validate::email(input);
+        match refused {
+            Some(why) => assert!(
+                got.as_ref()
+                    .is_err_and(|e| e.public_message().contains(why)),
+                "{input:?}: {got:?}"
+            ),
+            None => assert!(got.is_ok(), "{input:?}: {got:?}"),
+        }
+    }
+}
