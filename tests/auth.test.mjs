@@ -74,6 +74,10 @@ test('test_auth_bad_credentials_read_the_same', async () => {
   assertError(await call('POST', '/api/v1/auth/login', { body: { client_id: 'nope', login_id: u.email, password: 'x' } }), 400, 'INVALID_CLIENT_ID');
   assertError(await login('', 'x'), 400, 'INVALID_LOGIN_ID');
   assertError(await call('POST', '/api/v1/auth/login', { raw: '{"client_id":', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_REQUEST');
+  // The fields as an array, in order, are not a body: a body is an object.
+  const asArray = await call('POST', '/api/v1/auth/login', { raw: JSON.stringify([app.client_id, u.email, 'wrong password!']), headers: { 'content-type': 'application/json' } });
+  assertError(asArray, 400, 'INVALID_REQUEST');
+  assert.match(asArray.body.error_msg, /unexpected JSON content/);
 });
 
 // The login's application and the account's reads are one round trip, the account found

@@ -34,7 +34,7 @@ impl Upstream for FetchUpstream {
         if text.len() > MAX_BODY {
             return Err(failed(format!("{}: the answer is too large", req.url)));
         }
-        let json = serde_json::from_str(&text)
+        let json = latchkey_core::api::from_json(text.as_bytes())
             .map_err(|_| failed(format!("{} answered {status} without JSON", req.url)))?;
         Ok((status, json))
     }

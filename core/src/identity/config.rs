@@ -35,7 +35,7 @@ where
     F: std::future::Future<Output = Result<T, Error>>,
 {
     if let Ok(Some(hit)) = cache.get(key).await {
-        if let Ok(v) = serde_json::from_str(&hit) {
+        if let Ok(v) = crate::api::from_json(hit.as_bytes()) {
             return Ok(v);
         }
     }

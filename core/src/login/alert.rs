@@ -117,7 +117,7 @@ pub async fn disown(
     let alerted: Alerted = row
         .data
         .as_deref()
-        .and_then(|d| serde_json::from_str(d).ok())
+        .and_then(|d| crate::api::from_json(d.as_bytes()).ok())
         .ok_or_else(|| Error::Internal("login alert row without its data".into()))?;
     let org = row.organization_id.as_str();
     let session = store.get_session(org, &alerted.session_id).await?;

@@ -127,7 +127,7 @@ async fn authorization_code<R: Rng>(
         }
         return Err(invalid_grant("the code is unknown, used or expired"));
     };
-    let data: CodeData = serde_json::from_str(stored.data.as_deref().unwrap_or(""))
+    let data: CodeData = crate::api::from_json(stored.data.as_deref().unwrap_or("").as_bytes())
         .map_err(|_| invalid_grant("the code is unknown, used or expired"))?;
     if data.client_id != app.client_id {
         return Err(invalid_grant("the code was issued to another client"));

@@ -163,8 +163,8 @@ pub async fn exchange<R: Rng>(
         .consume_code(&hash, AUTHORIZATION_CODE, env.now)
         .await?
         .ok_or_else(invalid_grant)?;
-    let data: CodeData =
-        serde_json::from_str(code.data.as_deref().unwrap_or("")).map_err(|_| invalid_grant())?;
+    let data: CodeData = crate::api::from_json(code.data.as_deref().unwrap_or("").as_bytes())
+        .map_err(|_| invalid_grant())?;
     let bound = data.client_id == req.client_id
         && data.redirect_uri == req.redirect_uri
         && verify_s256(&req.code_verifier, &data.code_challenge);

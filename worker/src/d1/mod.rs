@@ -413,5 +413,6 @@ pub(crate) fn json<T: serde::Serialize>(v: &T) -> StoreResult<JsValue> {
 }
 
 pub(crate) fn parse_json_col<T: DeserializeOwned>(col: &str, text: &str) -> StoreResult<T> {
-    serde_json::from_str(text).map_err(|e| Error::Internal(format!("column {col}: {e}")))
+    latchkey_core::api::from_json(text.as_bytes())
+        .map_err(|e| Error::Internal(format!("column {col}: {e}")))
 }

@@ -39,7 +39,7 @@ impl From<Row> for Organization {
                 breached_password_at_login: BreachedAtLogin::parse(&r.bf_breached_at_login),
             },
             // Unreadable settings read as the defaults, as unknown policy values do.
-            messaging: serde_json::from_str(&r.messaging).unwrap_or_default(),
+            messaging: latchkey_core::api::from_json(r.messaging.as_bytes()).unwrap_or_default(),
             created_at: r.created_at as i64,
             updated_at: r.updated_at as i64,
         }

@@ -58,7 +58,7 @@ impl From<Row> for StoredRecord {
                 login_id: r.login_id,
                 session_id: r.session_id,
                 client: r.client.into(),
-                flags: serde_json::from_str(&r.flags).unwrap_or_default(),
+                flags: latchkey_core::api::from_json(r.flags.as_bytes()).unwrap_or_default(),
                 connection_id: r.connection_id,
             },
         }

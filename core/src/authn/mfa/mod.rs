@@ -477,7 +477,7 @@ async fn methods(
 }
 
 fn waiting_of(row: &OneTimeCode) -> Result<Waiting, Error> {
-    serde_json::from_str(row.data.as_deref().unwrap_or(""))
+    crate::api::from_json(row.data.as_deref().unwrap_or("").as_bytes())
         .map_err(|e| Error::Internal(format!("stored MFA token: {e}")))
 }
 

@@ -126,7 +126,7 @@ async fn spend_challenge(
     let data: Option<Challenge> = code
         .data
         .as_deref()
-        .and_then(|d| serde_json::from_str(d).ok());
+        .and_then(|d| crate::api::from_json(d.as_bytes()).ok());
     Ok(match data {
         Some(d) if code.organization_id == app.organization_id && d.app == app.id => {
             Some((challenge, code, d))

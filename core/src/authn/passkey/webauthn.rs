@@ -95,7 +95,7 @@ struct ClientData {
 /// looks it up among those it issued, then verifies the whole response against it).
 pub fn client_data_challenge(json: &[u8]) -> Result<Vec<u8>, Error> {
     let c: ClientData =
-        serde_json::from_slice(json).map_err(|_| rejected("clientDataJSON is not valid"))?;
+        crate::api::from_json(json).map_err(|_| rejected("clientDataJSON is not valid"))?;
     Base64UrlUnpadded::decode_vec(c.challenge.trim_end_matches('='))
         .map_err(|_| rejected("the challenge is not base64url"))
 }
@@ -104,7 +104,7 @@ pub fn client_data_challenge(json: &[u8]) -> Result<Vec<u8>, Error> {
 /// constant time), origin and that it was not made inside another origin's frame.
 fn check_client_data(json: &[u8], kind: &str, expect: &Expect<'_>) -> Result<(), Error> {
     let c: ClientData =
-        serde_json::from_slice(json).map_err(|_| rejected("clientDataJSON is not valid"))?;
+        crate::api::from_json(json).map_err(|_| rejected("clientDataJSON is not valid"))?;
     if c.kind != kind {
         return Err(rejected("clientDataJSON has the wrong type"));
     }

@@ -255,7 +255,7 @@ pub async fn verify<R: Rng>(
     let pending: Pending = row
         .data
         .as_deref()
-        .and_then(|d| serde_json::from_str(d).ok())
+        .and_then(|d| crate::api::from_json(d.as_bytes()).ok())
         .ok_or_else(|| Error::Internal("code row without its data".into()))?;
     let typed: String = req.code.chars().filter(|c| !c.is_whitespace()).collect();
     let presented = mac(req.key, &hash, &typed);

@@ -67,7 +67,7 @@ fn hash(s: &str) -> String {
 fn data<T: for<'de> Deserialize<'de>>(row: &OneTimeCode) -> Result<T, Error> {
     row.data
         .as_deref()
-        .and_then(|d| serde_json::from_str(d).ok())
+        .and_then(|d| crate::api::from_json(d.as_bytes()).ok())
         .ok_or_else(|| Error::Internal(format!("{} row without its data", row.purpose)))
 }
 

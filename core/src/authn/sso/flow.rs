@@ -267,7 +267,7 @@ pub async fn callback<R: Rng>(
     let data: StateData = row
         .data
         .as_deref()
-        .and_then(|d| serde_json::from_str(d).ok())
+        .and_then(|d| crate::api::from_json(d.as_bytes()).ok())
         .ok_or_else(state_error)?;
     let org = row.organization_id.as_str();
     let app = store.get_app(org, &data.application_id).await?;
@@ -664,7 +664,7 @@ pub async fn exchange<R: Rng>(
     let data: HandoffData = row
         .data
         .as_deref()
-        .and_then(|d| serde_json::from_str(d).ok())
+        .and_then(|d| crate::api::from_json(d.as_bytes()).ok())
         .ok_or_else(expired)?;
     if data.application_id != app.id || row.organization_id != app.organization_id {
         return Err(expired());
@@ -739,7 +739,7 @@ pub async fn link_identity(
     let data: LinkData = row
         .data
         .as_deref()
-        .and_then(|d| serde_json::from_str(d).ok())
+        .and_then(|d| crate::api::from_json(d.as_bytes()).ok())
         .ok_or_else(expired)?;
     let same_account = row.organization_id == org_id && row.user_id == user_id;
     if !same_account || !verify_s256(code_verifier, &data.challenge) {

@@ -31,7 +31,7 @@ fn part(p: &str) -> Result<Vec<u8>, Error> {
 }
 
 fn json(bytes: &[u8]) -> Result<Value, Error> {
-    serde_json::from_slice::<Value>(bytes)
+    crate::api::from_json::<Value>(bytes)
         .ok()
         .filter(Value::is_object)
         .ok_or_else(|| rejected("the ID token is not a JWS"))
@@ -76,7 +76,7 @@ pub fn has_key_for(jwks: &[Value], token: &str) -> bool {
         .split('.')
         .next()
         .and_then(|h| Base64UrlUnpadded::decode_vec(h).ok())
-        .and_then(|h| serde_json::from_slice::<Value>(&h).ok())
+        .and_then(|h| crate::api::from_json::<Value>(&h).ok())
         .and_then(|h| h.get("kid").and_then(Value::as_str).map(str::to_owned));
     match kid {
         Some(kid) => jwks

@@ -109,7 +109,7 @@ async fn read(
     let data = row
         .data
         .as_deref()
-        .and_then(|d| serde_json::from_str(d).ok())
+        .and_then(|d| crate::api::from_json(d.as_bytes()).ok())
         .ok_or_else(gone)?;
     Ok((row, data))
 }

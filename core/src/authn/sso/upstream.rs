@@ -42,7 +42,7 @@ impl<U: Upstream, C: Cache> Upstream for Cached<'_, U, C> {
         let key = format!("sso:get:{}", hex(&sha256(req.url.as_bytes())));
         if cacheable {
             if let Ok(Some(hit)) = self.cache.get(&key).await {
-                if let Ok(body) = serde_json::from_str::<Value>(&hit) {
+                if let Ok(body) = crate::api::from_json::<Value>(hit.as_bytes()) {
                     return Ok((200, body));
                 }
             }
