@@ -427,3 +427,14 @@ fn test_sdk_runtime_unicode_properties_give_the_native_answers() {
         }
     }
 }
+
+/// In wasm, core's great-circle distance takes sin, cos and asin from the runtime's `Math`;
+/// the distances must be the native ones (`core::records::risk`'s `test_risk_distance`).
+#[wasm_bindgen_test]
+fn test_sdk_runtime_trigonometry_gives_the_native_distances() {
+    use latchkey_core::records::risk::{haversine_km, DISTANCE_VECTORS};
+    for (a, b, km) in DISTANCE_VECTORS {
+        let d = haversine_km(*a, *b);
+        assert!((d - km).abs() < 0.5, "{a:?} {b:?}: {d}");
+    }
+}
