@@ -142,3 +142,33 @@ fn test_layering_no_file_imports_itself_back() {
         visit(m, &graph, &mut state, &mut Vec::new());
     }
 }
+
+/// JSON is read through `api::from_json` alone (structs only from objects, one reader: what
+/// keeps each type's decoder once in the worker's `.wasm`), in core and in the worker.
+#[test]
+fn test_layering_json_is_read_only_through_from_json() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![manifest.join("src"), manifest.join("../worker/src")];
+    let mut found = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if name.ends_with(".rs") && !name.contains("tests") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code: String = (text.split("#[cfg(test)]\nmod ").next().unwrap_or(""))
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect();
+                for call in ["serde_json::from_str", "serde_json::from_slice"] {
+                    if code.contains(call) {
+                        found.push(format!("{}: {call}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "use api::from_json: {found:?}");
+}
