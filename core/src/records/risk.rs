@@ -52,7 +52,7 @@ pub const DISTANCE_VECTORS: &[(LatLon, LatLon, f64)] = &[
 ];
 
 /// Great-circle distance in kilometres.
-pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+pub fn haversine_km(a: LatLon, b: LatLon) -> f64 {
     let (la1, lo1, la2, lo2) = (
         a.0.to_radians(),
         a.1.to_radians(),
@@ -69,17 +69,8 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// (sdk/tests/browser.rs) in wasm.
 mod trig {
     #[cfg(target_arch = "wasm32")]
-    pub fn sin(x: f64) -> f64 {
-        js_sys::Math::sin(x)
-    }
-    #[cfg(target_arch = "wasm32")]
-    pub fn cos(x: f64) -> f64 {
-        js_sys::Math::cos(x)
-    }
-    #[cfg(target_arch = "wasm32")]
-    pub fn asin(x: f64) -> f64 {
-        js_sys::Math::asin(x)
-    }
+    pub use js_sys::Math::{asin, cos, sin};
+
     #[cfg(not(target_arch = "wasm32"))]
     pub fn sin(x: f64) -> f64 {
         x.sin()
@@ -161,7 +152,6 @@ mod tests {
 
     #[test]
     fn test_risk_distance() {
-        // Paris to New York is about 5,840 km.
         for (a, b, km) in DISTANCE_VECTORS {
             let d = haversine_km(*a, *b);
             assert!((d - km).abs() < 0.5, "{a:?} {b:?}: {d}");
