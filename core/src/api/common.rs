@@ -230,7 +230,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
 }
 
 /// `serde_json::from_slice`, except that a struct is read only from a JSON object
-/// ([`ObjectsOnly`]): every JSON document the service reads (request bodies, stored
+/// (`ObjectsOnly`, below): every JSON document the service reads (request bodies, stored
 /// columns, providers' answers) goes through here.
 pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
