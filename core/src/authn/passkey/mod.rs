@@ -9,6 +9,7 @@
 //! host of its first allowed origin, and a response is accepted from those of its allowed
 //! origins whose host is the RP ID or under it.
 
+pub mod cbor;
 pub mod ceremony;
 pub mod webauthn;
 

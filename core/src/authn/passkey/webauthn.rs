@@ -11,12 +11,12 @@
 //! parts an attacker got wrong first.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use ciborium::Value;
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::cbor::{self, Value};
 use crate::secrets::ct_eq;
 use crate::Error;
 
@@ -153,10 +153,8 @@ fn parse_auth_data(data: &[u8]) -> Result<AuthData<'_>, Error> {
         let id = rest.get(18..18 + id_len).ok_or_else(short)?;
         let key_bytes = &rest[18 + id_len..];
         // The COSE key is the first CBOR item; extensions may follow it.
-        let mut reader = key_bytes;
-        let _: Value = ciborium::de::from_reader(&mut reader)
+        let (_, used) = cbor::read_first(key_bytes)
             .map_err(|_| rejected("the credential public key is not CBOR"))?;
-        let used = key_bytes.len() - reader.len();
         attested = Some((aaguid, id, key_bytes[..used].to_vec()));
     }
     Ok(AuthData {
@@ -185,27 +183,19 @@ fn check_flags(a: &AuthData<'_>, expect: &Expect<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-fn map_get<'a>(map: &'a [(Value, Value)], key: &Value) -> Option<&'a Value> {
-    map.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-}
-
 /// The ES256 verifying key of a COSE_Key (kty 2, alg -7, crv 1).
 pub fn es256_key(cose: &[u8]) -> Result<VerifyingKey, Error> {
-    let value: Value =
-        ciborium::de::from_reader(cose).map_err(|_| rejected("the public key is not CBOR"))?;
-    let map = value
-        .as_map()
-        .ok_or_else(|| rejected("the public key is not a COSE key"))?;
-    let int = |k: i64| map_get(map, &Value::Integer(k.into())).and_then(|v| v.as_integer());
-    let kty = int(1).map(i128::from);
-    let alg = int(3).map(i128::from);
-    let crv = int(-1).map(i128::from);
-    if (kty, alg, crv) != (Some(2), Some(ES256.into()), Some(1)) {
+    let key = cbor::read(cose).map_err(|_| rejected("the public key is not CBOR"))?;
+    if key.as_map().is_none() {
+        return Err(rejected("the public key is not a COSE key"));
+    }
+    let int = |k: i128| key.get_int(k).and_then(Value::as_integer);
+    if (int(1), int(3), int(-1)) != (Some(2), Some(ES256.into()), Some(1)) {
         return Err(rejected("only ES256 (P-256) keys are accepted"));
     }
-    let coord = |k: i64| {
-        map_get(map, &Value::Integer(k.into()))
-            .and_then(|v| v.as_bytes())
+    let coord = |k: i128| {
+        key.get_int(k)
+            .and_then(Value::as_bytes)
             .filter(|b| b.len() == 32)
             .ok_or_else(|| rejected("the public key's coordinates are malformed"))
     };
@@ -240,20 +230,22 @@ pub fn verify_registration(
     already_registered: impl FnOnce(&[u8]) -> bool,
 ) -> Result<NewCredential, Error> {
     check_client_data(client_data_json, "webauthn.create", expect)?;
-    let obj: Value = ciborium::de::from_reader(attestation_object)
+    let obj = cbor::read(attestation_object)
         .map_err(|_| rejected("the attestation object is not CBOR"))?;
-    let map = obj
-        .as_map()
-        .ok_or_else(|| rejected("the attestation object is not a map"))?;
-    let text = |k: &str| map_get(map, &Value::Text(k.to_owned()));
-    let fmt = text("fmt")
-        .and_then(|v| v.as_text())
+    if obj.as_map().is_none() {
+        return Err(rejected("the attestation object is not a map"));
+    }
+    let fmt = obj
+        .get_text("fmt")
+        .and_then(Value::as_text)
         .ok_or_else(|| rejected("the attestation format is missing"))?;
-    let auth_data = text("authData")
-        .and_then(|v| v.as_bytes())
+    let auth_data = obj
+        .get_text("authData")
+        .and_then(Value::as_bytes)
         .ok_or_else(|| rejected("authenticator data is missing"))?;
-    let att_stmt = text("attStmt")
-        .and_then(|v| v.as_map())
+    let att_stmt = obj
+        .get_text("attStmt")
+        .filter(|v| v.as_map().is_some())
         .ok_or_else(|| rejected("the attestation statement is missing"))?;
     let a = parse_auth_data(auth_data)?;
     check_flags(&a, expect)?;
@@ -264,22 +256,22 @@ pub fn verify_registration(
     let key = es256_key(&public_key)?;
     let attestation = match fmt {
         "none" => {
-            if !att_stmt.is_empty() {
+            if att_stmt.as_map().is_some_and(|m| !m.is_empty()) {
                 return Err(rejected("a none attestation carries a statement"));
             }
             Attestation::None
         }
         "packed" => {
-            let get = |k: &str| map_get(att_stmt, &Value::Text(k.to_owned()));
-            if get("x5c").is_some() {
+            if att_stmt.get_text("x5c").is_some() {
                 Attestation::Unattested
             } else {
-                let alg = get("alg").and_then(|v| v.as_integer()).map(i128::from);
+                let alg = att_stmt.get_text("alg").and_then(Value::as_integer);
                 if alg != Some(ES256.into()) {
                     return Err(rejected("a self attestation's algorithm is not the key's"));
                 }
-                let sig = get("sig")
-                    .and_then(|v| v.as_bytes())
+                let sig = att_stmt
+                    .get_text("sig")
+                    .and_then(Value::as_bytes)
                     .ok_or_else(|| rejected("a self attestation has no signature"))?;
                 verify_signature(&key, auth_data, client_data_json, sig)?;
                 Attestation::SelfAttested
