@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use base64ct::{Base64, Encoding};
 use latchkey_core::sessions::jwt::KeyRing;
+
+use crate::signatures::{public_of_pkcs8, WebCryptoSigner};
 use latchkey_core::Error;
 use worker::Env;
 
@@ -50,12 +52,13 @@ pub fn chain_key(env: &Env) -> Result<Rc<[u8]>, Error> {
     }
 }
 
-/// The key ring; a missing or malformed `SIGNING_KEY` is an internal error (logged, never
-/// shown), since no token can be issued or checked without it.
-pub fn ring(env: &Env) -> Result<Rc<KeyRing>, Error> {
+/// The key ring, read by Web Crypto (so no elliptic-curve code is linked into the worker);
+/// a missing or malformed `SIGNING_KEY` is an internal error (logged, never shown), since no
+/// token can be issued or checked without it.
+pub async fn ring(env: &Env) -> Result<Rc<KeyRing>, Error> {
     let current =
         var(env, CURRENT).ok_or_else(|| Error::Internal(format!("{CURRENT} is not set")))?;
-    let previous = var(env, PREVIOUS);
+    let previous = var(env, PREVIOUS).filter(|p| !p.trim().is_empty());
     let cache_key = format!("{current}|{}", previous.as_deref().unwrap_or(""));
     if let Some(ring) = RING.with(|r| {
         r.borrow()
@@ -65,11 +68,15 @@ pub fn ring(env: &Env) -> Result<Rc<KeyRing>, Error> {
     }) {
         return Ok(ring);
     }
-    let ring = KeyRing::from_pkcs8(&current, previous.as_deref())?;
-    // Tokens are signed by Web Crypto, with the key from_pkcs8 has just read.
-    let pkcs8 = Base64::decode_vec(current.trim())
-        .map_err(|_| Error::Internal(format!("{CURRENT} is not base64")))?;
-    let ring = Rc::new(ring.with_signer(Rc::new(crate::signatures::WebCryptoSigner::new(pkcs8))));
+    let der = |name: &str, b64: &str| {
+        Base64::decode_vec(b64.trim()).map_err(|_| Error::Internal(format!("{name} is not base64")))
+    };
+    let (signer, public) = WebCryptoSigner::import(&der(CURRENT, &current)?).await?;
+    let previous = match previous {
+        Some(p) => Some(public_of_pkcs8(&der(PREVIOUS, &p)?).await?),
+        None => None,
+    };
+    let ring = Rc::new(KeyRing::from_public(public, previous, Rc::new(signer)));
     RING.with(|r| *r.borrow_mut() = Some((cache_key, ring.clone())));
     Ok(ring)
 }

@@ -236,7 +236,7 @@ async fn handle(
         let platform_key = env.var(PLATFORM_KEY_SECRET).ok().map(|v| v.to_string());
         // The key ring is parsed only when a token is presented.
         let keys = if caller::looks_like_jwt(caller::credential(&header)) {
-            Some(keys::ring(env)?)
+            Some(keys::ring(env).await?)
         } else {
             None
         };
@@ -250,8 +250,8 @@ async fn handle(
         let signatures = signatures::WebCryptoCheck;
         let principal = caller::authenticate(&store, &header, cfg, &signatures).await?;
         if dev {
-            // Development only: the access token verified again, `n` times, by Web Crypto or
-            // by p256 in wasm (`…-verify-with: p256`), for `make bench`'s per-verify cost.
+            // Development only: the access token verified again, `n` times, by Web Crypto,
+            // for `make bench`'s per-verify cost.
             bench_verify(&req, keys.as_deref(), &header, &issuer, now).await?;
         }
         Some(principal)
@@ -330,8 +330,8 @@ async fn handle(
 }
 
 /// `x-latchkey-dev-verify-repeat: n`: verifies the request's access token `n` more times
-/// (Web Crypto, or `p256` with `x-latchkey-dev-verify-with: p256`), so that the wall time
-/// of requests with and without it gives the cost of one verification.
+/// (Web Crypto), so that the wall time of requests with and without it gives the cost of one
+/// verification.
 async fn bench_verify(
     req: &Request,
     keys: Option<&jwt::KeyRing>,
@@ -344,14 +344,9 @@ async fn bench_verify(
         return Ok(());
     };
     let token = caller::credential(header);
-    let p256 = req.headers().get("x-latchkey-dev-verify-with")?.as_deref() == Some("p256");
     for _ in 0..n.min(10_000) {
-        if p256 {
-            keys.verify(token, issuer, None, now)?;
-        } else {
-            keys.verify_with(token, issuer, None, now, &signatures::WebCryptoCheck)
-                .await?;
-        }
+        keys.verify_with(token, issuer, None, now, &signatures::WebCryptoCheck)
+            .await?;
     }
     Ok(())
 }

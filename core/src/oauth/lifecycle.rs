@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::token::ClientClaims;
 use super::{authenticate_client, invalid_client, Params};
 use crate::model::Application;
-use crate::sessions::jwt::KeyRing;
+use crate::sessions::jwt::{KeyRing, SignatureCheck};
 use crate::sessions::tokens::hash_refresh_token;
 use crate::store::{AppStore, SessionStore};
 use crate::Error;
@@ -18,12 +18,16 @@ use crate::Error;
 async fn session_of(
     store: &impl SessionStore,
     keys: &KeyRing,
+    check: &impl SignatureCheck,
     issuer: &str,
     app: &Application,
     token: &str,
     now: i64,
 ) -> Result<Option<(String, String)>, Error> {
-    if let Ok(v) = keys.verify(token, issuer, Some(&app.client_id), now) {
+    if let Ok(v) = keys
+        .verify_with(token, issuer, Some(&app.client_id), now, check)
+        .await
+    {
         return Ok(Some((v.claims.org, v.claims.sid)));
     }
     let session = store
@@ -40,6 +44,7 @@ async fn session_of(
 pub async fn revoke(
     store: &(impl AppStore + SessionStore),
     keys: &KeyRing,
+    check: &impl SignatureCheck,
     issuer: &str,
     pairs: &[(String, String)],
     authorization: Option<&str>,
@@ -48,7 +53,7 @@ pub async fn revoke(
     let p = Params::new(pairs)?;
     let app = authenticate_client(store, &p, authorization).await?;
     let token = p.require("token")?;
-    if let Some((org, sid)) = session_of(store, keys, issuer, &app, token, now).await? {
+    if let Some((org, sid)) = session_of(store, keys, check, issuer, &app, token, now).await? {
         store.revoke_session(&org, &sid, now).await?;
     }
     Ok(())
@@ -60,6 +65,7 @@ pub async fn revoke(
 pub async fn introspect(
     store: &(impl AppStore + SessionStore),
     keys: &KeyRing,
+    check: &impl SignatureCheck,
     issuer: &str,
     pairs: &[(String, String)],
     authorization: Option<&str>,
@@ -73,7 +79,10 @@ pub async fn introspect(
         ));
     }
     let token = p.require("token")?;
-    if let Ok(v) = keys.verify(token, issuer, Some(&app.client_id), now) {
+    if let Ok(v) = keys
+        .verify_with(token, issuer, Some(&app.client_id), now, check)
+        .await
+    {
         let c = v.claims;
         let live = store
             .get_session(&c.org, &c.sid)
@@ -95,7 +104,10 @@ pub async fn introspect(
             "iat": v.issued_at / 1000,
         }));
     }
-    if let Ok((c, Some(exp))) = keys.verify_signature::<ClientClaims>(token) {
+    if let Ok((c, Some(exp))) = keys
+        .verify_signature_with::<ClientClaims>(token, check)
+        .await
+    {
         if c.iss == issuer && c.client_id == app.client_id && now < exp {
             return Ok(json!({
                 "active": true,
@@ -131,6 +143,7 @@ struct Hint {
 pub async fn end_session(
     store: &(impl AppStore + SessionStore),
     keys: &KeyRing,
+    check: &impl SignatureCheck,
     issuer: &str,
     pairs: &[(String, String)],
     now: i64,
@@ -143,7 +156,8 @@ pub async fn end_session(
         )
     };
     let (hint, _) = keys
-        .verify_signature::<Hint>(p.require("id_token_hint")?)
+        .verify_signature_with::<Hint>(p.require("id_token_hint")?, check)
+        .await
         .map_err(|_| bad_hint())?;
     if hint.iss != issuer || p.get("client_id").is_some_and(|c| c != hint.aud) {
         return Err(bad_hint());

@@ -15,6 +15,7 @@ use crate::login::LoginEnv;
 use crate::model::{Application, ClientInfo, Session};
 use crate::rand::TestRng;
 use crate::sessions::jwt::KeyRing;
+use crate::sessions::jwt::P256Check;
 use crate::sessions::refresh::refresh_checked;
 use crate::store::memory::MemoryStore;
 use crate::store::{AppStore, SessionStore};
@@ -400,6 +401,7 @@ fn test_oauth_scopes_limit_the_claims_and_the_refresh_token() {
     let info = block_on(token::userinfo(
         &w.store,
         &w.keys,
+        &P256Check,
         ISS,
         Some(&format!("Bearer {}", t.access_token)),
         NOW,
@@ -725,6 +727,7 @@ fn test_oauth_refresh_rotates_narrows_and_stays_on_its_own_endpoint() {
     let info = block_on(token::userinfo(
         &w.store,
         &w.keys,
+        &P256Check,
         ISS,
         Some(&format!("Bearer {}", t.access_token)),
         NOW + 3000,
@@ -741,11 +744,20 @@ fn test_oauth_userinfo_needs_an_openid_token_of_a_live_session() {
     let mut w = World::new();
     let (session, t) = full_flow(&mut w);
     let bearer = format!("Bearer {}", t.access_token);
-    let info = block_on(token::userinfo(&w.store, &w.keys, ISS, Some(&bearer), NOW)).unwrap();
+    let info = block_on(token::userinfo(
+        &w.store,
+        &w.keys,
+        &P256Check,
+        ISS,
+        Some(&bearer),
+        NOW,
+    ))
+    .unwrap();
     assert_eq!(info.email.as_deref(), Some("ann@example.com"));
     assert_eq!(info.email_verified, Some(false));
     let e = |h: Option<&str>| {
-        block_on(token::userinfo(&w.store, &w.keys, ISS, h, NOW)).map_err(|e| error_of(&e))
+        block_on(token::userinfo(&w.store, &w.keys, &P256Check, ISS, h, NOW))
+            .map_err(|e| error_of(&e))
     };
     // No bearer credentials at all: a bare challenge, no error code (RFC 6750 §3.1).
     assert_eq!(e(None).unwrap_err(), "UNAUTHORIZED");
@@ -760,6 +772,7 @@ fn test_oauth_userinfo_needs_an_openid_token_of_a_live_session() {
     let got = block_on(token::userinfo(
         &other.store,
         &other.keys,
+        &P256Check,
         ISS,
         Some(&format!("Bearer {native}")),
         NOW,
@@ -841,6 +854,7 @@ fn test_oauth_client_credentials_are_for_confidential_clients_and_never_a_users_
     let info = block_on(token::userinfo(
         &w.store,
         &w.keys,
+        &P256Check,
         ISS,
         Some(&format!("Bearer {}", t.access_token)),
         NOW,
@@ -860,7 +874,9 @@ fn test_oauth_introspection_answers_a_client_about_its_own_live_tokens_only() {
     let (_, basic) = confidential(&mut w);
     let ask = |w: &World, token: &str, auth: Option<&str>, now: i64| {
         let p = pairs(&[("token", token)]);
-        block_on(lifecycle::introspect(&w.store, &w.keys, ISS, &p, auth, now))
+        block_on(lifecycle::introspect(
+            &w.store, &w.keys, &P256Check, ISS, &p, auth, now,
+        ))
     };
     let live = ask(&w, &t.access_token, Some(&basic), NOW).unwrap();
     assert_eq!(live["active"], true);
@@ -888,7 +904,9 @@ fn test_oauth_introspection_answers_a_client_about_its_own_live_tokens_only() {
     // Without the secret: refused. Another client: inactive, nothing more.
     let cid = w.app.client_id.clone();
     let p = pairs(&[("token", &t.access_token), ("client_id", &cid)]);
-    let refused = block_on(lifecycle::introspect(&w.store, &w.keys, ISS, &p, None, NOW));
+    let refused = block_on(lifecycle::introspect(
+        &w.store, &w.keys, &P256Check, ISS, &p, None, NOW,
+    ));
     assert_eq!(refused.map_err(|e| error_of(&e)), Err("invalid_client"));
     let (_, other_basic) = second_confidential_client(&mut w);
     let theirs = ask(&w, &t.access_token, Some(&other_basic), NOW).unwrap();
@@ -913,7 +931,9 @@ fn test_oauth_revocation_ends_the_session_of_the_clients_token_and_says_nothing_
     let cid = w.app.client_id.clone();
     let revoke = |w: &World, token: &str, cid: &str| {
         let p = pairs(&[("token", token), ("client_id", cid)]);
-        block_on(lifecycle::revoke(&w.store, &w.keys, ISS, &p, None, NOW))
+        block_on(lifecycle::revoke(
+            &w.store, &w.keys, &P256Check, ISS, &p, None, NOW,
+        ))
     };
     // Another client's revocation of this token changes nothing.
     let other = CreateApplication {
@@ -950,6 +970,7 @@ fn test_oauth_logout_needs_an_id_token_and_returns_only_to_a_registered_uri() {
         block_on(lifecycle::end_session(
             &w.store,
             &w.keys,
+            &P256Check,
             ISS,
             &pairs(q),
             now,

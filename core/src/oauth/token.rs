@@ -11,7 +11,7 @@ use crate::login::LoginEnv;
 use crate::model::{Application, OneTimeCode, Session, User, UserStatus};
 use crate::rand::{hex, uuid_v7, Rng};
 use crate::secrets::sha256;
-use crate::sessions::jwt::KeyRing;
+use crate::sessions::jwt::{KeyRing, SignatureCheck};
 use crate::sessions::pkce::verify_s256;
 use crate::sessions::refresh::rotate;
 use crate::sessions::tokens::{
@@ -340,6 +340,7 @@ fn invalid_token(why: &str) -> Error {
 pub async fn userinfo(
     store: &(impl SessionStore + UserStore),
     keys: &KeyRing,
+    check: &impl SignatureCheck,
     issuer: &str,
     authorization: Option<&str>,
     now: i64,
@@ -351,7 +352,8 @@ pub async fn userinfo(
         // No credentials at all: a challenge without an error (RFC 6750 §3.1).
         .ok_or(Error::Unauthorized)?;
     let verified = keys
-        .verify(token, issuer, None, now)
+        .verify_with(token, issuer, None, now, check)
+        .await
         .map_err(|_| invalid_token("the access token is invalid or expired"))?;
     let c = verified.claims;
     let scope = Scopes::parse(c.scope.as_deref().unwrap_or(""))

@@ -1,8 +1,10 @@
 //! Access tokens: ES256 JWTs with `kid` in the header, signed by the ring's [`Es256Signer`]
-//! (the worker: Web Crypto) or `p256`, and verified (jwt-compact, or a [`SignatureCheck`])
-//! with the algorithm pinned and `iss`, `aud`, `exp` and `nbf` checked. The key ring holds the
-//! current signing key and, during rotation, the previous one, whose public key stays
-//! published until the tokens it signed have expired.
+//! (the worker: Web Crypto; natively `p256`), and verified through a [`SignatureCheck`] (the
+//! worker: Web Crypto) or, natively, jwt-compact with `p256`, with the algorithm pinned and
+//! `iss`, `aud`, `exp` and `nbf` checked. The key ring holds the current key's public half and
+//! signer and, during rotation, the previous key's public half, published until the tokens it
+//! signed have expired. A ring built from public keys ([`KeyRing::from_public`], as the
+//! worker's) reaches no `p256` code, so none of it is linked into the worker.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,12 +13,11 @@ use std::rc::Rc;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use chrono::{DateTime, TimeDelta, Utc};
 use jwt_compact::alg::Es256;
-use jwt_compact::jwk::JsonWebKey;
 use jwt_compact::{AlgorithmExt, Claims, TimeOptions, Token, UntrustedToken};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::pkcs8::DecodePrivateKey;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 use crate::Error;
 
@@ -63,6 +64,9 @@ pub trait SignatureCheck {
         message: &[u8],
         signature: &[u8],
     ) -> Result<bool, Error>;
+
+    /// Whether `jwk` is a key `alg` can verify with at all (for ES256, a point of P-256).
+    async fn usable(&self, alg: &str, jwk: &serde_json::Value) -> Result<bool, Error>;
 }
 
 /// ES256 with the `p256` crate: natively, for tests and hosts without Web Crypto.
@@ -77,29 +81,20 @@ impl SignatureCheck for P256Check {
         signature: &[u8],
     ) -> Result<bool, Error> {
         use p256::ecdsa::signature::Verifier;
-        use p256::ecdsa::{Signature, VerifyingKey};
+        use p256::ecdsa::Signature;
         if alg != "ES256" {
             return Ok(false);
         }
-        let coord = |k: &str| {
-            jwk.get(k)
-                .and_then(serde_json::Value::as_str)
-                .and_then(|v| Base64UrlUnpadded::decode_vec(v).ok())
-                .filter(|v| v.len() == 32)
-        };
-        let (Some(x), Some(y)) = (coord("x"), coord("y")) else {
-            return Ok(false);
-        };
-        let mut sec1 = vec![4u8];
-        sec1.extend(x);
-        sec1.extend(y);
-        let (Ok(key), Ok(sig)) = (
-            VerifyingKey::from_sec1_bytes(&sec1),
-            Signature::from_slice(signature),
-        ) else {
+        let key = PublicKey::from_jwk(jwk).and_then(|k| k.verifying());
+        let (Some(key), Ok(sig)) = (key, Signature::from_slice(signature)) else {
             return Ok(false);
         };
         Ok(key.verify(message, &sig).is_ok())
+    }
+
+    async fn usable(&self, alg: &str, jwk: &serde_json::Value) -> Result<bool, Error> {
+        let key = PublicKey::from_jwk(jwk).and_then(|k| k.verifying());
+        Ok(alg == "ES256" && key.is_some())
     }
 }
 
@@ -121,35 +116,92 @@ pub struct Verified {
     pub issued_at: i64,
 }
 
+/// A P-256 public key: its affine coordinates, big-endian.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey {
+    pub x: [u8; 32],
+    pub y: [u8; 32],
+}
+
+impl PublicKey {
+    /// The key of a JWK's `x` and `y` (base64url, 32 bytes each); the curve is the caller's
+    /// to have checked.
+    pub fn from_jwk(jwk: &serde_json::Value) -> Option<PublicKey> {
+        let coord = |k: &str| -> Option<[u8; 32]> {
+            let b = Base64UrlUnpadded::decode_vec(jwk.get(k)?.as_str()?).ok()?;
+            b.try_into().ok()
+        };
+        Some(PublicKey {
+            x: coord("x")?,
+            y: coord("y")?,
+        })
+    }
+
+    /// The JWK members RFC 7638 requires of an EC key, in its canonical order.
+    pub fn to_jwk(&self) -> serde_json::Value {
+        serde_json::json!({
+            "crv": "P-256",
+            "kty": "EC",
+            "x": Base64UrlUnpadded::encode_string(&self.x),
+            "y": Base64UrlUnpadded::encode_string(&self.y),
+        })
+    }
+
+    /// The RFC 7638 thumbprint, base64url: a stable `kid`. serde_json writes an object's
+    /// members sorted and without whitespace, which is the canonical form it hashes.
+    pub fn thumbprint(&self) -> String {
+        Base64UrlUnpadded::encode_string(&Sha256::digest(self.to_jwk().to_string().as_bytes()))
+    }
+
+    /// The key as `p256` reads it (native verification only).
+    fn verifying(&self) -> Option<VerifyingKey> {
+        let mut sec1 = [4u8; 65];
+        sec1[1..33].copy_from_slice(&self.x);
+        sec1[33..].copy_from_slice(&self.y);
+        VerifyingKey::from_sec1_bytes(&sec1).ok()
+    }
+}
+
 struct Key {
     kid: String,
-    verifying: VerifyingKey,
+    public: PublicKey,
     /// The public key as published (`kid`, `alg`, `use` included).
     jwk: serde_json::Value,
 }
 
 impl Key {
-    fn new(verifying: VerifyingKey) -> Key {
-        let kid = kid_of(&verifying);
-        let mut jwk = serde_json::to_value(JsonWebKey::from(&verifying)).unwrap_or_default();
+    fn new(public: PublicKey) -> Key {
+        let kid = public.thumbprint();
+        let mut jwk = public.to_jwk();
         jwk["kid"] = kid.clone().into();
         jwk["alg"] = "ES256".into();
         jwk["use"] = "sig".into();
-        Key {
-            kid,
-            verifying,
-            jwk,
-        }
+        Key { kid, public, jwk }
     }
 }
 
-/// The signing key and, during rotation, the previous key's public half.
+/// The current key (its public half and its signer) and, during rotation, the previous
+/// key's public half.
 pub struct KeyRing {
-    signing: SigningKey,
-    /// Signs with the current key in place of `signing`, where set ([`KeyRing::with_signer`]).
-    signer: Option<Rc<dyn Es256Signer>>,
+    signer: Rc<dyn Es256Signer>,
+    /// The current key for [`KeyRing::issue`], in a ring read from PKCS#8 by `p256`.
+    signing: Option<SigningKey>,
     current: Key,
     previous: Option<Key>,
+}
+
+/// Signs with `p256`: the signer of a ring read by [`KeyRing::from_pkcs8`].
+struct P256Signer(SigningKey);
+
+impl Es256Signer for P256Signer {
+    fn sign<'a>(
+        &'a self,
+        input: &'a [u8],
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, Error>> + 'a>> {
+        use p256::ecdsa::signature::Signer;
+        let signature: p256::ecdsa::Signature = self.0.sign(input);
+        Box::pin(std::future::ready(Ok(signature.to_bytes().to_vec())))
+    }
 }
 
 fn key_err(what: &str) -> Error {
@@ -161,10 +213,17 @@ fn parse_signing_key(b64: &str) -> Result<SigningKey, Error> {
     SigningKey::from_pkcs8_der(&der).map_err(|_| key_err("not a PKCS#8 P-256 private key"))
 }
 
-/// RFC 7638 thumbprint of the public key, base64url: a stable `kid`.
-fn kid_of(key: &VerifyingKey) -> String {
-    let jwk = JsonWebKey::from(key);
-    Base64UrlUnpadded::encode_string(&jwk.thumbprint::<Sha256>())
+fn public_of(key: &VerifyingKey) -> PublicKey {
+    let point = key.to_encoded_point(false);
+    let mut public = PublicKey {
+        x: [0; 32],
+        y: [0; 32],
+    };
+    if let (Some(x), Some(y)) = (point.x(), point.y()) {
+        public.x.copy_from_slice(x);
+        public.y.copy_from_slice(y);
+    }
+    public
 }
 
 fn ms_to_datetime(ms: i64) -> Result<DateTime<Utc>, Error> {
@@ -173,24 +232,41 @@ fn ms_to_datetime(ms: i64) -> Result<DateTime<Utc>, Error> {
 }
 
 impl KeyRing {
-    /// From base64 PKCS#8 DER private keys (`SIGNING_KEY`, optional `SIGNING_KEY_PREVIOUS`).
+    /// From base64 PKCS#8 DER private keys (`SIGNING_KEY`, optional `SIGNING_KEY_PREVIOUS`),
+    /// read and signed with by `p256`: natively (tests, benchmarks).
     pub fn from_pkcs8(current: &str, previous: Option<&str>) -> Result<Self, Error> {
         let signing = parse_signing_key(current)?;
         let previous = match previous.filter(|p| !p.trim().is_empty()) {
-            Some(p) => Some(Key::new(*parse_signing_key(p)?.verifying_key())),
+            Some(p) => Some(public_of(parse_signing_key(p)?.verifying_key())),
             None => None,
         };
-        Ok(KeyRing {
-            current: Key::new(*signing.verifying_key()),
-            signing,
-            signer: None,
+        let mut ring = KeyRing::from_public(
+            public_of(signing.verifying_key()),
             previous,
-        })
+            Rc::new(P256Signer(signing.clone())),
+        );
+        ring.signing = Some(signing);
+        Ok(ring)
+    }
+
+    /// From the keys' public halves and a signer holding the current key's private half
+    /// (the worker: Web Crypto, which read the keys).
+    pub fn from_public(
+        current: PublicKey,
+        previous: Option<PublicKey>,
+        signer: Rc<dyn Es256Signer>,
+    ) -> Self {
+        KeyRing {
+            signer,
+            signing: None,
+            current: Key::new(current),
+            previous: previous.map(Key::new),
+        }
     }
 
     /// This ring, its tokens signed by `signer` (which must hold the same current key).
     pub fn with_signer(mut self, signer: Rc<dyn Es256Signer>) -> Self {
-        self.signer = Some(signer);
+        self.signer = signer;
         self
     }
 
@@ -207,8 +283,8 @@ impl KeyRing {
         serde_json::json!({ "keys": keys })
     }
 
-    /// Signs an access token valid from `now_ms` for `ttl_secs`, with `p256` here (tests, and
-    /// hosts without a signer); requests sign with [`KeyRing::token`].
+    /// Signs an access token valid from `now_ms` for `ttl_secs`, with `p256`, in a ring read
+    /// by [`KeyRing::from_pkcs8`] (tests, benchmarks); requests sign with [`KeyRing::token`].
     pub fn issue(&self, claims: AccessClaims, now_ms: i64, ttl_secs: u32) -> Result<String, Error> {
         self.sign(claims, now_ms, ttl_secs)
     }
@@ -222,23 +298,24 @@ impl KeyRing {
         ttl_secs: u32,
     ) -> Result<String, Error> {
         use p256::ecdsa::signature::Signer;
+        let signing = self
+            .signing
+            .as_ref()
+            .ok_or_else(|| key_err("this ring signs only through its signer"))?;
         let input = self.signing_input(claims, now_ms, ttl_secs)?;
-        let signature: p256::ecdsa::Signature = self.signing.sign(input.as_bytes());
+        let signature: p256::ecdsa::Signature = signing.sign(input.as_bytes());
         Ok(compact(input, &signature.to_bytes()))
     }
 
-    /// [`KeyRing::sign`], by the ring's signer where it has one (the worker: Web Crypto).
+    /// [`KeyRing::sign`], by the ring's signer (the worker: Web Crypto).
     pub async fn token<T: Serialize>(
         &self,
         claims: T,
         now_ms: i64,
         ttl_secs: u32,
     ) -> Result<String, Error> {
-        let Some(signer) = &self.signer else {
-            return self.sign(claims, now_ms, ttl_secs);
-        };
         let input = self.signing_input(claims, now_ms, ttl_secs)?;
-        let signature = signer.sign(input.as_bytes()).await?;
+        let signature = self.signer.sign(input.as_bytes()).await?;
         if signature.len() != 64 {
             return Err(Error::Internal(format!(
                 "signer: {} bytes, not an ES256 signature",
@@ -282,9 +359,13 @@ impl KeyRing {
             .key_id
             .as_deref()
             .ok_or(Error::Unauthorized)?;
-        let key = self.key(kid)?;
+        let key = self
+            .key(kid)?
+            .public
+            .verifying()
+            .ok_or(Error::Unauthorized)?;
         Es256
-            .validator::<T>(&key.verifying)
+            .validator::<T>(&key)
             .validate(&untrusted)
             .map_err(|_| Error::Unauthorized)
     }
@@ -334,6 +415,29 @@ impl KeyRing {
         now_ms: i64,
         check: &impl SignatureCheck,
     ) -> Result<Verified, Error> {
+        let claims = self.checked::<AccessClaims>(token, check).await?;
+        valid(&claims, issuer, audience, now_ms)
+    }
+
+    /// [`KeyRing::verify_signature`], with the signature checked by `check` (the worker: Web
+    /// Crypto).
+    pub async fn verify_signature_with<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        check: &impl SignatureCheck,
+    ) -> Result<(T, Option<i64>), Error> {
+        let claims = self.checked::<T>(token, check).await?;
+        let expires = claims.expiration.map(|t| t.timestamp_millis());
+        Ok((claims.custom, expires))
+    }
+
+    /// The claims of a token whose ES256 signature `check` found made by the key of this ring
+    /// its `kid` names; nothing else is checked. Any failure is `UNAUTHORIZED`.
+    async fn checked<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        check: &impl SignatureCheck,
+    ) -> Result<Claims<T>, Error> {
         let untrusted = UntrustedToken::new(token).map_err(|_| Error::Unauthorized)?;
         if untrusted.algorithm() != "ES256" {
             return Err(Error::Unauthorized);
@@ -349,10 +453,9 @@ impl KeyRing {
         {
             return Err(Error::Unauthorized);
         }
-        let claims = untrusted
-            .deserialize_claims_unchecked::<AccessClaims>()
-            .map_err(|_| Error::Unauthorized)?;
-        valid(&claims, issuer, audience, now_ms)
+        untrusted
+            .deserialize_claims_unchecked::<T>()
+            .map_err(|_| Error::Unauthorized)
     }
 }
 
@@ -523,9 +626,55 @@ mod tests {
             t.rsplit_once('.').unwrap().0,
             own.rsplit_once('.').unwrap().0
         );
-        // Without a signer, `token` signs with p256.
+        // A ring read from PKCS#8 signs with p256 through `token` as well.
         let plain = pollster::block_on(super::tests::ring().token(claims(), NOW, 600)).unwrap();
         assert!(ring.verify(&plain, ISS, None, NOW).is_ok());
+    }
+
+    #[test]
+    fn test_tokens_kid_is_jwt_compacts_rfc7638_thumbprint() {
+        for seed in [7, 8, 9] {
+            let key = parse_signing_key(&key_b64(seed)).unwrap();
+            let theirs = jwt_compact::jwk::JsonWebKey::from(key.verifying_key());
+            let ring = KeyRing::from_pkcs8(&key_b64(seed), None).unwrap();
+            assert_eq!(
+                ring.current_kid(),
+                Base64UrlUnpadded::encode_string(&theirs.thumbprint::<Sha256>())
+            );
+            // The published key is the same JWK, with its kid, alg and use.
+            let ours = &ring.jwks()["keys"][0];
+            let theirs = serde_json::to_value(&theirs).unwrap();
+            for member in ["kty", "crv", "x", "y"] {
+                assert_eq!(ours[member], theirs[member], "{member}");
+            }
+            assert_eq!(
+                PublicKey::from_jwk(ours),
+                Some(public_of(key.verifying_key()))
+            );
+        }
+    }
+
+    #[test]
+    fn test_tokens_a_ring_of_public_keys_signs_through_its_signer_only() {
+        // The worker's ring: public halves (Web Crypto read them) and a signer.
+        let full = KeyRing::from_pkcs8(&key_b64(8), Some(&key_b64(7))).unwrap();
+        let public = |seed| public_of(parse_signing_key(&key_b64(seed)).unwrap().verifying_key());
+        let signer = CountingSigner::new(8, None);
+        let ring = KeyRing::from_public(public(8), Some(public(7)), signer.clone());
+        assert_eq!(ring.jwks(), full.jwks());
+        let t = pollster::block_on(ring.token(claims(), NOW, 600)).unwrap();
+        assert_eq!(signer.calls.get(), 1);
+        let checked = pollster::block_on(ring.verify_with(&t, ISS, None, NOW, &P256Check));
+        assert_eq!(checked.map(|v| v.claims), Ok(claims()));
+        assert!(full.verify(&t, ISS, None, NOW).is_ok());
+        let old = KeyRing::from_pkcs8(&key_b64(7), None).unwrap();
+        let t = old.issue(claims(), NOW, 600).unwrap();
+        assert!(pollster::block_on(ring.verify_with(&t, ISS, None, NOW, &P256Check)).is_ok());
+        // It holds no private key to sign with itself.
+        assert!(matches!(
+            ring.issue(claims(), NOW, 600),
+            Err(Error::Internal(_))
+        ));
     }
 
     #[test]

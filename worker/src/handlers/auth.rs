@@ -25,7 +25,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 .then(|| browser_mode_ready(cx, env, &app))
                 .transpose()?;
             let client = cx.client_with(body.device.as_ref());
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             let email = body.email.clone();
             let signed_up =
                 password::sign_up(s, &app, body, client, login_env(cx, &keys, rng)).await;
@@ -73,7 +73,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 .cookie
                 .then(|| browser_mode_ready(cx, env, &app))
                 .transpose()?;
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             let req = PasswordLogin {
                 organization_id: &app.organization_id,
                 application: Some(&app),

@@ -80,7 +80,7 @@ pub async fn login(cx: &Ctx, env: &Env) -> AppResult<Response> {
     let app = application(cx, org, valid.application_id.as_deref()).await?;
     let mut client = reported_client(cx, valid.ip_address.as_deref());
     crate::client::add_device(&mut client, valid.device.as_ref());
-    let keys = keys::ring(env)?;
+    let keys = keys::ring(env).await?;
     let req = PasswordLogin {
         organization_id: org,
         application: app.as_ref(),
@@ -155,7 +155,7 @@ pub async fn two_factor_login(cx: &Ctx, env: &Env) -> AppResult<Response> {
     let mut client = reported_client(cx, valid.ip_address.as_deref());
     crate::client::add_device(&mut client, valid.device.as_ref());
     let mfa_keys = crate::mfa_keys::WorkerMfaKeys::from_env(env)?;
-    let ring = keys::ring(env)?;
+    let ring = keys::ring(env).await?;
     let req = SecondFactor {
         mfa_token: &valid.two_factor_id,
         proof: Proof::from_code(&valid.code),

@@ -105,7 +105,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 (_, false) => None,
             };
             let mfa_keys = WorkerMfaKeys::from_env(env)?;
-            let ring = keys::ring(env)?;
+            let ring = keys::ring(env).await?;
             let req = SecondFactor {
                 mfa_token: &body.mfa_token,
                 proof,

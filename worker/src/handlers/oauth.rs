@@ -9,6 +9,7 @@ use worker::{Env, Response};
 
 use super::*;
 use crate::keys;
+use crate::signatures::WebCryptoCheck;
 
 /// Where the hosted page's HTML lives among the static files (`www/hosted/authorize.html`).
 const HOSTED_PAGE: &str = "/hosted/authorize";
@@ -41,16 +42,17 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::OAuthToken => {
             let pairs = form(cx).await?;
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             let env = login_env(cx, &keys, rng);
             ok(&token::token(s, &pairs, cx.header("authorization"), env).await?)
         }
         Route::OAuthRevoke => {
             let pairs = form(cx).await?;
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             lifecycle::revoke(
                 s,
                 &keys,
+                &WebCryptoCheck,
                 &cx.issuer,
                 &pairs,
                 cx.header("authorization"),
@@ -61,26 +63,38 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
         }
         Route::OAuthIntrospect => {
             let pairs = form(cx).await?;
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             let auth = cx.header("authorization");
-            ok(&lifecycle::introspect(s, &keys, &cx.issuer, &pairs, auth, now).await?)
+            ok(
+                &lifecycle::introspect(s, &keys, &WebCryptoCheck, &cx.issuer, &pairs, auth, now)
+                    .await?,
+            )
         }
         Route::OAuthLogout | Route::OAuthLogoutPost => {
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             let params = if route == Route::OAuthLogoutPost {
                 form(cx).await?
             } else {
                 cx.query.clone()
             };
-            match lifecycle::end_session(s, &keys, &cx.issuer, &params, now).await {
+            match lifecycle::end_session(s, &keys, &WebCryptoCheck, &cx.issuer, &params, now).await
+            {
                 Ok(Some(to)) => redirect(&to),
                 Ok(None) => html(200, &lifecycle::signed_out_page()),
                 Err(e) => html(400, &authorize::refusal_page(&e)),
             }
         }
         Route::OAuthUserinfo | Route::OAuthUserinfoPost => {
-            let keys = keys::ring(env)?;
-            ok(&token::userinfo(s, &keys, &cx.issuer, cx.header("authorization"), now).await?)
+            let keys = keys::ring(env).await?;
+            ok(&token::userinfo(
+                s,
+                &keys,
+                &WebCryptoCheck,
+                &cx.issuer,
+                cx.header("authorization"),
+                now,
+            )
+            .await?)
         }
         Route::CreateClientSecret => {
             let app_id = cx.param("application_id");

@@ -12,6 +12,7 @@ use worker::{Env, Response};
 use super::*;
 use crate::handlers::sessions::browser_mode_ready;
 use crate::keys;
+use crate::signatures::WebCryptoCheck;
 
 /// The application the signed-in user's session belongs to: passkeys are registered with
 /// its relying party.
@@ -43,7 +44,10 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let body: RegisterPasskeyRequest = cx.json()?;
             let app = session_app(cx).await?;
             let (_, user, _) = cx.user()?;
-            created(&ceremony::register(s, &app, user, body, &cx.client, now, rng).await?)
+            created(
+                &ceremony::register(s, &WebCryptoCheck, &app, user, body, &cx.client, now, rng)
+                    .await?,
+            )
         }
         Route::ListPasskeys => {
             let (org, user, _) = cx.user()?;
@@ -103,14 +107,14 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 .cookie
                 .then(|| browser_mode_ready(cx, env, &app))
                 .transpose()?;
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             let req = PasskeyLogin {
                 application: &app,
                 client: cx.client_with(body.device.as_ref()),
                 credential: body.credential,
                 trust_token: body.trust_token.as_deref(),
             };
-            let done = ceremony::login(s, req, login_env(cx, &keys, rng)).await?;
+            let done = ceremony::login(s, &WebCryptoCheck, req, login_env(cx, &keys, rng)).await?;
             let user = UserView::from(&done.user);
             login_answer(cx, done, user, csrf_secret, 200)
         }

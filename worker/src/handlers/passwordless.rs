@@ -69,7 +69,7 @@ async fn verify_code(cx: &Ctx, env: &Env, b: CodeSignIn<'_>) -> AppResult<Respon
         .then(|| browser_mode_ready(cx, env, &app))
         .transpose()?;
     let key = keys::code_key(env)?;
-    let ring = keys::ring(env)?;
+    let ring = keys::ring(env).await?;
     let req = VerifyCode {
         application: &app,
         channel: b.channel,
@@ -190,7 +190,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 .cookie
                 .then(|| browser_mode_ready(cx, env, &app))
                 .transpose()?;
-            let ring = keys::ring(env)?;
+            let ring = keys::ring(env).await?;
             let poll = Poll {
                 application: &app,
                 pending_id: &body.pending_id,

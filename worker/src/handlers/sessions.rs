@@ -19,7 +19,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
     let (s, now, rng) = (&cx.store, cx.now, &mut WorkerRng);
     match route {
         Route::Jwks => {
-            let mut resp = http::json(200, &keys::ring(env)?.jwks())?;
+            let mut resp = http::json(200, &keys::ring(env).await?.jwks())?;
             resp.headers_mut()
                 .set("cache-control", "public, max-age=300")?;
             Ok(resp)
@@ -41,7 +41,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             } else {
                 None
             };
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             let env = login_env(cx, &keys, rng);
             let client_id = body.client_id.as_deref();
             let done = if let Some(secret) = &csrf_secret {
@@ -144,7 +144,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let app = app_by_client_id(cx, &body.client_id).await?;
             cx.vouch(&app);
             check_bot(cx, env, &app, body.turnstile_token.as_deref()).await?;
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             let client = cx.client_with(body.device.as_ref());
             let breached = crate::breach::PwnedPasswords::from_env(env);
             let env = login_env(cx, &keys, rng);
@@ -157,7 +157,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                     cx.vouch(&app);
                 }
             }
-            let keys = keys::ring(env)?;
+            let keys = keys::ring(env).await?;
             let env = login_env(cx, &keys, rng);
             let (session, tokens) = pkce::exchange(s, body, env).await?;
             ok(&TokenResponse::new(&session.id, tokens, None))

@@ -112,7 +112,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
                 .cookie
                 .then(|| browser_mode_ready(cx, env, &app))
                 .transpose()?;
-            let ring = keys::ring(env)?;
+            let ring = keys::ring(env).await?;
             let x = flow::Exchange {
                 application: &app,
                 code: &b.code,

@@ -27,6 +27,7 @@ use crate::model::{
 };
 use crate::rand::{hex, uuid_v7, Rng};
 use crate::secrets::{hmac_sha256, sha256};
+use crate::sessions::jwt::SignatureCheck;
 use crate::store::{AttemptStore, CodeStore, EventStore, OrgStore, PasskeyStore, UserStore};
 use crate::time::rfc3339;
 use crate::{validate, Error};
@@ -213,9 +214,12 @@ pub async fn register_options(
     })
 }
 
-/// Registers the passkey a browser created from [`register_options`]' options.
+/// Registers the passkey a browser created from [`register_options`]' options, its
+/// signatures checked by `check` (the worker: Web Crypto).
+#[allow(clippy::too_many_arguments)]
 pub async fn register(
     store: &(impl PasskeyStore + CodeStore + EventStore),
+    check: &impl SignatureCheck,
     app: &Application,
     user_id: &str,
     req: RegisterPasskeyRequest,
@@ -244,7 +248,8 @@ pub async fn register(
         rp_id: &rp,
         require_user_verification: app.passkey_user_verification == UserVerification::Required,
     };
-    let new = webauthn::verify_registration(&client_data, &attestation, &expect, |_| false)?;
+    let new = webauthn::verify_registration(check, &client_data, &attestation, &expect, |_| false)
+        .await?;
     let transports = cred
         .response
         .transports
@@ -410,6 +415,7 @@ pub struct PasskeyLogin<'a> {
 /// [`crate::login::establish`].
 pub async fn login<R: Rng>(
     store: &impl PasskeyLoginStores,
+    check: &impl SignatureCheck,
     req: PasskeyLogin<'_>,
     env: LoginEnv<'_, R>,
 ) -> Result<LoginSuccess, Error> {
@@ -537,12 +543,15 @@ pub async fn login<R: Rng>(
         require_user_verification: false,
     };
     let asserted = match webauthn::verify_assertion(
+        check,
         &client_data,
         &auth_data,
         &signature,
         &passkey.public_key,
         &expect,
-    ) {
+    )
+    .await
+    {
         Ok(a) => a,
         Err(e) => return refuse(FailureReason::PasskeyRejected, e).await,
     };

@@ -22,7 +22,7 @@ use crate::model::{
     Application, ClientInfo, FailureReason, LoginMethod, Outcome, UserVerification,
 };
 use crate::rand::TestRng;
-use crate::sessions::jwt::KeyRing;
+use crate::sessions::jwt::{KeyRing, P256Check};
 use crate::store::memory::{MemoryCache, MemoryStore};
 use crate::store::{AppStore, PasskeyStore, RegistrationStore};
 use crate::Error;
@@ -222,6 +222,7 @@ impl World {
         };
         let view = block_on(ceremony::register(
             &self.store,
+            &P256Check,
             &self.app,
             &user,
             req,
@@ -264,7 +265,7 @@ impl World {
             trust_token: None,
             client: client(),
         };
-        block_on(ceremony::login(&self.store, req, env))
+        block_on(ceremony::login(&self.store, &P256Check, req, env))
     }
 
     /// A usernameless login with `a`.
@@ -584,6 +585,7 @@ fn test_passkey_registration_refuses_replays_duplicates_and_other_users_challeng
     };
     let err = block_on(ceremony::register(
         &w.store,
+        &P256Check,
         &w.app,
         &ann,
         req.clone(),
@@ -596,6 +598,7 @@ fn test_passkey_registration_refuses_replays_duplicates_and_other_users_challeng
     // Its challenge was spent by that attempt.
     let err = block_on(ceremony::register(
         &w.store,
+        &P256Check,
         &w.app,
         &ann,
         req,
@@ -619,6 +622,7 @@ fn test_passkey_registration_refuses_replays_duplicates_and_other_users_challeng
     };
     let err = block_on(ceremony::register(
         &w.store,
+        &P256Check,
         &w.app,
         &bob,
         req,

@@ -1,5 +1,39 @@
 use super::vectors::*;
 use super::webauthn::*;
+use crate::sessions::jwt::{P256Check, PublicKey};
+
+/// The checks, with signatures verified by `p256` (the worker's are Web Crypto's).
+fn verify_registration(
+    client_data_json: &[u8],
+    attestation_object: &[u8],
+    expect: &Expect<'_>,
+    already_registered: impl FnOnce(&[u8]) -> bool,
+) -> Result<NewCredential, crate::Error> {
+    pollster::block_on(super::webauthn::verify_registration(
+        &P256Check,
+        client_data_json,
+        attestation_object,
+        expect,
+        already_registered,
+    ))
+}
+
+fn verify_assertion(
+    client_data_json: &[u8],
+    authenticator_data: &[u8],
+    signature: &[u8],
+    public_key: &[u8],
+    expect: &Expect<'_>,
+) -> Result<Asserted, crate::Error> {
+    pollster::block_on(super::webauthn::verify_assertion(
+        &P256Check,
+        client_data_json,
+        authenticator_data,
+        signature,
+        public_key,
+        expect,
+    ))
+}
 
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len())
@@ -222,4 +256,112 @@ fn test_passkey_malformed_input_is_refused_never_a_panic() {
     for key in [&b""[..], b"\xa0", b"\xa1\x01\x02", &none.public_key[..10]] {
         assert!(es256_key(key).is_err());
     }
+}
+
+#[test]
+fn test_passkey_registration_refuses_a_key_off_the_curve() {
+    let (ch, o) = (unhex(NONE_REG_CHALLENGE), origins());
+    let client = unhex(NONE_REG_CLIENT_DATA);
+    let mut att = unhex(NONE_REG_ATTESTATION);
+    let key = register_none(false).unwrap().public_key;
+    // The COSE key ends with its y coordinate: -3 (0x22), a 32-byte string (0x58 0x20).
+    assert_eq!(key[key.len() - 35..key.len() - 32], [0x22, 0x58, 0x20]);
+    let at = att.windows(key.len()).position(|w| w == key).unwrap();
+    att[at + key.len() - 1] ^= 1;
+    let err = verify_registration(&client, &att, &expect(&ch, &o, false), |_| false).unwrap_err();
+    assert_eq!(err.code(), "PASSKEY_REJECTED");
+    assert!(err.to_string().contains("not on P-256"), "{err}");
+}
+
+/// DER signatures read as `p256` (an independent implementation) reads them: whatever it
+/// accepts reads the same here, and whatever is refused here it refuses too. (It refuses a
+/// few more: r or s of zero or past the group's order, which no key verifies.)
+#[test]
+fn test_passkey_der_signatures_read_as_p256_reads_them() {
+    use p256::ecdsa::signature::Signer;
+    use p256::ecdsa::{Signature, SigningKey};
+    let key = SigningKey::from_slice(&[7; 32]).unwrap();
+    let agrees = |der: &[u8]| {
+        let theirs = Signature::from_der(der).ok().map(|s| s.to_bytes().to_vec());
+        let ours = der_signature_to_raw(der).map(|r| r.to_vec());
+        match (&theirs, &ours) {
+            (Some(t), o) => o.as_ref() == Some(t),
+            (None, None) => true,
+            // Accepted here, refused by p256: only for a scalar's range.
+            (None, Some(raw)) => {
+                let (r, s) = raw.split_at(32);
+                r.iter().all(|b| *b == 0)
+                    || s.iter().all(|b| *b == 0)
+                    || r[0] == 0xff
+                    || s[0] == 0xff
+            }
+        }
+    };
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for i in 0..300u32 {
+        let sig: Signature = key.sign(&i.to_be_bytes());
+        let der = sig.to_der();
+        let der = der.as_bytes();
+        assert_eq!(der_signature_to_raw(der), Some(sig.to_bytes().into()));
+        // Cut, lengthened and with one byte changed: never a panic, never a disagreement.
+        for n in 0..der.len() {
+            assert!(agrees(&der[..n]), "{der:02x?} cut at {n}");
+        }
+        let mut longer = der.to_vec();
+        longer.push(0);
+        assert!(der_signature_to_raw(&longer).is_none());
+        for _ in 0..20 {
+            let mut changed = der.to_vec();
+            let at = (next() as usize) % changed.len();
+            changed[at] = next() as u8;
+            assert!(agrees(&changed), "{changed:02x?}");
+        }
+    }
+    for (what, der) in [
+        (
+            "long-form length",
+            &[0x30, 0x81, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01][..],
+        ),
+        (
+            "negative r",
+            &[0x30, 0x06, 0x02, 0x01, 0x81, 0x02, 0x01, 0x01],
+        ),
+        (
+            "padded r",
+            &[0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01],
+        ),
+        ("empty s", &[0x30, 0x05, 0x02, 0x01, 0x01, 0x02, 0x00]),
+        (
+            "not integers",
+            &[0x30, 0x06, 0x04, 0x01, 0x01, 0x04, 0x01, 0x01],
+        ),
+    ] {
+        assert_eq!(der_signature_to_raw(der), None, "{what}");
+    }
+    let mut wide = vec![0x30, 0x26, 0x02, 0x21, 0x01];
+    wide.extend([0x55; 32]);
+    wide.extend([0x02, 0x01, 0x01]);
+    assert_eq!(der_signature_to_raw(&wide), None, "a 33-byte r");
+    assert!(agrees(&wide));
+}
+
+#[test]
+fn test_passkey_cose_key_reads_as_its_jwk() {
+    let none = register_none(false).unwrap();
+    let key = es256_key(&none.public_key).unwrap();
+    assert_eq!(PublicKey::from_jwk(&key.to_jwk()), Some(key));
+    assert!(
+        pollster::block_on(crate::sessions::jwt::SignatureCheck::usable(
+            &P256Check,
+            "ES256",
+            &key.to_jwk()
+        ))
+        .unwrap()
+    );
 }

@@ -6,18 +6,20 @@
 //! checked; a `packed` statement with a certificate chain is accepted as unattested (no
 //! X.509 here), as is any other format's.
 //!
+//! Signatures are checked through a [`SignatureCheck`]: in the worker Web Crypto (native code
+//! in the runtime), natively `p256`.
+//!
 //! Every check answers the same stable code, `PASSKEY_REJECTED`, with what failed in its
 //! message: a relying party tells a client that its response is refused, not which of its
 //! parts an attacker got wrong first.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::cbor::{self, Value};
 use crate::secrets::ct_eq;
+use crate::sessions::jwt::{PublicKey, SignatureCheck};
 use crate::Error;
 
 /// COSE algorithm identifier of ES256.
@@ -183,8 +185,9 @@ fn check_flags(a: &AuthData<'_>, expect: &Expect<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// The ES256 verifying key of a COSE_Key (kty 2, alg -7, crv 1).
-pub fn es256_key(cose: &[u8]) -> Result<VerifyingKey, Error> {
+/// The ES256 public key of a COSE_Key (kty 2, alg -7, crv 1): its coordinates, not yet
+/// known to be a point of the curve ([`SignatureCheck::usable`] tells).
+pub fn es256_key(cose: &[u8]) -> Result<PublicKey, Error> {
     let key = cbor::read(cose).map_err(|_| rejected("the public key is not CBOR"))?;
     if key.as_map().is_none() {
         return Err(rejected("the public key is not a COSE key"));
@@ -196,34 +199,73 @@ pub fn es256_key(cose: &[u8]) -> Result<VerifyingKey, Error> {
     let coord = |k: i128| {
         key.get_int(k)
             .and_then(Value::as_bytes)
-            .filter(|b| b.len() == 32)
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .ok_or_else(|| rejected("the public key's coordinates are malformed"))
     };
-    let mut sec1 = Vec::with_capacity(65);
-    sec1.push(0x04);
-    sec1.extend_from_slice(coord(-2)?);
-    sec1.extend_from_slice(coord(-3)?);
-    VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| rejected("the public key is not on P-256"))
+    Ok(PublicKey {
+        x: coord(-2)?,
+        y: coord(-3)?,
+    })
+}
+
+/// An ECDSA signature in DER (`SEQUENCE { INTEGER r, INTEGER s }`, as WebAuthn gives it) as
+/// the 64 bytes `r || s` a JWS and Web Crypto take. Strict DER only: short-form lengths,
+/// positive minimal integers of at most 32 bytes' value, nothing after the sequence.
+pub fn der_signature_to_raw(der: &[u8]) -> Option<[u8; 64]> {
+    let body = match der {
+        [0x30, len, body @ ..] if usize::from(*len) == body.len() => body,
+        _ => return None,
+    };
+    let mut raw = [0u8; 64];
+    let mut rest = body;
+    for half in raw.chunks_exact_mut(32) {
+        let (int, after) = match rest {
+            [0x02, len, tail @ ..] if usize::from(*len) <= tail.len() => {
+                tail.split_at(usize::from(*len))
+            }
+            _ => return None,
+        };
+        let value = match int {
+            // Empty, or negative.
+            [] => return None,
+            [first, ..] if *first >= 0x80 => return None,
+            // A leading zero only where the next byte would read as negative.
+            [0, next, ..] if *next < 0x80 => return None,
+            [0, value @ ..] => value,
+            value => value,
+        };
+        if value.len() > 32 {
+            return None;
+        }
+        half[32 - value.len()..].copy_from_slice(value);
+        rest = after;
+    }
+    rest.is_empty().then_some(raw)
 }
 
 /// Verifies a DER ECDSA signature over `authenticator_data || SHA-256(client_data_json)`.
-fn verify_signature(
-    key: &VerifyingKey,
+async fn verify_signature(
+    check: &impl SignatureCheck,
+    key: &PublicKey,
     authenticator_data: &[u8],
     client_data_json: &[u8],
     der: &[u8],
 ) -> Result<(), Error> {
-    let sig = Signature::from_der(der).map_err(|_| rejected("the signature is not DER"))?;
+    let raw = der_signature_to_raw(der).ok_or_else(|| rejected("the signature is not DER"))?;
     let mut signed = authenticator_data.to_vec();
     signed.extend_from_slice(&Sha256::digest(client_data_json));
-    key.verify(&signed, &sig)
-        .map_err(|_| rejected("the signature does not verify"))
+    if check.verify("ES256", &key.to_jwk(), &signed, &raw).await? {
+        Ok(())
+    } else {
+        Err(rejected("the signature does not verify"))
+    }
 }
 
 /// Verifies a registration response (§7.1): `client_data_json` and `attestation_object` as
 /// the browser returned them. `already_registered` answers whether a credential id is
 /// stored already (for anyone), which is refused.
-pub fn verify_registration(
+pub async fn verify_registration(
+    check: &impl SignatureCheck,
     client_data_json: &[u8],
     attestation_object: &[u8],
     expect: &Expect<'_>,
@@ -254,6 +296,9 @@ pub fn verify_registration(
         .clone()
         .ok_or_else(|| rejected("no credential was attested"))?;
     let key = es256_key(&public_key)?;
+    if !check.usable("ES256", &key.to_jwk()).await? {
+        return Err(rejected("the public key is not on P-256"));
+    }
     let attestation = match fmt {
         "none" => {
             if att_stmt.as_map().is_some_and(|m| !m.is_empty()) {
@@ -273,7 +318,7 @@ pub fn verify_registration(
                     .get_text("sig")
                     .and_then(Value::as_bytes)
                     .ok_or_else(|| rejected("a self attestation has no signature"))?;
-                verify_signature(&key, auth_data, client_data_json, sig)?;
+                verify_signature(check, &key, auth_data, client_data_json, sig).await?;
                 Attestation::SelfAttested
             }
         }
@@ -304,7 +349,8 @@ pub fn counter_regressed(stored: u32, presented: u32) -> bool {
 /// the credential by id (and, for a usernameless login, checked the user handle); the
 /// signature counter is the caller's to compare with [`counter_regressed`], so that it can
 /// record a clone before refusing.
-pub fn verify_assertion(
+pub async fn verify_assertion(
+    check: &impl SignatureCheck,
     client_data_json: &[u8],
     authenticator_data: &[u8],
     signature: &[u8],
@@ -315,7 +361,7 @@ pub fn verify_assertion(
     let a = parse_auth_data(authenticator_data)?;
     check_flags(&a, expect)?;
     let key = es256_key(public_key)?;
-    verify_signature(&key, authenticator_data, client_data_json, signature)?;
+    verify_signature(check, &key, authenticator_data, client_data_json, signature).await?;
     Ok(Asserted {
         sign_count: a.sign_count,
         user_verified: a.flags & UV != 0,
