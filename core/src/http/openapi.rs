@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::access::Access;
 use crate::api::*;
-use crate::http::routes::{Route, ROUTES};
+use crate::http::routes::{Route, DOCS, ROUTES};
 
 /// What the document says about one operation beyond the table.
 struct Doc {
@@ -532,7 +532,7 @@ pub fn document() -> Value {
         .to_value();
 
     let mut paths = Map::new();
-    for spec in ROUTES {
+    for (spec, text) in ROUTES.iter().zip(DOCS) {
         let doc = describe(spec.route, &mut gen);
         let mut responses = Map::new();
         let mut ok = json!({"description": "Success."});
@@ -591,12 +591,12 @@ pub fn document() -> Value {
         let mut params: Vec<Value> = path_params(spec.path)
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
-        params.extend(spec.query.iter().map(|name| {
+        params.extend(text.query.iter().map(|name| {
             json!({"name": name, "in": "query", "required": false, "schema": query_schema(name)})
         }));
         let mut op = json!({
-            "operationId": spec.operation_id,
-            "summary": spec.summary,
+            "operationId": text.operation_id,
+            "summary": text.summary,
             "responses": responses,
             "security": security(spec.access),
             "x-latchkey-access": access_name(spec.access),
