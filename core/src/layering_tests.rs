@@ -143,13 +143,12 @@ fn test_layering_no_file_imports_itself_back() {
     }
 }
 
-/// JSON is read through `api::from_json` alone (structs only from objects, one reader: what
-/// keeps each type's decoder once in the worker's `.wasm`), in core and in the worker.
-#[test]
-fn test_layering_json_is_read_only_through_from_json() {
+/// The path and the shipped code of every `.rs` file of core and the worker: no test file
+/// (`*tests*`), nothing after a file's `#[cfg(test)] mod`, no comment line.
+fn shipped_code() -> Vec<(String, String)> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut dirs = vec![manifest.join("src"), manifest.join("../worker/src")];
-    let mut found = Vec::new();
+    let mut files = Vec::new();
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -162,13 +161,44 @@ fn test_layering_json_is_read_only_through_from_json() {
                     .lines()
                     .filter(|l| !l.trim_start().starts_with("//"))
                     .collect();
-                for call in ["serde_json::from_str", "serde_json::from_slice"] {
-                    if code.contains(call) {
-                        found.push(format!("{}: {call}", path.display()));
-                    }
-                }
+                files.push((path.display().to_string(), code));
             }
         }
     }
+    files
+}
+
+/// The calls among `calls` in shipped code, but in the files ending with one of `allowed_in`.
+fn calls_outside(calls: &[&str], allowed_in: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, code) in shipped_code() {
+        for call in calls {
+            if code.contains(call) && !allowed_in.iter().any(|a| path.ends_with(a)) {
+                found.push(format!("{path}: {call}"));
+            }
+        }
+    }
+    found
+}
+
+/// JSON is read through `api::from_json` alone (structs only from objects, one reader: what
+/// keeps each type's decoder once in the worker's `.wasm`), in core and in the worker.
+#[test]
+fn test_layering_json_is_read_only_through_from_json() {
+    let found = calls_outside(
+        &["serde_json::from_str", "serde_json::from_slice"],
+        &[],
+    );
     assert!(found.is_empty(), "use api::from_json: {found:?}");
+}
+
+/// Case is changed outside ASCII by `validate::case` alone, which asks the runtime in wasm:
+/// a call to std's would link its case tables into the worker's `.wasm`.
+#[test]
+fn test_layering_lowercase_goes_through_validate_case() {
+    let found = calls_outside(
+        &[".to_lowercase()", ".to_uppercase()"],
+        &["validate/case.rs"],
+    );
+    assert!(found.is_empty(), "use validate::case: {found:?}");
 }

@@ -31,6 +31,7 @@ pub struct Email {
 // applied (bidi controls are refused in step 2). The categories and scripts come from `ucd`:
 // icu_properties natively, the runtime's regular expressions in wasm.
 
+pub mod case;
 mod ucd;
 
 /// Why an identifier's characters are refused, if they are ([`identifier`]'s step 2).
@@ -232,7 +233,7 @@ pub fn fold(s: &str) -> String {
             '\u{1C87}' => 'ѣ',
             '\u{1C88}' => '\u{A64B}',
             _ => {
-                out.extend(c.to_lowercase());
+                case::push_lower(&mut out, c);
                 continue;
             }
         };
@@ -360,7 +361,7 @@ pub fn name(field_code: &'static str, raw: &str, max: usize) -> Result<String, E
 /// An identifier-like name (role, permission, username): 1 to `max` of `[a-z0-9._:-]`,
 /// lower-cased.
 pub fn slug(field_code: &'static str, raw: &str, max: usize) -> Result<String, Error> {
-    let v = raw.trim().to_lowercase();
+    let v = case::lower(raw.trim());
     let ok = !v.is_empty()
         && v.len() <= max
         && v.bytes()

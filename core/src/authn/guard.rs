@@ -84,8 +84,9 @@ pub use crate::model::AttemptCounter as Charged;
 /// A login id as counters see it: the form accounts are found by (see
 /// [`crate::validate::login_id`]), or, for what that refuses, its lower-cased NFKC form.
 pub fn normalized_login_id(raw: &str) -> String {
-    crate::validate::login_id(raw)
-        .unwrap_or_else(|_| crate::validate::normal::nfkc(raw.trim()).to_lowercase())
+    crate::validate::login_id(raw).unwrap_or_else(|_| {
+        crate::validate::case::lower(&crate::validate::normal::nfkc(raw.trim()))
+    })
 }
 
 /// The counter keys of an attempt on `login_id` (already normalised) from `ip`: the login

@@ -22,7 +22,7 @@ pub const IMPOSSIBLE_TRAVEL: &str = "impossible_travel";
 /// else the browser, operating system and device class its user agent names.
 pub fn device_key(user_agent: Option<&str>, device_name: Option<&str>) -> String {
     if let Some(name) = device_name.filter(|n| !n.trim().is_empty()) {
-        return format!("name:{}", name.trim().to_lowercase());
+        return format!("name:{}", crate::validate::case::lower(name.trim()));
     }
     let a = ua::parse(user_agent.unwrap_or(""));
     format!(

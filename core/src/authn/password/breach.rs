@@ -46,7 +46,7 @@ pub fn listed(range: &str, suffix: &str) -> bool {
 
 /// Among the most common passwords of at least eight characters (the minimum length).
 pub fn is_common(password: &str) -> bool {
-    let p = password.to_lowercase();
+    let p = crate::validate::case::lower(password);
     COMMON.binary_search(&p.as_str()).is_ok()
 }
 
