@@ -185,10 +185,7 @@ fn calls_outside(calls: &[&str], allowed_in: &[&str]) -> Vec<String> {
 /// keeps each type's decoder once in the worker's `.wasm`), in core and in the worker.
 #[test]
 fn test_layering_json_is_read_only_through_from_json() {
-    let found = calls_outside(
-        &["serde_json::from_str", "serde_json::from_slice"],
-        &[],
-    );
+    let found = calls_outside(&["serde_json::from_str", "serde_json::from_slice"], &[]);
     assert!(found.is_empty(), "use api::from_json: {found:?}");
 }
 

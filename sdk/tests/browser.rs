@@ -443,11 +443,5 @@ fn test_sdk_runtime_trigonometry_gives_the_native_distances() {
 /// be std's (`core::validate::case`'s `test_case_vectors_lower_case_as_given`).
 #[wasm_bindgen_test]
 fn test_sdk_runtime_lower_case_gives_the_native_answers() {
-    use latchkey_core::validate::case::{lower, push_lower, CASE_VECTORS};
-    for (input, want) in CASE_VECTORS {
-        assert_eq!(lower(input), *want, "{input:?}");
-        let mut each = String::new();
-        input.chars().for_each(|c| push_lower(&mut each, c));
-        assert_eq!(each.replace('σ', "ς"), want.replace('σ', "ς"), "{input:?}");
-    }
+    assert_eq!(latchkey_core::validate::case::case_vectors_mismatch(), None);
 }

@@ -374,13 +374,9 @@ mod tests {
                 _ => false,
             }
         }
-        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        use crate::rand::{Rng, TestRng};
+        let mut rng = TestRng(0x2545_f491);
+        let mut next = move || u64::from_le_bytes(rng.bytes());
         fn gen(next: &mut impl FnMut() -> u64, depth: usize) -> C {
             let pick = next() % if depth < 4 { 9 } else { 6 };
             match pick {

@@ -297,13 +297,9 @@ fn test_passkey_der_signatures_read_as_p256_reads_them() {
             }
         }
     };
-    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    use crate::rand::{Rng, TestRng};
+    let mut rng = TestRng(0x9e37_79b9);
+    let mut next = move || u64::from_le_bytes(rng.bytes());
     for i in 0..300u32 {
         let sig: Signature = key.sign(&i.to_be_bytes());
         let der = sig.to_der();
