@@ -16,6 +16,7 @@ WORKER_BUILD_ENV := WASM_BINDGEN_BIN=$(TOOLS)/wasm-bindgen WASM_OPT_BIN=$(NODE_B
 
 RUST_SRC := Cargo.toml Cargo.lock $(shell find core worker sdk -name '*.rs' -o -name Cargo.toml)
 WORKER_OUT := worker/build/index.js
+ADMIN_OUT := worker/build-admin/index.js
 SDK_OUT := pkg/latchkey_sdk_bg.wasm
 
 .PHONY: help dev test bench load pkg fmt lint tools browser-tools worker sdk migrate-local \
@@ -35,7 +36,7 @@ browser-tools:
 	@scripts/install-tools.sh --browser
 
 # ---- builds ---------------------------------------------------------------------------
-worker: tools $(WORKER_OUT) www/openapi.json www/admin/land.js
+worker: tools $(ADMIN_OUT) $(WORKER_OUT) www/openapi.json www/admin/land.js
 
 # The OpenAPI document, made natively at build time and served as a static file (the
 # worker's .wasm carries no schema generator).
@@ -47,15 +48,27 @@ www/openapi.json: $(RUST_SRC)
 www/admin/land.js: scripts/land.mjs package-lock.json
 	node scripts/land.mjs $@
 
-# The function names stay out of the deployed .wasm (a tenth of its gzip size); `make
-# bench` reads the crates' shares from target/, which keeps them.
-$(WORKER_OUT): $(RUST_SRC)
-	cd worker && $(WORKER_BUILD_ENV) $(TOOLS)/worker-build --release
-	$(NODE_BIN)/wasm-opt worker/build/index_bg.wasm --strip-debug --strip-producers \
+# Two Workers from one crate (worker/Cargo.toml's features): the edge Worker (worker/build,
+# wrangler.toml), which every request reaches, and the administration Worker
+# (worker/build-admin, wrangler.admin.toml), which the edge passes the administration API's
+# requests to. The edge is built last, so that target/ holds its .wasm with the function
+# names (`make bench` reads the crates' shares from it); the deployed ones go without them
+# (a tenth of their gzip size).
+define build_worker
+	cd worker && $(WORKER_BUILD_ENV) $(TOOLS)/worker-build --release --out-dir $(1) . \
+		--no-default-features --features $(2)
+	$(NODE_BIN)/wasm-opt worker/$(1)/index_bg.wasm --strip-debug --strip-producers \
 		--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 		--enable-mutable-globals --enable-reference-types --enable-multivalue \
-		-o worker/build/index_bg.wasm
-	@touch $@
+		-o worker/$(1)/index_bg.wasm
+	@touch worker/$(1)/index.js
+endef
+
+$(ADMIN_OUT): $(RUST_SRC)
+	$(call build_worker,build-admin,admin)
+
+$(WORKER_OUT): $(RUST_SRC) $(ADMIN_OUT)
+	$(call build_worker,build,signin)
 
 sdk: tools $(SDK_OUT)
 
@@ -83,8 +96,11 @@ migrate-local: tools
 dev: tools worker sdk migrate-local
 	@node scripts/dev-secrets.mjs .dev.vars $(PORT)
 	@# Once the worker answers, the first run's organization, application and user (printed).
+	@# Both Workers in one process, sharing local D1 and KV and .dev.vars: the edge Worker
+	@# (wrangler.toml) on the port, the administration Worker behind its service binding.
 	node scripts/dev-seed.mjs .dev-seed.json $(PORT) .dev.vars & \
-	$(NODE_BIN)/wrangler dev --ip 127.0.0.1 --port $(PORT)
+	$(NODE_BIN)/wrangler dev --config wrangler.toml --config wrangler.admin.toml \
+		--ip 127.0.0.1 --port $(PORT)
 
 # ---- checks ---------------------------------------------------------------------------
 fmt:
@@ -94,6 +110,9 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cargo clippy -p latchkey-worker -p latchkey-sdk --target $(WASM_TARGET) -- -D warnings
+	@# Each Worker alone (worker/Cargo.toml's features), as `make worker` builds it.
+	cargo clippy -p latchkey-worker --target $(WASM_TARGET) --no-default-features --features signin -- -D warnings
+	cargo clippy -p latchkey-worker --target $(WASM_TARGET) --no-default-features --features admin -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 test: browser-tools lint test-native test-wasm worker sdk test-e2e
@@ -119,4 +138,4 @@ load: tools worker sdk
 	node scripts/load.mjs
 
 clean:
-	rm -rf target worker/build www/pkg pkg/latchkey_sdk* .wrangler tests/.state
+	rm -rf target worker/build worker/build-admin www/pkg pkg/latchkey_sdk* .wrangler tests/.state

@@ -22,7 +22,9 @@ pub struct Ctx {
     pub store: D1Store,
     pub cache: KvCache,
     pub scope: Scope,
-    /// What the caller holds within its organization (empty for public routes).
+    /// What the caller holds within its organization (empty for public routes); read by the
+    /// administration areas.
+    #[cfg_attr(not(feature = "admin"), allow(dead_code))]
     pub grants: Grants,
     /// Who is calling, for what an action records (`api_key:<id>`, `user:<id>`,
     /// `platform`; empty on public routes).

@@ -1,7 +1,17 @@
 //! Latchkey's Cloudflare Worker. Every request is matched against the core route table,
 //! authenticated and authorised as its route requires, handed to a core service, and
 //! rendered; errors take the common shape and every response carries `x-request-id`.
+//!
+//! Built twice (see `Cargo.toml`'s features): the edge Worker (`signin`) and the
+//! administration Worker (`admin`). Built with both, as `cargo` checks and tests it, nothing
+//! is unused; each Worker alone leaves the other's helpers unused, and LTO drops them.
+#![cfg_attr(
+    not(all(feature = "signin", feature = "admin")),
+    allow(dead_code, unused_imports)
+)]
 
+#[cfg(not(feature = "admin"))]
+mod admin;
 mod bot;
 mod breach;
 mod client;
@@ -20,6 +30,7 @@ mod mfa_keys;
 mod signatures;
 mod sso;
 mod webhook;
+#[cfg(feature = "admin")]
 mod zones;
 
 use std::cell::Cell;
@@ -85,6 +96,24 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         ),
         https: url.as_ref().is_some_and(|u| u.scheme == "https"),
     };
+    // The edge Worker passes the administration API's requests on, untouched: the
+    // administration Worker answers them whole (checks, headers, errors).
+    #[cfg(not(feature = "admin"))]
+    if matches!(&matched, RouteMatch::Found { spec, .. } if handlers::area(spec.route).is_admin()) {
+        return match admin::forward(req, &env).await {
+            Ok(resp) => Ok(resp),
+            Err(e) => {
+                console_error!("{request_id}: the administration Worker: {e}");
+                let err = CoreError::Internal("the administration Worker did not answer".into());
+                http::finish(
+                    error::render(err.into(), &request_id)?,
+                    &request_id,
+                    security,
+                    &[],
+                )
+            }
+        };
+    }
     // Cross-origin calls from the SDK: only to its routes, only from allowed origins.
     let own_origin = url.as_ref().map(|u| u.origin.as_str());
     let cors_origin = match cross_origin(&req, own_origin) {
@@ -398,6 +427,7 @@ const DAILY_CRON: &str = "17 3 * * *";
 /// expired one-time codes; the daily one also applies retention (login records, and sessions
 /// that ended longer ago than the records are kept), in bounded batches (the next run
 /// resumes), and drops stale brute-force counters.
+#[cfg(feature = "signin")]
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let store = match D1Store::from_env(&env) {

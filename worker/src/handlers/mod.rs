@@ -3,19 +3,32 @@
 //!
 //! [`handle`] is the one dispatch table; each area's `handle` answers its own routes.
 
+#[cfg(feature = "signin")]
 mod auth;
+#[cfg(feature = "admin")]
 mod export;
 mod health;
+#[cfg(feature = "admin")]
 mod identity;
+#[cfg(feature = "signin")]
 mod login_api;
+#[cfg(feature = "signin")]
 mod mfa;
+#[cfg(feature = "signin")]
 mod oauth;
+#[cfg(feature = "signin")]
 mod passkeys;
+#[cfg(feature = "signin")]
 mod passwordless;
+#[cfg(feature = "admin")]
 mod records;
+#[cfg(feature = "admin")]
 mod security_events;
+#[cfg(feature = "signin")]
 mod sessions;
+#[cfg(feature = "signin")]
 mod sso;
+#[cfg(feature = "admin")]
 mod templates;
 
 use latchkey_core::authn::password::OWASP;
@@ -41,11 +54,82 @@ use crate::http;
 /// poll is its own function, compiled when a request first reaches it.
 type Answer<'a> = Pin<Box<dyn Future<Output = AppResult<Response>> + 'a>>;
 
+/// Which area answers a route, and so which Worker: [`Area::is_admin`]'s areas are built into
+/// the administration Worker (feature `admin`), the rest into the edge Worker (feature
+/// `signin`), which passes the others' requests on (`crate::admin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Health,
+    OpenApi,
+    Identity,
+    Auth,
+    OAuth,
+    Sessions,
+    Records,
+    LoginApi,
+    SecurityEvents,
+    Passkeys,
+    Mfa,
+    Passwordless,
+    Templates,
+    Sso,
+}
+
+impl Area {
+    /// The administration API's areas: organizations, applications, users, roles and API keys;
+    /// login records' views, searches and exports; security events; message templates. (Read
+    /// by the edge Worker alone, which passes their requests on.)
+    #[cfg(not(feature = "admin"))]
+    pub fn is_admin(self) -> bool {
+        matches!(
+            self,
+            Area::Identity | Area::Records | Area::SecurityEvents | Area::Templates
+        )
+    }
+}
+
 pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
+    let answer: Answer<'_> = match area(route) {
+        Area::Health => Box::pin(health::handle(env)),
+        Area::OpenApi => Box::pin(asset(cx, env, "/openapi.json")),
+        #[cfg(feature = "admin")]
+        Area::Identity => Box::pin(identity::handle(route, cx, env)),
+        #[cfg(feature = "admin")]
+        Area::Records => Box::pin(records::handle(route, cx, env)),
+        #[cfg(feature = "admin")]
+        Area::SecurityEvents => Box::pin(security_events::handle(route, cx, env)),
+        #[cfg(feature = "admin")]
+        Area::Templates => Box::pin(templates::handle(route, cx, env)),
+        #[cfg(feature = "signin")]
+        Area::Auth => Box::pin(auth::handle(route, cx, env)),
+        #[cfg(feature = "signin")]
+        Area::OAuth => Box::pin(oauth::handle(route, cx, env)),
+        #[cfg(feature = "signin")]
+        Area::Sessions => Box::pin(sessions::handle(route, cx, env)),
+        #[cfg(feature = "signin")]
+        Area::LoginApi => Box::pin(login_api::handle(route, cx, env)),
+        #[cfg(feature = "signin")]
+        Area::Passkeys => Box::pin(passkeys::handle(route, cx, env)),
+        #[cfg(feature = "signin")]
+        Area::Mfa => Box::pin(mfa::handle(route, cx, env)),
+        #[cfg(feature = "signin")]
+        Area::Passwordless => Box::pin(passwordless::handle(route, cx, env)),
+        #[cfg(feature = "signin")]
+        Area::Sso => Box::pin(sso::handle(route, cx, env)),
+        // An area built into the other Worker: the edge Worker passes such requests on
+        // before they get here, and nothing passes them to the administration Worker.
+        #[cfg(not(all(feature = "admin", feature = "signin")))]
+        _ => Box::pin(async { Err(Error::RouteNotFound.into()) }),
+    };
+    answer.await
+}
+
+/// The area each route belongs to.
+pub fn area(route: Route) -> Area {
     use Route::*;
-    let answer: Answer<'_> = match route {
-        Healthz => Box::pin(health::handle(env)),
-        OpenApi => Box::pin(asset(cx, env, "/openapi.json")),
+    match route {
+        Healthz => Area::Health,
+        OpenApi => Area::OpenApi,
         ConfigByClientId | ConfigByDomain | ListOrganizations | CreateOrganization
         | GetOrganization | UpdateOrganization | DeleteOrganization | ListApiKeys
         | CreateApiKey | RevokeApiKey | ListApplications | CreateApplication | GetApplication
@@ -54,12 +138,12 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | GetUserOrganizations | ListRoles | CreateRole | GetRole | UpdateRole | DeleteRole
         | ListPermissions | CreatePermission | GetPermission | UpdatePermission
         | DeletePermission | ListRegistrations | Register | Unregister | UnlockUser => {
-            Box::pin(identity::handle(route, cx, env))
+            Area::Identity
         }
-        SignUp | Login | ChangePassword | CurrentUser => Box::pin(auth::handle(route, cx, env)),
+        SignUp | Login | ChangePassword | CurrentUser => Area::Auth,
         OpenIdConfiguration | OAuthAuthorize | OAuthGrant | OAuthToken | OAuthUserinfo
         | OAuthUserinfoPost | OAuthRevoke | OAuthIntrospect | OAuthLogout | OAuthLogoutPost
-        | CreateClientSecret => Box::pin(oauth::handle(route, cx, env)),
+        | CreateClientSecret => Area::OAuth,
         Jwks
         | Refresh
         | Logout
@@ -72,7 +156,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | RevokeUserSessions
         | Authorize
         | Token
-        | IdentityStoreSessions => Box::pin(sessions::handle(route, cx, env)),
+        | IdentityStoreSessions => Area::Sessions,
         LoginHistory
         | UserLoginLogs
         | LoginRecordSearchGet
@@ -82,12 +166,10 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | VerifyLoginRecords
         | SearchRecords
         | RecordStats
-        | ExportRecords => Box::pin(records::handle(route, cx, env)),
+        | ExportRecords => Area::Records,
         LoginApiLogin | LoginApiTwoFactor | LoginApiPingJwt | LoginApiPingUser | LoginApiPing
-        | LoginApiLogout => Box::pin(login_api::handle(route, cx, env)),
-        ListSecurityEvents | GetWebhook | SetWebhook | DeleteWebhook => {
-            Box::pin(security_events::handle(route, cx, env))
-        }
+        | LoginApiLogout => Area::LoginApi,
+        ListSecurityEvents | GetWebhook | SetWebhook | DeleteWebhook => Area::SecurityEvents,
         PasskeyRegisterOptions
         | PasskeyRegister
         | ListPasskeys
@@ -97,7 +179,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | PasskeyLoginOptions
         | PasskeyLogin
         | ListUserPasskeys
-        | DeleteUserPasskey => Box::pin(passkeys::handle(route, cx, env)),
+        | DeleteUserPasskey => Area::Passkeys,
         MfaChallenge
         | MfaVerify
         | MfaEnrollAtLogin
@@ -108,7 +190,7 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | RemoveAuthenticator
         | RegenerateBackupCodes
         | ListUserAuthenticators
-        | DeleteUserAuthenticator => Box::pin(mfa::handle(route, cx, env)),
+        | DeleteUserAuthenticator => Area::Mfa,
         SendMagicLink
         | ResendMagicLink
         | InspectMagicLink
@@ -126,15 +208,14 @@ pub async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Response> {
         | SendVerificationEmail
         | VerifyEmail
         | DisownLogin
-        | DevOutbox => Box::pin(passwordless::handle(route, cx, env)),
+        | DevOutbox => Area::Passwordless,
         ListTemplates | GetTemplate | SetTemplate | ResetTemplate | PreviewTemplate => {
-            Box::pin(templates::handle(route, cx, env))
+            Area::Templates
         }
         ListConnections | CreateConnection | GetConnection | UpdateConnection
         | DeleteConnection | SsoStart | SsoCallback | SsoExchange | SsoLink | CreateSetupLink
-        | SsoSetupInfo | SsoSetupComplete => Box::pin(sso::handle(route, cx, env)),
-    };
-    answer.await
+        | SsoSetupInfo | SsoSetupComplete => Area::Sso,
+    }
 }
 
 /// Checks a password about to be set: length, then Pwned Passwords (or, with it off or
@@ -206,6 +287,7 @@ pub(super) fn no_content() -> AppResult<Response> {
     Ok(Response::empty()?.with_status(204))
 }
 
+#[cfg(feature = "admin")]
 pub(super) fn page(cx: &Ctx) -> AppResult<Page> {
     Ok(latchkey_core::api::page(
         cx.query("limit"),
@@ -242,6 +324,7 @@ pub(crate) fn login_env<'a>(
     }
 }
 
+#[cfg(feature = "signin")]
 /// The answer to a login that succeeded: its tokens and user, in the body or, in browser
 /// mode (`csrf_secret`), with the refresh token in its cookie.
 pub(super) fn login_answer(
@@ -254,6 +337,7 @@ pub(super) fn login_answer(
     login_answer_with(cx, done, user, csrf_secret, status, (None, None))
 }
 
+#[cfg(feature = "signin")]
 /// [`login_answer`] after a second factor: with the device's trust token and, for a user
 /// who enrolled at this login, their backup codes.
 pub(super) fn login_answer_with(
