@@ -33,7 +33,8 @@ pub fn case_vectors_mismatch() -> Option<(&'static str, String)> {
         let mut each = String::new();
         input.chars().for_each(|c| push_lower(&mut each, c));
         let sigma = |s: &str| s.replace('σ', "ς");
-        (whole != *want || sigma(&each) != sigma(want)).then(|| (*input, format!("{whole} / {each}")))
+        (whole != *want || sigma(&each) != sigma(want))
+            .then(|| (*input, format!("{whole} / {each}")))
     })
 }
 
