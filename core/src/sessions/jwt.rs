@@ -147,8 +147,10 @@ impl PublicKey {
         })
     }
 
-    /// The RFC 7638 thumbprint, base64url: a stable `kid`. serde_json writes an object's
-    /// members sorted and without whitespace, which is the canonical form it hashes.
+    /// The RFC 7638 thumbprint, base64url: a stable `kid`. [`PublicKey::to_jwk`] lists the
+    /// required members in lexicographic order and serde_json writes them without whitespace,
+    /// which is the canonical form RFC 7638 hashes (whether or not its maps keep insertion
+    /// order).
     pub fn thumbprint(&self) -> String {
         Base64UrlUnpadded::encode_string(&Sha256::digest(self.to_jwk().to_string().as_bytes()))
     }
