@@ -372,20 +372,6 @@ impl KeyRing {
             .map_err(|_| Error::Unauthorized)
     }
 
-    /// The claims of a token signed by a key of this ring (named by `kid`, ES256 only) and its
-    /// expiry in ms, read as `T`; times, issuer and audience are the caller's to check.
-    pub fn verify_signature<T: serde::de::DeserializeOwned + Clone>(
-        &self,
-        token: &str,
-    ) -> Result<(T, Option<i64>), Error> {
-        let token = self.signed::<T>(token)?;
-        let claims = token.claims();
-        Ok((
-            claims.custom.clone(),
-            claims.expiration.map(|t| t.timestamp_millis()),
-        ))
-    }
-
     /// The key of this ring named `kid`.
     fn key(&self, kid: &str) -> Result<&Key, Error> {
         std::iter::once(&self.current)
@@ -421,8 +407,9 @@ impl KeyRing {
         valid(&claims, issuer, audience, now_ms)
     }
 
-    /// [`KeyRing::verify_signature`], with the signature checked by `check` (the worker: Web
-    /// Crypto).
+    /// The claims of a token signed by a key of this ring (named by `kid`, ES256 only), read as
+    /// `T`, and its expiry in ms, the signature checked by `check` (the worker: Web Crypto);
+    /// times, issuer and audience are the caller's to check.
     pub async fn verify_signature_with<T: serde::de::DeserializeOwned>(
         &self,
         token: &str,
