@@ -13,9 +13,11 @@
 // LOAD_USERS (users logging in round-robin, default 64), LOAD_BREACHED_AT_LOGIN (the
 // organization's `breached_password_at_login`: default `flag`, the default of a new
 // organization, which asks the Pwned Passwords stand-in on loopback at every login; `off`
-// leaves that request out).
+// leaves that request out), BENCH_BUILD (another build of the edge Worker, a copy of a
+// `make worker` output, to load in place of worker/build: before and after on one machine).
 import autocannon from 'autocannon';
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { startWorker } from '../tests/harness.mjs';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
@@ -77,7 +79,7 @@ async function run(baseUrl, connections, request) {
   };
 }
 
-const w = await startWorker();
+const w = await startWorker(process.env.BENCH_BUILD ? { script: resolve(process.env.BENCH_BUILD, 'index.js') } : {});
 const rows = [];
 try {
   const api = async (method, path, body, headers = {}) => {

@@ -121,6 +121,28 @@ test('test_auth_tampered_or_foreign_tokens_rejected', async () => {
   assertError(await org.api('GET', '/api/v1/auth/me'), 403, 'FORBIDDEN');
 });
 
+test('test_auth_a_token_seen_before_is_still_checked_in_full', async () => {
+  // The worker remembers the signatures it found good, so a token presented again is not
+  // verified again; everything else still is, and only those exact bytes match.
+  const u = await newUser();
+  const t = (await login(u.email, u.password)).body.access_token;
+  for (let i = 0; i < 3; i++) assert.equal((await asUser(t)('GET', '/api/v1/auth/me')).status, 200);
+  const [h, p, s] = t.split('.');
+  const claims = JSON.parse(b64url(p));
+  const withClaims = (c) => `${h}.${Buffer.from(JSON.stringify(c)).toString('base64url')}.${s}`;
+  // Its good signature under other claims: another user, another organization, a later expiry.
+  for (const change of [{ sub: 'someone-else' }, { org: 'another-org' }, { exp: claims.exp + 86400 }]) {
+    assertError(await asUser(withClaims({ ...claims, ...change }))('GET', '/api/v1/auth/me'), 401, 'UNAUTHORIZED', JSON.stringify(change));
+  }
+  // The same claims under another signature (a character in its middle changed).
+  const flipped = s.slice(0, 20) + (s[20] === 'A' ? 'B' : 'A') + s.slice(21);
+  assertError(await asUser(`${h}.${p}.${flipped}`)('GET', '/api/v1/auth/me'), 401, 'UNAUTHORIZED');
+  assert.equal((await asUser(t)('GET', '/api/v1/auth/me')).status, 200, 'the genuine token still works');
+  // Its session ended: the remembered signature lets nothing through.
+  assert.deepEqual((await asUser(t)('POST', '/api/v1/auth/logout', {})).body, { revoked: 1 });
+  assertError(await asUser(t)('GET', '/api/v1/auth/me'), 401, 'UNAUTHORIZED');
+});
+
 test('test_auth_refresh_rotates_and_reuse_revokes_everything', async () => {
   const u = await newUser();
   const first = (await login(u.email, u.password)).body;

@@ -8,6 +8,8 @@
 //! - [`cookies`]: browser mode's HttpOnly refresh cookie and CSRF check.
 //! - [`pkce`]: authorization code with PKCE: a password login without tokens hands out a
 //!   single-use code, and its exchange issues the session's tokens.
+//! - [`verdicts`]: signatures already found good, remembered so that a token presented again
+//!   is not checked again.
 //! - here: logout, listing (native and seed 002) and revocation.
 
 pub mod cookies;
@@ -15,6 +17,7 @@ pub mod jwt;
 pub mod pkce;
 pub mod refresh;
 pub mod tokens;
+pub mod verdicts;
 
 use base64ct::Encoding;
 

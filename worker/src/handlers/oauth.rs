@@ -9,7 +9,7 @@ use worker::{Env, Response};
 
 use super::*;
 use crate::keys;
-use crate::signatures::WebCryptoCheck;
+use crate::signatures;
 
 /// Where the hosted page's HTML lives among the static files (`www/hosted/authorize.html`).
 const HOSTED_PAGE: &str = "/hosted/authorize";
@@ -52,7 +52,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             lifecycle::revoke(
                 s,
                 &keys,
-                &WebCryptoCheck,
+                &signatures::token_check(),
                 &cx.issuer,
                 &pairs,
                 cx.header("authorization"),
@@ -65,10 +65,16 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             let pairs = form(cx).await?;
             let keys = keys::ring(env).await?;
             let auth = cx.header("authorization");
-            ok(
-                &lifecycle::introspect(s, &keys, &WebCryptoCheck, &cx.issuer, &pairs, auth, now)
-                    .await?,
+            ok(&lifecycle::introspect(
+                s,
+                &keys,
+                &signatures::token_check(),
+                &cx.issuer,
+                &pairs,
+                auth,
+                now,
             )
+            .await?)
         }
         Route::OAuthLogout | Route::OAuthLogoutPost => {
             let keys = keys::ring(env).await?;
@@ -77,7 +83,15 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             } else {
                 cx.query.clone()
             };
-            match lifecycle::end_session(s, &keys, &WebCryptoCheck, &cx.issuer, &params, now).await
+            match lifecycle::end_session(
+                s,
+                &keys,
+                &signatures::token_check(),
+                &cx.issuer,
+                &params,
+                now,
+            )
+            .await
             {
                 Ok(Some(to)) => redirect(&to),
                 Ok(None) => html(200, &lifecycle::signed_out_page()),
@@ -89,7 +103,7 @@ pub(super) async fn handle(route: Route, cx: &Ctx, env: &Env) -> AppResult<Respo
             ok(&token::userinfo(
                 s,
                 &keys,
-                &WebCryptoCheck,
+                &signatures::token_check(),
                 &cx.issuer,
                 cx.header("authorization"),
                 now,
