@@ -245,6 +245,9 @@ async fn handle(
 
     let store = D1Store::from_env(env)?;
     let dev = client::dev_overrides(env);
+    if dev {
+        store.meter();
+    }
     // The request's clock: the development override, where enabled, applies to everything,
     // token checks included.
     let now = worker::Date::now().as_millis() as i64;
@@ -351,11 +354,16 @@ async fn handle(
         }
     }
     // Development only: how many round trips to D1 the request made (authentication
-    // included), for `make bench`'s table.
+    // included), and what D1 said its statements cost, for `make bench`'s tables.
     if let (true, Ok(resp)) = (cx.dev, &mut answer) {
         let trips = cx.store.round_trips().to_string();
+        let headers = resp.headers_mut();
         // Best effort: a static file's answer (the OpenAPI document) has immutable headers.
-        let _ = resp.headers_mut().set("x-latchkey-d1-round-trips", &trips);
+        let _ = headers.set("x-latchkey-d1-round-trips", &trips);
+        if let Some(m) = cx.store.metered() {
+            let _ = headers.set("x-latchkey-d1-sql-ms", &format!("{:.3}", m.sql_ms));
+            let _ = headers.set("x-latchkey-d1-rows-read", &m.rows_read.to_string());
+        }
     }
     answer
 }

@@ -33,6 +33,9 @@ pub struct D1Store {
     /// Round trips to the database so far (each statement run alone, or one batch),
     /// reported to development requests in `x-latchkey-d1-round-trips`.
     round_trips: Rc<Cell<u32>>,
+    /// Development only ([`D1Store::meter`]): the SQL time (ms) and rows read D1 reported
+    /// for the statements answered so far.
+    metered: Rc<Cell<Option<Metered>>>,
     /// The `CHAIN_KEY` secret login records are hashed and sealed with.
     chain_key: Rc<[u8]>,
     /// The credential's check, left to ride with the next read: an access token's session
@@ -52,6 +55,14 @@ pub struct D1Store {
     /// client id's last login showed what it would be, for
     /// `AttemptStore::charge_behind_address` to take when asked for exactly that charge.
     charged_ahead: Rc<RefCell<Option<(attempts::Charge, attempts::Charged)>>>,
+}
+
+/// What D1 said the statements of a request cost: its own time running them, and the rows
+/// they read.
+#[derive(Clone, Copy, Default, PartialEq)]
+pub struct Metered {
+    pub sql_ms: f64,
+    pub rows_read: u64,
 }
 
 /// Why the store refuses everything.
@@ -81,6 +92,7 @@ impl D1Store {
         Ok(D1Store {
             db,
             round_trips: Rc::default(),
+            metered: Rc::default(),
             chain_key: crate::keys::chain_key(env)?,
             pending: Rc::default(),
             refused: Rc::default(),
@@ -97,6 +109,28 @@ impl D1Store {
 
     fn tick(&self) {
         self.round_trips.set(self.round_trips.get() + 1);
+    }
+
+    /// Development only: from now on, what D1 reports of each statement's cost is added up
+    /// (each result's metadata is read, which production requests need not pay for).
+    pub fn meter(&self) {
+        self.metered.set(Some(Metered::default()));
+    }
+
+    /// The cost D1 reported so far, when metered.
+    pub fn metered(&self) -> Option<Metered> {
+        self.metered.get()
+    }
+
+    fn add_cost(&self, results: &[D1Result]) {
+        let Some(mut m) = self.metered.get() else {
+            return;
+        };
+        for meta in results.iter().filter_map(|r| r.meta().ok().flatten()) {
+            m.sql_ms += meta.duration.unwrap_or(0.0);
+            m.rows_read += meta.rows_read.unwrap_or(0) as u64;
+        }
+        self.metered.set(Some(m));
     }
 
     /// Runs one statement that writes (one round trip, through [`D1Store::batch`]: once the
@@ -151,14 +185,17 @@ impl D1Store {
             passes,
         }) = pending
         else {
-            return match stmts.len() {
-                1 => Ok(vec![stmts.remove(0).all().await.map_err(db_err)?]),
-                _ => self.db.batch(stmts).await.map_err(db_err),
+            let results = match stmts.len() {
+                1 => vec![stmts.remove(0).all().await.map_err(db_err)?],
+                _ => self.db.batch(stmts).await.map_err(db_err)?,
             };
+            self.add_cost(&results);
+            return Ok(results);
         };
         let wanted = stmts.len();
         stmts.insert(0, check);
         let mut results = self.db.batch(stmts).await.map_err(db_err)?;
+        self.add_cost(&results);
         if results.len() != wanted + 1 {
             return Err(Error::Internal("a batch answered fewer results".into()));
         }
@@ -187,8 +224,9 @@ impl D1Store {
             self.tick();
             // What was asked has been done; counters left raised fail closed, so a failure
             // here is logged rather than answered.
-            if let Err(e) = self.db.batch(later).await {
-                worker::console_error!("deferred writes failed: {e}");
+            match self.db.batch(later).await {
+                Ok(results) => self.add_cost(&results),
+                Err(e) => worker::console_error!("deferred writes failed: {e}"),
             }
         }
         Ok(())
@@ -202,6 +240,7 @@ impl D1Store {
         if let Some(check) = pending {
             self.tick();
             let answer = check.stmt.all().await.map_err(db_err)?;
+            self.add_cost(std::slice::from_ref(&answer));
             self.judge(check.passes, answer)?;
         }
         Ok(())
@@ -288,6 +327,7 @@ impl D1Store {
                 return Err(db_err(e));
             }
         };
+        self.add_cost(&results);
         if results.len() < skip {
             return Err(Error::Internal("a batch answered fewer results".into()));
         }
