@@ -259,6 +259,18 @@ console.log('\n== CPU per request under wrangler dev (sequential; /proc of its p
     const hash = results['create user with password (1 hash)'] - results['create user, no password'];
     const beyond = results['password login'] - hash;
     console.log(`=> argon2id hash: ${hash.toFixed(2)} ms of workerd CPU (creation with a password minus without)`);
+    // The same hash natively, right after, on the same machine (core's password bench, which
+    // `make bench` has built): the wasm hash against native, goal at most 1.5x.
+    const native = spawnSync('cargo', ['bench', '-q', '-p', 'latchkey-core', '--bench', 'password'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, BENCH_HASH_RUNS: '15' },
+    });
+    const m = /argon2id hash \(native\).*?p50 ([\d.]+) ms.*?min ([\d.]+) ms/.exec(native.stdout ?? '');
+    if (m) {
+      const [p50, min] = [Number(m[1]), Number(m[2])];
+      console.log(`=> the same hash natively: p50 ${p50.toFixed(1)} ms, min ${min.toFixed(1)} ms; workerd / native ${(hash / p50).toFixed(2)}x (p50) to ${(hash / min).toFixed(2)}x (min) (goal: at most 1.5x)`);
+    } else {
+      console.log(`(the native hash bench did not run: ${(native.stderr ?? '').slice(0, 200)})`);
+    }
     console.log(`=> a password login beyond its hash: ${beyond.toFixed(2)} ms, ${(100 * beyond / hash).toFixed(0)}% of the hash (goal: at most 10%)`);
   } finally {
     await w.stop();
