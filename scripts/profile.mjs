@@ -9,13 +9,15 @@
 // Usage: node scripts/profile.mjs [build dir]. Function names need a build whose names
 // survived wasm-opt (wasm-bindgen --keep-debug, then wasm-opt -g, into a copy of
 // worker/build); without them every wasm frame counts as "other wasm". Environment:
-// PROFILE_N (logins; refreshes and /auth/me run 4 times as many; default 30).
+// PROFILE_N (logins; refreshes and /auth/me run 4 times as many; default 30), PROFILE_TOP
+// (also print each request's functions with the most self time outside the hash; default 0).
 import { resolve } from 'node:path';
 import WebSocket from 'ws';
 import { startWorker, freePort } from '../tests/harness.mjs';
 import { cpuRoutes } from './cpu.mjs';
 
 const N = Number(process.env.PROFILE_N ?? 30);
+const TOP = Number(process.env.PROFILE_TOP ?? 0);
 const dir = process.argv[2];
 
 function buckets(profile) {
@@ -47,11 +49,18 @@ function buckets(profile) {
     return kind;
   };
   const ms = {};
+  const self = new Map();
   profile.samples.forEach((id, i) => {
     const k = classify(id);
-    ms[k] = (ms[k] ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000;
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    ms[k] = (ms[k] ?? 0) + dt;
+    if (k !== 'idle' && k !== 'argon2id hash') {
+      const { functionName, url } = byId.get(id).callFrame;
+      const name = `${k}: ${functionName || '(anonymous)'}${url && !url.startsWith('wasm://') ? ` ${url.split('/').pop()}` : ''}`;
+      self.set(name, (self.get(name) ?? 0) + dt);
+    }
   });
-  return ms;
+  return { ms, self };
 }
 
 const inspectorPort = await freePort();
@@ -83,9 +92,12 @@ try {
     await call('Profiler.start');
     for (let i = 0; i < count; i++) await f(offset++);
     const { result } = await call('Profiler.stop');
-    const ms = buckets(result.profile);
+    const { ms, self } = buckets(result.profile);
     const busy = kinds.reduce((a, k) => a + (ms[k] ?? 0), 0);
     console.log(`${name.padEnd(36)} ${String(count).padStart(5)} ${kinds.map((k) => ((ms[k] ?? 0) / count).toFixed(2).padStart(15)).join('')} ${(busy / count).toFixed(2).padStart(6)}`);
+    for (const [fn, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+      console.log(`      ${(t / count).toFixed(3).padStart(7)} ms  ${fn.slice(0, 140)}`);
+    }
   }
   ws.close();
 } finally {
