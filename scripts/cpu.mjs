@@ -55,7 +55,7 @@ export async function cpuRoutes(w, n) {
   const login = async () => must(await post('/api/v1/auth/login', { client_id: app.client_id, login_id: 'cpu@example.com', password }), 200, 'login');
   let session = await login();
   const runs = [
-    ['GET /healthz (no D1, no auth)', 4 * n, async () => must(await fetch(`${w.baseUrl}/healthz`), 200, 'healthz')],
+    ['GET /healthz (a D1 and a KV read)', 4 * n, async () => must(await fetch(`${w.baseUrl}/healthz`), 200, 'healthz')],
     ['create user, no password', 2 * n, async (i) => must(await post('/api/v1/users', { email: `plain-${i}@example.com` }, auth), 201, 'create')],
     ['create user with password (1 hash)', n, async (i) => must(await post('/api/v1/users', { email: `hashed-${i}@example.com`, password }, auth), 201, 'create')],
     ['password login', n, async () => { session = await login(); }],

@@ -10,7 +10,8 @@
 // survived wasm-opt (wasm-bindgen --keep-debug, then wasm-opt -g, into a copy of
 // worker/build); without them every wasm frame counts as "other wasm". Environment:
 // PROFILE_N (logins; refreshes and /auth/me run 4 times as many; default 30), PROFILE_TOP
-// (also print each request's functions with the most self time outside the hash; default 0).
+// (also print each request's functions with the most self time outside the hash; default 0;
+// with PROFILE_WHERE set, with their line and column in the bundle).
 import { resolve } from 'node:path';
 import WebSocket from 'ws';
 import { startWorker, freePort } from '../tests/harness.mjs';
@@ -55,8 +56,9 @@ function buckets(profile) {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
     ms[k] = (ms[k] ?? 0) + dt;
     if (k !== 'idle' && k !== 'argon2id hash') {
-      const { functionName, url } = byId.get(id).callFrame;
-      const name = `${k}: ${functionName || '(anonymous)'}${url && !url.startsWith('wasm://') ? ` ${url.split('/').pop()}` : ''}`;
+      const { functionName, url, lineNumber, columnNumber } = byId.get(id).callFrame;
+      const where = process.env.PROFILE_WHERE ? `${url}:${lineNumber}:${columnNumber}` : url.split('/').pop();
+      const name = `${k}: ${functionName || '(anonymous)'}${url && !url.startsWith('wasm://') ? ` ${where}` : ''}`;
       self.set(name, (self.get(name) ?? 0) + dt);
     }
   });
@@ -82,6 +84,14 @@ try {
   });
   await call('Profiler.enable');
   await call('Profiler.setSamplingInterval', { interval: 100 });
+  // wrangler's inspector attaches to one of the two Workers, not always the edge one, which
+  // every measured request reaches: a few requests to the edge alone tell which it is.
+  await call('Profiler.start');
+  for (let i = 0; i < 20; i++) await (await fetch(`${w.baseUrl}/healthz`)).text();
+  const probe = buckets((await call('Profiler.stop')).result.profile).ms;
+  if (!Object.entries(probe).some(([k, ms]) => k !== 'idle' && ms > 0)) {
+    throw new Error("wrangler's inspector is attached to the administration Worker this time; run again");
+  }
   const routes = await cpuRoutes(w, N);
   let offset = 0;
   for (const [, count, f] of routes) for (let i = 0; i < count / 4; i++) await f(offset++); // warm
