@@ -6,10 +6,10 @@ use std::rc::Rc;
 
 use base64ct::{Base64, Encoding};
 use latchkey_core::sessions::jwt::KeyRing;
-
-use crate::signatures::{public_of_pkcs8, WebCryptoSigner};
 use latchkey_core::Error;
 use worker::Env;
+
+use crate::signatures::{public_of_pkcs8, WebCryptoSigner};
 
 const CURRENT: &str = "SIGNING_KEY";
 const PREVIOUS: &str = "SIGNING_KEY_PREVIOUS";

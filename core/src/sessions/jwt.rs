@@ -266,7 +266,9 @@ impl KeyRing {
         }
     }
 
-    /// This ring, its tokens signed by `signer` (which must hold the same current key).
+    /// This ring, its tokens signed by `signer` (which must hold the same current key): the
+    /// tests' way of putting a counting or faulty signer in.
+    #[cfg(test)]
     pub fn with_signer(mut self, signer: Rc<dyn Es256Signer>) -> Self {
         self.signer = signer;
         self
