@@ -18,6 +18,7 @@ use std::rc::Rc;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::secrets::ct_eq;
 use crate::sessions::jwt::SignatureCheck;
 use crate::Error;
 
@@ -43,9 +44,11 @@ impl Verdicts {
         (u64::from_le_bytes(first) % self.slots.max(1) as u64) as usize
     }
 
+    /// Compared in constant time, as every secret-derived value here is, although a digest
+    /// of a token the caller presents tells nothing of the others.
     fn knows(&self, digest: &[u8; 32]) -> bool {
         let slot = self.slot(digest);
-        self.table.borrow().get(slot) == Some(&Some(*digest))
+        matches!(self.table.borrow().get(slot), Some(Some(kept)) if ct_eq(kept, digest))
     }
 
     fn remember(&self, digest: [u8; 32]) {
