@@ -2,8 +2,8 @@
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync, constants } from 'node:zlib';
-import { join, resolve } from 'node:path';
-import { startWorker as startLocal, ROOT } from '../tests/harness.mjs';
+import { join } from 'node:path';
+import { startWorker as startLocal, benchBuild, ROOT } from '../tests/harness.mjs';
 import { crateSizes } from './wasm-sizes.mjs';
 import { spawnSync } from 'node:child_process';
 import { SoftAuthenticator } from './soft-authenticator.mjs';
@@ -11,8 +11,8 @@ import { cpuPerCall, cpuRoutes } from './cpu.mjs';
 
 // BENCH_ONLY=login,burst runs only those sections (sizes, startup, hash, cpu, trips, verify, login, mfa, passwordless, burst, views).
 // BENCH_BUILD=<dir>: the sections that start a worker run another build of the edge Worker (a
-// copy of a `make worker` output) in place of worker/build: before and after on one machine.
-const startWorker = (options = {}) => startLocal(process.env.BENCH_BUILD ? { script: resolve(process.env.BENCH_BUILD, 'index.js'), ...options } : options);
+// copy of a `make worker` output) in place of worker/build (`sizes` still reads worker/build).
+const startWorker = (options = {}) => startLocal({ ...benchBuild(), ...options });
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const only = (section) => ONLY.length === 0 || ONLY.includes(section);
 

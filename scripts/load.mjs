@@ -17,8 +17,7 @@
 // `make worker` output, to load in place of worker/build: before and after on one machine).
 import autocannon from 'autocannon';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import { startWorker } from '../tests/harness.mjs';
+import { benchBuild, startWorker } from '../tests/harness.mjs';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
 const LEVELS = (process.env.LOAD_CONCURRENCY ?? '1,2,4').split(',').map(Number).filter((n) => n > 0);
@@ -79,7 +78,7 @@ async function run(baseUrl, connections, request) {
   };
 }
 
-const w = await startWorker(process.env.BENCH_BUILD ? { script: resolve(process.env.BENCH_BUILD, 'index.js') } : {});
+const w = await startWorker(benchBuild());
 const rows = [];
 try {
   const api = async (method, path, body, headers = {}) => {

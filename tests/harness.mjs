@@ -7,11 +7,21 @@ import { createServer as createHttpServer } from 'node:http';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newSigningKey, newPlatformKey, newHmacSecret } from '../scripts/dev-secrets.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * `BENCH_BUILD=<dir>` (scripts/bench.mjs, scripts/load.mjs): another build of the edge Worker,
+ * a copy of a `make worker` output, as `startWorker`'s `script`: before and after on one
+ * machine. Unset, nothing.
+ */
+export function benchBuild() {
+  const dir = process.env.BENCH_BUILD;
+  return dir ? { script: resolve(dir, 'index.js') } : {};
+}
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
 
 export function freePort() {
