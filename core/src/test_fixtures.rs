@@ -24,6 +24,15 @@ pub const FAST: HashParams = HashParams {
 /// A fixed P-256 test key, made by scripts/dev-secrets.mjs (PKCS#8 DER, base64).
 pub const TEST_KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgkH0u99cSHILYJHqpeuh6ltucsnZc7RXWs5rFq1WCyeKhRANCAARdZBXk16ZK+/uSwj55kfroWb55iGwhLo4zcGGJOb9tOow/k/kJFxdb9mlAn4JmdG8ajJo67Z/gbmbd2wGjBcDo";
 
+/// A P-256 key made from `seed` (every byte of the scalar), PKCS#8 DER in base64: distinct
+/// keys for rotation and wrong-key tests.
+pub fn key_b64(seed: u8) -> String {
+    use base64ct::{Base64, Encoding};
+    use p256::pkcs8::EncodePrivateKey;
+    let sk = p256::SecretKey::from_slice(&[seed; 32]).unwrap();
+    Base64::encode_string(sk.to_pkcs8_der().unwrap().as_bytes())
+}
+
 pub fn key_ring() -> KeyRing {
     KeyRing::from_pkcs8(TEST_KEY, None).unwrap()
 }

@@ -524,15 +524,11 @@ mod tests {
             );
         }
     }
-    use p256::pkcs8::EncodePrivateKey;
 
     const NOW: i64 = 1_760_000_000_000;
     const ISS: &str = "https://auth.example.com";
 
-    fn key_b64(seed: u8) -> String {
-        let sk = p256::SecretKey::from_slice(&[seed; 32]).unwrap();
-        Base64::encode_string(sk.to_pkcs8_der().unwrap().as_bytes())
-    }
+    use crate::test_fixtures::key_b64;
 
     fn claims() -> AccessClaims {
         AccessClaims {

@@ -31,9 +31,10 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
+    /// A table of `slots` verdicts (at least one).
     pub const fn new(slots: usize) -> Self {
         Verdicts {
-            slots,
+            slots: if slots == 0 { 1 } else { slots },
             table: RefCell::new(Vec::new()),
         }
     }
@@ -41,7 +42,7 @@ impl Verdicts {
     fn slot(&self, digest: &[u8; 32]) -> usize {
         let mut first = [0; 8];
         first.copy_from_slice(&digest[..8]);
-        (u64::from_le_bytes(first) % self.slots.max(1) as u64) as usize
+        (u64::from_le_bytes(first) % self.slots as u64) as usize
     }
 
     /// Compared in constant time, as every secret-derived value here is, although a digest
@@ -55,7 +56,7 @@ impl Verdicts {
         let slot = self.slot(&digest);
         let mut table = self.table.borrow_mut();
         if table.is_empty() {
-            table.resize(self.slots.max(1), None);
+            table.resize(self.slots, None);
         }
         if let Some(s) = table.get_mut(slot) {
             *s = Some(digest);
@@ -122,11 +123,11 @@ impl<C: SignatureCheck> SignatureCheck for Remembering<C> {
 mod tests {
     use std::cell::Cell;
 
-    use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+    use base64ct::{Base64UrlUnpadded, Encoding};
 
     use super::*;
     use crate::sessions::jwt::{AccessClaims, KeyRing, P256Check};
-    use crate::test_fixtures::{key_ring, ISS, NOW};
+    use crate::test_fixtures::{key_b64, key_ring, ISS, NOW};
 
     /// P256Check, counting the verifications it ran.
     #[derive(Default)]
@@ -236,17 +237,10 @@ mod tests {
         };
         assert_eq!(run(&jwk), Ok(true));
         let mut other = jwk.clone();
-        other["x"] =
-            KeyRing::from_pkcs8(&other_key(), None).unwrap().jwks()["keys"][0]["x"].clone();
+        other["x"] = KeyRing::from_pkcs8(&key_b64(9), None).unwrap().jwks()["keys"][0]["x"].clone();
         assert_eq!(run(&other), Ok(false));
         assert_eq!(run(&jwk), Ok(true));
         assert_eq!(check.check.calls.get(), 2);
-    }
-
-    fn other_key() -> String {
-        use p256::pkcs8::EncodePrivateKey;
-        let sk = p256::SecretKey::from_slice(&[9; 32]).unwrap();
-        Base64::encode_string(sk.to_pkcs8_der().unwrap().as_bytes())
     }
 
     #[test]
@@ -259,7 +253,7 @@ mod tests {
         assert!(!verify(&ring, &token, NOW + 3_600_000, &check));
         // A ring without its key (rotated past the previous one) refuses it before any
         // signature is looked at.
-        let rotated = KeyRing::from_pkcs8(&other_key(), None).unwrap();
+        let rotated = KeyRing::from_pkcs8(&key_b64(9), None).unwrap();
         assert!(!verify(&rotated, &token, NOW, &check));
         assert_eq!(check.check.calls.get(), 1);
     }
